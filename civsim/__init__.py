@@ -1,0 +1,1 @@
+"""civsim: social-assistance simulation and reporting for district civil-affairs bureaus."""

@@ -1,0 +1,237 @@
+"""Dated, sourced parameters: a YAML tree per jurisdiction, inherited from its parents.
+
+Layout: ``params/defaults/*.yaml`` is the root of every tree; ``params/<code>-<pinyin>/*.yaml``
+overrides it for a jurisdiction, nearest jurisdiction winning leaf by leaf. A file's stem is the
+first part of a leaf's dotted path (``dibao.yaml`` → ``dibao.standard.urban``). A leaf is a
+mapping with a ``unit`` and ``values`` keyed by effective date::
+
+    standard:
+      urban:
+        unit: yuan/person/month
+        values:
+          2020-04-01: {value: 830, source: 004_….txt, quote: "城镇低保从780元/月提高到830元/月"}
+
+Values are stored converted to a monthly base unit (a ``yuan/person/year`` figure is divided by
+12), so every consumer reads one unit per leaf. A month takes the value in force on its first day.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import districts
+from .errors import CivsimError
+
+PARAMS = districts.ROOT / "params"
+
+# declared unit -> (unit after conversion, factor)
+UNITS: dict[str, tuple[str, float]] = {
+    **{f"yuan/{who}/month": (f"yuan/{who}/month", 1.0) for who in ("person", "household", "bed")},
+    **{f"yuan/{who}/year": (f"yuan/{who}/month", 1 / 12) for who in ("person", "household", "bed")},
+    **{u: (u, 1.0) for u in (
+        "yuan/person", "yuan/household", "yuan/case",   # one-off payments
+        "ratio", "percent", "per_month", "months", "years", "flag",
+        "persons", "households", "beds", "cases/month", "person_times/month")},
+}
+LEAF_KEYS = {"unit", "values", "description"}
+ENTRY_KEYS = {"value", "source", "quote", "assumption", "calibration", "scenario", "note"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    start: dt.date
+    value: float            # in the leaf's base unit
+    source: str             # seed file, rule, "assumption", "calibration" or "scenario NAME"
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    path: str
+    unit: str               # base unit after conversion
+    declared_unit: str
+    entries: tuple[Entry, ...]
+    file: str = ""
+    description: str = ""
+
+    def at(self, date: dt.date) -> Entry:
+        starts = [e.start for e in self.entries]
+        i = int(np.searchsorted(np.array(starts, dtype="datetime64[D]"), np.datetime64(date, "D"), side="right")) - 1
+        if i < 0:
+            raise CivsimError(self.file, self.path, f"no value in force on {date.isoformat()}",
+                              f"a value dated on or before it (the first is {starts[0].isoformat()})")
+        return self.entries[i]
+
+
+def parse_date(value, file=None, key=None) -> dt.date:
+    """An ISO date (``2020-04-01``) or month (``2020-04`` → its first day)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) == 7:
+            return dt.date.fromisoformat(text + "-01")
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise CivsimError(file, key, f"bad date {text!r}", "an ISO date YYYY-MM-DD or month YYYY-MM")
+
+
+def read_yaml(path: Path):
+    """Safe-load a YAML file; syntax errors become one line naming the file and line."""
+    from .tables import read_text
+
+    try:
+        return yaml.safe_load(read_text(path))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise CivsimError(path, where, str(problem), "well-formed YAML") from None
+
+
+def _number(value, file, key) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise CivsimError(file, key, f"bad value {value!r}", "a finite number")
+    if value < 0:
+        raise CivsimError(file, key, f"negative value {value}", "a value of 0 or more")
+    return float(value)
+
+
+def _parse_entry(raw, start, factor, file, key) -> Entry:
+    if not isinstance(raw, dict):
+        raw = {"value": raw}
+    unknown = set(raw) - ENTRY_KEYS
+    if unknown:
+        raise CivsimError(file, key, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}",
+                          "value with source and quote, or assumption, or calibration")
+    if "value" not in raw:
+        raise CivsimError(file, key, "missing value", "a 'value: <number>'")
+    value = _number(raw["value"], file, key) * factor
+    if raw.get("source") and raw.get("quote"):
+        return Entry(start, value, str(raw["source"]), str(raw["quote"]))
+    for kind in ("calibration", "assumption", "scenario"):
+        if raw.get(kind):
+            return Entry(start, value, kind if kind != "scenario" else f"scenario {raw[kind]}", str(raw[kind]))
+    raise CivsimError(file, key, "value has no provenance",
+                      "source and quote, or an assumption (why), or a calibration (which figure, how fitted)")
+
+
+def _parse_leaf(node: dict, path: str, file: Path) -> Leaf:
+    unknown = set(node) - LEAF_KEYS
+    if unknown:
+        raise CivsimError(file, path, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}", "unit, values, description")
+    if "unit" not in node:
+        raise CivsimError(file, path, "missing unit", "a unit such as yuan/person/month")
+    declared = node["unit"]
+    if declared not in UNITS:
+        raise CivsimError(file, path, f"unknown unit {declared!r}", "one of " + ", ".join(UNITS))
+    unit, factor = UNITS[declared]
+    values = node.get("values")
+    if not isinstance(values, dict) or not values:
+        raise CivsimError(file, path, "missing values", "values keyed by effective date")
+    entries = []
+    for date_key, raw in values.items():
+        start = parse_date(date_key, file, f"{path}.values")
+        entries.append(_parse_entry(raw, start, factor, file, f"{path}.values.{start.isoformat()}"))
+    entries.sort(key=lambda e: e.start)
+    return Leaf(path, unit, declared, tuple(entries), str(file), str(node.get("description", "")))
+
+
+def _walk(node, path: str, file: Path, out: dict[str, Leaf]) -> None:
+    if not isinstance(node, dict):
+        raise CivsimError(file, path, f"found {type(node).__name__}", "a mapping of names or a leaf with unit and values")
+    if "values" in node or "unit" in node:
+        out[path] = _parse_leaf(node, path, file)
+        return
+    for name, child in node.items():
+        if not isinstance(name, str) or not name.replace("_", "").isalnum() or not name.isascii():
+            raise CivsimError(file, f"{path}.{name}", "bad key", "a lowercase ASCII name (letters, digits, _)")
+        _walk(child, f"{path}.{name}", file, out)
+
+
+def _read_folder(folder: Path) -> dict[str, Leaf]:
+    leaves: dict[str, Leaf] = {}
+    for file in sorted(folder.glob("*.yaml")):
+        tree = read_yaml(file)
+        if tree is None:
+            continue
+        _walk(tree, file.stem, file, leaves)
+    return leaves
+
+
+@dataclass(frozen=True)
+class ParamSet:
+    """The resolved parameter tree of one jurisdiction (and any scenario applied to it)."""
+    district: districts.District
+    leaves: dict[str, Leaf] = field(repr=False)
+    scenario: str = "baseline"
+
+    def leaf(self, path: str) -> Leaf:
+        try:
+            return self.leaves[path]
+        except KeyError:
+            raise CivsimError(f"params/{self.district.slug}", path, "no such parameter",
+                              "a path listed by `civsim params`") from None
+
+    def has(self, path: str) -> bool:
+        return path in self.leaves
+
+    def at(self, path: str, date) -> float:
+        """The value in force on ``date`` (a date, ``YYYY-MM-DD`` or ``YYYY-MM``)."""
+        return self.leaf(path).at(parse_date(date)).value
+
+    def monthly(self, path: str, months: pd.PeriodIndex) -> np.ndarray:
+        """One value per month: the value in force on each month's first day."""
+        leaf = self.leaf(path)
+        return np.array([leaf.at(m.start_time.date()).value for m in months])
+
+    def get(self, path: str, date, default: float = 0.0) -> float:
+        """Like :meth:`at`, but ``default`` where the leaf is absent or not yet in force."""
+        leaf = self.leaves.get(path)
+        if leaf is None or leaf.entries[0].start > parse_date(date):
+            return default
+        return leaf.at(parse_date(date)).value
+
+    def paths(self, prefix: str = "") -> list[str]:
+        return sorted(p for p in self.leaves if p == prefix or p.startswith(prefix + ".") or not prefix)
+
+    def resolve(self, date) -> list[dict]:
+        """Every leaf in force at ``date``: path, value, unit, source (for the CLI)."""
+        day = parse_date(date)
+        rows = []
+        for path in sorted(self.leaves):
+            leaf = self.leaves[path]
+            if leaf.entries[0].start <= day:
+                entry = leaf.at(day)
+                rows.append({"path": path, "value": entry.value, "unit": leaf.unit, "source": entry.source})
+        return rows
+
+    def with_leaves(self, leaves: dict[str, Leaf], scenario: str) -> "ParamSet":
+        return replace(self, leaves=leaves, scenario=scenario)
+
+
+@lru_cache(maxsize=32)
+def _load(code: str, root: Path) -> ParamSet:
+    district = districts.find(code)
+    leaves: dict[str, Leaf] = {}
+    folders = [root / "defaults"] + [root / d.slug for d in reversed(districts.lineage(district))]
+    for folder in folders:
+        if folder.is_dir():
+            leaves.update(_read_folder(folder))
+    return ParamSet(district, leaves)
+
+
+def load(district: str | int, root: Path = PARAMS) -> ParamSet:
+    """The parameters of a jurisdiction by GB/T 2260 code or Chinese name, with its parents' inherited."""
+    return _load(districts.find(district).code, Path(root))

@@ -1,0 +1,156 @@
+"""Scenarios: overlays that change parameter leaves from a date, optionally until a date.
+
+``params/scenarios/<name>.yaml``::
+
+    name: dibao_plus5_july
+    title: 城乡低保标准自7月起提高5%
+    changes:
+      - {path: dibao.standard, from: 2021-07-01, percent: 5}      # a leaf or a whole subtree
+      - {path: tekun.standard.urban, from: 2021-07-01, until: 2021-12-31, value: 1800}
+
+``value`` is in the leaf's base unit (as ``civsim params`` prints it). Applying a scenario returns
+a new ParamSet; the baseline is untouched. A path that matches nothing, or a period that misses the
+simulated year, is an error rather than a silent no-op.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CivsimError
+from .params import PARAMS, Entry, Leaf, ParamSet, parse_date, read_yaml
+
+SCENARIOS = PARAMS / "scenarios"
+NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    start: dt.date
+    end: dt.date | None        # inclusive
+    percent: float | None = None
+    value: float | None = None
+
+    def apply(self, old: float) -> float:
+        return old * (1 + self.percent / 100) if self.percent is not None else float(self.value)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    title: str
+    changes: tuple[Change, ...]
+    file: str = ""
+
+    def to_dict(self) -> dict:
+        changes = []
+        for c in self.changes:
+            item = {"path": c.path, "from": c.start.isoformat()}
+            if c.end:
+                item["until"] = c.end.isoformat()
+            item["percent" if c.percent is not None else "value"] = c.percent if c.percent is not None else c.value
+            changes.append(item)
+        return {"name": self.name, "title": self.title, "changes": changes}
+
+
+def check_name(name: str, file=None) -> str:
+    """Scenario names become file names: letters, digits, _ and - only (no path separators)."""
+    if not isinstance(name, str) or not NAME.match(name):
+        raise CivsimError(file, "name", f"bad scenario name {name!r}", "1-64 letters, digits, _ or -")
+    return name
+
+
+def parse(raw, file="scenario") -> Scenario:
+    if not isinstance(raw, dict):
+        raise CivsimError(file, None, "not a mapping", "keys name, title, changes")
+    unknown = set(raw) - {"name", "title", "description", "changes"}
+    if unknown:
+        raise CivsimError(file, ", ".join(sorted(map(str, unknown))), "unknown key", "name, title, changes")
+    name = check_name(raw.get("name"), file)
+    items = raw.get("changes")
+    if not isinstance(items, list) or not items:
+        raise CivsimError(file, "changes", "missing or empty", "a list of changes")
+    changes = []
+    for i, item in enumerate(items):
+        key = f"changes[{i}]"
+        if not isinstance(item, dict):
+            raise CivsimError(file, key, "not a mapping", "path, from, until, percent or value")
+        unknown = set(item) - {"path", "from", "until", "percent", "value"}
+        if unknown:
+            raise CivsimError(file, key, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}",
+                              "path, from, until, percent or value")
+        if not isinstance(item.get("path"), str) or not item["path"]:
+            raise CivsimError(file, f"{key}.path", "missing", "a parameter path such as dibao.standard.urban")
+        if "from" not in item:
+            raise CivsimError(file, f"{key}.from", "missing", "the date the change takes effect")
+        start = parse_date(item["from"], file, f"{key}.from")
+        end = parse_date(item["until"], file, f"{key}.until") if item.get("until") is not None else None
+        if end and end < start:
+            raise CivsimError(file, f"{key}.until", f"{end} is before {start}", "an end on or after the start")
+        if ("percent" in item) == ("value" in item):
+            raise CivsimError(file, key, "needs exactly one of percent or value", "percent: 5 or value: 870")
+        amount = item.get("percent", item.get("value"))
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+            raise CivsimError(file, key, f"bad amount {amount!r}", "a number")
+        if "value" in item and amount < 0:
+            raise CivsimError(file, f"{key}.value", f"negative value {amount}", "a value of 0 or more")
+        if "percent" in item and amount <= -100:
+            raise CivsimError(file, f"{key}.percent", f"{amount}% would make the value negative", "more than -100")
+        changes.append(Change(item["path"], start, end,
+                              percent=float(amount) if "percent" in item else None,
+                              value=float(amount) if "value" in item else None))
+    return Scenario(name, str(raw.get("title") or raw.get("description") or name), tuple(changes), str(file))
+
+
+def load(name: str, folder: Path = SCENARIOS) -> Scenario:
+    """A scenario by name (``params/scenarios/<name>.yaml``) or by file path."""
+    path = Path(name)
+    if path.suffix not in (".yaml", ".yml"):
+        path = Path(folder) / f"{check_name(name)}.yaml"
+    if not path.is_file():
+        available = ", ".join(sorted(p.stem for p in Path(folder).glob("*.yaml"))) or "none"
+        raise CivsimError(path, None, "scenario not found", f"one of: {available}")
+    return parse(read_yaml(path), path)
+
+
+def available(folder: Path = SCENARIOS) -> list[str]:
+    return sorted(p.stem for p in Path(folder).glob("*.yaml"))
+
+
+def _overlay(leaf: Leaf, change: Change, scenario: str) -> Leaf:
+    after_end = change.end + dt.timedelta(days=1) if change.end else None
+    starts = sorted({e.start for e in leaf.entries} | {change.start} | ({after_end} if after_end else set()))
+    entries = []
+    for start in starts:
+        if start < leaf.entries[0].start and start < change.start:
+            continue
+        inside = start >= change.start and (after_end is None or start < after_end)
+        if start < leaf.entries[0].start:   # the change starts before the leaf's first value
+            base = leaf.entries[0]
+        else:
+            base = leaf.at(start)
+        if inside:
+            entries.append(Entry(start, change.apply(base.value), f"scenario {scenario}", base.source))
+        else:
+            entries.append(Entry(start, base.value, base.source, base.quote))
+    return Leaf(leaf.path, leaf.unit, leaf.declared_unit, tuple(entries), leaf.file, leaf.description)
+
+
+def apply(params: ParamSet, scenario: Scenario, year: int | None = None) -> ParamSet:
+    """A new ParamSet with the scenario's changes; ``year`` checks each change touches that year."""
+    leaves = dict(params.leaves)
+    for i, change in enumerate(scenario.changes):
+        key = f"changes[{i}]"
+        matched = [p for p in leaves if p == change.path or p.startswith(change.path + ".")]
+        if not matched:
+            raise CivsimError(scenario.file, f"{key}.path", f"no parameter {change.path!r} for {params.district.name}",
+                              "a leaf or subtree listed by `civsim params`")
+        if year is not None and (change.start > dt.date(year, 12, 31) or (change.end and change.end < dt.date(year, 1, 1))):
+            raise CivsimError(scenario.file, key, f"the period from {change.start} misses the simulated year {year}",
+                              f"a period that overlaps {year}")
+        for path in matched:
+            leaves[path] = _overlay(leaves[path], change, scenario.name)
+    return params.with_leaves(leaves, scenario.name)
