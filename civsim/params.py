@@ -41,7 +41,7 @@ UNITS: dict[str, tuple[str, float]] = {
         "persons", "households", "beds", "cases/month", "person_times/month")},
 }
 LEAF_KEYS = {"unit", "values", "description"}
-ENTRY_KEYS = {"value", "source", "quote", "assumption", "calibration", "scenario", "note"}
+ENTRY_KEYS = {"value", "source", "quote", "assumption", "calibration", "fitted_to", "scenario", "note"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class Entry:
     value: float            # in the leaf's base unit
     source: str             # seed file, rule, "assumption", "calibration" or "scenario NAME"
     quote: str = ""
+    fitted_to: str = ""     # for a calibrated value: "program measure period" of the reported figure
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ def _parse_entry(raw, start, factor, file, key) -> Entry:
         return Entry(start, value, str(raw["source"]), str(raw["quote"]))
     for kind in ("calibration", "assumption", "scenario"):
         if raw.get(kind):
-            return Entry(start, value, kind if kind != "scenario" else f"scenario {raw[kind]}", str(raw[kind]))
+            return Entry(start, value, kind if kind != "scenario" else f"scenario {raw[kind]}", str(raw[kind]),
+                         str(raw.get("fitted_to", "")))
     raise CivsimError(file, key, "value has no provenance",
                       "source and quote, or an assumption (why), or a calibration (which figure, how fitted)")
 

@@ -1,0 +1,120 @@
+"""Executed notebooks to self-contained Chinese HTML (intranet) and A4 PDF (print).
+
+Bureau intranets often have no internet access, so a page that pulls MathJax or require.js from a
+CDN opens blank or slow there: the HTML uses our own template (templates/civsim) that loads
+nothing, and a page that would still fetch a script, style or image from the network is refused.
+The PDF is made by WeasyPrint with a fetcher that cannot reach the network, in Noto Sans CJK.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from ..atomic import atomic_path, write_text
+from ..errors import CivsimError
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATE = "civsim"
+CJK_FONT_FIX = "install it with `apt-get install fonts-noto-cjk` (`make test` installs it)"
+
+# A tag that makes the browser fetch something: script/img/iframe… src=, link href=, CSS url()/@import.
+_REMOTE = re.compile(
+    r"""<(?:script|img|iframe|source|video|audio|embed|input)\b[^>]*?\bsrc\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]+)"""
+    r"""|<link\b[^>]*?\bhref\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]+)"""
+    r"""|(?:url\(|@import)\s*["']?\s*((?:https?:)?//[^"')\s;]+)""",
+    re.IGNORECASE,
+)
+
+
+def remote_resources(html: str) -> list[str]:
+    """The URLs a browser would fetch from the network to show this page (links to click excluded)."""
+    return [next(group for group in match.groups() if group) for match in _REMOTE.finditer(html)]
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    # Authors can drop a helper cell or its output from the report with these cell tags.
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
+    config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
+    return HTMLExporter(config=config, template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES)],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        embed_images=True)
+
+
+def to_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike) -> Path:
+    """Render an executed notebook as one self-contained page: outputs and text, no code, no prompts."""
+    import nbformat
+
+    notebook_path = Path(notebook_path)
+    if not notebook_path.is_file():
+        raise CivsimError(notebook_path, None, "notebook not found", "an executed .ipynb file")
+    try:
+        notebook = nbformat.read(notebook_path, as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for a broken file
+        raise CivsimError(notebook_path, None, f"not a readable notebook ({type(exc).__name__}: {exc})",
+                          "a .ipynb file in nbformat 4") from None
+    resources = {"metadata": {"name": notebook_path.stem, "path": str(notebook_path.parent)}}
+    html, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    remote = remote_resources(html)
+    if remote:
+        raise CivsimError(notebook_path, "outputs", f"the page would load {remote[0]} from the network",
+                          "a self-contained page: inline the resource or drop it from the notebook")
+    return write_text(html_path, html)
+
+
+@functools.lru_cache(maxsize=1)
+def _check_cjk_fontconfig() -> None:
+    """WeasyPrint finds fonts through fontconfig; without a CJK font the PDF shows empty boxes."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return  # fontconfig's tools are absent; WeasyPrint itself still needs libfontconfig
+    families = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True).stdout
+    if "Noto Sans CJK" not in families and "Noto Sans SC" not in families:
+        raise CivsimError("fontconfig", "Noto Sans CJK SC", f"no Chinese font for the PDF; {CJK_FONT_FIX}",
+                          "a font listed by `fc-list :lang=zh`")
+
+
+def _is_local(url: str) -> bool:
+    return url.lower().startswith(("data:", "file:"))
+
+
+def offline_fetcher():
+    """A WeasyPrint URL fetcher that reads data: and file: URLs and refuses everything else."""
+    try:
+        from weasyprint.urls import URLFetcher  # WeasyPrint >= 66
+    except ImportError:  # older WeasyPrint: a plain function
+        from weasyprint import default_url_fetcher
+
+        def fetch(url: str, *args, **kwargs):
+            if not _is_local(url):
+                raise ValueError(f"civsim renders offline; refused to fetch {url}")
+            return default_url_fetcher(url, *args, **kwargs)
+
+        return fetch
+    return URLFetcher(allowed_protocols=("data", "file"))
+
+
+def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> Path:
+    """Print the HTML page to an A4 PDF with the CJK font embedded, without touching the network."""
+    from weasyprint import HTML
+
+    html_path = Path(html_path)
+    if not html_path.is_file():
+        raise CivsimError(html_path, None, "page not found", "an HTML file made by to_html")
+    _check_cjk_fontconfig()
+    document = HTML(filename=str(html_path), base_url=str(html_path.parent) + os.sep,
+                    url_fetcher=offline_fetcher(), media_type="print")
+    with atomic_path(pdf_path) as tmp:
+        document.write_pdf(tmp)
+    return Path(pdf_path)
+
+
+__all__ = ["to_html", "to_pdf", "remote_resources", "offline_fetcher", "TEMPLATES"]
