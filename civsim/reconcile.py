@@ -94,11 +94,12 @@ PARAMETERS = {"dibao": ("dibao.",), "tekun": ("tekun.",), "temporary": ("tempora
 
 
 def _assumed(params, program: str, period: str) -> str:
-    """The parameters behind a reported figure that rest on assumptions rather than a source."""
-    first, _ = reported.parse_period(period)
-    date = first.start_time.date()
-    names = [path for path, leaf in params.leaves.items() if path.startswith(PARAMETERS.get(program, ("-",)))
-             and leaf.entries[0].start <= date and leaf.at(date).source == "assumption"]
+    """The parameters behind a reported figure that pay on an assumption rather than a source."""
+    first, last = reported.parse_period(period)
+    months = [m.start_time.date() for m in pd.period_range(first, last, freq="M")]
+    names = {path for path, leaf in params.leaves.items() if path.startswith(PARAMETERS.get(program, ("-",)))
+             for date in months if leaf.entries[0].start <= date
+             and leaf.at(date).source == "assumption" and leaf.at(date).value > 0}
     return f"; rests on assumed {', '.join(sorted(names))}" if names else ""
 
 

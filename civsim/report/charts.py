@@ -9,6 +9,7 @@ returned figure once, and a batch of hundreds of reports does not keep figures a
 """
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Iterable
@@ -73,7 +74,38 @@ def use_cjk_font() -> str:
                           "it)", " or ".join(CJK_FAMILIES))
     matplotlib.rcParams["font.family"] = [family, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False  # U+2212 is not in every font; use "-"
+    _show_figures_in_notebooks()
     return family
+
+
+def _figure_png(fig: Figure, dpi: int = 200) -> tuple[bytes, dict]:
+    """PNG at print resolution, shown at its on-screen size (as IPython's "retina" format does)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    data = buffer.getvalue()
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    scale = fig.get_dpi() / dpi
+    return data, {"width": round(width * scale), "height": round(height * scale)}
+
+
+def _show_figures_in_notebooks() -> None:
+    """Let a notebook show a returned Figure as a picture even when pyplot was never imported.
+
+    IPython only knows how to draw figures once pyplot's inline backend is set up; without it a
+    chart shows as "<Figure size 900x480 with 1 Axes>" in the report.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        formatter.lookup_by_type(Figure)
+    except KeyError:
+        formatter.for_type(Figure, _figure_png)
 
 
 def program_label(program: str) -> str:

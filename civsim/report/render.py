@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..atomic import atomic_path, write_text
+from ..atomic import atomic_path
 from ..errors import CivsimError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -28,6 +28,14 @@ _REMOTE = re.compile(
     r"""|(?:url\(|@import)\s*["']?\s*((?:https?:)?//[^"')\s;]+)""",
     re.IGNORECASE,
 )
+
+
+def readable(path: Path) -> None:
+    """Give a temp file the mode a new file would get (umask applied): mkstemp makes it 0600, and a
+    report published on the intranet must be readable by the web server's user."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def remote_resources(html: str) -> list[str]:
@@ -67,7 +75,10 @@ def to_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike) -> P
     if remote:
         raise CivsimError(notebook_path, "outputs", f"the page would load {remote[0]} from the network",
                           "a self-contained page: inline the resource or drop it from the notebook")
-    return write_text(html_path, html)
+    with atomic_path(html_path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+        readable(tmp)
+    return Path(html_path)
 
 
 @functools.lru_cache(maxsize=1)
@@ -114,7 +125,8 @@ def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> Path:
                     url_fetcher=offline_fetcher(), media_type="print")
     with atomic_path(pdf_path) as tmp:
         document.write_pdf(tmp)
+        readable(tmp)
     return Path(pdf_path)
 
 
-__all__ = ["to_html", "to_pdf", "remote_resources", "offline_fetcher", "TEMPLATES"]
+__all__ = ["to_html", "to_pdf", "remote_resources", "offline_fetcher", "readable", "TEMPLATES"]

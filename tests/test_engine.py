@@ -1,0 +1,139 @@
+"""Engine invariants: monotone in standards, zero pays nothing, deterministic, scenarios equal the
+baseline before they start, and the seeds' caseloads at the anchor month."""
+import io
+
+import pandas as pd
+import pytest
+
+from civsim import engine, params, population, scenarios
+from civsim.cli import main
+
+YEAR = 2021
+
+
+def change(path, percent=None, value=None, start="2021-07-01"):
+    amount = {"percent": percent} if percent is not None else {"value": value}
+    return scenarios.parse({"name": f"t{abs(hash((path, percent, value))) % 10**6}",
+                            "changes": [{"path": path, "from": start, **amount}]})
+
+
+@pytest.fixture(scope="module")
+def dongxihu():
+    return params.load("东西湖区")
+
+
+def totals(frame, program):
+    data = frame[frame.program == program]
+    return data.groupby("scenario", sort=False)[["persons", "amount_yuan"]].sum()
+
+
+def test_anchor_month_reproduces_the_reported_caseloads(dongxihu):
+    frame = engine.simulate("东西湖区", 2020, params=dongxihu)
+    stock = engine.stock(frame, "2020-10").set_index(["program", "area"])
+    assert stock.loc[("dibao", "urban"), ["households", "persons"]].tolist() == [221, 269]
+    assert stock.loc[("dibao", "rural"), ["households", "persons"]].tolist() == [694, 824]
+    assert stock.loc["tekun", "persons"].sum() == 84
+    assert stock.loc["disability_nursing", "persons"].sum() == 2144
+    assert stock.loc["disability_living", "persons"].sum() == 861
+
+
+def test_the_roll_moves_month_to_month(dongxihu):
+    frame = engine.simulate("东西湖区", 2020, params=dongxihu)
+    persons = frame[frame.program == "dibao"].groupby("month")["persons"].sum()
+    assert persons.nunique() > 3
+
+
+@pytest.mark.parametrize("path, program", [("dibao.standard", "dibao"), ("tekun.standard", "tekun"),
+                                           ("disability.nursing.amount", "disability_nursing")])
+def test_raising_a_standard_never_lowers_spending_or_caseload(dongxihu, path, program):
+    frame = engine.simulate("东西湖区", YEAR, scenarios=[change(path, 5), change(path, 20)], params=dongxihu)
+    t = totals(frame, program)
+    assert (t["amount_yuan"].diff().dropna() > 0).all()
+    assert (t["persons"].diff().dropna() >= 0).all()
+
+
+def test_a_higher_dibao_standard_brings_households_in(dongxihu):
+    frame = engine.simulate("东西湖区", YEAR, scenarios=[change("dibao.standard", 20)], params=dongxihu)
+    december = frame[(frame.program == "dibao") & (frame.month == pd.Period("2021-12", "M"))]
+    by = december.groupby("scenario")["households"].sum()
+    assert by[by.index != "baseline"].iloc[0] > by["baseline"]
+
+
+def test_a_zero_standard_pays_nothing(dongxihu):
+    zero = scenarios.parse({"name": "zero", "changes": [
+        {"path": "dibao.standard", "from": "2021-01-01", "value": 0},
+        {"path": "dibao.increment", "from": "2021-01-01", "value": 0}]})
+    frame = engine.simulate("东西湖区", YEAR, scenarios=[zero], params=dongxihu)
+    paid = frame[(frame.scenario == "zero") & frame.program.isin(["dibao", "dibao_price_subsidy"])]
+    assert paid["amount_yuan"].sum() == 0 and paid["persons"].sum() == 0
+
+
+def test_same_seed_gives_byte_identical_tables(dongxihu):
+    def csv(seed):
+        buffer = io.StringIO()
+        engine.to_csv_frame(engine.simulate("东西湖区", 2020, seed=seed, params=dongxihu)).to_csv(buffer, index=False)
+        return buffer.getvalue()
+    assert csv(7) == csv(7)
+    assert csv(7) != csv(8)
+
+
+def test_scenario_rows_equal_the_baseline_before_the_start(dongxihu):
+    frame = engine.simulate("东西湖区", YEAR, scenarios=[change("dibao.standard", 5)], params=dongxihu)
+    base = frame[frame.scenario == "baseline"].set_index(["month", "program", "area"])
+    other = frame[frame.scenario != "baseline"].set_index(["month", "program", "area"])
+    before = base.index.get_level_values("month") < pd.Period("2021-07", "M")
+    cols = ["households", "persons", "person_times", "amount_yuan"]
+    pd.testing.assert_frame_equal(base[before][cols], other.loc[base[before].index, cols])
+    assert not base[~before][cols].equals(other.loc[base[~before].index, cols])
+
+
+def test_price_subsidy_pays_only_in_trigger_months(dongxihu):
+    frame = engine.simulate("东西湖区", 2020, params=dongxihu)
+    months = set(frame[frame.program == "dibao_price_subsidy"]["month"].astype(str))
+    # 2020 national food CPI y/y stayed above Wuhan's 5.5% trigger from January to September only
+    assert months == {f"2020-{m:02d}" for m in range(1, 10)}
+
+
+def test_price_rise_takes_the_higher_trigger():
+    from civsim.programs.supplements import price_rise
+    assert price_rise(4.0, 7.0, 3.5, 6.0) == 7.0
+    assert price_rise(4.0, 5.0, 3.5, 6.0) == 4.0
+    assert price_rise(3.0, 5.0, 3.5, 6.0) == 0.0
+    assert price_rise(float("nan"), float("nan"), 3.5, 6.0) == 0.0
+
+
+def test_gap_benefit_is_standard_minus_income(dongxihu):
+    roll = population.synthesize(dongxihu, 2020)
+    sim = engine.Simulation(dongxihu, 2020, roll=roll)
+    frame = sim.run(dongxihu)
+    october = frame[(frame.program == "dibao") & (frame.month == pd.Period("2020-10", "M"))]
+    t = list(sim.months).index(pd.Period("2020-10", "M"))
+    income, size = sim.income(dongxihu)[:, t], roll.households["size"].to_numpy()
+    area = roll.households["area"].to_numpy()
+    take_up = dongxihu.at("dibao.take_up", "2020-10")
+    for name in ("urban", "rural"):
+        standard = dongxihu.at(f"dibao.standard.{name}", "2020-10")
+        increment = dongxihu.at(f"dibao.increment.{name}", "2020-10")
+        paid = (area == name) & (income < standard) & (roll.households["claim_draw"].to_numpy() < take_up)
+        expected = (((standard - income) + increment) * size)[paid].sum()
+        assert october[october.area == name]["amount_yuan"].sum() == pytest.approx(expected, rel=1e-5)
+
+
+def test_cli_simulate_writes_the_tidy_table(tmp_path):
+    out = tmp_path / "sim.csv"
+    assert main(["simulate", "--district", "东西湖区", "--year", "2021", "--scenario", "dibao_plus5_july",
+                 "--csv", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == engine.COLUMNS
+    assert set(table.scenario) == {"baseline", "dibao_plus5_july"}
+
+
+def test_cli_reconcile_columns(tmp_path):
+    out = tmp_path / "rec.csv"
+    assert main(["reconcile", "--district", "东西湖区", "--year", "2020", "--csv", str(out)]) == 0
+    assert list(pd.read_csv(out).columns) == ["program", "measure", "period", "reported", "model", "diff_pct", "reason"]
+
+
+def test_unknown_scenario_is_a_clear_cli_error(capsys):
+    assert main(["simulate", "--district", "东西湖区", "--year", "2021", "--scenario", "nope"]) == 2
+    assert "scenario not found" in capsys.readouterr().err
