@@ -25,7 +25,7 @@ def _group_counts(persons: pd.DataFrame, mask: np.ndarray, key: np.ndarray):
     """Counts of persons by (area, key): the flat programs only read these, never each person."""
     if not mask.any():
         return None
-    area = (persons["area"].to_numpy() == "rural").astype(np.int64)[mask]
+    area = persons["area"].cat.codes.to_numpy().astype(np.int64)[mask]
     codes = area * 1000 + key[mask]
     unique, count = np.unique(codes, return_counts=True)
     return unique // 1000, unique % 1000, count.astype(np.float64)
@@ -40,11 +40,13 @@ class Prepared:
     claim_draw: np.ndarray
     groups: dict
     low_income: tuple
+    claim_cache: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, roll: Roll) -> "Prepared":
         p = roll.persons
         col = lambda name: p[name].to_numpy()  # noqa: E731
+        status = p["child_status"]
         zeros = np.zeros(len(p), np.int64)
         grade = col("disability_grade")
         band = np.searchsorted([lo for lo, _ in ELDERLY_BANDS.values()], col("age"), side="right") - 1
@@ -52,8 +54,8 @@ class Prepared:
             "tekun": _group_counts(p, col("tekun") == 1, col("self_care")),
             "disability_nursing": _group_counts(p, (grade >= 1) & (grade <= 2), zeros),
             "disability_living": _group_counts(p, (grade >= 1) & (col("poor") == 1), zeros),
-            "orphan": _group_counts(p, col("child_status") == "orphan", col("institution")),
-            "unsupported_child": _group_counts(p, col("child_status") == "unsupported", col("institution")),
+            "orphan": _group_counts(p, (status == "orphan").to_numpy(), col("institution")),
+            "unsupported_child": _group_counts(p, (status == "unsupported").to_numpy(), col("institution")),
             "elderly_allowance": _group_counts(p, (col("elderly_allowance") == 1) & (band >= 0), np.maximum(band, 0)),
             "home_care": _group_counts(p, col("home_care") == 1, zeros),
         }
@@ -88,7 +90,14 @@ class Month:
 
     def by_area(self, prefix: str) -> np.ndarray:
         """A per-household array of ``<prefix>.urban`` / ``<prefix>.rural``."""
-        return np.array([self.value(f"{prefix}.{a}") for a in AREAS])[self.prepared.area]
+        return np.take(np.array([self.value(f"{prefix}.{a}") for a in AREAS], np.float32), self.prepared.area)
+
+    def claims(self, take_up: float) -> np.ndarray:
+        """Households that would claim if eligible (fixed draws, so shared by every month)."""
+        cache = self.prepared.claim_cache
+        if take_up not in cache:
+            cache[take_up] = self.prepared.claim_draw < take_up
+        return cache[take_up]
 
     def groups(self, name: str):
         return self.prepared.groups.get(name)
@@ -140,7 +149,7 @@ class Simulation:
         income = self.income(params)
         rows = []
         for t, period in enumerate(self.months):
-            month = Month(params, period, self.prepared, income[:, t], self.cpi[t], self.food[t])
+            month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t])
             for program in REGISTRY:
                 for pay in program.pay(month):
                     rows.append((period, pay.program, pay.area, pay.households, pay.persons, pay.person_times,

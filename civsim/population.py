@@ -43,9 +43,15 @@ class Roll:
     standard_at_anchor: dict    # area -> 低保 standard at the anchor (income is drawn relative to it)
     seed: int
 
+    def __post_init__(self):
+        # Categories keep comparisons on millions of rows fast (codes, not strings).
+        for table, column, categories in ((self.households, "area", AREAS), (self.persons, "area", AREAS),
+                                          (self.persons, "child_status", CHILD_STATUS)):
+            table[column] = pd.Categorical(table[column], categories=categories)
+
     @property
     def area_code(self) -> np.ndarray:
-        return (self.households["area"].to_numpy() == "rural").astype(np.int8)
+        return self.households["area"].cat.codes.to_numpy().astype(np.int8)
 
 
 def caseload_anchor(params: ParamSet, year: int) -> pd.Period:
@@ -96,7 +102,8 @@ def _dibao_pool(params: ParamSet, anchor: pd.Period, rng: np.random.Generator):
                                rng.random(pool - eligible)])
         sizes = np.concatenate([_sizes(claimers, persons, rng),
                                 _sizes(pool - claimers, int(round((pool - claimers) * persons / claimers)), rng)])
-        frames.append(pd.DataFrame({"area": area, "size": sizes, "income": ratio * standard, "claim_draw": draw}))
+        frames.append(pd.DataFrame({"area": pd.Categorical.from_codes(np.full(pool, AREAS.index(area), np.int8), AREAS),
+                                    "size": sizes, "income": ratio * standard, "claim_draw": draw}))
     households = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         {"area": pd.Series(dtype=str), "size": pd.Series(dtype=np.int16), "income": pd.Series(dtype=float),
          "claim_draw": pd.Series(dtype=float)})
@@ -153,7 +160,6 @@ def _persons(params: ParamSet, anchor: pd.Period, rng: np.random.Generator) -> p
         if n:
             frames.append(pd.DataFrame({c: part.get(c, np.full(n, v)) for c, v in defaults.items()}))
     persons = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(defaults))
-    persons["area"] = np.where(persons["area"].isin(AREAS), persons["area"], "urban")
     persons = persons.astype({c: "int64" for c in PERSON_COLUMNS if PERSON_COLUMNS[c] == "int" and c in persons})
     persons.insert(0, "person_id", np.arange(len(persons), dtype=np.int64))
     return persons
@@ -227,7 +233,7 @@ def save(roll: Roll, folder: str | Path) -> tuple[Path, Path]:
 
 @dataclass
 class IncomePath:
-    """Per-capita income of each pool household month by month (float32, households × months).
+    """Per-capita income of each pool household month by month (float32, months × households).
 
     Each month a recipient's income rises above the anchor line with probability ``exit_rate``;
     a non-recipient's falls below it with the probability that brings ``entry_rate`` × stock new
@@ -246,9 +252,9 @@ def income_path(roll: Roll, months: pd.PeriodIndex, entry_rate: float, exit_rate
     gaps = np.clip([(gap_ratio or {}).get(a, 0.66) for a in AREAS], 0.01, 0.99)
     k = (gaps / (1 - gaps)).astype(np.float32)[roll.area_code]
     span = pd.period_range(min(months[0], roll.anchor), max(months[-1], roll.anchor), freq="M")
-    out = np.empty((n, len(span)), np.float32)
+    out = np.empty((len(span), n), np.float32)
     a = span.get_loc(roll.anchor)
-    out[:, a] = income0
+    out[a] = income0
     below0 = income0 < line
     stock, others = max(below0.sum(), 1), max((~below0).sum(), 1)
     p_in = min(1.0, entry_rate * stock / others)
@@ -260,13 +266,12 @@ def income_path(roll: Roll, months: pd.PeriodIndex, entry_rate: float, exit_rate
         # Going back in time, entries and exits swap roles.
         p_exit, p_enter = (exit_rate, p_in) if step == 1 else (p_in * others / stock, exit_rate * stock / others)
         for j in direction:
-            prev = out[:, j - step]
+            prev = out[j - step]
             below = prev < line
-            leave = below & (move[j] < p_exit)
-            enter = ~below & (move[j] < p_enter)
-            cur = prev.copy()
-            cur[leave] = line[leave] * (1 + level[j][leave])           # above the line, up to 2×
-            cur[enter] = line[enter] * level[j][enter] ** k[enter]       # the recipients' income profile
-            out[:, j] = cur
+            leave = np.flatnonzero(below & (move[j] < p_exit))
+            enter = np.flatnonzero(~below & (move[j] < p_enter))
+            out[j] = prev
+            out[j, leave] = line[leave] * (1 + level[j, leave])          # above the line, up to 2×
+            out[j, enter] = line[enter] * level[j, enter] ** k[enter]    # the recipients' income profile
     keep = [span.get_loc(m) for m in months]
-    return IncomePath(out[:, keep], months)
+    return IncomePath(out[keep], months)

@@ -108,7 +108,7 @@ def test_gap_benefit_is_standard_minus_income(dongxihu):
     frame = sim.run(dongxihu)
     october = frame[(frame.program == "dibao") & (frame.month == pd.Period("2020-10", "M"))]
     t = list(sim.months).index(pd.Period("2020-10", "M"))
-    income, size = sim.income(dongxihu)[:, t], roll.households["size"].to_numpy()
+    income, size = sim.income(dongxihu)[t], roll.households["size"].to_numpy()
     area = roll.households["area"].to_numpy()
     take_up = dongxihu.at("dibao.take_up", "2020-10")
     for name in ("urban", "rural"):

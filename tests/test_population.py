@@ -13,7 +13,7 @@ def roll():
 
 def test_near_threshold_households_exist(roll):
     h = roll.households
-    ratio = h["income"] / h["area"].map(roll.standard_at_anchor)
+    ratio = h["income"] / h["area"].astype(str).map(roll.standard_at_anchor)
     assert ((ratio > 1) & (ratio < 1.1)).sum() > 10 and ((ratio < 1) & (ratio > 0.9)).sum() > 0
 
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import per_area
+from . import Payment
+from ..population import AREAS
 
 
 def pay(month) -> list:
-    standard = month.by_area("dibao.standard")
-    eligible = month.income < standard
-    claims = eligible & (month.claim_draw < month.value("dibao.take_up", 1.0))
-    per_person = np.maximum(standard - month.income, month.value("dibao.floor")) + month.by_area("dibao.increment")
-    size = month.size
-    amount = np.where(claims, per_person * size, 0.0) * (1 + month.value("supplements.spring_festival.extra_months"))
-    month.recipients["dibao"] = np.bincount(month.area, weights=np.where(claims, size, 0), minlength=2)
-    return per_area("dibao", month.area, claims, np.where(claims, size, 0), amount)
+    gap = month.by_area("dibao.standard") - month.income
+    # Only the claiming households are gathered, so the rest of the work is on the recipients.
+    paid = np.flatnonzero((gap > 0) & month.claims(month.value("dibao.take_up", 1.0)))
+    area, size = month.area[paid], month.size[paid]
+    increment = np.array([month.value(f"dibao.increment.{a}") for a in AREAS])
+    per_person = np.maximum(gap[paid], month.value("dibao.floor")) + increment[area]
+    amount = per_person * size * (1 + month.value("supplements.spring_festival.extra_months"))
+    households = np.bincount(area, minlength=2)
+    persons = np.bincount(area, weights=size, minlength=2)
+    money = np.bincount(area, weights=amount, minlength=2)
+    month.recipients["dibao"] = persons
+    return [Payment("dibao", a, households[i], persons[i], persons[i], money[i]) for i, a in enumerate(AREAS)]

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from ..atomic import atomic_path
 from ..errors import CivsimError
+from .render import readable
 
 # Debian's fonts-noto-cjk; matplotlib may list the collection under its JP face name only.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Noto Sans CJK JP")
@@ -280,6 +281,7 @@ def save_png(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
     """Write the chart as PNG whole or not at all (temp file, then rename)."""
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi)
+        readable(tmp)
     return Path(path)
 
 

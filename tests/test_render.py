@@ -1,0 +1,125 @@
+"""Executed notebooks become a self-contained Chinese HTML page and an A4 PDF with the font embedded."""
+import os
+import re
+import stat
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from pypdf import PdfReader
+
+from civsim.errors import CivsimError
+from civsim.report import render
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HEADING = "东西湖区民政局2020年工作总结"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("render")
+    executed = folder / "report.ipynb"
+    papermill.execute_notebook(str(FIXTURES / "report.ipynb"), str(executed), progress_bar=False,
+                               cwd=str(FIXTURES))
+    html = render.to_html(executed, folder / "report.html")
+    pdf = render.to_pdf(html, folder / "report.pdf")
+    return html, pdf
+
+
+def test_html_is_chinese_without_code_or_prompts(rendered):
+    html = rendered[0].read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    assert HEADING in html
+    assert "截止10月份，全区在册城市低保221户269人" in html
+    assert "特困供养" in html and "<table" in html  # the pandas table
+    for prompt in ("In [", "In&nbsp;[", "Out[", "Out&nbsp;["):
+        assert prompt not in html
+    for code in ("import pandas", "pd.DataFrame", "set_title", "use_cjk_font", "district ="):
+        assert code not in html
+    assert "&lt;Figure size" not in html  # the chart is a picture, not its repr
+
+
+def test_html_needs_no_network(rendered):
+    html = rendered[0].read_text(encoding="utf-8")
+    tags = re.findall(r"<(?:script|link)\b[^>]*>", html, flags=re.IGNORECASE)
+    for tag in tags:
+        for value in re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]*)""", tag, flags=re.IGNORECASE):
+            assert "http" not in value and not value.startswith("//"), tag
+    text = re.sub(r"data:[^\"']+", "", html).lower()  # base64 images may spell anything
+    for word in ("mathjax", "require.js", "requirejs", "cdn", "unpkg", "jsdelivr", "widget"):
+        assert word not in text
+    images = re.findall(r"<img\b[^>]*\bsrc=\"([^\"]{0,30})", html)
+    assert images and all(src.startswith("data:image/png;base64,") for src in images)
+
+
+def test_html_has_cjk_font_and_a4_print_css(rendered):
+    html = rendered[0].read_text(encoding="utf-8")
+    assert re.search(r'font-family:\s*"Noto Sans CJK SC"', html)
+    assert re.search(r"@page\s*{[^}]*size:\s*A4", html)
+    assert "break-inside: avoid" in html
+
+
+def test_pdf_has_the_chinese_heading_and_embeds_a_cjk_font(rendered):
+    reader = PdfReader(rendered[1])
+    text = "".join(reader.pages[0].extract_text().split())
+    assert HEADING in text
+    assert "1219.16万元" in text
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts.add(str(font["/BaseFont"]))
+            descendants = font.get("/DescendantFonts") or []
+            for descendant in descendants:
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))  # embedded
+    assert any("NotoSansCJK" in re.sub(r"[-_ ]", "", name) for name in fonts), fonts
+
+
+def test_outputs_get_the_usual_file_mode(rendered):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for path in rendered:  # not mkstemp's 0600: the intranet's web server must read them
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~mask
+
+
+def test_html_with_a_remote_script_is_refused(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart", outputs=[
+        nbformat.v4.new_output("display_data", data={
+            "text/html": '<script src="https://cdn.example.org/plotly.min.js"></script><div>图</div>'})])])
+    nbformat.write(notebook, tmp_path / "remote.ipynb")
+    with pytest.raises(CivsimError, match="cdn.example.org"):
+        render.to_html(tmp_path / "remote.ipynb", tmp_path / "remote.html")
+    assert not (tmp_path / "remote.html").exists()
+
+
+def test_remote_resources():
+    page = ('<script src="https://a.org/x.js"></script><link rel="stylesheet" href="//b.org/s.css">'
+            '<img src="data:image/png;base64,AAAA"><a href="https://c.org/">source</a>'
+            '<style>@import url("http://d.org/f.css");</style><script>var x = 1;</script>')
+    assert render.remote_resources(page) == ["https://a.org/x.js", "//b.org/s.css", "http://d.org/f.css"]
+
+
+def test_pdf_fetcher_refuses_the_network():
+    fetcher = render.offline_fetcher()
+    with pytest.raises(ValueError):
+        fetcher("https://example.org/logo.png")
+    with pytest.raises(ValueError):
+        fetcher("http://127.0.0.1:9/logo.png")
+
+
+def test_a_failed_render_keeps_the_previous_output(tmp_path, rendered):
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"previous good pdf")
+    with pytest.raises(CivsimError, match="page not found"):
+        render.to_pdf(tmp_path / "missing.html", pdf)
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json", encoding="utf-8")
+    html = tmp_path / "report.html"
+    html.write_text("previous good page", encoding="utf-8")
+    with pytest.raises(CivsimError, match="not a readable notebook"):
+        render.to_html(broken, html)
+    assert pdf.read_bytes() == b"previous good pdf"
+    assert html.read_text(encoding="utf-8") == "previous good page"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.ipynb", "report.html", "report.pdf"]
