@@ -41,6 +41,13 @@ UNITS: dict[str, tuple[str, float]] = {
         "persons", "households", "beds", "cases/month", "person_times/month")},
 }
 LEAF_KEYS = {"unit", "values", "description"}
+# Upper bounds per base unit. A value above them is refused, not warned about: it is almost always
+# a unit slip (a yearly figure under a monthly unit, fen typed as yuan), and a warning scrolled
+# past would carry the slip into every budget. The bounds are ~100× any real standard.
+LIMITS = {"yuan/person/month": 100_000, "yuan/household/month": 100_000, "yuan/bed/month": 100_000,
+          "yuan/person": 1_000_000, "yuan/household": 1_000_000, "yuan/case": 1_000_000,
+          "ratio": 100, "percent": 100, "per_month": 1, "flag": 1, "months": 12, "years": 150}
+EARLIEST, LATEST = dt.date(1949, 10, 1), dt.date(2100, 12, 31)
 ENTRY_KEYS = {"value", "source", "quote", "assumption", "calibration", "fitted_to", "scenario", "note"}
 
 
@@ -99,6 +106,8 @@ def read_yaml(path: Path):
         where = f"line {mark.line + 1}" if mark else None
         problem = getattr(exc, "problem", None) or "malformed YAML"
         raise CivsimError(path, where, str(problem), "well-formed YAML") from None
+    except ValueError as exc:  # the safe loader's date constructor, e.g. 2020-13-01
+        raise CivsimError(path, None, f"bad value ({exc})", "valid ISO dates YYYY-MM-DD") from None
 
 
 def _number(value, file, key) -> float:
@@ -109,7 +118,14 @@ def _number(value, file, key) -> float:
     return float(value)
 
 
-def _parse_entry(raw, start, factor, file, key) -> Entry:
+def check_limit(value: float, unit: str, file, key) -> None:
+    limit = LIMITS.get(unit)
+    if limit is not None and value > limit:
+        raise CivsimError(file, key, f"absurd value {value:g} {unit}",
+                          f"at most {limit:g} (a yearly figure under a monthly unit?)")
+
+
+def _parse_entry(raw, start, factor, unit, file, key) -> Entry:
     if not isinstance(raw, dict):
         raw = {"value": raw}
     unknown = set(raw) - ENTRY_KEYS
@@ -119,6 +135,7 @@ def _parse_entry(raw, start, factor, file, key) -> Entry:
     if "value" not in raw:
         raise CivsimError(file, key, "missing value", "a 'value: <number>'")
     value = _number(raw["value"], file, key) * factor
+    check_limit(value, unit, file, key)
     if raw.get("source") and raw.get("quote"):
         return Entry(start, value, str(raw["source"]), str(raw["quote"]))
     for kind in ("calibration", "assumption", "scenario"):
@@ -145,7 +162,10 @@ def _parse_leaf(node: dict, path: str, file: Path) -> Leaf:
     entries = []
     for date_key, raw in values.items():
         start = parse_date(date_key, file, f"{path}.values")
-        entries.append(_parse_entry(raw, start, factor, file, f"{path}.values.{start.isoformat()}"))
+        if not EARLIEST <= start <= LATEST:
+            raise CivsimError(file, f"{path}.values", f"date {start.isoformat()} out of range",
+                              f"a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+        entries.append(_parse_entry(raw, start, factor, unit, file, f"{path}.values.{start.isoformat()}"))
     entries.sort(key=lambda e: e.start)
     return Leaf(path, unit, declared, tuple(entries), str(file), str(node.get("description", "")))
 
@@ -230,7 +250,12 @@ def _load(code: str, root: Path) -> ParamSet:
     folders = [root / "defaults"] + [root / d.slug for d in reversed(districts.lineage(district))]
     for folder in folders:
         if folder.is_dir():
-            leaves.update(_read_folder(folder))
+            for path, leaf in _read_folder(folder).items():
+                inherited = leaves.get(path)
+                if inherited is not None and inherited.unit != leaf.unit:
+                    raise CivsimError(leaf.file, path, f"unit {leaf.declared_unit} does not match the inherited "
+                                      f"{inherited.declared_unit} of {inherited.file}", f"a unit convertible to {inherited.unit}")
+                leaves[path] = leaf
     return ParamSet(district, leaves)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CivsimError
-from .params import PARAMS, Entry, Leaf, ParamSet, parse_date, read_yaml
+from .params import PARAMS, Entry, Leaf, ParamSet, check_limit, parse_date, read_yaml
 
 SCENARIOS = PARAMS / "scenarios"
 NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")
@@ -120,7 +120,7 @@ def available(folder: Path = SCENARIOS) -> list[str]:
     return sorted(p.stem for p in Path(folder).glob("*.yaml"))
 
 
-def _overlay(leaf: Leaf, change: Change, scenario: str) -> Leaf:
+def _overlay(leaf: Leaf, change: Change, scenario: Scenario, key: str) -> Leaf:
     after_end = change.end + dt.timedelta(days=1) if change.end else None
     starts = sorted({e.start for e in leaf.entries} | {change.start} | ({after_end} if after_end else set()))
     entries = []
@@ -133,7 +133,9 @@ def _overlay(leaf: Leaf, change: Change, scenario: str) -> Leaf:
         else:
             base = leaf.at(start)
         if inside:
-            entries.append(Entry(start, change.apply(base.value), f"scenario {scenario}", base.source))
+            value = change.apply(base.value)
+            check_limit(value, leaf.unit, scenario.file, f"{key} ({leaf.path})")
+            entries.append(Entry(start, value, f"scenario {scenario.name}", base.source))
         else:
             entries.append(Entry(start, base.value, base.source, base.quote))
     return Leaf(leaf.path, leaf.unit, leaf.declared_unit, tuple(entries), leaf.file, leaf.description)
@@ -152,5 +154,5 @@ def apply(params: ParamSet, scenario: Scenario, year: int | None = None) -> Para
             raise CivsimError(scenario.file, key, f"the period from {change.start} misses the simulated year {year}",
                               f"a period that overlaps {year}")
         for path in matched:
-            leaves[path] = _overlay(leaves[path], change, scenario.name)
+            leaves[path] = _overlay(leaves[path], change, scenario, key)
     return params.with_leaves(leaves, scenario.name)

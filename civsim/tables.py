@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -34,8 +35,11 @@ def read_csv(path: str | Path, columns: dict[str, str], *, allow_extra: bool = F
     if not path.is_file():
         raise CivsimError(path, None, "file not found", "an existing CSV file")
     try:
-        frame = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
+        with warnings.catch_warnings():
+            # A row longer than the header is an error here, not a silently dropped cell.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False, index_col=False)
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         raise CivsimError(path, None, f"not a well-formed CSV ({str(exc).strip()})", "comma-separated rows") from None
     except pd.errors.EmptyDataError:
         raise CivsimError(path, None, "the file is empty", "a header row with columns " + ", ".join(columns)) from None
