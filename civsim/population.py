@@ -131,12 +131,10 @@ def _persons(params: ParamSet, anchor: pd.Period, rng: np.random.Generator) -> p
         parts.append(_segment(count, area=np.array(["urban"] * urban + ["rural"] * (count - urban)),
                               age=60, tekun=1, institution=institution, self_care=rng.permutation(care)))
 
-    # 残疾人两项补贴: severe (grade 1–2) persons get nursing; poor disabled get the living subsidy.
-    nursing, living = t("caseload.disability.nursing"), t("caseload.disability.living")
-    both = min(nursing, living) // 4          # assumption: a quarter of the smaller group gets both
-    parts.append(_segment(nursing - both, disability_grade=np.array([1, 2]), poor=0, age=50))
-    parts.append(_segment(both, disability_grade=np.array([1, 2]), poor=1, age=50))
-    parts.append(_segment(living - both, disability_grade=np.array([3, 4]), poor=1, age=50))
+    # 残疾人两项补贴: severe (grade 1–2) persons get nursing; poor disabled (grade 3–4) the living
+    # subsidy. The groups do not overlap: 东西湖区 reports 3005 两补对象 = 2144 + 861.
+    parts.append(_segment(t("caseload.disability.nursing"), disability_grade=np.array([1, 2]), age=50))
+    parts.append(_segment(t("caseload.disability.living"), disability_grade=np.array([3, 4]), poor=1, age=50))
 
     for status, institution, path in (("orphan", 0, "caseload.children.orphan_dispersed"),
                                       ("orphan", 1, "caseload.children.orphan_institution"),
