@@ -4,7 +4,7 @@
 VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 STAMP   := $(VENV)/.civsim-installed
-DEBIAN  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+DEBIAN  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 SYSTEM  := $(VENV)/.debian-checked
 
 .PHONY: setup reports test lab bench clean

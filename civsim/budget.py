@@ -174,13 +174,15 @@ def _fen(yuan) -> np.ndarray:
 def split(this_yuan: float, this_q: float, next_yuan: float, next_q: float) -> tuple[float, float]:
     """(price effect, volume effect) in yuan, to the fen, adding up exactly to the change.
 
-    Symmetric (Shapley) split of amount = price × volume. A program paid with no person-times
-    (e.g. per bed) moves by price alone; one that starts or stops moves by volume alone.
+    Symmetric (Shapley) split of amount = price × volume, with price = amount ÷ person-times. A
+    program paid with no person-times (e.g. per bed) moves by price alone; one that starts or stops
+    moves by volume alone. Fen are integers here, so the two effects add up exactly (as floats in
+    yuan, exactly while they stay below about 9 × 10^13 yuan).
     """
-    change = int(_fen(next_yuan) - _fen(this_yuan))
+    change = round(next_yuan * 100) - round(this_yuan * 100)
     if this_q > 0 and next_q > 0:
         p0, p1 = this_yuan / this_q, next_yuan / next_q
-        price = int(_fen((p1 - p0) * (this_q + next_q) / 2))
+        price = round((p1 - p0) * (this_q + next_q) / 2 * 100)
     elif this_q <= 0 and next_q <= 0:
         price = change
     else:
@@ -191,14 +193,13 @@ def split(this_yuan: float, this_q: float, next_yuan: float, next_q: float) -> t
 # ---------------------------------------------------------------- the projection
 
 def _scenario_sets(base, year: int, chosen) -> list:
-    sets, titles = [(base, "基准")], {}
+    sets = [(base, "基准")]
     for item in chosen:
         scenario = item if isinstance(item, scenarios_module.Scenario) else scenarios_module.load(item)
         if scenario.name == BASELINE or scenario.name in [p.scenario for p, _ in sets]:
             raise CivsimError(scenario.file or "scenarios", "name", f"scenario {scenario.name!r} given twice or "
                               "named like the baseline", "distinct scenario names other than 'baseline'")
         sets.append((scenarios_module.apply(base, scenario, year), scenario.title))
-        titles[scenario.name] = scenario.title
     return sets
 
 
@@ -317,16 +318,15 @@ def _reserve_table(this: pd.DataFrame, sets, year: int) -> pd.DataFrame:
     dibao = float(_fen(this["amount_yuan"].get("dibao", 0.0))) / 100
     rows = []
     for paramset, title in sets:
-        day = dt.date(year, 1, 1)
-        if paramset.has("temporary.street_reserve") and paramset.leaf("temporary.street_reserve").entries[0].start <= day:
-            percent = paramset.at("temporary.street_reserve", day)
-            rows.append({"scenario": paramset.scenario, "scenario_title": title, "this_year_dibao_yuan": dibao,
-                         "reserve_percent": percent, "reserve_yuan": _fen(street_reserve(dibao, percent)) / 100,
-                         "note": f"{year}年1月起备用金比例 × {year - 1}年低保支出（低保金，不含补贴）"})
+        percent = paramset.get("temporary.street_reserve", dt.date(year, 1, 1), np.nan)
+        row = {"scenario": paramset.scenario, "scenario_title": title, "this_year_dibao_yuan": dibao,
+               "reserve_percent": percent}
+        if np.isfinite(percent):
+            row.update(reserve_yuan=_fen(street_reserve(dibao, percent)) / 100,
+                       note=f"{year}年1月起备用金比例 × {year - 1}年低保支出（低保金，不含补贴）")
         else:
-            rows.append({"scenario": paramset.scenario, "scenario_title": title, "this_year_dibao_yuan": dibao,
-                         "reserve_percent": np.nan, "reserve_yuan": np.nan,
-                         "note": "本区参数中没有街道临时救助备用金比例（temporary.street_reserve）"})
+            row.update(reserve_yuan=np.nan, note="本区参数中没有街道临时救助备用金比例（temporary.street_reserve）")
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -473,9 +473,10 @@ def chart(projection: Projection):
     return fig
 
 
-def _print_table(projection: Projection, out=sys.stdout) -> None:
+def _print_table(projection: Projection, out=None) -> None:
     from .report.numbers import wan_yuan
 
+    out = out or sys.stdout
     print(f"{projection.district_name} {projection.year}年预算预测（{projection.year - 1}年为本年；"
           f"抽样{projection.draws}次，种子{projection.seed}）", file=out)
     for name in projection.scenarios:

@@ -16,6 +16,7 @@ Values are stored converted to a monthly base unit (a ``yuan/person/year`` figur
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
@@ -70,11 +71,10 @@ class Leaf:
     description: str = ""
 
     def at(self, date: dt.date) -> Entry:
-        starts = [e.start for e in self.entries]
-        i = int(np.searchsorted(np.array(starts, dtype="datetime64[D]"), np.datetime64(date, "D"), side="right")) - 1
+        i = bisect.bisect_right(self.entries, date, key=lambda e: e.start) - 1
         if i < 0:
             raise CivsimError(self.file, self.path, f"no value in force on {date.isoformat()}",
-                              f"a value dated on or before it (the first is {starts[0].isoformat()})")
+                              f"a value dated on or before it (the first is {self.entries[0].start.isoformat()})")
         return self.entries[i]
 
 

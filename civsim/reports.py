@@ -70,7 +70,7 @@ RECONCILE_LABELS = {"disability": "残疾人两项补贴", "children": "儿童�
                     "dibao_one_off": "低保对象一次性生活救助", "disability_nursing_one_off": "重度残疾人一次性生活救助",
                     "tekun_centralized": "特困集中供养", "tekun_dispersed": "特困分散供养"}
 MEASURE_LABELS = {"amount_yuan": "金额（万元）", "households": "户数", "persons": "人数", "person_times": "人次",
-                  "cases": "件数", "standard_yuan_person_month": "标准（元/人·月）"}
+                  "cases": "件数", "standard_yuan_person_month": "月标准（元）"}
 REASON_LABELS = (("matches", "一致"), ("calibration target", "校准目标"), ("calibrated", "已校准"),
                  ("within", "差异在5%以内"), ("differs", "差异超过5%"), ("not modelled", "未模拟"))
 
@@ -128,20 +128,61 @@ def _months(results: pd.DataFrame, year: int, last_month: int) -> pd.DataFrame:
     return results[(results["month"] >= first) & (results["month"] <= last)]
 
 
+def by_family(results: pd.DataFrame) -> pd.DataFrame:
+    """The engine's rows with each supplement folded into its program (for charts by program)."""
+    keys = ["jurisdiction", "scenario", "month", "program", "area"]
+    folded = results.assign(program=results["program"].map(text.family))
+    return folded.groupby(keys, as_index=False, sort=False)[engine.MEASURES].sum()
+
+
+def main_programs(results: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the programs themselves, without supplement lines (whose persons repeat them)."""
+    return results[results["program"] == results["program"].map(text.family)]
+
+
+def _table(rows: list[dict], corner: str = "项目") -> pd.DataFrame:
+    """Rows keyed by Chinese headers, the first column as the row labels, its name in the corner."""
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame = frame.set_index(frame.columns[0])
+    frame.index.name = None
+    frame.columns.name = corner
+    return frame
+
+
+def show(*parts) -> None:
+    """Display report parts in a notebook: text as Markdown, lists part by part, None not at all.
+
+    Each part becomes its own output, so the PDF can break pages between them.
+    """
+    from IPython.display import Markdown, display
+
+    for part in parts:
+        if part is None or (isinstance(part, str) and not part.strip()):
+            continue
+        if isinstance(part, (list, tuple)):
+            show(*part)
+        else:
+            display(Markdown(part) if isinstance(part, str) else part)
+
+
 # ---------------------------------------------------------------- price and volume
 
 def price_volume(this_year: pd.DataFrame, next_year: pd.DataFrame) -> pd.DataFrame:
     """The change in money per program family split into a price and a volume effect that add up.
 
-    Money is ``p × q`` with ``q`` the family's person-times (of its main program) and ``p`` the
-    average benefit per person-time (supplements included). With midpoints,
-    ``Δ(pq) = p̄·Δq + q̄·Δp`` exactly: the volume effect is ``p̄·Δq``, the price effect ``q̄·Δp``.
-    A family paid on one side only is all volume (it starts or stops); one paid without a count
-    (per-bed operating subsidies) is all price.
+    Money is ``p × q`` with ``q`` the family's person-times (of its main program, as supplements
+    count the same people again) and ``p`` the average benefit per person-time, supplements
+    included. The split is :func:`civsim.budget.split`, the symmetric midpoint one:
+    price ``(p1 − p0)(q0 + q1)/2``, volume ``(q1 − q0)(p0 + p1)/2``, to the fen; a family that starts
+    or stops moves by volume alone, one paid with no person-times (per bed) by price alone.
 
     Both frames hold one scenario's results over a year. Columns: family, q0, q1, amount0,
-    amount1, change, price, volume (yuan and person-times).
+    amount1, change, price, volume (person-times and yuan).
     """
+    from .budget import split
+
     def per_family(frame: pd.DataFrame) -> pd.DataFrame:
         data = frame.assign(family=frame["program"].map(text.family))
         money = data.groupby("family")["amount_yuan"].sum()
@@ -151,30 +192,14 @@ def price_volume(this_year: pd.DataFrame, next_year: pd.DataFrame) -> pd.DataFra
     before, after = per_family(this_year), per_family(next_year)
     families = _order(set(before.index) | set(after.index))
     before, after = before.reindex(families).fillna(0.0), after.reindex(families).fillna(0.0)
-    q0, q1 = before["q"].to_numpy(), after["q"].to_numpy()
-    a0, a1 = before["amount"].to_numpy(), after["amount"].to_numpy()
-    change = a1 - a0
-    both = (q0 > 0) & (q1 > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p0, p1 = np.where(q0 > 0, a0 / q0, 0.0), np.where(q1 > 0, a1 / q1, 0.0)
-    volume = np.where(both, (p0 + p1) / 2 * (q1 - q0), np.where((q0 > 0) | (q1 > 0), change, 0.0))
-    price = change - volume      # the midpoint identity makes this (q0 + q1) / 2 * (p1 - p0) where both
-    return pd.DataFrame({"family": families, "q0": q0, "q1": q1, "amount0": a0, "amount1": a1,
-                         "change": change, "price": price, "volume": volume})
-
-
-def _decompose(this_year: pd.DataFrame, next_year: pd.DataFrame) -> pd.DataFrame:
-    """civsim.budget's decomposition when it offers one with these columns, else :func:`price_volume`."""
-    try:
-        from . import budget
-    except ImportError:
-        return price_volume(this_year, next_year)
-    split = getattr(budget, "price_volume", None)
-    if split is None:
-        return price_volume(this_year, next_year)
-    table = split(this_year, next_year)
-    needed = {"family", "q0", "q1", "amount0", "amount1", "change", "price", "volume"}
-    return table if isinstance(table, pd.DataFrame) and needed <= set(table.columns) else price_volume(this_year, next_year)
+    rows = []
+    for family in families:
+        q0, a0, q1, a1 = (float(before.at[family, "q"]), float(before.at[family, "amount"]),
+                          float(after.at[family, "q"]), float(after.at[family, "amount"]))
+        price, volume = split(a0, q0, a1, q1)
+        rows.append({"family": family, "q0": q0, "q1": q1, "amount0": a0, "amount1": a1,
+                     "change": price + volume, "price": price, "volume": volume})
+    return pd.DataFrame(rows, columns=["family", "q0", "q1", "amount0", "amount1", "change", "price", "volume"])
 
 
 # ---------------------------------------------------------------- the annual summary
@@ -183,7 +208,7 @@ def _decompose(this_year: pd.DataFrame, next_year: pd.DataFrame) -> pd.DataFrame
 # (party building) come before them as in the seeds, every other area of the summary after them.
 LEADING_AREAS = ("党的建设",)
 MODEL_AREAS = (
-    ("社会救助", ("社会救助",), ("total", "dibao", "tekun", "low_income", "temporary", "spring_festival")),
+    ("社会救助", ("社会救助",), ("dibao", "tekun", "low_income", "temporary", "spring_festival")),
     ("残疾人福利", ("残疾人福利", "残疾人保障"), ("disability",)),
     ("儿童福利", ("儿童福利",), ("children",)),
     ("养老服务", ("养老服务",), ("elderly",)),
@@ -197,7 +222,8 @@ class AnnualSummary:
     def __init__(self, district, year: int, scenario: str = BASELINE, as_of_month: int = 12, seed: int | None = None):
         self.params = params_module.load(district)
         self.district = self.params.district
-        self.year, self.scenario, self.as_of_month = int(year), scenario, fmt._month(as_of_month, "as_of_month")
+        fmt.as_of(as_of_month)    # checks it is a month 1..12
+        self.year, self.scenario, self.as_of_month = int(year), scenario, int(as_of_month)
         extra = () if scenario == BASELINE else (scenario,)
         self.scenario_title = "基准方案" if scenario == BASELINE else scenarios_module.load(scenario).title
         self.all_results = engine.simulate(self.district.code, self.year, scenarios=extra, seed=seed, params=self.params)
@@ -258,67 +284,68 @@ class AnnualSummary:
                 out.append((area.area, "", area.points))
         return out
 
-    def achievements(self) -> str:
-        """一、工作成效: one numbered subsection per area, generated figures first, then the points."""
-        blocks = [f"## 一、{self.year}年工作成效\n"]
+    def achievements(self) -> list[str]:
+        """一、工作成效 as Markdown blocks: the heading with the year's total, then one numbered
+        subsection per area, generated figures first, then the summary's points."""
+        lead = self.sentences("total")
+        blocks = [f"## 一、{self.year}年工作成效\n" + (f"\n{lead}\n" if lead else "")]
         for number, (area, paragraph, points) in enumerate(self.areas(), start=1):
-            blocks.append(f"### {text.section_number(number)}{_md(area)}\n")
+            parts = [f"### {text.section_number(number)}{_md(area)}\n"]
             if paragraph:
-                blocks.append(paragraph + "\n")
+                parts.append(paragraph + "\n")
             if points:
-                blocks.append("\n".join(f"{i}. {_md(p.text)}" for i, p in enumerate(points, start=1)) + "\n")
-        return "\n".join(blocks)
+                parts.append("\n".join(f"{i}. {_md(p.text)}" for i, p in enumerate(points, start=1)) + "\n")
+            blocks.append("\n".join(parts))
+        return blocks
 
     def data_heading(self) -> str:
         number = text.section_number(len(self.areas()) + 1)
-        return (f"### {number}主要项目测算数据\n\n{self.year}年{fmt.month_range(1, self.as_of_month)}各项目的月度人数和"
-                f"支出，以及与{self.year - 1}年同期的比较（模型测算）。\n")
+        span, at = fmt.month_range(1, self.as_of_month), fmt.as_of(self.as_of_month)
+        return (f"### {number}主要项目测算数据\n\n{self.year}年{span}各项目的月度人数和支出，以及与{self.year - 1}年"
+                f"同期的比较（模型测算）。表中在册户数、人数为{at}数，人次、金额为{span}累计数；"
+                f"金额含各项目的价格临时补贴和一次性补助。\n")
 
     # -- charts
     def caseload_chart(self):
         from .report import charts
 
-        return _png(charts.monthly_caseload(self.results, title=f"{self.year}年各项目月度救助人数"))
+        return _png(charts.monthly_caseload(main_programs(self.results), title=f"{self.year}年各项目月度救助人数"))
 
     def money_chart(self):
         from .report import charts
 
-        return _png(charts.monthly_money(self.results, title=f"{self.year}年各项目月度支出"))
+        return _png(charts.monthly_money(by_family(self.results), title=f"{self.year}年各项目月度支出"))
 
     def year_on_year_chart(self):
+        """This year's money per program beside last year's; a one-line note when last year paid nothing."""
         from .report import charts
 
         span = fmt.month_range(1, self.as_of_month)
-        return _png(charts.year_on_year(self.results, self.last_year, title=f"各项目{span}支出：{self.year}年与{self.year - 1}年"))
+        if self.last_year.empty or not self.last_year["amount_yuan"].any():
+            return f"（{self.year - 1}年无模型数据，不作同比。）"
+        return _png(charts.year_on_year(by_family(self.results), by_family(self.last_year), title=f"各项目{span}支出：{self.year}年与{self.year - 1}年"))
 
     # -- tables
     def program_table(self) -> pd.DataFrame:
         """One row per program (its supplements included), in 户, 人, 人次 and 万元, with last year's money."""
-        span, at = fmt.month_range(1, self.as_of_month), fmt.as_of(self.as_of_month)
         flows = self.flows.assign(family=self.flows["program"].map(text.family))
         last = self.last_year.assign(family=self.last_year["program"].map(text.family))
         money = flows.groupby("family")["amount_yuan"].sum()
         last_money = last.groupby("family")["amount_yuan"].sum()
         times = flows[flows["program"] == flows["family"]].groupby("family")["person_times"].sum()
         held = self.stock.groupby("program")[["households", "persons"]].sum()
-        rows = []
-        for family in _order(set(money.index) | set(last_money.index)):
-            now, before = float(money.get(family, 0.0)), float(last_money.get(family, 0.0))
-            households = float(held["households"].get(family, 0.0)) if family in held.index else 0.0
-            persons = float(held["persons"].get(family, 0.0)) if family in held.index else 0.0
-            rows.append({"项目": family_label(family),
-                         f"在册户数（{at}）": _count(households) if _count(households) != "0" else "—",
-                         f"在册人数（{at}）": _count(persons) if _count(persons) != "0" else "—",
-                         f"累计人次（{span}）": _count(float(times.get(family, 0.0))),
-                         f"累计金额（万元，{span}）": _wan(now),
-                         f"上年同期（万元）": _wan(before),
-                         "同比": fmt.pct((now - before) / before, signed=True) if before else "—"})
-        total_now, total_before = float(money.sum()), float(last_money.sum())
-        rows.append({"项目": "合计", f"在册户数（{at}）": "", f"在册人数（{at}）": "",
-                     f"累计人次（{span}）": _count(float(times.sum())), f"累计金额（万元，{span}）": _wan(total_now),
-                     "上年同期（万元）": _wan(total_before),
-                     "同比": fmt.pct((total_now - total_before) / total_before, signed=True) if total_before else "—"})
-        return pd.DataFrame(rows).set_index("项目")
+
+        def row(label, households, persons, count, now, before):
+            return {"项目": label, "在册户数": _count(households) if households and _count(households) != "0" else "—",
+                    "在册人数": _count(persons) if persons and _count(persons) != "0" else "—",
+                    "累计人次": _count(count), "累计金额（万元）": _wan(now), "上年同期（万元）": _wan(before),
+                    "同比": fmt.pct((now - before) / before, signed=True) if before else "—"}
+
+        rows = [row(family_label(f), float(held["households"].get(f, 0.0)), float(held["persons"].get(f, 0.0)),
+                    float(times.get(f, 0.0)), float(money.get(f, 0.0)), float(last_money.get(f, 0.0)))
+                for f in _order(set(money.index) | set(last_money.index))]
+        rows.append(row("合计", 0, 0, float(times.sum()), float(money.sum()), float(last_money.sum())))
+        return _table(rows)
 
     # -- problems and next year
     def problems(self) -> str:
@@ -341,15 +368,18 @@ class AnnualSummary:
 
     # -- appendix
     def reconciliation(self) -> pd.DataFrame:
-        from . import reconcile
+        """civsim.reconcile's table for this district-year and these results (computed once)."""
+        if not hasattr(self, "_reconciliation"):
+            from . import reconcile
 
-        return reconcile.reconcile(self.district.code, self.year, results=self.all_results)
+            self._reconciliation = reconcile.reconcile(self.district.code, self.year, results=self.all_results)
+        return self._reconciliation
 
     def appendix(self) -> str:
         head = "## 附录：模型测算与报告数对照\n\n"
         try:
             table = self.reconciliation()
-        except (CivsimError, ImportError) as exc:
+        except CivsimError as exc:
             return head + f"对照表未能生成：{_md(str(exc))}\n"
         modelled = table["model"].notna()
         return head + (f"下表把{self.district.name}{self.year}年报告中的每个资金和人数数字与模型的对应数字并列，"
@@ -360,7 +390,7 @@ class AnnualSummary:
         """The model beside every reported figure it models, with Chinese headers and 万元."""
         try:
             table = self.reconciliation()
-        except (CivsimError, ImportError):
+        except CivsimError:
             return pd.DataFrame()
         table = table[table["model"].notna()]
         rows = []
@@ -368,36 +398,35 @@ class AnnualSummary:
             scale = (lambda v: _wan(v)) if row.measure == "amount_yuan" else (
                 lambda v: fmt.yuan(v)[:-1] if row.measure.startswith("standard") else _count(v))
             rows.append({"项目": program_label(row.program), "指标": MEASURE_LABELS.get(row.measure, row.measure),
-                         "期间": _period(row.period), "报告数": scale(row.reported), "模型数": scale(row.model),
+                         "期间": _period(row.period, self.year), "报告数": scale(row.reported), "模型数": scale(row.model),
                          "差异": fmt.pct(row.diff_pct / 100, signed=True) if np.isfinite(row.diff_pct) else "—",
                          "说明": _reason(row.reason)})
-        return pd.DataFrame(rows, columns=["项目", "指标", "期间", "报告数", "模型数", "差异", "说明"])
+        return _table(rows)
 
     def reconciliation_notes(self) -> str:
         """The model's own words on each figure it misses by more than 5%."""
         try:
             table = self.reconciliation()
-        except (CivsimError, ImportError):
+        except CivsimError:
             return ""
         far = table[table["model"].notna() & table["reason"].str.startswith("differs")]
         if far.empty:
             return "模型数与报告数的差异均在5%以内。\n"
         lines = ["差异超过5%的项目（模型说明）：\n"]
-        lines += [f"- {program_label(r.program)}，{MEASURE_LABELS.get(r.measure, r.measure)}，{_period(r.period)}："
+        lines += [f"- {program_label(r.program)}，{MEASURE_LABELS.get(r.measure, r.measure)}，{_period(r.period, self.year)}："
                   f"{_md(r.reason)}" for r in far.itertuples(index=False)]
         return "\n".join(lines) + "\n"
 
 
-def _period(period: str) -> str:
-    """"2020-01..2020-10" → "2020年1—10月"; "2020-10" → "2020年10月"."""
+def _period(period: str, year: int | None = None) -> str:
+    """"2020-01..2020-10" → "1—10月" in the report's own year, else "2019年1—10月"; "2020-10" → "10月"."""
     first, _, last = period.partition("..")
     a = pd.Period(first, "M")
-    if not last:
-        return f"{a.year}年{a.month}月"
-    b = pd.Period(last, "M")
-    if a.year == b.year:
-        return f"{a.year}年{fmt.month_range(a.month, b.month)}"
-    return f"{a.year}年{a.month}月—{b.year}年{b.month}月"
+    b = pd.Period(last, "M") if last else a
+    if a.year != b.year:
+        return f"{a.year}年{a.month}月—{b.year}年{b.month}月"
+    span = fmt.month_range(a.month, b.month)
+    return span if a.year == year else f"{a.year}年{span}"
 
 
 def _reason(reason: str) -> str:
@@ -431,30 +460,40 @@ class NextYearPlan:
     def heading(self) -> str:
         source = (f"工作任务摘自《{_md(self.plan.title)}》（{_md(self.plan.source)}）；" if self.plan
                   else f"未收录{self.district.name}{self.year}年工作任务清单；")
+        tasks = [t for section in (self.plan.sections if self.plan else ()) for t in section.tasks]
+        if tasks and not any(t.responsible or t.deadline for t in tasks):
+            source += "原文未列各项任务的责任科室和完成时限；"
         chosen = "、".join(self.titles.values())
         return (f"# {_md(self.title)}\n\n> 说明：{source}资金测算部分为civsim模型按{chosen}对{self.year}年各项目"
                 f"人数和资金的测算，与{self.year - 1}年模型数比较。\n")
 
-    def tasks(self) -> str:
-        """The numbered tasks under their headings, each with 责任科室, 完成时限 and its targets."""
+    def tasks(self) -> list[str]:
+        """The numbered tasks as Markdown blocks, each with 责任科室, 完成时限 and its targets; a
+        heading travels with its first task so that a page never ends on a bare heading."""
         if self.plan is None:
-            return f"## 工作任务\n\n未收录{self.district.name}{self.year}年工作任务清单。\n"
+            return [f"## 工作任务\n\n未收录{self.district.name}{self.year}年工作任务清单。\n"]
         blocks = []
         for section in self.plan.sections:
-            blocks.append(f"## {_md(section.heading)}\n")
             nested = section.heading.startswith("（")
+            heading = f"## {_md(section.heading)}\n\n"
             for i, task in enumerate(section.tasks, start=1):
                 number = f"{i}." if nested else text.section_number(i)
-                description = f"{_md(task.description)}" if task.description else ""
-                lines = [f"**{number}{_md(task.title)}。**{description}", ""]
+                # the full stop stays outside the bold: CommonMark does not close "**" between
+                # a punctuation mark and a letter, which Chinese text has everywhere
+                lines = [f"**{number}{_md(task.title)}**。{_md(task.description)}"]
+                if task.responsible or task.deadline or task.targets:
+                    lines.append("")
                 if task.responsible:
                     lines.append(f"- 责任科室：{_md(task.responsible)}")
                 if task.deadline:
                     lines.append(f"- 完成时限：{_md(task.deadline)}")
                 if task.targets:
                     lines.append("- 量化目标：" + "；".join(_md(t.text) for t in task.targets))
-                blocks.append("\n".join(lines) + "\n")
-        return "\n".join(blocks)
+                blocks.append(heading + "\n".join(lines) + "\n")
+                heading = ""
+            if heading:
+                blocks.append(heading)
+        return blocks
 
     def budget_heading(self) -> str:
         return (f"## 附：{self.year}年主要救助和福利项目资金测算\n\n"
@@ -463,45 +502,42 @@ class NextYearPlan:
 
     def decomposition(self, scenario: str = BASELINE) -> pd.DataFrame:
         base = self.this_year[self.this_year["scenario"] == BASELINE]
-        return _decompose(base, self.results[self.results["scenario"] == scenario])
+        return price_volume(base, self.results[self.results["scenario"] == scenario])
 
-    def budget_sentences(self) -> str:
-        lines = []
-        for name, title in self.titles.items():
-            split = self.decomposition(name)
-            lines.append(text.plan_budget_sentence(self.year, float(split["amount0"].sum()), float(split["amount1"].sum()),
-                                                   float(split["price"].sum()), float(split["volume"].sum()),
-                                                   scenario=title))
-        return "\n\n".join(lines) + "\n"
+    def budget_sentence(self, scenario: str = BASELINE) -> str:
+        split = self.decomposition(scenario)
+        return text.plan_budget_sentence(self.year, float(split["amount0"].sum()), float(split["amount1"].sum()),
+                                         float(split["price"].sum()), float(split["volume"].sum()),
+                                         scenario=self.titles[scenario])
 
-    def budget_table(self) -> pd.DataFrame:
-        """Per scenario and program: person-times and 万元 both years, the change, its price and volume parts."""
+    def budget_table(self, scenario: str = BASELINE) -> pd.DataFrame:
+        """Per program: person-times and 万元 both years, the change, and its price and volume parts."""
         y0, y1 = self.year - 1, self.year
-        rows = []
-        for name, title in self.titles.items():
-            split = self.decomposition(name)
-            total = split[["q0", "q1", "amount0", "amount1", "change", "price", "volume"]].sum()
-            for label, row in [(family_label(f), r) for f, r in zip(split["family"], split.itertuples(index=False))] + [
-                    ("合计", total)]:
-                rows.append({"方案": title, "项目": label,
-                             f"{y0}年人次": _count(row.q0), f"{y1}年人次": _count(row.q1),
-                             f"{y0}年金额（万元）": _wan(row.amount0), f"{y1}年金额（万元）": _wan(row.amount1),
-                             "增减（万元）": _wan(row.change), "其中：标准因素（万元）": _wan(row.price),
-                             "其中：人次因素（万元）": _wan(row.volume)})
-        return pd.DataFrame(rows).set_index(["方案", "项目"])
+        split = self.decomposition(scenario)
+        total = split[["q0", "q1", "amount0", "amount1", "change", "price", "volume"]].sum()
+        labelled = [(family_label(f), r) for f, r in zip(split["family"], split.itertuples(index=False))]
+        rows = [{"项目": label, f"{y0}年人次": _count(r.q0), f"{y1}年人次": _count(r.q1),
+                 f"{y0}年金额（万元）": _wan(r.amount0), f"{y1}年金额（万元）": _wan(r.amount1),
+                 "增减（万元）": _wan(r.change), "标准因素（万元）": _wan(r.price), "人次因素（万元）": _wan(r.volume)}
+                for label, r in labelled + [("合计", total)]]
+        return _table(rows)
+
+    def budget(self) -> list:
+        """For the baseline and each scenario: its sentence, then its table."""
+        return [part for name in self.titles for part in (self.budget_sentence(name), self.budget_table(name))]
 
     def money_chart(self):
         from .report import charts
 
         results = self.results[self.results["scenario"] == BASELINE]
-        return _png(charts.monthly_money(results, title=f"{self.year}年各项目月度支出（基准方案）"))
+        return _png(charts.monthly_money(by_family(results), title=f"{self.year}年各项目月度支出（基准方案）"))
 
     def year_on_year_chart(self):
         from .report import charts
 
         this = self.this_year[self.this_year["scenario"] == BASELINE]
         nxt = self.results[self.results["scenario"] == BASELINE]
-        return _png(charts.year_on_year(nxt, this, title=f"各项目年度支出：{self.year}年与{self.year - 1}年（基准方案）"))
+        return _png(charts.year_on_year(by_family(nxt), by_family(this), title=f"各项目年度支出：{self.year}年与{self.year - 1}年（基准方案）"))
 
     def scenario_chart(self):
         """Monthly total of each scenario against the baseline, or None without scenarios."""
@@ -541,31 +577,28 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None) -> list
 
 
 def main(district=None, year=None, scenario: str = BASELINE, workers: int | None = None, out=None,
-         timeout: float | None = None) -> int:
-    """Render the shipped district-years (no district) or one; print a summary; 1 if any failed."""
+         timeout: float = 600, progress: bool = True) -> int:
+    """Render the shipped district-years (no district) or one; print a summary; 1 if any failed.
+
+    A bad district, year or scenario fails here, once, before any notebook starts.
+    """
     from . import batch
 
-    if scenario != BASELINE:
-        scenarios_module.load(scenario)       # a bad name fails here, once, not in every notebook
     if district is None:
         items = [(s.district, s.year, s.as_of_month) for s in SHIPPED]
     else:
         if year is None:
             raise CivsimError("civsim report", "--year", "missing", "a year such as 2020")
         items = [(districts.find(district).name, int(year), as_of_month(district, int(year)))]
-    kwargs = {"workers": workers, "kernel_name": KERNEL}
-    if timeout is not None:
-        kwargs["timeout"] = timeout
-    outcomes = batch.run(jobs(items, scenario, out), **kwargs)
+    if scenario != BASELINE:
+        chosen = scenarios_module.load(scenario)
+        for name, year_, _ in items:           # the plan is for the year after
+            scenarios_module.apply(params_module.load(name), chosen, year_ + 1)
+    outcomes = batch.run(jobs(items, scenario, out), workers=workers, timeout=timeout, progress=progress,
+                         kernel_name=KERNEL)
     print(batch.summary(outcomes))
-    return 1 if any(not _succeeded(o) for o in outcomes) else 0
+    return 0 if all(outcome.ok for outcome in outcomes) else 1
 
 
-def _succeeded(outcome) -> bool:
-    for name in ("ok", "succeeded", "success"):
-        if hasattr(outcome, name):
-            return bool(getattr(outcome, name))
-    return getattr(outcome, "error", None) in (None, "")
-
-
-__all__ = ["SHIPPED", "Shipped", "AnnualSummary", "NextYearPlan", "price_volume", "as_of_month", "jobs", "main"]
+__all__ = ["SHIPPED", "Shipped", "AnnualSummary", "NextYearPlan", "price_volume", "as_of_month", "show", "jobs",
+           "main"]

@@ -126,6 +126,7 @@ def test_caseload_skips_programs_without_persons():
     (lambda: charts.monthly_money(results(), programs=["nope"]), "nope"),
     (lambda: charts.scenario_vs_baseline(results()), "baseline"),
     (lambda: charts.monthly_caseload(results().iloc[0:0]), "no rows"),
+    (lambda: charts.year_on_year(results(), results(year=2020).assign(jurisdiction="120110")), "same jurisdiction"),
 ])
 def test_bad_frames_fail_with_a_clear_error(call, words):
     with pytest.raises(CivsimError, match=words):

@@ -1,5 +1,4 @@
 """Dated parameters: loading, inheritance, month-by-month resolution, validation."""
-import datetime as dt
 import json
 
 import pandas as pd
@@ -24,7 +23,7 @@ def test_load_by_code_or_name_is_the_same():
 
 def test_district_inherits_its_city_and_overrides(tree):
     root = tree({
-        "defaults/dibao.yaml": f"take_up: {{unit: ratio, values: {{2000-01-01: {{value: 0.5, assumption: t}}}}}}",
+        "defaults/dibao.yaml": "take_up: {unit: ratio, values: {2000-01-01: {value: 0.5, assumption: t}}}",
         "420100-wuhan/dibao.yaml": f"standard: {{urban: {LEAF}, rural: {LEAF}}}",
         "420112-dongxihu/dibao.yaml": "standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 900, assumption: t}}}}",
     })

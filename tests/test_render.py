@@ -30,6 +30,7 @@ def rendered(tmp_path_factory):
 def test_html_is_chinese_without_code_or_prompts(rendered):
     html = rendered[0].read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html
+    assert f"<title>{HEADING}</title>" in html
     assert HEADING in html
     assert "截止10月份，全区在册城市低保221户269人" in html
     assert "特困供养" in html and "<table" in html  # the pandas table

@@ -23,7 +23,6 @@ from matplotlib.figure import Figure
 
 from ..atomic import atomic_path
 from ..errors import CivsimError
-from .render import readable
 
 # Debian's fonts-noto-cjk; matplotlib may list the collection under its JP face name only.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Noto Sans CJK JP")
@@ -61,7 +60,8 @@ def use_cjk_font() -> str:
     """Make matplotlib draw Chinese with Noto Sans CJK and return the family name it uses.
 
     Fonts installed after matplotlib built its font cache are missing from the cache, so the system
-    font folders are searched once more before giving up.
+    font folders are searched once more before giving up. In a notebook it also lets a returned
+    Figure show as a picture.
     """
     family = _find_cjk_family()
     if family is None:
@@ -93,7 +93,7 @@ def _show_figures_in_notebooks() -> None:
     """Let a notebook show a returned Figure as a picture even when pyplot was never imported.
 
     IPython only knows how to draw figures once pyplot's inline backend is set up; without it a
-    chart shows as "<Figure size 900x480 with 1 Axes>" in the report.
+    chart shows as "<Figure size 800x450 with 1 Axes>" in the report.
     """
     try:
         from IPython import get_ipython
@@ -179,7 +179,7 @@ def _month_labels(months: pd.PeriodIndex) -> list[str]:
 
 def _figure(title: str, ylabel: str) -> tuple[Figure, Axes]:
     use_cjk_font()
-    fig = Figure(figsize=(9, 4.8), layout="constrained")
+    fig = Figure(figsize=(8, 4.5), layout="constrained")  # about A4 text width, so fonts stay readable
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     ax.set_title(title)
@@ -239,6 +239,9 @@ def year_on_year(this_year: pd.DataFrame, last_year: pd.DataFrame, title: str = 
     """Annual 万元 per program, this year beside last year."""
     this = _check(this_year, "year_on_year (this_year)")
     last = _check(last_year, "year_on_year (last_year)")
+    if set(this["jurisdiction"]) != set(last["jurisdiction"]):
+        raise CivsimError("year_on_year", "jurisdiction", f"this year {sorted(set(this['jurisdiction']))} but last "
+                          f"year {sorted(set(last['jurisdiction']))}", "the same jurisdiction in both frames")
     programs = _in_label_order(set(this["program"]) | set(last["program"]))
     sums = [frame.groupby("program")["amount_yuan"].sum().reindex(programs).fillna(0) / 10_000
             for frame in (last, this)]
@@ -281,7 +284,6 @@ def save_png(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
     """Write the chart as PNG whole or not at all (temp file, then rename)."""
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi)
-        readable(tmp)
     return Path(path)
 
 

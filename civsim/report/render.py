@@ -30,14 +30,6 @@ _REMOTE = re.compile(
 )
 
 
-def readable(path: Path) -> None:
-    """Give a temp file the mode a new file would get (umask applied): mkstemp makes it 0600, and a
-    report published on the intranet must be readable by the web server's user."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
-
-
 def remote_resources(html: str) -> list[str]:
     """The URLs a browser would fetch from the network to show this page (links to click excluded)."""
     return [next(group for group in match.groups() if group) for match in _REMOTE.finditer(html)]
@@ -57,6 +49,20 @@ def _exporter():
                         embed_images=True)
 
 
+def _first_heading(notebook) -> str | None:
+    """The first "# " heading, from markdown cells or markdown outputs: the page's and PDF's title,
+    rather than a file name such as annual_summary."""
+    for cell in notebook.cells:
+        texts = [cell.source] if cell.cell_type == "markdown" else [
+            output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])]
+        for text in texts:
+            text = "".join(text) if isinstance(text, list) else text
+            for line in text.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return None
+
+
 def to_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike) -> Path:
     """Render an executed notebook as one self-contained page: outputs and text, no code, no prompts."""
     import nbformat
@@ -69,6 +75,7 @@ def to_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike) -> P
     except Exception as exc:  # nbformat raises several kinds for a broken file
         raise CivsimError(notebook_path, None, f"not a readable notebook ({type(exc).__name__}: {exc})",
                           "a .ipynb file in nbformat 4") from None
+    notebook.metadata.setdefault("title", _first_heading(notebook) or notebook_path.stem)
     resources = {"metadata": {"name": notebook_path.stem, "path": str(notebook_path.parent)}}
     html, _ = _exporter().from_notebook_node(notebook, resources=resources)
     remote = remote_resources(html)
@@ -77,7 +84,6 @@ def to_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike) -> P
                           "a self-contained page: inline the resource or drop it from the notebook")
     with atomic_path(html_path) as tmp:
         tmp.write_text(html, encoding="utf-8")
-        readable(tmp)
     return Path(html_path)
 
 
@@ -125,8 +131,7 @@ def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> Path:
                     url_fetcher=offline_fetcher(), media_type="print")
     with atomic_path(pdf_path) as tmp:
         document.write_pdf(tmp)
-        readable(tmp)
     return Path(pdf_path)
 
 
-__all__ = ["to_html", "to_pdf", "remote_resources", "offline_fetcher", "readable", "TEMPLATES"]
+__all__ = ["to_html", "to_pdf", "remote_resources", "offline_fetcher", "TEMPLATES"]

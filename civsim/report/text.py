@@ -16,6 +16,7 @@ reports quote "低保金及补贴" as one figure.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pandas as pd
@@ -63,9 +64,26 @@ def section_number(n: int) -> str:
     return f"（{cn_number(n)}）"
 
 
+AS_OF = re.compile(r"^(截止\d{1,2}月份，)(全区|全市)?")
+
+
 def paragraph(*sentences: str) -> str:
-    """Sentences joined into one paragraph, the empty ones (programs without rows) left out."""
-    return "".join(s for s in sentences if s)
+    """Sentences joined into one paragraph, the empty ones (programs without rows) left out.
+
+    As the seeds do, the date and the jurisdiction are said once: a later sentence that opens with
+    the same "截止10月份，全区" drops it ("…1219.16万元。特困供养人员84人…").
+    """
+    out, said = [], set()
+    for sentence in sentences:
+        if not sentence:
+            continue
+        match = AS_OF.match(sentence)
+        if match and match.group(1) in said:
+            sentence = sentence[match.end():]
+        elif match:
+            said.add(match.group(1))
+        out.append(sentence)
+    return "".join(out)
 
 
 def _rounds_to_zero(value: float) -> bool:
@@ -137,7 +155,7 @@ def dibao_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *
         if not (_rounds_to_zero(households) and _rounds_to_zero(persons)):
             held.append(f"{word}低保{fmt.households(households)}{fmt.persons(persons)}")
     text = f"{fmt.as_of(as_of_month)}，{where}在册{'，'.join(held)}，" if held else ""
-    return text + f"{fmt.month_range(1, as_of_month)}累计发放低保金及补贴{fmt.wan_yuan(f.paid('dibao'))}。"
+    return text + f"{fmt.month_range(1, as_of_month)}累计发放低保金及补贴{fmt.money(f.paid('dibao'))}。"
 
 
 def _split(total: float, parts: tuple[float, float]) -> tuple[float, float]:
@@ -169,7 +187,7 @@ def tekun_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *
             centralized, dispersed = _split(persons, centralized_dispersed)
             if centralized or dispersed:
                 text += f"集中供养{fmt.persons(centralized)}，分散供养{fmt.persons(dispersed)}，"
-    return text + f"{fmt.month_range(1, as_of_month)}累计发放供养金及补贴{fmt.wan_yuan(f.paid('tekun'))}。"
+    return text + f"{fmt.month_range(1, as_of_month)}累计发放供养金及补贴{fmt.money(f.paid('tekun'))}。"
 
 
 def low_income_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
@@ -181,7 +199,7 @@ def low_income_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: i
     text = ""
     if not (_rounds_to_zero(households) and _rounds_to_zero(persons)):
         text = f"{fmt.as_of(as_of_month)}，{where}在册低收入家庭{fmt.households(households)}{fmt.persons(persons)}，"
-    return text + f"{fmt.month_range(1, as_of_month)}累计发放低收入家庭救助金{fmt.wan_yuan(f.paid('low_income'))}。"
+    return text + f"{fmt.month_range(1, as_of_month)}累计发放低收入家庭救助金{fmt.money(f.paid('low_income'))}。"
 
 
 def temporary_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
@@ -190,7 +208,7 @@ def temporary_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: in
     if not f.has("temporary"):
         return ""
     return (f"{fmt.month_range(1, as_of_month)}实施临时救助{fmt.person_times(f.times('temporary'))}，"
-            f"累计发放救助金{fmt.wan_yuan(f.paid('temporary'))}。")
+            f"累计发放救助金{fmt.money(f.paid('temporary'))}。")
 
 
 def spring_festival_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *,
@@ -203,7 +221,7 @@ def spring_festival_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_mon
     if not f.has("spring_festival"):
         return ""
     return (f"春节期间慰问困难群众{fmt.households(f.times('spring_festival'))}，"
-            f"发放慰问金{fmt.wan_yuan(f.paid('spring_festival'))}。")
+            f"发放慰问金{fmt.money(f.paid('spring_festival'))}。")
 
 
 def disability_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
@@ -220,7 +238,7 @@ def disability_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: i
     text = ""
     if parts:
         clauses = [f"享受{label}{fmt.persons(f.held(program, 'persons'))}，{span}发放"
-                   f"{fmt.wan_yuan(f.paid(program, whole_family=False))}" for program, label in parts]
+                   f"{fmt.money(f.paid(program, whole_family=False))}" for program, label in parts]
         if len(parts) == 2:
             total = sum(f.held(program, "persons") for program, _ in parts)
             text = f"{fmt.as_of(as_of_month)}，{where}在册残疾人两补对象{fmt.persons(total)}，其中，{'；'.join(clauses)}。"
@@ -228,7 +246,7 @@ def disability_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: i
             text = f"{fmt.as_of(as_of_month)}，{where}{clauses[0]}。"
     if f.has("disability_nursing_one_off"):
         text += (f"向{_count(f.times('disability_nursing_one_off'))}名重度残疾人发放一次性生活救助金"
-                 f"{fmt.wan_yuan(f.paid('disability_nursing_one_off', whole_family=False))}。")
+                 f"{fmt.money(f.paid('disability_nursing_one_off', whole_family=False))}。")
     return text
 
 
@@ -246,7 +264,7 @@ def children_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int
     times = sum(f.times(program) for program, _ in parts)
     money = sum(f.paid(program) for program, _ in parts)
     return text + (f"{fmt.month_range(1, as_of_month)}累计保障{fmt.person_times(times)}，"
-                   f"发放基本生活费及补贴{fmt.wan_yuan(money)}。")
+                   f"发放基本生活费及补贴{fmt.money(money)}。")
 
 
 def elderly_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
@@ -256,12 +274,12 @@ def elderly_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int,
     clauses = []
     if f.has("elderly_allowance"):
         clauses.append(f"为{_count(f.held('elderly_allowance', 'persons'))}名老年人发放高龄津贴"
-                       f"{fmt.wan_yuan(f.paid('elderly_allowance'))}")
+                       f"{fmt.money(f.paid('elderly_allowance'))}")
     if f.has("home_care"):
         clauses.append(f"为{_count(f.held('home_care', 'persons'))}名老人发放居家养老服务补贴"
-                       f"{fmt.wan_yuan(f.paid('home_care'))}")
+                       f"{fmt.money(f.paid('home_care'))}")
     if f.has("care_institution"):
-        clauses.append(f"发放养老机构运营补贴{fmt.wan_yuan(f.paid('care_institution'))}")
+        clauses.append(f"发放养老机构运营补贴{fmt.money(f.paid('care_institution'))}")
     if not clauses:
         return ""
     return f"{fmt.month_range(1, as_of_month)}，{'，'.join(clauses)}。"
@@ -273,17 +291,17 @@ def funeral_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int,
     if not f.has("funeral"):
         return ""
     return (f"{fmt.month_range(1, as_of_month)}审批发放丧葬补贴{fmt.cases(f.times('funeral'))}，"
-            f"共计{fmt.wan_yuan(f.paid('funeral'))}。")
+            f"共计{fmt.money(f.paid('funeral'))}。")
 
 
 def total_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
-    """"1—10月，各项救助和福利资金累计发放9059.30万元，惠及困难群众20.40万人次。\""""
+    """"1—10月，各项救助和福利资金累计发放9059.30万元，惠及20.40万人次。\""""
     f = _Figures(stock, flows)
     if f.flows.empty:
         return ""
     money = float(f.flows["amount_yuan"].sum())
     times = float(f.flows["person_times"].sum())
-    reach = f"，惠及困难群众{_person_times_wan(times)}" if not _rounds_to_zero(times) else ""
+    reach = f"，惠及{_person_times_wan(times)}" if not _rounds_to_zero(times) else ""
     return f"{fmt.month_range(1, as_of_month)}，各项救助和福利资金累计发放{fmt.money(money)}{reach}。"
 
 

@@ -1,0 +1,317 @@
+"""Render many report notebooks in parallel: execute with papermill, then HTML and PDF.
+
+A district's summary and plan are one notebook run with different parameters, so a city renders
+dozens at once. Each job runs in its own worker process with its own kernel; a notebook that
+raises, hangs or kills its kernel becomes a failed Outcome and the others go on. Outputs appear
+whole or not at all: everything is made in a hidden staging folder beside the target and moved in
+with os.replace, so a failed run leaves the previous good report in place.
+"""
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import contextlib
+import keyword
+import multiprocessing
+import os
+import re
+import shutil
+import tempfile
+import time
+import unicodedata
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .errors import CivsimError
+
+KINDS = ("ipynb", "html", "pdf")
+# papermill's own marker cells: not in the source notebook, so not counted in a cell index
+_ADDED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\<>:"|?*]')  # POSIX plus Windows shares, where reports get copied
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                     *(f"LPT{i}" for i in range(1, 10))}
+_MAX_NAME_BYTES = 120  # leaves room in the 255-byte limit for ".failed.ipynb" and temp prefixes
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def safe_component(text: object) -> str:
+    """A file-name component from a label such as "420112-东西湖区 2021/计划": Chinese kept, no "/",
+    "..", NUL or characters Windows refuses; raises when nothing usable is left."""
+    name = unicodedata.normalize("NFC", str(text))
+    name = _UNSAFE.sub("_", name).strip(" .")
+    while len(name.encode("utf-8")) > _MAX_NAME_BYTES:
+        name = name[:-1].rstrip(" .")
+    if name.split(".")[0].upper() in _WINDOWS_RESERVED:
+        name = "_" + name
+    if not name:
+        raise CivsimError(None, "name", f"no usable characters in {str(text)!r}", "letters, digits or Chinese")
+    return name
+
+
+def _check_value(value: object, where: str) -> None:
+    """Only values papermill writes as exact Python literals; other types it would paste via str()."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_value(item, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CivsimError(None, where, f"dict key {key!r} is not a string", "string keys")
+            _check_value(item, f"{where}[{key!r}]")
+        return
+    raise CivsimError(None, where, f"unsupported value of type {type(value).__name__}",
+                      "str, int, float, bool, None, or lists and dicts of them (convert dates and paths to str)")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report: run ``notebook`` with ``parameters``, write ``out_dir/name.{ipynb,html,pdf}``."""
+
+    notebook: Path
+    out_dir: Path
+    name: str
+    parameters: dict = field(default_factory=dict)
+    label: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "notebook", Path(self.notebook))
+        object.__setattr__(self, "out_dir", Path(self.out_dir))
+        object.__setattr__(self, "label", self.label or self.name)
+        object.__setattr__(self, "parameters", dict(self.parameters))  # the caller may reuse its dict
+        if not isinstance(self.name, str) or self.name != safe_component(self.name):
+            raise CivsimError(f"job {self.label}", "name", f"{self.name!r} is not a safe file name",
+                              "a name from batch.safe_component()")
+        for name, value in self.parameters.items():
+            if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+                raise CivsimError(f"job {self.label}", "parameters", f"bad parameter name {name!r}",
+                                  "a Python identifier, as in the notebook's parameters cell")
+            _check_value(value, f"parameters[{name!r}]")
+
+    def output(self, kind: str) -> Path:
+        return self.out_dir / f"{self.name}.{kind}"
+
+
+@dataclass
+class Outcome:
+    """What became of a job. On failure: ``cell`` is the 0-based index of the failing cell in the
+    source notebook (None if no cell was running) and ``error`` is "ename: evalue", "timeout" or
+    "kernel died"; ``detail`` holds the traceback or kernel log, ``failed_notebook`` the executed copy."""
+
+    label: str
+    notebook: Path
+    outputs: dict[str, Path]
+    ok: bool
+    cell: int | None = None
+    error: str = ""
+    seconds: float = 0.0
+    detail: str = ""
+    failed_notebook: Path | None = None
+
+
+def _failing_cell(executed: Path) -> int | None:
+    """Index in the source notebook of the cell that failed or was running when execution stopped."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except Exception:
+        return None
+    source = [c for c in cells if not _ADDED_TAGS & set(c.get("metadata", {}).get("tags", []))]
+    states = [c.get("metadata", {}).get("papermill", {}) for c in source]
+    failed = [i for i, s in enumerate(states) if s.get("exception") or s.get("status") == "failed"]
+    if failed:
+        return failed[0]
+    started = [i for i, s in enumerate(states) if s.get("start_time")]
+    return started[-1] if started else None
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Send this process's fd 2 (and so the kernel's, which inherits it) to a log file."""
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _assigned_names(source: str) -> set[str] | None:
+    """Names assigned in a parameters cell; None if it is not plain Python (e.g. has magics)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    targets = [t for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+               for t in (node.targets if isinstance(node, ast.Assign) else [node.target])]
+    return {t.id for t in targets if isinstance(t, ast.Name)}
+
+
+def _execute(job: Job, executed: Path, timeout: float, kernel_name: str | None) -> None:
+    import nbformat
+    import papermill
+
+    try:
+        notebook = nbformat.read(job.notebook, as_version=4)
+    except FileNotFoundError:
+        raise CivsimError(job.notebook, None, "notebook not found", "an existing .ipynb file") from None
+    cell = next((c for c in notebook.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if job.parameters and cell is None:
+        raise CivsimError(job.notebook, "parameters", 'no cell tagged "parameters"',
+                          "a parameters cell declaring " + ", ".join(sorted(job.parameters)))
+    declared = _assigned_names(cell.source) if cell is not None else set()
+    unknown = sorted(set(job.parameters) - declared) if declared is not None else []
+    if unknown:  # papermill only warns, and the report would silently use the default value
+        raise CivsimError(job.notebook, "parameters", f"unknown parameter(s) {', '.join(unknown)}",
+                          "one of " + ", ".join(sorted(declared)))
+    # papermill formats path strings with the parameters ("{x}"): pass the notebook as an object and
+    # escape the braces of the output path.
+    papermill.execute_notebook(notebook, str(executed).replace("{", "{{").replace("}", "}}"),
+                               parameters=dict(job.parameters), kernel_name=kernel_name,
+                               execution_timeout=timeout, progress_bar=False, log_output=False,
+                               cwd=str(job.notebook.parent.resolve()))
+
+
+def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
+    """Execute and render one job in a staging folder, then move the outputs in (worker process)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    from .report.render import to_html, to_pdf
+
+    start = time.monotonic()
+    outcome = Outcome(job.label, job.notebook, {}, ok=False)
+    staging = None
+    try:
+        job.out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".civsim-", suffix=".tmp", dir=job.out_dir))
+        executed, log = staging / f"{job.name}.ipynb", staging / "kernel.log"
+        try:
+            with _stderr_to(log):
+                _execute(job, executed, timeout, kernel_name)
+        except PapermillExecutionError as exc:
+            outcome.error = f"{exc.ename}: {exc.evalue}"
+            outcome.detail = _ANSI.sub("", "\n".join(exc.traceback))
+        except CellTimeoutError:
+            outcome.error = "timeout"
+            outcome.detail = f"a cell ran longer than {timeout:g} s"
+        except DeadKernelError:
+            outcome.error = "kernel died"
+            outcome.detail = _tail(log)
+        if outcome.error:
+            outcome.cell = _failing_cell(executed)
+            if executed.exists():  # keep the executed copy beside the report, for debugging
+                outcome.failed_notebook = job.output("failed.ipynb")
+                os.replace(executed, outcome.failed_notebook)
+            return outcome
+        html = to_html(executed, staging / f"{job.name}.html")
+        to_pdf(html, staging / f"{job.name}.pdf")
+        for kind in KINDS:
+            os.replace(staging / f"{job.name}.{kind}", job.output(kind))
+            outcome.outputs[kind] = job.output(kind)
+        job.output("failed.ipynb").unlink(missing_ok=True)  # the report is good again
+        outcome.ok = True
+        return outcome
+    except Exception as exc:  # anything else (bad notebook, render error, disk) fails this job only
+        outcome.error = f"{type(exc).__name__}: {exc}"
+        outcome.detail = _tail(staging / "kernel.log") if staging else ""
+        return outcome
+    finally:
+        outcome.seconds = time.monotonic() - start
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _crashed(job: Job) -> Outcome:
+    return Outcome(job.label, job.notebook, {}, ok=False, error="worker process crashed")
+
+
+def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, progress: bool = True,
+        kernel_name: str | None = None) -> list[Outcome]:
+    """Run the jobs in up to ``workers`` processes (default: all cores); outcomes in job order.
+
+    ``timeout`` is seconds per cell; ``kernel_name`` overrides the notebooks' kernelspec.
+    """
+    from tqdm.auto import tqdm
+
+    jobs = list(jobs)
+    targets = [job.output("ipynb").resolve() for job in jobs]
+    for i, target in enumerate(targets):
+        if target in targets[:i]:
+            raise CivsimError(f"job {jobs[i].label}", "name", f"writes {target} like an earlier job",
+                              "one job per out_dir/name")
+    if not jobs:
+        return []
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    # spawn, not fork: run() may be called from a notebook whose kernel holds threads and sockets
+    context = multiprocessing.get_context("spawn")
+    outcomes: list[Outcome | None] = [None] * len(jobs)
+    crashed: list[int] = []
+    with tqdm(total=len(jobs), disable=not progress, desc="reports", unit="report") as bar:
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = {pool.submit(_run_one, job, timeout, kernel_name): i for i, job in enumerate(jobs)}
+            for future in concurrent.futures.as_completed(futures):
+                i = futures[future]
+                try:
+                    outcomes[i] = future.result()
+                except BrokenProcessPool:
+                    crashed.append(i)
+                    continue
+                except Exception as exc:  # e.g. a result that cannot be pickled back
+                    outcomes[i] = Outcome(jobs[i].label, jobs[i].notebook, {}, ok=False,
+                                          error=f"{type(exc).__name__}: {exc}")
+                bar.set_postfix_str(jobs[i].label, refresh=False)
+                bar.update(1)
+        # A dead worker breaks the whole pool; rerun its jobs one by one so one crash sinks only itself.
+        for i in sorted(crashed):
+            with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+                try:
+                    outcomes[i] = pool.submit(_run_one, jobs[i], timeout, kernel_name).result()
+                except BrokenProcessPool:
+                    outcomes[i] = _crashed(jobs[i])
+            bar.update(1)
+    return outcomes
+
+
+def _columns(text: str) -> int:
+    """Terminal columns: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _columns(text))
+
+
+def summary(outcomes: Iterable[Outcome]) -> str:
+    """A short table for the terminal: one line per report, then the totals."""
+    outcomes = list(outcomes)
+    width = max([_columns(o.label) for o in outcomes] + [6])
+    lines = [f"{_pad('report', width)}  {'status':<6}  {'seconds':>7}  detail"]
+    for o in outcomes:
+        if o.ok:
+            first = next(iter(o.outputs.values()))
+            detail = f"{first.with_suffix('')}.{{{','.join(o.outputs)}}}"
+        else:
+            where = f"cell {o.cell}: " if o.cell is not None else ""
+            detail = where + " ".join(o.error.split())
+        lines.append(f"{_pad(o.label, width)}  {'ok' if o.ok else 'FAILED':<6}  {o.seconds:>7.1f}  {detail}")
+    failed = sum(not o.ok for o in outcomes)
+    lines.append(f"{len(outcomes) - failed} ok, {failed} failed, {sum(o.seconds for o in outcomes):.1f} s in all")
+    return "\n".join(lines)
+
+
+__all__ = ["Job", "Outcome", "run", "summary", "safe_component"]

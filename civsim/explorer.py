@@ -1,0 +1,527 @@
+"""The scenario explorer: planners move a standard and see caseloads and money move.
+
+``build(district, year)`` returns an :class:`Explorer`; ``explorer.widget`` is the ipywidgets app.
+All state lives in plain attributes (``params``, ``sim``, ``scenario``, ``frame``, ``table``,
+``monthly``, ``annual_difference_yuan``, ``message``), so tests drive it without a browser: set a
+control's ``.value``, call :meth:`Explorer.recompute`, click ``save_button.click()``.
+
+One population per district: the :class:`civsim.engine.Simulation` (the roll) is built once and every
+control change re-runs it with the scenario built from the controls (a :class:`civsim.scenarios.
+Scenario` applied to the baseline), so differences come from policy alone. Standards change from the
+effective month; the roll's take-up and entry/exit rates are part of the scenario too, and change
+from the roll's anchor month (that is where the roll reads them), so a saved scenario reproduces the
+explorer's numbers exactly.
+
+Slider changes are debounced: each change (re)starts a short timer (on the kernel's event loop when
+there is one, else a thread) and the computation runs when the controls have been still for
+``debounce`` seconds. ``debounce=0`` recomputes on every change; ``debounce=None`` only on
+:meth:`Explorer.recompute`.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import districts, engine, params as params_module, scenarios as scenarios_module
+from .atomic import atomic_path
+from .errors import CivsimError
+from .scenarios import SCENARIOS, Change, Scenario
+
+# (path, label, unit) of every standard a planner may change; a district shows those it has.
+STANDARDS = (
+    ("dibao.standard.urban", "城市低保标准", "元/人·月"),
+    ("dibao.standard.rural", "农村低保标准", "元/人·月"),
+    ("tekun.standard.urban", "城市特困基本生活标准", "元/人·月"),
+    ("tekun.standard.rural", "农村特困基本生活标准", "元/人·月"),
+    ("tekun.care.full", "特困照料护理标准（全自理）", "元/人·月"),
+    ("tekun.care.partial", "特困照料护理标准（半护理）", "元/人·月"),
+    ("tekun.care.none", "特困照料护理标准（全护理）", "元/人·月"),
+    ("low_income.grant", "低收入家庭救助金", "元/户·月"),
+    ("disability.living.amount", "困难残疾人生活补贴", "元/人·月"),
+    ("disability.nursing.amount", "重度残疾人护理补贴", "元/人·月"),
+    ("elderly.allowance.age_70_79", "高龄津贴（70—79岁）", "元/人·月"),
+    ("elderly.allowance.age_80_89", "高龄津贴（80—89岁）", "元/人·月"),
+    ("elderly.allowance.age_90_99", "高龄津贴（90—99岁）", "元/人·月"),
+    ("elderly.allowance.age_100_plus", "高龄津贴（100岁及以上）", "元/人·月"),
+)
+# (path, label, min, max, step, readout format) of the roll's behaviour.
+ROLL = (
+    ("dibao.take_up", "低保申领率", 0.05, 1.0, 0.01, ".0%"),
+    ("dibao.entry_rate", "低保月进入率", 0.0, 0.05, 0.0005, ".2%"),
+    ("dibao.exit_rate", "低保月退出率", 0.0, 0.05, 0.0005, ".2%"),
+)
+LIVE_NAME = "explorer"
+TOLERANCE = 1e-9
+
+
+def _widgets():
+    import ipywidgets
+
+    return ipywidgets
+
+
+def _label(program: str) -> str:
+    from .budget import LABELS
+
+    return LABELS.get(program, program)
+
+
+def _order(program: str) -> tuple:
+    from .budget import PROGRAMS
+
+    return (PROGRAMS.index(program), "") if program in PROGRAMS else (len(PROGRAMS), program)
+
+
+def available_districts() -> list[tuple[str, str]]:
+    """(label, code) of the jurisdictions with parameter files of their own."""
+    out = []
+    for district in districts.load_districts().values():
+        folder = params_module.PARAMS / district.slug
+        if folder.is_dir() and any(folder.glob("*.yaml")):
+            out.append((f"{district.name}（{district.code}）", district.code))
+    return out
+
+
+@dataclass
+class StandardControl:
+    """One standard: a % change or a new value (mode), against the baseline in force."""
+    path: str
+    label: str
+    unit: str
+    current: float
+    mode: object        # ToggleButtons: "percent" | "value"
+    percent: object     # FloatSlider, percent
+    value: object       # BoundedFloatText, yuan
+    caption: object     # Label
+    row: object         # HBox
+
+    def change(self, start: dt.date) -> Change | None:
+        if self.mode.value == "percent":
+            if abs(self.percent.value) <= TOLERANCE:
+                return None
+            return Change(self.path, start, None, percent=float(self.percent.value))
+        if abs(self.value.value - self.current) <= TOLERANCE:
+            return None
+        return Change(self.path, start, None, value=float(self.value.value))
+
+    def describe(self) -> str:
+        if self.mode.value == "percent":
+            return f"{self.label}{self.percent.value:+g}%"
+        return f"{self.label}调整为{self.value.value:g}{self.unit.split('/')[0]}"
+
+    def set_current(self, current: float) -> None:
+        if abs(self.value.value - self.current) <= TOLERANCE:   # untouched: follow the baseline
+            self.value.value = current
+        self.current = current
+        self.caption.value = f"{self.label}（现行{current:g}{self.unit}）"
+
+
+@dataclass
+class RollControl:
+    path: str
+    label: str
+    current: float
+    slider: object
+
+    def change(self, start: dt.date) -> Change | None:
+        if abs(self.slider.value - self.current) <= TOLERANCE:
+            return None
+        return Change(self.path, start, None, value=float(self.slider.value))
+
+    def describe(self) -> str:
+        return f"{self.label}{self.slider.value:.4g}"
+
+
+class Explorer:
+    """Controls, results and the save action for one district-year (see the module docstring)."""
+
+    def __init__(self, district="东西湖区", year: int = 2021, folder=SCENARIOS, debounce: float | None = 0.3,
+                 seed: int = 1):
+        w = _widgets()
+        self.year, self.folder, self.debounce, self.seed = int(year), Path(folder), debounce, seed
+        self.recomputes = 0
+        self.message = ""
+        self._timer = None
+        self._lock = threading.RLock()
+        self._quiet = False
+        self.standards: list[StandardControl] = []
+        self.roll: list[RollControl] = []
+        self.scenario: Scenario | None = None
+        self.table = pd.DataFrame()
+
+        options = available_districts()
+        code = districts.find(district).code
+        if code not in [c for _, c in options]:
+            options.append((f"{districts.find(code).name}（{code}）", code))
+        self.district_box = w.Dropdown(options=options, value=code, description="区县")
+        self.month_box = w.Dropdown(options=[(f"{m}月", m) for m in range(1, 13)], value=1, description="生效月份")
+        self.program_box = w.Dropdown(options=[("合计", "total")], value="total", description="图示项目")
+        self.standards_box = w.VBox()
+        self.roll_box = w.VBox()
+        self.headline = w.HTML()
+        self.chart = w.HTML()
+        self.table_html = w.HTML()
+        self.name_box = w.Text(description="方案名", placeholder="如 dibao_plus5_july")
+        self.title_box = w.Text(description="方案说明", placeholder="留空则自动生成")
+        self.overwrite_box = w.Checkbox(value=False, description="覆盖同名方案")
+        self.save_button = w.Button(description="保存方案", button_style="primary", icon="save")
+        self.message_box = w.HTML()
+
+        self.district_box.observe(self._on_district, "value")
+        self.month_box.observe(self._on_month, "value")
+        self.program_box.observe(lambda _: self._draw(), "value")
+        self.save_button.on_click(self.save)
+
+        self.widget = w.VBox([
+            w.HBox([self.district_box, self.month_box]),
+            w.HTML("<b>标准调整</b>（涨幅%或新标准，自生效月份起）"), self.standards_box,
+            w.HTML("<b>名册假设</b>"), self.roll_box,
+            self.headline, self.program_box, self.chart, self.table_html,
+            w.HTML("<b>保存方案</b>"), w.HBox([self.name_box, self.title_box]),
+            w.HBox([self.overwrite_box, self.save_button]), self.message_box,
+        ])
+        self.load_district(code)
+
+    # ------------------------------------------------------------ setup
+
+    def load_district(self, district) -> None:
+        """Load a district's parameters, build its roll once, rebuild the controls, show the baseline."""
+        with self._lock:
+            self._cancel_timer()
+            self.params = params_module.load(district)
+            self.sim = engine.Simulation(self.params, self.year, self.seed)
+            self.baseline = self.sim.run(self.params)
+            self._build_controls()
+            self.recompute()
+
+    def _build_controls(self) -> None:
+        w = _widgets()
+        self._quiet = True
+        try:
+            start = self.start
+            self.standards = []
+            for path, label, unit in STANDARDS:
+                if not self.params.has(path):
+                    continue
+                current = self.params.get(path, start, 0.0)
+                caption = w.Label(f"{label}（现行{current:g}{unit}）", layout=w.Layout(width="300px"))
+                mode = w.ToggleButtons(options=[("涨幅%", "percent"), ("新标准", "value")], value="percent",
+                                       style={"button_width": "64px"})
+                percent = w.FloatSlider(value=0.0, min=-50.0, max=100.0, step=0.5, description="%",
+                                        readout_format=".1f", continuous_update=True)
+                value = w.BoundedFloatText(value=current, min=0.0, max=1e7, step=10.0, description="元",
+                                           layout=w.Layout(display="none"))
+                control = StandardControl(path, label, unit, current, mode, percent, value, caption,
+                                          w.HBox([caption, mode, percent, value]))
+                mode.observe(lambda change, c=control: self._on_mode(c), "value")
+                percent.observe(self._changed, "value")
+                value.observe(self._changed, "value")
+                self.standards.append(control)
+            self.roll = []
+            anchor = self.sim.roll.anchor.start_time.date()
+            for path, label, low, high, step, fmt in ROLL:
+                if not self.params.has(path):
+                    continue
+                current = self.params.get(path, anchor, 0.0)
+                slider = w.FloatSlider(value=current, min=low, max=max(high, current), step=step, description=label,
+                                       readout_format=fmt, style={"description_width": "initial"},
+                                       layout=w.Layout(width="480px"))
+                slider.observe(self._changed, "value")
+                self.roll.append(RollControl(path, label, float(slider.value), slider))
+            self.standards_box.children = [c.row for c in self.standards]
+            self.roll_box.children = [c.slider for c in self.roll]
+        finally:
+            self._quiet = False
+
+    # ------------------------------------------------------------ the scenario
+
+    @property
+    def start(self) -> dt.date:
+        """The effective date of the standards' changes."""
+        return dt.date(self.year, self.month_box.value, 1)
+
+    @property
+    def roll_start(self) -> dt.date:
+        """The roll's assumptions change from its anchor month (or January, if earlier)."""
+        return min(self.sim.roll.anchor.start_time.date(), dt.date(self.year, 1, 1))
+
+    def control(self, path: str) -> StandardControl | RollControl:
+        """The control of a parameter path (``dibao.standard.urban``, ``dibao.take_up``…)."""
+        for control in [*self.standards, *self.roll]:
+            if control.path == path:
+                return control
+        shown = ", ".join(c.path for c in [*self.standards, *self.roll])
+        raise CivsimError(self.params.district.name, path, "no control for this parameter here", f"one of {shown}")
+
+    def changes(self) -> list[Change]:
+        out = [c.change(self.start) for c in self.standards] + [c.change(self.roll_start) for c in self.roll]
+        return [c for c in out if c is not None]
+
+    def build_scenario(self, name: str = LIVE_NAME, title: str = "") -> Scenario | None:
+        """The controls as a civsim Scenario, or None when nothing differs from the baseline."""
+        changes = self.changes()
+        if not changes:
+            return None
+        described = [c.describe() for c in self.standards if c.change(self.start)]
+        described += [c.describe() for c in self.roll if c.change(self.roll_start)]
+        auto = "、".join(described) + f"（标准自{self.year}年{self.month_box.value}月起）"
+        return Scenario(name, title.strip() or auto, tuple(changes))
+
+    # ------------------------------------------------------------ events
+
+    def _on_mode(self, control: StandardControl) -> None:
+        percent = control.mode.value == "percent"
+        control.percent.layout.display = None if percent else "none"
+        control.value.layout.display = "none" if percent else None
+        self._changed()
+
+    def _on_month(self, _change=None) -> None:
+        self._quiet = True
+        try:
+            for control in self.standards:
+                control.set_current(self.params.get(control.path, self.start, 0.0))
+        finally:
+            self._quiet = False
+        self._changed()
+
+    def _on_district(self, change) -> None:
+        if self._quiet:
+            return
+        try:
+            self.load_district(change["new"])
+        except CivsimError as exc:
+            self._say(f"无法载入：{exc}")
+
+    def _changed(self, _change=None) -> None:
+        if self._quiet or self.debounce is None:
+            return
+        if self.debounce <= 0:
+            self.recompute()
+            return
+        self._cancel_timer()
+        try:
+            self._timer = asyncio.get_running_loop().call_later(self.debounce, self._fire)
+        except RuntimeError:          # no event loop (a script, a test): a thread timer
+            timer = threading.Timer(self.debounce, self._fire)
+            timer.daemon = True
+            self._timer = timer
+            timer.start()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _fire(self) -> None:
+        self._timer = None
+        try:
+            self.recompute()
+        except Exception as exc:      # a timer has no caller to raise to: show it instead
+            self._say(f"计算出错：{exc}")
+
+    # ------------------------------------------------------------ computing
+
+    def recompute(self) -> pd.DataFrame:
+        """Run the scenario now (cancelling any pending timer); returns the per-program table."""
+        with self._lock:
+            self._cancel_timer()
+            try:
+                self.scenario = self.build_scenario()
+                if self.scenario is None:
+                    current = self.baseline.assign(scenario=LIVE_NAME)
+                else:
+                    current = self.sim.run(scenarios_module.apply(self.params, self.scenario, self.year))
+            except CivsimError as exc:
+                self._say(f"方案无效：{exc}")
+                return self.table
+            if self.message.startswith("方案无效"):
+                self._say("")
+            self.current = current
+            self.frame = pd.concat([self.baseline, current], ignore_index=True)
+            self._summarise()
+            self.recomputes += 1
+            self._show()
+            return self.table
+
+    def _summarise(self) -> None:
+        base, cur = self.baseline, self.current
+        yearly = pd.DataFrame({
+            "baseline_yuan": base.groupby("program", sort=False)["amount_yuan"].sum(),
+            "scenario_yuan": cur.groupby("program", sort=False)["amount_yuan"].sum(),
+            "baseline_persons": base.groupby(["program", "month"], sort=False)["persons"].sum().groupby(level=0).mean(),
+            "scenario_persons": cur.groupby(["program", "month"], sort=False)["persons"].sum().groupby(level=0).mean(),
+        }).fillna(0.0)
+        yearly = yearly[(yearly.abs().sum(axis=1) > 0)]
+        yearly = yearly.reindex(sorted(yearly.index, key=_order))
+        yearly.loc["total"] = yearly.sum()
+        yearly["diff_yuan"] = yearly["scenario_yuan"] - yearly["baseline_yuan"]
+        yearly["diff_persons"] = yearly["scenario_persons"] - yearly["baseline_persons"]
+        yearly.insert(0, "label", [_label(p) if p != "total" else "合计" for p in yearly.index])
+        self.table = yearly.rename_axis("program").reset_index()
+        self.annual_difference_yuan = float(yearly.loc["total", "diff_yuan"])
+
+        self._monthly_parts = {name: frame.groupby(["month", "program"])[["amount_yuan", "persons"]].sum()
+                               for name, frame in (("baseline", base), ("scenario", cur))}
+        self.monthly = self.monthly_for("total")
+        options = [("合计", "total")] + [(label, p) for p, label in zip(self.table["program"], self.table["label"])
+                                          if p != "total"]
+        if list(self.program_box.options) != options:
+            self._quiet = True
+            try:
+                keep = self.program_box.value if self.program_box.value in [v for _, v in options] else "total"
+                self.program_box.options = options
+                self.program_box.value = keep
+            finally:
+                self._quiet = False
+
+    def monthly_for(self, program: str = "total") -> pd.DataFrame:
+        """Money (yuan) and persons per month, baseline and scenario, for a program or the total."""
+        months = engine.year_months(self.year)
+        out = pd.DataFrame(index=months)
+        for name, by in self._monthly_parts.items():
+            if program != "total":
+                by = by[by.index.get_level_values("program") == program]
+            sums = by.groupby(level="month").sum().reindex(months).fillna(0.0)
+            out[f"{name}_yuan"] = sums["amount_yuan"].to_numpy()
+            out[f"{name}_persons"] = sums["persons"].to_numpy()
+        return out.rename_axis("month")
+
+    # ------------------------------------------------------------ showing
+
+    def _say(self, text: str) -> None:
+        import html
+
+        self.message = text
+        self.message_box.value = f"<span>{html.escape(text)}</span>"
+
+    def _show(self) -> None:
+        from .report.numbers import pct, wan_yuan
+
+        total = self.table.set_index("program").loc["total"]
+        ratio = total["diff_yuan"] / total["baseline_yuan"] if total["baseline_yuan"] else 0.0
+        title = self.scenario.title if self.scenario else "方案与基准相同（未调整任何控件）"
+        self.headline.value = (f"<b>{self.params.district.name} {self.year}年</b>：{title}<br>"
+                               f"全年支出 基准 {wan_yuan(total['baseline_yuan'])}，方案 {wan_yuan(total['scenario_yuan'])}，"
+                               f"<b>差额 {wan_yuan(total['diff_yuan'])}（{pct(ratio, signed=True)}）</b>")
+        self.table_html.value = self._table_html()
+        self._draw()
+
+    def _table_html(self) -> str:
+        shown = pd.DataFrame({
+            "项目": self.table["label"],
+            "基准全年支出（万元）": self.table["baseline_yuan"] / 1e4,
+            "方案全年支出（万元）": self.table["scenario_yuan"] / 1e4,
+            "差额（万元）": self.table["diff_yuan"] / 1e4,
+            "基准月均人数": self.table["baseline_persons"],
+            "方案月均人数": self.table["scenario_persons"],
+            "人数差": self.table["diff_persons"],
+        })
+        return shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)
+
+    def _draw(self) -> None:
+        if self._quiet or not hasattr(self, "_monthly_parts"):
+            return
+        self.chart.value = self.render(self.program_box.value)
+
+    def render(self, program: str = "total") -> str:
+        """The chart as inline SVG (drawn by the browser, so a change shows in milliseconds):
+        monthly money and caseload of a program or the total, baseline vs scenario."""
+        data = self.monthly_for(program)
+        name = "合计" if program == "total" else _label(program)
+        labels = [f"{m.month}月" for m in data.index]
+        panels = [svg_lines(labels, [("基准", data["baseline_yuan"] / 1e4, "#555555"),
+                                     ("方案", data["scenario_yuan"] / 1e4, "#c0392b")], f"{name}：月度支出（万元）"),
+                  svg_lines(labels, [("基准", data["baseline_persons"], "#555555"),
+                                     ("方案", data["scenario_persons"], "#c0392b")], f"{name}：月度人数（人）")]
+        return f'<div style="display:flex;gap:12px;flex-wrap:wrap">{"".join(panels)}</div>'
+
+    # ------------------------------------------------------------ saving
+
+    def save(self, _button=None) -> Path | None:
+        """Write params/scenarios/<name>.yaml atomically; refuse a bad name or, unless the overwrite
+        box is ticked, an existing file. Returns the path written, or None (see ``message``)."""
+        import yaml
+
+        name = self.name_box.value.strip()
+        try:
+            scenarios_module.check_name(name)
+        except CivsimError:
+            self._say(f"方案名“{name}”无效：只能用字母、数字、汉字、_ 或 -（1—64个字符）")
+            return None
+        if name == "baseline":
+            self._say("方案名不能是 baseline（基准）")
+            return None
+        scenario = self.build_scenario(name, self.title_box.value)
+        if scenario is None:
+            self._say("控件与基准相同，没有可保存的改动")
+            return None
+        path = self.folder / f"{name}.yaml"
+        if path.exists() and not self.overwrite_box.value:
+            self._say(f"{path.name} 已存在；如需覆盖，请勾选“覆盖同名方案”后再保存")
+            return None
+        header = (f"# {scenario.title}\n# saved from the scenario explorer for {self.params.district.name} "
+                  f"({self.params.district.code}), {self.year}\n")
+        with atomic_path(path) as tmp:
+            tmp.write_text(header + yaml.safe_dump(scenario.to_dict(), allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+        scenarios_module.load(name, self.folder)      # it must read back as a valid scenario
+        self._say(f"已保存 {path}")
+        return path
+
+
+def _ticks(top: float) -> list[float]:
+    """Round gridline values from 0 to at least ``top`` (steps of 1, 2 or 5 × 10^k)."""
+    if not np.isfinite(top) or top <= 0:
+        return [0.0, 1.0]
+    raw = top / 4
+    power = 10 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return [float(step * i) for i in range(int(np.ceil(top / step - 1e-9)) + 1)]
+
+
+def svg_lines(labels: list[str], series: list[tuple[str, object, str]], title: str,
+              width: int = 460, height: int = 230) -> str:
+    """A small line chart as SVG: one line per (name, values, colour), y from zero."""
+    import html
+
+    left, right, top, bottom = 56, 10, 28, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [np.asarray(v, dtype=float) for _, v, _ in series]
+    ticks = _ticks(max(float(np.nanmax(v)) if len(v) else 0.0 for v in values))
+    y_max = ticks[-1]
+    n = len(labels)
+    x = lambda i: left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)  # noqa: E731
+    y = lambda v: top + plot_h * (1 - v / y_max)  # noqa: E731
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="11">',
+             f'<text x="{left}" y="16" font-size="13" font-weight="bold">{html.escape(title)}</text>']
+    for tick in ticks:
+        text = f"{tick:,.0f}" if tick == int(tick) else f"{tick:,.2f}"
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+                     f'stroke="#e5e5e5"/><text x="{left - 4}" y="{y(tick) + 4:.1f}" text-anchor="end">{text}</text>')
+    for i, label in enumerate(labels):
+        parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle">'
+                     f'{html.escape(label)}</text>')
+    for k, ((name, _, colour), v) in enumerate(zip(series, values)):
+        points = " ".join(f"{x(i):.1f},{y(val):.1f}" for i, val in enumerate(np.nan_to_num(v)))
+        dash = ' stroke-dasharray="5,3"' if k else ""
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{points}"/>')
+        lx = left + 10 + 70 * k
+        parts.append(f'<line x1="{lx}" x2="{lx + 18}" y1="{height - 8}" y2="{height - 8}" stroke="{colour}" '
+                     f'stroke-width="2"{dash}/><text x="{lx + 22}" y="{height - 4}">{html.escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def build(district="东西湖区", year: int = 2021, folder=SCENARIOS, debounce: float | None = 0.3) -> Explorer:
+    """The explorer for a district-year; display ``build().widget`` in a notebook."""
+    return Explorer(district, year, folder, debounce=debounce)
+
+
+__all__ = ["Explorer", "build", "available_districts", "STANDARDS", "ROLL"]

@@ -1,0 +1,146 @@
+"""Batch rendering: failures stay with their own notebook, outputs are whole, parameters are values."""
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from civsim import batch
+from civsim.errors import CivsimError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TRICKY = ('他说 "你好" and \'bye\'\nsecond line\twith tab\r\n'
+          'not a newline: \\n, triple """ and \'\'\', braces {district} %s, end\\')
+TIMEOUT = 4  # seconds per cell
+
+
+@pytest.fixture(scope="module")
+def batch_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports") / "420112-东西湖区 {2021}"
+    out.mkdir()
+    for kind in ("ipynb", "html", "pdf"):  # a previous good report of the notebook that now fails
+        (out / f"raises.{kind}").write_text(f"previous {kind}", encoding="utf-8")
+    jobs = [
+        batch.Job(FIXTURES / "params.ipynb", out, "good-a", {"text": "东西湖区", "number": 1}, "东西湖区"),
+        batch.Job(FIXTURES / "params.ipynb", out, "good-b",
+                  {"text": TRICKY, "number": 2.5}, "tricky"),
+        batch.Job(FIXTURES / "raises.ipynb", out, "raises", {"rows": 3}, "raises"),
+        batch.Job(FIXTURES / "sleeps.ipynb", out, "sleeps", {"seconds": 60}, "sleeps"),
+        batch.Job(FIXTURES / "dies.ipynb", out, "dies", {}, "dies"),
+        batch.Job(FIXTURES / "params.ipynb", out, "typo", {"txet": "东丽区"}, "typo"),
+    ]
+    outcomes = batch.run(jobs, workers=2, timeout=TIMEOUT, progress=False)
+    return out, {o.label: o for o in outcomes}, outcomes
+
+
+def test_outcomes_come_back_in_job_order(batch_run):
+    _, _, outcomes = batch_run
+    assert [o.label for o in outcomes] == ["东西湖区", "tricky", "raises", "sleeps", "dies", "typo"]
+    assert [o.ok for o in outcomes] == [True, True, False, False, False, False]
+    assert all(o.seconds > 0 for o in outcomes)
+
+
+def test_good_notebooks_write_three_outputs(batch_run):
+    out, by_label, _ = batch_run
+    for label, name in (("东西湖区", "good-a"), ("tricky", "good-b")):
+        outcome = by_label[label]
+        assert outcome.outputs == {kind: out / f"{name}.{kind}" for kind in ("ipynb", "html", "pdf")}
+        assert outcome.error == "" and outcome.cell is None
+        assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF")
+        assert '<html lang="zh-CN">' in (out / f"{name}.html").read_text(encoding="utf-8")
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_a_raising_notebook_reports_cell_and_error(batch_run):
+    out, by_label, _ = batch_run
+    outcome = by_label["raises"]
+    assert outcome.cell == 2  # 0-based in the source notebook, papermill's injected cell not counted
+    assert outcome.error == "ValueError: 坏数据: 6 rows"
+    assert "Traceback" in outcome.detail or "ValueError" in outcome.detail
+    assert outcome.outputs == {}
+    for kind in ("ipynb", "html", "pdf"):  # the previous good report is untouched
+        assert (out / f"raises.{kind}").read_text(encoding="utf-8") == f"previous {kind}"
+    assert outcome.failed_notebook == out / "raises.failed.ipynb"
+    assert nbformat.read(outcome.failed_notebook, as_version=4).cells
+
+
+def test_a_hanging_cell_is_a_timeout(batch_run):
+    out, by_label, _ = batch_run
+    outcome = by_label["sleeps"]
+    assert outcome.error == "timeout"
+    assert outcome.cell == 1
+    assert outcome.seconds < 40
+    assert not (out / "sleeps.html").exists()
+
+
+def test_a_dead_kernel_is_reported(batch_run):
+    out, by_label, _ = batch_run
+    outcome = by_label["dies"]
+    assert outcome.error == "kernel died"
+    assert outcome.cell == 1
+    assert not (out / "dies.pdf").exists()
+
+
+def test_parameters_arrive_as_values(batch_run):
+    out, _, _ = batch_run
+    for name, expected in (("good-a", {"text": "东西湖区", "number": 1}), ("good-b", {"text": TRICKY, "number": 2.5})):
+        cells = nbformat.read(out / f"{name}.ipynb", as_version=4).cells
+        printed = [o.text for c in cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream"]
+        assert json.loads(printed[-1]) == expected
+
+
+def test_a_misspelt_parameter_fails_instead_of_using_the_default(batch_run):
+    out, by_label, _ = batch_run
+    outcome = by_label["typo"]
+    assert not outcome.ok and outcome.cell is None
+    assert "unknown parameter(s) txet" in outcome.error and "number, text" in outcome.error
+    assert not list(out.glob("typo*"))
+
+
+def test_summary(batch_run):
+    text = batch.summary(batch_run[2])
+    assert "东西湖区" in text and "tricky" in text
+    assert "cell 2: ValueError: 坏数据: 6 rows" in text
+    assert "timeout" in text and "kernel died" in text
+    assert text.splitlines()[-1].startswith("2 ok, 4 failed")
+
+
+@pytest.mark.parametrize("text, safe", [
+    ("420112-东西湖区", "420112-东西湖区"),
+    ("东西湖区 2021/计划", "东西湖区 2021_计划"),
+    ("../etc/passwd", "_etc_passwd"),
+    ("a\x00b", "a_b"),
+    ('报告:"草稿"?', "报告__草稿__"),
+    ("  东丽区. ", "东丽区"),
+    ("CON", "_CON"),
+])
+def test_safe_component(text, safe):
+    assert batch.safe_component(text) == safe
+
+
+def test_safe_component_limits_length_and_refuses_nothing():
+    assert len(batch.safe_component("区" * 200).encode("utf-8")) <= 120
+    for bad in ("..", ".", "", "  "):
+        with pytest.raises(CivsimError):
+            batch.safe_component(bad)
+
+
+@pytest.mark.parametrize("name, parameters", [
+    ("a/b", {}),
+    ("..", {}),
+    ("ok", {"x; import os": 1}),
+    ("ok", {"class": 1}),
+    ("ok", {"path": Path("/tmp")}),
+    ("ok", {"pair": (1, 2)}),
+    ("ok", {"table": {1: "a"}}),
+])
+def test_bad_jobs_are_refused(name, parameters, tmp_path):
+    with pytest.raises(CivsimError):
+        batch.Job(FIXTURES / "params.ipynb", tmp_path, name, parameters, "bad")
+
+
+def test_two_jobs_may_not_write_the_same_report(tmp_path):
+    job = batch.Job(FIXTURES / "params.ipynb", tmp_path, "same", {}, "one")
+    with pytest.raises(CivsimError, match="earlier job"):
+        batch.run([job, batch.Job(FIXTURES / "params.ipynb", tmp_path, "same", {}, "two")], progress=False)
+    assert batch.run([], progress=False) == []
