@@ -242,16 +242,16 @@ class AnnualSummary:
     # -- headings and words
     @property
     def title(self) -> str:
-        return f"{self.district.name}民政局{self.year}年工作总结"
+        return f"{_md(self.district.name)}民政局{self.year}年工作总结"
 
     def heading(self) -> str:
         """The h1 title, the opening paragraph and where the words and the figures come from."""
         opening = _md(self.summary.opening) if self.summary and self.summary.opening else (
-            f"{self.year}年，{self.district.name}民政局围绕兜底保障、基本社会服务和基层治理开展工作，现将全年工作总结如下。")
+            f"{self.year}年，{_md(self.district.name)}民政局围绕兜底保障、基本社会服务和基层治理开展工作，现将全年工作总结如下。")
         figures = (f"文中救助和福利资金、人数为civsim模型按{self.scenario_title}测算的{self.year}年"
                    f"{fmt.month_range(1, self.as_of_month)}数据，与报告数的对照见附录。")
         words = (f"各项工作情况摘自《{_md(self.summary.title)}》（{_md(self.summary.source)}）。" if self.summary
-                 else f"未收录{self.district.name}{self.year}年工作总结文本，本文只列模型测算数据。")
+                 else f"未收录{_md(self.district.name)}{self.year}年工作总结文本，本文只列模型测算数据。")
         return f"# {self.title}\n\n{opening}\n\n> 说明：{figures}{words}\n"
 
     def sentences(self, key: str) -> str:
@@ -351,7 +351,7 @@ class AnnualSummary:
     def problems(self) -> str:
         head = "## 二、存在的问题\n\n"
         if self.summary is None:
-            return head + f"未收录{self.district.name}{self.year}年工作总结，本节从略。\n"
+            return head + f"未收录{_md(self.district.name)}{self.year}年工作总结，本节从略。\n"
         if not self.summary.problems:
             return head + f"《{_md(self.summary.title)}》未列存在的问题。\n"
         return head + "\n".join(f"{i}. {_md(p.text)}" for i, p in enumerate(self.summary.problems, start=1)) + "\n"
@@ -359,7 +359,7 @@ class AnnualSummary:
     def next_year(self) -> str:
         head = f"## 三、{self.year + 1}年工作计划\n\n"
         if self.plan is None:
-            return head + f"未收录{self.district.name}{self.year + 1}年工作计划。\n"
+            return head + f"未收录{_md(self.district.name)}{self.year + 1}年工作计划。\n"
         lines = [f"据《{_md(self.plan.title)}》，{self.year + 1}年重点做好以下工作（责任科室、完成时限和量化目标见下一年工作计划）：\n"]
         for i, section in enumerate(self.plan.sections, start=1):
             tasks = "；".join(_md(t.title) for t in section.tasks)
@@ -382,7 +382,7 @@ class AnnualSummary:
         except CivsimError as exc:
             return head + f"对照表未能生成：{_md(str(exc))}\n"
         modelled = table["model"].notna()
-        return head + (f"下表把{self.district.name}{self.year}年报告中的每个资金和人数数字与模型的对应数字并列，"
+        return head + (f"下表把{_md(self.district.name)}{self.year}年报告中的每个资金和人数数字与模型的对应数字并列，"
                        f"共{int(modelled.sum())}项；另有{int((~modelled).sum())}项为服务量、工作量等模型不模拟的数字，未列入。"
                        f"差异超过5%的原因见表后说明。\n")
 
@@ -455,23 +455,23 @@ class NextYearPlan:
 
     @property
     def title(self) -> str:
-        return self.plan.title if self.plan else f"{self.district.name}民政局{self.year}年工作计划"
+        return _md(self.plan.title) if self.plan else f"{_md(self.district.name)}民政局{self.year}年工作计划"
 
     def heading(self) -> str:
         source = (f"工作任务摘自《{_md(self.plan.title)}》（{_md(self.plan.source)}）；" if self.plan
-                  else f"未收录{self.district.name}{self.year}年工作任务清单；")
+                  else f"未收录{_md(self.district.name)}{self.year}年工作任务清单；")
         tasks = [t for section in (self.plan.sections if self.plan else ()) for t in section.tasks]
         if tasks and not any(t.responsible or t.deadline for t in tasks):
             source += "原文未列各项任务的责任科室和完成时限；"
-        chosen = "、".join(self.titles.values())
-        return (f"# {_md(self.title)}\n\n> 说明：{source}资金测算部分为civsim模型按{chosen}对{self.year}年各项目"
+        chosen = "、".join(_md(t) for t in self.titles.values())
+        return (f"# {self.title}\n\n> 说明：{source}资金测算部分为civsim模型按{chosen}对{self.year}年各项目"
                 f"人数和资金的测算，与{self.year - 1}年模型数比较。\n")
 
     def tasks(self) -> list[str]:
         """The numbered tasks as Markdown blocks, each with 责任科室, 完成时限 and its targets; a
         heading travels with its first task so that a page never ends on a bare heading."""
         if self.plan is None:
-            return [f"## 工作任务\n\n未收录{self.district.name}{self.year}年工作任务清单。\n"]
+            return [f"## 工作任务\n\n未收录{_md(self.district.name)}{self.year}年工作任务清单。\n"]
         blocks = []
         for section in self.plan.sections:
             nested = section.heading.startswith("（")
@@ -552,7 +552,7 @@ class NextYearPlan:
     def scenario_note(self) -> str:
         if not self.scenarios:
             return "本次只测算基准方案（现行标准延续）。\n"
-        return "测算方案：" + "；".join(f"{s.title}（{s.name}）" for s in self.scenarios) + "。\n"
+        return "测算方案：" + "；".join(f"{_md(s.title)}（{_md(s.name)}）" for s in self.scenarios) + "。\n"
 
 
 # ---------------------------------------------------------------- the batch: civsim report
