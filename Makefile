@@ -42,6 +42,8 @@ lab: setup
 
 bench: setup
 	$(PYTHON) benchmarks/run.py
+	$(PYTHON) benchmarks/explorer.py
+	$(PYTHON) benchmarks/batch.py
 
 clean:
 	rm -rf $(VENV) reports/*/

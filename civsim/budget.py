@@ -481,7 +481,8 @@ def _print_table(projection: Projection, out=None) -> None:
           f"抽样{projection.draws}次，种子{projection.seed}）", file=out)
     for name in projection.scenarios:
         rows = projection.programs[projection.programs["scenario"] == name]
-        print(f"\n方案：{_scenario_label(name)}  {rows['scenario_title'].iloc[0]}", file=out)
+        title = rows["scenario_title"].iloc[0]
+        print(f"\n方案：{title}" + ("" if name == BASELINE else f"（{name}）"), file=out)
         header = ["项目", "本年", "下年P50", "P10–P90", "增减", "价格因素", "数量因素"]
         lines = [header]
         for r in rows.itertuples(index=False):
