@@ -42,6 +42,7 @@ import pandas as pd
 
 from . import cpi as cpi_module, engine, params as params_module, scenarios as scenarios_module
 from .errors import CivsimError
+from .report.labels import program_label
 
 RATE_FACTOR = (0.7, 1.3)
 CPI_WINDOW = 36
@@ -55,16 +56,6 @@ PROGRAMS = (
     "dibao_price_subsidy", "tekun_price_subsidy", "orphan_price_subsidy", "unsupported_child_price_subsidy",
     "dibao_one_off", "disability_nursing_one_off",
 )
-LABELS = {
-    "dibao": "低保", "tekun": "特困供养", "low_income": "低收入家庭救助", "temporary": "临时救助",
-    "disability_living": "困难残疾人生活补贴", "disability_nursing": "重度残疾人护理补贴",
-    "orphan": "孤儿基本生活费", "unsupported_child": "事实无人抚养儿童基本生活费", "elderly_allowance": "高龄津贴",
-    "home_care": "居家养老服务补贴", "care_institution": "养老机构运营补贴", "funeral": "丧葬补贴",
-    "spring_festival": "春节慰问金", "dibao_price_subsidy": "低保对象价格临时补贴",
-    "tekun_price_subsidy": "特困人员价格临时补贴", "orphan_price_subsidy": "孤儿价格临时补贴",
-    "unsupported_child_price_subsidy": "事实无人抚养儿童价格临时补贴", "dibao_one_off": "低保对象一次性补助",
-    "disability_nursing_one_off": "重度残疾人一次性生活救助", TOTAL: "合计",
-}
 
 # Tidy column -> Chinese header (money columns in 万元 in the workbook).
 PROGRAM_HEADERS = {
@@ -275,7 +266,7 @@ def _programs_table(this: pd.DataFrame, samples: pd.DataFrame, names, titles, or
             q0 = float(this["person_times"].get(program, 0.0))
             price, vol = split(a0, q0, p50[i], q50[i])
             rows.append({"scenario": name, "scenario_title": titles[name], "program": program,
-                         "label": LABELS.get(program, program),
+                         "label": program_label(program),
                          "this_year_yuan": _fen(a0) / 100, "this_year_person_times": round(q0, 2),
                          "next_p10_yuan": _fen(p10[i]) / 100, "next_p50_yuan": _fen(p50[i]) / 100,
                          "next_p90_yuan": _fen(p90[i]) / 100, "next_person_times_p50": round(float(q50[i]), 2),
@@ -286,7 +277,7 @@ def _programs_table(this: pd.DataFrame, samples: pd.DataFrame, names, titles, or
         drawn = amount.sum(axis=1)
         t10, t90 = np.percentile(drawn, [10, 90])
         p50_total = int(np.sum(fen["p50"]))
-        rows.append({"scenario": name, "scenario_title": titles[name], "program": TOTAL, "label": LABELS[TOTAL],
+        rows.append({"scenario": name, "scenario_title": titles[name], "program": TOTAL, "label": "合计",
                      "this_year_yuan": int(np.sum(fen["this"])) / 100,
                      "this_year_person_times": round(float(np.sum(fen["q0"])), 2),
                      "next_p10_yuan": min(int(_fen(t10)), p50_total) / 100, "next_p50_yuan": p50_total / 100,
@@ -510,4 +501,4 @@ def main(district, year: int, scenarios=(), draws: int = 200, xlsx=None) -> int:
     return 0
 
 
-__all__ = ["Projection", "project", "to_xlsx", "chart", "split", "main", "LABELS", "RATE_FACTOR", "CPI_WINDOW"]
+__all__ = ["Projection", "project", "to_xlsx", "chart", "split", "main", "RATE_FACTOR", "CPI_WINDOW"]

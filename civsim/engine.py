@@ -138,8 +138,8 @@ class Simulation:
 
     def income(self, params: ParamSet) -> np.ndarray:
         date = self.roll.anchor.start_time.date()
-        key = (params.get("dibao.entry_rate", date, 0.0), params.get("dibao.exit_rate", date, 0.0),
-               tuple(params.get(f"dibao.gap_ratio.{a}", date, 0.66) for a in AREAS))
+        key = (params.at("dibao.entry_rate", date), params.at("dibao.exit_rate", date),
+               tuple(params.at(f"dibao.gap_ratio.{a}", date) for a in AREAS))
         if key not in self._paths:
             self._paths[key] = population.income_path(self.roll, self.months, key[0], key[1],
                                                       dict(zip(AREAS, key[2]))).income

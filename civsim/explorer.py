@@ -31,6 +31,7 @@ import pandas as pd
 from . import districts, engine, params as params_module, scenarios as scenarios_module
 from .atomic import atomic_path
 from .errors import CivsimError
+from .report.labels import program_label
 from .scenarios import SCENARIOS, Change, Scenario
 
 # (path, label, unit) of every standard a planner may change; a district shows those it has.
@@ -64,12 +65,6 @@ def _widgets():
     import ipywidgets
 
     return ipywidgets
-
-
-def _label(program: str) -> str:
-    from .budget import LABELS
-
-    return LABELS.get(program, program)
 
 
 def _order(program: str) -> tuple:
@@ -362,7 +357,7 @@ class Explorer:
         yearly.loc["total"] = yearly.sum()
         yearly["diff_yuan"] = yearly["scenario_yuan"] - yearly["baseline_yuan"]
         yearly["diff_persons"] = yearly["scenario_persons"] - yearly["baseline_persons"]
-        yearly.insert(0, "label", [_label(p) if p != "total" else "合计" for p in yearly.index])
+        yearly.insert(0, "label", [program_label(p) if p != "total" else "合计" for p in yearly.index])
         self.table = yearly.rename_axis("program").reset_index()
         self.annual_difference_yuan = float(yearly.loc["total", "diff_yuan"])
 
@@ -433,7 +428,7 @@ class Explorer:
         """The chart as inline SVG (drawn by the browser, so a change shows in milliseconds):
         monthly money and caseload of a program or the total, baseline vs scenario."""
         data = self.monthly_for(program)
-        name = "合计" if program == "total" else _label(program)
+        name = "合计" if program == "total" else program_label(program)
         labels = [f"{m.month}月" for m in data.index]
         panels = [svg_lines(labels, [("基准", data["baseline_yuan"] / 1e4, "#555555"),
                                      ("方案", data["scenario_yuan"] / 1e4, "#c0392b")], f"{name}：月度支出（万元）"),

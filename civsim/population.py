@@ -80,18 +80,18 @@ def _sizes(households: int, persons: int, rng: np.random.Generator) -> np.ndarra
 def _dibao_pool(params: ParamSet, anchor: pd.Period, rng: np.random.Generator):
     date = anchor.start_time.date()
     frames, standards = [], {}
-    take_up = params.get("dibao.take_up", date, 1.0)
-    share = params.get("dibao.eligible_share", date, 0.5)
+    take_up = params.at("dibao.take_up", date)
+    share = params.at("dibao.eligible_share", date)
     for area in AREAS:
         claimers = _target(params, f"caseload.dibao.{area}.households", anchor)
         persons = _target(params, f"caseload.dibao.{area}.persons", anchor)
-        standard = params.get(f"dibao.standard.{area}", date, 0.0)
+        standard = params.at(f"dibao.standard.{area}", date)
         standards[area] = standard
         if claimers == 0 or standard == 0:
             continue
         eligible = max(claimers, int(round(claimers / max(take_up, 1e-9))))
         pool = max(eligible, int(round(eligible / max(share, 1e-9))))
-        gap = min(max(params.get(f"dibao.gap_ratio.{area}", date, 0.66), 0.01), 0.99)
+        gap = min(max(params.at(f"dibao.gap_ratio.{area}", date), 0.01), 0.99)
         # Below the line, income/standard = v**k has mean gap k/(k+1) = gap_ratio; above it the
         # near-poor spread evenly up to twice the standard.
         k = gap / (1 - gap)
@@ -122,9 +122,9 @@ def _persons(params: ParamSet, anchor: pd.Period, rng: np.random.Generator) -> p
     parts = []
 
     # 特困: split by area and self-care level by the shares in params (deterministic counts).
-    urban_share = params.get("tekun.urban_share", date, 0.5)
-    shares = np.array([1 - params.get("tekun.partial_share", date, 0) - params.get("tekun.none_share", date, 0),
-                       params.get("tekun.partial_share", date, 0), params.get("tekun.none_share", date, 0)])
+    urban_share = params.at("tekun.urban_share", date)
+    partial, none = params.at("tekun.partial_share", date), params.at("tekun.none_share", date)
+    shares = np.array([1 - partial - none, partial, none])
     for institution, count in ((1, t("caseload.tekun.centralized")), (0, t("caseload.tekun.dispersed"))):
         urban = int(round(count * urban_share))
         care = np.repeat([0, 1, 2], np.diff(np.round(np.concatenate([[0], np.cumsum(shares)]) * count).astype(int)))
@@ -243,11 +243,11 @@ class IncomePath:
 
 
 def income_path(roll: Roll, months: pd.PeriodIndex, entry_rate: float, exit_rate: float,
-                gap_ratio: dict | None = None) -> IncomePath:
+                gap_ratio: dict) -> IncomePath:
     n = len(roll.households)
     income0 = roll.households["income"].to_numpy(np.float32)
     line = np.array([roll.standard_at_anchor.get(a, 0.0) for a in AREAS], np.float32)[roll.area_code]
-    gaps = np.clip([(gap_ratio or {}).get(a, 0.66) for a in AREAS], 0.01, 0.99)
+    gaps = np.clip([gap_ratio[a] for a in AREAS], 0.01, 0.99)
     k = (gaps / (1 - gaps)).astype(np.float32)[roll.area_code]
     span = pd.period_range(min(months[0], roll.anchor), max(months[-1], roll.anchor), freq="M")
     out = np.empty((len(span), n), np.float32)

@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from civsim import batch, districts, reports
+from civsim.report import plan
 from civsim.errors import CivsimError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +77,7 @@ def test_main_renders_every_shipped_report_and_says_so(rendered):
 def test_summary_html_has_the_headings_and_the_seed_figures(rendered, name):
     page = html(rendered, name, "annual_summary")
     item = next(s for s in reports.SHIPPED if s.district == name)
-    assert f"<h1" in page and f"{name}民政局{item.year}年工作总结" in page
+    assert "<h1" in page and f"{name}民政局{item.year}年工作总结" in page
     for text in SUMMARY_HEADINGS + FIGURES[name]:
         assert text in page, text
     assert "data:image/png;base64," in page          # the charts are in the page
@@ -190,7 +191,7 @@ def test_price_and_volume_add_up_to_the_change_per_program():
                     ("care_institution", 0, 166_200.0), ("spring_festival", 3982, 1_928_500.0)], 2021)
     after = frame([("dibao", 1100, 924_000.0), ("dibao_price_subsidy", 1100, 0.0), ("funeral", 90, 297_000.0),
                    ("care_institution", 0, 200_000.0), ("temporary", 108, 283_600.0)], 2022)
-    split = reports.price_volume(before, after).set_index("family")
+    split = plan.price_volume(before, after).set_index("family")
     assert list(split.index) == ["dibao", "temporary", "care_institution", "funeral", "spring_festival"]
     assert (split["price"] + split["volume"] - (split["amount1"] - split["amount0"])).abs().max() < 0.011
     dibao = split.loc["dibao"]                        # the family: supplements in the money, not the count

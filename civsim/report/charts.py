@@ -23,29 +23,12 @@ from matplotlib.figure import Figure
 
 from ..atomic import atomic_path
 from ..errors import CivsimError
+from .labels import BASELINE, PROGRAM_LABELS, order, program_label
 
 # Debian's fonts-noto-cjk; matplotlib may list the collection under its JP face name only.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Noto Sans CJK JP")
 CJK_FILE_HINTS = ("NotoSansCJK", "NotoSansSC")
 
-PROGRAM_LABELS = {
-    "dibao": "低保",
-    "tekun": "特困供养",
-    "low_income": "低收入家庭救助",
-    "temporary": "临时救助",
-    "disability_living": "困难残疾人生活补贴",
-    "disability_nursing": "重度残疾人护理补贴",
-    "orphan": "孤儿",
-    "unsupported_child": "事实无人抚养儿童",
-    "elderly_allowance": "高龄津贴",
-    "home_care": "居家养老服务补贴",
-    "care_institution": "养老机构运营补贴",
-    "funeral": "丧葬补贴",
-    "spring_festival": "春节慰问",
-    "price_subsidy": "价格临时补贴",
-    "one_off_grant": "一次性生活救助",
-}
-BASELINE = "baseline"
 RESULT_COLUMNS = ("jurisdiction", "scenario", "month", "program", "area", "households", "persons",
                   "person_times", "amount_yuan")
 _PALETTE = matplotlib.colormaps["tab20"].colors
@@ -109,14 +92,9 @@ def _show_figures_in_notebooks() -> None:
         formatter.for_type(Figure, _figure_png)
 
 
-def program_label(program: str) -> str:
-    """The Chinese name of a program; an unknown code shows as itself rather than failing a report."""
-    return PROGRAM_LABELS.get(program, program)
-
-
 def _program_color(program: str):
-    order = list(PROGRAM_LABELS)
-    index = order.index(program) if program in order else len(order) + sum(map(ord, program))
+    known = list(PROGRAM_LABELS)
+    index = known.index(program) if program in known else len(known) + sum(map(ord, program))
     return _PALETTE[index % len(_PALETTE)]
 
 
@@ -149,18 +127,13 @@ def _programs(frame: pd.DataFrame, programs: Iterable[str] | None, column: str) 
         chosen = [p for p in present if totals.get(p, 0) != 0]
         if not chosen:
             raise CivsimError("results", column, "is zero for every program", "something to draw")
-        return _in_label_order(chosen)
+        return order(chosen)
     programs = list(programs)
     absent = [p for p in programs if p not in present]
     if absent:
         raise CivsimError("results", "program", f"no rows for {', '.join(absent)}",
                           "programs among " + ", ".join(sorted(present)))
     return programs
-
-
-def _in_label_order(programs: Iterable[str]) -> list[str]:
-    known = list(PROGRAM_LABELS)
-    return sorted(programs, key=lambda p: (known.index(p) if p in known else len(known), p))
 
 
 def _monthly(frame: pd.DataFrame, column: str, programs: list[str]) -> pd.DataFrame:
@@ -242,7 +215,7 @@ def year_on_year(this_year: pd.DataFrame, last_year: pd.DataFrame, title: str = 
     if set(this["jurisdiction"]) != set(last["jurisdiction"]):
         raise CivsimError("year_on_year", "jurisdiction", f"this year {sorted(set(this['jurisdiction']))} but last "
                           f"year {sorted(set(last['jurisdiction']))}", "the same jurisdiction in both frames")
-    programs = _in_label_order(set(this["program"]) | set(last["program"]))
+    programs = order(set(this["program"]) | set(last["program"]))
     sums = [frame.groupby("program")["amount_yuan"].sum().reindex(programs).fillna(0) / 10_000
             for frame in (last, this)]
     labels = [_year_label(last, "上年"), _year_label(this, "本年")]

@@ -7,6 +7,7 @@ import nbformat
 import pytest
 
 from civsim import atomic, batch, budget, districts, explorer, reports
+from civsim.report import display
 
 HOSTILE = ["../../etc/evil", "a/b", "x\x00y", "<script>alert(1)</script>", "..", "/abs"]
 
@@ -34,7 +35,7 @@ def test_a_hostile_scenario_name_is_refused_by_the_explorer(tmp_path, name):
 
 
 def test_markdown_escapes_tags():
-    assert "<script>" not in reports._md("<script>alert(1)</script>")
+    assert "<script>" not in display.markdown_escape("<script>alert(1)</script>")
 
 
 def test_a_hostile_value_travels_as_a_value_and_is_escaped_in_html(tmp_path):
@@ -43,7 +44,7 @@ def test_a_hostile_value_travels_as_a_value_and_is_escaped_in_html(tmp_path):
     params = nbformat.v4.new_code_cell('district = "东西湖区"')
     params.metadata["tags"] = ["parameters"]
     notebook.cells = [params, nbformat.v4.new_code_cell(
-        "from civsim.reports import show, _md\nshow('# ' + _md(district) + '民政局')")]
+        "from civsim.report.display import markdown_escape, show\nshow('# ' + markdown_escape(district) + '民政局')")]
     source = tmp_path / "hostile.ipynb"
     nbformat.write(notebook, source)
     value = '<script>alert(1)</script>"; import os; os.remove("x") #'

@@ -1,0 +1,88 @@
+"""Helpers that turn the model's numbers into what a report notebook displays.
+
+The annual summary and the next-year plan both show Markdown, inline PNG charts and tables with
+Chinese headers, and both cut the engine's results the same way (by month, by program family).
+Those shared pieces live here: :func:`show` displays report parts in a notebook,
+:func:`markdown_escape` makes text from a YAML file safe inside Markdown, and the small
+formatters and frame filters keep the two documents' figures written alike.
+"""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from .. import engine
+from . import numbers as fmt, text
+
+
+def _count(value: float) -> str:
+    return fmt.persons(value)[:-1]
+
+
+def _wan(value: float) -> str:
+    return fmt.wan_yuan(value)[:-2]
+
+
+def _png(fig):
+    """A matplotlib Figure as an inline PNG image (the HTML and PDF embed it; no file is left)."""
+    from IPython.display import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=130)
+    return Image(data=buffer.getvalue(), format="png")
+
+
+def markdown_escape(value: str) -> str:
+    """Text from a YAML file made safe to drop into Markdown (no accidental emphasis or tags)."""
+    out = str(value)
+    for char in ("\\", "*", "_", "`", "<", ">", "[", "]", "#", "|"):
+        out = out.replace(char, "\\" + char)
+    return out
+
+
+def _months(results: pd.DataFrame, year: int, last_month: int) -> pd.DataFrame:
+    first, last = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-{last_month:02d}", "M")
+    return results[(results["month"] >= first) & (results["month"] <= last)]
+
+
+def by_family(results: pd.DataFrame) -> pd.DataFrame:
+    """The engine's rows with each supplement folded into its program (for charts by program)."""
+    keys = ["jurisdiction", "scenario", "month", "program", "area"]
+    folded = results.assign(program=results["program"].map(text.family))
+    return folded.groupby(keys, as_index=False, sort=False)[engine.MEASURES].sum()
+
+
+def main_programs(results: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the programs themselves, without supplement lines (whose persons repeat them)."""
+    return results[results["program"] == results["program"].map(text.family)]
+
+
+def _table(rows: list[dict], corner: str = "项目") -> pd.DataFrame:
+    """Rows keyed by Chinese headers, the first column as the row labels, its name in the corner."""
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame = frame.set_index(frame.columns[0])
+    frame.index.name = None
+    frame.columns.name = corner
+    return frame
+
+
+def show(*parts) -> None:
+    """Display report parts in a notebook: text as Markdown, lists part by part, None not at all.
+
+    Each part becomes its own output, so the PDF can break pages between them.
+    """
+    from IPython.display import Markdown, display
+
+    for part in parts:
+        if part is None or (isinstance(part, str) and not part.strip()):
+            continue
+        if isinstance(part, (list, tuple)):
+            show(*part)
+        else:
+            display(Markdown(part) if isinstance(part, str) else part)
+
+
+__all__ = ["show", "markdown_escape", "by_family", "main_programs"]

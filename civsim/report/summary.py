@@ -1,0 +1,253 @@
+"""The annual summary (工作总结) a notebook shows: one district-year in the bureau's own words.
+
+:class:`AnnualSummary` gives the model's year (to the as-of month) in the seeds' sentences, by area
+of work, with the bureau's own qualitative points, charts, a table per program, the problems and
+next year's plan from its documents, and the model-vs-reported table as appendix. The notebook
+``notebooks/annual_summary.ipynb`` only calls it and displays what it returns, so everything the
+summary shows is code that can be tested.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import engine, params as params_module, scenarios as scenarios_module
+from ..errors import CivsimError
+from . import documents, numbers as fmt, text
+from .display import _count, _months, _png, _table, _wan, by_family, main_programs, markdown_escape
+from .labels import BASELINE, MEASURE_LABELS, REASON_LABELS, family_label, order, program_label
+
+
+# Areas the model has figures for, with the summary areas whose points they take in; leading areas
+# (party building) come before them as in the seeds, every other area of the summary after them.
+LEADING_AREAS = ("党的建设",)
+MODEL_AREAS = (
+    ("社会救助", ("社会救助",), ("dibao", "tekun", "low_income", "temporary", "spring_festival")),
+    ("残疾人福利", ("残疾人福利", "残疾人保障"), ("disability",)),
+    ("儿童福利", ("儿童福利",), ("children",)),
+    ("养老服务", ("养老服务",), ("elderly",)),
+    ("殡葬管理", ("殡葬管理", "殡葬服务"), ("funeral",)),
+)
+
+
+class AnnualSummary:
+    """One district-year's 工作总结, built from a simulation of the year and of the year before."""
+
+    def __init__(self, district, year: int, scenario: str = BASELINE, as_of_month: int = 12, seed: int | None = None):
+        self.params = params_module.load(district)
+        self.district = self.params.district
+        fmt.as_of(as_of_month)    # checks it is a month 1..12
+        self.year, self.scenario, self.as_of_month = int(year), scenario, int(as_of_month)
+        extra = () if scenario == BASELINE else (scenario,)
+        self.scenario_title = "基准方案" if scenario == BASELINE else scenarios_module.load(scenario).title
+        self.all_results = engine.simulate(self.district.code, self.year, scenarios=extra, seed=seed, params=self.params)
+        results = self.all_results[self.all_results["scenario"] == scenario]
+        self.results = _months(results, self.year, self.as_of_month)
+        last = engine.simulate(self.district.code, self.year - 1, seed=seed, params=self.params)
+        self.last_year = _months(last, self.year - 1, self.as_of_month)
+        self.summary = documents.summary(self.district.code, self.year)
+        self.plan = (documents.next_plan(self.summary) if self.summary is not None
+                     else documents.plan(self.district.code, self.year + 1))
+        self.where = text.scope(self.district.level)
+        month = pd.Period(f"{self.year}-{self.as_of_month:02d}", "M")
+        self.stock = engine.stock(self.results, month)
+        self.flows = engine.year_totals(self.results)
+
+    # -- headings and words
+    @property
+    def title(self) -> str:
+        return f"{markdown_escape(self.district.name)}民政局{self.year}年工作总结"
+
+    def heading(self) -> str:
+        """The h1 title, the opening paragraph and where the words and the figures come from."""
+        opening = markdown_escape(self.summary.opening) if self.summary and self.summary.opening else (
+            f"{self.year}年，{markdown_escape(self.district.name)}民政局围绕兜底保障、基本社会服务和基层治理开展工作，现将全年工作总结如下。")
+        figures = (f"文中救助和福利资金、人数为civsim模型按{self.scenario_title}测算的{self.year}年"
+                   f"{fmt.month_range(1, self.as_of_month)}数据，与报告数的对照见附录。")
+        words = (f"各项工作情况摘自《{markdown_escape(self.summary.title)}》（{markdown_escape(self.summary.source)}）。"
+                 if self.summary else f"未收录{markdown_escape(self.district.name)}{self.year}年工作总结文本，本文只列模型测算数据。")
+        return f"# {self.title}\n\n{opening}\n\n> 说明：{figures}{words}\n"
+
+    def sentences(self, key: str) -> str:
+        """The generated paragraph of one area of work ("dibao", "disability", … or "total")."""
+        write = getattr(text, f"{key}_sentence")
+        extra = {}
+        if key == "tekun":
+            date = pd.Period(f"{self.year}-{self.as_of_month:02d}", "M").start_time.date()
+            split = (self.params.get("caseload.tekun.centralized", date), self.params.get("caseload.tekun.dispersed", date))
+            extra["centralized_dispersed"] = split if sum(split) > 0 else None
+        return write(self.stock, self.flows, self.as_of_month, where=self.where, **extra)
+
+    def areas(self) -> list[tuple[str, str, tuple]]:
+        """(area, generated paragraph, the summary's points) in the order the report shows them."""
+        points = {a.area: a.points for a in self.summary.areas} if self.summary else {}
+        taken: set[str] = set()
+        out = []
+        for name in LEADING_AREAS:
+            if name in points:
+                out.append((name, "", points[name]))
+                taken.add(name)
+        for name, aliases, keys in MODEL_AREAS:
+            paragraph = text.paragraph(*(self.sentences(k) for k in keys))
+            own = tuple(p for alias in aliases if alias in points for p in points[alias])
+            taken.update(a for a in aliases if a in points)
+            if paragraph or own:
+                out.append((name, paragraph, own))
+        for area in (self.summary.areas if self.summary else ()):
+            if area.area not in taken:
+                out.append((area.area, "", area.points))
+        return out
+
+    def achievements(self) -> list[str]:
+        """一、工作成效 as Markdown blocks: the heading with the year's total, then one numbered
+        subsection per area, generated figures first, then the summary's points."""
+        lead = self.sentences("total")
+        blocks = [f"## 一、{self.year}年工作成效\n" + (f"\n{lead}\n" if lead else "")]
+        for number, (area, paragraph, points) in enumerate(self.areas(), start=1):
+            parts = [f"### {text.section_number(number)}{markdown_escape(area)}\n"]
+            if paragraph:
+                parts.append(paragraph + "\n")
+            if points:
+                parts.append("\n".join(f"{i}. {markdown_escape(p.text)}" for i, p in enumerate(points, start=1)) + "\n")
+            blocks.append("\n".join(parts))
+        return blocks
+
+    def data_heading(self) -> str:
+        number = text.section_number(len(self.areas()) + 1)
+        span, at = fmt.month_range(1, self.as_of_month), fmt.as_of(self.as_of_month)
+        return (f"### {number}主要项目测算数据\n\n{self.year}年{span}各项目的月度人数和支出，以及与{self.year - 1}年"
+                f"同期的比较（模型测算）。表中在册户数、人数为{at}数，人次、金额为{span}累计数；"
+                f"金额含各项目的价格临时补贴和一次性补助。\n")
+
+    # -- charts
+    def caseload_chart(self):
+        from . import charts
+
+        return _png(charts.monthly_caseload(main_programs(self.results), title=f"{self.year}年各项目月度救助人数"))
+
+    def money_chart(self):
+        from . import charts
+
+        return _png(charts.monthly_money(by_family(self.results), title=f"{self.year}年各项目月度支出"))
+
+    def year_on_year_chart(self):
+        """This year's money per program beside last year's; a one-line note when last year paid nothing."""
+        from . import charts
+
+        span = fmt.month_range(1, self.as_of_month)
+        if self.last_year.empty or not self.last_year["amount_yuan"].any():
+            return f"（{self.year - 1}年无模型数据，不作同比。）"
+        return _png(charts.year_on_year(by_family(self.results), by_family(self.last_year), title=f"各项目{span}支出：{self.year}年与{self.year - 1}年"))
+
+    # -- tables
+    def program_table(self) -> pd.DataFrame:
+        """One row per program (its supplements included), in 户, 人, 人次 and 万元, with last year's money."""
+        flows = self.flows.assign(family=self.flows["program"].map(text.family))
+        last = self.last_year.assign(family=self.last_year["program"].map(text.family))
+        money = flows.groupby("family")["amount_yuan"].sum()
+        last_money = last.groupby("family")["amount_yuan"].sum()
+        times = flows[flows["program"] == flows["family"]].groupby("family")["person_times"].sum()
+        held = self.stock.groupby("program")[["households", "persons"]].sum()
+
+        def row(label, households, persons, count, now, before):
+            return {"项目": label, "在册户数": _count(households) if households and _count(households) != "0" else "—",
+                    "在册人数": _count(persons) if persons and _count(persons) != "0" else "—",
+                    "累计人次": _count(count), "累计金额（万元）": _wan(now), "上年同期（万元）": _wan(before),
+                    "同比": fmt.pct((now - before) / before, signed=True) if before else "—"}
+
+        rows = [row(family_label(f), float(held["households"].get(f, 0.0)), float(held["persons"].get(f, 0.0)),
+                    float(times.get(f, 0.0)), float(money.get(f, 0.0)), float(last_money.get(f, 0.0)))
+                for f in order(set(money.index) | set(last_money.index))]
+        rows.append(row("合计", 0, 0, float(times.sum()), float(money.sum()), float(last_money.sum())))
+        return _table(rows)
+
+    # -- problems and next year
+    def problems(self) -> str:
+        head = "## 二、存在的问题\n\n"
+        if self.summary is None:
+            return head + f"未收录{markdown_escape(self.district.name)}{self.year}年工作总结，本节从略。\n"
+        if not self.summary.problems:
+            return head + f"《{markdown_escape(self.summary.title)}》未列存在的问题。\n"
+        return head + "\n".join(f"{i}. {markdown_escape(p.text)}" for i, p in enumerate(self.summary.problems, start=1)) + "\n"
+
+    def next_year(self) -> str:
+        head = f"## 三、{self.year + 1}年工作计划\n\n"
+        if self.plan is None:
+            return head + f"未收录{markdown_escape(self.district.name)}{self.year + 1}年工作计划。\n"
+        lines = [f"据《{markdown_escape(self.plan.title)}》，{self.year + 1}年重点做好以下工作（责任科室、完成时限和量化目标见下一年工作计划）：\n"]
+        for i, section in enumerate(self.plan.sections, start=1):
+            tasks = "；".join(markdown_escape(t.title) for t in section.tasks)
+            lines.append(f"{i}. **{markdown_escape(section.heading)}**" + (f"：{tasks}。" if tasks else ""))
+        return head + "\n".join(lines) + "\n"
+
+    # -- appendix
+    def reconciliation(self) -> pd.DataFrame:
+        """civsim.reconcile's table for this district-year and these results (computed once)."""
+        if not hasattr(self, "_reconciliation"):
+            from .. import reconcile
+
+            self._reconciliation = reconcile.reconcile(self.district.code, self.year, results=self.all_results)
+        return self._reconciliation
+
+    def appendix(self) -> str:
+        head = "## 附录：模型测算与报告数对照\n\n"
+        try:
+            table = self.reconciliation()
+        except CivsimError as exc:
+            return head + f"对照表未能生成：{markdown_escape(str(exc))}\n"
+        modelled = table["model"].notna()
+        return head + (f"下表把{markdown_escape(self.district.name)}{self.year}年报告中的每个资金和人数数字与模型的对应数字并列，"
+                       f"共{int(modelled.sum())}项；另有{int((~modelled).sum())}项为服务量、工作量等模型不模拟的数字，未列入。"
+                       f"差异超过5%的原因见表后说明。\n")
+
+    def reconciliation_table(self) -> pd.DataFrame:
+        """The model beside every reported figure it models, with Chinese headers and 万元."""
+        try:
+            table = self.reconciliation()
+        except CivsimError:
+            return pd.DataFrame()
+        table = table[table["model"].notna()]
+        rows = []
+        for row in table.itertuples(index=False):
+            scale = (lambda v: _wan(v)) if row.measure == "amount_yuan" else (
+                lambda v: fmt.yuan(v)[:-1] if row.measure.startswith("standard") else _count(v))
+            rows.append({"项目": program_label(row.program), "指标": MEASURE_LABELS.get(row.measure, row.measure),
+                         "期间": _period(row.period, self.year), "报告数": scale(row.reported), "模型数": scale(row.model),
+                         "差异": fmt.pct(row.diff_pct / 100, signed=True) if np.isfinite(row.diff_pct) else "—",
+                         "说明": _reason(row.reason)})
+        return _table(rows)
+
+    def reconciliation_notes(self) -> str:
+        """The model's own words on each figure it misses by more than 5%."""
+        try:
+            table = self.reconciliation()
+        except CivsimError:
+            return ""
+        far = table[table["model"].notna() & table["reason"].str.startswith("differs")]
+        if far.empty:
+            return "模型数与报告数的差异均在5%以内。\n"
+        lines = ["差异超过5%的项目（模型说明）：\n"]
+        lines += [f"- {program_label(r.program)}，{MEASURE_LABELS.get(r.measure, r.measure)}，{_period(r.period, self.year)}："
+                  f"{markdown_escape(r.reason)}" for r in far.itertuples(index=False)]
+        return "\n".join(lines) + "\n"
+
+
+def _period(period: str, year: int | None = None) -> str:
+    """"2020-01..2020-10" → "1—10月" in the report's own year, else "2019年1—10月"; "2020-10" → "10月"."""
+    first, _, last = period.partition("..")
+    a = pd.Period(first, "M")
+    b = pd.Period(last, "M") if last else a
+    if a.year != b.year:
+        return f"{a.year}年{a.month}月—{b.year}年{b.month}月"
+    span = fmt.month_range(a.month, b.month)
+    return span if a.year == year else f"{a.year}年{span}"
+
+
+def _reason(reason: str) -> str:
+    for prefix, label in REASON_LABELS:
+        if reason.startswith(prefix):
+            return label
+    return reason
+
+
+__all__ = ["AnnualSummary"]
