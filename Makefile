@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -e ".[dev]"
-	$(PYTHON) -m ipykernel install --sys-prefix --name civsim --display-name "Python (civsim)" >/dev/null
+	$(PYTHON) -m ipykernel install --user --name civsim --display-name "Python (civsim)" >/dev/null
 	touch $@
 
 $(SYSTEM): Makefile
