@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .errors import CivsimError
@@ -119,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     except CivsimError as exc:
         print(f"civsim: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `civsim params … | head` closed the pipe early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
