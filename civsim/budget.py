@@ -219,16 +219,11 @@ def project(district, year: int, scenarios=(), draws: int = 200, seed: int = 1) 
     for d in range(draws):
         entry, exit_, cpi_path, food_path = _draw(seed, code, year, d, start)
         next_sim.cpi, next_sim.food = cpi_path, food_path
-        # Each draw's rates are new: drop its income path afterwards rather than hold one per draw.
-        cache = getattr(next_sim, "_paths", None)
-        cache = cache if isinstance(cache, dict) else {}
-        before = set(cache)
         for paramset, _ in sets:
             totals = _totals(next_sim.run(_scaled(paramset, entry, exit_)))
             rows += [(paramset.scenario, d, program, a, q) for program, (a, q) in
                      zip(totals.index, totals.itertuples(index=False))]
-        for key in set(cache) - before:
-            del cache[key]
+        next_sim.clear_paths()   # each draw's rates are new: hold no income path past its draw
     samples = pd.DataFrame(rows, columns=["scenario", "draw", "program", "amount_yuan", "person_times"])
 
     present = set(this.index[(this["amount_yuan"] != 0) | (this["person_times"] != 0)])

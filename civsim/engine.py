@@ -145,6 +145,10 @@ class Simulation:
                                                       dict(zip(AREAS, key[2]))).income
         return self._paths[key]
 
+    def clear_paths(self) -> None:
+        """Forget the cached income paths (a Monte Carlo draws new rates each time)."""
+        self._paths.clear()
+
     def run(self, params: ParamSet) -> pd.DataFrame:
         income = self.income(params)
         rows = []
