@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     _district(p)
     _year(p)
     p.add_argument("--scenario", action="append", default=[], help="scenario name under params/scenarios (repeatable)")
-    p.add_argument("--seed", type=int, default=None, help="population seed (default: from params)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the synthetic roll and its monthly draws (default 1)")
+    p.add_argument("--roll", default=None, help="folder with a real roll: households.csv|.parquet and persons.csv|.parquet")
     p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
 
     p = sub.add_parser("reconcile", help="reported figures beside the model's")
@@ -84,9 +85,12 @@ def cmd_params(args) -> int:
 
 
 def cmd_simulate(args) -> int:
-    from . import engine
+    from . import engine, params, population
 
-    frame = engine.simulate(args.district, args.year, scenarios=args.scenario, seed=args.seed)
+    base = params.load(args.district)
+    seed = 1 if args.seed is None else args.seed
+    roll = population.load_folder(base, args.year, args.roll, seed) if args.roll else None
+    frame = engine.simulate(args.district, args.year, scenarios=args.scenario, seed=seed, params=base, roll=roll)
     _write_table(engine.to_csv_frame(frame), args.csv)
     return 0
 

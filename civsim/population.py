@@ -216,6 +216,21 @@ def load(households_path: str | Path, persons_path: str | Path, anchor: str, sta
     return Roll(households, persons, pd.Period(anchor, "M"), dict(standards), seed)
 
 
+def load_folder(params: ParamSet, year: int, folder: str | Path, seed: int = 1) -> Roll:
+    """A bureau's roll from ``folder/households`` and ``folder/persons`` (``.csv`` or ``.parquet``);
+    incomes are read against the 低保 standards in force at the year's caseload anchor month."""
+    folder = Path(folder)
+    paths = []
+    for name in ("households", "persons"):
+        found = [folder / f"{name}{suffix}" for suffix in (".csv", ".parquet") if (folder / f"{name}{suffix}").is_file()]
+        if not found:
+            raise CivsimError(folder, name, "file not found", f"{name}.csv or {name}.parquet in the roll folder")
+        paths.append(found[0])
+    anchor = caseload_anchor(params, year)
+    standards = {area: params.at(f"dibao.standard.{area}", anchor.start_time.date()) for area in AREAS}
+    return load(paths[0], paths[1], str(anchor), standards, seed)
+
+
 def save(roll: Roll, folder: str | Path) -> tuple[Path, Path]:
     """Write the roll as ``households.csv`` and ``persons.csv`` (atomically)."""
     from .atomic import atomic_path

@@ -62,3 +62,19 @@ def test_empty_roll_is_refused(tmp_path):
     persons.write_text(",".join(population.PERSON_COLUMNS) + "\n")
     with pytest.raises(CivsimError, match="the roll is empty"):
         population.load(households, persons, "2020-10", {"urban": 830, "rural": 680})
+
+
+def test_cli_simulates_a_real_roll_from_a_folder(roll, tmp_path):
+    from civsim.cli import main
+
+    population.save(roll, tmp_path / "roll")
+    synthetic, real = tmp_path / "synthetic.csv", tmp_path / "real.csv"
+    assert main(["simulate", "--district", "东西湖区", "--year", "2020", "--seed", "3", "--csv", str(synthetic)]) == 0
+    assert main(["simulate", "--district", "东西湖区", "--year", "2020", "--seed", "3", "--roll", str(tmp_path / "roll"),
+                 "--csv", str(real)]) == 0
+    assert synthetic.read_bytes() == real.read_bytes()
+
+
+def test_a_roll_folder_without_its_files_is_a_clear_error(tmp_path):
+    with pytest.raises(CivsimError, match="households: file not found"):
+        population.load_folder(params.load("东西湖区"), 2020, tmp_path)
