@@ -10,7 +10,7 @@ import datetime as dt
 
 from . import engine, params as params_module, reported, scenarios
 from .errors import CivsimError
-from .reconcile import _model_figure
+from .reconcile import model_figure
 
 
 def fit(district, year: int, path: str, figure: str, low: float, high: float, tolerance: float = 0.01,
@@ -29,7 +29,7 @@ def fit(district, year: int, path: str, figure: str, low: float, high: float, to
     def model(value: float) -> float:
         change = scenarios.Change(path, dt.date(year, 1, 1), None, value=value)
         trial = scenarios.apply(params, scenarios.Scenario("fit", "fit", (change,)), year)
-        return _model_figure(sim.run(trial).assign(scenario="baseline"), row, trial)[0] - row.value
+        return model_figure(sim.run(trial).assign(scenario="baseline"), row, trial)[0] - row.value
 
     lo, hi = low, high
     if model(lo) > 0 or model(hi) < 0:

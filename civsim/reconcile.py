@@ -52,7 +52,7 @@ STANDARDS = {("dibao", "urban"): "dibao.standard.urban", ("dibao", "rural"): "di
 OUTPUT = ["program", "measure", "period", "reported", "model", "diff_pct", "reason"]
 
 
-def _model_figure(results: pd.DataFrame, row, params) -> tuple[float, str]:
+def model_figure(results: pd.DataFrame, row, params) -> tuple[float, str]:
     """The model's figure for one reported row, and what it is (or NaN and why not)."""
     first, last = reported.parse_period(row.period)
     if row.measure.startswith("standard_yuan_person_month"):
@@ -119,7 +119,7 @@ def reconcile(district, year: int, results: pd.DataFrame | None = None, seed: in
     fitted = {entry.fitted_to: path for path, leaf in params.leaves.items() for entry in leaf.entries if entry.fitted_to}
     rows = []
     for row in figures.itertuples(index=False):
-        model, holds = _model_figure(results, row, params)
+        model, holds = model_figure(results, row, params)
         diff = (model - row.value) / row.value * 100 if np.isfinite(model) and row.value else np.nan
         if not np.isfinite(model):
             reason = holds
