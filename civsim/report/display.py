@@ -16,15 +16,15 @@ from .. import engine
 from . import numbers as fmt, text
 
 
-def _count(value: float) -> str:
+def count_text(value: float) -> str:
     return fmt.persons(value)[:-1]
 
 
-def _wan(value: float) -> str:
+def wan_text(value: float) -> str:
     return fmt.wan_yuan(value)[:-2]
 
 
-def _png(fig):
+def png_image(fig):
     """A matplotlib Figure as an inline PNG image (the HTML and PDF embed it; no file is left)."""
     from IPython.display import Image
 
@@ -41,7 +41,7 @@ def markdown_escape(value: str) -> str:
     return out
 
 
-def _months(results: pd.DataFrame, year: int, last_month: int) -> pd.DataFrame:
+def first_months(results: pd.DataFrame, year: int, last_month: int) -> pd.DataFrame:
     first, last = pd.Period(f"{year}-01", "M"), pd.Period(f"{year}-{last_month:02d}", "M")
     return results[(results["month"] >= first) & (results["month"] <= last)]
 
@@ -58,7 +58,7 @@ def main_programs(results: pd.DataFrame) -> pd.DataFrame:
     return results[results["program"] == results["program"].map(text.family)]
 
 
-def _table(rows: list[dict], corner: str = "项目") -> pd.DataFrame:
+def labelled_table(rows: list[dict], corner: str = "项目") -> pd.DataFrame:
     """Rows keyed by Chinese headers, the first column as the row labels, its name in the corner."""
     frame = pd.DataFrame(rows)
     if frame.empty:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import engine, params as params_module, scenarios as scenarios_module
 from . import documents, text
-from .display import _count, _png, _table, _wan, by_family, markdown_escape
+from .display import count_text, png_image, labelled_table, wan_text, by_family, markdown_escape
 from .labels import BASELINE, family_label, order
 
 
@@ -129,11 +129,11 @@ class NextYearPlan:
         split = self.decomposition(scenario)
         total = split[["q0", "q1", "amount0", "amount1", "change", "price", "volume"]].sum()
         labelled = [(family_label(f), r) for f, r in zip(split["family"], split.itertuples(index=False))]
-        rows = [{"项目": label, f"{y0}年人次": _count(r.q0), f"{y1}年人次": _count(r.q1),
-                 f"{y0}年金额（万元）": _wan(r.amount0), f"{y1}年金额（万元）": _wan(r.amount1),
-                 "增减（万元）": _wan(r.change), "标准因素（万元）": _wan(r.price), "人次因素（万元）": _wan(r.volume)}
+        rows = [{"项目": label, f"{y0}年人次": count_text(r.q0), f"{y1}年人次": count_text(r.q1),
+                 f"{y0}年金额（万元）": wan_text(r.amount0), f"{y1}年金额（万元）": wan_text(r.amount1),
+                 "增减（万元）": wan_text(r.change), "标准因素（万元）": wan_text(r.price), "人次因素（万元）": wan_text(r.volume)}
                 for label, r in labelled + [("合计", total)]]
-        return _table(rows)
+        return labelled_table(rows)
 
     def budget(self) -> list:
         """For the baseline and each scenario: its sentence, then its table."""
@@ -143,14 +143,14 @@ class NextYearPlan:
         from . import charts
 
         results = self.results[self.results["scenario"] == BASELINE]
-        return _png(charts.monthly_money(by_family(results), title=f"{self.year}年各项目月度支出（基准方案）"))
+        return png_image(charts.monthly_money(by_family(results), title=f"{self.year}年各项目月度支出（基准方案）"))
 
     def year_on_year_chart(self):
         from . import charts
 
         this = self.this_year[self.this_year["scenario"] == BASELINE]
         nxt = self.results[self.results["scenario"] == BASELINE]
-        return _png(charts.year_on_year(by_family(nxt), by_family(this), title=f"各项目年度支出：{self.year}年与{self.year - 1}年（基准方案）"))
+        return png_image(charts.year_on_year(by_family(nxt), by_family(this), title=f"各项目年度支出：{self.year}年与{self.year - 1}年（基准方案）"))
 
     def scenario_chart(self):
         """Monthly total of each scenario against the baseline, or None without scenarios."""
@@ -160,7 +160,7 @@ class NextYearPlan:
             return None
         results = self.results.copy()
         results["scenario"] = results["scenario"].map(lambda s: s if s == BASELINE else self.titles.get(s, s))
-        return _png(charts.scenario_vs_baseline(results, title=f"{self.year}年月度支出合计：方案与基准"))
+        return png_image(charts.scenario_vs_baseline(results, title=f"{self.year}年月度支出合计：方案与基准"))
 
     def scenario_note(self) -> str:
         if not self.scenarios:

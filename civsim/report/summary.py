@@ -14,7 +14,7 @@ import pandas as pd
 from .. import engine, params as params_module, scenarios as scenarios_module
 from ..errors import CivsimError
 from . import documents, numbers as fmt, text
-from .display import _count, _months, _png, _table, _wan, by_family, main_programs, markdown_escape
+from .display import count_text, first_months, png_image, labelled_table, wan_text, by_family, main_programs, markdown_escape
 from .labels import BASELINE, MEASURE_LABELS, REASON_LABELS, family_label, order, program_label
 
 
@@ -42,9 +42,9 @@ class AnnualSummary:
         self.scenario_title = "基准方案" if scenario == BASELINE else scenarios_module.load(scenario).title
         self.all_results = engine.simulate(self.district.code, self.year, scenarios=extra, seed=seed, params=self.params)
         results = self.all_results[self.all_results["scenario"] == scenario]
-        self.results = _months(results, self.year, self.as_of_month)
+        self.results = first_months(results, self.year, self.as_of_month)
         last = engine.simulate(self.district.code, self.year - 1, seed=seed, params=self.params)
-        self.last_year = _months(last, self.year - 1, self.as_of_month)
+        self.last_year = first_months(last, self.year - 1, self.as_of_month)
         self.summary = documents.summary(self.district.code, self.year)
         self.plan = (documents.next_plan(self.summary) if self.summary is not None
                      else documents.plan(self.district.code, self.year + 1))
@@ -123,12 +123,12 @@ class AnnualSummary:
     def caseload_chart(self):
         from . import charts
 
-        return _png(charts.monthly_caseload(main_programs(self.results), title=f"{self.year}年各项目月度救助人数"))
+        return png_image(charts.monthly_caseload(main_programs(self.results), title=f"{self.year}年各项目月度救助人数"))
 
     def money_chart(self):
         from . import charts
 
-        return _png(charts.monthly_money(by_family(self.results), title=f"{self.year}年各项目月度支出"))
+        return png_image(charts.monthly_money(by_family(self.results), title=f"{self.year}年各项目月度支出"))
 
     def year_on_year_chart(self):
         """This year's money per program beside last year's; a one-line note when last year paid nothing."""
@@ -137,7 +137,7 @@ class AnnualSummary:
         span = fmt.month_range(1, self.as_of_month)
         if self.last_year.empty or not self.last_year["amount_yuan"].any():
             return f"（{self.year - 1}年无模型数据，不作同比。）"
-        return _png(charts.year_on_year(by_family(self.results), by_family(self.last_year), title=f"各项目{span}支出：{self.year}年与{self.year - 1}年"))
+        return png_image(charts.year_on_year(by_family(self.results), by_family(self.last_year), title=f"各项目{span}支出：{self.year}年与{self.year - 1}年"))
 
     # -- tables
     def program_table(self) -> pd.DataFrame:
@@ -150,16 +150,16 @@ class AnnualSummary:
         held = self.stock.groupby("program")[["households", "persons"]].sum()
 
         def row(label, households, persons, count, now, before):
-            return {"项目": label, "在册户数": _count(households) if households and _count(households) != "0" else "—",
-                    "在册人数": _count(persons) if persons and _count(persons) != "0" else "—",
-                    "累计人次": _count(count), "累计金额（万元）": _wan(now), "上年同期（万元）": _wan(before),
+            return {"项目": label, "在册户数": count_text(households) if households and count_text(households) != "0" else "—",
+                    "在册人数": count_text(persons) if persons and count_text(persons) != "0" else "—",
+                    "累计人次": count_text(count), "累计金额（万元）": wan_text(now), "上年同期（万元）": wan_text(before),
                     "同比": fmt.pct((now - before) / before, signed=True) if before else "—"}
 
         rows = [row(family_label(f), float(held["households"].get(f, 0.0)), float(held["persons"].get(f, 0.0)),
                     float(times.get(f, 0.0)), float(money.get(f, 0.0)), float(last_money.get(f, 0.0)))
                 for f in order(set(money.index) | set(last_money.index))]
         rows.append(row("合计", 0, 0, float(times.sum()), float(money.sum()), float(last_money.sum())))
-        return _table(rows)
+        return labelled_table(rows)
 
     # -- problems and next year
     def problems(self) -> str:
@@ -209,13 +209,13 @@ class AnnualSummary:
         table = table[table["model"].notna()]
         rows = []
         for row in table.itertuples(index=False):
-            scale = (lambda v: _wan(v)) if row.measure == "amount_yuan" else (
-                lambda v: fmt.yuan(v)[:-1] if row.measure.startswith("standard") else _count(v))
+            scale = (lambda v: wan_text(v)) if row.measure == "amount_yuan" else (
+                lambda v: fmt.yuan(v)[:-1] if row.measure.startswith("standard") else count_text(v))
             rows.append({"项目": program_label(row.program), "指标": MEASURE_LABELS.get(row.measure, row.measure),
                          "期间": _period(row.period, self.year), "报告数": scale(row.reported), "模型数": scale(row.model),
                          "差异": fmt.pct(row.diff_pct / 100, signed=True) if np.isfinite(row.diff_pct) else "—",
                          "说明": _reason(row.reason)})
-        return _table(rows)
+        return labelled_table(rows)
 
     def reconciliation_notes(self) -> str:
         """The model's own words on each figure it misses by more than 5%."""
