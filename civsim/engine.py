@@ -111,10 +111,6 @@ class Month:
         return self.prepared.size
 
     @property
-    def claim_draw(self):
-        return self.prepared.claim_draw
-
-    @property
     def low_income(self):
         return self.prepared.low_income
 

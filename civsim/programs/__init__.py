@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..population import AREAS
+
 
 @dataclass(frozen=True)
 class Payment:
@@ -21,13 +23,12 @@ class Payment:
     amount_yuan: float
 
 
-def per_area(program: str, area_code: np.ndarray, households, persons, amount, person_times=None) -> list[Payment]:
-    """Sum household-level arrays into one Payment per area (0 urban, 1 rural)."""
-    from ..population import AREAS
-
-    sums = [np.bincount(area_code, weights=np.asarray(w, dtype=np.float64), minlength=2)
-            for w in (households, persons, amount, persons if person_times is None else person_times)]
-    return [Payment(program, area, sums[0][i], sums[1][i], sums[3][i], sums[2][i]) for i, area in enumerate(AREAS)]
+def per_area(program: str, area_code: np.ndarray, households, persons, amount) -> list[Payment]:
+    """Sum household-level arrays into one Payment per area (0 urban, 1 rural); each recipient
+    counts one person-time a month."""
+    households, persons, amount = (np.bincount(area_code, weights=np.asarray(w, dtype=np.float64), minlength=2)
+                                   for w in (households, persons, amount))
+    return [Payment(program, area, households[i], persons[i], persons[i], amount[i]) for i, area in enumerate(AREAS)]
 
 
 from . import (children, dibao, disability, elderly, funeral, low_income, supplements,  # noqa: E402
