@@ -1,9 +1,13 @@
-"""The monthly loop: move the roll, call each program, collect one tidy table.
+"""The monthly loop: move the roll, call each program's rule, collect one tidy table.
 
-``simulate(district, year, scenarios)`` runs the baseline and any number of scenarios on one
-population (the same roll and the same random draws), so differences come from policy alone.
-Output columns: jurisdiction, scenario, month, program, area, households, persons,
-person_times, amount_yuan — one row per month × program × area.
+``simulate(district, year, scenarios)`` runs the baseline and any number of scenarios on one roll
+(the same households, persons and random draws), so differences come from policy alone.
+Output columns: jurisdiction, scenario, month, program, area, [street,] households, persons,
+person_times, amount_yuan — one row per month × line × area (× street when the roll has streets).
+``households`` counts the households paid by a household program (0 for person and case lines);
+``persons`` the persons paid (a household's members for a household program); each recipient is
+one person-time a month. ``Simulation.run(params, detail=True)`` also returns each household's and
+person's amount per month (:class:`Detail`).
 """
 from __future__ import annotations
 
@@ -12,111 +16,179 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import cpi, params as params_module, population, scenarios as scenarios_module
+from . import cpi, dynamics, params as params_module, scenarios as scenarios_module, schema, synthetic
+from .errors import CivsimError
 from .params import ParamSet
-from .population import AREAS, ELDERLY_BANDS, Roll
-from .programs import REGISTRY
+from .programs import REGISTRY, Cases, Paid
+from .roll import AREAS, CATEGORICAL, NEVER_AFTER, NEVER_BEFORE, Roll
 
-COLUMNS = ["jurisdiction", "scenario", "month", "program", "area", "households", "persons", "person_times", "amount_yuan"]
+KEYS = ["jurisdiction", "scenario", "month", "program", "area"]
 MEASURES = ["households", "persons", "person_times", "amount_yuan"]
+COLUMNS = KEYS + MEASURES
 
 
-def _group_counts(persons: pd.DataFrame, mask: np.ndarray, key: np.ndarray):
-    """Counts of persons by (area, key): the flat programs only read these, never each person."""
-    if not mask.any():
-        return None
-    area = persons["area"].cat.codes.to_numpy().astype(np.int64)[mask]
-    codes = area * 1000 + key[mask]
-    unique, count = np.unique(codes, return_counts=True)
-    return unique // 1000, unique % 1000, count.astype(np.float64)
+class View:
+    """One program's candidates: their rows in the entity table, and their columns sliced once.
+
+    ``view.age``, ``view.disability_grade`` … are numpy arrays over the candidates (categories as
+    codes); ``area`` and ``household`` (each candidate's household row) hold for persons too.
+    """
+
+    def __init__(self, roll: Roll, entity: str, rows: np.ndarray, group: np.ndarray):
+        self.entity, self.rows, self.n = entity, rows, len(rows)
+        self._roll, self._cache = roll, {}
+        table = roll.households if entity == "household" else roll.persons
+        self._table = table
+        household = rows if entity == "household" else roll.household_row[rows]
+        self._cache.update(household=household, group=group[household], area=roll.area_code[household].astype(np.int64))
+        start, end = self.col("start"), self.col("end")
+        if entity == "person":   # a person is on the roll while both they and their household are
+            start = np.maximum(start, roll.households["start"].to_numpy()[household])
+            end = np.minimum(end, roll.households["end"].to_numpy()[household])
+        self._start, self._end = start, end
+        self.always = bool((start == NEVER_BEFORE).all() and (end == NEVER_AFTER).all())
+
+    def col(self, name: str) -> np.ndarray:
+        if name not in self._cache:
+            series = self._table[name]
+            values = series.cat.codes.to_numpy() if name in CATEGORICAL else series.to_numpy()
+            self._cache[name] = values[self.rows]
+        return self._cache[name]
+
+    def household_col(self, name: str) -> np.ndarray:
+        key = "household." + name
+        if key not in self._cache:
+            series = self._roll.households[name]
+            values = series.cat.codes.to_numpy() if name in CATEGORICAL else series.to_numpy()
+            self._cache[key] = values[self.col("household")]
+        return self._cache[key]
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.col(name)
+
+    def on_roll(self, month: int) -> np.ndarray | None:
+        """Candidates whose spell covers ``month`` (an ordinal), or None when all always are."""
+        return None if self.always else (self._start <= month) & (month < self._end)
 
 
 @dataclass
 class Prepared:
     """What the programs read from a roll, computed once and shared by every scenario."""
     roll: Roll
-    area: np.ndarray
-    size: np.ndarray
-    claim_draw: np.ndarray
-    groups: dict
-    low_income: tuple
-    claim_cache: dict = field(default_factory=dict)
+    views: dict
+    groups: pd.DataFrame        # group code -> area (and street)
+    group: np.ndarray           # each household's group code
+    case_rows: np.ndarray       # the groups of urban and rural case lines
+    cache: dict = field(default_factory=dict)
+
+    def once(self, key: str, compute):
+        """``compute(roll)``, computed once per roll (programs keep their static lookups here)."""
+        if key not in self.cache:
+            self.cache[key] = compute(self.roll)
+        return self.cache[key]
 
     @classmethod
     def of(cls, roll: Roll) -> "Prepared":
-        p = roll.persons
-        col = lambda name: p[name].to_numpy()  # noqa: E731
-        status = p["child_status"]
-        zeros = np.zeros(len(p), np.int64)
-        grade = col("disability_grade")
-        band = np.searchsorted([lo for lo, _ in ELDERLY_BANDS.values()], col("age"), side="right") - 1
-        groups = {
-            "tekun": _group_counts(p, col("tekun") == 1, col("self_care")),
-            "disability_nursing": _group_counts(p, (grade >= 1) & (grade <= 2), zeros),
-            "disability_living": _group_counts(p, (grade >= 1) & (col("poor") == 1), zeros),
-            "orphan": _group_counts(p, (status == "orphan").to_numpy(), col("institution")),
-            "unsupported_child": _group_counts(p, (status == "unsupported").to_numpy(), col("institution")),
-            "elderly_allowance": _group_counts(p, (col("elderly_allowance") == 1) & (band >= 0), np.maximum(band, 0)),
-            "home_care": _group_counts(p, col("home_care") == 1, zeros),
-        }
-        li = col("low_income_household")
-        low_income = (float(len(np.unique(li[li >= 0]))), float((li >= 0).sum()))
-        return cls(roll, roll.area_code.astype(np.int64), roll.households["size"].to_numpy(np.float64),
-                   roll.households["claim_draw"].to_numpy(np.float32), groups, low_income)
+        area = roll.area_code.astype(np.int64)
+        if roll.has_streets:
+            # "" first: case lines, which no street approves on the roll, sit there
+            names = [""] + sorted(set(roll.households["street"].astype(str)) - {""})
+            street = pd.Categorical(roll.households["street"].astype(str), categories=names).codes.astype(np.int64)
+            codes = area * len(names) + street
+            groups = pd.DataFrame({"area": np.repeat(AREAS, len(names)), "street": names * 2})
+        else:
+            codes, groups = area, pd.DataFrame({"area": list(AREAS)})
+        case_rows = np.array([0, len(groups) // 2])
+        views = {}
+        for program in REGISTRY:
+            if program.candidates is None:
+                continue
+            mask = np.asarray(program.candidates(roll), dtype=bool)
+            views[program.key] = View(roll, program.entity, np.flatnonzero(mask), codes)
+        return cls(roll, views, groups, codes, case_rows)
 
 
 @dataclass
 class Month:
-    """One month as the programs see it: the parameters in force and the roll's state."""
+    """One month as the programs see it: the parameters in force, the roll, and the lines paid so far."""
     params: ParamSet
     period: pd.Period
     prepared: Prepared
-    income: np.ndarray
+    income: np.ndarray          # per-capita income of the 低保 candidates this month
     cpi: float
     food: float
-    recipients: dict = field(default_factory=dict)
+    results: dict = field(default_factory=dict)   # line -> (entity, rows in the entity table, amounts)
+    read: set | None = None                        # when a set, every leaf read is recorded (tests)
 
     def __post_init__(self):
+        self.t = self.period.ordinal
         self._date = self.period.start_time.date()
         self._cache: dict = {}
 
-    def has(self, path: str) -> bool:
-        return self.params.has(path)
-
-    def value(self, path: str, default: float = 0.0) -> float:
+    def value(self, path: str) -> float:
+        """The leaf in force this month; an absent leaf or one not yet in force is an error."""
+        if self.read is not None:
+            self.read.add(path)
         if path not in self._cache:
-            self._cache[path] = self.params.get(path, self._date, default)
+            self._cache[path] = self.params.at(path, self._date)
         return self._cache[path]
 
-    def by_area(self, prefix: str) -> np.ndarray:
-        """A per-household array of ``<prefix>.urban`` / ``<prefix>.rural``."""
-        return np.take(np.array([self.value(f"{prefix}.{a}") for a in AREAS], np.float32), self.prepared.area)
+    def by_area(self, prefix: str, area: np.ndarray) -> np.ndarray:
+        """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes)."""
+        return np.array([self.value(f"{prefix}.{a}") for a in AREAS])[area]
 
-    def claims(self, take_up: float) -> np.ndarray:
-        """Households that would claim if eligible (fixed draws, so shared by every month)."""
-        cache = self.prepared.claim_cache
-        if take_up not in cache:
-            cache[take_up] = self.prepared.claim_draw < take_up
-        return cache[take_up]
-
-    def groups(self, name: str):
-        return self.prepared.groups.get(name)
-
-    @property
-    def area(self):
-        return self.prepared.area
-
-    @property
-    def size(self):
-        return self.prepared.size
-
-    @property
-    def low_income(self):
-        return self.prepared.low_income
+    def paid(self, line: str, entity: str) -> np.ndarray:
+        """A bool mask over the roll's households or persons: who was paid ``line`` this month."""
+        key = (line, entity)
+        if key not in self._cache:
+            roll = self.prepared.roll
+            mask = np.zeros(len(roll.households) if entity == "household" else len(roll.persons), bool)
+            if line in self.results:
+                paid_entity, rows, _ = self.results[line]
+                if paid_entity == entity:
+                    mask[rows] = True
+                elif paid_entity == "household":        # persons of the paid households
+                    mask = np.zeros(len(roll.households), bool)
+                    mask[rows] = True
+                    mask = mask[roll.household_row]
+                else:                                   # households with a paid member
+                    mask[roll.household_row[rows]] = True
+            self._cache[key] = mask
+        return self._cache[key]
 
 
 def year_months(year: int) -> pd.PeriodIndex:
     return pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+
+
+@dataclass
+class Detail:
+    """Per-entity amounts: for each line, its entity and one (rows, yuan) pair per month."""
+    roll: Roll
+    months: pd.PeriodIndex
+    lines: dict = field(default_factory=dict)   # line -> (entity, [(rows, amounts) per month])
+
+    def frame(self, line: str) -> pd.DataFrame:
+        """Long table month, entity id, amount_yuan for one line."""
+        entity, months = self.lines[line]
+        ids = (self.roll.households["household_id"] if entity == "household" else self.roll.persons["person_id"]).to_numpy()
+        return pd.DataFrame({"month": np.concatenate([np.full(len(r), m) for m, (r, _) in zip(self.months, months)]),
+                             f"{entity}_id": ids[np.concatenate([r for r, _ in months])],
+                             "amount_yuan": np.concatenate([a for _, a in months])})
+
+    def household_totals(self) -> pd.DataFrame:
+        """Each household's money over the months per line (a person's amount counts to their household)."""
+        n = len(self.roll.households)
+        out = {}
+        for line, (entity, months) in self.lines.items():
+            rows = np.concatenate([r for r, _ in months]) if months else np.zeros(0, np.int64)
+            amount = np.concatenate([a for _, a in months]) if months else np.zeros(0)
+            if entity == "person":
+                rows = self.roll.household_row[rows]
+            out[line] = np.bincount(rows, weights=amount, minlength=n)
+        return pd.DataFrame(out, index=self.roll.households["household_id"].to_numpy())
 
 
 class Simulation:
@@ -127,59 +199,124 @@ class Simulation:
                  months: pd.PeriodIndex | None = None):
         self.params, self.year, self.seed = params, year, seed
         self.months = months if months is not None else year_months(year)
-        self.roll = roll if roll is not None else population.synthesize(params, year, seed)
+        self.roll = roll if roll is not None else synthetic.synthesize(params, year, seed, self.months)
         self.prepared = Prepared.of(self.roll)
+        pool = self.prepared.views.get("dibao")
+        self.pool = pool.rows if pool is not None else np.zeros(0, np.int64)
         self.cpi, self.food = cpi.for_months(self.months)
+        self.programs = self._active(params)
         self._paths: dict = {}
+
+    def _active(self, params: ParamSet) -> list:
+        """The programs with a caseload here (candidates on the roll, or cases in the year); each must
+        find its required leaves."""
+        active = []
+        for program in REGISTRY:
+            if program.candidates is not None:
+                has = self.prepared.views[program.key].n > 0
+            else:
+                has = any(params.has(path) and params.monthly_or_zero(path, self.months).any() for path in program.caseload)
+            if has:
+                schema.require(params, program)
+                active.append(program)
+        return active
 
     def income(self, params: ParamSet) -> np.ndarray:
         date = self.roll.anchor.start_time.date()
         key = (params.at("dibao.entry_rate", date), params.at("dibao.exit_rate", date),
                tuple(params.at(f"dibao.gap_ratio.{a}", date) for a in AREAS))
         if key not in self._paths:
-            self._paths[key] = population.income_path(self.roll, self.months, key[0], key[1],
-                                                      dict(zip(AREAS, key[2]))).income
+            self._paths[key] = dynamics.income_path(self.roll, self.pool, self.months, key[0], key[1],
+                                                    dict(zip(AREAS, key[2]))).income
         return self._paths[key]
 
     def clear_paths(self) -> None:
         """Forget the cached income paths (a Monte Carlo draws new rates each time)."""
         self._paths.clear()
 
-    def run(self, params: ParamSet) -> pd.DataFrame:
-        income = self.income(params)
-        rows = []
+    def run(self, params: ParamSet, detail: bool = False, read: set | None = None):
+        """The tidy table of one parameter set (and its :class:`Detail` when ``detail``)."""
+        income = self.income(params) if len(self.pool) else np.zeros((len(self.months), 0), np.float32)
+        groups = self.prepared.groups
+        n_groups = len(groups)
+        lines, periods, measures = [], [], []
+        per_entity = Detail(self.roll, self.months) if detail else None
         for t, period in enumerate(self.months):
-            month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t])
-            for program in REGISTRY:
-                for pay in program.pay(month):
-                    rows.append((period, pay.program, pay.area, pay.households, pay.persons, pay.person_times,
-                                 pay.amount_yuan))
-        frame = pd.DataFrame(rows, columns=COLUMNS[2:])
-        frame.insert(0, "scenario", params.scenario)
-        frame.insert(0, "jurisdiction", params.district.code)
+            month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t], read=read)
+            for program in self.programs:
+                view = self.prepared.views.get(program.key)
+                out = program.pay(month, view)
+                if isinstance(out, Cases):
+                    block = np.zeros((n_groups, 4))
+                    rows, count = self.prepared.case_rows, np.where(out.amount != 0, out.persons, 0.0)
+                    block[rows, 0 if out.counts == "households" else 1] = block[rows, 2] = count
+                    block[rows, 3] = out.amount
+                    lines.append(program.key)
+                    periods.append(period)
+                    measures.append(block)
+                    continue
+                for line, paid in (out.items() if isinstance(out, dict) else ((program.key, out),)):
+                    rows = view.rows[paid.rows]
+                    amount = np.asarray(paid.amount, np.float64)
+                    month.results[line] = (program.entity, rows, amount)
+                    group = view.group[paid.rows]
+                    count = np.bincount(group, minlength=n_groups).astype(np.float64)
+                    if program.entity == "household":
+                        persons = np.bincount(group, weights=view.size[paid.rows], minlength=n_groups)
+                        block = np.stack([count, persons, persons, np.bincount(group, weights=amount, minlength=n_groups)], 1)
+                    else:
+                        block = np.stack([np.zeros(n_groups), count, count, np.bincount(group, weights=amount, minlength=n_groups)], 1)
+                    lines.append(line)
+                    periods.append(period)
+                    measures.append(block)
+                    if per_entity is not None:
+                        per_entity.lines.setdefault(line, (program.entity, []))[1].append((rows, amount.astype(np.float32)))
+        frame = self._frame(params, lines, periods, measures, groups)
+        return (frame, per_entity) if detail else frame
+
+    def _frame(self, params, lines, periods, measures, groups) -> pd.DataFrame:
+        n = len(groups)
+        values = np.concatenate(measures) if measures else np.zeros((0, 4))
+        frame = pd.DataFrame({"jurisdiction": params.district.code, "scenario": params.scenario,
+                              "month": pd.PeriodIndex(np.repeat(periods, n), freq="M") if periods else pd.PeriodIndex([], freq="M"),
+                              "program": np.repeat(lines, n)})
+        for column in groups.columns:
+            frame[column] = np.tile(groups[column].to_numpy(), len(lines))
+        frame[MEASURES] = values
         return frame
 
 
 def _finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frame = pd.concat(frames, ignore_index=True)
-    # A program that pays nothing in any scenario (no caseload here) is left out.
+    # A line that pays nothing in any scenario is left out.
     paying = frame.groupby("program")[MEASURES].sum().abs().sum(axis=1) > 0
     frame = frame[frame["program"].isin(paying[paying].index)]
-    frame = frame.groupby(["jurisdiction", "scenario", "month", "program", "area"], sort=False, as_index=False)[MEASURES].sum()
+    keys = KEYS + (["street"] if "street" in frame else [])
+    frame = frame.groupby(keys, sort=False, as_index=False)[MEASURES].sum()
     order = {name: i for i, name in enumerate(dict.fromkeys(frame["scenario"]))}
-    frame = frame.sort_values(["scenario", "month", "program", "area"], key=lambda s: s.map(order) if s.name == "scenario" else s,
-                              kind="stable").reset_index(drop=True)
-    return frame[COLUMNS]
+    frame = frame.sort_values(["scenario", "month", "program"] + keys[4:],
+                              key=lambda s: s.map(order) if s.name == "scenario" else s, kind="stable").reset_index(drop=True)
+    return frame[keys + MEASURES]
+
+
+def scenario_sets(base: ParamSet, scenarios, year: int) -> list[ParamSet]:
+    """The baseline and each scenario applied to it; a scenario that changes no leaf a program
+    reads is an error, not a silent copy of the baseline."""
+    sets = [base]
+    for s in scenarios:
+        scenario = s if isinstance(s, scenarios_module.Scenario) else scenarios_module.load(s)
+        applied = scenarios_module.apply(base, scenario, year)
+        schema.check_scenario(base, applied, scenario)
+        sets.append(applied)
+    return sets
 
 
 def simulate(district, year: int, scenarios=(), seed: int | None = None, params: ParamSet | None = None,
              roll: Roll | None = None) -> pd.DataFrame:
-    """Baseline and scenarios for one district-year on one shared population (tidy DataFrame)."""
+    """Baseline and scenarios for one district-year on one shared roll (tidy DataFrame)."""
     base = params if params is not None else params_module.load(district)
     sim = Simulation(base, year, 1 if seed is None else seed, roll=roll)
-    sets = [base] + [scenarios_module.apply(base, s if isinstance(s, scenarios_module.Scenario)
-                                            else scenarios_module.load(s), year) for s in scenarios]
-    return _finish([sim.run(p) for p in sets])
+    return _finish([sim.run(p) for p in scenario_sets(base, scenarios, year)])
 
 
 def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -199,4 +336,8 @@ def year_totals(frame: pd.DataFrame, months: slice | None = None) -> pd.DataFram
 def stock(frame: pd.DataFrame, month) -> pd.DataFrame:
     """Households and persons on the roll in ``month`` per scenario × program × area."""
     month = pd.Period(month, "M")
-    return frame[frame["month"] == month][["scenario", "program", "area", "households", "persons"]].reset_index(drop=True)
+    data = frame[frame["month"] == month]
+    return data.groupby(["scenario", "program", "area"], as_index=False, sort=False)[["households", "persons"]].sum()
+
+
+__all__ = ["Simulation", "simulate", "Detail", "to_csv_frame", "year_totals", "stock", "year_months", "COLUMNS", "MEASURES"]

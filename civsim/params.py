@@ -225,6 +225,10 @@ class ParamSet:
             return default
         return leaf.at(parse_date(date)).value
 
+    def monthly_or_zero(self, path: str, months: pd.PeriodIndex) -> np.ndarray:
+        """Like :meth:`monthly`, with 0 for months the leaf is absent or not yet in force."""
+        return np.array([self.get(path, m.start_time.date(), 0.0) for m in months])
+
     def paths(self, prefix: str = "") -> list[str]:
         return sorted(p for p in self.leaves if p == prefix or p.startswith(prefix + ".") or not prefix)
 
@@ -256,7 +260,11 @@ def _load(code: str, root: Path) -> ParamSet:
                     raise CivsimError(leaf.file, path, f"unit {leaf.declared_unit} does not match the inherited "
                                       f"{inherited.declared_unit} of {inherited.file}", f"a unit convertible to {inherited.unit}")
                 leaves[path] = leaf
-    return ParamSet(district, leaves)
+    params = ParamSet(district, leaves)
+    from . import schema   # the programs declare which leaves exist
+
+    schema.check(params)
+    return params
 
 
 def load(district: str | int, root: Path = PARAMS) -> ParamSet:

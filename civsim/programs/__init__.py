@@ -1,37 +1,101 @@
-"""One module per program; each ``pay(month)`` is a vectorised function of the roll and the
-parameters in force that month, returning :class:`Payment` rows per area.
+"""One declaration per program, one file each; everything else derives from them.
 
-``REGISTRY`` lists them in the order the engine calls them (supplements last: they read the
-recipients that the main programs found that month).
+A module here defines ``PROGRAM = Program(...)``: its key and Chinese label, the entity it pays
+(household, person, or case — a flow of cases with no roll behind it), the parameter leaves it
+reads (unit, and whether a national default exists or the jurisdiction must declare it), which
+persons or households could ever receive it (``candidates``, over the roll's columns), the monthly
+rule ``pay(month, view)`` vectorised over those candidates, which other programs' results of the
+same month it reads, how the synthetic roll builds its caseload, and which reported lines it makes
+up. ``REGISTRY`` is discovered from the package, so a new program is a new file here, its
+parameter file and its test cases.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
-from ..population import AREAS
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter leaf a program (or the roll) reads: its unit and whether it must be declared."""
+    unit: str
+    required: bool = False      # True: no national default; a jurisdiction paying the program declares it
 
 
 @dataclass(frozen=True)
-class Payment:
-    program: str
-    area: str
-    households: float
-    persons: float
-    person_times: float
-    amount_yuan: float
+class Paid:
+    """One month of a line: the candidates paid (positions in the view) and their amounts (yuan)."""
+    rows: np.ndarray
+    amount: np.ndarray
 
 
-def per_area(program: str, area_code: np.ndarray, households, persons, amount) -> list[Payment]:
-    """Sum household-level arrays into one Payment per area (0 urban, 1 rural); each recipient
-    counts one person-time a month."""
-    households, persons, amount = (np.bincount(area_code, weights=np.asarray(w, dtype=np.float64), minlength=2)
-                                   for w in (households, persons, amount))
-    return [Payment(program, area, households[i], persons[i], persons[i], amount[i]) for i, area in enumerate(AREAS)]
+@dataclass(frozen=True)
+class Cases:
+    """One month of a case-flow line (no roll behind it): counts and money per area (urban, rural).
+    A month without money counts no cases; ``counts`` says whether the count is of persons or
+    households (one person-time each either way)."""
+    persons: np.ndarray
+    amount: np.ndarray
+    counts: str = "persons"
 
 
-from . import (children, dibao, disability, elderly, funeral, low_income, supplements,  # noqa: E402
-               temporary, tekun)
+@dataclass(frozen=True)
+class Program:
+    key: str
+    label: str                          # the Chinese name a bureau writes
+    entity: str                         # "household", "person" or "case"
+    params: dict[str, Param]
+    pay: Callable
+    order: int                          # display order in reports and workbooks
+    candidates: Callable | None = None  # roll -> bool mask over the entity's table (static attributes)
+    reads: tuple[str, ...] = ()         # lines of other programs this one reads in the same month
+    lines: dict[str, str] = field(default_factory=dict)   # extra output lines: code -> Chinese label
+    family: str | None = None           # the program whose "…金及补贴" reported line includes this one
+    caseload: tuple[str, ...] = ()      # for a case program: the leaves whose counts make it active
+    roll_params: dict[str, Param] = field(default_factory=dict)   # leaves the synthetic roll reads for it
+    synthesize: Callable | None = None  # (builder) -> None: adds its caseload to a synthetic roll
+    reported_in: tuple[str, ...] = ()   # reported aggregates its lines belong to ("disability", "assistance_total")
 
-REGISTRY = (dibao, tekun, low_income, temporary, disability, children, elderly, funeral, supplements)
+    @property
+    def outputs(self) -> dict[str, str]:
+        """Every line code the program writes, with its Chinese label."""
+        return self.lines or {self.key: self.label}
+
+
+def _discover() -> tuple[Program, ...]:
+    found = [importlib.import_module(f"{__name__}.{m.name}").PROGRAM for m in pkgutil.iter_modules(__path__)]
+    found.sort(key=lambda p: p.order)
+    position = {line: i for i, p in enumerate(found) for line in p.outputs}
+    for i, program in enumerate(found):
+        late = [r for r in program.reads if position.get(r, len(found)) >= i]
+        if late:
+            raise RuntimeError(f"program {program.key} reads {late}, declared later or not at all")
+    return tuple(found)
+
+
+REGISTRY: tuple[Program, ...] = _discover()
+PROGRAMS: dict[str, Program] = {p.key: p for p in REGISTRY}
+LINES: dict[str, str] = {line: label for p in REGISTRY for line, label in p.outputs.items()}
+"""Every output line of every program, in display order, with its Chinese label."""
+LINE_PROGRAM: dict[str, Program] = {line: p for p in REGISTRY for line in p.outputs}
+
+
+def family(line: str) -> str:
+    """The program a line's money is reported under: dibao_price_subsidy and dibao_one_off → dibao."""
+    program = LINE_PROGRAM[line]
+    if program.lines:   # a supplement writing one line per program it rides on: <program>_<supplement>
+        return next((p for p in PROGRAMS if line.startswith(p + "_") and p != program.key), program.key)
+    return program.family or program.key
+
+
+def reported_lines(code: str) -> tuple[str, ...]:
+    """The lines a reported figure's program code sums: a family (dibao → 低保金及补贴), an aggregate
+    some programs declare themselves part of (disability, assistance_total), or one line."""
+    lines = tuple(line for line in LINES if family(line) == code)
+    if not lines:
+        lines = tuple(line for line in LINES if code in PROGRAMS[family(line)].reported_in)
+    return lines or ((code,) if code in LINES else ())

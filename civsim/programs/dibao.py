@@ -1,24 +1,118 @@
-"""最低生活保障: a gap benefit. A claiming household whose per-capita income is below the standard
-gets (standard − income) per member per month, at least the floor, plus the average 分类施保
-increment per member; in a month with a Spring-Festival extra month it is paid twice."""
+"""最低生活保障 (低保): a gap benefit. A claiming household whose per-capita income is below the
+standard of its area gets (standard − income) per member per month, at least the floor; 分类施保
+adds an increment for each member who is elderly, severely disabled, a minor or seriously ill
+(an amount, or a percent of the standard); a Spring-Festival extra month pays it twice."""
 from __future__ import annotations
 
 import numpy as np
 
-from . import Payment
-from ..population import AREAS
+from . import Paid, Param, Program
+from ..roll import AREAS
+
+CLASSES = ("elderly", "severe_disability", "minor", "seriously_ill")   # 老年人, 重度残疾人, 未成年人, 重病患者
+MEMBER_SHARES = ("elderly", "minor", "severe_disability", "disability", "seriously_ill")
 
 
-def pay(month) -> list:
-    gap = month.by_area("dibao.standard") - month.income
-    # Only the claiming households are gathered, so the rest of the work is on the recipients.
-    paid = np.flatnonzero((gap > 0) & month.claims(month.value("dibao.take_up", 1.0)))
-    area, size = month.area[paid], month.size[paid]
-    increment = np.array([month.value(f"dibao.increment.{a}") for a in AREAS])
-    per_person = np.maximum(gap[paid], month.value("dibao.floor")) + increment[area]
-    amount = per_person * size * (1 + month.value("supplements.spring_festival.extra_months"))
-    households = np.bincount(area, minlength=2)
-    persons = np.bincount(area, weights=size, minlength=2)
-    money = np.bincount(area, weights=amount, minlength=2)
-    month.recipients["dibao"] = persons
-    return [Payment("dibao", a, households[i], persons[i], persons[i], money[i]) for i, a in enumerate(AREAS)]
+def member_classes(roll) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The members of 低保 candidate households holding a 分类施保 class: their household rows,
+    persons rows and a class × member flag matrix."""
+    persons = roll.persons
+    flags = np.stack([persons["age"].to_numpy() >= 60, (persons["disability_grade"].to_numpy() >= 1)
+                      & (persons["disability_grade"].to_numpy() <= 2),
+                      persons["age"].to_numpy() < 18, persons["seriously_ill"].to_numpy() == 1])
+    household = roll.household_row
+    in_pool = (roll.households["category"].to_numpy() == "dibao")[household]
+    rows = np.flatnonzero(flags.any(axis=0) & in_pool)
+    return household[rows], rows, flags[:, rows]
+
+
+def pay(month, view) -> Paid:
+    standard = month.by_area("dibao.standard", view.area)
+    gap = standard - month.income
+    eligible = (gap > 0) & (view.claim_draw < month.value("dibao.take_up"))
+    on_roll = view.on_roll(month.t)
+    paid = np.flatnonzero(eligible if on_roll is None else eligible & on_roll)
+    per_person = np.maximum(gap[paid], month.value("dibao.floor"))
+    amount = per_person * view.size[paid]
+    amount += _increments(month, view, paid)
+    return Paid(paid, amount * (1 + month.value("supplements.spring_festival.extra_months")))
+
+
+def _increments(month, view, paid: np.ndarray) -> np.ndarray:
+    amounts = np.array([[month.value(f"dibao.classified.{c}.amount"), month.value(f"dibao.classified.{c}.percent")]
+                        for c in CLASSES])
+    if not amounts.any():
+        return 0.0
+    household, _, flags = month.prepared.once("dibao.members", member_classes)
+    position = month.prepared.once("dibao.position", lambda roll: _positions(len(roll.households), view.rows))
+    member = position[household]
+    standard = np.array([month.value(f"dibao.standard.{a}") for a in AREAS])[view.area[member]]
+    per_member = (flags * amounts[:, :1]).sum(0) + (flags * amounts[:, 1:]).sum(0) / 100 * standard
+    receives = np.zeros(view.n, bool)
+    receives[paid] = True
+    got = receives[member]
+    return np.bincount(member[got], weights=per_member[got], minlength=view.n)[paid]
+
+
+def _positions(n: int, rows: np.ndarray) -> np.ndarray:
+    out = np.full(n, -1, np.int64)
+    out[rows] = np.arange(len(rows))
+    return out
+
+
+def synthesize(b) -> None:
+    """The 低保 candidate pool: households straddling the line, exactly the reported claimers below
+    it at the anchor, with members whose ages and disabilities follow ``dibao.members.*``."""
+    take_up, share = b.value("dibao.take_up"), b.value("dibao.eligible_share")
+    rng = b.rng
+    for code, area in enumerate(AREAS):
+        claimers = b.target(f"caseload.dibao.{area}.households")
+        persons = b.target(f"caseload.dibao.{area}.persons")
+        standard = b.value(f"dibao.standard.{area}")
+        if claimers == 0 or standard == 0:
+            continue
+        eligible = max(claimers, int(round(claimers / max(take_up, 1e-9))))
+        pool = max(eligible, int(round(eligible / max(share, 1e-9))))
+        gap = min(max(b.value(f"dibao.gap_ratio.{area}"), 0.01), 0.99)
+        # Below the line, income/standard = v**k has mean gap k/(k+1) = gap_ratio; above it the
+        # near-poor spread evenly up to twice the standard.
+        k = gap / (1 - gap)
+        ratio = np.concatenate([rng.random(eligible) ** k, 1 + rng.random(pool - eligible)])
+        # Exactly `claimers` of the eligible claim at the anchor: their draws lie below take-up.
+        draw = np.concatenate([rng.random(claimers) * take_up, take_up + rng.random(eligible - claimers) * (1 - take_up),
+                               rng.random(pool - eligible)])
+        size = np.concatenate([b.sizes(claimers, persons), b.sizes(pool - claimers, int(round((pool - claimers) * persons / claimers)))])
+        member_of = np.repeat(np.arange(pool), size)
+        b.add({"area": np.full(pool, area), "category": np.full(pool, "dibao"), "income": ratio * standard,
+               "claim_draw": draw}, _members(b, len(member_of)), member_of)
+
+
+def _members(b, n: int) -> dict:
+    """Ages, disabilities and illness of ``n`` members at the shares in ``dibao.members``."""
+    shares = np.array([b.value(f"dibao.members.{name}") for name in MEMBER_SHARES])
+    u, v, w = b.rng.random(n), b.rng.random(n), b.rng.random(n)
+    elderly, minor = u < shares[0], (u >= shares[0]) & (u < shares[0] + shares[1])
+    age = np.where(elderly, 60 + (v * 31).astype(int), np.where(minor, (v * 18).astype(int), 18 + (v * 42).astype(int)))
+    grade = np.where(w < shares[2], 1 + (v * 2).astype(int), np.where(w < shares[2] + shares[3], 3 + (v * 2).astype(int), 0))
+    ill = b.rng.random(n) < shares[4]
+    return {"age": age, "disability_grade": grade, "seriously_ill": ill.astype(int)}
+
+
+PROGRAM = Program(
+    key="dibao", label="低保", entity="household", order=10, pay=pay, synthesize=synthesize,
+    candidates=lambda roll: (roll.households["category"] == "dibao").to_numpy() & roll.households["income"].notna().to_numpy(),
+    params={
+        "dibao.standard.urban": Param("yuan/person/month"), "dibao.standard.rural": Param("yuan/person/month"),
+        "dibao.floor": Param("yuan/person/month"), "dibao.take_up": Param("ratio"),
+        "supplements.spring_festival.extra_months": Param("months"),
+        **{f"dibao.classified.{c}.amount": Param("yuan/person/month") for c in CLASSES},
+        **{f"dibao.classified.{c}.percent": Param("percent") for c in CLASSES},
+    },
+    roll_params={
+        **{f"caseload.dibao.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},
+        "dibao.eligible_share": Param("ratio"), "dibao.entry_rate": Param("per_month"), "dibao.exit_rate": Param("per_month"),
+        **{f"dibao.gap_ratio.{a}": Param("ratio") for a in AREAS},
+        **{f"dibao.members.{name}": Param("ratio") for name in MEMBER_SHARES},
+    },
+    reported_in=("assistance_total",),
+)

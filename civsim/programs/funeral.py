@@ -1,11 +1,17 @@
 """丧葬补贴: a flat amount per approved case; cases per month from params."""
 from __future__ import annotations
 
-from . import Payment
+import numpy as np
+
+from . import Cases, Param, Program
 
 
-def pay(month) -> list:
+def pay(month, view) -> Cases:
     cases = month.value("funeral.cases")
-    if cases == 0:
-        return []
-    return [Payment("funeral", "urban", 0, cases, cases, cases * month.value("funeral.amount"))]
+    return Cases(np.array([cases, 0.0]), np.array([cases * month.value("funeral.amount"), 0.0]))
+
+
+PROGRAM = Program(
+    key="funeral", label="丧葬补贴", entity="case", order=120, pay=pay, caseload=("funeral.cases",),
+    params={"funeral.cases": Param("cases/month"), "funeral.amount": Param("yuan/case", required=True)},
+)

@@ -1,19 +1,46 @@
-"""特困人员救助供养: the basic standard of the person's area plus the care standard of their
-self-care level, for centralised (institution) and dispersed persons alike."""
+"""特困人员救助供养: the basic standard of the person's area and placement (集中 in an institution,
+分散 at home) plus the care standard of their self-care level; a Spring-Festival extra month pays
+it twice."""
 from __future__ import annotations
 
 import numpy as np
 
-from . import per_area
+from . import Paid, Param, Program
+from ..roll import AREAS
 
-def pay(month) -> list:
-    group = month.groups("tekun")               # counts by area × self_care
-    if group is None:
-        return []
-    area, care, count = group
-    basic = np.array([month.value("tekun.standard.urban"), month.value("tekun.standard.rural")])[area]
-    care_amount = np.array([month.value("tekun.care.full"), month.value("tekun.care.partial"),
-                            month.value("tekun.care.none")])[care]
-    amount = count * (basic + care_amount) * (1 + month.value("supplements.spring_festival.extra_months"))
-    month.recipients["tekun"] = np.bincount(area, weights=count, minlength=2)
-    return per_area("tekun", area, np.zeros_like(count), count, amount)
+PLACEMENTS = ("dispersed", "centralized")     # institution 0 / 1
+CARE = ("full", "partial", "none")            # self_care 0 / 1 / 2
+
+
+def pay(month, view) -> Paid:
+    on_roll = view.on_roll(month.t)
+    paid = np.arange(view.n) if on_roll is None else np.flatnonzero(on_roll)
+    basic = np.array([[month.value(f"tekun.standard.{p}.{a}") for a in AREAS] for p in PLACEMENTS])
+    care = np.array([month.value(f"tekun.care.{c}") for c in CARE])
+    amount = basic[view.institution[paid], view.area[paid]] + care[view.self_care[paid]]
+    return Paid(paid, amount * (1 + month.value("supplements.spring_festival.extra_months")))
+
+
+def synthesize(b) -> None:
+    """One-person 特困 households by placement; area and self-care split by the shares in params."""
+    shares = np.array([1 - b.value("tekun.partial_share") - b.value("tekun.none_share"),
+                       b.value("tekun.partial_share"), b.value("tekun.none_share")])
+    for institution, placement in enumerate(PLACEMENTS):
+        count = b.target(f"caseload.tekun.{placement}")
+        urban = int(round(count * b.value("tekun.urban_share")))
+        care = np.repeat([0, 1, 2], np.diff(np.round(np.concatenate([[0], np.cumsum(shares)]) * count).astype(int)))
+        b.singles(count, "tekun", np.array(["urban"] * urban + ["rural"] * (count - urban)), "tekun",
+                  age=60, tekun=1, institution=institution, self_care=b.rng.permutation(care))
+
+
+PROGRAM = Program(
+    key="tekun", label="特困供养", entity="person", order=20, pay=pay, synthesize=synthesize,
+    candidates=lambda roll: roll.persons["tekun"].to_numpy() == 1,
+    params={**{f"tekun.standard.{p}.{a}": Param("yuan/person/month") for p in PLACEMENTS for a in AREAS},
+            **{f"tekun.care.{c}": Param("yuan/person/month") for c in CARE},
+            "supplements.spring_festival.extra_months": Param("months")},
+    roll_params={**{f"caseload.tekun.{p}": Param("persons") for p in PLACEMENTS},
+                 "tekun.urban_share": Param("ratio"), "tekun.partial_share": Param("ratio"), "tekun.none_share": Param("ratio"),
+                 "tekun.turnover.entry": Param("per_month"), "tekun.turnover.exit": Param("per_month")},
+    reported_in=("assistance_total",),
+)

@@ -1,19 +1,27 @@
-"""临时救助: incidents per month, each paid a multiple of the monthly urban 低保 standard, capped by
-the street approval limit. The street reserve (a share of the prior year's 低保 total) is a
-budget figure: :func:`street_reserve`."""
+"""临时救助: cases per month, each paid a multiple of the monthly urban 低保 standard, capped by the
+street approval limit. The street reserve (a share of the prior year's 低保 total) is a budget
+figure: :func:`street_reserve`."""
 from __future__ import annotations
 
-from . import Payment
+import numpy as np
+
+from . import Cases, Param, Program
 
 
-def pay(month) -> list:
+def pay(month, view) -> Cases:
     cases = month.value("temporary.cases")
-    if cases == 0:
-        return []
-    grant = min(month.value("temporary.multiple") * month.value("dibao.standard.urban"),
-                month.value("temporary.approval_limit", float("inf")))
-    return [Payment("temporary", "urban", 0, cases, cases, cases * grant)]
+    grant = min(month.value("temporary.multiple") * month.value("dibao.standard.urban"), month.value("temporary.approval_limit"))
+    return Cases(np.array([cases, 0.0]), np.array([cases * grant, 0.0]))
 
 
 def street_reserve(prior_year_dibao_yuan: float, reserve_percent: float) -> float:
     return prior_year_dibao_yuan * reserve_percent / 100
+
+
+PROGRAM = Program(
+    key="temporary", label="临时救助", entity="case", order=40, pay=pay, caseload=("temporary.cases",),
+    params={"temporary.cases": Param("cases/month"), "temporary.multiple": Param("ratio"),
+            "temporary.approval_limit": Param("yuan/case"), "dibao.standard.urban": Param("yuan/person/month"),
+            "temporary.street_reserve": Param("percent")},
+    reported_in=("assistance_total",),
+)

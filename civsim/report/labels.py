@@ -2,31 +2,18 @@
 
 Every table that turns a code of the engine or of ``civsim.reconcile`` into the words a bureau
 writes lives here, with the lookups over them, so a chart legend, a table row and a sentence
-name the same program the same way. The module imports nothing of civsim, so any other
-module can use it without an import cycle.
+name the same program the same way. Program names come from the program declarations
+(``civsim.programs``), which import nothing of the report layer, so there is no import cycle.
 """
 from __future__ import annotations
+
+from ..programs import LINES
 
 # The scenario every report measures against (its Chinese title is 基准方案).
 BASELINE = "baseline"
 
-PROGRAM_LABELS = {
-    "dibao": "低保",
-    "tekun": "特困供养",
-    "low_income": "低收入家庭救助",
-    "temporary": "临时救助",
-    "disability_living": "困难残疾人生活补贴",
-    "disability_nursing": "重度残疾人护理补贴",
-    "orphan": "孤儿",
-    "unsupported_child": "事实无人抚养儿童",
-    "elderly_allowance": "高龄津贴",
-    "home_care": "居家养老服务补贴",
-    "care_institution": "养老机构运营补贴",
-    "funeral": "丧葬补贴",
-    "spring_festival": "春节慰问",
-    "price_subsidy": "价格临时补贴",
-    "one_off_grant": "一次性生活救助",
-}
+# Every line the engine writes, in display order, as the program declarations name it.
+PROGRAM_LABELS = dict(LINES)
 SUPPLEMENT_LABELS = {"_price_subsidy": "价格临时补贴", "_one_off": "一次性生活救助"}
 FAMILY_LABELS = {"dibao": "低保金及补贴", "tekun": "特困供养金及补贴", "orphan": "孤儿基本生活费及补贴",
                  "unsupported_child": "事实无人抚养儿童生活费及补贴"}
@@ -46,6 +33,8 @@ def program_label(program: str) -> str:
     """
     if program in RECONCILE_LABELS:
         return RECONCILE_LABELS[program]
+    if program in PROGRAM_LABELS:
+        return PROGRAM_LABELS[program]
     for suffix, label in SUPPLEMENT_LABELS.items():
         if program.endswith(suffix):
             return program_label(program[: -len(suffix)]) + label

@@ -1,0 +1,23 @@
+"""一次性生活救助 to 低保 recipients: a one-off amount per member of each household on 低保 in
+the payment month, by area (the 2020 COVID grants)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import Paid, Param, Program
+from ..roll import AREAS
+
+
+def pay(month, view) -> Paid:
+    amounts = np.array([month.value(f"supplements.one_off.dibao.{a}.amount") for a in AREAS])
+    if not amounts.any():
+        return Paid(np.zeros(0, np.int64), np.zeros(0))
+    paid = np.flatnonzero(month.paid("dibao", "household")[view.rows])
+    return Paid(paid, amounts[view.area[paid]] * view.size[paid])
+
+
+PROGRAM = Program(
+    key="dibao_one_off", label="低保对象一次性生活救助", entity="household", order=220, pay=pay, reads=("dibao",),
+    family="dibao", candidates=lambda roll: (roll.households["category"] == "dibao").to_numpy(),
+    params={f"supplements.one_off.dibao.{a}.amount": Param("yuan/person") for a in AREAS},
+)

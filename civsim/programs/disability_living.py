@@ -1,0 +1,52 @@
+"""困难残疾人生活补贴: for a disabled person (any grade) in a 低保 family this month, or in another
+family certified as poor (低收入, 低保边缘); graded, grades 1–2 and 3–4 at their own amounts. A
+severely disabled 低保 member holds it beside the nursing subsidy and 分类施保."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import Paid, Param, Program
+
+CERTIFIED_POOR = ("low_income", "edge")
+
+
+def candidates(roll) -> np.ndarray:
+    return (roll.persons["disability_grade"].to_numpy() >= 1) & (roll.persons["tekun"].to_numpy() == 0)
+
+
+def pay(month, view) -> Paid:
+    on_dibao = month.paid("dibao", "person")[view.rows]
+    poor = (view.poor == 1) | np.isin(view.household_col("category"), _codes(month))
+    eligible = on_dibao | poor
+    on_roll = view.on_roll(month.t)
+    paid = np.flatnonzero(eligible if on_roll is None else eligible & on_roll)
+    amounts = np.array([month.value("disability.living.grade_1_2"), month.value("disability.living.grade_3_4")])
+    return Paid(paid, amounts[(view.disability_grade[paid] >= 3).astype(int)])
+
+
+def _codes(month) -> list[int]:
+    categories = list(month.prepared.roll.households["category"].cat.categories)
+    return [categories.index(c) for c in CERTIFIED_POOR]
+
+
+def synthesize(b) -> None:
+    """Poor disabled persons (grade 3–4) beyond the disabled members of households that are on 低保
+    at the anchor."""
+    persons = b.persons()
+    standard = persons["area"].map({a: b.value(f"dibao.standard.{a}") for a in ("urban", "rural")}).astype(float)
+    on_dibao = ((persons["category"] == "dibao") & (persons["income"] < standard)
+                & (persons["claim_draw"] < b.value("dibao.take_up")))
+    poor = (persons["poor"] == 1) | persons["category"].isin(CERTIFIED_POOR)
+    present = int(((persons["disability_grade"] >= 1) & (persons["tekun"] == 0) & (on_dibao | poor)).sum())
+    b.singles(b.target("caseload.disability.living") - present, "disability", "urban",
+              disability_grade=np.array([3, 4]), poor=1, age=50)
+
+
+PROGRAM = Program(
+    key="disability_living", label="困难残疾人生活补贴", entity="person", order=60, pay=pay, reads=("dibao",),
+    candidates=candidates, synthesize=synthesize,
+    params={"disability.living.grade_1_2": Param("yuan/person/month", required=True),
+            "disability.living.grade_3_4": Param("yuan/person/month", required=True)},
+    roll_params={"caseload.disability.living": Param("persons")},
+    reported_in=("disability", "assistance_total"),
+)

@@ -1,0 +1,37 @@
+"""重度残疾人护理补贴: a flat amount per month for each person with a grade 1–2 disability
+certificate, whatever the family's income (特困 persons are cared for under 特困 instead)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import Paid, Param, Program
+
+
+def candidates(roll) -> np.ndarray:
+    grade = roll.persons["disability_grade"].to_numpy()
+    return (grade >= 1) & (grade <= 2) & (roll.persons["tekun"].to_numpy() == 0)
+
+
+def pay(month, view) -> Paid:
+    on_roll = view.on_roll(month.t)
+    paid = np.arange(view.n) if on_roll is None else np.flatnonzero(on_roll)
+    return Paid(paid, np.full(len(paid), month.value("disability.nursing.amount")))
+
+
+def synthesize(b) -> None:
+    """Severely disabled persons beyond those already among other programs' members."""
+    persons = b.persons()
+    grade = persons["disability_grade"].to_numpy()
+    present = int(((grade >= 1) & (grade <= 2) & (persons["tekun"].to_numpy() == 0)).sum())
+    b.singles(b.target("caseload.disability.nursing") - present, "disability", "urban",
+              disability_grade=np.array([1, 2]), age=50)
+
+
+PROGRAM = Program(
+    key="disability_nursing", label="重度残疾人护理补贴", entity="person", order=50, pay=pay,
+    candidates=candidates, synthesize=synthesize,
+    params={"disability.nursing.amount": Param("yuan/person/month", required=True)},
+    roll_params={"caseload.disability.nursing": Param("persons"), "disability.turnover.entry": Param("per_month"),
+                 "disability.turnover.exit": Param("per_month")},
+    reported_in=("disability", "assistance_total"),
+)

@@ -1,0 +1,42 @@
+"""低保边缘家庭生活救助: a monthly amount per member for a family on the 低保边缘 roll whose
+per-capita income lies at or above the 低保 standard of its area and below a multiple of it
+(1.5 nationally); a family falling below the standard leaves this aid for 低保's own test."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import Paid, Param, Program
+from ..roll import AREAS
+
+
+def pay(month, view) -> Paid:
+    standard = month.by_area("dibao.standard", view.area)
+    income = view.income
+    eligible = (income >= standard) & (income < month.value("edge.income_multiple") * standard)
+    on_roll = view.on_roll(month.t)
+    paid = np.flatnonzero(eligible if on_roll is None else eligible & on_roll)
+    return Paid(paid, month.value("edge.amount") * view.size[paid])
+
+
+def synthesize(b) -> None:
+    for area in AREAS:
+        households = b.target(f"caseload.edge.{area}.households")
+        if households == 0:
+            continue
+        start, end, template = b.spells(households, b.value("edge.turnover.entry"), b.value("edge.turnover.exit"))
+        size = b.sizes(households, b.target(f"caseload.edge.{area}.persons"))[template]
+        n = len(size)
+        ratio = 1 + b.rng.random(n) * (b.value("edge.income_multiple") - 1)
+        b.add({"area": np.full(n, area), "category": np.full(n, "edge"), "income": ratio * b.value(f"dibao.standard.{area}"),
+               "start": start, "end": end}, {"age": np.full(int(size.sum()), 40)}, np.repeat(np.arange(n), size))
+
+
+PROGRAM = Program(
+    key="edge", label="低保边缘家庭救助", entity="household", order=35, pay=pay, synthesize=synthesize,
+    candidates=lambda roll: (roll.households["category"] == "edge").to_numpy(),
+    params={"edge.amount": Param("yuan/person/month", required=True), "edge.income_multiple": Param("ratio"),
+            "dibao.standard.urban": Param("yuan/person/month"), "dibao.standard.rural": Param("yuan/person/month")},
+    roll_params={**{f"caseload.edge.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},
+                 "edge.turnover.entry": Param("per_month"), "edge.turnover.exit": Param("per_month")},
+    reported_in=("assistance_total",),
+)

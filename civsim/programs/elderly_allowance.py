@@ -1,0 +1,34 @@
+"""高龄津贴: a flat amount per month by age band for the elderly the roll holds as eligible (the
+rule of the jurisdiction decides who: e.g. 东丽区 pays those aged 70+ without a pension)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import Paid, Param, Program
+
+BANDS = {"age_70_79": 70, "age_80_89": 80, "age_90_99": 90, "age_100_plus": 100}   # band -> lowest age
+
+
+def pay(month, view) -> Paid:
+    rates = np.array([0.0] + [month.value(f"elderly.allowance.{band}") for band in BANDS])
+    band = np.searchsorted(list(BANDS.values()), view.age, side="right")
+    amount = rates[band]
+    on_roll = view.on_roll(month.t)
+    paid = np.flatnonzero(amount > 0 if on_roll is None else (amount > 0) & on_roll)
+    return Paid(paid, amount[paid])
+
+
+def synthesize(b) -> None:
+    for band, low in BANDS.items():
+        n = b.target(f"caseload.elderly.{band}")
+        high = low + (9 if band != "age_100_plus" else 5)
+        b.singles(n, "elderly", "urban", age=b.rng.integers(low, high + 1, max(n, 0)), elderly_allowance=1)
+
+
+PROGRAM = Program(
+    key="elderly_allowance", label="高龄津贴", entity="person", order=90, pay=pay, synthesize=synthesize,
+    candidates=lambda roll: (roll.persons["elderly_allowance"] == 1).to_numpy() & (roll.persons["age"] >= 70).to_numpy(),
+    params={f"elderly.allowance.{band}": Param("yuan/person/month", required=True) for band in BANDS},
+    roll_params={**{f"caseload.elderly.{band}": Param("persons") for band in BANDS},
+                 "elderly.turnover.entry": Param("per_month"), "elderly.turnover.exit": Param("per_month")},
+)

@@ -1,0 +1,35 @@
+"""孤儿基本生活费: a flat amount per orphan per month, at the standard of the placement — raised in
+an institution (机构集中养育) or at home (社会散居)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import Paid, Param, Program
+
+PLACEMENTS = ("dispersed", "institution")    # institution 0 / 1
+
+
+def pay(month, view) -> Paid:
+    on_roll = view.on_roll(month.t)
+    paid = np.arange(view.n) if on_roll is None else np.flatnonzero(on_roll)
+    present = month.prepared.once("orphan.placements", lambda roll: np.unique(view.institution))
+    standard = np.zeros(len(PLACEMENTS))
+    standard[present] = [month.value(f"children.orphan.{PLACEMENTS[i]}") for i in present]   # only the placements held
+    return Paid(paid, standard[view.institution[paid]])
+
+
+def synthesize(b) -> None:
+    for institution, placement in enumerate(PLACEMENTS):
+        b.singles(b.target(f"caseload.children.orphan_{placement}"), "children", "urban",
+                  child_status="orphan", institution=institution, age=10)
+
+
+PROGRAM = Program(
+    key="orphan", label="孤儿", entity="person", order=70, pay=pay, synthesize=synthesize,
+    candidates=lambda roll: (roll.persons["child_status"] == "orphan").to_numpy(),
+    # each placement's standard is required where the roll holds an orphan so placed (read on first use)
+    params={f"children.orphan.{p}": Param("yuan/person/month") for p in PLACEMENTS},
+    roll_params={**{f"caseload.children.orphan_{p}": Param("persons") for p in PLACEMENTS},
+                 "children.turnover.entry": Param("per_month"), "children.turnover.exit": Param("per_month")},
+    reported_in=("children",),
+)

@@ -1,0 +1,52 @@
+"""价格临时补贴: in a month when headline CPI y/y reaches its trigger or food CPI y/y reaches its
+own, each person on 低保 or 特困 (and, where ``supplements.price.children`` is 1, each orphan and
+de-facto unsupported child) gets the 低保 standard of their area × the higher triggering rise,
+rounded to the yuan, at least the floor, times the multiplier (Tianjin doubled it in 2020). One
+line per group it rides on: dibao_price_subsidy, tekun_price_subsidy …"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import Paid, Param, Program
+
+GROUPS = {"dibao": "低保", "tekun": "特困供养", "orphan": "孤儿", "unsupported_child": "事实无人抚养儿童"}
+CHILDREN = ("orphan", "unsupported_child")
+
+
+def price_rise(cpi: float, food: float, trigger_cpi: float, trigger_food: float) -> float:
+    """The y/y rise (percent) that triggers the subsidy, or 0: the higher one if both trigger."""
+    rises = [r for r, t in ((cpi, trigger_cpi), (food, trigger_food)) if np.isfinite(r) and t > 0 and r >= t]
+    return max(rises, default=0.0)
+
+
+def candidates(roll) -> np.ndarray:
+    persons = roll.persons
+    return ((roll.households["category"].to_numpy() == "dibao")[roll.household_row] | (persons["tekun"].to_numpy() == 1)
+            | (persons["child_status"].to_numpy() != "none"))
+
+
+def pay(month, view) -> dict:
+    rise = price_rise(month.cpi, month.food, month.value("supplements.price.trigger_cpi"),
+                      month.value("supplements.price.trigger_food"))
+    if rise == 0:
+        return {}
+    standard = month.by_area("dibao.standard", np.arange(2))
+    per_person = np.maximum(np.round(standard * rise / 100), month.value("supplements.price.floor"))
+    per_person = per_person * month.value("supplements.price.multiplier")
+    groups = [g for g in GROUPS if g not in CHILDREN or month.value("supplements.price.children")]
+    out = {}
+    for group in groups:
+        paid = np.flatnonzero(month.paid(group, "person")[view.rows])
+        if len(paid):
+            out[f"{group}_price_subsidy"] = Paid(paid, per_person[view.area[paid]])
+    return out
+
+
+PROGRAM = Program(
+    key="price_subsidy", label="价格临时补贴", entity="person", order=200, pay=pay, candidates=candidates,
+    reads=tuple(GROUPS), lines={f"{g}_price_subsidy": f"{label}价格临时补贴" for g, label in GROUPS.items()},
+    params={"supplements.price.trigger_cpi": Param("percent"), "supplements.price.trigger_food": Param("percent"),
+            "supplements.price.floor": Param("yuan/person/month"), "supplements.price.multiplier": Param("ratio"),
+            "supplements.price.children": Param("flag"),
+            "dibao.standard.urban": Param("yuan/person/month"), "dibao.standard.rural": Param("yuan/person/month")},
+)

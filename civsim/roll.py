@@ -1,0 +1,250 @@
+"""The roll a district pays from: households and their members, linked by ``household_id``.
+
+* ``households`` — ``household_id``, ``area`` (urban/rural), ``size`` (members on the roll),
+  ``income`` (per-capita yuan/month at the anchor month; NaN where the roll does not test it),
+  ``category`` (the household's place on the roll: a 低保 candidate, a 特困 person's household, a
+  低收入 or 低保边缘 family, or ``other`` for people held by categorical programs only),
+  ``street`` ("" where unknown), ``claim_draw`` (a household claims when eligible and its draw is
+  below the take-up rate; 0 for a bureau roll, whose households all claimed), ``start``/``end``
+  (the months its spell on the roll begins and ends, as month ordinals).
+* ``persons`` — ``person_id``, ``household_id``, ``age``, ``sex``, ``disability_grade`` (0 none,
+  1–4; 1–2 severe), ``self_care`` (0 full, 1 partial, 2 none), ``child_status``
+  (none/orphan/unsupported), ``institution`` (集中供养 or in a children's institution),
+  ``tekun``, ``seriously_ill``, ``poor`` (certified as in a 困难 family outside 低保),
+  ``home_care``, ``elderly_allowance``, ``start``/``end``.
+
+A person may hold several categories at once (a severely disabled elderly member of a 低保
+household gets 分类施保, the nursing subsidy and the living subsidy). Spells let every program's
+caseload move month by month: a bureau roll's 最初享受月 gives the entries it saw, the synthetic
+roll draws entries and exits at the turnover rates in params.
+
+In files, ``start``/``end`` are ``YYYY-MM`` or empty (no bound).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import CivsimError
+
+AREAS = ("urban", "rural")
+CATEGORIES = ("dibao", "tekun", "low_income", "edge", "other")
+CHILD_STATUS = ("none", "orphan", "unsupported")
+SEX = ("", "m", "f")
+NEVER_BEFORE, NEVER_AFTER = -(10**6), 10**6     # open spell bounds, as month ordinals
+
+# column -> (kind for the CSV reader, default when a file omits the column, allowed range or values)
+HOUSEHOLD_COLUMNS = {
+    "household_id": ("int", None, (0, None)), "area": ("str", None, AREAS), "size": ("int", None, (1, 50)),
+    "income": ("optional_float", np.nan, (0, 1_000_000)), "category": ("str", "dibao", CATEGORIES),
+    "street": ("optional_str", "", None), "claim_draw": ("optional_float", 0.0, (0, 1)),
+    "start": ("optional_str", "", "month"), "end": ("optional_str", "", "month"),
+}
+PERSON_COLUMNS = {
+    "person_id": ("int", None, (0, None)), "household_id": ("int", None, (0, None)), "age": ("int", None, (0, 130)),
+    "sex": ("optional_str", "", SEX), "disability_grade": ("int", 0, (0, 4)), "self_care": ("int", 0, (0, 2)),
+    "child_status": ("str", "none", CHILD_STATUS), "institution": ("int", 0, (0, 1)), "tekun": ("int", 0, (0, 1)),
+    "seriously_ill": ("int", 0, (0, 1)), "poor": ("int", 0, (0, 1)), "home_care": ("int", 0, (0, 1)),
+    "elderly_allowance": ("int", 0, (0, 1)), "start": ("optional_str", "", "month"), "end": ("optional_str", "", "month"),
+}
+CATEGORICAL = {"area": AREAS, "category": CATEGORIES, "child_status": CHILD_STATUS, "sex": SEX}
+
+
+def month_ordinal(period) -> int:
+    return pd.Period(period, "M").ordinal
+
+
+@dataclass
+class Roll:
+    households: pd.DataFrame
+    persons: pd.DataFrame
+    anchor: pd.Period           # the month whose caseloads (or export) the roll reproduces
+    standard_at_anchor: dict    # area -> 低保 standard at the anchor (incomes are read against it)
+    seed: int
+    source: str = "synthetic"   # or the folder a bureau's roll was read from
+
+    def __post_init__(self):
+        # Categories keep comparisons on millions of rows fast (codes, not strings).
+        for table in (self.households, self.persons):
+            for column, categories in CATEGORICAL.items():
+                if column in table:
+                    table[column] = pd.Categorical(table[column], categories=categories)
+        self.households.reset_index(drop=True, inplace=True)
+        self.persons.reset_index(drop=True, inplace=True)
+        self._row = None
+
+    @property
+    def area_code(self) -> np.ndarray:
+        return self.households["area"].cat.codes.to_numpy().astype(np.int8)
+
+    @property
+    def household_row(self) -> np.ndarray:
+        """Each person's row in ``households`` (the link, as positions)."""
+        if self._row is None:
+            ids = self.households["household_id"].to_numpy()
+            order = np.argsort(ids, kind="stable")
+            self._row = order[np.searchsorted(ids, self.persons["household_id"].to_numpy(), sorter=order)]
+        return self._row
+
+    @property
+    def has_streets(self) -> bool:
+        return bool((self.households["street"] != "").any())
+
+
+def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("households", "persons")) -> None:
+    """The link holds: ids unique, every person in an existing household, sizes equal member counts."""
+    hh_file, p_file = where
+    for table, file, key in ((households, hh_file, "household_id"), (persons, p_file, "person_id")):
+        dup = table[key].duplicated()
+        if dup.any():
+            row = int(dup.to_numpy().argmax())
+            raise CivsimError(file, f"row {row + 2}, column {key}", f"duplicate id {table[key].iloc[row]}", f"one row per {key}")
+    known = persons["household_id"].isin(households["household_id"])
+    if not known.all():
+        row = int((~known).to_numpy().argmax())
+        raise CivsimError(p_file, f"row {row + 2}, column household_id",
+                          f"household {persons['household_id'].iloc[row]} is not in the household file", "an existing household_id")
+    members = persons.groupby("household_id").size().reindex(households["household_id"], fill_value=0).to_numpy()
+    wrong = members != households["size"].to_numpy()
+    if wrong.any():
+        row = int(wrong.argmax())
+        raise CivsimError(hh_file, f"row {row + 2}, column size",
+                          f"size {households['size'].iloc[row]} but {members[row]} member(s) in the person file",
+                          "size equal to the number of members")
+
+
+def _bad_values(values: pd.Series, allowed) -> tuple[pd.Series, str]:
+    """The cells outside ``allowed`` (a tuple of words, "month", or a numeric (low, high)) and what is expected."""
+    if allowed == "month":
+        text = values.astype(str)
+        parsed = pd.to_datetime(text.where(text != ""), format="%Y-%m", errors="coerce")
+        return (text != "") & parsed.isna(), "a month YYYY-MM or empty"
+    if isinstance(allowed[0], str):
+        return ~values.astype(str).isin(allowed), " or ".join(repr(a) for a in allowed if a)
+    low, high = allowed
+    number = values.astype(float)   # NaN (an empty optional cell) passes; inf and out-of-range do not
+    bad = np.isinf(number) | (number < low)
+    if high is not None:
+        bad |= number > high
+    return bad, f"a finite number from {low:g}" + (f" to {high:g}" if high is not None else " up")
+
+
+def _check_values(table: pd.DataFrame, columns: dict, path) -> pd.DataFrame:
+    for name, (_, _, allowed) in columns.items():
+        if allowed is None:
+            continue
+        bad, expected = _bad_values(table[name], allowed)
+        if bad.any():
+            row = int(np.asarray(bad).argmax())
+            raise CivsimError(path, f"row {row + 2}, column {name}", f"bad value {table[name].iloc[row]!r}", expected)
+    return table
+
+
+def _spell(text: pd.Series, open_value: int) -> np.ndarray:
+    parsed = pd.PeriodIndex(text.where(text != "", None).astype(object), freq="M")
+    return np.where(parsed.isna(), open_value, parsed.asi8).astype(np.int64)
+
+
+def _read(path: Path, columns: dict) -> pd.DataFrame:
+    """A roll table from CSV or Parquet, columns converted and checked; omitted optional columns default."""
+    from .tables import read_csv
+
+    if path.suffix == ".parquet":
+        try:
+            frame = pd.read_parquet(path).astype(str).replace({"nan": "", "None": "", "<NA>": ""})
+        except Exception as exc:  # pyarrow raises several types for a missing or broken file
+            raise CivsimError(path, None, f"cannot read Parquet ({type(exc).__name__})", "a Parquet file") from None
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / (path.stem + ".csv")
+            frame.to_csv(copy, index=False)
+            try:
+                return _read(copy, columns)
+            except CivsimError as exc:
+                raise CivsimError(path, exc.key, exc.problem, exc.expected) from None
+    header = pd.read_csv(path, nrows=0).columns.str.strip() if path.is_file() else []
+    present = {name: spec[0] for name, spec in columns.items() if name in header or spec[1] is None}
+    table = read_csv(path, present, allow_extra=True)
+    for name, (kind, default, _) in columns.items():
+        if name not in table:
+            table[name] = default
+    table = table[list(columns)]
+    for name, (kind, default, _) in columns.items():
+        if kind == "optional_float":
+            table[name] = table[name].astype(float)
+        elif kind == "optional_str":
+            table[name] = table[name].fillna("").astype(str)
+    return _check_values(table, columns, path)
+
+
+def _tables_in(folder: Path) -> dict[str, Path]:
+    paths = {}
+    for name in ("households", "persons"):
+        found = [folder / f"{name}{suffix}" for suffix in (".csv", ".parquet") if (folder / f"{name}{suffix}").is_file()]
+        if not found:
+            raise CivsimError(folder, name, "file not found", f"{name}.csv or {name}.parquet in the roll folder")
+        if len(found) > 1:
+            raise CivsimError(folder, name, "both .csv and .parquet present", f"one {name} file")
+        paths[name] = found[0]
+    return paths
+
+
+def from_tables(households: pd.DataFrame, persons: pd.DataFrame, anchor, standards: dict, seed: int = 1,
+                source: str = "synthetic", where: tuple = ("households", "persons")) -> Roll:
+    """A validated roll from two frames in the file columns (``start``/``end`` as ``YYYY-MM`` or "")."""
+    validate(households, persons, where)
+    households, persons = households.copy(), persons.copy()
+    for table in (households, persons):
+        table["start"] = _spell(table["start"].astype(str), NEVER_BEFORE)
+        table["end"] = _spell(table["end"].astype(str), NEVER_AFTER)
+    return Roll(households, persons, pd.Period(anchor, "M"), dict(standards), seed, source)
+
+
+def load(households_path, persons_path, anchor, standards: dict, seed: int = 1) -> Roll:
+    """A bureau's roll (its 台账) from CSV or Parquet files in the roll's columns."""
+    households_path, persons_path = Path(households_path), Path(persons_path)
+    households = _read(households_path, HOUSEHOLD_COLUMNS)
+    persons = _read(persons_path, PERSON_COLUMNS)
+    if len(households) == 0:
+        raise CivsimError(households_path, None, "the roll is empty", "at least one household")
+    return from_tables(households, persons, anchor, standards, seed, str(households_path.parent),
+                       (households_path, persons_path))
+
+
+def load_folder(params, year: int, folder, seed: int = 1) -> Roll:
+    """A bureau's roll from ``folder/households`` and ``folder/persons`` (``.csv`` or ``.parquet``);
+    incomes are read against the 低保 standards in force at the year's caseload anchor month."""
+    from .synthetic import caseload_anchor
+
+    paths = _tables_in(Path(folder))
+    anchor = caseload_anchor(params, year)
+    standards = {area: params.get(f"dibao.standard.{area}", anchor.start_time.date(), 0.0) for area in AREAS}
+    return load(paths["households"], paths["persons"], str(anchor), standards, seed)
+
+
+def to_tables(roll: Roll) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The roll in its file columns (spells back to ``YYYY-MM``)."""
+    out = []
+    for table in (roll.households, roll.persons):
+        table = table.copy()
+        for column, open_value in (("start", NEVER_BEFORE), ("end", NEVER_AFTER)):
+            months = pd.PeriodIndex.from_ordinals(np.where(table[column] == open_value, 0, table[column]), freq="M")
+            table[column] = np.where(table[column] == open_value, "", months.astype(str))
+        out.append(table)
+    return out[0], out[1]
+
+
+def save(roll: Roll, folder) -> tuple[Path, Path]:
+    """Write the roll as ``households.csv`` and ``persons.csv`` (atomically)."""
+    from .atomic import atomic_path
+
+    paths = []
+    for name, table in zip(("households", "persons"), to_tables(roll)):
+        target = Path(folder) / f"{name}.csv"
+        with atomic_path(target) as tmp:
+            table.to_csv(tmp, index=False)
+        paths.append(target)
+    return tuple(paths)

@@ -1,0 +1,75 @@
+"""The parameter schema: every leaf a program or the roll reads, declared once in the programs.
+
+A params file holding a leaf nothing reads (``nursng:``), a leaf in a unit its readers do not
+expect, a program with a caseload but without a leaf it requires, a scenario whose changes reach
+no leaf any program reads: each is an error naming the file and the key, never a silent zero.
+"""
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+from .errors import CivsimError
+
+
+@lru_cache(maxsize=1)
+def declared() -> dict:
+    """path -> (Param, readers): every leaf read, with the programs that read it."""
+    from .params import UNITS
+    from .programs import REGISTRY
+
+    out: dict = {}
+    for program in REGISTRY:
+        for path, param in {**program.params, **program.roll_params}.items():
+            if param.unit not in UNITS:
+                raise RuntimeError(f"program {program.key} declares {path} in unknown unit {param.unit}")
+            known = out.get(path)
+            if known is not None and UNITS[known[0].unit][0] != UNITS[param.unit][0]:
+                raise RuntimeError(f"{path} is declared in two units ({known[0].unit}, {param.unit})")
+            out[path] = (known[0] if known else param, (known[1] if known else ()) + (program.key,))
+    return out
+
+
+def check(params) -> None:
+    """Every leaf of a jurisdiction's files is declared, in a unit its readers expect."""
+    from .params import UNITS
+
+    schema = declared()
+    for path, leaf in params.leaves.items():
+        if path not in schema:
+            nearest = difflib.get_close_matches(path, list(schema), n=1, cutoff=0)
+            raise CivsimError(leaf.file, path, "no program or roll reads this leaf",
+                              f"a declared name (nearest: {nearest[0]})" if nearest else "a declared name")
+        param = schema[path][0]
+        if leaf.unit != UNITS[param.unit][0]:
+            raise CivsimError(leaf.file, path, f"unit {leaf.declared_unit}",
+                              f"a unit convertible to {UNITS[param.unit][0]}, as {', '.join(schema[path][1])} read it")
+
+
+def require(params, program) -> None:
+    """A program with a caseload finds each leaf it requires (no national default stands in)."""
+    for path, param in {**program.params, **program.roll_params}.items():
+        if param.required and not params.has(path):
+            raise CivsimError(f"params/{params.district.slug}", path,
+                              f"missing: {program.label}（{program.key}）has a caseload here and no national default applies",
+                              f"a value in {param.unit} declared for {params.district.name} or a parent")
+
+
+def check_scenario(base, applied, scenario) -> None:
+    """A scenario must change at least one leaf some program reads."""
+    changed = [path for path, leaf in applied.leaves.items() if base.leaves.get(path) != leaf]
+    if not any(path in declared() for path in changed):
+        raise CivsimError(scenario.file or f"scenario {scenario.name}", "changes",
+                          "changes no leaf that any program reads", "a path listed by `civsim params --schema`")
+
+
+def rows(params=None) -> list[dict]:
+    """The schema as rows (for ``civsim params --schema``): path, unit, default or required, readers."""
+    out = []
+    for path, (param, readers) in sorted(declared().items()):
+        origin = "required" if param.required else "default"
+        if params is not None and params.has(path):
+            origin = params.leaf(path).file
+        out.append({"path": path, "unit": param.unit, "default": "required" if param.required else "national default",
+                    "in_force_from": origin, "read_by": ", ".join(readers)})
+    return out

@@ -1,0 +1,143 @@
+"""A synthetic roll for a district that has reported caseloads but no 台账 of its own.
+
+Each program declares how it adds its caseload (``Program.synthesize``), in registry order, to
+one :class:`Builder`; the result is a linked household–person roll whose counts equal the
+``caseload.*`` targets at the anchor month (the month of the reported caseloads). Around the
+anchor, categorical caseloads move by spells drawn at the ``<program>.turnover.*`` rates: of a stock N, about
+``entry × N`` join and ``exit × N`` leave each month, so the stock stays near N and exactly N at the
+anchor. The draws are fixed by the seed, so every scenario sees the same roll.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import roll as roll_module
+from .roll import AREAS, HOUSEHOLD_COLUMNS, NEVER_AFTER, NEVER_BEFORE, PERSON_COLUMNS, Roll
+
+
+def caseload_anchor(params, year: int) -> pd.Period:
+    """The month of the latest 低保 caseload figure in force by the end of ``year``."""
+    leaf = params.leaves.get("caseload.dibao.urban.households") or params.leaves.get("caseload.dibao.rural.households")
+    if leaf is None:
+        return pd.Period(f"{year}-12", "M")
+    entry = leaf.at(pd.Timestamp(f"{year}-12-01").date()) if leaf.entries[0].start.year <= year else leaf.entries[0]
+    return pd.Period(entry.start, "M")
+
+
+def sizes(households: int, persons: int, rng: np.random.Generator) -> np.ndarray:
+    """Household sizes summing exactly to ``persons`` (each at least 1)."""
+    if households == 0:
+        return np.zeros(0, np.int64)
+    base, extra = divmod(max(persons, households), households)
+    out = np.full(households, base, np.int64)
+    out[rng.permutation(households)[:extra]] += 1
+    return out
+
+
+class Builder:
+    """Collects households and members as the programs add their caseloads."""
+
+    def __init__(self, params, anchor: pd.Period, months: pd.PeriodIndex, rng: np.random.Generator):
+        self.params, self.anchor, self.rng = params, anchor, rng
+        self.date = anchor.start_time.date()
+        self.span = (min(months[0], anchor).ordinal, max(months[-1], anchor).ordinal)
+        self._households: list[dict] = []
+        self._persons: list[dict] = []
+        self._next_household = 0
+
+    def value(self, path: str, default: float = 0.0) -> float:
+        return self.params.get(path, self.date, default)
+
+    def target(self, path: str) -> int:
+        return int(round(self.value(path)))
+
+    def sizes(self, households: int, persons: int) -> np.ndarray:
+        return sizes(households, persons, self.rng)
+
+    def add(self, households: dict, members: dict, member_of: np.ndarray) -> np.ndarray:
+        """Add households (columns as arrays) and their members (``member_of``: each member's
+        position among the new households); returns the new households' ids."""
+        n = len(next(iter(households.values())))
+        ids = np.arange(self._next_household, self._next_household + n, dtype=np.int64)
+        self._next_household += n
+        households = {**households, "household_id": ids, "size": np.bincount(member_of, minlength=n)}
+        self._households.append(households)
+        self._persons.append({**members, "household_id": ids[member_of]})
+        return ids
+
+    def singles(self, count: int, turnover: str, area, category: str = "other", **attributes) -> None:
+        """``count`` one-person households at the anchor, with joiners and leavers around it at the
+        rates ``<name>.turnover.entry`` / ``.exit``; ``area`` and attributes are scalars or arrays
+        (repeated to ``count``; joiners and leavers copy an anchor person's)."""
+        if count <= 0:
+            return
+        start, end, template = self.spells(count, self.value(f"{turnover}.turnover.entry"),
+                                           self.value(f"{turnover}.turnover.exit"))
+        n = len(start)
+        # an array shorter than ``count`` repeats (grades [1, 2] alternate)
+        pick = lambda value: np.resize(np.asarray(value), count)[template] if np.ndim(value) else np.full(n, value)  # noqa: E731
+        households = {"area": pick(area), "category": np.full(n, category), "start": start, "end": end}
+        members = {name: pick(value) for name, value in attributes.items()}
+        self.add(households, {**members, "start": start, "end": end}, np.arange(n))
+
+    def spells(self, count: int, entry: float, exit: float):
+        """Spell bounds (month ordinals, end exclusive) for ``count`` persons present at the anchor
+        plus the leavers before it and the joiners after it; ``template`` maps each to one of the
+        ``count`` anchor persons whose attributes it takes."""
+        a, (lo, hi) = self.anchor.ordinal, self.span
+        rng = self.rng
+        back = rng.geometric(max(entry, 1e-9), count) - 1          # months since each present person joined
+        ahead = rng.geometric(max(exit, 1e-9), count)              # months until they leave
+        start = np.where(a - back < lo, NEVER_BEFORE, a - back)
+        end = np.where(a + ahead > hi, NEVER_AFTER, a + ahead)
+        leavers = int(round(exit * count * (a - lo)))
+        joiners = int(round(entry * count * (hi - a)))
+        start = np.concatenate([start, np.full(leavers, NEVER_BEFORE), a + 1 + rng.integers(0, max(hi - a, 1), joiners)])
+        end = np.concatenate([end, lo + 1 + rng.integers(0, max(a - lo, 1), leavers), np.full(joiners, NEVER_AFTER)])
+        template = np.concatenate([np.arange(count), rng.integers(0, count, leavers + joiners)])
+        return start.astype(np.int64), end.astype(np.int64), template
+
+    def persons(self) -> pd.DataFrame:
+        """The members added so far, with their households' columns joined (for counting)."""
+        households, persons = self.tables()
+        return persons.merge(households.drop(columns=["start", "end"]), on="household_id", how="left")
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return (_frame(self._households, HOUSEHOLD_COLUMNS, "household_id"), _frame(self._persons, PERSON_COLUMNS, "person_id"))
+
+
+def _frame(parts: list[dict], columns: dict, id_column: str) -> pd.DataFrame:
+    open_bounds = {"start": NEVER_BEFORE, "end": NEVER_AFTER}
+    frames = []
+    for part in parts:
+        n = len(next(iter(part.values())))
+        frames.append(pd.DataFrame({name: part[name] if name in part else
+                                    np.full(n, open_bounds.get(name, spec[1] if spec[1] is not None else 0))
+                                    for name, spec in columns.items() if name != id_column or name in part}))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: [] for c in columns})
+    if id_column not in frame:
+        frame.insert(0, id_column, np.arange(len(frame), dtype=np.int64))
+    kinds = {name: spec[0] for name, spec in columns.items()}
+    for name, kind in kinds.items():
+        if kind == "int":
+            frame[name] = frame[name].astype(np.int64)
+        elif kind == "optional_float":
+            frame[name] = frame[name].astype(np.float64)
+    return frame[list(columns)]
+
+
+def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None = None) -> Roll:
+    """A synthetic roll for the jurisdiction whose counts equal its caseload targets at the anchor."""
+    from .programs import REGISTRY
+
+    anchor = caseload_anchor(params, year)
+    months = months if months is not None else pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+    builder = Builder(params, anchor, months, np.random.default_rng([seed, int(params.district.code)]))
+    for program in REGISTRY:
+        if program.synthesize is not None:
+            program.synthesize(builder)
+    households, persons = builder.tables()
+    standards = {area: params.get(f"dibao.standard.{area}", anchor.start_time.date(), 0.0) for area in AREAS}
+    roll_module.validate(households, persons)
+    return Roll(households, persons, anchor, standards, seed)
