@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     _district(p)
     p.add_argument("--date", default=None, help="YYYY-MM or YYYY-MM-DD (default: today)")
     p.add_argument("--json", action="store_true", help="a JSON list of {path, value, unit, source}")
+    p.add_argument("--schema", action="store_true", help="every declared leaf: unit, default or required, who reads it")
 
     p = sub.add_parser("simulate", help="monthly caseloads and money per program (tidy CSV)")
     _district(p)
@@ -33,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", action="append", default=[], help="scenario name under params/scenarios (repeatable)")
     p.add_argument("--seed", type=int, default=None, help="seed of the synthetic roll and its monthly draws (default 1)")
     p.add_argument("--roll", default=None, help="folder with a real roll: households.csv|.parquet and persons.csv|.parquet")
+    p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
+
+    p = sub.add_parser("compare", help="households better off / worse off / unchanged under a scenario")
+    _district(p)
+    _year(p)
+    p.add_argument("--scenario", required=True, help="scenario name under params/scenarios")
+    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic roll (default 1)")
+    p.add_argument("--roll", default=None, help="folder with a bureau's roll (households, persons)")
     p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
 
     p = sub.add_parser("reconcile", help="reported figures beside the model's")
@@ -73,8 +82,20 @@ def cmd_params(args) -> int:
 
     from . import params
 
+    loaded = params.load(args.district)
+    if args.schema:
+        from . import schema
+
+        rows = schema.rows(loaded)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+        else:
+            width = max(len(r["path"]) for r in rows)
+            for r in rows:
+                print(f"{r['path']:<{width}}  {r['unit']:<20}  {r['default']:<17}  {r['read_by']:<30}  {r['in_force_from']}")
+        return 0
     date = args.date or dt.date.today().isoformat()
-    rows = params.load(args.district).resolve(params.parse_date(date, "--date", "--date"))
+    rows = loaded.resolve(params.parse_date(date, "--date", "--date"))
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
@@ -85,13 +106,21 @@ def cmd_params(args) -> int:
 
 
 def cmd_simulate(args) -> int:
-    from . import engine, params, population
+    from . import engine, params, roll as roll_module
 
     base = params.load(args.district)
     seed = 1 if args.seed is None else args.seed
-    roll = population.load_folder(base, args.year, args.roll, seed) if args.roll else None
+    roll = roll_module.load_folder(base, args.year, args.roll, seed) if args.roll else None
     frame = engine.simulate(args.district, args.year, scenarios=args.scenario, seed=seed, params=base, roll=roll)
     _write_table(engine.to_csv_frame(frame), args.csv)
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from . import compare, params, roll as roll_module
+
+    roll = roll_module.load_folder(params.load(args.district), args.year, args.roll, args.seed) if args.roll else None
+    _write_table(compare.compare(args.district, args.year, args.scenario, args.seed, roll), args.csv)
     return 0
 
 

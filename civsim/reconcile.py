@@ -16,11 +16,17 @@ from .synthetic import caseload_anchor
 
 TOLERANCE_PCT = 5.0
 
+# What a reported aggregate holds beyond the programs that declare themselves part of it.
+BEYOND_THE_MODEL = {"assistance_total": "报告合计还含医疗救助等模型未模拟的救助",
+                    "children": "报告数还含困境儿童生活费等模型未模拟的补贴"}
+
+
 def lines(code: str) -> tuple[tuple[str, ...], str]:
     """The model lines a reported program code sums (from the program declarations), and what the
     model counts in them."""
     found = programs.reported_lines(code)
-    return found, "模型口径：" + "、".join(programs.LINES[line] for line in found)
+    holds = "模型口径：" + "、".join(programs.LINES[line] for line in found)
+    return found, holds + (f"；{BEYOND_THE_MODEL[code]}" if code in BEYOND_THE_MODEL else "")
 
 
 # measure -> model column; stocks read households/persons in a month, flows sum person_times or money
@@ -70,7 +76,8 @@ def _assumed(params, program: str, period: str) -> str:
     """The parameters behind a reported figure that pay on an assumption rather than a source."""
     first, last = reported.parse_period(period)
     months = [m.start_time.date() for m in pd.period_range(first, last, freq="M")]
-    read = {path for line in lines(program)[0] for path in programs.LINE_PROGRAM[line].params}
+    read = {path for line in lines(program)[0] for declared in (programs.LINE_PROGRAM[line],)
+            for path in {**declared.params, **declared.roll_params}}
     names = {path for path, leaf in params.leaves.items() if path in read
              for date in months if leaf.entries[0].start <= date
              and leaf.at(date).source == "assumption" and leaf.at(date).value > 0}

@@ -72,8 +72,8 @@ class Roll:
             for column, categories in CATEGORICAL.items():
                 if column in table:
                     table[column] = pd.Categorical(table[column], categories=categories)
-        self.households.reset_index(drop=True, inplace=True)
-        self.persons.reset_index(drop=True, inplace=True)
+        self.households = self.households.reset_index(drop=True)
+        self.persons = self.persons.reset_index(drop=True)
         self._row = None
 
     @property
@@ -139,7 +139,9 @@ def _check_values(table: pd.DataFrame, columns: dict, path) -> pd.DataFrame:
         bad, expected = _bad_values(table[name], allowed)
         if bad.any():
             row = int(np.asarray(bad).argmax())
-            raise CivsimError(path, f"row {row + 2}, column {name}", f"bad value {table[name].iloc[row]!r}", expected)
+            value = table[name].iloc[row]
+            shown = repr(value) if isinstance(value, str) else f"{float(value):g}"
+            raise CivsimError(path, f"row {row + 2}, column {name}", f"bad value {shown}", expected)
     return table
 
 

@@ -65,11 +65,15 @@ def check_scenario(base, applied, scenario) -> None:
 
 def rows(params=None) -> list[dict]:
     """The schema as rows (for ``civsim params --schema``): path, unit, default or required, readers."""
+    import os
+
+    from .districts import ROOT
+    from .params import PARAMS, _read_folder
+
+    national = _read_folder(PARAMS / "defaults")
     out = []
     for path, (param, readers) in sorted(declared().items()):
-        origin = "required" if param.required else "default"
-        if params is not None and params.has(path):
-            origin = params.leaf(path).file
-        out.append({"path": path, "unit": param.unit, "default": "required" if param.required else "national default",
-                    "in_force_from": origin, "read_by": ", ".join(readers)})
+        default = "required" if param.required else "national default" if path in national else "none"
+        origin = os.path.relpath(params.leaf(path).file, ROOT) if params is not None and params.has(path) else "-"
+        out.append({"path": path, "unit": param.unit, "default": default, "in_force_from": origin, "read_by": ", ".join(readers)})
     return out

@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from civsim import engine, params, population, scenarios
+from civsim import engine, params, scenarios, synthetic
 from civsim.cli import main
 
 YEAR = 2021
@@ -61,8 +61,7 @@ def test_a_higher_dibao_standard_brings_households_in(dongxihu):
 
 def test_a_zero_standard_pays_nothing(dongxihu):
     zero = scenarios.parse({"name": "zero", "changes": [
-        {"path": "dibao.standard", "from": "2021-01-01", "value": 0},
-        {"path": "dibao.increment", "from": "2021-01-01", "value": 0}]})
+        {"path": "dibao.standard", "from": "2021-01-01", "value": 0}]})
     frame = engine.simulate("东西湖区", YEAR, scenarios=[zero], params=dongxihu)
     paid = frame[(frame.scenario == "zero") & frame.program.isin(["dibao", "dibao_price_subsidy"])]
     assert paid["amount_yuan"].sum() == 0 and paid["persons"].sum() == 0
@@ -95,7 +94,7 @@ def test_price_subsidy_pays_only_in_trigger_months(dongxihu):
 
 
 def test_price_rise_takes_the_higher_trigger():
-    from civsim.programs.supplements import price_rise
+    from civsim.programs.price_subsidy import price_rise
     assert price_rise(4.0, 7.0, 3.5, 6.0) == 7.0
     assert price_rise(4.0, 5.0, 3.5, 6.0) == 4.0
     assert price_rise(3.0, 5.0, 3.5, 6.0) == 0.0
@@ -103,19 +102,19 @@ def test_price_rise_takes_the_higher_trigger():
 
 
 def test_gap_benefit_is_standard_minus_income(dongxihu):
-    roll = population.synthesize(dongxihu, 2020)
+    roll = synthetic.synthesize(dongxihu, 2020)
     sim = engine.Simulation(dongxihu, 2020, roll=roll)
     frame = sim.run(dongxihu)
     october = frame[(frame.program == "dibao") & (frame.month == pd.Period("2020-10", "M"))]
     t = list(sim.months).index(pd.Period("2020-10", "M"))
-    income, size = sim.income(dongxihu)[t], roll.households["size"].to_numpy()
-    area = roll.households["area"].to_numpy()
+    pool = roll.households.iloc[sim.pool]          # the income-tested 低保 candidates
+    income, size = sim.income(dongxihu)[t], pool["size"].to_numpy()
+    area = pool["area"].to_numpy()
     take_up = dongxihu.at("dibao.take_up", "2020-10")
     for name in ("urban", "rural"):
         standard = dongxihu.at(f"dibao.standard.{name}", "2020-10")
-        increment = dongxihu.at(f"dibao.increment.{name}", "2020-10")
-        paid = (area == name) & (income < standard) & (roll.households["claim_draw"].to_numpy() < take_up)
-        expected = (((standard - income) + increment) * size)[paid].sum()
+        paid = (area == name) & (income < standard) & (pool["claim_draw"].to_numpy() < take_up)
+        expected = ((standard - income) * size)[paid].sum()      # no 分类施保 rule declared here
         assert october[october.area == name]["amount_yuan"].sum() == pytest.approx(expected, rel=1e-5)
 
 

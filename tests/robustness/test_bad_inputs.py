@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from civsim import districts, params, population, reported, scenarios
+from civsim import districts, params, reported, scenarios, synthetic
+from civsim import roll as population  # the roll's loader and writer
 from civsim.errors import CivsimError
 
 LEAF = "standard: {{urban: {{unit: {unit}, values: {{{date}: {{value: {value}, {prov}}}}}}}}}"
@@ -134,7 +135,7 @@ def test_districts_csv_with_a_missing_parent(tmp_path):
 
 
 def test_roll_with_mistyped_column(tmp_path):
-    roll = population.synthesize(params.load("东西湖区"), 2020)
+    roll = synthetic.synthesize(params.load("东西湖区"), 2020)
     households, persons = population.save(roll, tmp_path)
     text = Path(households).read_text().splitlines()
     text[3] = text[3].replace(text[3].split(",")[2], "three", 1)

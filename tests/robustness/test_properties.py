@@ -61,7 +61,7 @@ def test_spending_and_caseload_rise_with_the_dibao_standard(low, step, month):
 
 
 @SETTINGS
-@given(percent=st.floats(-99, 300), path=st.sampled_from(["tekun.standard", "disability", "dibao.increment", "temporary"]),
+@given(percent=st.floats(-99, 300), path=st.sampled_from(["tekun.standard", "disability", "dibao.classified", "temporary"]),
        month=st.integers(1, 12))
 def test_months_before_a_scenario_equal_the_baseline(percent, path, month):
     base = SIM.run(BASE)
