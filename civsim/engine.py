@@ -135,6 +135,14 @@ class Month:
             self._cache[path] = self.params.at(path, self._date)
         return self._cache[path]
 
+    def optional(self, path: str) -> float:
+        """A leaf the rule reads as 0 where the jurisdiction declares none (an age band it does not pay)."""
+        if self.read is not None:
+            self.read.add(path)
+        if path not in self._cache:
+            self._cache[path] = self.params.get(path, self._date, 0.0)
+        return self._cache[path]
+
     def by_area(self, prefix: str, area: np.ndarray) -> np.ndarray:
         """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes)."""
         return np.array([self.value(f"{prefix}.{a}") for a in AREAS])[area]

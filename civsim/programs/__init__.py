@@ -24,6 +24,7 @@ class Param:
     """A parameter leaf a program (or the roll) reads: its unit and whether it must be declared."""
     unit: str
     required: bool = False      # True: no national default; a jurisdiction paying the program declares it
+    optional: bool = False      # True: absent means the jurisdiction does not pay this part (read as 0)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from . import Cases, Param, Program
 
 
 def pay(month, view) -> Cases:
-    beds = month.value("caseload.elderly.beds")
+    beds = month.optional("caseload.elderly.beds")
     return Cases(np.zeros(2), np.array([beds * month.value("elderly.institution.per_bed"), 0.0]))
 
 

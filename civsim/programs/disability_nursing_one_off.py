@@ -9,7 +9,7 @@ from ..roll import AREAS
 
 
 def pay(month, view) -> Cases:
-    persons = np.array([month.value(f"supplements.one_off.disability_severe.{a}.persons") for a in AREAS])
+    persons = np.array([month.optional(f"supplements.one_off.disability_severe.{a}.persons") for a in AREAS])
     amounts = np.array([month.value(f"supplements.one_off.disability_severe.{a}.amount") for a in AREAS])
     return Cases(persons, persons * amounts)
 

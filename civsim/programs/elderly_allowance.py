@@ -10,7 +10,7 @@ BANDS = {"age_70_79": 70, "age_80_89": 80, "age_90_99": 90, "age_100_plus": 100}
 
 
 def pay(month, view) -> Paid:
-    rates = np.array([0.0] + [month.value(f"elderly.allowance.{band}") for band in BANDS])
+    rates = np.array([0.0] + [month.optional(f"elderly.allowance.{band}") for band in BANDS])
     band = np.searchsorted(list(BANDS.values()), view.age, side="right")
     amount = rates[band]
     on_roll = view.on_roll(month.t)
@@ -28,7 +28,8 @@ def synthesize(b) -> None:
 PROGRAM = Program(
     key="elderly_allowance", label="高龄津贴", entity="person", order=90, pay=pay, synthesize=synthesize,
     candidates=lambda roll: (roll.persons["elderly_allowance"] == 1).to_numpy() & (roll.persons["age"] >= 70).to_numpy(),
-    params={f"elderly.allowance.{band}": Param("yuan/person/month", required=True) for band in BANDS},
+    # a jurisdiction declares the bands it pays; a band it does not declare pays nothing
+    params={f"elderly.allowance.{band}": Param("yuan/person/month", optional=True) for band in BANDS},
     roll_params={**{f"caseload.elderly.{band}": Param("persons") for band in BANDS},
                  "elderly.turnover.entry": Param("per_month"), "elderly.turnover.exit": Param("per_month")},
 )

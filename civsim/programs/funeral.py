@@ -7,7 +7,7 @@ from . import Cases, Param, Program
 
 
 def pay(month, view) -> Cases:
-    cases = month.value("funeral.cases")
+    cases = month.optional("funeral.cases")
     return Cases(np.array([cases, 0.0]), np.array([cases * month.value("funeral.amount"), 0.0]))
 
 

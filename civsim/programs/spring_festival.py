@@ -7,7 +7,7 @@ from . import Cases, Param, Program
 
 
 def pay(month, view) -> Cases:
-    households = month.value("caseload.spring_festival.households")
+    households = month.optional("caseload.spring_festival.households")
     return Cases(np.array([households, 0.0]), np.array([households * month.value("supplements.spring_festival.grant"), 0.0]),
                  counts="households")
 

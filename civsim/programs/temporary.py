@@ -9,7 +9,7 @@ from . import Cases, Param, Program
 
 
 def pay(month, view) -> Cases:
-    cases = month.value("temporary.cases")
+    cases = month.optional("temporary.cases")
     grant = min(month.value("temporary.multiple") * month.value("dibao.standard.urban"), month.value("temporary.approval_limit"))
     return Cases(np.array([cases, 0.0]), np.array([cases * grant, 0.0]))
 
