@@ -18,13 +18,14 @@ import time
 SIZES = [10_000, 100_000, 1_000_000, 10_000_000]
 
 
-def measure(households: int) -> dict:
+def measure(households: int, detail: bool = False) -> dict:
     import numpy as np
 
-    from civsim import engine, params, population, scenarios
+    from civsim import engine, params, scenarios, synthetic
 
     base = params.load("东西湖区")
-    pool = len(population.synthesize(base, 2020).households)
+    roll = synthetic.synthesize(base, 2020)
+    pool = int((roll.households["category"] == "dibao").sum())
     scale = scenarios.parse({"name": "scale", "changes": [
         {"path": "caseload", "from": "2000-01-01", "percent": (households / pool - 1) * 100}]})
     scaled = scenarios.apply(base, scale)
@@ -40,9 +41,10 @@ def measure(households: int) -> dict:
     warm = min(runs)
 
     income = sim.income(scaled)
-    area = sim.prepared.area
-    size = sim.prepared.size
-    draw = sim.prepared.claim_draw
+    pool = sim.roll.households.iloc[sim.pool]
+    area = pool["area"].cat.codes.to_numpy().astype("int64")
+    size = pool["size"].to_numpy("float64")
+    draw = pool["claim_draw"].to_numpy("float32")
     take_up = scaled.at("dibao.take_up", "2020-01")
     standards = np.stack([scaled.monthly(f"dibao.standard.{a}", sim.months) for a in ("urban", "rural")], axis=1)
     floors = []
@@ -54,23 +56,30 @@ def measure(households: int) -> dict:
             np.bincount(area, weights=np.where(claims, (standard - income[t]) * size, 0.0), minlength=2)
         floors.append(time.perf_counter() - start)
     floor = min(floors)
-    n = len(sim.roll.households)
-    return {"households": n, "persons_on_other_programs": len(sim.roll.persons), "cold_s": round(cold, 3),
+    detail_mb = None
+    if detail:
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        _, per_entity = sim.run(scaled, detail=True)
+        detail_mb = round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+    n = len(sim.pool)
+    return {"households": n, "persons": len(sim.roll.persons), "detail_mb": detail_mb, "cold_s": round(cold, 3),
             "engine_s": round(warm, 3), "floor_s": round(floor, 3), "ratio": round(warm / floor, 2),
             "households_per_s": round(n * 12 / warm), "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--one"]:
-        print(json.dumps(measure(int(argv[1]))))
+        print(json.dumps(measure(int(argv[1]), detail=argv[2:3] == ["--detail"])))
         return
     sizes = [int(a) for a in argv] or SIZES
-    print(f"{'households':>11} {'cold s':>8} {'engine s':>9} {'floor s':>8} {'ratio':>6} {'hh-months/s':>12} {'peak MB':>8}")
+    print(f"{'households':>11} {'persons':>11} {'cold s':>8} {'engine s':>9} {'floor s':>8} {'ratio':>6} {'hh-months/s':>12} "
+          f"{'peak MB':>8} {'detail MB':>10}")
     for n in sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, __file__, "--one", str(n)] + (["--detail"] if n <= 1_000_000 else []),
+                             capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{r['households']:>11,} {r['cold_s']:>8} {r['engine_s']:>9} {r['floor_s']:>8} {r['ratio']:>6} "
-              f"{r['households_per_s']:>12,} {r['peak_mb']:>8,}")
+        print(f"{r['households']:>11,} {r['persons']:>11,} {r['cold_s']:>8} {r['engine_s']:>9} {r['floor_s']:>8} {r['ratio']:>6} "
+              f"{r['households_per_s']:>12,} {r['peak_mb']:>8,} {str(r['detail_mb']):>10}")
 
 
 if __name__ == "__main__":

@@ -119,7 +119,7 @@ class Month:
     income: np.ndarray          # per-capita income of the 低保 candidates this month
     cpi: float
     food: float
-    results: dict = field(default_factory=dict)   # line -> (entity, rows in the entity table, amounts)
+    results: dict = field(default_factory=dict)   # line -> (entity, rows in the entity table, amounts, Paid)
     read: set | None = None                        # when a set, every leaf read is recorded (tests)
 
     def __post_init__(self):
@@ -147,6 +147,14 @@ class Month:
         """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes)."""
         return np.array([self.value(f"{prefix}.{a}") for a in AREAS])[area]
 
+    def paid_households(self, line: str) -> np.ndarray:
+        """A bool mask over the roll's households: who (or whose member) was paid ``line`` this month."""
+        return self.paid(line, "household")
+
+    def claims(self, view, take_up: float) -> np.ndarray:
+        """Candidates who claim when eligible (fixed draws, so the same mask every month)."""
+        return self.prepared.once(("claims", view.entity, id(view), take_up), lambda roll: view.claim_draw < take_up)
+
     def paid(self, line: str, entity: str) -> np.ndarray:
         """A bool mask over the roll's households or persons: who was paid ``line`` this month."""
         key = (line, entity)
@@ -154,7 +162,7 @@ class Month:
             roll = self.prepared.roll
             mask = np.zeros(len(roll.households) if entity == "household" else len(roll.persons), bool)
             if line in self.results:
-                paid_entity, rows, _ = self.results[line]
+                paid_entity, rows, _, _ = self.results[line]
                 if paid_entity == entity:
                     mask[rows] = True
                 elif paid_entity == "household":        # persons of the paid households
@@ -264,13 +272,14 @@ class Simulation:
                     measures.append(block)
                     continue
                 for line, paid in (out.items() if isinstance(out, dict) else ((program.key, out),)):
-                    rows = view.rows[paid.rows]
+                    over = self.prepared.views[paid.over] if paid.over else view
+                    rows = over.rows[paid.rows]
                     amount = np.asarray(paid.amount, np.float64)
-                    month.results[line] = (program.entity, rows, amount)
-                    group = view.group[paid.rows]
+                    month.results[line] = (over.entity, rows, amount, paid)
+                    group = over.group[paid.rows]
                     count = np.bincount(group, minlength=n_groups).astype(np.float64)
-                    if program.entity == "household":
-                        persons = np.bincount(group, weights=view.size[paid.rows], minlength=n_groups)
+                    if over.entity == "household":
+                        persons = np.bincount(group, weights=over.size[paid.rows], minlength=n_groups)
                         block = np.stack([count, persons, persons, np.bincount(group, weights=amount, minlength=n_groups)], 1)
                     else:
                         block = np.stack([np.zeros(n_groups), count, count, np.bincount(group, weights=amount, minlength=n_groups)], 1)
@@ -278,7 +287,7 @@ class Simulation:
                     periods.append(period)
                     measures.append(block)
                     if per_entity is not None:
-                        per_entity.lines.setdefault(line, (program.entity, []))[1].append((rows, amount.astype(np.float32)))
+                        per_entity.lines.setdefault(line, (over.entity, []))[1].append((rows, amount.astype(np.float32)))
         frame = self._frame(params, lines, periods, measures, groups)
         return (frame, per_entity) if detail else frame
 

@@ -70,7 +70,8 @@ class Roll:
         # Categories keep comparisons on millions of rows fast (codes, not strings).
         for table in (self.households, self.persons):
             for column, categories in CATEGORICAL.items():
-                if column in table:
+                dtype = table[column].dtype if column in table else None
+                if dtype is not None and not (isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == list(categories)):
                     table[column] = pd.Categorical(table[column], categories=categories)
         self.households = self.households.reset_index(drop=True)
         self.persons = self.persons.reset_index(drop=True)
@@ -102,12 +103,15 @@ def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("h
         if dup.any():
             row = int(dup.to_numpy().argmax())
             raise CivsimError(file, f"row {row + 2}, column {key}", f"duplicate id {table[key].iloc[row]}", f"one row per {key}")
-    known = persons["household_id"].isin(households["household_id"])
+    ids, wanted = households["household_id"].to_numpy(), persons["household_id"].to_numpy()
+    order = np.argsort(ids, kind="stable")
+    at = np.minimum(np.searchsorted(ids, wanted, sorter=order), max(len(ids) - 1, 0))
+    known = (ids[order[at]] == wanted) if len(ids) else np.zeros(len(wanted), bool)
     if not known.all():
-        row = int((~known).to_numpy().argmax())
+        row = int((~known).argmax())
         raise CivsimError(p_file, f"row {row + 2}, column household_id",
-                          f"household {persons['household_id'].iloc[row]} is not in the household file", "an existing household_id")
-    members = persons.groupby("household_id").size().reindex(households["household_id"], fill_value=0).to_numpy()
+                          f"household {wanted[row]} is not in the household file", "an existing household_id")
+    members = np.bincount(order[at], minlength=len(ids)) if len(ids) else np.zeros(0, np.int64)
     wrong = members != households["size"].to_numpy()
     if wrong.any():
         row = int(wrong.argmax())

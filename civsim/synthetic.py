@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import roll as roll_module
-from .roll import AREAS, HOUSEHOLD_COLUMNS, NEVER_AFTER, NEVER_BEFORE, PERSON_COLUMNS, Roll
+from .roll import AREAS, CATEGORICAL, HOUSEHOLD_COLUMNS, NEVER_AFTER, NEVER_BEFORE, PERSON_COLUMNS, Roll
 
 
 def caseload_anchor(params, year: int) -> pd.Period:
@@ -56,9 +56,9 @@ class Builder:
         return sizes(households, persons, self.rng)
 
     def add(self, households: dict, members: dict, member_of: np.ndarray) -> np.ndarray:
-        """Add households (columns as arrays) and their members (``member_of``: each member's
+        """Add households (columns as arrays or scalars) and their members (``member_of``: each member's
         position among the new households); returns the new households' ids."""
-        n = len(next(iter(households.values())))
+        n = int(member_of.max()) + 1 if len(member_of) else 0
         ids = np.arange(self._next_household, self._next_household + n, dtype=np.int64)
         self._next_household += n
         households = {**households, "household_id": ids, "size": np.bincount(member_of, minlength=n)}
@@ -77,7 +77,7 @@ class Builder:
         n = len(start)
         # an array shorter than ``count`` repeats (grades [1, 2] alternate)
         pick = lambda value: np.resize(np.asarray(value), count)[template] if np.ndim(value) else np.full(n, value)  # noqa: E731
-        households = {"area": pick(area), "category": np.full(n, category), "start": start, "end": end}
+        households = {"area": pick(area), "category": category, "start": start, "end": end}
         members = {name: pick(value) for name, value in attributes.items()}
         self.add(households, {**members, "start": start, "end": end}, np.arange(n))
 
@@ -98,33 +98,54 @@ class Builder:
         template = np.concatenate([np.arange(count), rng.integers(0, count, leavers + joiners)])
         return start.astype(np.int64), end.astype(np.int64), template
 
-    def persons(self) -> pd.DataFrame:
-        """The members added so far, with their households' columns joined (for counting)."""
-        households, persons = self.tables()
-        return persons.merge(households.drop(columns=["start", "end"]), on="household_id", how="left")
+    def column(self, table: str, name: str) -> np.ndarray:
+        """One column of the households or persons added so far (categories as their words)."""
+        columns = HOUSEHOLD_COLUMNS if table == "households" else PERSON_COLUMNS
+        parts = self._households if table == "households" else self._persons
+        values = _column([part.get(name, _default(name, columns[name])) for part in parts],
+                         [len(part["household_id"]) for part in parts], name)
+        return np.asarray(CATEGORICAL[name])[values] if name in CATEGORICAL else values
+
+    def member_household(self, name: str) -> np.ndarray:
+        """A household column for each member added so far (household ids are rows here)."""
+        return self.column("households", name)[self.column("persons", "household_id")]
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return (_frame(self._households, HOUSEHOLD_COLUMNS, "household_id"), _frame(self._persons, PERSON_COLUMNS, "person_id"))
+        return _frame(self._households, HOUSEHOLD_COLUMNS), _frame(self._persons, PERSON_COLUMNS, "person_id")
 
 
-def _frame(parts: list[dict], columns: dict, id_column: str) -> pd.DataFrame:
-    open_bounds = {"start": NEVER_BEFORE, "end": NEVER_AFTER}
-    frames = []
-    for part in parts:
-        n = len(next(iter(part.values())))
-        frames.append(pd.DataFrame({name: part[name] if name in part else
-                                    np.full(n, open_bounds.get(name, spec[1] if spec[1] is not None else 0))
-                                    for name, spec in columns.items() if name != id_column or name in part}))
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: [] for c in columns})
-    if id_column not in frame:
-        frame.insert(0, id_column, np.arange(len(frame), dtype=np.int64))
-    kinds = {name: spec[0] for name, spec in columns.items()}
-    for name, kind in kinds.items():
-        if kind == "int":
-            frame[name] = frame[name].astype(np.int64)
-        elif kind == "optional_float":
-            frame[name] = frame[name].astype(np.float64)
-    return frame[list(columns)]
+def _default(name: str, spec):
+    return {"start": NEVER_BEFORE, "end": NEVER_AFTER}.get(name, spec[1] if spec[1] is not None else 0)
+
+
+def _column(values: list, lengths: list[int], name: str) -> np.ndarray:
+    """Concatenate one column over the parts; scalars broadcast, categories become codes."""
+    out = []
+    for value, n in zip(values, lengths):
+        if name in CATEGORICAL:
+            words = list(CATEGORICAL[name])
+            value = words.index(value) if np.ndim(value) == 0 else pd.Categorical(value, categories=words).codes
+        out.append(np.full(n, value) if np.ndim(value) == 0 else np.asarray(value))
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd.DataFrame:
+    lengths = [len(part["household_id"]) for part in parts]
+    data = {}
+    for name, spec in columns.items():
+        if name == id_column:
+            data[name] = np.arange(sum(lengths), dtype=np.int64)
+            continue
+        values = _column([part.get(name, _default(name, spec)) for part in parts], lengths, name)
+        if name in CATEGORICAL:
+            data[name] = pd.Categorical.from_codes(values.astype(np.int8), categories=list(CATEGORICAL[name]))
+        elif spec[0] == "int" or name in ("start", "end"):   # spells are month ordinals here
+            data[name] = values.astype(np.int64)
+        elif spec[0] == "optional_float":
+            data[name] = values.astype(np.float64)
+        else:
+            data[name] = values.astype(str) if len(values) else np.zeros(0, str)
+    return pd.DataFrame(data)
 
 
 def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None = None) -> Roll:

@@ -29,9 +29,12 @@ class Param:
 
 @dataclass(frozen=True)
 class Paid:
-    """One month of a line: the candidates paid (positions in the view) and their amounts (yuan)."""
+    """One month of a line: the candidates paid (positions in the view) and their amounts (yuan).
+    ``over`` names another program whose candidates ``rows`` index instead (a supplement paid per
+    household of the program it rides on)."""
     rows: np.ndarray
     amount: np.ndarray
+    over: str | None = None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def member_classes(roll) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def pay(month, view) -> Paid:
     standard = month.by_area("dibao.standard", view.area)
     gap = standard - month.income
-    eligible = (gap > 0) & (view.claim_draw < month.value("dibao.take_up"))
+    eligible = (gap > 0) & month.claims(view, month.value("dibao.take_up"))
     on_roll = view.on_roll(month.t)
     paid = np.flatnonzero(eligible if on_roll is None else eligible & on_roll)
     per_person = np.maximum(gap[paid], month.value("dibao.floor"))
@@ -83,7 +83,7 @@ def synthesize(b) -> None:
                                rng.random(pool - eligible)])
         size = np.concatenate([b.sizes(claimers, persons), b.sizes(pool - claimers, int(round((pool - claimers) * persons / claimers)))])
         member_of = np.repeat(np.arange(pool), size)
-        b.add({"area": np.full(pool, area), "category": np.full(pool, "dibao"), "income": ratio * standard,
+        b.add({"area": area, "category": "dibao", "income": ratio * standard,
                "claim_draw": draw}, _members(b, len(member_of)), member_of)
 
 

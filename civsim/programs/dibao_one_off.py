@@ -12,8 +12,9 @@ def pay(month, view) -> Paid:
     amounts = np.array([month.value(f"supplements.one_off.dibao.{a}.amount") for a in AREAS])
     if not amounts.any():
         return Paid(np.zeros(0, np.int64), np.zeros(0))
-    paid = np.flatnonzero(month.paid("dibao", "household")[view.rows])
-    return Paid(paid, amounts[view.area[paid]] * view.size[paid])
+    paid = month.results["dibao"][3].rows if "dibao" in month.results else np.zeros(0, np.int64)
+    over = month.prepared.views["dibao"]
+    return Paid(paid, amounts[over.area[paid]] * over.size[paid], over="dibao")
 
 
 PROGRAM = Program(

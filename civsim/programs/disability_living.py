@@ -15,8 +15,9 @@ def candidates(roll) -> np.ndarray:
 
 
 def pay(month, view) -> Paid:
-    on_dibao = month.paid("dibao", "person")[view.rows]
-    poor = (view.poor == 1) | np.isin(view.household_col("category"), _codes(month))
+    on_dibao = month.paid_households("dibao")[view.household]
+    poor = month.prepared.once("disability_living.poor", lambda roll: (view.poor == 1)
+                               | np.isin(view.household_col("category"), _codes(roll)))
     eligible = on_dibao | poor
     on_roll = view.on_roll(month.t)
     paid = np.flatnonzero(eligible if on_roll is None else eligible & on_roll)
@@ -24,20 +25,20 @@ def pay(month, view) -> Paid:
     return Paid(paid, amounts[(view.disability_grade[paid] >= 3).astype(int)])
 
 
-def _codes(month) -> list[int]:
-    categories = list(month.prepared.roll.households["category"].cat.categories)
+def _codes(roll) -> list[int]:
+    categories = list(roll.households["category"].cat.categories)
     return [categories.index(c) for c in CERTIFIED_POOR]
 
 
 def synthesize(b) -> None:
     """Poor disabled persons (grade 3–4) beyond the disabled members of households that are on 低保
     at the anchor."""
-    persons = b.persons()
-    standard = persons["area"].map({a: b.value(f"dibao.standard.{a}") for a in ("urban", "rural")}).astype(float)
-    on_dibao = ((persons["category"] == "dibao") & (persons["income"] < standard)
-                & (persons["claim_draw"] < b.value("dibao.take_up")))
-    poor = (persons["poor"] == 1) | persons["category"].isin(CERTIFIED_POOR)
-    present = int(((persons["disability_grade"] >= 1) & (persons["tekun"] == 0) & (on_dibao | poor)).sum())
+    category = b.member_household("category")
+    standard = np.where(b.member_household("area") == "urban", b.value("dibao.standard.urban"), b.value("dibao.standard.rural"))
+    on_dibao = ((category == "dibao") & (b.member_household("income") < standard)
+                & (b.member_household("claim_draw") < b.value("dibao.take_up")))
+    poor = (b.column("persons", "poor") == 1) | np.isin(category, CERTIFIED_POOR)
+    present = int(((b.column("persons", "disability_grade") >= 1) & (b.column("persons", "tekun") == 0) & (on_dibao | poor)).sum())
     b.singles(b.target("caseload.disability.living") - present, "disability", "urban",
               disability_grade=np.array([3, 4]), poor=1, age=50)
 

@@ -20,9 +20,8 @@ def pay(month, view) -> Paid:
 
 def synthesize(b) -> None:
     """Severely disabled persons beyond those already among other programs' members."""
-    persons = b.persons()
-    grade = persons["disability_grade"].to_numpy()
-    present = int(((grade >= 1) & (grade <= 2) & (persons["tekun"].to_numpy() == 0)).sum())
+    grade = b.column("persons", "disability_grade")
+    present = int(((grade >= 1) & (grade <= 2) & (b.column("persons", "tekun") == 0)).sum())
     b.singles(b.target("caseload.disability.nursing") - present, "disability", "urban",
               disability_grade=np.array([1, 2]), age=50)
 

@@ -27,7 +27,7 @@ def synthesize(b) -> None:
         size = b.sizes(households, b.target(f"caseload.edge.{area}.persons"))[template]
         n = len(size)
         ratio = 1 + b.rng.random(n) * (b.value("edge.income_multiple") - 1)
-        b.add({"area": np.full(n, area), "category": np.full(n, "edge"), "income": ratio * b.value(f"dibao.standard.{area}"),
+        b.add({"area": area, "category": "edge", "income": ratio * b.value(f"dibao.standard.{area}"),
                "start": start, "end": end}, {"age": np.full(int(size.sum()), 40)}, np.repeat(np.arange(n), size))
 
 

@@ -19,7 +19,7 @@ def synthesize(b) -> None:
     start, end, template = b.spells(households, b.value("low_income.turnover.entry"), b.value("low_income.turnover.exit"))
     size = b.sizes(households, persons)[template]
     member_of = np.repeat(np.arange(len(size)), size)
-    b.add({"area": np.full(len(size), "urban"), "category": np.full(len(size), "low_income"), "start": start, "end": end},
+    b.add({"area": "urban", "category": "low_income", "start": start, "end": end},
           {"age": np.full(len(member_of), 40), "poor": np.ones(len(member_of), int)}, member_of)
 
 

@@ -20,9 +20,8 @@ def price_rise(cpi: float, food: float, trigger_cpi: float, trigger_food: float)
 
 
 def candidates(roll) -> np.ndarray:
-    persons = roll.persons
-    return ((roll.households["category"].to_numpy() == "dibao")[roll.household_row] | (persons["tekun"].to_numpy() == 1)
-            | (persons["child_status"].to_numpy() != "none"))
+    """The persons of the groups paid per person; 低保 is paid per household over 低保's own candidates."""
+    return (roll.persons["tekun"].to_numpy() == 1) | (roll.persons["child_status"].to_numpy() != "none")
 
 
 def pay(month, view) -> dict:
@@ -36,9 +35,15 @@ def pay(month, view) -> dict:
     groups = [g for g in GROUPS if g not in CHILDREN or month.value("supplements.price.children")]
     out = {}
     for group in groups:
-        paid = np.flatnonzero(month.paid(group, "person")[view.rows])
-        if len(paid):
-            out[f"{group}_price_subsidy"] = Paid(paid, per_person[view.area[paid]])
+        if group not in month.results:
+            continue
+        entity, _, _, paid = month.results[group]
+        if entity == "household":     # every member of a paid household
+            over = month.prepared.views[group]
+            out[f"{group}_price_subsidy"] = Paid(paid.rows, per_person[over.area[paid.rows]] * over.size[paid.rows], over=group)
+        else:
+            rows = np.flatnonzero(month.paid(group, "person")[view.rows])
+            out[f"{group}_price_subsidy"] = Paid(rows, per_person[view.area[rows]])
     return out
 
 
