@@ -119,8 +119,9 @@ class Month:
     income: np.ndarray          # per-capita income of the 低保 candidates this month
     cpi: float
     food: float
-    results: dict = field(default_factory=dict)   # line -> (entity, rows in the entity table, amounts, Paid)
-    read: set | None = None                        # when a set, every leaf read is recorded (tests)
+    results: dict = field(default_factory=dict)   # line -> (view paid over, Paid), or a callable making it
+    read: set | None = None                        # when a set, every (program, leaf) read is recorded (tests)
+    program: str = ""                              # the program whose rule is running
 
     def __post_init__(self):
         self.t = self.period.ordinal
@@ -130,7 +131,7 @@ class Month:
     def value(self, path: str) -> float:
         """The leaf in force this month; an absent leaf or one not yet in force is an error."""
         if self.read is not None:
-            self.read.add(path)
+            self.read.add((self.program, path))
         if path not in self._cache:
             self._cache[path] = self.params.at(path, self._date)
         return self._cache[path]
@@ -138,7 +139,7 @@ class Month:
     def optional(self, path: str) -> float:
         """A leaf the rule reads as 0 where the jurisdiction declares none (an age band it does not pay)."""
         if self.read is not None:
-            self.read.add(path)
+            self.read.add((self.program, path))
         if path not in self._cache:
             self._cache[path] = self.params.get(path, self._date, 0.0)
         return self._cache[path]
@@ -146,6 +147,17 @@ class Month:
     def by_area(self, prefix: str, area: np.ndarray) -> np.ndarray:
         """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes)."""
         return np.array([self.value(f"{prefix}.{a}") for a in AREAS])[area]
+
+    def result(self, line: str):
+        """(entity, rows, amounts, Paid) of a line paid earlier this month; a flat program's is
+        made per entity only when another program asks for it."""
+        value = self.results[line]
+        if callable(value):
+            value = self.results[line] = value()
+        if len(value) == 2:     # (view, Paid) -> (entity, rows in the entity table, amounts, Paid)
+            view, paid = value
+            value = self.results[line] = (view.entity, view.rows[paid.rows], np.asarray(paid.amount, np.float64), paid)
+        return value
 
     def paid_households(self, line: str) -> np.ndarray:
         """A bool mask over the roll's households: who (or whose member) was paid ``line`` this month."""
@@ -162,7 +174,7 @@ class Month:
             roll = self.prepared.roll
             mask = np.zeros(len(roll.households) if entity == "household" else len(roll.persons), bool)
             if line in self.results:
-                paid_entity, rows, _, _ = self.results[line]
+                paid_entity, rows, _, _ = self.result(line)
                 if paid_entity == entity:
                     mask[rows] = True
                 elif paid_entity == "household":        # persons of the paid households
@@ -222,14 +234,31 @@ class Simulation:
         self.cpi, self.food = cpi.for_months(self.months)
         self.programs = self._active(params)
         self._paths: dict = {}
+        self.counts = {p.key: self._class_counts(p) for p in self.programs if p.rates is not None}
+
+    def _class_counts(self, program) -> np.ndarray:
+        """Candidates on the roll per month × class × group (from their spells), counted once."""
+        view = self.prepared.views[program.key]
+        classes = self.prepared.once(("classes", program.key), lambda roll: program.classes(view))
+        n_classes, n_groups, first = int(classes.max()) + 1 if view.n else 1, len(self.prepared.groups), self.months[0].ordinal
+        n_months = len(self.months)
+        start = np.clip(view._start - first, 0, n_months)
+        end = np.clip(view._end - first, 0, n_months)
+        cell = classes * n_groups + view.group
+        size = n_classes * n_groups
+        diff = (np.bincount(start * size + cell, minlength=(n_months + 1) * size)
+                - np.bincount(end * size + cell, minlength=(n_months + 1) * size))
+        return np.cumsum(diff.reshape(n_months + 1, n_classes, n_groups), axis=0)[:n_months].astype(np.float64)
 
     def _active(self, params: ParamSet) -> list:
-        """The programs with a caseload here (candidates on the roll, or cases in the year); each must
-        find its required leaves."""
+        """The programs with a caseload here (candidates on the roll, cases in the year, or a program
+        they ride on); each must find its required leaves."""
         active = []
         for program in REGISTRY:
             if program.candidates is not None:
                 has = self.prepared.views[program.key].n > 0
+            elif program.reads and not program.caseload:
+                has = any(line in {o for a in active for o in a.outputs} for line in program.reads)
             else:
                 has = any(params.has(path) and params.monthly_or_zero(path, self.months).any() for path in program.caseload)
             if has:
@@ -260,8 +289,19 @@ class Simulation:
         for t, period in enumerate(self.months):
             month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t], read=read)
             for program in self.programs:
+                month.program = program.key
                 view = self.prepared.views.get(program.key)
-                out = program.pay(month, view)
+                if program.rates is not None and per_entity is None:
+                    rates = np.asarray(program.rates(month, view), np.float64)
+                    counts = self.counts[program.key][t]
+                    persons = (rates != 0).astype(np.float64)[: len(counts)] @ counts
+                    block = np.stack([np.zeros(n_groups), persons, persons, rates[: len(counts)] @ counts], 1)
+                    month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
+                    lines.append(program.key)
+                    periods.append(period)
+                    measures.append(block)
+                    continue
+                out = program.evaluate(month, view)
                 if isinstance(out, Cases):
                     block = np.zeros((n_groups, 4))
                     rows, count = self.prepared.case_rows, np.where(out.amount != 0, out.persons, 0.0)
@@ -273,9 +313,8 @@ class Simulation:
                     continue
                 for line, paid in (out.items() if isinstance(out, dict) else ((program.key, out),)):
                     over = self.prepared.views[paid.over] if paid.over else view
-                    rows = over.rows[paid.rows]
                     amount = np.asarray(paid.amount, np.float64)
-                    month.results[line] = (over.entity, rows, amount, paid)
+                    month.results[line] = (over, paid)
                     group = over.group[paid.rows]
                     count = np.bincount(group, minlength=n_groups).astype(np.float64)
                     if over.entity == "household":
@@ -287,7 +326,8 @@ class Simulation:
                     periods.append(period)
                     measures.append(block)
                     if per_entity is not None:
-                        per_entity.lines.setdefault(line, (over.entity, []))[1].append((rows, amount.astype(np.float32)))
+                        per_entity.lines.setdefault(line, (over.entity, []))[1].append((over.rows[paid.rows],
+                                                                                       amount.astype(np.float32)))
         frame = self._frame(params, lines, periods, measures, groups)
         return (frame, per_entity) if detail else frame
 

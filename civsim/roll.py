@@ -73,6 +73,8 @@ class Roll:
                 dtype = table[column].dtype if column in table else None
                 if dtype is not None and not (isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == list(categories)):
                     table[column] = pd.Categorical(table[column], categories=categories)
+        if not isinstance(self.households["street"].dtype, pd.CategoricalDtype):
+            self.households["street"] = pd.Categorical(self.households["street"].astype(str))
         self.households = self.households.reset_index(drop=True)
         self.persons = self.persons.reset_index(drop=True)
         self._row = None
@@ -92,17 +94,19 @@ class Roll:
 
     @property
     def has_streets(self) -> bool:
-        return bool((self.households["street"] != "").any())
+        return bool(set(map(str, self.households["street"].cat.remove_unused_categories().cat.categories)) - {""})
 
 
 def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("households", "persons")) -> None:
     """The link holds: ids unique, every person in an existing household, sizes equal member counts."""
     hh_file, p_file = where
     for table, file, key in ((households, hh_file, "household_id"), (persons, p_file, "person_id")):
-        dup = table[key].duplicated()
-        if dup.any():
-            row = int(dup.to_numpy().argmax())
-            raise CivsimError(file, f"row {row + 2}, column {key}", f"duplicate id {table[key].iloc[row]}", f"one row per {key}")
+        ids = table[key].to_numpy()
+        order = np.argsort(ids, kind="stable")
+        repeated = np.flatnonzero(ids[order][1:] == ids[order][:-1])
+        if len(repeated):
+            row = int(order[repeated + 1].min())
+            raise CivsimError(file, f"row {row + 2}, column {key}", f"duplicate id {ids[row]}", f"one row per {key}")
     ids, wanted = households["household_id"].to_numpy(), persons["household_id"].to_numpy()
     order = np.argsort(ids, kind="stable")
     at = np.minimum(np.searchsorted(ids, wanted, sorter=order), max(len(ids) - 1, 0))

@@ -45,6 +45,7 @@ class Builder:
         self._households: list[dict] = []
         self._persons: list[dict] = []
         self._next_household = 0
+        self._columns: dict = {}
 
     def value(self, path: str, default: float = 0.0) -> float:
         return self.params.get(path, self.date, default)
@@ -99,12 +100,24 @@ class Builder:
         return start.astype(np.int64), end.astype(np.int64), template
 
     def column(self, table: str, name: str) -> np.ndarray:
-        """One column of the households or persons added so far (categories as their words)."""
+        """One column of the households or persons added so far (categories as codes: see :meth:`code`)."""
+        key = (table, name, len(self._households))
+        if key not in self._columns:
+            self._columns = {k: v for k, v in self._columns.items() if k[2] == key[2]}
+            self._columns[key] = self._gather(table, name)
+        return self._columns[key]
+
+    def _gather(self, table: str, name: str) -> np.ndarray:
         columns = HOUSEHOLD_COLUMNS if table == "households" else PERSON_COLUMNS
         parts = self._households if table == "households" else self._persons
         values = _column([part.get(name, _default(name, columns[name])) for part in parts],
                          [len(part["household_id"]) for part in parts], name)
-        return np.asarray(CATEGORICAL[name])[values] if name in CATEGORICAL else values
+        return values
+
+    @staticmethod
+    def code(name: str, word: str) -> int:
+        """The code of a category word in :meth:`column` (``code("category", "dibao")``)."""
+        return list(CATEGORICAL[name]).index(word)
 
     def member_household(self, name: str) -> np.ndarray:
         """A household column for each member added so far (household ids are rows here)."""
@@ -129,6 +142,19 @@ def _column(values: list, lengths: list[int], name: str) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros(0)
 
 
+def _text(values: list, lengths: list[int]) -> pd.Categorical:
+    """A free-text column over the parts, as categories (scalars broadcast without making strings)."""
+    words = sorted({v for v in values if np.ndim(v) == 0} | {w for v in values if np.ndim(v) for w in np.unique(v)})
+    codes = [np.full(n, words.index(v), np.int32) if np.ndim(v) == 0 else np.searchsorted(words, v).astype(np.int32)
+             for v, n in zip(values, lengths)]
+    return pd.Categorical.from_codes(np.concatenate(codes) if codes else np.zeros(0, np.int32), categories=words or [""])
+
+
+# Narrow integer types keep a province's roll small; ids and spells stay wide.
+NARROW = {"size": np.int16, "age": np.int16, "disability_grade": np.int8, "self_care": np.int8, "institution": np.int8,
+          "tekun": np.int8, "seriously_ill": np.int8, "poor": np.int8, "home_care": np.int8, "elderly_allowance": np.int8}
+
+
 def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd.DataFrame:
     lengths = [len(part["household_id"]) for part in parts]
     data = {}
@@ -136,16 +162,19 @@ def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd
         if name == id_column:
             data[name] = np.arange(sum(lengths), dtype=np.int64)
             continue
+        if spec[0] == "optional_str" and name not in CATEGORICAL and name not in ("start", "end"):
+            data[name] = _text([part.get(name, _default(name, spec)) for part in parts], lengths)
+            continue
         values = _column([part.get(name, _default(name, spec)) for part in parts], lengths, name)
         if name in CATEGORICAL:
             data[name] = pd.Categorical.from_codes(values.astype(np.int8), categories=list(CATEGORICAL[name]))
         elif spec[0] == "int" or name in ("start", "end"):   # spells are month ordinals here
-            data[name] = values.astype(np.int64)
+            data[name] = values.astype(NARROW.get(name, np.int64))
         elif spec[0] == "optional_float":
             data[name] = values.astype(np.float64)
-        else:
-            data[name] = values.astype(str) if len(values) else np.zeros(0, str)
-    return pd.DataFrame(data)
+        else:   # free text (the street): categories, as most rows share a few values
+            data[name] = pd.Categorical(values.astype(str) if len(values) else np.zeros(0, str))
+    return pd.DataFrame(data, copy=False)
 
 
 def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None = None) -> Roll:

@@ -53,7 +53,7 @@ class Program:
     label: str                          # the Chinese name a bureau writes
     entity: str                         # "household", "person" or "case"
     params: dict[str, Param]
-    pay: Callable
+    pay: Callable | None
     order: int                          # display order in reports and workbooks
     candidates: Callable | None = None  # roll -> bool mask over the entity's table (static attributes)
     reads: tuple[str, ...] = ()         # lines of other programs this one reads in the same month
@@ -63,6 +63,20 @@ class Program:
     roll_params: dict[str, Param] = field(default_factory=dict)   # leaves the synthetic roll reads for it
     synthesize: Callable | None = None  # (builder) -> None: adds its caseload to a synthetic roll
     reported_in: tuple[str, ...] = ()   # reported aggregates its lines belong to ("disability", "assistance_total")
+    # A flat rule: each candidate falls in a static class (``classes(view)``, ints) and is paid
+    # ``rates(month, view)[class]`` while on the roll; the engine then counts classes once per roll
+    # and never touches each person in a month (``pay`` is derived).
+    classes: Callable | None = None
+    rates: Callable | None = None
+
+    def evaluate(self, month, view):
+        """This month's payment over the candidates: the program's rule, or its flat classes."""
+        if self.rates is None:
+            return self.pay(month, view)
+        amount = self.rates(month, view)[month.prepared.once(("classes", self.key), lambda roll: self.classes(view))]
+        on_roll = view.on_roll(month.t)
+        rows = np.flatnonzero(amount != 0 if on_roll is None else (amount != 0) & on_roll)
+        return Paid(rows, amount[rows])
 
     @property
     def outputs(self) -> dict[str, str]:

@@ -21,7 +21,7 @@ def member_classes(roll) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                       & (persons["disability_grade"].to_numpy() <= 2),
                       persons["age"].to_numpy() < 18, persons["seriously_ill"].to_numpy() == 1])
     household = roll.household_row
-    in_pool = (roll.households["category"].to_numpy() == "dibao")[household]
+    in_pool = (roll.households["category"] == "dibao").to_numpy()[household]
     rows = np.flatnonzero(flags.any(axis=0) & in_pool)
     return household[rows], rows, flags[:, rows]
 

@@ -11,14 +11,14 @@ from ..roll import AREAS
 def pay(month, view) -> Paid:
     amounts = np.array([month.value(f"supplements.one_off.dibao.{a}.amount") for a in AREAS])
     if not amounts.any():
-        return Paid(np.zeros(0, np.int64), np.zeros(0))
-    paid = month.results["dibao"][3].rows if "dibao" in month.results else np.zeros(0, np.int64)
+        return Paid(np.zeros(0, np.int64), np.zeros(0), over="dibao")
+    paid = month.result("dibao")[3].rows
     over = month.prepared.views["dibao"]
     return Paid(paid, amounts[over.area[paid]] * over.size[paid], over="dibao")
 
 
 PROGRAM = Program(
     key="dibao_one_off", label="低保对象一次性生活救助", entity="household", order=220, pay=pay, reads=("dibao",),
-    family="dibao", candidates=lambda roll: (roll.households["category"] == "dibao").to_numpy(),
+    family="dibao",   # paid over 低保's own candidates
     params={f"supplements.one_off.dibao.{a}.amount": Param("yuan/person") for a in AREAS},
 )

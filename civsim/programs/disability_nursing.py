@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Param, Program
 
 
 def candidates(roll) -> np.ndarray:
@@ -12,10 +12,8 @@ def candidates(roll) -> np.ndarray:
     return (grade >= 1) & (grade <= 2) & (roll.persons["tekun"].to_numpy() == 0)
 
 
-def pay(month, view) -> Paid:
-    on_roll = view.on_roll(month.t)
-    paid = np.arange(view.n) if on_roll is None else np.flatnonzero(on_roll)
-    return Paid(paid, np.full(len(paid), month.value("disability.nursing.amount")))
+def rates(month, view) -> np.ndarray:
+    return np.array([month.value("disability.nursing.amount")])
 
 
 def synthesize(b) -> None:
@@ -27,7 +25,8 @@ def synthesize(b) -> None:
 
 
 PROGRAM = Program(
-    key="disability_nursing", label="重度残疾人护理补贴", entity="person", order=50, pay=pay,
+    key="disability_nursing", label="重度残疾人护理补贴", entity="person", order=50, pay=None, rates=rates,
+    classes=lambda view: np.zeros(view.n, np.int64),
     candidates=candidates, synthesize=synthesize,
     params={"disability.nursing.amount": Param("yuan/person/month", required=True)},
     roll_params={"caseload.disability.nursing": Param("persons"), "disability.turnover.entry": Param("per_month"),

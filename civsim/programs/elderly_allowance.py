@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Param, Program
 
 BANDS = {"age_70_79": 70, "age_80_89": 80, "age_90_99": 90, "age_100_plus": 100}   # band -> lowest age
 
 
-def pay(month, view) -> Paid:
-    rates = np.array([0.0] + [month.optional(f"elderly.allowance.{band}") for band in BANDS])
-    band = np.searchsorted(list(BANDS.values()), view.age, side="right")
-    amount = rates[band]
-    on_roll = view.on_roll(month.t)
-    paid = np.flatnonzero(amount > 0 if on_roll is None else (amount > 0) & on_roll)
-    return Paid(paid, amount[paid])
+def rates(month, view) -> np.ndarray:
+    """Per band, below 70 first (0)."""
+    return np.array([0.0] + [month.optional(f"elderly.allowance.{band}") for band in BANDS])
 
 
 def synthesize(b) -> None:
@@ -26,7 +22,8 @@ def synthesize(b) -> None:
 
 
 PROGRAM = Program(
-    key="elderly_allowance", label="高龄津贴", entity="person", order=90, pay=pay, synthesize=synthesize,
+    key="elderly_allowance", label="高龄津贴", entity="person", order=90, pay=None, rates=rates,
+    classes=lambda view: np.searchsorted(list(BANDS.values()), view.age, side="right").astype(np.int64), synthesize=synthesize,
     candidates=lambda roll: (roll.persons["elderly_allowance"] == 1).to_numpy() & (roll.persons["age"] >= 70).to_numpy(),
     # a jurisdiction declares the bands it pays; a band it does not declare pays nothing
     params={f"elderly.allowance.{band}": Param("yuan/person/month", optional=True) for band in BANDS},

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Param, Program
 
 
-def pay(month, view) -> Paid:
-    on_roll = view.on_roll(month.t)
-    paid = np.arange(view.n) if on_roll is None else np.flatnonzero(on_roll)
-    return Paid(paid, np.full(len(paid), month.value("elderly.home_care.amount")))
+def rates(month, view) -> np.ndarray:
+    return np.array([month.value("elderly.home_care.amount")])
 
 
 def synthesize(b) -> None:
@@ -17,7 +15,8 @@ def synthesize(b) -> None:
 
 
 PROGRAM = Program(
-    key="home_care", label="居家养老服务补贴", entity="person", order=100, pay=pay, synthesize=synthesize,
+    key="home_care", label="居家养老服务补贴", entity="person", order=100, pay=None, rates=rates,
+    classes=lambda view: np.zeros(view.n, np.int64), synthesize=synthesize,
     candidates=lambda roll: (roll.persons["home_care"] == 1).to_numpy(),
     params={"elderly.home_care.amount": Param("yuan/person/month", required=True)},
     roll_params={"caseload.elderly.home_care": Param("persons")},

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Param, Program
 
 PLACEMENTS = ("dispersed", "institution")    # institution 0 / 1
 
 
-def pay(month, view) -> Paid:
-    on_roll = view.on_roll(month.t)
-    paid = np.arange(view.n) if on_roll is None else np.flatnonzero(on_roll)
+def rates(month, view) -> np.ndarray:
     present = month.prepared.once("orphan.placements", lambda roll: np.unique(view.institution))
     standard = np.zeros(len(PLACEMENTS))
     standard[present] = [month.value(f"children.orphan.{PLACEMENTS[i]}") for i in present]   # only the placements held
-    return Paid(paid, standard[view.institution[paid]])
+    return standard
 
 
 def synthesize(b) -> None:
@@ -25,7 +23,8 @@ def synthesize(b) -> None:
 
 
 PROGRAM = Program(
-    key="orphan", label="孤儿", entity="person", order=70, pay=pay, synthesize=synthesize,
+    key="orphan", label="孤儿", entity="person", order=70, pay=None, rates=rates,
+    classes=lambda view: view.institution.astype(np.int64), synthesize=synthesize,
     candidates=lambda roll: (roll.persons["child_status"] == "orphan").to_numpy(),
     # each placement's standard is required where the roll holds an orphan so placed (read on first use)
     params={f"children.orphan.{p}": Param("yuan/person/month") for p in PLACEMENTS},

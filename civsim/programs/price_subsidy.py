@@ -19,11 +19,6 @@ def price_rise(cpi: float, food: float, trigger_cpi: float, trigger_food: float)
     return max(rises, default=0.0)
 
 
-def candidates(roll) -> np.ndarray:
-    """The persons of the groups paid per person; 低保 is paid per household over 低保's own candidates."""
-    return (roll.persons["tekun"].to_numpy() == 1) | (roll.persons["child_status"].to_numpy() != "none")
-
-
 def pay(month, view) -> dict:
     rise = price_rise(month.cpi, month.food, month.value("supplements.price.trigger_cpi"),
                       month.value("supplements.price.trigger_food"))
@@ -37,18 +32,15 @@ def pay(month, view) -> dict:
     for group in groups:
         if group not in month.results:
             continue
-        entity, _, _, paid = month.results[group]
-        if entity == "household":     # every member of a paid household
-            over = month.prepared.views[group]
-            out[f"{group}_price_subsidy"] = Paid(paid.rows, per_person[over.area[paid.rows]] * over.size[paid.rows], over=group)
-        else:
-            rows = np.flatnonzero(month.paid(group, "person")[view.rows])
-            out[f"{group}_price_subsidy"] = Paid(rows, per_person[view.area[rows]])
+        entity, _, _, paid = month.result(group)
+        over = month.prepared.views[group]      # paid over the candidates of the program it rides on
+        members = over.size[paid.rows] if entity == "household" else 1
+        out[f"{group}_price_subsidy"] = Paid(paid.rows, per_person[over.area[paid.rows]] * members, over=group)
     return out
 
 
 PROGRAM = Program(
-    key="price_subsidy", label="价格临时补贴", entity="person", order=200, pay=pay, candidates=candidates,
+    key="price_subsidy", label="价格临时补贴", entity="person", order=200, pay=pay,
     reads=tuple(GROUPS), lines={f"{g}_price_subsidy": f"{label}价格临时补贴" for g, label in GROUPS.items()},
     params={"supplements.price.trigger_cpi": Param("percent"), "supplements.price.trigger_food": Param("percent"),
             "supplements.price.floor": Param("yuan/person/month"), "supplements.price.multiplier": Param("ratio"),

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Param, Program
 from ..roll import AREAS
 
 PLACEMENTS = ("dispersed", "centralized")     # institution 0 / 1
 CARE = ("full", "partial", "none")            # self_care 0 / 1 / 2
 
 
-def pay(month, view) -> Paid:
-    on_roll = view.on_roll(month.t)
-    paid = np.arange(view.n) if on_roll is None else np.flatnonzero(on_roll)
+def classes(view) -> np.ndarray:
+    """placement × area × self-care level"""
+    return (view.institution.astype(np.int64) * len(AREAS) + view.area) * len(CARE) + view.self_care
+
+
+def rates(month, view) -> np.ndarray:
     basic = np.array([[month.value(f"tekun.standard.{p}.{a}") for a in AREAS] for p in PLACEMENTS])
     care = np.array([month.value(f"tekun.care.{c}") for c in CARE])
-    amount = basic[view.institution[paid], view.area[paid]] + care[view.self_care[paid]]
-    return Paid(paid, amount * (1 + month.value("supplements.spring_festival.extra_months")))
+    return (basic[:, :, None] + care[None, None, :]).ravel() * (1 + month.value("supplements.spring_festival.extra_months"))
 
 
 def synthesize(b) -> None:
@@ -34,7 +36,7 @@ def synthesize(b) -> None:
 
 
 PROGRAM = Program(
-    key="tekun", label="特困供养", entity="person", order=20, pay=pay, synthesize=synthesize,
+    key="tekun", label="特困供养", entity="person", order=20, pay=None, classes=classes, rates=rates, synthesize=synthesize,
     candidates=lambda roll: roll.persons["tekun"].to_numpy() == 1,
     params={**{f"tekun.standard.{p}.{a}": Param("yuan/person/month") for p in PLACEMENTS for a in AREAS},
             **{f"tekun.care.{c}": Param("yuan/person/month") for c in CARE},

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Param, Program
 
 
-def pay(month, view) -> Paid:
-    on_roll = view.on_roll(month.t)
-    paid = np.arange(view.n) if on_roll is None else np.flatnonzero(on_roll)
-    return Paid(paid, np.full(len(paid), month.value("children.unsupported")))
+def rates(month, view) -> np.ndarray:
+    return np.array([month.value("children.unsupported")])
 
 
 def synthesize(b) -> None:
@@ -18,7 +16,8 @@ def synthesize(b) -> None:
 
 
 PROGRAM = Program(
-    key="unsupported_child", label="事实无人抚养儿童", entity="person", order=80, pay=pay, synthesize=synthesize,
+    key="unsupported_child", label="事实无人抚养儿童", entity="person", order=80, pay=None, rates=rates,
+    classes=lambda view: np.zeros(view.n, np.int64), synthesize=synthesize,
     candidates=lambda roll: (roll.persons["child_status"] == "unsupported").to_numpy(),
     params={"children.unsupported": Param("yuan/person/month", required=True)},
     roll_params={"caseload.children.unsupported": Param("persons")},
