@@ -139,7 +139,7 @@ def _column(values: list, lengths: list[int], name: str) -> np.ndarray:
             words = list(CATEGORICAL[name])
             value = words.index(value) if np.ndim(value) == 0 else pd.Categorical(value, categories=words).codes
         out.append(np.full(n, value) if np.ndim(value) == 0 else np.asarray(value))
-    return np.concatenate(out) if out else np.zeros(0)
+    return np.concatenate(out) if out else np.zeros(0, np.int64)
 
 
 def _text(values: list, lengths: list[int]) -> pd.Categorical:
