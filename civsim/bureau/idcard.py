@@ -36,7 +36,7 @@ def validate(ids: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
     bad_check[np.flatnonzero(shaped)] = expected != codes[:, 17]
     problem[bad_check] = "bad check digit"
     birth = pd.to_datetime(ids.str.slice(6, 14), format="%Y%m%d", errors="coerce").to_numpy()
-    bad_birth = shaped & ~bad_check & (np.isnat(birth) | (birth < np.datetime64("1890-01-01")))
+    bad_birth = shaped & ~bad_check & (np.isnat(birth) | (birth < np.datetime64("1880-01-01")))
     problem[bad_birth] = "bad birth date in characters 7-14"
     sex_digit = pd.to_numeric(ids.str.slice(16, 17), errors="coerce").fillna(0).to_numpy(np.int64)
     sex = np.where(sex_digit % 2 == 1, "m", "f")
