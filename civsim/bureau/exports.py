@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import python_calamine
 
 from ..errors import CivsimError
 from . import vocab as V
@@ -50,9 +51,32 @@ class Export:
         return CivsimError(self.path, where, problem, expected)
 
 
-def _normalised(column: pd.Series) -> pd.Series:
-    text = column.fillna("").astype(str)
-    return text.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+def _normalised(cells: np.ndarray) -> pd.Series:
+    """Cells as compared text: NFKC, no whitespace; blank is "". Numbers print as the sheet shows
+    them (780.0 as 780). Done once per distinct value (label columns hold few)."""
+    codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=False)
+    values = pd.Series(uniques, dtype=object)
+    text = values.astype(str)
+    whole = values.map(lambda v: isinstance(v, float) and v.is_integer() and abs(v) < 1e15).astype(bool)
+    text[whole] = values[whole].astype(np.int64).astype(str)
+    text[values.isna()] = ""
+    text = pd.Series(pd.array(text, dtype="string[pyarrow]"))   # Arrow's string kernels, not a Python loop
+    wide = ~text.str.isascii()
+    if wide.any():
+        text[wide] = text[wide].astype(object).str.normalize("NFKC")
+    text = text.str.replace(r"\s+", "", regex=True).to_numpy(dtype=object)
+    return pd.Series(text[codes] if len(codes) else np.zeros(0, object), dtype=object)
+
+
+def _cell_text(value) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return "" if value is None else str(value)
+
+
+def _footer_or_blank(row) -> bool:
+    filled = [c for c in row if c not in ("", None)]
+    return not filled or V.label(_cell_text(filled[0])).startswith(FOOTER_WORDS)
 
 
 def _month_from_name(stem: str) -> pd.Period | None:
@@ -60,17 +84,16 @@ def _month_from_name(stem: str) -> pd.Period | None:
     return pd.Period(f"{found.group(1)}-{found.group(2)}", "M") if found else None
 
 
-def _find_header(sheets: dict, vocab: V.Vocabulary):
-    """(sheet name, row index, normalised headers) of the best header row, or None."""
+def _find_header(rows: list, vocab: V.Vocabulary):
+    """(row index, normalised headers, hits) of the row naming the most known aliases."""
     known = set(vocab.aliases["household"]) | set(vocab.aliases["person"])
-    best, best_hits = None, 0
-    for name, frame in sheets.items():
-        for r in range(min(HEADER_SCAN_ROWS, len(frame))):
-            cells = [V.header(c) if isinstance(c, str) else "" for c in frame.iloc[r]]
-            hits = len(set(cells) & known)
-            if hits > best_hits:
-                best, best_hits = (name, r, cells), hits
-    return best if best_hits >= 2 else None
+    best = (None, None, 0)
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        cells = [V.header(c) if isinstance(c, str) else "" for c in row]
+        hits = len(set(cells) & known)
+        if hits > best[2]:
+            best = (r, cells, hits)
+    return best
 
 
 def read(path: str | Path, vocab: V.Vocabulary | None = None) -> Export:
@@ -79,14 +102,18 @@ def read(path: str | Path, vocab: V.Vocabulary | None = None) -> Export:
     if not path.is_file():
         raise CivsimError(path, None, "file not found", "an .xlsx or .xls export")
     try:
-        sheets = pd.read_excel(path, engine="calamine", header=None, sheet_name=None, dtype=str)
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        names = book.sheet_names
+        for name in names:   # the first sheet with a header row; each sheet is parsed once
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            r, cells, hits = _find_header(rows, vocab)
+            if hits >= 2:
+                break
     except Exception:  # the reader's own error types: not a workbook, encrypted, truncated
         raise CivsimError(path, None, "not a readable Excel workbook", ".xlsx or .xls") from None
-    found = _find_header(sheets, vocab)
-    if found is None:
-        raise CivsimError(path, f"sheet(s) {'、'.join(map(str, sheets))}", "no header row of an export found", EXPECTED)
-    sheet, r, cells = found
-    frame = sheets[sheet]
+    if hits < 2:
+        raise CivsimError(path, f"sheet(s) {'、'.join(map(str, names))}", "no header row of an export found", EXPECTED)
+    header_row = rows[r]
 
     # The file name's last kind word decides (特困人员家庭查询 is a household file); else the headers.
     at = {k: path.stem.rfind(w) for k, w in (("household", "家庭"), ("person", "人员"))}
@@ -97,8 +124,8 @@ def read(path: str | Path, vocab: V.Vocabulary | None = None) -> Export:
     for i, cell in enumerate(cells):
         field = vocab.aliases[kind].get(cell)
         if field and field not in positions:
-            positions[field], headers[field] = i, str(frame.iat[r, i]).strip()
-            if "万元" in V.label(frame.iat[r, i]):
+            positions[field], headers[field] = i, str(header_row[i]).strip()
+            if "万元" in V.label(header_row[i]):
                 raise CivsimError(path, f"row {r + 1}, column {headers[field]}", "amount in 万元", "amounts in 元")
     if kind == "household" and "size" not in positions and "family_size" in positions:
         positions["size"], headers["size"] = positions["family_size"], headers["family_size"]
@@ -107,18 +134,23 @@ def read(path: str | Path, vocab: V.Vocabulary | None = None) -> Export:
         raise CivsimError(path, f"row {r + 1}", f"missing column(s) {'、'.join(missing)}",
                           f"the header of a {'人员查询' if kind == 'person' else '家庭查询'} export")
 
-    body = frame.iloc[r + 1:]
-    rows = np.arange(r + 2, len(frame) + 1)
+    width = max(map(len, rows))
+    data = rows[r + 1:]
+    if any(len(row) != width for row in data):   # calamine pads rows to the sheet's width; be sure
+        data = [row + [""] * (width - len(row)) for row in data]
+    body = np.empty((len(data), width), dtype=object)
+    if data:
+        body[:] = data
+    numbers = np.arange(r + 2, r + 2 + len(body))
+    columns = {f: _normalised(body[:, i]) for f, i in positions.items()}
     # Footers and blank rows have no number in the key column; only those rows are looked at.
-    key = body.iloc[:, positions["person_id" if kind == "person" else "head_id"]]
-    candidates = body[(~key.str.match(r"\s*\d", na=False)).to_numpy()]
-    first = _normalised(candidates.bfill(axis=1).iloc[:, 0])
-    drop = candidates.isna().all(axis=1) | first.str.startswith(FOOTER_WORDS)
-    keep = ~body.index.isin(candidates.index[drop.to_numpy()])
-    body, rows = body[keep], rows[keep]
-    columns = {f: _normalised(body.iloc[:, i]).reset_index(drop=True) for f, i in positions.items()}
+    suspect = np.flatnonzero(~columns["person_id" if kind == "person" else "head_id"].str.match(r"\d").to_numpy(bool))
+    keep = np.ones(len(body), bool)
+    keep[[i for i in suspect if _footer_or_blank(body[i])]] = False
+    numbers = numbers[keep]
+    columns = {f: c[keep].reset_index(drop=True) for f, c in columns.items()}
     for f in ("head_id", "person_id"):
         if f in columns:
             columns[f] = columns[f].str.upper()
-    title = " ".join(str(c) for c in frame.iloc[:r].to_numpy().ravel() if isinstance(c, str))
-    return Export(path, kind, columns, headers, rows, V.label(path.stem + " " + title), _month_from_name(path.stem))
+    title = " ".join(str(c) for row in rows[:r] for c in row if isinstance(c, str))
+    return Export(path, kind, columns, headers, numbers, V.label(path.stem + " " + title), _month_from_name(path.stem))

@@ -54,10 +54,19 @@ def _first(mask) -> int:
     return int(np.asarray(mask).argmax())
 
 
+def _per_value(text: pd.Series, parse):
+    """``parse`` applied to the distinct values only (a column holds far fewer than its rows)."""
+    codes, uniques = pd.factorize(text)
+    return parse(pd.Series(uniques, dtype=object)), codes
+
+
 def _amounts(ex: exports.Export, field: str) -> np.ndarray:
     """Yuan amounts, text or number; blank is NaN; garbage or a negative amount is an error."""
-    text = ex.text(field).str.replace(r"[,，元¥￥]", "", regex=True)
-    values = pd.to_numeric(text.where(text != ""), errors="coerce").to_numpy(float)
+    def parse(u):
+        return pd.to_numeric(u.str.replace(r"[,，元¥￥]", "", regex=True).replace("", None), errors="coerce").to_numpy(float)
+    text = ex.text(field)
+    parsed, codes = _per_value(text, parse)
+    values = parsed[codes] if len(codes) else np.zeros(0)
     bad = (np.isnan(values) & (text != "").to_numpy()) | (values < 0)
     if bad.any():
         raise ex.error(field, _first(bad), "not an amount", "a number of yuan, or blank")
@@ -74,14 +83,20 @@ def _counts(ex: exports.Export, field: str) -> np.ndarray:
 
 def _months(ex: exports.Export, field: str) -> np.ndarray:
     """'YYYY-MM' from 2019-03, 201903, 2019/3, 2019年3月, 2019-03-01 00:00:00; blank is ''."""
+    def parse(u):
+        parts = u.str.extract(r"^((?:19|20)\d{2})\D{0,1}(\d{1,2})(?:\D.*|\d{2}.*)?$")
+        month = pd.to_numeric(parts[1], errors="coerce")
+        good = parts[0].notna() & month.between(1, 12)
+        out = np.where(good, parts[0].fillna("") + "-" + month.fillna(0).astype(int).astype(str).str.zfill(2), None)
+        out[(u == "").to_numpy()] = ""
+        return out
     text = ex.text(field)
-    parts = text.str.extract(r"^((?:19|20)\d{2})\D{0,1}(\d{1,2})(?:\D.*|\d{2}.*)?$")
-    month = pd.to_numeric(parts[1], errors="coerce")
-    good = parts[0].notna() & month.between(1, 12)
-    bad = (~good & (text != "")).to_numpy()
+    parsed, codes = _per_value(text, parse)
+    values = parsed[codes] if len(codes) else np.zeros(0, dtype=object)
+    bad = pd.isna(values)
     if bad.any():
         raise ex.error(field, _first(bad), "not a month", "YYYY-MM, YYYYMM or YYYY年M月")
-    return np.where(good, parts[0].fillna("") + "-" + month.fillna(0).astype(int).astype(str).str.zfill(2), "")
+    return values.astype(object)
 
 
 def _coded(ex: exports.Export, field: str, table: dict, default: str) -> np.ndarray:
