@@ -23,7 +23,7 @@ SALT = "test-salt-0123456789"
 
 def _sheet(path):
     """An export's data rows as the file holds them (header on row 3, footer dropped)."""
-    frame = pd.read_excel(path, engine="calamine", header=2, dtype=str)
+    frame = pd.read_excel(path, engine="openpyxl", header=2, dtype=str)
     return frame[frame.iloc[:, 2].str.fullmatch(r"\d{17}[\dX]", na=False)]
 
 
@@ -171,7 +171,25 @@ def test_the_sample_generator_is_seeded(tmp_path):
 def test_the_generated_files_have_a_title_row_and_a_footer(tmp_path):
     paths = sample.write_sample("东西湖区", 30, tmp_path, seed=3)
     assert len(paths) == 8 and all(re.search(r"(家庭|人员)查询_20201031\.xlsx$", p.name) for p in paths)
-    raw = pd.read_excel(paths[0], engine="calamine", header=None, dtype=str)
+    raw = pd.read_excel(paths[0], engine="openpyxl", header=None, dtype=str)
     assert raw.iat[0, 0].endswith("报表") and raw.iloc[-1, 0].startswith("制表人")
     ex = exports.read(paths[0])
     assert ex.rows[0] == 4 and len(ex) == len(raw) - 5
+
+
+def test_the_hash_is_hmac_sha256_in_base32():
+    import base64
+    import hashlib
+    import hmac
+
+    ids = pd.Series(["11010519491231002X", "440524188001010014"])
+    expected = [base64.b32encode(hmac.new(b"salt", i.encode(), hashlib.sha256).digest()[:10]).decode().lower() for i in ids]
+    assert list(idcard.hashed(ids, b"salt")) == expected
+
+
+def test_roll_sample_command_writes_importable_exports(tmp_path, capsys):
+    assert main(["roll", "sample", "--district", "东西湖区", "--households", "40", "--seed", "5",
+                 "--out", str(tmp_path / "x")]) == 0
+    assert "wrote 8 exports" in capsys.readouterr().err
+    roll = importer.import_exports(sorted((tmp_path / "x").glob("*.xlsx")), "东西湖区", salt=SALT.encode())
+    assert len(roll.households) == 40 and str(roll.month) == "2020-10"

@@ -61,7 +61,7 @@ def _normalised(cells: np.ndarray) -> pd.Series:
     text[whole] = values[whole].astype(np.int64).astype(str)
     text[values.isna()] = ""
     text = pd.Series(pd.array(text, dtype="string[pyarrow]"))   # Arrow's string kernels, not a Python loop
-    wide = ~text.str.isascii()
+    wide = text.str.contains(r"[^\x00-\x7f]", regex=True)
     if wide.any():
         text[wide] = text[wide].astype(object).str.normalize("NFKC")
     text = text.str.replace(r"\s+", "", regex=True).to_numpy(dtype=object)

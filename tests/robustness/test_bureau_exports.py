@@ -219,9 +219,9 @@ def _personal_data() -> list[str]:
     """Every name, 身份证号, phone, address and bank account in the sample's exports."""
     found = set()
     for path in SAMPLE.glob("*.xlsx"):
-        raw = pd.read_excel(path, engine="calamine", header=None, dtype=str)
+        raw = pd.read_excel(path, engine="openpyxl", header=None, dtype=str)
         found.update(v.split("：", 1)[1] for v in raw.iloc[:, 0].dropna() if v.startswith("制表人："))
-        frame = pd.read_excel(path, engine="calamine", header=2, dtype=str)
+        frame = pd.read_excel(path, engine="openpyxl", header=2, dtype=str)
         for column in ("户主姓名", "姓名", "银行账户名称", "户主身份证号", "身份证号", "联系电话", "家庭住址", "银行帐号"):
             if column in frame:
                 found.update(v for v in frame[column].dropna() if not v.startswith("制表"))
