@@ -1,9 +1,7 @@
 """The information system's exports → the linked roll: the shipped sample imports with the roll's
 columns and types, the fields follow the export, .xls reads like .xlsx, and the result is
 byte-identical run to run."""
-import os
 import re
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -193,3 +191,50 @@ def test_roll_sample_command_writes_importable_exports(tmp_path, capsys):
     assert "wrote 8 exports" in capsys.readouterr().err
     roll = importer.import_exports(sorted((tmp_path / "x").glob("*.xlsx")), "东西湖区", salt=SALT.encode())
     assert len(roll.households) == 40 and str(roll.month) == "2020-10"
+
+
+def _edited(src, dst, edit):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(src)
+    edit(wb.active)
+    wb.save(dst)
+    return dst
+
+
+def _rename(ws, names):
+    for c in ws[3]:
+        c.value = names.get(c.value, c.value)
+
+
+def test_older_and_half_width_headers_import_alike(tmp_path):
+    pair = sorted(SAMPLE.glob("城市低保*.xlsx"))
+    base = importer.import_exports(pair, "东西湖区", salt=SALT.encode())
+    house = _edited(pair[1], tmp_path / pair[1].name, lambda ws: _rename(ws, {
+        "户主身份证号": "身份证号", "户月保障金额（元）": "保障金额(元)", "最初享受月(份)": "起始保障年月",
+        "保障人口数": "保障人口(数)", "家庭年均收入（元）": "家庭年均收入(元)", "所属街(道)": "所属街道"}))
+    assert "家庭查询" in house.name
+    older = importer.import_exports([pair[0], house], "东西湖区", salt=SALT.encode())
+    pd.testing.assert_frame_equal(older.households, base.households)
+    pd.testing.assert_frame_equal(older.persons, base.persons)
+
+
+def test_income_from_the_total_when_the_mean_is_absent(tmp_path):
+    pair = sorted(SAMPLE.glob("农村低保*.xlsx"))
+    house = _edited(pair[1], tmp_path / pair[1].name, lambda ws: ws.delete_cols(
+        next(c.column for c in ws[3] if c.value == "家庭年均收入（元）")))
+    roll = importer.import_exports([pair[0], house], "东西湖区", salt=SALT.encode())
+    sheet = _sheet(pair[1])
+    expected = pd.to_numeric(sheet["家庭年总收入（元）"]) / 12 / pd.to_numeric(sheet["家庭人口数"])
+    np.testing.assert_allclose(roll.households["income"], np.round(expected, 2))
+
+
+def test_without_a_category_column_or_label_the_category_is_an_error(tmp_path):
+    pair = sorted(SAMPLE.glob("城市低保*.xlsx"))
+
+    def strip(ws):
+        ws.delete_cols(next(c.column for c in ws[3] if c.value == "救助类型"))
+        ws["A1"].value = "家庭查询报表"
+    house = _edited(pair[1], tmp_path / "家庭查询_20201031.xlsx", strip)
+    with pytest.raises(CivsimError, match=r"家庭查询_20201031.xlsx: row 4, column 救助类型: cannot tell the category"):
+        importer.import_exports([pair[0], house], "东西湖区", salt=SALT.encode())

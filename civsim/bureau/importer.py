@@ -99,11 +99,11 @@ def _months(ex: exports.Export, field: str) -> np.ndarray:
     return values.astype(object)
 
 
-def _coded(ex: exports.Export, field: str, table: dict, default: str) -> np.ndarray:
-    """A coded field through values.csv; blank and the 'none' labels give ``default``."""
+def _coded(ex: exports.Export, field: str, vocab: V.Vocabulary, default: str) -> np.ndarray:
+    """A coded field through its table in values.csv; blank and the 'none' labels give ``default``."""
     text = ex.text(field)
-    none = V.load().values["none"]
-    known = {**table, **{k: default for k in none}, "": default}
+    table = vocab.values[field]
+    known = {**table, **{k: default for k in vocab.values["none"]}, "": default}
     out = text.map(known)
     bad = out.isna().to_numpy()
     if bad.any():
@@ -111,9 +111,9 @@ def _coded(ex: exports.Export, field: str, table: dict, default: str) -> np.ndar
     return out.to_numpy()
 
 
-def _grades(ex: exports.Export) -> np.ndarray:
+def _grades(ex: exports.Export, vocab: V.Vocabulary) -> np.ndarray:
     text = ex.text("disability_grade")
-    none = set(V.load().values["none"]) | {""}
+    none = set(vocab.values["none"]) | {""}
     grade = text.str.extract(r"([一二三四1-4])级?$")[0].map(GRADES)
     bad = (grade.isna() & ~text.isin(none)).to_numpy()
     if bad.any():
@@ -134,10 +134,13 @@ def _categories(ex: exports.Export, vocab: V.Vocabulary, required: bool):
     text = ex.text("category") if ex.has("category") else pd.Series("", index=range(len(ex)))
     blank = (text == "").to_numpy()
     if blank.any() and file_label is None:
-        if not required and not ex.has("category"):
-            return None
-        raise ex.error("category", _first(blank), "cannot tell the category",
-                       "a 救助类型 column, or a category label in the file name or title row (e.g. 城市低保家庭查询)")
+        if not required:   # a person's category may come from the household
+            if not ex.has("category"):
+                return None
+            file_label = V.Category("", "", "", "")
+        else:
+            raise ex.error("category", _first(blank), "cannot tell the category",
+                           "a 救助类型 column, or a category label in the file name or title row (e.g. 城市低保家庭查询)")
     labels = {}
     for value in pd.unique(text[~blank]):   # a handful of distinct labels, not rows
         try:
@@ -170,13 +173,13 @@ def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFr
         ids, _ = _ids(ex, "head_id")
         category, area, placement = _categories(ex, vocab, required=True)
         if ex.has("hukou"):
-            hukou = _coded(ex, "hukou", vocab.values["hukou"], "")
+            hukou = _coded(ex, "hukou", vocab, "")
             area = np.where(area == "", hukou, area)
         if (area == "").any():
             raise ex.error("hukou", _first(area == ""), "cannot tell urban or rural",
                            "a category label naming the area (城市低保 …) or a 户籍类型 column")
         if ex.has("placement"):
-            own = _coded(ex, "placement", vocab.values["placement"], "")
+            own = _coded(ex, "placement", vocab, "")
             placement = np.where(own != "", own, placement)
         size = _counts(ex, "size")
         family = _counts(ex, "family_size") if ex.has("family_size") else size
@@ -215,17 +218,17 @@ def _persons(exs: list, vocab: V.Vocabulary, month: pd.Period) -> tuple[pd.DataF
         cats = _categories(ex, vocab, required=False)
         placement = cats[2] if cats else np.full(len(ex), "", dtype=object)
         if ex.has("placement"):
-            own = _coded(ex, "placement", vocab.values["placement"], "")
+            own = _coded(ex, "placement", vocab, "")
             placement = np.where(own != "", own, placement)
         in_institution = (~ex.text("institution_name").isin(set(vocab.values["none"]) | {""})).to_numpy()
-        ill = (_coded(ex, "health", vocab.values["health"], "0") == "1") | \
+        ill = (_coded(ex, "health", vocab, "0") == "1") | \
               (~ex.text("illness").isin(set(vocab.values["none"]) | {""})).to_numpy()
         classified = np.nan_to_num(_amounts(ex, "classified"))
         parts.append(pd.DataFrame({
             "person_key": ids.to_numpy(), "head_id": heads.to_numpy(), "age": age, "sex": derived["sex"].to_numpy(),
-            "disability_grade": _grades(ex),
-            "self_care": _coded(ex, "self_care", vocab.values["self_care"], "0").astype(np.int64),
-            "child_status": _coded(ex, "child", vocab.values["child"], "none"),
+            "disability_grade": _grades(ex, vocab),
+            "self_care": _coded(ex, "self_care", vocab, "0").astype(np.int64),
+            "child_status": _coded(ex, "child", vocab, "none"),
             "placement": placement, "in_institution": in_institution,
             "category": cats[0] if cats else np.full(len(ex), "", dtype=object),
             "seriously_ill": ill.astype(np.int64), "classified": classified, "start": _months(ex, "start")}))
