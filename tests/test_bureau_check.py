@@ -59,3 +59,28 @@ def test_amounts_by_household_id_and_a_wrong_length_is_an_error():
         check.compare_benefits(h, np.zeros(7))
     with pytest.raises(CivsimError, match="household_id 7"):
         check.compare_benefits(h, series.iloc[1:])
+
+
+def test_the_imported_sample_reproduces_its_month_under_the_gap_rule():
+    """The sample's 低保 benefit is the gap times 保障人口 at the district's standards; the gap
+    computed from the imported roll and params matches it to the yuan, and a standard five yuan
+    higher is flagged household by household as the gap rule."""
+    import datetime as dt
+
+    from civsim import params
+    from civsim.bureau import importer
+    from conftest import ROOT
+
+    roll = importer.import_exports(sorted((ROOT / "data" / "samples" / "420112-dongxihu").glob("*.xlsx")),
+                                   "东西湖区", salt=b"check-salt-0123456789")
+    h = roll.households
+    p = params.load("东西湖区")
+    date = dt.date(roll.month.year, roll.month.month, 1)
+    standard = np.where(h["area"] == "urban", p.at("dibao.standard.urban", date), p.at("dibao.standard.rural", date))
+    gap = np.maximum(standard - h["income"].to_numpy(), 0) * h["size"].to_numpy()
+    modelled = np.where(h["category"] == "dibao", gap, 0.0)
+    result = check.compare_benefits(h, modelled)
+    assert result.compared == (h["category"] == "dibao").sum() > 50 and result.matched == result.compared
+    higher = np.where(h["category"] == "dibao", gap + 5 * h["size"].to_numpy(), 0.0)
+    result = check.compare_benefits(h, higher)
+    assert result.matched == 0 and set(result.rest["reason"]) == {"gap_rule"}
