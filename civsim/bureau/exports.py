@@ -1,7 +1,8 @@
 """One Excel export (家庭查询 or 人员查询) read into the columns the roll needs.
 
 Title rows above the header and footer rows (制表人 / 制表时间 / 合计) are skipped; the header row
-is the row, among the first rows of any sheet, that names the most known aliases. Only recognised
+is the row among the first 15 that names the most known aliases, on the first sheet that has
+one. Rows and columns keep the sheet's own numbering, for messages. Only recognised
 columns are kept, as normalised text: names, phones, addresses and bank accounts are never read
 out of the sheet.
 """

@@ -211,7 +211,7 @@ def _persons(exs: list, vocab: V.Vocabulary, month: pd.Period) -> tuple[pd.DataF
         ids, derived = _ids(ex, "person_id")
         heads, _ = _ids(ex, "head_id")
         birth = derived["birth"].dt
-        # Age in completed years on the first day of the export month.
+        # Age in completed years on the last day of the export month (a birthday in it counts).
         age = (month.year - birth.year - (month.month < birth.month)).to_numpy(np.int64)
         if (age < 0).any():
             raise ex.error("person_id", _first(age < 0), "born after the export month", "a birth date before it")
