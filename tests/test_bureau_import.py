@@ -238,3 +238,13 @@ def test_without_a_category_column_or_label_the_category_is_an_error(tmp_path):
     house = _edited(pair[1], tmp_path / "家庭查询_20201031.xlsx", strip)
     with pytest.raises(CivsimError, match=r"家庭查询_20201031.xlsx: row 4, column 救助类型: cannot tell the category"):
         importer.import_exports([pair[0], house], "东西湖区", salt=SALT.encode())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_check_digit_validates_and_any_other_last_character_does_not(seed):
+    rng = np.random.default_rng(seed)
+    first = "".join(map(str, rng.integers(0, 10, 6))) + "19850615" + "".join(map(str, rng.integers(0, 10, 3)))
+    good = first + idcard.check_digit(first)
+    others = [first + c for c in "0123456789X" if c != good[-1]]
+    problem, _ = idcard.validate(pd.Series([good] + others))
+    assert problem[0] == "" and all(p == "bad check digit" for p in problem[1:])

@@ -249,3 +249,22 @@ def test_no_personal_data_in_any_output_message_or_error(tmp_path, capsys):
     rendered += [result.rest.to_csv(), result.by_reason().to_csv()]
     for line in rendered:
         _scan(line, personal)
+
+
+def test_a_failed_import_leaves_the_previous_roll_untouched(tmp_path, capsys):
+    out = tmp_path / "roll"
+    pair = [str(p) for p in sorted(SAMPLE.glob("城市低保*.xlsx"))]
+    assert main(["roll", "import", *pair, "--district", "东西湖区", "--out", str(out), "--salt", SALT]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    folder, _, _ = _broken(tmp_path, HOUSE, size_disagrees)
+    broken = [str(p) for p in sorted(folder.glob("城市低保*.xlsx"))]
+    assert main(["roll", "import", *broken, "--district", "东西湖区", "--out", str(out), "--salt", SALT]) == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize("content", [b"", b"household_id,area\n0,urban\n", b"PK\x03\x04 truncated"])
+def test_a_file_that_is_not_a_workbook_is_one_line(tmp_path, content):
+    fake = tmp_path / "城市低保家庭查询_20201031.xlsx"
+    fake.write_bytes(content)
+    with pytest.raises(CivsimError, match="城市低保家庭查询_20201031.xlsx: not a readable Excel workbook"):
+        importer.import_exports([fake, SAMPLE / PERSON], "东西湖区", salt=b"x" * 16)
