@@ -63,6 +63,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", action="append", default=[], help="scenario name (repeatable)")
     p.add_argument("--draws", type=int, default=200, help="Monte Carlo draws for the range")
     p.add_argument("--xlsx", default=None, help="write the workbook here")
+
+    p = sub.add_parser("roll", help="a bureau's 台账: import the information system's Excel exports, or write a sample")
+    roll = p.add_subparsers(dest="roll_command", required=True)
+    r = roll.add_parser("import", help="家庭查询/人员查询 .xlsx|.xls exports -> households.csv, persons.csv, roll.yaml")
+    r.add_argument("files", nargs="+", help="the exports, a 家庭查询 and a 人员查询 file per category")
+    _district(r)
+    r.add_argument("--out", required=True, help="roll folder to write")
+    r.add_argument("--month", default=None, help="export month YYYY-MM (default: from the file names, …_YYYYMMDD)")
+    r.add_argument("--salt", default=None, help="salt of the 身份证号 hash (default: the district's salt file)")
+    r.add_argument("--salt-file", default=None, help="file holding the salt (default: $CIVSIM_SALT_DIR or "
+                   "~/.config/civsim/salt/<code>.salt, created on first use)")
+    r = roll.add_parser("sample", help="write a seeded sample of exports with fake persons")
+    _district(r)
+    r.add_argument("--households", type=int, default=5000, help="households in the sample")
+    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--month", default="2020-10", help="export month YYYY-MM")
+    r.add_argument("--out", required=True, help="folder for the .xlsx files")
     return parser
 
 
@@ -144,6 +161,19 @@ def cmd_project(args) -> int:
     from . import budget
 
     return budget.main(args.district, args.year, args.scenario, args.draws, args.xlsx)
+
+
+def cmd_roll(args) -> int:
+    if args.roll_command == "import":
+        from .bureau import importer
+
+        importer.run(args.files, args.district, args.out, args.month, args.salt, args.salt_file)
+    else:
+        from .bureau import sample
+
+        paths = sample.write_sample(args.district, args.households, args.out, args.seed, args.month)
+        print(f"wrote {len(paths)} exports to {args.out}", file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,377 @@
+"""The exports of one district and month → a linked household–person roll folder.
+
+``import_exports(files, district)`` reads every 家庭查询 and 人员查询 file given, checks them
+(身份证号 format and check digit, duplicates, a person's household present and single, each
+household's 保障人口 equal to its members), joins persons on 户主身份证号, and returns the two
+tables; ``write_roll`` writes households.csv, persons.csv and roll.yaml. Any problem is one
+``CivsimError`` naming the file, row and column, never the value of a personal field, and nothing
+is written.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .. import districts
+from ..atomic import atomic_path, write_text
+from ..errors import CivsimError
+from . import exports, idcard
+from . import vocab as V
+
+# The roll's columns and their types (civsim.tables kinds), in order: the one place they are named.
+HOUSEHOLD_COLUMNS = {"household_id": "int", "area": "str", "size": "int", "income": "optional_float",
+                     "street": "optional_str", "community": "optional_str", "category": "optional_str",
+                     "benefit": "optional_float", "classified": "optional_float", "start": "optional_str",
+                     "claim_draw": "float"}
+PERSON_COLUMNS = {"person_id": "int", "household_id": "int", "pid_hash": "str", "age": "int", "sex": "str",
+                  "disability_grade": "int", "self_care": "int", "child_status": "str", "institution": "int",
+                  "tekun": "int", "seriously_ill": "int", "classified": "float", "start": "optional_str"}
+
+SALT_DIR_ENV = "CIVSIM_SALT_DIR"
+GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+@dataclass
+class ImportedRoll:
+    households: pd.DataFrame
+    persons: pd.DataFrame
+    month: pd.Period
+    district: districts.District
+    files: list
+
+
+# ---------------------------------------------------------------- cell parsing (vectorised)
+
+def _first(mask) -> int:
+    return int(np.asarray(mask).argmax())
+
+
+def _per_value(text: pd.Series, parse):
+    """``parse`` applied to the distinct values only (a column holds far fewer than its rows)."""
+    codes, uniques = pd.factorize(text)
+    return parse(pd.Series(uniques, dtype=object)), codes
+
+
+def _amounts(ex: exports.Export, field: str) -> np.ndarray:
+    """Yuan amounts, text or number; blank is NaN; garbage or a negative amount is an error."""
+    def parse(u):
+        return pd.to_numeric(u.str.replace(r"[,，元¥￥]", "", regex=True).replace("", None), errors="coerce").to_numpy(float)
+    text = ex.text(field)
+    parsed, codes = _per_value(text, parse)
+    values = parsed[codes] if len(codes) else np.zeros(0)
+    bad = (np.isnan(values) & (text != "").to_numpy()) | (values < 0)
+    if bad.any():
+        raise ex.error(field, _first(bad), "not an amount", "a number of yuan, or blank")
+    return values
+
+
+def _counts(ex: exports.Export, field: str) -> np.ndarray:
+    values = _amounts(ex, field)
+    bad = np.isnan(values) | (values % 1 != 0) | (values < 1)
+    if bad.any():
+        raise ex.error(field, _first(bad), "not a count of persons", "a whole number, at least 1")
+    return values.astype(np.int64)
+
+
+def _months(ex: exports.Export, field: str) -> np.ndarray:
+    """'YYYY-MM' from 2019-03, 201903, 2019/3, 2019年3月, 2019-03-01 00:00:00; blank is ''."""
+    def parse(u):
+        parts = u.str.extract(r"^((?:19|20)\d{2})\D{0,1}(\d{1,2})(?:\D.*|\d{2}.*)?$")
+        month = pd.to_numeric(parts[1], errors="coerce")
+        good = parts[0].notna() & month.between(1, 12)
+        out = np.where(good, parts[0].fillna("") + "-" + month.fillna(0).astype(int).astype(str).str.zfill(2), None)
+        out[(u == "").to_numpy()] = ""
+        return out
+    text = ex.text(field)
+    parsed, codes = _per_value(text, parse)
+    values = parsed[codes] if len(codes) else np.zeros(0, dtype=object)
+    bad = pd.isna(values)
+    if bad.any():
+        raise ex.error(field, _first(bad), "not a month", "YYYY-MM, YYYYMM or YYYY年M月")
+    return values.astype(object)
+
+
+def _coded(ex: exports.Export, field: str, vocab: V.Vocabulary, default: str) -> np.ndarray:
+    """A coded field through its table in values.csv; blank and the 'none' labels give ``default``."""
+    text = ex.text(field)
+    table = vocab.values[field]
+    known = {**table, **{k: default for k in vocab.values["none"]}, "": default}
+    out = text.map(known)
+    bad = out.isna().to_numpy()
+    if bad.any():
+        raise ex.error(field, _first(bad), "unknown label", "one of " + "、".join(k for k in table) + " or blank")
+    return out.to_numpy()
+
+
+def _grades(ex: exports.Export, vocab: V.Vocabulary) -> np.ndarray:
+    text = ex.text("disability_grade")
+    none = set(vocab.values["none"]) | {""}
+    grade = text.str.extract(r"([一二三四1-4])级?$")[0].map(GRADES)
+    bad = (grade.isna() & ~text.isin(none)).to_numpy()
+    if bad.any():
+        raise ex.error("disability_grade", _first(bad), "unknown disability grade", "一级…四级, 1–4, or blank/无")
+    grade = grade.fillna(0).to_numpy(np.int64)
+    if ex.has("disabled"):   # 是否残疾 = 否 overrides a stray grade
+        grade[ex.text("disabled").isin({"否", "无"}).to_numpy()] = 0
+    return grade
+
+
+def _categories(ex: exports.Export, vocab: V.Vocabulary, required: bool):
+    """(category, area, placement) arrays per row: from 救助类型 where given, else from a label in
+    the file's name or title; None when neither says and ``required`` is False."""
+    file_label = None
+    matches = [c for k, c in vocab.categories.items() if k in ex.label_text]
+    if matches:
+        file_label = max(matches, key=lambda c: len(V.label(c.label)))
+    text = ex.text("category") if ex.has("category") else pd.Series("", index=range(len(ex)))
+    blank = (text == "").to_numpy()
+    if blank.any() and file_label is None:
+        if not required:   # a person's category may come from the household
+            if not ex.has("category"):
+                return None
+            file_label = V.Category("", "", "", "")
+        else:
+            raise ex.error("category", _first(blank), "cannot tell the category",
+                           "a 救助类型 column, or a category label in the file name or title row (e.g. 城市低保家庭查询)")
+    labels = {}
+    for value in pd.unique(text[~blank]):   # a handful of distinct labels, not rows
+        try:
+            labels[value] = vocab.category(value, ex.path, None)
+        except CivsimError as exc:
+            raise ex.error("category", _first((text == value).to_numpy()), exc.problem, exc.expected) from None
+    out = []
+    for attribute in ("category", "area", "placement"):
+        fallback = getattr(file_label, attribute) if file_label else ""
+        mapping = {value: getattr(c, attribute) for value, c in labels.items()}
+        out.append(text.map(mapping).fillna(fallback).to_numpy(dtype=object))
+    return tuple(out)
+
+
+def _ids(ex: exports.Export, field: str):
+    ids = ex.text(field)
+    problem, derived = idcard.validate(ids)
+    bad = problem != ""
+    if bad.any():
+        i = _first(bad)
+        raise ex.error(field, i, "empty" if ids.iloc[i] == "" else problem[i], "an 18-character 身份证号 stored as text")
+    return ids, derived
+
+
+# ---------------------------------------------------------------- the two tables
+
+def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFrame]:
+    parts, where = [], []
+    for f, ex in enumerate(exs):
+        ids, _ = _ids(ex, "head_id")
+        category, area, placement = _categories(ex, vocab, required=True)
+        if ex.has("hukou"):
+            hukou = _coded(ex, "hukou", vocab, "")
+            area = np.where(area == "", hukou, area)
+        if (area == "").any():
+            raise ex.error("hukou", _first(area == ""), "cannot tell urban or rural",
+                           "a category label naming the area (城市低保 …) or a 户籍类型 column")
+        if ex.has("placement"):
+            own = _coded(ex, "placement", vocab, "")
+            placement = np.where(own != "", own, placement)
+        size = _counts(ex, "size")
+        family = _counts(ex, "family_size") if ex.has("family_size") else size
+        mean, total = _amounts(ex, "income_mean"), _amounts(ex, "income_total")
+        income = np.round(np.where(~np.isnan(mean), mean / 12, total / 12 / family), 2)   # to the fen
+        cl_family, cl_persons = _amounts(ex, "classified_family"), _amounts(ex, "classified_persons")
+        classified = np.where(np.isnan(cl_family) & np.isnan(cl_persons), np.nan,
+                              np.nan_to_num(cl_family) + np.nan_to_num(cl_persons))
+        parts.append(pd.DataFrame({
+            "head_id": ids.to_numpy(), "area": area, "size": size, "income": income,
+            "street": ex.text("street").to_numpy(), "community": ex.text("community").to_numpy(),
+            "category": category, "benefit": _amounts(ex, "benefit"), "classified": classified,
+            "start": _months(ex, "start"), "placement": placement}))
+        where.append(pd.DataFrame({"file": f, "pos": np.arange(len(ex))}))
+    table, where = pd.concat(parts, ignore_index=True), pd.concat(where, ignore_index=True)
+    dup = table.duplicated("head_id", keep="first").to_numpy()
+    if dup.any():
+        i = _first(dup)
+        j = _first((table["head_id"] == table["head_id"].iat[i]).to_numpy())
+        other = exs[where["file"].iat[j]]
+        raise exs[where["file"].iat[i]].error("head_id", where["pos"].iat[i], "duplicate 户主身份证号",
+                                              f"one row per household (it is also on {other.path.name} row {other.rows[where['pos'].iat[j]]})")
+    return table, where
+
+
+def _persons(exs: list, vocab: V.Vocabulary, month: pd.Period) -> tuple[pd.DataFrame, pd.DataFrame]:
+    parts, where = [], []
+    for f, ex in enumerate(exs):
+        ids, derived = _ids(ex, "person_id")
+        heads, _ = _ids(ex, "head_id")
+        birth = derived["birth"].dt
+        # Age in completed years on the last day of the export month (a birthday in it counts).
+        age = (month.year - birth.year - (month.month < birth.month)).to_numpy(np.int64)
+        if (age < 0).any():
+            raise ex.error("person_id", _first(age < 0), "born after the export month", "a birth date before it")
+        cats = _categories(ex, vocab, required=False)
+        placement = cats[2] if cats else np.full(len(ex), "", dtype=object)
+        if ex.has("placement"):
+            own = _coded(ex, "placement", vocab, "")
+            placement = np.where(own != "", own, placement)
+        in_institution = (~ex.text("institution_name").isin(set(vocab.values["none"]) | {""})).to_numpy()
+        ill = (_coded(ex, "health", vocab, "0") == "1") | \
+              (~ex.text("illness").isin(set(vocab.values["none"]) | {""})).to_numpy()
+        classified = np.nan_to_num(_amounts(ex, "classified"))
+        parts.append(pd.DataFrame({
+            "person_key": ids.to_numpy(), "head_id": heads.to_numpy(), "age": age, "sex": derived["sex"].to_numpy(),
+            "disability_grade": _grades(ex, vocab),
+            "self_care": _coded(ex, "self_care", vocab, "0").astype(np.int64),
+            "child_status": _coded(ex, "child", vocab, "none"),
+            "placement": placement, "in_institution": in_institution,
+            "category": cats[0] if cats else np.full(len(ex), "", dtype=object),
+            "seriously_ill": ill.astype(np.int64), "classified": classified, "start": _months(ex, "start")}))
+        where.append(pd.DataFrame({"file": f, "pos": np.arange(len(ex))}))
+    return pd.concat(parts, ignore_index=True), pd.concat(where, ignore_index=True)
+
+
+def _fail(exs, where, i, field, problem, expected=""):
+    return exs[where["file"].iat[i]].error(field, where["pos"].iat[i], problem, expected)
+
+
+def import_exports(files, district: str, month: str | None = None, salt: bytes | None = None,
+                   vocab: V.Vocabulary | None = None) -> ImportedRoll:
+    vocab = vocab or V.load()
+    target = districts.find(district)
+    if salt is None:
+        salt = read_salt(target)
+    paths = sorted({Path(f) for f in files}, key=lambda p: (p.name, str(p)))
+    if not paths:
+        raise CivsimError("civsim roll import", "FILES", "no files given", "the 家庭查询 and 人员查询 exports")
+    read = [exports.read(p, vocab) for p in paths]
+    hh_ex = [e for e in read if e.kind == "household"]
+    pp_ex = [e for e in read if e.kind == "person"]
+    for missing, label in ((not hh_ex, "家庭查询"), (not pp_ex, "人员查询")):
+        if missing:
+            raise CivsimError("civsim roll import", "FILES", f"no {label} export among the files",
+                              "a 家庭查询 and a 人员查询 export per category")
+    period = _export_month(read, month)
+
+    hh, hh_where = _households(hh_ex, vocab)
+    pp, pp_where = _persons(pp_ex, vocab, period)
+
+    # A 身份证号 twice: the same household twice is a duplicate; two households is a conflict.
+    dup = pp.duplicated("person_key", keep=False).to_numpy()
+    if dup.any():
+        first_of = pp.groupby("person_key", sort=False)["head_id"].transform("first").to_numpy()
+        i = _first(dup & (pp.duplicated("person_key", keep="first").to_numpy()))
+        two = first_of[i] != pp["head_id"].iat[i]
+        raise _fail(pp_ex, pp_where, i, "head_id" if two else "person_id",
+                    "person in two households" if two else "duplicate 身份证号",
+                    "one row per person, in one household")
+    index = pd.Index(hh["head_id"]).get_indexer(pp["head_id"])
+    if (index < 0).any():
+        raise _fail(pp_ex, pp_where, _first(index < 0), "head_id", "household absent",
+                    "a 户主身份证号 listed in a 家庭查询 export")
+    members = np.bincount(index, minlength=len(hh))
+    off = members != hh["size"].to_numpy()
+    if off.any():
+        i = _first(off)
+        raise _fail(hh_ex, hh_where, i, "size",
+                    f"保障人口 {hh['size'].iat[i]} but the 人员查询 exports list {members[i]} member(s)",
+                    "保障人口 equal to the household's persons")
+
+    households = pd.DataFrame({
+        "household_id": np.arange(len(hh), dtype=np.int64), "area": hh["area"], "size": hh["size"],
+        "income": hh["income"], "street": hh["street"], "community": hh["community"], "category": hh["category"],
+        "benefit": hh["benefit"], "classified": hh["classified"], "start": hh["start"],
+        "claim_draw": 0.0})[list(HOUSEHOLD_COLUMNS)]
+
+    order = np.argsort(index, kind="stable")
+    pp, index = pp.iloc[order].reset_index(drop=True), index[order]
+    home = hh.iloc[index].reset_index(drop=True)
+    category = np.where(pp["category"] != "", pp["category"], home["category"])
+    placement = np.where(pp["placement"] != "", pp["placement"], home["placement"])
+    persons = pd.DataFrame({
+        "person_id": np.arange(len(pp), dtype=np.int64), "household_id": index.astype(np.int64),
+        "pid_hash": idcard.hashed(pp["person_key"], salt), "age": pp["age"], "sex": pp["sex"],
+        "disability_grade": pp["disability_grade"], "self_care": pp["self_care"], "child_status": pp["child_status"],
+        "institution": ((placement == "centralized") | pp["in_institution"].to_numpy()).astype(np.int64),
+        "tekun": (category == "tekun").astype(np.int64), "seriously_ill": pp["seriously_ill"],
+        "classified": pp["classified"], "start": np.where(pp["start"] != "", pp["start"], home["start"])})
+    return ImportedRoll(households, persons[list(PERSON_COLUMNS)], period, target, [p.name for p in paths])
+
+
+def _export_month(read: list, month: str | None) -> pd.Period:
+    if month:
+        try:
+            return pd.Period(month, "M")
+        except (ValueError, TypeError):
+            raise CivsimError("civsim roll import", "--month", f"bad month {month!r}", "YYYY-MM") from None
+    months = {e.month for e in read}
+    if None in months or len(months) != 1:
+        names = "、".join(e.path.name for e in read if e.month is None) or "the files"
+        raise CivsimError(names, None, "cannot tell the export month from the file names",
+                          "names ending _YYYYMMDD of one month, or --month YYYY-MM")
+    return months.pop()
+
+
+# ---------------------------------------------------------------- salt and output
+
+def salt_path(district: districts.District) -> Path:
+    """The district's salt file, outside the repository: $CIVSIM_SALT_DIR/<code>.salt, by default
+    ~/.config/civsim/salt/<code>.salt."""
+    folder = Path(os.environ.get(SALT_DIR_ENV) or Path.home() / ".config" / "civsim" / "salt")
+    return folder / f"{district.code}.salt"
+
+
+def read_salt(district: districts.District, path: str | Path | None = None) -> bytes:
+    """The salt from ``path`` or the district's salt file; a missing default file is created
+    with 32 random bytes (hex), readable by its owner only, and announced on standard error."""
+    explicit = path is not None
+    path = Path(path) if explicit else salt_path(district)
+    if path.resolve().is_relative_to(districts.ROOT):
+        raise CivsimError(path, None, "the salt file is inside the repository", "a salt file outside it")
+    if not path.is_file():
+        if explicit:
+            raise CivsimError(path, None, "salt file not found", "an existing salt file")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            tmp.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
+            os.chmod(tmp, 0o600)
+        os.chmod(path, 0o600)
+        print(f"created the salt file {path}: keep it, the same salt gives the same pid_hash next month",
+              file=sys.stderr)
+    salt = path.read_text(encoding="ascii", errors="replace").strip()
+    if len(salt) < 16:
+        raise CivsimError(path, None, "salt too short", "at least 16 characters")
+    return salt.encode("utf-8")
+
+
+def write_roll(roll: ImportedRoll, out: str | Path, salt: bytes) -> Path:
+    out = Path(out)
+    with atomic_path(out / "households.csv") as tmp:
+        roll.households.to_csv(tmp, index=False)
+    with atomic_path(out / "persons.csv") as tmp:
+        roll.persons.to_csv(tmp, index=False)
+    meta = {"month": str(roll.month), "district": roll.district.code, "name": roll.district.name,
+            "households": len(roll.households), "persons": len(roll.persons), "files": roll.files,
+            "pid_hash": "HMAC-SHA256 of 身份证号, 80 bits, base32",
+            "salt_fingerprint": hashlib.sha256(b"fingerprint:" + salt).hexdigest()[:12]}
+    write_text(out / "roll.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
+    return out
+
+
+def run(files, district: str, out: str | Path, month: str | None = None, salt: str | None = None,
+        salt_file: str | None = None) -> ImportedRoll:
+    """`civsim roll import`: import, then write; reports the counts on standard error."""
+    target = districts.find(district)
+    if salt is not None and len(salt) < 16:
+        raise CivsimError("--salt", None, "salt too short", "at least 16 characters")
+    key = salt.encode("utf-8") if salt else read_salt(target, salt_file)
+    roll = import_exports(files, target.code, month, key)
+    write_roll(roll, out, key)
+    print(f"{roll.district.name} {roll.month}: {len(roll.households)} 户 {len(roll.persons)} 人 → {out}",
+          file=sys.stderr)
+    return roll
