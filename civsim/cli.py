@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--salt", default=None, help="salt of the 身份证号 hash (default: the district's salt file)")
     r.add_argument("--salt-file", default=None, help="file holding the salt (default: $CIVSIM_SALT_DIR or "
                    "~/.config/civsim/salt/<code>.salt, created on first use)")
+    r = roll.add_parser("check", help="each household's modelled 低保 beside its exported 户月保障金额, for the export month")
+    _district(r)
+    r.add_argument("--roll", required=True, help="a roll folder written by `civsim roll import`, or a folder of exports")
+    r.add_argument("--csv", default=None, help="write the households that differ here (default: standard output)")
+
     r = roll.add_parser("sample", help="write a seeded sample of exports with fake persons")
     _district(r)
     r.add_argument("--households", type=int, default=5000, help="households in the sample")
@@ -168,6 +173,17 @@ def cmd_roll(args) -> int:
         from .bureau import importer
 
         importer.run(args.files, args.district, args.out, args.month, args.salt, args.salt_file)
+    elif args.roll_command == "check":
+        from . import params, roll as roll_module
+        from .bureau import check
+
+        base = params.load(args.district)
+        result = check.check_roll(base, roll_module.load_folder(base, 0, args.roll))
+        print(f"核对户数 {result.compared}，与导出表一致（相差不足1元）{result.matched} 户，其余 {len(result.rest)} 户：",
+              file=sys.stderr)
+        if len(result.rest):
+            print(result.by_reason().to_string(index=False), file=sys.stderr)
+        _write_table(result.rest, args.csv)
     else:
         from .bureau import sample
 

@@ -350,6 +350,9 @@ def _finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frame = frame[frame["program"].isin(paying[paying].index)]
     keys = KEYS + (["street"] if "street" in frame else [])
     frame = frame.groupby(keys, sort=False, as_index=False)[MEASURES].sum()
+    if "street" in frame:   # a street with nothing paid on a line in any scenario is left out
+        kept = frame.groupby(["program", "area", "street"])[MEASURES].transform(lambda c: c.abs().sum()).sum(axis=1) > 0
+        frame = frame[kept]
     order = {name: i for i, name in enumerate(dict.fromkeys(frame["scenario"]))}
     frame = frame.sort_values(["scenario", "month", "program"] + keys[4:],
                               key=lambda s: s.map(order) if s.name == "scenario" else s, kind="stable").reset_index(drop=True)

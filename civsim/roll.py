@@ -42,6 +42,9 @@ HOUSEHOLD_COLUMNS = {
     "income": ("optional_float", np.nan, (0, 1_000_000)), "category": ("str", "dibao", CATEGORIES),
     "street": ("optional_str", "", None), "claim_draw": ("optional_float", 0.0, (0, 1)),
     "start": ("optional_str", "", "month"), "end": ("optional_str", "", "month"),
+    # what a bureau's export says, kept to check the model against it
+    "community": ("optional_str", "", None), "benefit": ("optional_float", np.nan, (0, 1_000_000)),
+    "classified": ("optional_float", np.nan, (0, 1_000_000)),
 }
 PERSON_COLUMNS = {
     "person_id": ("int", None, (0, None)), "household_id": ("int", None, (0, None)), "age": ("int", None, (0, 130)),
@@ -49,6 +52,7 @@ PERSON_COLUMNS = {
     "child_status": ("str", "none", CHILD_STATUS), "institution": ("int", 0, (0, 1)), "tekun": ("int", 0, (0, 1)),
     "seriously_ill": ("int", 0, (0, 1)), "poor": ("int", 0, (0, 1)), "home_care": ("int", 0, (0, 1)),
     "elderly_allowance": ("int", 0, (0, 1)), "start": ("optional_str", "", "month"), "end": ("optional_str", "", "month"),
+    "pid_hash": ("optional_str", "", None), "classified": ("optional_float", 0.0, (0, 1_000_000)),
 }
 CATEGORICAL = {"area": AREAS, "category": CATEGORIES, "child_status": CHILD_STATUS, "sex": SEX}
 
@@ -177,17 +181,20 @@ def _read(path: Path, columns: dict) -> pd.DataFrame:
                 raise CivsimError(path, exc.key, exc.problem, exc.expected) from None
     header = pd.read_csv(path, nrows=0).columns.str.strip() if path.is_file() else []
     present = {name: spec[0] for name, spec in columns.items() if name in header or spec[1] is None}
-    table = read_csv(path, present, allow_extra=True)
+    return _check_values(_complete(read_csv(path, present, allow_extra=True), columns), columns, path)
+
+
+def _complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
+    """The table in the roll's columns and order, an omitted optional column at its default."""
+    table = table.copy()
     for name, (kind, default, _) in columns.items():
         if name not in table:
             table[name] = default
-    table = table[list(columns)]
-    for name, (kind, default, _) in columns.items():
         if kind == "optional_float":
             table[name] = table[name].astype(float)
         elif kind == "optional_str":
             table[name] = table[name].fillna("").astype(str)
-    return _check_values(table, columns, path)
+    return table[list(columns)]
 
 
 def _tables_in(folder: Path) -> dict[str, Path]:
@@ -206,7 +213,7 @@ def from_tables(households: pd.DataFrame, persons: pd.DataFrame, anchor, standar
                 source: str = "synthetic", where: tuple = ("households", "persons")) -> Roll:
     """A validated roll from two frames in the file columns (``start``/``end`` as ``YYYY-MM`` or "")."""
     validate(households, persons, where)
-    households, persons = households.copy(), persons.copy()
+    households, persons = _complete(households, HOUSEHOLD_COLUMNS), _complete(persons, PERSON_COLUMNS)
     for table in (households, persons):
         table["start"] = _spell(table["start"].astype(str), NEVER_BEFORE)
         table["end"] = _spell(table["end"].astype(str), NEVER_AFTER)
@@ -229,10 +236,41 @@ def load_folder(params, year: int, folder, seed: int = 1) -> Roll:
     incomes are read against the 低保 standards in force at the year's caseload anchor month."""
     from .synthetic import caseload_anchor
 
-    paths = _tables_in(Path(folder))
-    anchor = caseload_anchor(params, year)
+    folder = Path(folder)
+    if not any((folder / f"households{s}").is_file() for s in (".csv", ".parquet")) and _exports_in(folder):
+        return _from_exports(params, folder, seed)
+    paths = _tables_in(folder)
+    anchor = _export_month(folder) or caseload_anchor(params, year)
     standards = {area: params.get(f"dibao.standard.{area}", anchor.start_time.date(), 0.0) for area in AREAS}
     return load(paths["households"], paths["persons"], str(anchor), standards, seed)
+
+
+def _exports_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls")) if folder.is_dir() else []
+
+
+def _export_month(folder: Path):
+    """The month a folder written by ``civsim roll import`` was exported (its roll.yaml), if any."""
+    meta = folder / "roll.yaml"
+    if not meta.is_file():
+        return None
+    from .params import read_yaml
+
+    month = (read_yaml(meta) or {}).get("month")
+    try:
+        return pd.Period(str(month), "M")
+    except ValueError:
+        raise CivsimError(meta, "month", f"bad month {month!r}", "YYYY-MM") from None
+
+
+def _from_exports(params, folder: Path, seed: int) -> Roll:
+    """The information system's exports read straight from a folder (nothing written)."""
+    from .bureau import importer
+
+    imported = importer.import_exports(_exports_in(folder), params.district.code, salt=importer.read_salt(params.district))
+    date = imported.month.start_time.date()
+    standards = {area: params.get(f"dibao.standard.{area}", date, 0.0) for area in AREAS}
+    return from_tables(imported.households, imported.persons, imported.month, standards, seed, str(folder))
 
 
 def to_tables(roll: Roll) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from civsim.bureau import check
+from conftest import ROOT
 from civsim.errors import CivsimError
 
 
@@ -84,3 +85,20 @@ def test_the_imported_sample_reproduces_its_month_under_the_gap_rule():
     higher = np.where(h["category"] == "dibao", gap + 5 * h["size"].to_numpy(), 0.0)
     result = check.compare_benefits(h, higher)
     assert result.matched == 0 and set(result.rest["reason"]) == {"gap_rule"}
+
+
+def test_an_imported_sample_reproduces_its_own_month_through_the_engine(tmp_path):
+    """The shipped sample, imported and simulated for its export month, pays every 低保 household
+    its exported 户月保障金额 to the yuan, and the results carry the streets."""
+    from civsim import engine, params, roll as roll_module
+    from civsim.bureau import check, importer
+
+    files = sorted(p for p in (ROOT / "data" / "samples" / "420112-dongxihu").glob("*.xlsx") if "边缘" not in p.name)
+    importer.run(files, "东西湖区", tmp_path / "roll", salt="a-salt-for-the-test-only")
+    base = params.load("东西湖区")
+    roll = roll_module.load_folder(base, 2020, tmp_path / "roll")
+    assert str(roll.anchor) == "2020-10"
+    result = check.check_roll(base, roll)
+    assert result.compared > 50 and result.matched == result.compared
+    frame = engine.simulate(None, 2020, params=base, roll=roll)
+    assert "street" in frame and set(frame["street"]) >= {"吴家山街道", "走马岭街道"}

@@ -77,3 +77,17 @@ def compare_benefits(households: pd.DataFrame, modelled, *, tolerance: float = T
         "difference": difference, "classified": classified, "reason": reason})[rest].reset_index(drop=True)
     table["原因"] = table["reason"].map(REASONS)
     return BenefitCheck(int(compared.sum()), int(matched.sum()), table)
+
+
+def check_roll(params, roll) -> BenefitCheck:
+    """Simulate a bureau's roll for its own export month and set each household's modelled 低保
+    beside its exported 户月保障金额."""
+    from .. import engine
+
+    months = pd.period_range(roll.anchor, roll.anchor, freq="M")
+    sim = engine.Simulation(params, roll.anchor.year, roll.seed, roll=roll, months=months)
+    _, detail = sim.run(params, detail=True)
+    modelled = detail.household_totals().get("dibao", pd.Series(0.0, index=roll.households["household_id"]))
+    households = roll.households.assign(category=roll.households["category"].astype(str),
+                                        street=roll.households["street"].astype(str))
+    return compare_benefits(households, modelled.reindex(households["household_id"]).to_numpy())

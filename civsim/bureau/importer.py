@@ -23,17 +23,17 @@ import yaml
 from .. import districts
 from ..atomic import atomic_path, write_text
 from ..errors import CivsimError
+from ..roll import HOUSEHOLD_COLUMNS as ROLL_HOUSEHOLDS, PERSON_COLUMNS as ROLL_PERSONS
 from . import exports, idcard
 from . import vocab as V
 
-# The roll's columns and their types (civsim.tables kinds), in order: the one place they are named.
-HOUSEHOLD_COLUMNS = {"household_id": "int", "area": "str", "size": "int", "income": "optional_float",
-                     "street": "optional_str", "community": "optional_str", "category": "optional_str",
-                     "benefit": "optional_float", "classified": "optional_float", "start": "optional_str",
-                     "claim_draw": "float"}
-PERSON_COLUMNS = {"person_id": "int", "household_id": "int", "pid_hash": "str", "age": "int", "sex": "str",
-                  "disability_grade": "int", "self_care": "int", "child_status": "str", "institution": "int",
-                  "tekun": "int", "seriously_ill": "int", "classified": "float", "start": "optional_str"}
+# The columns an export fills, in the roll's own order and types (civsim.roll names them all).
+FROM_EXPORT = {"households": ("household_id", "area", "size", "income", "street", "community", "category", "benefit",
+                              "classified", "start", "claim_draw"),
+               "persons": ("person_id", "household_id", "pid_hash", "age", "sex", "disability_grade", "self_care",
+                           "child_status", "institution", "tekun", "seriously_ill", "classified", "start")}
+HOUSEHOLD_COLUMNS = {name: ROLL_HOUSEHOLDS[name][0] for name in FROM_EXPORT["households"]}
+PERSON_COLUMNS = {name: ROLL_PERSONS[name][0] for name in FROM_EXPORT["persons"]}
 
 SALT_DIR_ENV = "CIVSIM_SALT_DIR"
 GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
