@@ -44,6 +44,7 @@ bench: setup
 	$(PYTHON) benchmarks/run.py
 	$(PYTHON) benchmarks/explorer.py
 	$(PYTHON) benchmarks/batch.py
+	$(PYTHON) benchmarks/budget.py
 
 clean:
 	rm -rf $(VENV) reports/*/
