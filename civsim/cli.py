@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=200, help="Monte Carlo draws for the range")
     p.add_argument("--years", type=int, default=3, help="budget years from --year on (default 3: 中期财政规划)")
     p.add_argument("--seed", type=int, default=1, help="seed of the roll and the draws (default 1)")
+    p.add_argument("--roll", default=None, help="folder with the base year's roll: households.csv|.parquet and persons.csv|.parquet")
     p.add_argument("--xlsx", default=None, help="write the workbook here")
     return parser
 
@@ -116,7 +117,8 @@ def cmd_report(args) -> int:
 def cmd_project(args) -> int:
     from .budget import workbook
 
-    return workbook.main(args.district, args.year, args.scenario, args.draws, args.xlsx, seed=args.seed, years=args.years)
+    return workbook.main(args.district, args.year, args.scenario, args.draws, args.xlsx, seed=args.seed, years=args.years,
+                         roll=args.roll)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import CivsimError
-from .params import PARAMS, Entry, Leaf, ParamSet, check_limit, parse_date, read_yaml
+from .params import PARAMS, Leaf, ParamSet, check_limit, parse_date, read_yaml
 
 SCENARIOS = PARAMS / "scenarios"
 NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")

@@ -416,6 +416,17 @@ def test_cli_prints_the_window_and_writes_the_workbook(tmp_path, capsys):
     assert cli_main(["project", "--district", "420112", "--year", "2021", "--draws", "0"]) == 2
 
 
+def test_a_bureau_roll_is_named_by_its_hash(tmp_path, capsys):
+    population.save(population.synthesize(params.load("东西湖区"), 2020, 1), tmp_path / "roll")
+    target = tmp_path / "out.xlsx"
+    assert cli_main(["project", "--district", "东西湖区", "--year", "2021", "--draws", "1", "--years", "1",
+                     "--roll", str(tmp_path / "roll"), "--xlsx", str(target)]) == 0
+    provenance = pd.read_excel(target, sheet_name="数据来源").set_index("项目")["取值"]
+    assert len(provenance["名册哈希"]) == 16 and "synthetic" not in provenance["名册哈希"]
+    assert cli_main(["project", "--district", "东西湖区", "--year", "2021", "--roll", str(tmp_path / "none")]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
 def test_the_notebook_runs_with_papermill(tmp_path):
     import nbformat
     import papermill

@@ -21,9 +21,17 @@ so more draws extend fewer and a seed gives the same numbers; every scenario see
   a yearly factor, compounded over the window, uniform on 1 ± ``CASELOAD_SPREAD`` around the trend
   of the bureau's reported series where it reports the caseload in two or more years, around no
   change where it does not (``caseload`` lists which, and why);
+  ±5 % is of the order of the yearly change the 低保 roll's ±30 % turnover gives (P10–P90 about
+  ±3 % for 东西湖区's first year);
 * prices: monthly CPI and food CPI y/y follow a random walk from the last month observed by the
   end of the base year, with the s.d. of the month-to-month changes over ``CPI_WINDOW`` months
   (only the 价格临时补贴 depend on it).
+
+**The split** of each mean change needs the recurring and carried-forward runs too; they are made
+in the first ``SPLIT_DRAWS`` draws only, and their means are the mean of the full runs times their
+ratio to it in those draws — exact when every draw is a split draw, a ratio of exactly 1 for a
+line with no non-recurring item or standard change, exactly 0 for a wholly non-recurring line —
+so the three components still add up to the change to the fen.
 """
 from __future__ import annotations
 
@@ -99,12 +107,6 @@ class Projection:
             raise CivsimError("projection", "scenario/year", f"no scenario {scenario!r} in {year}",
                               f"one of {', '.join(self.scenarios)} and a year in {self.years}")
         return rows.iloc[0]
-
-    def sheets(self) -> dict:
-        """The workbook's tables (Chinese headers, 万元): see :mod:`civsim.budget.workbook`."""
-        from .workbook import sheets
-
-        return sheets(self)
 
 
 # ---------------------------------------------------------------- the draws' inputs

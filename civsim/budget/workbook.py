@@ -35,7 +35,8 @@ LINE_HEADERS = {
 UNCERTAINTY = {
     "roll": "低保进出率抽样：名册每月进入率、退出率各乘以{low:.2f}–{high:.2f}的系数",
     "trend": "人数按本区报告数据趋势每年{trend:+.1%}，另加每年±{spread:.0%}（均匀分布，逐年累积）；依据：{basis}",
-    "assumed": "人数每年±{spread:.0%}（均匀分布，逐年累积）：本区报告数据只有一个年度，无法估计趋势",
+    "assumed": "人数每年±{spread:.0%}（均匀分布，逐年累积）：本区报告数据只有一个年度，无法估计趋势；"
+               "幅度与低保名册进出率抽样所得的年变动（P10—P90约±3%）同一量级",
     "sum": "各项目抽样合计的分位数",
 }
 NO_RANGE = {"not_paid": "区间为零：该年度不发放（一次性项目已结束或未触发）",
@@ -334,11 +335,17 @@ def print_table(projection: Projection, out=None) -> None:
                   f"上年低保{wan_yuan(r.previous_dibao_yuan)} = {wan_yuan(r.reserve_yuan)}", file=out)
 
 
-def main(district, year: int, scenarios=(), draws: int = 200, xlsx=None, seed: int = 1, years: int = 3) -> int:
-    """``civsim project``: print the table; write the workbook if asked."""
+def main(district, year: int, scenarios=(), draws: int = 200, xlsx=None, seed: int = 1, years: int = 3,
+         roll=None) -> int:
+    """``civsim project``: print the table; write the workbook if asked. ``roll`` is a folder
+    holding a bureau's roll of the base year (``year − 1``)."""
+    from .. import params, population
     from .projection import project
 
-    projection = project(district, year, scenarios=list(scenarios or ()), draws=draws, seed=seed, years=years)
+    if roll is not None:
+        roll = population.load_folder(params.load(district), year - 1, roll, seed)
+    projection = project(district, year, scenarios=list(scenarios or ()), draws=draws, seed=seed, years=years,
+                         roll=roll)
     print_table(projection)
     if xlsx:
         to_xlsx(projection, xlsx)
