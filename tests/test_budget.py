@@ -285,6 +285,23 @@ def test_deterministic_nested_and_the_draw_is_a_plain_callable():
     assert not small.samples.amount_yuan.equals(other.samples.amount_yuan)
 
 
+def test_the_draw_travels_to_another_process_unchanged():
+    import pickle
+
+    base = params.load("东西湖区")
+    model = projection_module.Window(base, YEAR, [budget.components.ParameterSets(base, (2021, 2022))], years=2)
+    pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(model)).draw(4), model.draw(4))
+
+
+def test_decompose_reuses_given_simulations(dongxihu_2021):
+    from civsim import engine
+
+    base = params.load("东西湖区")
+    this = engine.Simulation(base, 2020, 1)
+    again = budget.decompose(year=2021, params=base, simulations=(this, engine.Simulation(base, 2021, 1, roll=this.roll)))
+    pd.testing.assert_frame_equal(again.set_index("program"), dongxihu_2021)
+
+
 def test_street_reserve_is_percent_of_the_year_befores_dibao():
     dongli = budget.project("东丽区", YEAR, draws=2, years=2)
     rows = dongli.reserve.set_index("year")

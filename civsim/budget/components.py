@@ -83,13 +83,15 @@ def split(table: pd.DataFrame, base_year: int) -> pd.DataFrame:
 
 
 def decompose(district=None, year: int | None = None, scenario=None, *, seed: int = 1,
-              params: ParamSet | None = None, roll=None) -> pd.DataFrame:
+              params: ParamSet | None = None, roll=None, simulations=None) -> pd.DataFrame:
     """The change from ``year − 1`` to ``year`` per program, split into its three components.
 
     ``district`` (code or name) or ``params`` (a ParamSet, e.g. the explorer's current one) give
     the parameters; ``scenario`` (a name or :class:`civsim.scenarios.Scenario`) is applied to
-    them; ``roll`` is a bureau's roll (default: the synthetic one for ``seed``). One deterministic
-    run per parameter set; next year's CPI is the observed series where it exists.
+    them; ``roll`` is a bureau's roll (default: the synthetic one for ``seed``). ``simulations`` —
+    an :class:`civsim.engine.Simulation` of ``year − 1`` and one of ``year`` on the same roll — are
+    reused instead (a caller that recomputes often, like the explorer, builds them once). One
+    deterministic run per parameter set; next year's CPI is the observed series where it exists.
 
     Columns: program, base_yuan, budget_yuan, change_yuan, standard_yuan, people_yuan,
     one_off_yuan (yuan to the fen; the three components add up to change_yuan exactly),
@@ -106,8 +108,11 @@ def decompose(district=None, year: int | None = None, scenario=None, *, seed: in
         scenario = scenario if isinstance(scenario, scenarios_module.Scenario) else scenarios_module.load(scenario)
         chosen = scenarios_module.apply(base, scenario, year)
     sets = ParameterSets(chosen, [year])
-    this = engine.Simulation(base, year - 1, seed, roll=roll)
-    following = engine.Simulation(base, year, seed, roll=this.roll)
+    if simulations is not None:
+        this, following = simulations
+    else:
+        this = engine.Simulation(base, year - 1, seed, roll=roll)
+        following = engine.Simulation(base, year, seed, roll=this.roll)
     table, times = _runs(this, following, sets)
     parts = split(table, year - 1)
     out = pd.DataFrame({"program": parts["program"],
