@@ -162,7 +162,8 @@ def _parse_entry(raw, start, factor, unit, file, key) -> Entry:
 def _parse_leaf(node: dict, path: str, file: Path) -> Leaf:
     unknown = set(node) - LEAF_KEYS
     if unknown:
-        raise CivsimError(file, path, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}", "unit, values, description")
+        raise CivsimError(file, path, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}",
+                          "unit, values, description, recurring")
     if "unit" not in node:
         raise CivsimError(file, path, "missing unit", "a unit such as yuan/person/month")
     declared = node["unit"]

@@ -233,6 +233,16 @@ def test_the_first_year_starts_from_the_base_year_and_its_one_offs_end(window):
     assert first.loc["total", "one_off_yuan"] < -2_000_000
 
 
+def test_the_window_gives_a_year_in_the_columns_of_decompose(window, dongxihu_2021):
+    split = window.split("baseline", 2022)
+    assert list(split.columns) == list(dongxihu_2021.reset_index().columns)
+    assert (fen(split[COMPONENTS]).sum(axis=1) == fen(split.change_yuan)).all()
+    first = window.split().set_index("program")
+    assert first.loc["tekun", "base_person_times"] == dongxihu_2021.loc["tekun", "base_person_times"]
+    with pytest.raises(CivsimError, match="no scenario"):
+        window.split("nope")
+
+
 def test_a_standard_each_year_is_a_standard_effect_each_year(window):
     for year in window.years:
         plus, base = lines(window, "plus5_each_year", year).loc["dibao"], lines(window, "baseline", year).loc["dibao"]
@@ -384,7 +394,8 @@ def test_workbook_text_is_never_a_formula_and_holds_no_illegal_characters(book):
 
 
 @pytest.mark.parametrize("text, safe", [("=1+1", "=1+1"), ("+1", "+1"), ("-1", "-1"), ("\u22121", "\u22121"),
-                                        ("@SUM(A1)", "@SUM(A1)"), ("a\x00b\x1fc\ufffe", "abc"), ("低保", "低保")])
+                                        ("@SUM(A1)", "@SUM(A1)"), ("a\x00b\x1fc\ufffe", "abc"), ("低保", "低保"),
+                                        ("长" * 40_000, "长" * 32_767)])
 def test_safe_text(text, safe, tmp_path):
     from openpyxl import Workbook, load_workbook
 

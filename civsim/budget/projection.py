@@ -98,6 +98,25 @@ class Projection:
     def base_year(self) -> int:
         return self.year - 1
 
+    def split(self, scenario: str = BASELINE, year: int | None = None) -> pd.DataFrame:
+        """One scenario-year in the columns of :func:`civsim.budget.decompose` (the Monte Carlo
+        means instead of one deterministic run), without the total row."""
+        year = self.year if year is None else year
+        self.total(scenario, year)      # a clear error for an unknown scenario or year
+        rows = self.lines[(self.lines["scenario"] == scenario) & (self.lines["year"] == year)
+                          & (self.lines["program"] != TOTAL)].set_index("program")
+        if year == self.year:
+            before = self.base[self.base["scenario"] == scenario].set_index("program")["person_times"]
+        else:
+            before = self.lines[(self.lines["scenario"] == scenario) & (self.lines["year"] == year - 1)]
+            before = before.set_index("program")["person_times"]
+        return pd.DataFrame({"program": rows.index, "base_yuan": rows["previous_yuan"].to_numpy(),
+                             "budget_yuan": rows["mean_yuan"].to_numpy(), "change_yuan": rows["change_yuan"].to_numpy(),
+                             "standard_yuan": rows["standard_yuan"].to_numpy(),
+                             "people_yuan": rows["people_yuan"].to_numpy(), "one_off_yuan": rows["one_off_yuan"].to_numpy(),
+                             "base_person_times": before.reindex(rows.index, fill_value=0.0).to_numpy(),
+                             "budget_person_times": rows["person_times"].to_numpy()})
+
     def total(self, scenario: str = BASELINE, year: int | None = None) -> pd.Series:
         """The 合计 row of one scenario and year (default: the first budget year)."""
         year = self.year if year is None else year

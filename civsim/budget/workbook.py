@@ -43,9 +43,13 @@ NO_RANGE = {"not_paid": "区间为零：该年度不发放（一次性项目已�
             "single_draw": "区间为零：只抽样一次", "fixed": "区间为零：金额不随任何抽样变动"}
 
 
+CELL_LIMIT = 32_767   # characters a cell holds
+
+
 def safe_text(value) -> str:
-    """Text as a workbook can hold it: illegal characters removed (the caller writes it as text)."""
-    return ILLEGAL.sub("", str(value))
+    """Text as a workbook can hold it: illegal characters removed, at most a cell's length (the
+    caller writes it as text)."""
+    return ILLEGAL.sub("", str(value))[:CELL_LIMIT]
 
 
 def _scenario_label(projection: Projection, name: str) -> str:
