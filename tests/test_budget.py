@@ -346,7 +346,7 @@ def test_the_analysis_imports_nothing_from_the_report_layer():
 
 # ---------------------------------------------------------------- the workbook
 
-HOSTILE = scenarios.parse({"name": "hostile", "title": "=HYPERLINK(\"http://x\")\x07\x1b方案",
+HOSTILE = scenarios.parse({"name": "hostile", "title": "=HYPERLINK(\"http://x\")\x07\x1b\ud800方案",
                            "changes": [{"path": "dibao.standard", "from": "2021-01-01", "percent": 1}]})
 
 

@@ -90,7 +90,7 @@ def _money(table: pd.DataFrame, columns) -> pd.DataFrame:
 def sheets(projection: Projection) -> dict[str, pd.DataFrame]:
     """The workbook's tables: Chinese headers, money in 万元 (as numbers)."""
     lines = projection.lines.copy()
-    lines["scenario_title"] = lines["scenario"].map(projection.titles)
+    lines["scenario_title"] = lines["scenario"].map(lambda name: safe_text(projection.titles[name]))
     lines["label"] = lines["program"].map(_label)
     lines["range_note"] = [_range_note(projection, r.program, r.family, r.uncertainty, r.no_range)
                            for r in lines.itertuples(index=False)]
@@ -213,7 +213,7 @@ def assumptions(projection: Projection) -> pd.DataFrame:
     rows += [("共同随机数", "是", "各方案使用相同抽样，方案差异只来自政策"),
              ("随机种子", str(projection.seed), "同一种子结果相同；第d次抽样只取决于（种子、区划代码、年度、d）"),
              ("金额单位", "万元", "表中金额由元折算，精确到分")]
-    return pd.DataFrame(rows, columns=["项目", "取值", "说明"])
+    return pd.DataFrame([tuple(safe_text(v) for v in row) for row in rows], columns=["项目", "取值", "说明"])
 
 
 # ---------------------------------------------------------------- the workbook
@@ -303,7 +303,7 @@ def chart(projection: Projection, scenario: str = BASELINE):
     ax.set_yticks(y, [_label(p) for p in programs])
     ax.invert_yaxis()
     ax.set_xlabel("金额（万元）；误差线为P10–P90")
-    title = projection.titles.get(scenario, scenario)
+    title = safe_text(projection.titles.get(scenario, scenario))
     ax.set_title(f"{projection.district_name}{_span(projection)}各项目支出预测（{title}）")
     ax.grid(axis="x", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
@@ -322,7 +322,8 @@ def print_table(projection: Projection, out=None) -> None:
     for name in projection.scenarios:
         for year in projection.years:
             rows = projection.lines[(projection.lines["scenario"] == name) & (projection.lines["year"] == year)]
-            print(f"\n{year}年 · 方案：{projection.titles[name]}" + ("" if name == BASELINE else f"（{name}）"), file=out)
+            print(f"\n{year}年 · 方案：{safe_text(projection.titles[name])}" + ("" if name == BASELINE else f"（{name}）"),
+                  file=out)
             lines = [header]
             for r in rows.itertuples(index=False):
                 lines.append([_label(r.program), wan_yuan(r.previous_yuan), wan_yuan(r.mean_yuan),
