@@ -66,14 +66,16 @@ class Projection:
     * ``lines`` — one row per scenario × year × program (and a ``total`` row per scenario × year):
       previous_yuan (the year before: the base year's model figure, or the previous year's mean),
       mean_yuan, p10/p50/p90_yuan, change_yuan = standard_yuan + people_yuan + one_off_yuan,
-      person_times, mc_se_yuan, uncertainty (roll / trend / assumed / cpi / none) and, where the
-      range has no width, why (``no_range``: not_paid / single_draw).
+      person_times, mc_se_yuan, family (the caseload the line rides on), uncertainty (roll / trend /
+      assumed / none; sum on a total) and, where the range has no width, why (``no_range``:
+      not_paid / single_draw / fixed).
     * ``base`` — the base year per scenario and program (amount, person-times, non-recurring part).
     * ``reserve`` — the 临时救助 street reserve per scenario and year.
     * ``caseload`` — the caseload uncertainty of each program family and its reason.
     * ``samples`` — every draw: scenario, draw, year, program, amount_yuan, person_times.
     * ``items`` — per scenario: the base year's non-recurring items, the standards held flat, the
-      recurring items repeated; ``changes`` — each scenario's dated changes.
+      recurring items repeated; ``changes`` — each scenario's dated changes; ``settings`` — the
+      Monte Carlo settings actually used (rate factors, caseload spread, CPI starts and steps).
     * ``provenance`` — civsim version, params hash, roll hash or "synthetic", seed, date.
     """
     district: str
