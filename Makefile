@@ -45,6 +45,7 @@ bench: setup
 	$(PYTHON) benchmarks/explorer.py
 	$(PYTHON) benchmarks/batch.py
 	$(PYTHON) benchmarks/import.py
+	$(PYTHON) benchmarks/budget.py
 
 clean:
 	rm -rf $(VENV) reports/*/

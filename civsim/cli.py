@@ -57,11 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="parallel notebooks (default: the core count)")
     p.add_argument("--out", default=None, help="output folder (default: reports/)")
 
-    p = sub.add_parser("project", help="next year's budget per program with a range (Excel workbook)")
+    p = sub.add_parser("project", help="the budget window per program: range and why it moved (Excel workbook)")
     _district(p)
     _year(p)
     p.add_argument("--scenario", action="append", default=[], help="scenario name (repeatable)")
     p.add_argument("--draws", type=int, default=200, help="Monte Carlo draws for the range")
+    p.add_argument("--years", type=int, default=3, help="budget years from --year on (default 3: 中期财政规划)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the roll and the draws (default 1)")
+    p.add_argument("--roll", default=None, help="folder with the base year's roll: households.csv|.parquet and persons.csv|.parquet")
     p.add_argument("--xlsx", default=None, help="write the workbook here")
 
     p = sub.add_parser("roll", help="a bureau's 台账: import the information system's Excel exports, or write a sample")
@@ -163,9 +166,10 @@ def cmd_report(args) -> int:
 
 
 def cmd_project(args) -> int:
-    from . import budget
+    from .budget import workbook
 
-    return budget.main(args.district, args.year, args.scenario, args.draws, args.xlsx)
+    return workbook.main(args.district, args.year, args.scenario, args.draws, args.xlsx, seed=args.seed, years=args.years,
+                         roll=args.roll)
 
 
 def cmd_roll(args) -> int:

@@ -41,7 +41,7 @@ UNITS: dict[str, tuple[str, float]] = {
         "ratio", "percent", "per_month", "months", "years", "flag",
         "persons", "households", "beds", "cases/month", "person_times/month")},
 }
-LEAF_KEYS = {"unit", "values", "description"}
+LEAF_KEYS = {"unit", "values", "description", "recurring"}
 # Upper bounds per base unit. A value above them is refused, not warned about: it is almost always
 # a unit slip (a yearly figure under a monthly unit, fen typed as yuan), and a warning scrolled
 # past would carry the slip into every budget. The bounds are ~100× any real standard.
@@ -49,7 +49,7 @@ LIMITS = {"yuan/person/month": 100_000, "yuan/household/month": 100_000, "yuan/b
           "yuan/person": 1_000_000, "yuan/household": 1_000_000, "yuan/case": 1_000_000,
           "ratio": 100, "percent": 100, "per_month": 1, "flag": 1, "months": 12, "years": 150}
 EARLIEST, LATEST = dt.date(1949, 10, 1), dt.date(2100, 12, 31)
-ENTRY_KEYS = {"value", "source", "quote", "assumption", "calibration", "fitted_to", "scenario", "note"}
+ENTRY_KEYS = {"value", "source", "quote", "assumption", "calibration", "fitted_to", "scenario", "note", "recurring"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,15 @@ class Entry:
     source: str             # seed file, rule, "assumption", "calibration" or "scenario NAME"
     quote: str = ""
     fitted_to: str = ""     # for a calibrated value: "program measure period" of the reported figure
+    recurring: bool = True  # False: a phased (阶段性) value, e.g. a raise for some months only
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """Whether the payment a leaf sets recurs year after year (declared on supplements and grants)."""
+    value: bool
+    source: str             # seed file, rule, or "assumption"
+    quote: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,7 @@ class Leaf:
     entries: tuple[Entry, ...]
     file: str = ""
     description: str = ""
+    recurring: Recurring | None = None
 
     def at(self, date: dt.date) -> Entry:
         i = bisect.bisect_right(self.entries, date, key=lambda e: e.start) - 1
@@ -136,12 +146,15 @@ def _parse_entry(raw, start, factor, unit, file, key) -> Entry:
         raise CivsimError(file, key, "missing value", "a 'value: <number>'")
     value = _number(raw["value"], file, key) * factor
     check_limit(value, unit, file, key)
+    recurring = raw.get("recurring", True)
+    if not isinstance(recurring, bool):
+        raise CivsimError(file, f"{key}.recurring", f"bad value {recurring!r}", "true or false")
     if raw.get("source") and raw.get("quote"):
-        return Entry(start, value, str(raw["source"]), str(raw["quote"]))
+        return Entry(start, value, str(raw["source"]), str(raw["quote"]), recurring=recurring)
     for kind in ("calibration", "assumption", "scenario"):
         if raw.get(kind):
             return Entry(start, value, kind if kind != "scenario" else f"scenario {raw[kind]}", str(raw[kind]),
-                         str(raw.get("fitted_to", "")))
+                         str(raw.get("fitted_to", "")), recurring)
     raise CivsimError(file, key, "value has no provenance",
                       "source and quote, or an assumption (why), or a calibration (which figure, how fitted)")
 
@@ -149,7 +162,8 @@ def _parse_entry(raw, start, factor, unit, file, key) -> Entry:
 def _parse_leaf(node: dict, path: str, file: Path) -> Leaf:
     unknown = set(node) - LEAF_KEYS
     if unknown:
-        raise CivsimError(file, path, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}", "unit, values, description")
+        raise CivsimError(file, path, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}",
+                          "unit, values, description, recurring")
     if "unit" not in node:
         raise CivsimError(file, path, "missing unit", "a unit such as yuan/person/month")
     declared = node["unit"]
@@ -167,7 +181,23 @@ def _parse_leaf(node: dict, path: str, file: Path) -> Leaf:
                               f"a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
         entries.append(_parse_entry(raw, start, factor, unit, file, f"{path}.values.{start.isoformat()}"))
     entries.sort(key=lambda e: e.start)
-    return Leaf(path, unit, declared, tuple(entries), str(file), str(node.get("description", "")))
+    recurring = _parse_recurring(node["recurring"], file, f"{path}.recurring") if "recurring" in node else None
+    return Leaf(path, unit, declared, tuple(entries), str(file), str(node.get("description", "")), recurring)
+
+
+def _parse_recurring(raw, file, key) -> Recurring:
+    """``recurring: {value: true|false, source: …, quote: …}`` or ``{value: …, assumption: …}``."""
+    expected = "value: true or false, with source and quote or an assumption"
+    if not isinstance(raw, dict) or not isinstance(raw.get("value"), bool):
+        raise CivsimError(file, key, f"bad declaration {raw!r}", expected)
+    unknown = set(raw) - {"value", "source", "quote", "assumption"}
+    if unknown:
+        raise CivsimError(file, key, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}", expected)
+    if raw.get("source") and raw.get("quote"):
+        return Recurring(raw["value"], str(raw["source"]), str(raw["quote"]))
+    if raw.get("assumption"):
+        return Recurring(raw["value"], "assumption", str(raw["assumption"]))
+    raise CivsimError(file, key, "declaration has no provenance", expected)
 
 
 def _walk(node, path: str, file: Path, out: dict[str, Leaf]) -> None:

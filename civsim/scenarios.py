@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import CivsimError
-from .params import PARAMS, Entry, Leaf, ParamSet, check_limit, parse_date, read_yaml
+from .params import PARAMS, Leaf, ParamSet, check_limit, parse_date, read_yaml
 
 SCENARIOS = PARAMS / "scenarios"
 NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")
@@ -135,10 +135,11 @@ def _overlay(leaf: Leaf, change: Change, scenario: Scenario, key: str) -> Leaf:
         if inside:
             value = change.apply(base.value)
             check_limit(value, leaf.unit, scenario.file, f"{key} ({leaf.path})")
-            entries.append(Entry(start, value, f"scenario {scenario.name}", base.source))
+            entries.append(replace(base, start=start, value=value, source=f"scenario {scenario.name}",
+                                   quote=base.source, fitted_to=""))
         else:
-            entries.append(Entry(start, base.value, base.source, base.quote))
-    return Leaf(leaf.path, leaf.unit, leaf.declared_unit, tuple(entries), leaf.file, leaf.description)
+            entries.append(replace(base, start=start))
+    return replace(leaf, entries=tuple(entries))   # the leaf's other fields (e.g. recurring) stay
 
 
 def apply(params: ParamSet, scenario: Scenario, year: int | None = None) -> ParamSet:
