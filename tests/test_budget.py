@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
-from civsim import budget, params, population, scenarios
+from civsim import budget, params, roll as roll_module, scenarios, synthetic
 from civsim.budget import overlays, projection as projection_module, workbook
 from civsim.cli import main as cli_main
 from civsim.errors import CivsimError
@@ -36,18 +36,18 @@ def hand_roll(tmp_path_factory):
     """Three urban households (incomes 100, 700, 850 yuan a head; sizes 1, 2, 3; all claim) and two
     urban 特困 persons in an institution who care for themselves."""
     folder = tmp_path_factory.mktemp("roll")
-    pd.DataFrame({"household_id": [0, 1, 2], "area": "urban", "size": [1, 2, 3], "income": [100.0, 700.0, 850.0],
+    pd.DataFrame({"household_id": [0, 1, 2, 3, 4], "area": "urban", "size": [1, 2, 3, 1, 1],
+                  "income": [100.0, 700.0, 850.0, None, None], "category": ["dibao"] * 3 + ["tekun"] * 2,
                   "claim_draw": 0.0}).to_csv(folder / "households.csv", index=False)
-    pd.DataFrame({"person_id": [0, 1], "area": "urban", "age": 70, "disability_grade": 0, "poor": 0, "self_care": 0,
-                  "child_status": "none", "institution": 1, "tekun": 1, "home_care": 0, "elderly_allowance": 0,
-                  "low_income_household": -1}).to_csv(folder / "persons.csv", index=False)
-    return population.load(folder / "households.csv", folder / "persons.csv", "2021-01", {"urban": 830, "rural": 680})
+    pd.DataFrame({"person_id": range(8), "household_id": [0, 1, 1, 2, 2, 2, 3, 4], "age": [40] * 6 + [70, 70],
+                  "institution": [0] * 6 + [1, 1], "tekun": [0] * 6 + [1, 1]}).to_csv(folder / "persons.csv", index=False)
+    return roll_module.load(folder / "households.csv", folder / "persons.csv", "2021-01", {"urban": 830, "rural": 680})
 
 
 def still_roll_with(*changes):
-    """东西湖区 with the roll held still (no entries or exits), no 分类施保 increment, and ``changes``."""
+    """东西湖区 with the roll held still (no entries or exits in any caseload) and ``changes``."""
     fixed = [{"path": path, "from": "2000-01-01", "value": 0} for path in
-             ("dibao.entry_rate", "dibao.exit_rate", "dibao.increment")]
+             ("dibao.entry_rate", "dibao.exit_rate", "tekun.turnover", "disability.turnover", "children.turnover")]
     return scenarios.parse({"name": "hand", "title": "hand", "changes": fixed + list(changes)})
 
 
@@ -65,7 +65,7 @@ def test_a_pure_standard_rise_is_all_standard_and_a_new_household_counts_at_its_
 
 
 def test_a_tekun_standard_rise_is_all_standard(hand_roll):
-    rise = still_roll_with({"path": "tekun.standard.urban", "from": "2022-01-01", "percent": 10})
+    rise = still_roll_with({"path": "tekun.standard.centralized.urban", "from": "2022-01-01", "percent": 10})
     tekun = budget.decompose("东西湖区", 2022, rise, roll=hand_roll).set_index("program").loc["tekun"]
     assert tekun.base_yuan == 2 * (1660 + 191) * 12
     assert tekun.standard_yuan == 2 * 166 * 12 and tekun.people_yuan == 0 and tekun.one_off_yuan == 0
@@ -73,7 +73,17 @@ def test_a_tekun_standard_rise_is_all_standard(hand_roll):
 
 @pytest.fixture(scope="module")
 def dongxihu_2021():
+    """东西湖区 2020 → 2021 on a roll whose caseloads hold still, so the counts below are the October ones."""
+    return budget.decompose("东西湖区", 2021, still_roll_with(), roll=still_roll()).set_index("program")
+
+
+@pytest.fixture(scope="module")
+def dongxihu_2021_as_shipped():
     return budget.decompose("东西湖区", 2021).set_index("program")
+
+
+def still_roll():
+    return synthetic.synthesize(scenarios.apply(params.load("东西湖区"), still_roll_with()), 2020)
 
 
 def test_a_year_whose_one_offs_end_is_all_one_off(dongxihu_2021):
@@ -82,10 +92,15 @@ def test_a_year_whose_one_offs_end_is_all_one_off(dongxihu_2021):
     grant = split.loc["disability_nursing_one_off"]
     assert grant.base_yuan == 344 * 500 + 1194 * 300 and grant.budget_yuan == 0
     assert grant.one_off_yuan == -grant.base_yuan and grant.standard_yuan == grant.people_yuan == 0
-    # the +50 of March–June 2020 on both disability subsidies ends: 2144 and 861 persons × 50 × 4
-    for program, persons in (("disability_nursing", 2144), ("disability_living", 861)):
+    # the +50 of March–June 2020 on both disability subsidies ends: −50 for each person-month paid
+    # then (a whole number of person-months, at least the October caseloads over four months)
+    for program, october in (("disability_nursing", 2144), ("disability_living", 861)):
         row = split.loc[program]
-        assert row.one_off_yuan == -persons * 50 * 4 and row.standard_yuan == row.people_yuan == 0
+        person_months = -row.one_off_yuan / 50
+        assert person_months == round(person_months) and 0.9 * 4 * october <= person_months <= 1.1 * 4 * october
+        # the living subsidy follows who is on 低保, so 低保's April raise reaches it a little
+        assert abs(row.standard_yuan) < 0.01 * row.base_yuan and abs(row.people_yuan) < 0.01 * row.base_yuan
+    assert split.loc["disability_nursing", "standard_yuan"] == 0
     for program in ("dibao_one_off", "dibao_price_subsidy", "tekun_price_subsidy"):
         row = split.loc[program]
         assert row.one_off_yuan == row.change_yuan and row.standard_yuan == row.people_yuan == 0
@@ -133,8 +148,8 @@ def test_carried_forward_takes_the_value_of_twelve_months_before():
 def test_recurring_only_takes_out_grants_and_phased_raises():
     base = params.load("东西湖区")
     only = overlays.recurring_only(base)
-    assert base.at("disability.living.amount", "2020-04") == 159.84
-    assert only.at("disability.living.amount", "2020-04") == 109.84
+    assert base.at("disability.living.grade_3_4", "2020-04") == 159.84
+    assert only.at("disability.living.grade_3_4", "2020-04") == 109.84
     assert only.at("supplements.one_off.dibao.urban.amount", "2020-03") == 0
     assert only.at("supplements.price.multiplier", "2020-03") == 0
     assert only.at("supplements.spring_festival.extra_months", "2020-01") == 1     # declared recurring
@@ -188,7 +203,7 @@ def test_a_bad_declaration_is_one_clear_error(tmp_path, declaration, problem):
 def test_a_scenario_keeps_the_declarations():
     raised = scenarios.apply(params.load("东西湖区"), scenarios.parse({"name": "d", "title": "d", "changes": [
         {"path": "disability", "from": "2021-07-01", "percent": 10}]}))
-    leaf = raised.leaf("disability.living.amount")
+    leaf = raised.leaf("disability.living.grade_3_4")
     assert [(e.start.month, e.recurring) for e in leaf.entries if e.start.year == 2020] == [(3, False), (7, True)]
     assert raised.leaf("supplements.spring_festival.grant").recurring.value
 
@@ -233,12 +248,12 @@ def test_the_first_year_starts_from_the_base_year_and_its_one_offs_end(window):
     assert first.loc["total", "one_off_yuan"] < -2_000_000
 
 
-def test_the_window_gives_a_year_in_the_columns_of_decompose(window, dongxihu_2021):
+def test_the_window_gives_a_year_in_the_columns_of_decompose(window, dongxihu_2021_as_shipped):
     split = window.split("baseline", 2022)
-    assert list(split.columns) == list(dongxihu_2021.reset_index().columns)
+    assert list(split.columns) == list(dongxihu_2021_as_shipped.reset_index().columns)
     assert (fen(split[COMPONENTS]).sum(axis=1) == fen(split.change_yuan)).all()
     first = window.split().set_index("program")
-    assert first.loc["tekun", "base_person_times"] == dongxihu_2021.loc["tekun", "base_person_times"]
+    assert first.loc["tekun", "base_person_times"] == dongxihu_2021_as_shipped.loc["tekun", "base_person_times"]
     with pytest.raises(CivsimError, match="no scenario"):
         window.split("nope")
 
@@ -303,13 +318,13 @@ def test_the_draw_travels_to_another_process_unchanged():
     pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(model)).draw(4), model.draw(4))
 
 
-def test_decompose_reuses_given_simulations(dongxihu_2021):
+def test_decompose_reuses_given_simulations(dongxihu_2021_as_shipped):
     from civsim import engine
 
     base = params.load("东西湖区")
     this = engine.Simulation(base, 2020, 1)
     again = budget.decompose(year=2021, params=base, simulations=(this, engine.Simulation(base, 2021, 1, roll=this.roll)))
-    pd.testing.assert_frame_equal(again.set_index("program"), dongxihu_2021)
+    pd.testing.assert_frame_equal(again.set_index("program"), dongxihu_2021_as_shipped)
 
 
 def test_street_reserve_is_percent_of_the_year_befores_dibao():
@@ -415,7 +430,7 @@ def test_provenance_and_assumptions_sheets(book):
     assert "synthetic" in provenance["名册哈希"] and provenance["随机种子"] == "1" and provenance["civsim版本"]
     notes = " ".join(sheets["假设与说明"].astype(str).agg(" ".join, axis=1))
     for path in ("supplements.one_off.dibao.urban.amount", "supplements.one_off.disability_severe.rural.amount",
-                 "disability.living.amount", "dibao.standard.urban", "tekun.standard.rural",
+                 "disability.living.grade_3_4", "dibao.standard.urban", "tekun.standard.dispersed.rural",
                  "supplements.spring_festival.grant"):
         assert path in notes, path
     assert "一次性及阶段性项目" in notes and "保持不变的标准" in notes and "按上年同月延续" in notes
@@ -445,7 +460,7 @@ def test_cli_prints_the_window_and_writes_the_workbook(tmp_path, capsys):
 
 
 def test_a_bureau_roll_is_named_by_its_hash(tmp_path, capsys):
-    population.save(population.synthesize(params.load("东西湖区"), 2020, 1), tmp_path / "roll")
+    roll_module.save(synthetic.synthesize(params.load("东西湖区"), 2020, 1), tmp_path / "roll")
     target = tmp_path / "out.xlsx"
     assert cli_main(["project", "--district", "东西湖区", "--year", "2021", "--draws", "1", "--years", "1",
                      "--roll", str(tmp_path / "roll"), "--xlsx", str(target)]) == 0

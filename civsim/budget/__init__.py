@@ -19,17 +19,13 @@ from .overlays import carried_forward, is_standard, recurring_only, repeat_recur
 from .projection import (BASELINE, CASELOAD_SPREAD, CPI_WINDOW, RATE_FACTOR, TOTAL, YEARS, Projection, Window,
                          params_hash, project, roll_hash, split_price_volume)
 
+from ..programs import LINES  # noqa: E402
+
 # The symmetric price/volume split, under its former name, for callers not yet on decompose().
 split = split_price_volume
 
-# The former display order of the budget lines (read by the explorer); new code orders lines by
-# the engine's output or civsim.report.labels.order.
-PROGRAMS = (
-    "dibao", "tekun", "low_income", "temporary", "disability_living", "disability_nursing", "orphan",
-    "unsupported_child", "elderly_allowance", "home_care", "care_institution", "funeral", "spring_festival",
-    "dibao_price_subsidy", "tekun_price_subsidy", "orphan_price_subsidy", "unsupported_child_price_subsidy",
-    "dibao_one_off", "disability_nursing_one_off",
-)
+# The budget lines in display order: every line the programs declare.
+PROGRAMS = tuple(LINES)
 
 
 def __getattr__(name):

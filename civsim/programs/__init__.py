@@ -78,10 +78,18 @@ class Program:
         rows = np.flatnonzero(amount != 0 if on_roll is None else (amount != 0) & on_roll)
         return Paid(rows, amount[rows])
 
+    def __reduce__(self):
+        # A declaration travels (to a worker process) by its key: its rules are module functions.
+        return (_declared, (self.key,))
+
     @property
     def outputs(self) -> dict[str, str]:
         """Every line code the program writes, with its Chinese label."""
         return self.lines or {self.key: self.label}
+
+
+def _declared(key: str) -> "Program":
+    return PROGRAMS[key]
 
 
 def _discover() -> tuple[Program, ...]:
