@@ -25,13 +25,21 @@ import pandas as pd
 
 from .errors import CivsimError
 from .params import ParamSet
+from .tables import Column, table_file
 
 AREAS = ("urban", "rural")
 CHILD_STATUS = ("none", "orphan", "unsupported")
-HOUSEHOLD_COLUMNS = {"household_id": "int", "area": "str", "size": "int", "income": "float", "claim_draw": "float"}
-PERSON_COLUMNS = {"person_id": "int", "area": "str", "age": "int", "disability_grade": "int", "poor": "int",
-                  "self_care": "int", "child_status": "str", "institution": "int", "tekun": "int",
-                  "home_care": "int", "elderly_allowance": "int", "low_income_household": "int"}
+FLAG = Column("int", allowed=(0, 1), meaning="0 no, 1 yes")
+HOUSEHOLD_COLUMNS = {"household_id": Column("int", 0), "area": Column("str", allowed=AREAS),
+                     "size": Column("int", 1, 50, meaning="persons in the household"),
+                     "income": Column("float", 0, 1_000_000, meaning="yuan/person/month"),
+                     "claim_draw": Column("float", 0, 1, meaning="a uniform draw")}
+PERSON_COLUMNS = {"person_id": Column("int", 0), "area": Column("str", allowed=AREAS), "age": Column("int", 0, 130),
+                  "disability_grade": Column("int", allowed=(0, 1, 2, 3, 4), meaning="0 none, 1-4"), "poor": FLAG,
+                  "self_care": Column("int", allowed=(0, 1, 2), meaning="0 full, 1 partial, 2 none"),
+                  "child_status": Column("str", allowed=CHILD_STATUS), "institution": FLAG, "tekun": FLAG,
+                  "home_care": FLAG, "elderly_allowance": FLAG,
+                  "low_income_household": Column("int", -1, meaning="household id, or -1")}
 ELDERLY_BANDS = {"age_70_79": (70, 79), "age_80_89": (80, 89), "age_90_99": (90, 99), "age_100_plus": (100, 105)}
 
 
@@ -158,7 +166,7 @@ def _persons(params: ParamSet, anchor: pd.Period, rng: np.random.Generator) -> p
         if n:
             frames.append(pd.DataFrame({c: part.get(c, np.full(n, v)) for c, v in defaults.items()}))
     persons = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(defaults))
-    persons = persons.astype({c: "int64" for c in PERSON_COLUMNS if PERSON_COLUMNS[c] == "int" and c in persons})
+    persons = persons.astype({c: "int64" for c in PERSON_COLUMNS if PERSON_COLUMNS[c].kind == "int" and c in persons})
     persons.insert(0, "person_id", np.arange(len(persons), dtype=np.int64))
     return persons
 
@@ -220,12 +228,7 @@ def load_folder(params: ParamSet, year: int, folder: str | Path, seed: int = 1) 
     """A bureau's roll from ``folder/households`` and ``folder/persons`` (``.csv`` or ``.parquet``);
     incomes are read against the 低保 standards in force at the year's caseload anchor month."""
     folder = Path(folder)
-    paths = []
-    for name in ("households", "persons"):
-        found = [folder / f"{name}{suffix}" for suffix in (".csv", ".parquet") if (folder / f"{name}{suffix}").is_file()]
-        if not found:
-            raise CivsimError(folder, name, "file not found", f"{name}.csv or {name}.parquet in the roll folder")
-        paths.append(found[0])
+    paths = [table_file(folder, name) for name in ("households", "persons")]
     anchor = caseload_anchor(params, year)
     standards = {area: params.at(f"dibao.standard.{area}", anchor.start_time.date()) for area in AREAS}
     return load(paths[0], paths[1], str(anchor), standards, seed)
