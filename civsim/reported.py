@@ -18,14 +18,13 @@ import pandas as pd
 from .districts import DATA
 from .errors import CivsimError
 from .report.labels import PROGRAM_LABELS, RECONCILE_LABELS
-from .tables import Column, read_csv
+from .tables import MONTH, Column, read_csv
 
 REPORTED = DATA / "reported"
 AREAS = ("urban", "rural", "all")
 COLUMNS = {"jurisdiction": "str", "year": Column("int", 1949, 2100), "program": "str",
            "area": Column("str", allowed=AREAS), "measure": "str", "period": "str", "value": Column("float", 0),
            "source": "str", "quote": "str"}
-MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
 PERIOD = re.compile(rf"^({MONTH})(?:\.\.({MONTH}))?$")
 
 

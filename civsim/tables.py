@@ -17,6 +17,8 @@ from .errors import CivsimError
 
 # Excel and WPS on Chinese Windows save CSV as GBK/GB18030 (a superset of GBK); try UTF-8 first.
 ENCODINGS = ("utf-8-sig", "gb18030")
+# A calendar month as civsim writes it (Excel's "Jan-18" would be read by pandas as the year 1).
+MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
 # Integers beyond this are not exact in the float they pass through (and no count or code is so large).
 LARGEST_INT = 2 ** 53
 
@@ -33,11 +35,14 @@ class Column:
     high: float | None = None
     allowed: tuple | None = None
     meaning: str = ""   # what the values stand for, shown in the error (e.g. "0 full, 1 partial, 2 none")
+    pattern: str | None = None   # a regular expression a text cell must match whole
 
     def expected(self) -> str:
         base = self.kind.removeprefix("optional_")
         if self.allowed is not None:
             text = " or ".join(str(a) for a in self.allowed)
+        elif self.pattern is not None:
+            return self.meaning or f"text matching {self.pattern}"
         elif self.low is not None and self.high is not None:
             text = f"{'an integer' if base == 'int' else 'a number'} from {self.low:g} to {self.high:g}"
         elif self.low is not None:
@@ -156,6 +161,8 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
             values = text_values
             if spec.allowed is not None:
                 bad |= ~empty & ~values.isin([str(a) for a in spec.allowed])
+            if spec.pattern is not None:
+                bad |= ~empty & ~values.str.fullmatch(spec.pattern).fillna(False).astype(bool)
         else:
             numbers = pd.to_numeric(text_values.where(~empty), errors="coerce")
             finite = np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
