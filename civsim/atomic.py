@@ -20,6 +20,8 @@ EXPECTED = "a writable file path"
 
 def check_target(target: str | os.PathLike) -> Path:
     """The path that will be written for ``target`` (a symlink's target), or one line why it cannot be."""
+    if str(target).endswith(("/", os.sep)):
+        raise CivsimError(target, None, "names a folder", "a file name")
     target = Path(target)
     real = Path(os.path.realpath(target))
     try:

@@ -109,11 +109,15 @@ def table_file(folder: str | Path, name: str, suffixes=(".csv", ".parquet")) -> 
     if len(found) > 1:
         raise CivsimError(folder, name, f"both {' and '.join(p.name for p in found)}",
                           "one of them only (which one is meant is not for civsim to guess)")
+    open_check(found[0], "table file")   # a pipe named persons.parquet would block the reader
     return found[0]
 
 
-def _header(text: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text)), [])
+def _header(text: str, path: Path) -> list[str]:
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:
+        raise CivsimError(path, "row 1", f"not a well-formed CSV header ({exc})", "comma-separated column names") from None
     return [c.strip() for c in first]
 
 
@@ -129,7 +133,7 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
     path = Path(path)
     specs = {name: spec if isinstance(spec, Column) else Column(spec) for name, spec in columns.items()}
     text = read_text(path, what="CSV file")
-    header = _header(text)
+    header = _header(text, path)
     repeated = sorted({c for c in header if header.count(c) > 1 and c})
     if repeated:
         raise CivsimError(path, "columns", f"column(s) {', '.join(repeated)} appear more than once",

@@ -26,7 +26,7 @@ def leaf_yaml(draw):
 
 
 @pytest.mark.case("properties")
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 @SETTINGS
 @given(text=st.one_of(leaf_yaml(), st.text(max_size=200)))
 def test_loader_raises_only_civsim_errors(tree, text):
@@ -51,7 +51,7 @@ def run(changes):
 
 
 @pytest.mark.case("properties")
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 @SETTINGS
 @given(low=st.floats(0, 3000), step=st.floats(1, 500), month=st.integers(1, 12))
 def test_spending_and_caseload_rise_with_the_dibao_standard(low, step, month):
@@ -69,7 +69,7 @@ def test_spending_and_caseload_rise_with_the_dibao_standard(low, step, month):
 @given(percent=st.floats(-99, 300), path=st.sampled_from(["tekun.standard", "disability", "dibao.increment", "temporary"]),
        month=st.integers(1, 12))
 @pytest.mark.case("properties")
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 def test_months_before_a_scenario_equal_the_baseline(percent, path, month):
     base = SIM.run(BASE)
     other = run([{"path": path, "from": f"2021-{month:02d}-01", "percent": percent}])

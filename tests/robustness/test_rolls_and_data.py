@@ -3,6 +3,7 @@ numbers; reported figures with impossible periods, repeated columns or a misspel
 districts.csv with a parent loop; CSV months as Excel writes them."""
 import csv
 import io
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -114,6 +115,8 @@ ROLL_FILES = {
                                  ["persons.csv: is a folder"]),
     "dangling persons link": (lambda r: ((r / "persons.csv").unlink(), (r / "persons.csv").symlink_to(r / "gone.csv")),
                               ["persons.csv: dangling symbolic link"]),
+    "persons.parquet is a pipe": (lambda r: ((r / "persons.csv").unlink(), os.mkfifo(r / "persons.parquet")),
+                                  ["persons.parquet: not a regular file"]),
     "repeated column": (lambda r: (r / "households.csv").write_text(
         (r / "households.csv").read_text().replace("claim_draw", "income", 1)), ["households.csv: columns", "income appear more than once"]),
     "repeated column with a space": (lambda r: (r / "households.csv").write_text(
