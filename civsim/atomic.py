@@ -27,13 +27,18 @@ def check_target(target: str | os.PathLike) -> Path:
     try:
         info = os.stat(real)
     except FileNotFoundError:
-        return real
+        info = None
     except OSError as exc:
         raise CivsimError(target, None, f"cannot write ({exc.strerror})", EXPECTED) from None
-    if stat.S_ISDIR(info.st_mode):
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise CivsimError(target, None, "is a folder", "a file name inside it")
-    if stat.S_ISREG(info.st_mode) and not (info.st_mode & 0o222 and os.access(real, os.W_OK)):
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return real   # a device or pipe: written through, its folder untouched
+    if info is not None and not (info.st_mode & 0o222 and os.access(real, os.W_OK)):
         raise CivsimError(target, None, "the file is read-only", "a file that may be replaced")
+    folder = next((p for p in real.parents if p.exists()), None)   # where the temporary file goes
+    if folder is not None and folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise CivsimError(target, None, f"cannot write in the folder {folder} (Permission denied)", EXPECTED)
     return real
 
 

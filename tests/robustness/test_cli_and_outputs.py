@@ -185,7 +185,7 @@ def test_output_into_a_read_only_folder(tmp_path, capsys, monkeypatch):
     finally:
         folder.chmod(0o755)
     assert code == 2
-    assert_one_line(err, "table.csv: cannot write (Permission denied)")
+    assert_one_line(err, "table.csv: cannot write", "Permission denied")
     assert os.listdir(folder) == ["table.csv"] and (folder / "table.csv").read_text() == "previous"
 
 
