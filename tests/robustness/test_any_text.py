@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from civsim import cpi, districts, params, population, reported, scenarios
+from civsim import cpi, districts, params, reported, scenarios
 from civsim.errors import CivsimError
+
+from .test_rolls_and_data import load_roll, make_roll
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
@@ -16,10 +18,6 @@ SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
 
 utf8 = st.text(st.characters(codec="utf-8"), max_size=300)
 gbk = st.text(st.characters(codec="gbk"), max_size=300)
-
-
-def valid_roll(folder: Path) -> tuple[Path, Path]:
-    return population.save(population.synthesize(params.load("东西湖区"), 2020), folder)
 
 
 def check_params(path: Path):
@@ -51,13 +49,13 @@ def check_districts(path: Path):
 
 
 def check_households(path: Path):
-    roll = population.load(path, path.parent / "persons.csv", "2020-10", {"urban": 830, "rural": 830})
+    roll = load_roll(path.parent)
     size = roll.households["size"]
     assert ((size >= 1) & (size <= 50)).all() and np.isfinite(roll.households["income"]).all()
 
 
 def check_persons(path: Path):
-    roll = population.load(path.parent / "households.csv", path, "2020-10", {"urban": 830, "rural": 830})
+    roll = load_roll(path.parent)
     assert roll.persons["self_care"].isin([0, 1, 2]).all() and roll.persons["age"].between(0, 130).all()
 
 
@@ -105,7 +103,7 @@ def test_any_text_gives_a_civsim_error_or_a_valid_result(tmp_path, name):
     path = tmp_path / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     if name.startswith("roll"):
-        valid_roll(path.parent)
+        make_roll(path.parent)
     valid = (path.read_text(encoding="utf-8") if name.startswith("roll") else
              template.read_text(encoding="utf-8"))
 
