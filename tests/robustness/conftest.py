@@ -22,7 +22,7 @@ def pytest_configure(config):
 
 
 def _in_here(item) -> bool:
-    return Path(str(item.fspath)).resolve().parent == HERE
+    return Path(item.path).resolve().parent == HERE
 
 
 @pytest.fixture(autouse=True)
