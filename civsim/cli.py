@@ -9,17 +9,39 @@ import sys
 
 from .errors import CivsimError
 
+MAX_DRAWS = 10_000   # ~12 ms a draw for a district: minutes, not days
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes are one line too (argparse would print the whole usage first)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
+def _integer(low: int, high: int, what: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range (expected {what} from {low} to {high})")
+        return value
+    return parse
+
 
 def _district(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument("--district", required=required, help="GB/T 2260 code or Chinese name, e.g. 420112 or 东西湖区")
 
 
 def _year(parser: argparse.ArgumentParser, required: bool = True) -> None:
-    parser.add_argument("--year", type=int, required=required, help="calendar year, e.g. 2020")
+    parser.add_argument("--year", type=_integer(1949, 2100, "a calendar year"), required=required,
+                        help="calendar year, e.g. 2020 (within the years the district's parameters cover)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="civsim", description="Social-assistance simulation and reports for civil-affairs bureaus.")
+    parser = _Parser(prog="civsim", description="Social-assistance simulation and reports for civil-affairs bureaus.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("params", help="print every parameter in force at a date, with unit and source")
@@ -32,9 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     _district(p)
     _year(p)
     p.add_argument("--scenario", action="append", default=[], help="scenario name under params/scenarios (repeatable)")
-    p.add_argument("--seed", type=int, default=None, help="seed of the synthetic roll and its monthly draws (default 1)")
+    p.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=None,
+                   help="seed of the synthetic roll and its monthly draws (default 1)")
     p.add_argument("--roll", default=None, help="folder with a real roll: households.csv|.parquet and persons.csv|.parquet")
-    p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
+    p.add_argument("--csv", default=None, help="write the table here ('-' or none: standard output)")
 
     p = sub.add_parser("compare", help="households better off / worse off / unchanged under a scenario")
     _district(p)
@@ -47,23 +70,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reconcile", help="reported figures beside the model's")
     _district(p)
     _year(p)
-    p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
+    p.add_argument("--csv", default=None, help="write the table here ('-' or none: standard output)")
 
     p = sub.add_parser("report", help="render the annual summary and next-year plan (HTML, PDF)")
     _district(p, required=False)
     _year(p, required=False)
     p.add_argument("--all", action="store_true", help="every shipped district-year")
     p.add_argument("--scenario", default="baseline", help="scenario for the plan's budget part")
-    p.add_argument("--workers", type=int, default=None, help="parallel notebooks (default: the core count)")
+    p.add_argument("--workers", type=_integer(1, 256, "a number of workers"), default=None,
+                   help="parallel notebooks (default: the core count)")
     p.add_argument("--out", default=None, help="output folder (default: reports/)")
 
     p = sub.add_parser("project", help="the budget window per program: range and why it moved (Excel workbook)")
     _district(p)
     _year(p)
     p.add_argument("--scenario", action="append", default=[], help="scenario name (repeatable)")
-    p.add_argument("--draws", type=int, default=200, help="Monte Carlo draws for the range")
-    p.add_argument("--years", type=int, default=3, help="budget years from --year on (default 3: 中期财政规划)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the roll and the draws (default 1)")
+    p.add_argument("--draws", type=_integer(1, MAX_DRAWS, "a number of draws"), default=200,
+                   help=f"Monte Carlo draws for the range (1 to {MAX_DRAWS})")
+    p.add_argument("--years", type=_integer(1, 10, "a number of years"), default=3,
+                   help="budget years from --year on (default 3: 中期财政规划)")
+    p.add_argument("--seed", type=_integer(0, 2**32 - 1, "a seed"), default=1, help="seed of the roll and the draws (default 1)")
     p.add_argument("--roll", default=None, help="folder with the base year's roll: households.csv|.parquet and persons.csv|.parquet")
     p.add_argument("--xlsx", default=None, help="write the workbook here")
 
@@ -92,14 +118,65 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _write_table(frame, path: str | None) -> None:
-    if path:
-        from .atomic import atomic_path
-
-        with atomic_path(path) as tmp:
-            frame.to_csv(tmp, index=False)
-        print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
-    else:
+    if path in (None, "-"):
         frame.to_csv(sys.stdout, index=False)
+        return
+    from .atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
+    print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
+
+
+def _input_files(args) -> list:
+    """Files a command reads: the shipped parameters and data, the roll, the scenario files."""
+    from pathlib import Path
+
+    from .districts import DATA
+    from .params import PARAMS
+
+    files = [p for root in (PARAMS, DATA) if root.is_dir() for p in root.rglob("*")]
+    roll = getattr(args, "roll", None)
+    if roll and Path(roll).is_dir():
+        files += list(Path(roll).iterdir())
+    files += [Path(s) for s in getattr(args, "scenario", None) or () if isinstance(s, str) and s.endswith((".yaml", ".yml"))]
+    return files
+
+
+def _check_output(path: str | None, args, flag: str) -> None:
+    """Refuse an output that cannot be written, or that is one of the command's own inputs, before
+    any work is done."""
+    if path in (None, "-"):
+        return
+    from .atomic import check_target
+
+    real = check_target(path)
+    if not real.exists():
+        return
+    for source in _input_files(args):
+        try:
+            same = os.path.samefile(real, source)
+        except OSError:
+            continue
+        if same:
+            raise CivsimError(flag, path, f"is an input of this command ({source})", "an output file that is not read")
+
+
+def _check_year(base, year: int, flag: str = "--year") -> None:
+    """A year within the years the parameters cover: from the earliest dated value to one year
+    after the latest (a plan or budget looks a year ahead); beyond that every value would be
+    carried forward from an old year without a word."""
+    first = min(leaf.entries[0].start.year for leaf in base.leaves.values())
+    last = max(leaf.entries[-1].start.year for leaf in base.leaves.values()) + 1
+    if not first <= year <= last:
+        raise CivsimError(flag, str(year), f"outside the years the parameters of {base.district.name} cover",
+                          f"a year from {first} to {last} (the latest dated value is of {last - 1})")
+
+
+def _scenarios(names) -> list:
+    from . import scenarios
+
+    return scenarios.load_all(names)
 
 
 def cmd_params(args) -> int:
@@ -133,10 +210,13 @@ def cmd_params(args) -> int:
 def cmd_simulate(args) -> int:
     from . import engine, params, roll as roll_module
 
+    _check_output(args.csv, args, "--csv")
     base = params.load(args.district)
+    _check_year(base, args.year)
+    chosen = _scenarios(args.scenario)
     seed = 1 if args.seed is None else args.seed
     roll = roll_module.load_folder(base, args.year, args.roll, seed) if args.roll else None
-    frame = engine.simulate(args.district, args.year, scenarios=args.scenario, seed=seed, params=base, roll=roll)
+    frame = engine.simulate(args.district, args.year, scenarios=chosen, seed=seed, params=base, roll=roll)
     _write_table(engine.to_csv_frame(frame), args.csv)
     return 0
 
@@ -150,8 +230,10 @@ def cmd_compare(args) -> int:
 
 
 def cmd_reconcile(args) -> int:
-    from . import reconcile
+    from . import params, reconcile
 
+    _check_output(args.csv, args, "--csv")
+    _check_year(params.load(args.district), args.year)
     _write_table(reconcile.reconcile(args.district, args.year), args.csv)
     return 0
 
@@ -161,15 +243,22 @@ def cmd_report(args) -> int:
 
     if not args.all and not (args.district and args.year):
         raise CivsimError("civsim report", "--district/--year", "missing", "--district X --year Y, or --all")
+    if not args.all:
+        from . import params
+
+        _check_year(params.load(args.district), args.year)
     return reports.main(district=None if args.all else args.district, year=None if args.all else args.year,
                         scenario=args.scenario, workers=args.workers, out=args.out)
 
 
 def cmd_project(args) -> int:
+    from . import params
     from .budget import workbook
 
-    return workbook.main(args.district, args.year, args.scenario, args.draws, args.xlsx, seed=args.seed, years=args.years,
-                         roll=args.roll)
+    _check_output(args.xlsx, args, "--xlsx")
+    _check_year(params.load(args.district), args.year)
+    return workbook.main(args.district, args.year, _scenarios(args.scenario), args.draws, args.xlsx, seed=args.seed,
+                         years=args.years, roll=args.roll)
 
 
 def cmd_roll(args) -> int:
@@ -197,8 +286,8 @@ def cmd_roll(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return globals()[f"cmd_{args.command}"](args)
     except CivsimError as exc:
         print(f"civsim: error: {exc}", file=sys.stderr)
@@ -206,6 +295,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `civsim params … | head` closed the pipe early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: files being written are left as they were
+        print("civsim: 已中断 (interrupted)", file=sys.stderr)
+        return 130
+    except OSError as exc:  # anything the checks above did not foresee, still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"civsim: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

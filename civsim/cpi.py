@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 
 from .districts import DATA
-from .tables import read_csv
+from .tables import MONTH, Column, read_csv
 
 CPI_CSV = DATA / "cpi_cn_monthly.csv"
-COLUMNS = {"region": "str", "month": "str", "cpi_yoy_pct": "optional_float", "food_cpi_yoy_pct": "optional_float",
-           "source": "optional_str"}
+COLUMNS = {"region": "str", "month": Column("str", pattern=MONTH, meaning="a month YYYY-MM"),
+           "cpi_yoy_pct": "optional_float", "food_cpi_yoy_pct": "optional_float", "source": "optional_str"}
 
 
 @lru_cache(maxsize=4)

@@ -47,11 +47,44 @@ def load_districts(path: Path = DISTRICTS_CSV) -> dict[str, District]:
         if not rec.pinyin.isascii() or not rec.pinyin.isalpha():
             raise CivsimError(path, f"row {row}, column pinyin", f"bad pinyin {rec.pinyin!r}", "ASCII letters")
         districts[rec.code] = District(rec.code, rec.name, rec.pinyin, rec.parent or None, rec.level)
-    for row, d in enumerate(districts.values(), start=2):
+    rows = {code: row for row, code in enumerate(districts, start=2)}
+    for d in districts.values():
         if d.parent and d.parent not in districts:
-            raise CivsimError(path, f"row {row}, column parent", f"parent {d.parent} of {d.name} is not listed",
+            raise CivsimError(path, f"row {rows[d.code]}, column parent", f"parent {d.parent} of {d.name} is not listed",
                               "the parent's own row in the same file")
+    for d in districts.values():   # following parents must end at a top level, never come back
+        seen, current = [d.code], d
+        while current.parent:
+            if current.parent in seen:
+                loop = " → ".join(seen[seen.index(current.parent):] + [current.parent])
+                raise CivsimError(path, f"row {rows[current.code]}, column parent", f"parents form a loop ({loop})",
+                                  "a chain of parents ending at a province with no parent")
+            seen.append(current.parent)
+            current = districts[current.parent]
     return districts
+
+
+RESERVED_FOLDERS = ("defaults", "scenarios", "plans", "summaries")
+
+
+def check_folders(root: Path) -> None:
+    """A parameter folder named for a jurisdiction (by code, pinyin or name) must be exactly its
+    ``<code>-<pinyin>`` from districts.csv; otherwise it would be skipped and its district run on
+    the defaults without a word."""
+    root = Path(root)
+    if not root.is_dir():
+        return
+    table = load_districts()
+    slugs = {d.slug for d in table.values()}
+    names = {key: d for d in table.values() for key in (d.code, d.pinyin, d.name, d.label)}
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir() or folder.name in slugs or folder.name in RESERVED_FOLDERS:
+            continue
+        head = folder.name.split("-", 1)[0]
+        match = names.get(folder.name) or names.get(head)
+        if match is not None or (len(head) == 6 and head.isdigit()):
+            expected = match.slug if match else "a <code>-<pinyin> listed in districts.csv"
+            raise CivsimError(folder, None, "parameter folder does not match districts.csv", f"the folder name {expected}")
 
 
 def find(district: str | int) -> District:
@@ -71,7 +104,7 @@ def lineage(district: District) -> list[District]:
     """The district and its ancestors, nearest first (东西湖区, 武汉市, 湖北省)."""
     table = load_districts()
     chain, current = [], district
-    while current is not None:
+    while current is not None and current not in chain:   # load_districts refuses loops; stay finite anyway
         chain.append(current)
         current = table.get(current.parent) if current.parent else None
     return chain

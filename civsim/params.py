@@ -19,13 +19,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from . import districts
 from .errors import CivsimError
@@ -47,8 +47,13 @@ LEAF_KEYS = {"unit", "values", "description", "recurring"}
 # past would carry the slip into every budget. The bounds are ~100× any real standard.
 LIMITS = {"yuan/person/month": 100_000, "yuan/household/month": 100_000, "yuan/bed/month": 100_000,
           "yuan/person": 1_000_000, "yuan/household": 1_000_000, "yuan/case": 1_000_000,
-          "ratio": 100, "percent": 100, "per_month": 1, "flag": 1, "months": 12, "years": 150}
+          "ratio": 100, "percent": 100, "per_month": 1, "flag": 1, "months": 12, "years": 150,
+          # counts: more than any province's population
+          **{u: 200_000_000 for u in ("persons", "households", "beds", "cases/month", "person_times/month")}}
 EARLIEST, LATEST = dt.date(1949, 10, 1), dt.date(2100, 12, 31)
+# A ratio that is a share of a whole — a take-up, a share of a group, a gap as a fraction of the
+# line — cannot exceed 1 (a take-up of 45 means 45%, written 0.45); a multiple of the standard can.
+SHARE = re.compile(r"(^|\.)(take_up|gap_ratio|[a-z0-9_]*_share)(\.|$)")
 ENTRY_KEYS = {"value", "source", "quote", "assumption", "calibration", "fitted_to", "scenario", "note", "recurring"}
 
 
@@ -105,19 +110,58 @@ def parse_date(value, file=None, key=None) -> dt.date:
     raise CivsimError(file, key, f"bad date {text!r}", "an ISO date YYYY-MM-DD or month YYYY-MM")
 
 
+YAML_BYTES = 1 << 20      # a parameter, scenario or plan file is a few kB; 1 MiB is far beyond any
+YAML_NODES = 100_000      # values once aliases are expanded (nested aliases can expand to billions)
+YAML_DEPTH = 40           # nesting levels
+
+
 def read_yaml(path: Path):
-    """Safe-load a YAML file; syntax errors become one line naming the file and line."""
+    """Read a YAML file as YAML 1.2 with a safe loader, so a value means what it says (``0750`` is
+    750, ``no`` and ``8:30`` stay text), a duplicate key is an error instead of the last copy
+    silently winning, and the file's size and its expansion through aliases are bounded. Every
+    failure, an empty file included, is one line naming the file and, where known, the line."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     from .tables import read_text
 
+    text = read_text(path, limit=YAML_BYTES, what="YAML file")
     try:
-        return yaml.safe_load(read_text(path))
-    except yaml.YAMLError as exc:
+        tree = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
+        where = f"line {mark.line + 1}" if mark is not None else None
         problem = getattr(exc, "problem", None) or "malformed YAML"
+        if "duplicate key" in str(problem):
+            raise CivsimError(path, where, str(problem).split(" with value")[0], "each key once in a mapping") from None
         raise CivsimError(path, where, str(problem), "well-formed YAML") from None
+    except RecursionError:
+        raise CivsimError(path, None, "nested too deeply", f"at most {YAML_DEPTH} levels") from None
     except ValueError as exc:  # the safe loader's date constructor, e.g. 2020-13-01
         raise CivsimError(path, None, f"bad value ({exc})", "valid ISO dates YYYY-MM-DD") from None
+    except (TypeError, AttributeError, KeyError, IndexError) as exc:  # the parser on input it does not expect
+        raise CivsimError(path, None, f"malformed YAML ({type(exc).__name__})", "well-formed YAML") from None
+    if tree is None:
+        raise CivsimError(path, None, "the file is empty", "YAML with at least one key")
+    _bounded(tree, path)
+    return tree
+
+
+def _bounded(tree, path) -> None:
+    """Refuse a tree that expands (through aliases) beyond YAML_NODES values or YAML_DEPTH levels."""
+    stack, count = [(tree, 1)], 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > YAML_NODES:
+            raise CivsimError(path, None, f"more than {YAML_NODES:,} values once aliases are expanded",
+                              "a file without nested aliases (an alias bomb?)")
+        if depth > YAML_DEPTH:
+            raise CivsimError(path, None, "nested too deeply", f"at most {YAML_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
 
 
 def _number(value, file, key) -> float:
@@ -128,14 +172,23 @@ def _number(value, file, key) -> float:
     return float(value)
 
 
-def check_limit(value: float, unit: str, file, key) -> None:
+def is_share(path: str) -> bool:
+    return bool(SHARE.search(path))
+
+
+def check_limit(value: float, unit: str, file, key, path: str = "") -> None:
+    if not math.isfinite(value):
+        raise CivsimError(file, key, f"value {value:g} is not finite", "a finite number")
+    if unit == "ratio" and is_share(path) and value > 1:
+        raise CivsimError(file, key, f"share {value:g} above 1",
+                          f"a fraction from 0 to 1 ({value:g}% is written {value / 100:g})")
     limit = LIMITS.get(unit)
     if limit is not None and value > limit:
         raise CivsimError(file, key, f"absurd value {value:g} {unit}",
                           f"at most {limit:g} (a yearly figure under a monthly unit?)")
 
 
-def _parse_entry(raw, start, factor, unit, file, key) -> Entry:
+def _parse_entry(raw, start, factor, unit, file, key, path: str = "") -> Entry:
     if not isinstance(raw, dict):
         raw = {"value": raw}
     unknown = set(raw) - ENTRY_KEYS
@@ -145,7 +198,7 @@ def _parse_entry(raw, start, factor, unit, file, key) -> Entry:
     if "value" not in raw:
         raise CivsimError(file, key, "missing value", "a 'value: <number>'")
     value = _number(raw["value"], file, key) * factor
-    check_limit(value, unit, file, key)
+    check_limit(value, unit, file, key, path)
     recurring = raw.get("recurring", True)
     if not isinstance(recurring, bool):
         raise CivsimError(file, f"{key}.recurring", f"bad value {recurring!r}", "true or false")
@@ -179,7 +232,7 @@ def _parse_leaf(node: dict, path: str, file: Path) -> Leaf:
         if not EARLIEST <= start <= LATEST:
             raise CivsimError(file, f"{path}.values", f"date {start.isoformat()} out of range",
                               f"a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
-        entries.append(_parse_entry(raw, start, factor, unit, file, f"{path}.values.{start.isoformat()}"))
+        entries.append(_parse_entry(raw, start, factor, unit, file, f"{path}.values.{start.isoformat()}", path))
     entries.sort(key=lambda e: e.start)
     recurring = _parse_recurring(node["recurring"], file, f"{path}.recurring") if "recurring" in node else None
     return Leaf(path, unit, declared, tuple(entries), str(file), str(node.get("description", "")), recurring)
@@ -207,19 +260,44 @@ def _walk(node, path: str, file: Path, out: dict[str, Leaf]) -> None:
         out[path] = _parse_leaf(node, path, file)
         return
     for name, child in node.items():
-        if not isinstance(name, str) or not name.replace("_", "").isalnum() or not name.isascii():
+        if not is_key(name):
             raise CivsimError(file, f"{path}.{name}", "bad key", "a lowercase ASCII name (letters, digits, _)")
         _walk(child, f"{path}.{name}", file, out)
 
 
+def is_key(name) -> bool:
+    """A parameter name: lowercase ASCII letters, digits and _ (``Urban`` would be a tree nothing reads)."""
+    return isinstance(name, str) and name.replace("_", "").isalnum() and name.isascii() and name == name.lower()
+
+
 def _read_folder(folder: Path) -> dict[str, Leaf]:
     leaves: dict[str, Leaf] = {}
-    for file in sorted(folder.glob("*.yaml")):
-        tree = read_yaml(file)
-        if tree is None:
+    for file in sorted(folder.iterdir()):
+        if file.suffix.lower() not in (".yaml", ".yml"):
             continue
-        _walk(tree, file.stem, file, leaves)
+        if file.suffix != ".yaml":   # would be skipped, or read under a name nothing looks up
+            raise CivsimError(file, None, f"parameter file ends in {file.suffix}", f"{file.stem}.yaml")
+        if not is_key(file.stem):
+            raise CivsimError(file, None, f"bad file name {file.name!r}",
+                              "a lowercase ASCII name such as dibao.yaml (the first part of every path in it)")
+        _walk(read_yaml(file), file.stem, file, leaves)
     return leaves
+
+
+def _check_counts(leaves: dict[str, Leaf]) -> None:
+    """``X.households`` cannot exceed ``X.persons`` on any date both are in force: a household has
+    at least one member."""
+    for path, leaf in leaves.items():
+        other = leaves.get(path.removesuffix("households") + "persons") if path.endswith(".households") else None
+        if other is None or leaf.unit != "households" or other.unit != "persons":
+            continue
+        start = max(leaf.entries[0].start, other.entries[0].start)
+        for day in sorted({e.start for e in leaf.entries + other.entries if e.start >= start}):
+            households, persons = leaf.at(day).value, other.at(day).value
+            if households > persons:
+                raise CivsimError(leaf.file, f"{path}.values.{day.isoformat()}",
+                                  f"{households:g} households but {persons:g} persons ({other.path} in {Path(other.file).name})",
+                                  "no more households than persons")
 
 
 @dataclass(frozen=True)
@@ -281,6 +359,7 @@ class ParamSet:
 def _load(code: str, root: Path) -> ParamSet:
     district = districts.find(code)
     leaves: dict[str, Leaf] = {}
+    districts.check_folders(root)
     folders = [root / "defaults"] + [root / d.slug for d in reversed(districts.lineage(district))]
     for folder in folders:
         if folder.is_dir():
@@ -290,6 +369,7 @@ def _load(code: str, root: Path) -> ParamSet:
                     raise CivsimError(leaf.file, path, f"unit {leaf.declared_unit} does not match the inherited "
                                       f"{inherited.declared_unit} of {inherited.file}", f"a unit convertible to {inherited.unit}")
                 leaves[path] = leaf
+    _check_counts(leaves)
     params = ParamSet(district, leaves)
     from . import schema   # the programs declare which leaves exist
 

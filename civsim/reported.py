@@ -2,6 +2,10 @@
 
 A period is ``YYYY-MM`` (a stock at the end of that month) or ``YYYY-MM..YYYY-MM`` (a flow over
 those months, inclusive). Values are in base units: yuan, persons, households.
+
+Figures of things the model does not simulate (service counts, marriage registrations …) carry
+codes of their own and are listed as "not modelled"; a code one or two letters away from a
+modelled program's is refused as a misspelling, since it would be filed there without a word.
 """
 from __future__ import annotations
 
@@ -13,20 +17,50 @@ import pandas as pd
 
 from .districts import DATA
 from .errors import CivsimError
-from .tables import read_csv
+from .report.labels import PROGRAM_LABELS, RECONCILE_LABELS
+from .tables import MONTH, Column, read_csv
 
 REPORTED = DATA / "reported"
-COLUMNS = {"jurisdiction": "str", "year": "int", "program": "str", "area": "str", "measure": "str",
-           "period": "str", "value": "float", "source": "str", "quote": "str"}
-PERIOD = re.compile(r"^(\d{4}-\d{2})(?:\.\.(\d{4}-\d{2}))?$")
 AREAS = ("urban", "rural", "all")
+COLUMNS = {"jurisdiction": "str", "year": Column("int", 1949, 2100), "program": "str",
+           "area": Column("str", allowed=AREAS), "measure": "str", "period": "str", "value": Column("float", 0),
+           "source": "str", "quote": "str"}
+PERIOD = re.compile(rf"^({MONTH})(?:\.\.({MONTH}))?$")
+
+
+def modelled_programs() -> set[str]:
+    """The program codes a reported figure is reconciled under (every code with a label)."""
+    return set(PROGRAM_LABELS) | set(RECONCILE_LABELS)
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) turning ``a`` into ``b``."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def misspelt(program: str, known: set[str]) -> str | None:
+    """The modelled code ``program`` is probably a misspelling of, if any."""
+    if program in known:
+        return None
+    near = [(_distance(program.lower(), k), k) for k in known]
+    best, code = min(near) if near else (99, None)
+    return code if best <= (1 if len(code or "") <= 5 else 2) or program.lower() == code else None
 
 
 def parse_period(text: str, file=None, key=None) -> tuple[pd.Period, pd.Period]:
     """(first month, last month); a stock has first == last and no range."""
-    match = PERIOD.match(text)
+    match = PERIOD.match(str(text))
     if not match:
-        raise CivsimError(file, key, f"bad period {text!r}", "YYYY-MM or YYYY-MM..YYYY-MM")
+        raise CivsimError(file, key, f"bad period {text!r}", "YYYY-MM or YYYY-MM..YYYY-MM, months 01-12")
     first = pd.Period(match.group(1), "M")
     last = pd.Period(match.group(2), "M") if match.group(2) else first
     if last < first:
@@ -39,16 +73,32 @@ def is_flow(period: str) -> bool:
 
 
 def read(path: Path) -> pd.DataFrame:
+    path = Path(path)
     table = read_csv(path, COLUMNS, unique=list(COLUMNS)[:7] + ["quote"])
-    for row, (period, area) in enumerate(zip(table["period"], table["area"]), start=2):
+    known = modelled_programs()
+    for row, (period, program) in enumerate(zip(table["period"], table["program"]), start=2):
         parse_period(period, path, f"row {row}, column period")
-        if area not in AREAS:
-            raise CivsimError(path, f"row {row}, column area", f"bad area {area!r}", " or ".join(AREAS))
-    if (table["value"] < 0).any():
-        row = int((table["value"] < 0).to_numpy().argmax()) + 2
-        raise CivsimError(path, f"row {row}, column value", "negative value", "0 or more")
+        meant = misspelt(program, known)
+        if meant:
+            raise CivsimError(path, f"row {row}, column program", f"unknown program {program!r}, close to {meant!r}",
+                              f"{meant} if that is meant, or a code not resembling a modelled program's")
+    _check_counts(table, path)
     table["file"] = path.name
     return table
+
+
+def _check_counts(table: pd.DataFrame, path: Path) -> None:
+    """A figure's households cannot exceed its persons (same program, area and period)."""
+    key = ["jurisdiction", "year", "program", "area", "period"]
+    rows = table.assign(row=table.index + 2)
+    pairs = rows[rows["measure"] == "households"].merge(rows[rows["measure"] == "persons"], on=key,
+                                                         suffixes=("", "_persons"))
+    bad = pairs[pairs["value"] > pairs["value_persons"]]
+    if len(bad):
+        first = bad.iloc[0]
+        raise CivsimError(path, f"row {first['row']}, column value",
+                          f"{first['value']:g} households but {first['value_persons']:g} persons (row {first['row_persons']})",
+                          "no more households than persons")
 
 
 @lru_cache(maxsize=2)

@@ -8,22 +8,28 @@
       - {path: dibao.standard, from: 2021-07-01, percent: 5}      # a leaf or a whole subtree
       - {path: tekun.standard.urban, from: 2021-07-01, until: 2021-12-31, value: 1800}
 
-``value`` is in the leaf's base unit (as ``civsim params`` prints it). Applying a scenario returns
+``value`` is in the leaf's declared unit (13200 on a ``yuan/person/year`` leaf is 13200 a year). Applying a scenario returns
 a new ParamSet; the baseline is untouched. A path that matches nothing, or a period that misses the
-simulated year, is an error rather than a silent no-op.
+simulated year, is an error rather than a silent no-op; so are two changes to one leaf over
+overlapping months (they would compound), a file whose ``name`` is not its file name, a scenario
+named ``baseline``, and two scenarios of one run with the same name (their money would be summed
+under one label).
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import CivsimError
-from .params import PARAMS, Leaf, ParamSet, check_limit, parse_date, read_yaml
+from .params import PARAMS, UNITS, Leaf, ParamSet, check_limit, parse_date, read_yaml
+from .tables import is_finite_number
 
 SCENARIOS = PARAMS / "scenarios"
 NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")
+BASELINE = "baseline"   # the run every scenario is compared with; no scenario may take its name
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,15 @@ def check_name(name: str, file=None) -> str:
     """Scenario names become file names: letters, digits, _ and - only (no path separators)."""
     if not isinstance(name, str) or not NAME.match(name):
         raise CivsimError(file, "name", f"bad scenario name {name!r}", "1-64 letters, digits, _ or -")
+    if name.lower() == BASELINE:
+        raise CivsimError(file, "name", f"the name {name!r} is the baseline's", "another name for a scenario")
     return name
+
+
+def _overlaps(a: Change, b: Change) -> bool:
+    same_leaves = a.path == b.path or a.path.startswith(b.path + ".") or b.path.startswith(a.path + ".")
+    never = dt.date.max
+    return same_leaves and a.start <= (b.end or never) and b.start <= (a.end or never)
 
 
 def parse(raw, file="scenario") -> Scenario:
@@ -93,27 +107,50 @@ def parse(raw, file="scenario") -> Scenario:
         if ("percent" in item) == ("value" in item):
             raise CivsimError(file, key, "needs exactly one of percent or value", "percent: 5 or value: 870")
         amount = item.get("percent", item.get("value"))
-        if isinstance(amount, bool) or not isinstance(amount, (int, float)):
-            raise CivsimError(file, key, f"bad amount {amount!r}", "a number")
+        if not is_finite_number(amount):
+            raise CivsimError(file, key, f"bad amount {amount!r}", "a finite number")
         if "value" in item and amount < 0:
             raise CivsimError(file, f"{key}.value", f"negative value {amount}", "a value of 0 or more")
         if "percent" in item and amount <= -100:
             raise CivsimError(file, f"{key}.percent", f"{amount}% would make the value negative", "more than -100")
-        changes.append(Change(item["path"], start, end,
-                              percent=float(amount) if "percent" in item else None,
-                              value=float(amount) if "value" in item else None))
+        change = Change(item["path"], start, end, percent=float(amount) if "percent" in item else None,
+                        value=float(amount) if "value" in item else None)
+        for j, earlier in enumerate(changes):
+            if _overlaps(change, earlier):
+                raise CivsimError(file, key, f"changes {change.path} over months that changes[{j}] ({earlier.path}) "
+                                  "also changes; the two would compound", "one change per parameter and month "
+                                  "(end the first with until:, or combine them)")
+        changes.append(change)
     return Scenario(name, str(raw.get("title") or raw.get("description") or name), tuple(changes), str(file))
 
 
 def load(name: str, folder: Path = SCENARIOS) -> Scenario:
     """A scenario by name (``params/scenarios/<name>.yaml``) or by file path."""
     path = Path(name)
-    if path.suffix not in (".yaml", ".yml"):
+    by_name = path.suffix not in (".yaml", ".yml")
+    if by_name:
         path = Path(folder) / f"{check_name(name)}.yaml"
-    if not path.is_file():
-        available = ", ".join(sorted(p.stem for p in Path(folder).glob("*.yaml"))) or "none"
-        raise CivsimError(path, None, "scenario not found", f"one of: {available}")
-    return parse(read_yaml(path), path)
+        if not os.path.lexists(path) and (path.with_suffix(".yml")).exists():
+            raise CivsimError(path.with_suffix(".yml"), None, "scenario file ends in .yml", f"{path.name}")
+    if not os.path.lexists(path):
+        raise CivsimError(path, None, "scenario not found", f"one of: {', '.join(available(folder)) or 'none'}")
+    scenario = parse(read_yaml(path), path)
+    if by_name and scenario.name != path.stem:
+        raise CivsimError(path, "name", f"name {scenario.name!r} differs from the file name {path.name}",
+                          f"name: {path.stem} (or rename the file)")
+    return scenario
+
+
+def load_all(names, folder: Path = SCENARIOS) -> list[Scenario]:
+    """Several scenarios for one run (names, paths or Scenario objects), each name once."""
+    loaded = [n if isinstance(n, Scenario) else load(n, folder) for n in names]
+    seen: dict[str, Scenario] = {}
+    for scenario in loaded:
+        if scenario.name in seen:
+            raise CivsimError(scenario.file, "name", f"scenario name {scenario.name!r} is also the name in "
+                              f"{seen[scenario.name].file or 'another scenario'}", "a different name per scenario of a run")
+        seen[scenario.name] = scenario
+    return loaded
 
 
 def available(folder: Path = SCENARIOS) -> list[str]:
@@ -133,8 +170,9 @@ def _overlay(leaf: Leaf, change: Change, scenario: Scenario, key: str) -> Leaf:
         else:
             base = leaf.at(start)
         if inside:
-            value = change.apply(base.value)
-            check_limit(value, leaf.unit, scenario.file, f"{key} ({leaf.path})")
+            # a value is read in the leaf's declared unit: 13200 on a per-year leaf is 13200 a year
+            value = change.apply(base.value) if change.value is None else change.value * UNITS[leaf.declared_unit][1]
+            check_limit(value, leaf.unit, scenario.file, f"{key} ({leaf.path})", leaf.path)
             entries.append(replace(base, start=start, value=value, source=f"scenario {scenario.name}",
                                    quote=base.source, fitted_to=""))
         else:

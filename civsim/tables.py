@@ -1,20 +1,95 @@
 """Read the project's CSV files with their columns checked, so a bad file fails with one clear line."""
 from __future__ import annotations
 
+import csv
 import io
+import math
+import os
+import stat
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import CivsimError
 
 # Excel and WPS on Chinese Windows save CSV as GBK/GB18030 (a superset of GBK); try UTF-8 first.
 ENCODINGS = ("utf-8-sig", "gb18030")
+# A calendar month as civsim writes it (Excel's "Jan-18" would be read by pandas as the year 1).
+MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
+# Integers beyond this are not exact in the float they pass through (and no count or code is so large).
+LARGEST_INT = 2 ** 53
 
 
-def read_text(path: Path) -> str:
-    raw = Path(path).read_bytes()
+@dataclass(frozen=True)
+class Column:
+    """A column's type (as in :func:`read_csv`) and, optionally, its range or its allowed values.
+
+    ``low``/``high`` bound a number (inclusive); ``allowed`` lists the only values a cell may hold
+    (numbers for a numeric code, text for a category). Numbers are always finite.
+    """
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    allowed: tuple | None = None
+    meaning: str = ""   # what the values stand for, shown in the error (e.g. "0 full, 1 partial, 2 none")
+    pattern: str | None = None   # a regular expression a text cell must match whole
+
+    def expected(self) -> str:
+        base = self.kind.removeprefix("optional_")
+        if self.allowed is not None:
+            text = " or ".join(str(a) for a in self.allowed)
+        elif self.pattern is not None:
+            return self.meaning or f"text matching {self.pattern}"
+        elif self.low is not None and self.high is not None:
+            text = f"{'an integer' if base == 'int' else 'a number'} from {self.low:g} to {self.high:g}"
+        elif self.low is not None:
+            text = f"{'an integer' if base == 'int' else 'a number'} of {self.low:g} or more"
+        elif self.high is not None:
+            text = f"{'an integer' if base == 'int' else 'a number'} of at most {self.high:g}"
+        else:
+            text = {"str": "non-empty text", "int": "an integer", "float": "a finite number"}[base]
+        return f"{text} ({self.meaning})" if self.meaning else text
+
+
+def open_check(path: Path, what: str = "file") -> os.stat_result:
+    """Stat ``path`` and refuse, in one line, anything that is not a readable regular file."""
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise CivsimError(path, None, f"dangling symbolic link to {os.readlink(path)}",
+                              f"an existing {what}") from None
+        raise CivsimError(path, None, "file not found", f"an existing {what}") from None
+    except OSError as exc:
+        raise CivsimError(path, None, f"cannot open ({exc.strerror})", f"a readable {what}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise CivsimError(path, None, "is a folder", f"a {what}, not a folder")
+    if not stat.S_ISREG(info.st_mode):   # a pipe or device would block or never end
+        raise CivsimError(path, None, "not a regular file", f"a {what} (not a pipe, device or socket)")
+    return info
+
+
+def read_bytes(path: Path, limit: int | None = None, what: str = "file") -> bytes:
+    """The bytes of a regular file, at most ``limit`` of them; every failure is one line."""
+    info = open_check(path, what)
+    if limit is not None and info.st_size > limit:
+        raise CivsimError(path, None, f"file too large ({info.st_size:,} bytes)",
+                          f"a {what} of at most {limit:,} bytes")
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() if limit is None else handle.read(limit + 1)
+    except OSError as exc:
+        raise CivsimError(path, None, f"cannot read ({exc.strerror})", f"a readable {what}") from None
+
+
+def read_text(path: Path, limit: int | None = None, what: str = "file") -> str:
+    raw = read_bytes(path, limit, what)
+    if limit is not None and len(raw) > limit:   # grew while being read
+        raise CivsimError(path, None, "file too large", f"a {what} of at most {limit:,} bytes")
     for encoding in ENCODINGS:
         try:
             return raw.decode(encoding)
@@ -23,53 +98,97 @@ def read_text(path: Path) -> str:
     raise CivsimError(path, None, "cannot decode the file", "UTF-8 or GBK/GB18030 text")
 
 
-def read_csv(path: str | Path, columns: dict[str, str], *, allow_extra: bool = False,
+def table_file(folder: str | Path, name: str, suffixes=(".csv", ".parquet")) -> Path:
+    """The one file ``folder/name<suffix>``; none, or more than one format of it, is an error."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CivsimError(folder, None, "folder not found", "an existing folder")
+    found = [folder / f"{name}{s}" for s in suffixes if os.path.lexists(folder / f"{name}{s}")]
+    if not found:
+        raise CivsimError(folder, name, "file not found", " or ".join(f"{name}{s}" for s in suffixes) + " in the folder")
+    if len(found) > 1:
+        raise CivsimError(folder, name, f"both {' and '.join(p.name for p in found)}",
+                          "one of them only (which one is meant is not for civsim to guess)")
+    open_check(found[0], "table file")   # a pipe named persons.parquet would block the reader
+    return found[0]
+
+
+def _header(text: str, path: Path) -> list[str]:
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as exc:
+        raise CivsimError(path, "row 1", f"not a well-formed CSV header ({exc})", "comma-separated column names") from None
+    return [c.strip() for c in first]
+
+
+def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra: bool = False,
              unique: list[str] | None = None) -> pd.DataFrame:
     """Read a CSV whose columns are ``columns`` (name -> 'str' | 'int' | 'float' | 'optional_float'
-    | 'optional_str').
+    | 'optional_str', or a :class:`Column` carrying a range or allowed values).
 
-    Every value is converted to its declared type; the first bad cell is reported by row number
-    (as a spreadsheet shows it, the header being row 1) and column.
+    Every value is converted to its declared type and checked against its range; the first bad
+    cell is reported by row number (as a spreadsheet shows it, the header being row 1) and column.
+    ``inf``, ``nan`` and the like are refused in numeric columns.
     """
     path = Path(path)
-    if not path.is_file():
-        raise CivsimError(path, None, "file not found", "an existing CSV file")
+    specs = {name: spec if isinstance(spec, Column) else Column(spec) for name, spec in columns.items()}
+    text = read_text(path, what="CSV file")
+    header = _header(text, path)
+    repeated = sorted({c for c in header if header.count(c) > 1 and c})
+    if repeated:
+        raise CivsimError(path, "columns", f"column(s) {', '.join(repeated)} appear more than once",
+                          "each column once")
     try:
         with warnings.catch_warnings():
             # A row longer than the header is an error here, not a silently dropped cell.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False, index_col=False)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         raise CivsimError(path, None, f"not a well-formed CSV ({str(exc).strip()})", "comma-separated rows") from None
     except pd.errors.EmptyDataError:
-        raise CivsimError(path, None, "the file is empty", "a header row with columns " + ", ".join(columns)) from None
+        raise CivsimError(path, None, "the file is empty", "a header row with columns " + ", ".join(specs)) from None
     frame.columns = [c.strip() for c in frame.columns]
-    missing = [c for c in columns if c not in frame.columns]
+    missing = [c for c in specs if c not in frame.columns]
     if missing:
-        raise CivsimError(path, "columns", f"missing column(s) {', '.join(missing)}", "columns " + ", ".join(columns))
-    extra = [c for c in frame.columns if c not in columns]
+        raise CivsimError(path, "columns", f"missing column(s) {', '.join(missing)}", "columns " + ", ".join(specs))
+    extra = [c for c in frame.columns if c not in specs]
     if extra and not allow_extra:
-        raise CivsimError(path, "columns", f"unexpected column(s) {', '.join(extra)}", "columns " + ", ".join(columns))
+        raise CivsimError(path, "columns", f"unexpected column(s) {', '.join(extra)}", "columns " + ", ".join(specs))
     out = {}
-    for name, kind in columns.items():
-        text = frame[name].str.strip()
-        optional = kind.startswith("optional_")
-        base = kind.removeprefix("optional_")
+    for name, spec in specs.items():
+        text_values = frame[name].str.strip()
+        optional = spec.kind.startswith("optional_")
+        base = spec.kind.removeprefix("optional_")
+        empty = text_values == ""
         if base == "str":
-            bad = (text == "") & (not optional)
-            out[name] = text
+            bad = empty & (not optional)
+            values = text_values
+            if spec.allowed is not None:
+                bad |= ~empty & ~values.isin([str(a) for a in spec.allowed])
+            if spec.pattern is not None:
+                bad |= ~empty & ~values.str.fullmatch(spec.pattern).fillna(False).astype(bool)
         else:
-            numbers = pd.to_numeric(text.where(text != ""), errors="coerce")
-            bad = numbers.isna() & ((text != "") | (not optional))
+            numbers = pd.to_numeric(text_values.where(~empty), errors="coerce")
+            finite = np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
+            bad = (~finite & (~empty | (not optional)))
+            present = finite
             if base == "int":
-                bad |= numbers.notna() & (numbers % 1 != 0)
+                bad |= present & ((numbers % 1 != 0) | (numbers.abs() > LARGEST_INT)).to_numpy()
+            if spec.low is not None:
+                bad |= present & (numbers < spec.low).to_numpy()
+            if spec.high is not None:
+                bad |= present & (numbers > spec.high).to_numpy()
+            if spec.allowed is not None:
+                bad |= present & ~numbers.isin(spec.allowed).to_numpy()
+            bad = pd.Series(bad, index=frame.index)
+            if not bad.any() and base == "int":
                 numbers = numbers.astype("Int64") if optional else numbers.fillna(0).astype("int64")
-            out[name] = numbers
+            values = numbers
         if bad.any():
-            row = int(bad.idxmax())
+            row = int(np.flatnonzero(bad.to_numpy())[0])
             value = frame[name].iloc[row]
-            raise CivsimError(path, f"row {row + 2}, column {name}", f"bad value {value!r}",
-                              {"str": "non-empty text", "int": "an integer", "float": "a number"}[base])
+            raise CivsimError(path, f"row {row + 2}, column {name}", f"bad value {value!r}", spec.expected())
+        out[name] = values
     table = pd.DataFrame(out, index=frame.index)
     if unique:
         dup = table.duplicated(subset=unique)
@@ -77,3 +196,8 @@ def read_csv(path: str | Path, columns: dict[str, str], *, allow_extra: bool = F
             row = int(dup.idxmax())
             raise CivsimError(path, f"row {row + 2}", "duplicate row", "one row per " + ", ".join(unique))
     return table
+
+
+def is_finite_number(value) -> bool:
+    """A real number (not a bool), finite."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)

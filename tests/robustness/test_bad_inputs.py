@@ -39,6 +39,7 @@ YAML_CASES = {
 }
 
 
+@pytest.mark.case("yaml")
 @pytest.mark.parametrize("text, match", YAML_CASES.values(), ids=YAML_CASES.keys())
 def test_bad_parameter_file(tree, text, match):
     root = tree({"420112-dongxihu/dibao.yaml": text})
@@ -47,6 +48,7 @@ def test_bad_parameter_file(tree, text, match):
     assert "\n" not in str(err.value) and "dibao.yaml" in str(err.value)
 
 
+@pytest.mark.case("yaml")
 def test_mismatched_unit_against_the_parent(tree):
     root = tree({"420100-wuhan/low_income.yaml": "grant: {unit: yuan/household/month, values: {2020-01-01: {value: 300, assumption: t}}}",
                  "420112-dongxihu/low_income.yaml": "grant: {unit: yuan/person/month, values: {2020-01-01: {value: 300, assumption: t}}}"})
@@ -54,6 +56,7 @@ def test_mismatched_unit_against_the_parent(tree):
         params.load("东西湖区", root)
 
 
+@pytest.mark.case("yaml")
 def test_gbk_parameter_file_is_read(tree, tmp_path):
     root = tree({})
     path = root / "420112-dongxihu" / "dibao.yaml"
@@ -63,6 +66,7 @@ def test_gbk_parameter_file_is_read(tree, tmp_path):
     assert params.load("东西湖区", root).at("dibao.standard.urban", "2020-06") == 830
 
 
+@pytest.mark.case("yaml")
 def test_undecodable_file_names_the_encoding_problem(tree):
     root = tree({})
     path = root / "420112-dongxihu" / "dibao.yaml"
@@ -81,6 +85,7 @@ SCENARIO_CASES = {
 }
 
 
+@pytest.mark.case("scenarios")
 @pytest.mark.parametrize("change, match", SCENARIO_CASES.values(), ids=SCENARIO_CASES.keys())
 def test_bad_scenario_against_a_district(change, match):
     scenario = scenarios.parse({"name": "bad", "changes": [change]}, "bad.yaml")
@@ -88,11 +93,13 @@ def test_bad_scenario_against_a_district(change, match):
         scenarios.apply(params.load("东西湖区"), scenario, 2021)
 
 
+@pytest.mark.case("scenarios")
 def test_scenario_file_that_does_not_exist_lists_the_available(tmp_path):
     with pytest.raises(CivsimError, match="scenario not found.*one of: none"):
         scenarios.load("missing", tmp_path)
 
 
+@pytest.mark.case("data")
 def test_unknown_district():
     with pytest.raises(CivsimError, match="unknown district.*420112 东西湖区"):
         params.load("火星区")
@@ -111,6 +118,7 @@ CSV_CASES = {
 }
 
 
+@pytest.mark.case("data")
 @pytest.mark.parametrize("text, match", CSV_CASES.values(), ids=CSV_CASES.keys())
 def test_bad_reported_csv(tmp_path, text, match):
     path = tmp_path / "bad.csv"
@@ -120,6 +128,7 @@ def test_bad_reported_csv(tmp_path, text, match):
     assert "bad.csv" in str(err.value) and "\n" not in str(err.value)
 
 
+@pytest.mark.case("data")
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
 def test_chinese_encodings_are_read(tmp_path, encoding):
     path = tmp_path / "figures.csv"
@@ -127,6 +136,7 @@ def test_chinese_encodings_are_read(tmp_path, encoding):
     assert reported.read(path)["quote"].iloc[0] == "在册城市低保221户269人"
 
 
+@pytest.mark.case("data")
 def test_districts_csv_with_a_missing_parent(tmp_path):
     path = tmp_path / "districts.csv"
     path.write_text("code,name,pinyin,parent,level\n420112,东西湖区,dongxihu,420100,district\n", encoding="utf-8")
@@ -134,6 +144,7 @@ def test_districts_csv_with_a_missing_parent(tmp_path):
         districts.load_districts(path)
 
 
+@pytest.mark.case("roll")
 def test_roll_with_mistyped_column(tmp_path):
     roll = synthetic.synthesize(params.load("东西湖区"), 2020)
     households, persons = population.save(roll, tmp_path)
@@ -144,6 +155,7 @@ def test_roll_with_mistyped_column(tmp_path):
         population.load(households, persons, "2020-10", roll.standard_at_anchor)
 
 
+@pytest.mark.case("roll")
 def test_broken_parquet_roll(tmp_path):
     path = tmp_path / "households.parquet"
     path.write_bytes(b"not parquet")

@@ -4,6 +4,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from civsim import engine, params, scenarios
@@ -24,6 +25,8 @@ def leaf_yaml(draw):
     return f"{draw(names)}: {{{draw(names)}: {{unit: {draw(units)}, values: {{{body}}}}}}}"
 
 
+@pytest.mark.case("properties")
+@pytest.mark.timeout(300)
 @SETTINGS
 @given(text=st.one_of(leaf_yaml(), st.text(max_size=200)))
 def test_loader_raises_only_civsim_errors(tree, text):
@@ -47,6 +50,8 @@ def run(changes):
     return SIM.run(scenarios.apply(BASE, scenario, 2021))
 
 
+@pytest.mark.case("properties")
+@pytest.mark.timeout(300)
 @SETTINGS
 @given(low=st.floats(0, 3000), step=st.floats(1, 500), month=st.integers(1, 12))
 def test_spending_and_caseload_rise_with_the_dibao_standard(low, step, month):
@@ -63,6 +68,8 @@ def test_spending_and_caseload_rise_with_the_dibao_standard(low, step, month):
 @SETTINGS
 @given(percent=st.floats(-99, 300), path=st.sampled_from(["tekun.standard", "disability", "dibao.classified", "temporary"]),
        month=st.integers(1, 12))
+@pytest.mark.case("properties")
+@pytest.mark.timeout(300)
 def test_months_before_a_scenario_equal_the_baseline(percent, path, month):
     base = SIM.run(BASE)
     other = run([{"path": path, "from": f"2021-{month:02d}-01", "percent": percent}])
