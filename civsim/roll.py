@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CivsimError
+from .tables import MONTH, Column, read_text, table_file
 
 AREAS = ("urban", "rural")
 CATEGORIES = ("dibao", "tekun", "low_income", "edge", "other")
@@ -128,33 +129,23 @@ def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("h
                           "size equal to the number of members")
 
 
-def _bad_values(values: pd.Series, allowed) -> tuple[pd.Series, str]:
-    """The cells outside ``allowed`` (a tuple of words, "month", or a numeric (low, high)) and what is expected."""
+MEANINGS = {"self_care": "0 full, 1 partial, 2 none", "disability_grade": "0 none, 1-4", "size": "persons in the household",
+            "income": "yuan/person/month"}
+
+
+def _checked(name: str, kind: str, allowed) -> Column:
+    """The reader's column for one roll column: its type with its range, words or month pattern."""
     if allowed == "month":
-        text = values.astype(str)
-        parsed = pd.to_datetime(text.where(text != ""), format="%Y-%m", errors="coerce")
-        return (text != "") & parsed.isna(), "a month YYYY-MM or empty"
+        return Column(kind, pattern=f"(?:{MONTH})?", meaning="a month YYYY-MM or empty")
+    if allowed is None:
+        return Column(kind)
     if isinstance(allowed[0], str):
-        return ~values.astype(str).isin(allowed), " or ".join(repr(a) for a in allowed if a)
+        return Column(kind, allowed=tuple(a for a in allowed if a) if kind.startswith("optional") else allowed)
     low, high = allowed
-    number = values.astype(float)   # NaN (an empty optional cell) passes; inf and out-of-range do not
-    bad = np.isinf(number) | (number < low)
-    if high is not None:
-        bad |= number > high
-    return bad, f"a finite number from {low:g}" + (f" to {high:g}" if high is not None else " up")
-
-
-def _check_values(table: pd.DataFrame, columns: dict, path) -> pd.DataFrame:
-    for name, (_, _, allowed) in columns.items():
-        if allowed is None:
-            continue
-        bad, expected = _bad_values(table[name], allowed)
-        if bad.any():
-            row = int(np.asarray(bad).argmax())
-            value = table[name].iloc[row]
-            shown = repr(value) if isinstance(value, str) else f"{float(value):g}"
-            raise CivsimError(path, f"row {row + 2}, column {name}", f"bad value {shown}", expected)
-    return table
+    if kind == "int" and high is not None and high - low <= 4:
+        return Column(kind, allowed=tuple(range(int(low), int(high) + 1)),
+                      meaning=MEANINGS.get(name, "0 no, 1 yes" if (low, high) == (0, 1) else ""))
+    return Column(kind, low, high, meaning=MEANINGS.get(name, ""))
 
 
 def _spell(text: pd.Series, open_value: int) -> np.ndarray:
@@ -179,9 +170,11 @@ def _read(path: Path, columns: dict) -> pd.DataFrame:
                 return _read(copy, columns)
             except CivsimError as exc:
                 raise CivsimError(path, exc.key, exc.problem, exc.expected) from None
-    header = pd.read_csv(path, nrows=0).columns.str.strip() if path.is_file() else []
-    present = {name: spec[0] for name, spec in columns.items() if name in header or spec[1] is None}
-    return _check_values(_complete(read_csv(path, present, allow_extra=True), columns), columns, path)
+    lines = read_text(path).splitlines()
+    header = [name.strip().strip('"') for name in lines[0].split(",")] if lines else []
+    present = {name: _checked(name, kind, allowed) for name, (kind, default, allowed) in columns.items()
+               if name in header or default is None}
+    return _complete(read_csv(path, present, allow_extra=True), columns)
 
 
 def _complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
@@ -198,15 +191,7 @@ def _complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
 
 
 def _tables_in(folder: Path) -> dict[str, Path]:
-    paths = {}
-    for name in ("households", "persons"):
-        found = [folder / f"{name}{suffix}" for suffix in (".csv", ".parquet") if (folder / f"{name}{suffix}").is_file()]
-        if not found:
-            raise CivsimError(folder, name, "file not found", f"{name}.csv or {name}.parquet in the roll folder")
-        if len(found) > 1:
-            raise CivsimError(folder, name, "both .csv and .parquet present", f"one {name} file")
-        paths[name] = found[0]
-    return paths
+    return {name: table_file(folder, name) for name in ("households", "persons")}
 
 
 def from_tables(households: pd.DataFrame, persons: pd.DataFrame, anchor, standards: dict, seed: int = 1,

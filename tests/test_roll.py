@@ -110,7 +110,7 @@ def test_categorical_caseloads_move_around_the_anchor(roll):
      "persons.csv: row 7, column household_id: household 1000000000 is not in the household file"),
     (lambda h, p: p.assign(person_id=p["person_id"].where(p.index != 4, 0)), "persons.csv: row 6, column person_id: duplicate id 0"),
     (lambda h, p: p.assign(age=p["age"].where(p.index != 2, -3)), "persons.csv: row 4, column age: bad value"),
-    (lambda h, p: p.assign(self_care=p["self_care"].where(p.index != 2, 5)), "persons.csv: row 4, column self_care: bad value 5"),
+    (lambda h, p: p.assign(self_care=p["self_care"].where(p.index != 2, 5)), "persons.csv: row 4, column self_care: bad value '5'"),
     (lambda h, p: p.assign(child_status=p["child_status"].where(p.index != 2, "foster")), "column child_status: bad value 'foster'"),
     (lambda h, p: p.assign(start=p["start"].where(p.index != 2, "2020-13")), "column start: bad value '2020-13'"),
 ], ids=["orphan person", "duplicate person", "negative age", "self-care 5", "unknown placement", "bad month"])
@@ -134,7 +134,7 @@ def test_a_household_size_that_disagrees_with_its_members_is_refused(roll, tmp_p
 def test_a_folder_with_both_csv_and_parquet_is_refused(roll, tmp_path):
     households, _ = roll_module.save(roll, tmp_path)
     roll_module.to_tables(roll)[0].to_parquet(tmp_path / "households.parquet")
-    with pytest.raises(CivsimError, match="both .csv and .parquet present"):
+    with pytest.raises(CivsimError, match="both households.csv and households.parquet"):
         roll_module.load_folder(params.load("东西湖区"), 2020, tmp_path)
 
 

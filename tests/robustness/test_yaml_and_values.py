@@ -83,10 +83,10 @@ def test_parameter_file_that_means_something_else(tree, text, fragments):
 @pytest.mark.case("yaml")
 def test_numbers_read_as_yaml_1_2(tree):
     """0750 is 750 (YAML 1.1 read it as octal 488); 1e3 is a number (1.1 read it as text)."""
-    root = tree({FILE: leaf(value="0750") + "\n" + leaf("minimum", value="1e3")})
+    root = tree({FILE: leaf(value="0750") + "\n" + leaf("floor", value="1e3")})
     loaded = load(root)
     assert loaded.at("dibao.standard.urban", "2020-06") == 750
-    assert loaded.at("dibao.minimum", "2020-06") == 1000
+    assert loaded.at("dibao.floor", "2020-06") == 1000
 
 
 @pytest.mark.case("yaml")
