@@ -54,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", action="append", default=[], help="scenario name (repeatable)")
     p.add_argument("--draws", type=int, default=200, help="Monte Carlo draws for the range")
     p.add_argument("--xlsx", default=None, help="write the workbook here")
+
+    p = sub.add_parser("app", help="the scenario explorer as a web page for planners (Voila)")
+    p.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--token", default=None, help="access token (default: a random one, printed in the URL)")
+    p.add_argument("--saves", default=None, help="folder for saved scenarios, one subfolder per visitor "
+                                                 "(default params/scenarios/app)")
     return parser
 
 
@@ -115,6 +122,12 @@ def cmd_project(args) -> int:
     from . import budget
 
     return budget.main(args.district, args.year, args.scenario, args.draws, args.xlsx)
+
+
+def cmd_app(args) -> int:
+    from . import app
+
+    return app.main(host=args.host, port=args.port, token=args.token, saves=args.saves)
 
 
 def main(argv: list[str] | None = None) -> int:
