@@ -47,7 +47,7 @@ test: setup
 	$(VENV)/bin/pytest
 
 # JupyterLab on notebooks/ with the project's Jupyter config (.jupyter/: outputs stripped on save,
-# Chinese font shapes); --allow-root only when root; the URL with its token is printed first.
+# zh-CN page language); --allow-root only when root; the URL with its token is printed first.
 LAB_PORT ?= 8888
 lab: setup
 	@mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d

@@ -1,7 +1,9 @@
 """``civsim app``: the scenario explorer as a standalone web page for planners, without JupyterLab.
 
 Voila serves ``notebooks/scenario_explorer.ipynb`` as a page of its outputs only (no code, no
-menus), starting one kernel per visitor, so each planner has their own roll and controls. The page
+menus), with one kernel per visitor, so each planner has their own roll and controls; one spare
+kernel is kept with the explorer already built (Voila's preheating), so a visitor's page comes in
+about a second instead of waiting for a kernel to start and the roll to build. The page
 is bound to 127.0.0.1 by default and needs a token (printed in the URL); it uses civsim's Voila
 template (``app_data/voila/templates/civsim``), which declares the page zh-CN and drops the
 stylesheets the stock template would fetch from a public CDN, so the page requests nothing from
@@ -50,7 +52,9 @@ def server(host: str = "127.0.0.1", port: int = PORT, token: str | None = None, 
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(DATA), env.get("JUPYTER_PATH")) if p)
     env[VISITOR_SAVES] = str(Path(saves or SAVES).resolve())
     argv = [sys.executable, "-m", "voila", str(notebook), "--template=civsim", "--theme=light", "--no-browser",
-            f"--Voila.ip={host}", f"--port={int(port)}", f"--token={token}"]
+            f"--Voila.ip={host}", f"--port={int(port)}", f"--token={token}",
+            # one kernel kept ready with the explorer built: the next visitor's page comes at once
+            "--preheat_kernel=True", "--pool_size=1"]
     shown = f"[{host}]" if ":" in host else host
     return Server(argv, env, f"http://{shown}:{int(port)}/?token={token}")
 

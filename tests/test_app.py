@@ -3,19 +3,30 @@
 page against the library's own result, the zh-CN declaration, the layout, the refusals, the saves
 (one folder per visitor, plus a download) and that nothing is requested from another host."""
 import datetime as dt
+import json
+import os
+import secrets
 import shutil
+import subprocess
+import sys
+import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
+
+import nbformat
 
 import pytest
 import yaml
 
-from civsim import app, engine, scenarios
+from civsim import app, cli, engine, lab, scenarios
 from civsim.scenarios import Change, Scenario
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="no chromium (Debian's; `make setup` installs it when run as root)")
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                    reason="no chromium (Debian's; `make setup` installs it when run as root)")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PATH = "dibao.standard.urban"
@@ -79,6 +90,7 @@ def library_total(value: float) -> float:
     return float(frame.loc[frame.scenario == "browser", "amount_yuan"].sum())
 
 
+@needs_chromium
 def test_a_planner_changes_the_dibao_standard_in_the_browser(served, browser, tmp_path):
     server, saves = served
     external = []
@@ -140,3 +152,138 @@ def test_a_planner_changes_the_dibao_standard_in_the_browser(served, browser, tm
     assert {scenarios.load(f).changes[0].value for f in files} == {900.0, 950.0}
 
     assert external == []
+
+
+def test_the_app_listens_on_this_machine_only_and_needs_its_token(served):
+    server, _ = served
+    parts = urllib.parse.urlsplit(server.url)
+    assert parts.hostname == "127.0.0.1" and "--Voila.ip=127.0.0.1" in server.argv
+    token = urllib.parse.parse_qs(parts.query)["token"][0]
+    assert len(token) >= 24
+    bare = f"{parts.scheme}://{parts.netloc}/"
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(bare, timeout=30)
+    assert refused.value.code in (302, 401, 403)
+    with pytest.raises(urllib.error.HTTPError):
+        opener.open(bare + "?token=" + "x" * len(token), timeout=30)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_server_options(tmp_path):
+    one = app.server(port=9123, token="secret", saves=tmp_path)
+    assert one.url == "http://127.0.0.1:9123/?token=secret" and "--port=9123" in one.argv
+    assert one.env["CIVSIM_APP_SAVES"] == str(tmp_path.resolve())
+    assert one.env["JUPYTER_PATH"].split(os.pathsep)[0] == str(app.DATA)
+    assert app.server().url != app.server().url                  # a fresh random token each start
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "-1"])
+def test_a_bad_port_is_one_line_and_exit_2(capsys, port):
+    assert cli.main(["app", "--port", port]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--port" in err
+
+
+# ------------------------------------------------------------------ JupyterLab
+
+
+def notebook_with_outputs() -> dict:
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("1 + 1", execution_count=3)
+    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=3)]
+    notebook.cells = [nbformat.v4.new_markdown_cell("# 标题"), cell]
+    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    return json.loads(nbformat.writes(notebook))
+
+
+class Manager:
+    def __init__(self, root):
+        self.root_dir = str(root)
+
+
+@pytest.mark.parametrize("root, path, stripped", [
+    (ROOT, "notebooks/scenario_explorer.ipynb", True),
+    (ROOT / "notebooks", "scenario_explorer.ipynb", True),         # make lab serves notebooks/ as the root
+    (ROOT / "notebooks", "/sub/x.ipynb", True),
+    (ROOT, "reports/420112/2020/annual_summary.ipynb", False),     # rendered reports keep their outputs
+    (ROOT / "notebooks", "../reports/x.ipynb", False),
+])
+def test_the_pre_save_hook_strips_only_the_project_notebooks(root, path, stripped):
+    model = {"type": "notebook", "content": notebook_with_outputs()}
+    lab.strip_outputs(model, path, contents_manager=Manager(root))
+    code = model["content"]["cells"][1]
+    assert (code["outputs"] == [] and code["execution_count"] is None) is stripped
+    assert ("widgets" not in model["content"]["metadata"]) is stripped
+    assert "".join(model["content"]["cells"][0]["source"]) == "# 标题"
+    other = {"type": "file", "content": "text"}
+    lab.strip_outputs(other, "notebooks/a.txt", contents_manager=Manager(ROOT))
+    assert other == {"type": "file", "content": "text"}
+
+
+def test_a_jupyter_save_under_the_project_config_leaves_no_outputs_on_disk(tmp_path):
+    """A real Jupyter server with the project's config (as `make lab` starts it) saves a notebook with
+    outputs into notebooks/: the file on disk has none."""
+    token, port = secrets.token_hex(16), app.free_port()
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(ROOT / ".jupyter"))
+    name = f"_save_check_{secrets.token_hex(4)}.ipynb"
+    target = ROOT / "notebooks" / name
+    checkpoints = ROOT / "notebooks" / ".ipynb_checkpoints"
+    had_checkpoints = checkpoints.exists()
+    server = subprocess.Popen([sys.executable, "-m", "jupyter_server", "--ServerApp.ip=127.0.0.1",
+                               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--no-browser",
+                               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+                               "--allow-root"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        body = json.dumps({"type": "notebook", "format": "json", "content": notebook_with_outputs()}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/contents/{name}", data=body, method="PUT",
+                                         headers={"Authorization": f"token {token}",
+                                                  "Content-Type": "application/json"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(request, timeout=10).read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        saved = json.loads(target.read_text(encoding="utf-8"))
+        assert ["".join(c["source"]) for c in saved["cells"]] == ["# 标题", "1 + 1"]
+        assert saved["cells"][1]["outputs"] == [] and saved["cells"][1]["execution_count"] is None
+        assert "widgets" not in saved["metadata"]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        target.unlink(missing_ok=True)
+        for checkpoint in checkpoints.glob(f"{target.stem}-checkpoint*"):
+            checkpoint.unlink()
+        if not had_checkpoints and checkpoints.is_dir() and not any(checkpoints.iterdir()):
+            checkpoints.rmdir()
+
+
+def test_the_repository_notebooks_hold_no_outputs():
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        assert not [c for c in notebook.cells if c.cell_type == "code" and (c.outputs or c.execution_count)], path
+        assert "widgets" not in notebook.metadata, path
+
+
+def test_jupyterlab_is_declared_chinese():
+    """make lab installs this settings default: JupyterLab then sets <html lang="zh-CN"> (the locale
+    needs no language pack for that), so CJK glyphs take their simplified-Chinese shapes."""
+    overrides = json.loads((ROOT / ".jupyter" / "lab" / "overrides.d" / "civsim.json").read_text(encoding="utf-8"))
+    assert overrides == {"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}
+
+
+def test_make_lab_adds_allow_root_only_for_root_and_prints_the_url():
+    recipe = subprocess.run(["make", "-n", "-s", "lab", "STAMP=Makefile", "SYSTEM=Makefile"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    assert '[ "$(id -u)" = 0 ] && echo --allow-root' in recipe
+    assert "echo \"JupyterLab: http://127.0.0.1:" in recipe and "JUPYTER_CONFIG_PATH=" in recipe
+    assert "overrides.d/civsim.json" in recipe
