@@ -54,7 +54,8 @@ def server(host: str = "127.0.0.1", port: int = PORT, token: str | None = None, 
     argv = [sys.executable, "-m", "voila", str(notebook), "--template=civsim", "--theme=light", "--no-browser",
             f"--Voila.ip={host}", f"--port={int(port)}", f"--token={token}",
             # one kernel kept ready with the explorer built: the next visitor's page comes at once
-            "--preheat_kernel=True", "--pool_size=1"]
+            "--preheat_kernel=True", "--pool_size=1",
+            "--Voila.port_retries=0"]               # a busy port is an error, not a different URL
     shown = f"[{host}]" if ":" in host else host
     return Server(argv, env, f"http://{shown}:{int(port)}/?token={token}")
 
@@ -98,6 +99,12 @@ def running(port: int | None = None, saves=None, log=None, timeout: float = 60.0
 def main(host: str = "127.0.0.1", port: int = PORT, token: str | None = None, saves=None) -> int:
     """Serve until interrupted; prints the URL to open (with its token) first."""
     app = server(host, port, token, saves)
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, int(port)))
+        except OSError as exc:
+            raise CivsimError("civsim app", "--port", f"cannot listen on {host}:{port} ({exc.strerror})",
+                              "a free port, e.g. --port 8867") from None
     print(f"方案模拟网页：{app.url}", flush=True)
     print(f"保存的方案写入 {app.env[VISITOR_SAVES]}/<每位访客一个文件夹>；按 Ctrl-C 停止", flush=True)
     try:

@@ -12,6 +12,14 @@ effective month; the roll's take-up and entry/exit rates are part of the scenari
 from the roll's anchor month (that is where the roll reads them), so a saved scenario reproduces the
 explorer's numbers exactly.
 
+Only programs the district's baseline pays get controls (:data:`STANDARDS` is the one list of
+them). A negative new standard makes the scenario invalid (方案无效) and a new standard above
+:data:`JUMP` times the one in force waits for its row's 确认 box (待确认): either way nothing is
+computed or saved and ``status`` says why. Saving refuses such controls, names that start with
+``-`` or that Windows reserves (CON, NUL, COM1 …), and writes the title as one line through the
+YAML library's dumper; under ``civsim app`` each visitor saves into a folder of their own
+(:data:`VISITOR_SAVES`), and every save is offered as a download.
+
 Slider changes are debounced: each change (re)starts a short timer (on the kernel's event loop when
 there is one, else a thread) and the computation runs when the controls have been still for
 ``debounce`` seconds. ``debounce=0`` recomputes on every change; ``debounce=None`` only on

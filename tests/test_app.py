@@ -189,6 +189,17 @@ def test_a_bad_port_is_one_line_and_exit_2(capsys, port):
     assert "\n" not in err and "--port" in err
 
 
+def test_a_busy_port_is_one_line_and_exit_2(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert cli.main(["app", "--port", str(busy.getsockname()[1])]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--port" in err and "8867" in err
+
+
 # ------------------------------------------------------------------ JupyterLab
 
 
