@@ -196,6 +196,17 @@ def test_a_jump_over_three_times_the_standard_asks_for_confirmation(ex, factor, 
         assert ex.status.startswith("待确认")
 
 
+def test_a_scenario_the_library_refuses_is_reported_invalid_and_not_saved(ex):
+    control = ex.control("dibao.standard.urban")
+    control.mode.value = "value"
+    control.value.value = 1e6                       # confirmed, but beyond the loader's bound on a monthly amount
+    control.confirm.value = True
+    ex.recompute()
+    assert ex.status.startswith("方案无效") and "dibao.standard.urban" in ex.status
+    ex.name_box.value = "absurd"
+    assert ex.save() is None and "方案无效" in ex.message and not list(ex.folder.iterdir())
+
+
 @pytest.mark.parametrize("name", ["-x", "-", "--help", "CON", "con", "Nul", "PRN", "AUX", "COM1", "lpt9"])
 def test_names_starting_with_a_dash_and_reserved_names_are_refused(ex, name):
     ex.control("dibao.standard.urban").percent.value = 5
