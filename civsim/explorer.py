@@ -454,7 +454,7 @@ class Explorer:
         """Run the scenario now (cancelling any pending timer); returns the per-program table.
 
         Controls that make no valid scenario (see :meth:`check`) leave the last results in place and
-        say why; the headline then says the results are not those of the controls."""
+        say why in the status line above them (the results are then not those of the controls)."""
         with self._lock:
             started = time.perf_counter()
             self._cancel_timer()
