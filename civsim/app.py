@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -107,9 +108,12 @@ def main(host: str = "127.0.0.1", port: int = PORT, token: str | None = None, sa
                               "a free port, e.g. --port 8867") from None
     print(f"方案模拟网页：{app.url}", flush=True)
     print(f"保存的方案写入 {app.env[VISITOR_SAVES]}/<每位访客一个文件夹>；按 Ctrl-C 停止", flush=True)
+    process = subprocess.Popen(app.argv, env=app.env)
+    signal.signal(signal.SIGTERM, lambda *_: process.terminate())     # a service stop reaches Voila too
     try:
-        return subprocess.call(app.argv, env=app.env)
-    except KeyboardInterrupt:
+        return process.wait()
+    except KeyboardInterrupt:                     # Ctrl-C reaches Voila as well: let it stop its kernels
+        process.wait()
         return 0
 
 
