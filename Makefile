@@ -6,8 +6,10 @@ PYTHON  := $(VENV)/bin/python
 STAMP   := $(VENV)/.civsim-installed
 DEBIAN  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 SYSTEM  := $(VENV)/.debian-checked
+BROWSER := chromium
+# the browser test drives Debian's chromium: installed when root, else the test skips (one line)
 
-.PHONY: setup reports test lab bench clean
+.PHONY: setup reports test lab app bench clean
 
 setup: $(STAMP) $(SYSTEM)
 
@@ -29,6 +31,13 @@ $(SYSTEM): Makefile
 	    echo "install them with: sudo apt-get install -y $$missing"; exit 1; \
 	  fi; \
 	fi
+	@dpkg-query -W -f='$${Status}\n' $(BROWSER) 2>/dev/null | grep -q "ok installed" || \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian packages: $(BROWSER)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER) >/dev/null; \
+	else \
+	  echo "optional: sudo apt-get install -y $(BROWSER)  (without it the browser test is skipped)"; \
+	fi
 	@mkdir -p $(VENV) && touch $@
 
 reports: setup
@@ -37,12 +46,28 @@ reports: setup
 test: setup
 	$(VENV)/bin/pytest
 
+# JupyterLab on notebooks/ with the project's Jupyter config (.jupyter/: outputs stripped on save,
+# zh-CN page language); --allow-root only when root; the URL with its token is printed first.
+LAB_PORT ?= 8888
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	@mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d
+	@cp .jupyter/lab/overrides.d/civsim.json $(VENV)/share/jupyter/lab/settings/overrides.d/
+	@token=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(18))'); \
+	root=$$([ "$$(id -u)" = 0 ] && echo --allow-root); \
+	echo "JupyterLab: http://127.0.0.1:$(LAB_PORT)/lab/tree/scenario_explorer.ipynb?token=$$token"; \
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks \
+	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.port_retries=0 \
+	  --IdentityProvider.token=$$token $$root
+
+# The explorer as a standalone web page (Voila): civsim app --port N; the URL is printed first.
+APP_PORT ?= 8866
+app: setup
+	$(VENV)/bin/civsim app --port $(APP_PORT)
 
 bench: setup
 	$(PYTHON) benchmarks/run.py
 	$(PYTHON) benchmarks/explorer.py
+	$(PYTHON) benchmarks/app.py
 	$(PYTHON) benchmarks/batch.py
 	$(PYTHON) benchmarks/import.py
 	$(PYTHON) benchmarks/budget.py

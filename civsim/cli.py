@@ -114,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=1)
     r.add_argument("--month", default="2020-10", help="export month YYYY-MM")
     r.add_argument("--out", required=True, help="folder for the .xlsx files")
+
+    p = sub.add_parser("app", help="the scenario explorer as a web page for planners (Voila)")
+    p.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--token", default=None, help="access token (default: a random one, printed in the URL)")
+    p.add_argument("--saves", default=None, help="folder for saved scenarios, one subfolder per visitor "
+                                                 "(default params/scenarios/app)")
     return parser
 
 
@@ -283,6 +290,12 @@ def cmd_roll(args) -> int:
         paths = sample.write_sample(args.district, args.households, args.out, args.seed, args.month)
         print(f"wrote {len(paths)} exports to {args.out}", file=sys.stderr)
     return 0
+
+
+def cmd_app(args) -> int:
+    from . import app
+
+    return app.main(host=args.host, port=args.port, token=args.token, saves=args.saves)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,14 @@ effective month; the roll's take-up and entry/exit rates are part of the scenari
 from the roll's anchor month (that is where the roll reads them), so a saved scenario reproduces the
 explorer's numbers exactly.
 
+Only programs the district's baseline pays get controls (:data:`STANDARDS` is the one list of
+them). A negative new standard makes the scenario invalid (方案无效) and a new standard above
+:data:`JUMP` times the one in force waits for its row's 确认 box (待确认): either way nothing is
+computed or saved and ``status`` says why. Saving refuses such controls, names that start with
+``-`` or that Windows reserves (CON, NUL, COM1 …), and writes the title as one line through the
+YAML library's dumper; under ``civsim app`` each visitor saves into a folder of their own
+(:data:`VISITOR_SAVES`), and every save is offered as a download.
+
 Slider changes are debounced: each change (re)starts a short timer (on the kernel's event loop when
 there is one, else a thread) and the computation runs when the controls have been still for
 ``debounce`` seconds. ``debounce=0`` recomputes on every change; ``debounce=None`` only on
@@ -20,8 +28,14 @@ there is one, else a thread) and the computation runs when the controls have bee
 from __future__ import annotations
 
 import asyncio
+import base64
+import dataclasses
 import datetime as dt
+import html
+import os
+import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,29 +48,36 @@ from .errors import CivsimError
 from .report.labels import program_label
 from .scenarios import SCENARIOS, Change, Scenario
 
-# (path, label, unit) of every standard a planner may change; a district shows those it has.
+# The planner's controls, in one place (program, parameter path, label, unit): a district shows a
+# control when it has the parameter and its baseline pays the program (persons or money above 0).
 STANDARDS = (
-    ("dibao.standard.urban", "城市低保标准", "元/人·月"),
-    ("dibao.standard.rural", "农村低保标准", "元/人·月"),
-    ("tekun.standard.urban", "城市特困基本生活标准", "元/人·月"),
-    ("tekun.standard.rural", "农村特困基本生活标准", "元/人·月"),
-    ("tekun.care.full", "特困照料护理标准（全自理）", "元/人·月"),
-    ("tekun.care.partial", "特困照料护理标准（半护理）", "元/人·月"),
-    ("tekun.care.none", "特困照料护理标准（全护理）", "元/人·月"),
-    ("low_income.grant", "低收入家庭救助金", "元/户·月"),
-    ("disability.living.amount", "困难残疾人生活补贴", "元/人·月"),
-    ("disability.nursing.amount", "重度残疾人护理补贴", "元/人·月"),
-    ("elderly.allowance.age_70_79", "高龄津贴（70—79岁）", "元/人·月"),
-    ("elderly.allowance.age_80_89", "高龄津贴（80—89岁）", "元/人·月"),
-    ("elderly.allowance.age_90_99", "高龄津贴（90—99岁）", "元/人·月"),
-    ("elderly.allowance.age_100_plus", "高龄津贴（100岁及以上）", "元/人·月"),
+    ("dibao", "dibao.standard.urban", "城市低保标准", "元/人·月"),
+    ("dibao", "dibao.standard.rural", "农村低保标准", "元/人·月"),
+    ("tekun", "tekun.standard.urban", "城市特困基本生活标准", "元/人·月"),
+    ("tekun", "tekun.standard.rural", "农村特困基本生活标准", "元/人·月"),
+    ("tekun", "tekun.care.full", "特困照料护理标准（全自理）", "元/人·月"),
+    ("tekun", "tekun.care.partial", "特困照料护理标准（半护理）", "元/人·月"),
+    ("tekun", "tekun.care.none", "特困照料护理标准（全护理）", "元/人·月"),
+    ("low_income", "low_income.grant", "低收入家庭救助金", "元/户·月"),
+    ("disability_living", "disability.living.amount", "困难残疾人生活补贴", "元/人·月"),
+    ("disability_nursing", "disability.nursing.amount", "重度残疾人护理补贴", "元/人·月"),
+    ("elderly_allowance", "elderly.allowance.age_70_79", "高龄津贴（70—79岁）", "元/人·月"),
+    ("elderly_allowance", "elderly.allowance.age_80_89", "高龄津贴（80—89岁）", "元/人·月"),
+    ("elderly_allowance", "elderly.allowance.age_90_99", "高龄津贴（90—99岁）", "元/人·月"),
+    ("elderly_allowance", "elderly.allowance.age_100_plus", "高龄津贴（100岁及以上）", "元/人·月"),
 )
-# (path, label, min, max, step, readout format) of the roll's behaviour.
+# (program, path, label, min, max, step, readout format) of the roll's behaviour.
 ROLL = (
-    ("dibao.take_up", "低保申领率", 0.05, 1.0, 0.01, ".0%"),
-    ("dibao.entry_rate", "低保月进入率", 0.0, 0.05, 0.0005, ".2%"),
-    ("dibao.exit_rate", "低保月退出率", 0.0, 0.05, 0.0005, ".2%"),
+    ("dibao", "dibao.take_up", "低保申领率", 0.05, 1.0, 0.01, ".0%"),
+    ("dibao", "dibao.entry_rate", "低保月进入率", 0.0, 0.05, 0.0005, ".2%"),
+    ("dibao", "dibao.exit_rate", "低保月退出率", 0.0, 0.05, 0.0005, ".2%"),
 )
+# A new standard above this multiple of the one in force is nearly always a typo (8300 for 830).
+JUMP = 3.0
+# Scenario names that Windows cannot use as file names (whatever the case or extension).
+RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+# Set by ``civsim app``: saves go to a fresh folder per visitor under this one.
+VISITOR_SAVES = "CIVSIM_APP_SAVES"
 LIVE_NAME = "explorer"
 TOLERANCE = 1e-9
 
@@ -83,18 +104,57 @@ def available_districts() -> list[tuple[str, str]]:
     return out
 
 
+def paid_programs(baseline: pd.DataFrame) -> set[str]:
+    """The programs a district's baseline pays: any persons or any money in the year."""
+    sums = baseline.groupby("program")[["persons", "amount_yuan"]].sum()
+    return set(sums.index[(sums > 0).any(axis=1)])
+
+
+def check_save_name(name: str) -> str | None:
+    """Why a scenario name cannot be saved (Chinese, for the planner), or None when it can."""
+    try:
+        scenarios_module.check_name(name)
+    except CivsimError:
+        return f"方案名“{name}”无效：只能用字母、数字、汉字、_ 或 -（1—64个字符）"
+    if name.startswith("-"):
+        return f"方案名“{name}”不能以 - 开头（会被命令行当作选项）"
+    if name.upper() in RESERVED:
+        return f"方案名“{name}”是 Windows 保留的文件名，请换一个"
+    if name == "baseline":
+        return "方案名不能是 baseline（基准）"
+    return None
+
+
+def one_line(text: str) -> str:
+    """A title as one line of printable text: line and paragraph separators, tabs and other
+    control characters become single spaces, so a saved title reads back exactly as written."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def _caption(label: str, current: float, unit: str) -> str:
+    return (f'<div class="civsim-caption" lang="zh-CN">{html.escape(label)}<br>'
+            f"<small>现行{round(current, 2):g}{unit}</small></div>")
+
+
 @dataclass
 class StandardControl:
     """One standard: a % change or a new value (mode), against the baseline in force."""
+    program: str
     path: str
     label: str
     unit: str
     current: float
     mode: object        # ToggleButtons: "percent" | "value"
     percent: object     # FloatSlider, percent
-    value: object       # BoundedFloatText, yuan
-    caption: object     # Label
+    value: object       # FloatText, yuan (checked here: negative refused, a jump over JUMP× confirmed)
+    confirm: object     # Checkbox, shown while a jump waits for confirmation
+    caption: object     # HTML: label and the standard in force
     row: object         # HBox
+
+    def new_value(self) -> float:
+        if self.mode.value == "percent":
+            return self.current * (1 + self.percent.value / 100)
+        return float(self.value.value)
 
     def change(self, start: dt.date) -> Change | None:
         if self.mode.value == "percent":
@@ -105,6 +165,21 @@ class StandardControl:
             return None
         return Change(self.path, start, None, value=float(self.value.value))
 
+    def problem(self) -> str | None:
+        """Why this control's value cannot be used as it stands (Chinese), or None."""
+        new = self.new_value()
+        if not np.isfinite(new) or new < 0:
+            return f"{self.label}的新标准不能为负数（输入了{new:g}），请输入 0 或以上的金额"
+        return None
+
+    def jump(self) -> str | None:
+        """A jump above JUMP× the standard in force, not yet confirmed (Chinese), or None."""
+        new = self.new_value()
+        if self.current > 0 and new > JUMP * self.current and not self.confirm.value:
+            return (f"{self.label}新标准{new:g}元是现行{self.current:g}元的{new / self.current:.1f}倍，"
+                    f"请核对；确无错误请勾选该行的“确认”")
+        return None
+
     def describe(self) -> str:
         if self.mode.value == "percent":
             return f"{self.label}{self.percent.value:+g}%"
@@ -114,11 +189,12 @@ class StandardControl:
         if abs(self.value.value - self.current) <= TOLERANCE:   # untouched: follow the baseline
             self.value.value = current
         self.current = current
-        self.caption.value = f"{self.label}（现行{current:g}{self.unit}）"
+        self.caption.value = _caption(self.label, current, self.unit)
 
 
 @dataclass
 class RollControl:
+    program: str
     path: str
     label: str
     current: float
@@ -133,15 +209,35 @@ class RollControl:
         return f"{self.label}{self.slider.value:.4g}"
 
 
+# Results sit beside the controls on a laptop screen (1366 px) and above them when narrower; the
+# Chinese font is named so that CJK glyphs take their simplified-Chinese shapes whatever the page's
+# language (a browser otherwise may pick the Japanese face of the same font).
+STYLE = """<style>
+.civsim-explorer { --jp-ui-font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
+  "Microsoft YaHei", sans-serif; --jp-content-font-family: var(--jp-ui-font-family);
+  --jp-widgets-font-family: var(--jp-ui-font-family); font-family: var(--jp-ui-font-family); }
+.civsim-explorer .civsim-columns { flex-wrap: wrap; align-items: flex-start; gap: 8px 20px; }
+.civsim-explorer .civsim-results { flex: 0 1 640px; min-width: 0; }
+.civsim-explorer .civsim-controls { flex: 1 1 600px; min-width: 0; }
+.civsim-explorer .civsim-caption { line-height: 1.25; font-size: 12px; padding-top: 2px; }
+.civsim-explorer .civsim-caption small { color: #666; font-size: 11px; }
+.civsim-explorer table { border-collapse: collapse; font-size: 12px; }
+.civsim-explorer td, .civsim-explorer th { padding: 2px 6px; text-align: right; white-space: nowrap; }
+.civsim-explorer .civsim-warn { color: #b03a2e; font-weight: bold; }
+</style>"""
+
+
 class Explorer:
     """Controls, results and the save action for one district-year (see the module docstring)."""
 
-    def __init__(self, district="东西湖区", year: int = 2021, folder=SCENARIOS, debounce: float | None = 0.3,
+    def __init__(self, district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3,
                  seed: int = 1):
         w = _widgets()
-        self.year, self.folder, self.debounce, self.seed = int(year), Path(folder), debounce, seed
+        self.year, self.debounce, self.seed = int(year), debounce, seed
+        self.folder, self.visitor_root = _save_folder(folder)
         self.recomputes = 0
         self.message = ""
+        self.status = ""               # "" when the controls make a valid scenario, else why not (Chinese)
         self._timer = None
         self._lock = threading.RLock()
         self._quiet = False
@@ -160,27 +256,34 @@ class Explorer:
         self.standards_box = w.VBox()
         self.roll_box = w.VBox()
         self.headline = w.HTML()
+        self.status_box = w.HTML()
         self.chart = w.HTML()
         self.table_html = w.HTML()
         self.name_box = w.Text(description="方案名", placeholder="如 dibao_plus5_july")
         self.title_box = w.Text(description="方案说明", placeholder="留空则自动生成")
         self.overwrite_box = w.Checkbox(value=False, description="覆盖同名方案")
-        self.save_button = w.Button(description="保存方案", button_style="primary", icon="save")
+        self.save_button = w.Button(description="保存方案", button_style="primary")
         self.message_box = w.HTML()
+        self.download = w.HTML()
 
         self.district_box.observe(self._on_district, "value")
         self.month_box.observe(self._on_month, "value")
         self.program_box.observe(lambda _: self._draw(), "value")
         self.save_button.on_click(self.save)
 
-        self.widget = w.VBox([
-            w.HBox([self.district_box, self.month_box]),
+        results = w.VBox([self.headline, self.status_box, self.program_box, self.chart, self.table_html])
+        controls = w.VBox([
             w.HTML("<b>标准调整</b>（涨幅%或新标准，自生效月份起）"), self.standards_box,
             w.HTML("<b>名册假设</b>"), self.roll_box,
-            self.headline, self.program_box, self.chart, self.table_html,
-            w.HTML("<b>保存方案</b>"), w.HBox([self.name_box, self.title_box]),
-            w.HBox([self.overwrite_box, self.save_button]), self.message_box,
+            w.HTML("<b>保存方案</b>"), self.name_box, self.title_box,
+            w.HBox([self.overwrite_box, self.save_button]), self.message_box, self.download,
         ])
+        results.add_class("civsim-results")
+        controls.add_class("civsim-controls")
+        columns = w.HBox([results, controls])
+        columns.add_class("civsim-columns")
+        self.widget = w.VBox([w.HTML(STYLE), w.HBox([self.district_box, self.month_box]), columns])
+        self.widget.add_class("civsim-explorer")
         self.load_district(code)
 
     # ------------------------------------------------------------ setup
@@ -192,6 +295,7 @@ class Explorer:
             self.params = params_module.load(district)
             self.sim = engine.Simulation(self.params, self.year, self.seed)
             self.baseline = self.sim.run(self.params)
+            self.paid = paid_programs(self.baseline)
             self._build_controls()
             self.recompute()
 
@@ -201,34 +305,40 @@ class Explorer:
         try:
             start = self.start
             self.standards = []
-            for path, label, unit in STANDARDS:
-                if not self.params.has(path):
+            for program, path, label, unit in STANDARDS:
+                if program not in self.paid or not self.params.has(path):
                     continue
                 current = self.params.get(path, start, 0.0)
-                caption = w.Label(f"{label}（现行{current:g}{unit}）", layout=w.Layout(width="300px"))
+                caption = w.HTML(_caption(label, current, unit), layout=w.Layout(width="200px"))
                 mode = w.ToggleButtons(options=[("涨幅%", "percent"), ("新标准", "value")], value="percent",
-                                       style={"button_width": "64px"})
+                                       style={"button_width": "62px"})
                 percent = w.FloatSlider(value=0.0, min=-50.0, max=100.0, step=0.5, description="%",
-                                        readout_format=".1f", continuous_update=True)
-                value = w.BoundedFloatText(value=current, min=0.0, max=1e7, step=10.0, description="元",
-                                           layout=w.Layout(display="none"))
-                control = StandardControl(path, label, unit, current, mode, percent, value, caption,
-                                          w.HBox([caption, mode, percent, value]))
+                                        readout_format=".1f", continuous_update=True,
+                                        style={"description_width": "16px"}, layout=w.Layout(width="200px"))
+                value = w.FloatText(value=current, step=10.0, description="元", continuous_update=True,
+                                    style={"description_width": "16px"},
+                                    layout=w.Layout(display="none", width="140px"))
+                confirm = w.Checkbox(value=False, description="确认", indent=False,
+                                     layout=w.Layout(display="none", width="60px"))
+                control = StandardControl(program, path, label, unit, current, mode, percent, value, confirm,
+                                          caption, w.HBox([caption, mode, percent, value, confirm]))
+                control.row.add_class("civsim-" + path.replace(".", "-"))     # a handle for the browser test
                 mode.observe(lambda change, c=control: self._on_mode(c), "value")
-                percent.observe(self._changed, "value")
-                value.observe(self._changed, "value")
+                percent.observe(lambda change, c=control: self._on_value(c), "value")
+                value.observe(lambda change, c=control: self._on_value(c), "value")
+                confirm.observe(self._changed, "value")
                 self.standards.append(control)
             self.roll = []
             anchor = self.sim.roll.anchor.start_time.date()
-            for path, label, low, high, step, fmt in ROLL:
-                if not self.params.has(path):
+            for program, path, label, low, high, step, fmt in ROLL:
+                if program not in self.paid or not self.params.has(path):
                     continue
                 current = self.params.get(path, anchor, 0.0)
                 slider = w.FloatSlider(value=current, min=low, max=max(high, current), step=step, description=label,
                                        readout_format=fmt, style={"description_width": "initial"},
                                        layout=w.Layout(width="480px"))
                 slider.observe(self._changed, "value")
-                self.roll.append(RollControl(path, label, float(slider.value), slider))
+                self.roll.append(RollControl(program, path, label, float(slider.value), slider))
             self.standards_box.children = [c.row for c in self.standards]
             self.roll_box.children = [c.slider for c in self.roll]
         finally:
@@ -266,7 +376,16 @@ class Explorer:
         described = [c.describe() for c in self.standards if c.change(self.start)]
         described += [c.describe() for c in self.roll if c.change(self.roll_start)]
         auto = "、".join(described) + f"（标准自{self.year}年{self.month_box.value}月起）"
-        return Scenario(name, title.strip() or auto, tuple(changes))
+        return Scenario(name, one_line(title) or auto, tuple(changes))
+
+    def check(self) -> str:
+        """Why the controls cannot be computed or saved as they stand ("" when they can): a negative
+        standard is refused (方案无效), a jump over JUMP× waits for its row's confirmation (待确认)."""
+        problems = [p for p in (c.problem() for c in self.standards) if p]
+        if problems:
+            return "方案无效：" + "；".join(problems)
+        jumps = [j for j in (c.jump() for c in self.standards) if j]
+        return "待确认：" + "；".join(jumps) if jumps else ""
 
     # ------------------------------------------------------------ events
 
@@ -274,6 +393,15 @@ class Explorer:
         percent = control.mode.value == "percent"
         control.percent.layout.display = None if percent else "none"
         control.value.layout.display = "none" if percent else None
+        self._on_value(control)
+
+    def _on_value(self, control: StandardControl) -> None:
+        if control.confirm.value:                  # a confirmation is for the value it was given to
+            self._quiet, quiet = True, self._quiet
+            try:
+                control.confirm.value = False
+            finally:
+                self._quiet = quiet
         self._changed()
 
     def _on_month(self, _change=None) -> None:
@@ -323,23 +451,31 @@ class Explorer:
     # ------------------------------------------------------------ computing
 
     def recompute(self) -> pd.DataFrame:
-        """Run the scenario now (cancelling any pending timer); returns the per-program table."""
+        """Run the scenario now (cancelling any pending timer); returns the per-program table.
+
+        Controls that make no valid scenario (see :meth:`check`) leave the last results in place and
+        say why in the status line above them (the results are then not those of the controls)."""
         with self._lock:
+            started = time.perf_counter()
             self._cancel_timer()
-            try:
-                self.scenario = self.build_scenario()
-                if self.scenario is None:
-                    current = self.baseline.assign(scenario=LIVE_NAME)
-                else:
-                    current = self.sim.run(scenarios_module.apply(self.params, self.scenario, self.year))
-            except CivsimError as exc:
-                self._say(f"方案无效：{exc}")
+            for control in self.standards:
+                control.confirm.layout.display = None if (control.jump() or control.confirm.value) else "none"
+            self.status = self.check()
+            if not self.status:
+                try:
+                    scenario = self.build_scenario()
+                    current = (self.baseline.assign(scenario=LIVE_NAME) if scenario is None else
+                               self.sim.run(scenarios_module.apply(self.params, scenario, self.year)))
+                except CivsimError as exc:
+                    self.status = f"方案无效：{exc}"
+            self.status_box.value = (f'<div class="civsim-warn" lang="zh-CN">{html.escape(self.status)}<br>'
+                                     f"（下列结果仍为上一次有效的设置）</div>" if self.status else "")
+            if self.status:
                 return self.table
-            if self.message.startswith("方案无效"):
-                self._say("")
-            self.current = current
+            self.scenario, self.current = scenario, current
             self.frame = pd.concat([self.baseline, current], ignore_index=True)
             self._summarise()
+            self.compute_ms = (time.perf_counter() - started) * 1000     # shown in the page for the benchmark
             self.recomputes += 1
             self._show()
             return self.table
@@ -390,8 +526,6 @@ class Explorer:
     # ------------------------------------------------------------ showing
 
     def _say(self, text: str) -> None:
-        import html
-
         self.message = text
         self.message_box.value = f"<span>{html.escape(text)}</span>"
 
@@ -401,23 +535,27 @@ class Explorer:
         total = self.table.set_index("program").loc["total"]
         ratio = total["diff_yuan"] / total["baseline_yuan"] if total["baseline_yuan"] else 0.0
         title = self.scenario.title if self.scenario else "方案与基准相同（未调整任何控件）"
-        self.headline.value = (f"<b>{self.params.district.name} {self.year}年</b>：{title}<br>"
-                               f"全年支出 基准 {wan_yuan(total['baseline_yuan'])}，方案 {wan_yuan(total['scenario_yuan'])}，"
-                               f"<b>差额 {wan_yuan(total['diff_yuan'])}（{pct(ratio, signed=True)}）</b>")
+        # data-yuan carries the exact scenario total for whoever reads the page (the browser test)
+        self.headline.value = (f'<div lang="zh-CN"><b>{html.escape(self.params.district.name)} {self.year}年</b>：'
+                               f"{html.escape(title)}<br>全年支出 基准 {wan_yuan(total['baseline_yuan'])}，"
+                               f'方案 <span class="civsim-total" data-yuan="{total["scenario_yuan"]:.2f}" '
+                               f'data-compute-ms="{self.compute_ms:.1f}">'
+                               f"{wan_yuan(total['scenario_yuan'])}</span>，"
+                               f"<b>差额 {wan_yuan(total['diff_yuan'])}（{pct(ratio, signed=True)}）</b></div>")
         self.table_html.value = self._table_html()
         self._draw()
 
     def _table_html(self) -> str:
         shown = pd.DataFrame({
             "项目": self.table["label"],
-            "基准全年支出（万元）": self.table["baseline_yuan"] / 1e4,
-            "方案全年支出（万元）": self.table["scenario_yuan"] / 1e4,
+            "基准支出（万元）": self.table["baseline_yuan"] / 1e4,
+            "方案支出（万元）": self.table["scenario_yuan"] / 1e4,
             "差额（万元）": self.table["diff_yuan"] / 1e4,
             "基准月均人数": self.table["baseline_persons"],
             "方案月均人数": self.table["scenario_persons"],
             "人数差": self.table["diff_persons"],
         })
-        return shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)
+        return f'<div lang="zh-CN">{shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)}</div>'
 
     def _draw(self) -> None:
         if self._quiet or not hasattr(self, "_monthly_parts"):
@@ -431,43 +569,76 @@ class Explorer:
         name = "合计" if program == "total" else program_label(program)
         labels = [f"{m.month}月" for m in data.index]
         panels = [svg_lines(labels, [("基准", data["baseline_yuan"] / 1e4, "#555555"),
-                                     ("方案", data["scenario_yuan"] / 1e4, "#c0392b")], f"{name}：月度支出（万元）"),
+                                     ("方案", data["scenario_yuan"] / 1e4, "#c0392b")], f"{name}：月度支出（万元）",
+                            width=300, height=200),
                   svg_lines(labels, [("基准", data["baseline_persons"], "#555555"),
-                                     ("方案", data["scenario_persons"], "#c0392b")], f"{name}：月度人数（人）")]
-        return f'<div style="display:flex;gap:12px;flex-wrap:wrap">{"".join(panels)}</div>'
+                                     ("方案", data["scenario_persons"], "#c0392b")], f"{name}：月度人数（人）",
+                            width=300, height=200)]
+        return f'<div lang="zh-CN" style="display:flex;gap:12px;flex-wrap:wrap">{"".join(panels)}</div>'
 
     # ------------------------------------------------------------ saving
 
     def save(self, _button=None) -> Path | None:
-        """Write params/scenarios/<name>.yaml atomically; refuse a bad name or, unless the overwrite
-        box is ticked, an existing file. Returns the path written, or None (see ``message``)."""
+        """Write ``<folder>/<name>.yaml`` atomically and offer it as a download; refuse controls the
+        explorer reports invalid or unconfirmed, a bad or reserved name, or, unless the overwrite box is
+        ticked, an existing file. Returns the path written, or None (see ``message``)."""
         import yaml
 
-        name = self.name_box.value.strip()
-        try:
-            scenarios_module.check_name(name)
-        except CivsimError:
-            self._say(f"方案名“{name}”无效：只能用字母、数字、汉字、_ 或 -（1—64个字符）")
+        self.download.value = ""
+        self.recompute()                           # save what the controls say now, not a pending timer's
+        if self.status:
+            self._say(f"不能保存：{self.status}")
             return None
-        if name == "baseline":
-            self._say("方案名不能是 baseline（基准）")
+        name = self.name_box.value.strip()
+        refused = check_save_name(name)
+        if refused:
+            self._say(refused)
             return None
         scenario = self.build_scenario(name, self.title_box.value)
         if scenario is None:
             self._say("控件与基准相同，没有可保存的改动")
             return None
-        path = self.folder / f"{name}.yaml"
+        folder = self._visitor_folder() if self.folder is None else self.folder
+        path = folder / f"{name}.yaml"
         if path.exists() and not self.overwrite_box.value:
             self._say(f"{path.name} 已存在；如需覆盖，请勾选“覆盖同名方案”后再保存")
             return None
-        header = (f"# {scenario.title}\n# saved from the scenario explorer for {self.params.district.name} "
-                  f"({self.params.district.code}), {self.year}\n")
+        district = one_line(f"{self.params.district.name} ({self.params.district.code})")
+        text = (f"# saved from the scenario explorer for {district}, {self.year}\n"
+                + yaml.safe_dump(scenario.to_dict(), allow_unicode=True, sort_keys=False, width=1000))
+        if scenarios_module.parse(yaml.safe_load(text), path) != dataclasses.replace(scenario, file=str(path)):
+            raise AssertionError(f"{path}: the YAML does not read back as the scenario")   # never written
         with atomic_path(path) as tmp:
-            tmp.write_text(header + yaml.safe_dump(scenario.to_dict(), allow_unicode=True, sort_keys=False),
-                           encoding="utf-8")
-        scenarios_module.load(name, self.folder)      # it must read back as a valid scenario
+            tmp.write_text(text, encoding="utf-8")
+        data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        self.download.value = (f'<a download="{name}.yaml" href="data:text/yaml;charset=utf-8;base64,{data}">'
+                               f"下载 {html.escape(name)}.yaml</a>")
         self._say(f"已保存 {path}")
         return path
+
+    def _visitor_folder(self) -> Path:
+        """This visitor's own folder under the app's saves, made on the first save with a name no
+        other visitor can have (mkdtemp), so one visitor never overwrites another's file."""
+        self.visitor_root.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-")
+        self.folder = Path(tempfile.mkdtemp(prefix=stamp, dir=self.visitor_root))
+        os.chmod(self.folder, 0o777 & ~_umask())
+        return self.folder
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _save_folder(folder) -> tuple[Path | None, Path | None]:
+    """(folder, visitor root): a given folder; else, under ``civsim app``, a per-visitor folder made
+    on the first save; else ``params/scenarios``."""
+    if folder is not None:
+        return Path(folder), None
+    root = os.environ.get(VISITOR_SAVES)
+    return (None, Path(root)) if root else (SCENARIOS, None)
 
 
 def _ticks(top: float) -> list[float]:
@@ -483,8 +654,6 @@ def _ticks(top: float) -> list[float]:
 def svg_lines(labels: list[str], series: list[tuple[str, object, str]], title: str,
               width: int = 460, height: int = 230) -> str:
     """A small line chart as SVG: one line per (name, values, colour), y from zero."""
-    import html
-
     left, right, top, bottom = 56, 10, 28, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [np.asarray(v, dtype=float) for _, v, _ in series]
@@ -514,9 +683,11 @@ def svg_lines(labels: list[str], series: list[tuple[str, object, str]], title: s
     return "".join(parts)
 
 
-def build(district="东西湖区", year: int = 2021, folder=SCENARIOS, debounce: float | None = 0.3) -> Explorer:
-    """The explorer for a district-year; display ``build().widget`` in a notebook."""
+def build(district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3) -> Explorer:
+    """The explorer for a district-year; display ``build().widget`` in a notebook. Saves go to
+    ``folder``; by default to ``params/scenarios``, or under ``civsim app`` to the visitor's own folder."""
     return Explorer(district, year, folder, debounce=debounce)
 
 
-__all__ = ["Explorer", "build", "available_districts", "STANDARDS", "ROLL"]
+__all__ = ["Explorer", "build", "available_districts", "paid_programs", "check_save_name", "one_line", "STANDARDS",
+           "ROLL", "JUMP", "RESERVED", "VISITOR_SAVES"]

@@ -25,6 +25,7 @@ def ex(app, tmp_path):
         control.mode.value = "percent"
         control.percent.value = 0.0
         control.value.value = control.current
+        control.confirm.value = False
     for control in app.roll:
         control.slider.value = control.current
     app.month_box.value = 1
@@ -43,10 +44,29 @@ def monthly_persons(frame, program):
 
 def test_shows_only_the_standards_the_district_has(ex):
     paths = [c.path for c in ex.standards]
-    assert "dibao.standard.urban" in paths and "elderly.allowance.age_90_99" in paths
+    assert "dibao.standard.urban" in paths
     assert all(ex.params.has(p) for p in paths)
     assert "low_income.grant" not in paths          # 东西湖区 has no 低收入 grant parameter
     assert [c.path for c in ex.roll] == ["dibao.take_up", "dibao.entry_rate", "dibao.exit_rate"]
+
+
+@pytest.mark.parametrize("district", ["东西湖区", "东丽区"])
+def test_controls_only_for_programs_the_district_pays(tmp_path, district):
+    """A control is shown exactly when the district has the parameter and its own baseline (run
+    here independently) pays the program: a control that could change nothing is not offered."""
+    baseline = engine.simulate(district, YEAR)
+    sums = baseline.groupby("program")[["persons", "amount_yuan"]].sum()
+    paid = set(sums.index[(sums > 0).any(axis=1)])
+    app = explorer.build(district, YEAR, folder=tmp_path, debounce=None)
+    want = [path for program, path, *_ in explorer.STANDARDS if program in paid and app.params.has(path)]
+    assert [c.path for c in app.standards] == want
+    hidden = [path for program, path, *_ in explorer.STANDARDS if program not in paid and app.params.has(path)]
+    assert hidden                                   # each district has parameters for a program it does not pay
+    for control in app.standards:                   # and every shown control moves the money
+        control.percent.value = 10
+        app.recompute()
+        assert program_row(app, control.program)["diff_yuan"] > 0, control.path
+        control.percent.value = 0
 
 
 def test_untouched_controls_equal_the_baseline(ex):
@@ -136,6 +156,115 @@ def test_a_bad_name_is_refused(ex, name):
     assert ex.save() is None
     assert not list(ex.folder.iterdir()) and not list(ex.folder.parent.glob("*.yaml"))
     assert ex.message
+
+
+@pytest.mark.parametrize("value", [-5, -0.01, -1e6, float("nan")])
+def test_a_negative_new_standard_is_refused_with_a_message(ex, value):
+    before = ex.table.copy()
+    control = ex.control("dibao.standard.urban")
+    control.mode.value = "value"
+    control.value.value = value
+    ex.recompute()
+    assert ex.status.startswith("方案无效") and "城市低保标准" in ex.status and "负数" in ex.status
+    assert "方案无效" in ex.status_box.value
+    pd.testing.assert_frame_equal(ex.table, before)             # nothing computed from it (no 低保 abolished)
+    ex.name_box.value = "negative"
+    assert ex.save() is None and "不能保存" in ex.message and not list(ex.folder.iterdir())
+    control.value.value = control.current + 10
+    ex.recompute()
+    assert ex.status == "" and ex.status_box.value == "" and program_row(ex, "dibao")["diff_yuan"] > 0
+
+
+@pytest.mark.parametrize("factor, asks", [(10, True), (3.01, True), (3, False), (2, False)])
+def test_a_jump_over_three_times_the_standard_asks_for_confirmation(ex, factor, asks):
+    control = ex.control("dibao.standard.urban")
+    control.mode.value = "value"
+    control.value.value = control.current * factor
+    ex.recompute()
+    assert ex.status.startswith("待确认") is asks
+    assert (ex.scenario is None) is asks                        # nothing computed while it waits
+    assert (control.confirm.layout.display is None) is asks     # the row's 确认 box is shown
+    if asks:
+        ex.name_box.value = "jump"
+        assert ex.save() is None and "待确认" in ex.message
+        control.confirm.value = True
+        ex.recompute()
+        assert ex.status == "" and ex.scenario.changes[0].value == control.current * factor
+        control.value.value = control.current * factor + 100          # a confirmation is for one value
+        assert control.confirm.value is False
+        ex.recompute()
+        assert ex.status.startswith("待确认")
+
+
+def test_a_scenario_the_library_refuses_is_reported_invalid_and_not_saved(ex):
+    control = ex.control("dibao.standard.urban")
+    control.mode.value = "value"
+    control.value.value = 1e6                       # confirmed, but beyond the loader's bound on a monthly amount
+    control.confirm.value = True
+    ex.recompute()
+    assert ex.status.startswith("方案无效") and "dibao.standard.urban" in ex.status
+    ex.name_box.value = "absurd"
+    assert ex.save() is None and "方案无效" in ex.message and not list(ex.folder.iterdir())
+
+
+@pytest.mark.parametrize("name", ["-x", "-", "--help", "CON", "con", "Nul", "PRN", "AUX", "COM1", "lpt9"])
+def test_names_starting_with_a_dash_and_reserved_names_are_refused(ex, name):
+    ex.control("dibao.standard.urban").percent.value = 5
+    ex.name_box.value = name
+    assert ex.save() is None and name in ex.message
+    assert not list(ex.folder.iterdir())
+
+
+@pytest.mark.parametrize("name", ["CONSOLE", "COM10", "x-", "a-b", "低保方案", "nul_2"])
+def test_names_near_the_reserved_ones_are_saved(ex, name):
+    ex.control("dibao.standard.urban").percent.value = 5
+    ex.name_box.value = name
+    assert ex.save() == ex.folder / f"{name}.yaml"
+
+
+TITLES = ["第一行\n第二行", "a\vb", "a\u2028b", "a\u2029b", "a\x85b", "a\rb", "a\tb", "\ufeff开头", "a\x00b",
+          "# 像注释", "- 像列表", "key: value", "'单引号'", '"双引号"', "&anchor *alias !tag", "{a: 1}", "null", "yes",
+          "123", "  前后空格  ", "\n", "正常的说明"]
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_any_title_is_written_as_one_safely_quoted_line(ex, title):
+    ex.control("dibao.standard.urban").percent.value = 5
+    ex.name_box.value, ex.title_box.value = "titled", title
+    path = ex.save()
+    assert path is not None, ex.message
+    text = path.read_text(encoding="utf-8")
+    assert not set(text) & set("\v\r\x85\u2028\u2029\ufeff\x00")  # no character an editor or parser breaks on
+    lines = text.split("\n")
+    assert text.splitlines() == lines[:-1] and lines[0].startswith("# ") and not lines[1].startswith("#")
+    raw = yaml.safe_load(text)
+    assert raw["name"] == "titled" and set(raw) == {"name", "title", "changes"}
+    loaded = scenarios.load(path)
+    expected = " ".join("".join(c if c.isprintable() else " " for c in title).split()) or ex.build_scenario().title
+    assert loaded.title == expected and isinstance(loaded.title, str)
+    assert loaded.changes == ex.build_scenario().changes
+
+
+def test_the_app_saves_to_a_folder_per_visitor_and_offers_a_download(monkeypatch, tmp_path):
+    import base64
+    import re
+
+    monkeypatch.setenv(explorer.VISITOR_SAVES, str(tmp_path / "saves"))
+    first, second = (explorer.build("东西湖区", YEAR, debounce=None) for _ in range(2))
+    saved = []
+    for visitor, percent in ((first, 5), (second, 7)):
+        visitor.control("dibao.standard.urban").percent.value = percent
+        visitor.name_box.value = "same_name"
+        saved.append(visitor.save())
+    assert saved[0] != saved[1] and saved[0].name == saved[1].name == "same_name.yaml"
+    assert {p.parent.parent for p in saved} == {tmp_path / "saves"}
+    assert [scenarios.load(p).changes[0].percent for p in saved] == [5, 7]      # neither overwrote the other
+    link = re.search(r'download="same_name.yaml" href="data:text/yaml;charset=utf-8;base64,([^"]+)"',
+                     second.download.value)
+    assert base64.b64decode(link.group(1)).decode("utf-8") == saved[1].read_text(encoding="utf-8")
+    second.control("dibao.standard.urban").percent.value = 8     # the visitor's own file: overwrite rules apply
+    assert second.save() is None and "已存在" in second.message
+    assert explorer.build("东西湖区", YEAR, folder=tmp_path / "given", debounce=None).folder == tmp_path / "given"
 
 
 def test_nothing_to_save_is_refused(ex):

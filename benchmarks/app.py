@@ -1,0 +1,155 @@
+"""Benchmark: the planner's web app measured in the browser (Debian's headless Chromium, Playwright).
+
+- first usable page: from the moment the server accepts connections to the 城市低保 control being on
+  the page with the baseline total (a fresh kernel for the visitor; target < 5 s);
+- keypress → updated total: from the last keydown of a typed new 城市低保 standard to the page's
+  total changing, debounce (0.3 s) included (median; target < 400 ms);
+- the recompute itself, as the kernel reports it on the page (median; target < 50 ms);
+- memory of one visitor's kernel (RSS and PSS, from /proc).
+
+    .venv/bin/python benchmarks/app.py [--repeat 15] [--starts 3]
+
+The first page is measured on ``--starts`` fresh servers (median); the HTML's arrival and the
+page's load event are printed beside it, to tell the server's part from the browser's.
+
+The machine's load average is printed too: on a busy machine every figure here grows.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from civsim import app
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ROW = ".civsim-dibao-standard-urban"
+TARGETS = {"first_page_s": 5.0, "keypress_ms": 400.0, "recompute_ms": 50.0}
+WATCH = """() => {
+  const box = document.querySelector('%s input[type=number]');
+  box.addEventListener('keydown', () => { window.lastKey = performance.now(); });
+  const total = () => document.querySelector('.civsim-total');
+  window.shown = total().dataset.yuan;
+  new MutationObserver(() => {
+    const now = total();
+    if (now && now.dataset.yuan !== window.shown) {
+      window.shown = now.dataset.yuan; window.updated = performance.now(); window.computeMs = now.dataset.computeMs;
+    }
+  }).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+}""" % ROW
+
+
+def kernels(saves: Path) -> list[int]:
+    """The kernel processes of this server (their environment names its saves folder)."""
+    marker = f"CIVSIM_APP_SAVES={saves.resolve()}".encode()
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if b"ipykernel" in (entry / "cmdline").read_bytes() and marker in (entry / "environ").read_bytes().split(b"\0"):
+                out.append(int(entry.name))
+        except OSError:
+            continue
+    return out
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        fields[key] = int(value.split()[0]) / 1024
+    return fields["Rss"], fields["Pss"]
+
+
+def first_page(browser, server):
+    """On a server that has just started listening: seconds to a usable page, to the HTML's arrival
+    and to the page's load event (the last two from the browser's navigation timing), and the page."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    up = time.monotonic()
+    page.goto(server.url)
+    page.wait_for_selector(f"{ROW} input[type=number]", state="attached", timeout=60_000)
+    page.wait_for_selector(".civsim-total", timeout=60_000)
+    usable = time.monotonic() - up
+    html, loaded = page.evaluate("(e => [e.responseEnd / 1000, e.loadEventEnd / 1000])"
+                                 "(performance.getEntriesByType('navigation')[0])")
+    return (usable, html, loaded), page
+
+
+def keypresses(page, repeat: int) -> tuple[list[float], list[float]]:
+    """Type a new 城市低保 standard ``repeat`` times: (keypress → total ms, recompute ms) each."""
+    page.locator(f"{ROW} button", has_text="新标准").click()
+    page.wait_for_selector(f"{ROW} input[type=number]", timeout=10_000)
+    page.evaluate(WATCH)
+    box = page.locator(f"{ROW} input[type=number]")
+    latencies, computes = [], []
+    for i in range(repeat + 1):                       # the first is a warm-up
+        box.click(click_count=3)
+        page.evaluate("window.updated = null")
+        box.press_sequentially(str(840 + 5 * i))
+        page.wait_for_function("window.updated !== null", timeout=10_000)
+        latency, compute = page.evaluate("[window.updated - window.lastKey, Number(window.computeMs)]")
+        if i:
+            latencies.append(latency)
+            computes.append(compute)
+    return latencies, computes
+
+
+def main(argv=None) -> int:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--starts", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as pw:
+        folder = Path(folder)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        starts = []
+        for start in range(args.starts):            # the last server stays for the other figures
+            stack = contextlib.ExitStack()
+            saves = folder / f"saves{start}"
+            server = stack.enter_context(app.running(saves=saves, log=folder / "voila.log"))
+            timing, page = first_page(browser, server)
+            starts.append(timing)
+            if start < args.starts - 1:
+                page.close()
+                stack.close()
+        with stack:
+            latencies, computes = keypresses(page, args.repeat)
+            other = browser.new_page(viewport={"width": 1366, "height": 768})
+            started = time.monotonic()
+            other.goto(server.url)
+            other.wait_for_selector(".civsim-total", timeout=60_000)
+            second = time.monotonic() - started
+            memory = {pid: memory_mb(pid) for pid in kernels(saves)}
+        browser.close()
+
+    first = statistics.median(t[0] for t in starts)
+    figures = {"first_page_s": first, "keypress_ms": statistics.median(latencies),
+               "recompute_ms": statistics.median(computes)}
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} cores")
+    print(f"first usable page after the server listens: median {first:.2f} s of {len(starts)} fresh servers "
+          f"({', '.join(f'{t[0]:.2f}' for t in starts)}; HTML arrived at "
+          f"{', '.join(f'{t[1]:.2f}' for t in starts)}); target < {TARGETS['first_page_s']:g} s")
+    print(f"a second visitor (the spare kernel): usable in {second:.2f} s")
+    print(f"keypress -> updated total: median {figures['keypress_ms']:.0f} ms over {len(latencies)} "
+          f"(min {min(latencies):.0f}, max {max(latencies):.0f}; debounce 300 ms included); "
+          f"target < {TARGETS['keypress_ms']:g} ms")
+    print(f"recompute in the kernel: median {figures['recompute_ms']:.1f} ms (max {max(computes):.1f}); "
+          f"target < {TARGETS['recompute_ms']:g} ms")
+    for pid, (rss, pss) in memory.items():
+        print(f"kernel {pid}: RSS {rss:.0f} MB, PSS {pss:.0f} MB")
+    return 0 if all(figures[k] < TARGETS[k] for k in TARGETS) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,300 @@
+"""The planner's web app in a real browser: Debian's headless Chromium, driven by Playwright, opens
+`civsim app` as a planner would on a 1366×768 laptop, types a new 城市低保 standard and checks the
+page against the library's own result, the zh-CN declaration, the layout, the refusals, the saves
+(one folder per visitor, plus a download) and that nothing is requested from another host."""
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import nbformat
+
+import pytest
+import yaml
+
+from civsim import app, cli, engine, lab, scenarios
+from civsim.scenarios import Change, Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                    reason="no chromium (Debian's; `make setup` installs it when run as root)")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PATH = "dibao.standard.urban"
+ROW = ".civsim-" + PATH.replace(".", "-")
+WAIT_MS = 30_000
+
+
+def local(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in ("127.0.0.1", "localhost")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("app")
+    with app.running(saves=folder / "saves", log=folder / "voila.log") as server:
+        yield server, folder / "saves"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=FLAGS,
+                                                        headless=True, viewport={"width": 1366, "height": 768},
+                                                        accept_downloads=True)
+        yield context
+        context.close()
+
+
+def open_page(context, url, external):
+    page = context.new_page()
+    page.on("request", lambda request: None if local(request.url) else external.append(request.url))
+    page.on("websocket", lambda socket: None if local(socket.url) else external.append(socket.url))
+    page.goto(url)
+    page.wait_for_selector(f"{ROW} input[type=number]", state="attached", timeout=WAIT_MS)
+    return page
+
+
+def total(page) -> float:
+    return float(page.get_attribute(".civsim-total", "data-yuan"))
+
+
+def type_value(page, text: str) -> None:
+    box = page.locator(f"{ROW} input[type=number]")
+    box.click(click_count=3)
+    box.press_sequentially(text)
+
+
+def wait_total_change(page, before: float) -> float:
+    page.wait_for_function("b => Number(document.querySelector('.civsim-total').dataset.yuan) !== b", arg=before,
+                           timeout=WAIT_MS)
+    return total(page)
+
+
+def library_total(value: float) -> float:
+    scenario = Scenario("browser", "browser", (Change(PATH, dt.date(2021, 1, 1), None, value=value),))
+    frame = engine.simulate("东西湖区", 2021, scenarios=[scenario])
+    return float(frame.loc[frame.scenario == "browser", "amount_yuan"].sum())
+
+
+@needs_chromium
+def test_a_planner_changes_the_dibao_standard_in_the_browser(served, browser, tmp_path):
+    server, saves = served
+    external = []
+    page = open_page(browser, server.url, external)
+
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    font = page.evaluate("getComputedStyle(document.querySelector('.civsim-total')).fontFamily")
+    assert font.startswith('"Noto Sans CJK SC"'), font
+    # results beside (or above) the controls: the headline and the charts fit the first screen
+    for selector in (".civsim-total", ".civsim-results svg"):
+        box = page.locator(selector).first.bounding_box()
+        assert box["y"] + box["height"] <= 768, (selector, box)
+    assert page.locator(".civsim-results").bounding_box()["x"] < page.locator(".civsim-controls").bounding_box()["x"]
+    # only programs the district pays: 东西湖区's baseline has no 高龄津贴
+    assert page.locator(".civsim-elderly-allowance-age-90-99").count() == 0
+
+    baseline = total(page)
+    page.locator(f"{ROW} button", has_text="新标准").click()
+    type_value(page, "900")
+    shown = wait_total_change(page, baseline)
+    assert shown == pytest.approx(library_total(900.0), abs=0.01)
+    assert shown > baseline
+
+    type_value(page, "-5")                         # refused with a message, the total stays
+    page.wait_for_selector("text=不能为负数", timeout=WAIT_MS)
+    assert total(page) == shown
+    type_value(page, "9000")                       # a jump of more than 3× waits for confirmation
+    page.wait_for_selector("text=待确认", timeout=WAIT_MS)
+    assert total(page) == shown
+    page.locator(f"{ROW} input[type=checkbox]").check()
+    assert wait_total_change(page, shown) == pytest.approx(library_total(9000.0), abs=0.01)
+    type_value(page, "900")
+    wait_total_change(page, library_total(9000.0))
+
+    page.locator(".civsim-controls input[placeholder^='如']").fill("dibao_900")
+    with page.expect_download(timeout=WAIT_MS) as download:
+        page.locator("button", has_text="保存方案").click()
+        page.wait_for_selector("text=已保存", timeout=WAIT_MS)
+        page.locator("a[download='dibao_900.yaml']").click()
+    downloaded = Path(download.value.path()).read_text(encoding="utf-8")
+    page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+    assert (tmp_path / "app.png").stat().st_size > 10_000
+
+    [first] = saves.glob("*/dibao_900.yaml")
+    assert first.read_text(encoding="utf-8") == downloaded
+    loaded = scenarios.load(first)
+    assert [(c.path, c.value) for c in loaded.changes] == [(PATH, 900.0)]
+
+    # a second visitor has a kernel and a folder of their own: the same name does not overwrite
+    other = open_page(browser, server.url, external)
+    other.locator(f"{ROW} button", has_text="新标准").click()
+    type_value(other, "950")
+    wait_total_change(other, baseline)
+    other.locator(".civsim-controls input[placeholder^='如']").fill("dibao_900")
+    other.locator("button", has_text="保存方案").click()
+    other.wait_for_selector("text=已保存", timeout=WAIT_MS)
+    files = sorted(saves.glob("*/dibao_900.yaml"))
+    assert len(files) == 2 and first.read_text(encoding="utf-8") == downloaded
+    assert {scenarios.load(f).changes[0].value for f in files} == {900.0, 950.0}
+
+    assert external == []
+
+
+def test_the_app_listens_on_this_machine_only_and_needs_its_token(served):
+    server, _ = served
+    parts = urllib.parse.urlsplit(server.url)
+    assert parts.hostname == "127.0.0.1" and "--Voila.ip=127.0.0.1" in server.argv
+    token = urllib.parse.parse_qs(parts.query)["token"][0]
+    assert len(token) >= 24
+    bare = f"{parts.scheme}://{parts.netloc}/"
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(bare, timeout=30)
+    assert refused.value.code in (302, 401, 403)
+    with pytest.raises(urllib.error.HTTPError):
+        opener.open(bare + "?token=" + "x" * len(token), timeout=30)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_server_options(tmp_path):
+    one = app.server(port=9123, token="secret", saves=tmp_path)
+    assert one.url == "http://127.0.0.1:9123/?token=secret" and "--port=9123" in one.argv
+    assert one.env["CIVSIM_APP_SAVES"] == str(tmp_path.resolve())
+    assert one.env["JUPYTER_PATH"].split(os.pathsep)[0] == str(app.DATA)
+    assert app.server().url != app.server().url                  # a fresh random token each start
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "-1"])
+def test_a_bad_port_is_one_line_and_exit_2(capsys, port):
+    assert cli.main(["app", "--port", port]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--port" in err
+
+
+def test_a_busy_port_is_one_line_and_exit_2(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert cli.main(["app", "--port", str(busy.getsockname()[1])]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "--port" in err and "8867" in err
+
+
+# ------------------------------------------------------------------ JupyterLab
+
+
+def notebook_with_outputs() -> dict:
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("1 + 1", execution_count=3)
+    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=3)]
+    notebook.cells = [nbformat.v4.new_markdown_cell("# 标题"), cell]
+    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    return json.loads(nbformat.writes(notebook))
+
+
+class Manager:
+    def __init__(self, root):
+        self.root_dir = str(root)
+
+
+@pytest.mark.parametrize("root, path, stripped", [
+    (ROOT, "notebooks/scenario_explorer.ipynb", True),
+    (ROOT / "notebooks", "scenario_explorer.ipynb", True),         # make lab serves notebooks/ as the root
+    (ROOT / "notebooks", "/sub/x.ipynb", True),
+    (ROOT, "reports/420112/2020/annual_summary.ipynb", False),     # rendered reports keep their outputs
+    (ROOT / "notebooks", "../reports/x.ipynb", False),
+])
+def test_the_pre_save_hook_strips_only_the_project_notebooks(root, path, stripped):
+    model = {"type": "notebook", "content": notebook_with_outputs()}
+    lab.strip_outputs(model, path, contents_manager=Manager(root))
+    code = model["content"]["cells"][1]
+    assert (code["outputs"] == [] and code["execution_count"] is None) is stripped
+    assert ("widgets" not in model["content"]["metadata"]) is stripped
+    assert "".join(model["content"]["cells"][0]["source"]) == "# 标题"
+    other = {"type": "file", "content": "text"}
+    lab.strip_outputs(other, "notebooks/a.txt", contents_manager=Manager(ROOT))
+    assert other == {"type": "file", "content": "text"}
+
+
+def test_a_jupyter_save_under_the_project_config_leaves_no_outputs_on_disk(tmp_path):
+    """A real Jupyter server with the project's config (as `make lab` starts it) saves a notebook with
+    outputs into notebooks/: the file on disk has none."""
+    token, port = secrets.token_hex(16), app.free_port()
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(ROOT / ".jupyter"))
+    name = f"_save_check_{secrets.token_hex(4)}.ipynb"
+    target = ROOT / "notebooks" / name
+    checkpoints = ROOT / "notebooks" / ".ipynb_checkpoints"
+    had_checkpoints = checkpoints.exists()
+    server = subprocess.Popen([sys.executable, "-m", "jupyter_server", "--ServerApp.ip=127.0.0.1",
+                               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--no-browser",
+                               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+                               "--allow-root"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        body = json.dumps({"type": "notebook", "format": "json", "content": notebook_with_outputs()}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/contents/{name}", data=body, method="PUT",
+                                         headers={"Authorization": f"token {token}",
+                                                  "Content-Type": "application/json"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(request, timeout=10).read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        saved = json.loads(target.read_text(encoding="utf-8"))
+        assert ["".join(c["source"]) for c in saved["cells"]] == ["# 标题", "1 + 1"]
+        assert saved["cells"][1]["outputs"] == [] and saved["cells"][1]["execution_count"] is None
+        assert "widgets" not in saved["metadata"]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        target.unlink(missing_ok=True)
+        for checkpoint in checkpoints.glob(f"{target.stem}-checkpoint*"):
+            checkpoint.unlink()
+        if not had_checkpoints and checkpoints.is_dir() and not any(checkpoints.iterdir()):
+            checkpoints.rmdir()
+
+
+def test_the_repository_notebooks_hold_no_outputs():
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        assert not [c for c in notebook.cells if c.cell_type == "code" and (c.outputs or c.execution_count)], path
+        assert "widgets" not in notebook.metadata, path
+
+
+def test_jupyterlab_is_declared_chinese():
+    """make lab installs this settings default: JupyterLab then sets <html lang="zh-CN"> (the locale
+    needs no language pack for that), so CJK glyphs take their simplified-Chinese shapes."""
+    overrides = json.loads((ROOT / ".jupyter" / "lab" / "overrides.d" / "civsim.json").read_text(encoding="utf-8"))
+    assert overrides == {"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}
+
+
+def test_make_lab_adds_allow_root_only_for_root_and_prints_the_url():
+    recipe = subprocess.run(["make", "-n", "-s", "lab", "STAMP=Makefile", "SYSTEM=Makefile"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    assert '[ "$(id -u)" = 0 ] && echo --allow-root' in recipe
+    assert "echo \"JupyterLab: http://127.0.0.1:" in recipe and "JUPYTER_CONFIG_PATH=" in recipe
+    assert "overrides.d/civsim.json" in recipe
