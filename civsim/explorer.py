@@ -45,27 +45,27 @@ import pandas as pd
 from . import districts, engine, params as params_module, scenarios as scenarios_module
 from .atomic import atomic_path
 from .errors import CivsimError
+from .params import UNITS
+from .programs import REGISTRY
 from .report.labels import program_label
 from .scenarios import SCENARIOS, Change, Scenario
 
-# The planner's controls, in one place (program, parameter path, label, unit): a district shows a
-# control when it has the parameter and its baseline pays the program (persons or money above 0).
-STANDARDS = (
-    ("dibao", "dibao.standard.urban", "城市低保标准", "元/人·月"),
-    ("dibao", "dibao.standard.rural", "农村低保标准", "元/人·月"),
-    ("tekun", "tekun.standard.urban", "城市特困基本生活标准", "元/人·月"),
-    ("tekun", "tekun.standard.rural", "农村特困基本生活标准", "元/人·月"),
-    ("tekun", "tekun.care.full", "特困照料护理标准（全自理）", "元/人·月"),
-    ("tekun", "tekun.care.partial", "特困照料护理标准（半护理）", "元/人·月"),
-    ("tekun", "tekun.care.none", "特困照料护理标准（全护理）", "元/人·月"),
-    ("low_income", "low_income.grant", "低收入家庭救助金", "元/户·月"),
-    ("disability_living", "disability.living.amount", "困难残疾人生活补贴", "元/人·月"),
-    ("disability_nursing", "disability.nursing.amount", "重度残疾人护理补贴", "元/人·月"),
-    ("elderly_allowance", "elderly.allowance.age_70_79", "高龄津贴（70—79岁）", "元/人·月"),
-    ("elderly_allowance", "elderly.allowance.age_80_89", "高龄津贴（80—89岁）", "元/人·月"),
-    ("elderly_allowance", "elderly.allowance.age_90_99", "高龄津贴（90—99岁）", "元/人·月"),
-    ("elderly_allowance", "elderly.allowance.age_100_plus", "高龄津贴（100岁及以上）", "元/人·月"),
-)
+# The planner's controls: one per standard a program declares for planners (``Param.label``),
+# under the program that reads it first — (program, leaf, label, unit as a bureau writes it). A
+# district shows a control when it has the leaf and its baseline pays the program.
+UNIT_WORDS = {"yuan/person/month": "元/人·月", "yuan/household/month": "元/户·月", "yuan/bed/month": "元/床·月"}
+
+
+def _standards() -> tuple:
+    found: dict = {}
+    for program in REGISTRY:
+        for path, param in program.params.items():
+            if param.label and path not in found:
+                found[path] = (program.key, path, param.label, UNIT_WORDS[UNITS[param.unit][0]])
+    return tuple(found.values())
+
+
+STANDARDS = _standards()
 # (program, path, label, min, max, step, readout format) of the roll's behaviour.
 ROLL = (
     ("dibao", "dibao.take_up", "低保申领率", 0.05, 1.0, 0.01, ".0%"),
@@ -108,6 +108,23 @@ def paid_programs(baseline: pd.DataFrame) -> set[str]:
     """The programs a district's baseline pays: any persons or any money in the year."""
     sums = baseline.groupby("program")[["persons", "amount_yuan"]].sum()
     return set(sums.index[(sums > 0).any(axis=1)])
+
+
+def moving_leaves(sim, params, baseline: pd.DataFrame, paid: set[str]) -> set[str]:
+    """The labelled standards whose change moves the money here: every standard of a paid program
+    with one, and of a program with several (特困 by placement and care, age bands …) those whose
+    +10% changes the year's total — a standard nobody on the roll is paid by offers no control."""
+    candidates = [(program, path) for program, path, *_ in STANDARDS if program in paid and params.has(path)]
+    per_program = pd.Series([p for p, _ in candidates]).value_counts()
+    moving, total = set(), baseline["amount_yuan"].sum()
+    for program, path in candidates:
+        if per_program[program] == 1:
+            moving.add(path)
+            continue
+        probe = Scenario("probe", "probe", (Change(path, dt.date(sim.year, 1, 1), None, percent=10.0),))
+        if abs(sim.run(scenarios_module.apply(params, probe, sim.year))["amount_yuan"].sum() - total) > 0.005:
+            moving.add(path)
+    return moving
 
 
 def check_save_name(name: str) -> str | None:
@@ -296,6 +313,7 @@ class Explorer:
             self.sim = engine.Simulation(self.params, self.year, self.seed)
             self.baseline = self.sim.run(self.params)
             self.paid = paid_programs(self.baseline)
+            self.moving = moving_leaves(self.sim, self.params, self.baseline, self.paid)
             self._build_controls()
             self.recompute()
 
@@ -306,7 +324,7 @@ class Explorer:
             start = self.start
             self.standards = []
             for program, path, label, unit in STANDARDS:
-                if program not in self.paid or not self.params.has(path):
+                if path not in self.moving:
                     continue
                 current = self.params.get(path, start, 0.0)
                 caption = w.HTML(_caption(label, current, unit), layout=w.Layout(width="200px"))

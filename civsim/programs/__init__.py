@@ -25,6 +25,7 @@ class Param:
     unit: str
     required: bool = False      # True: no national default; a jurisdiction paying the program declares it
     optional: bool = False      # True: absent means the jurisdiction does not pay this part (read as 0)
+    label: str = ""             # the Chinese name of a standard a planner may change (the explorer's controls)
 
 
 @dataclass(frozen=True)

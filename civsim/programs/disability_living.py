@@ -47,8 +47,8 @@ def synthesize(b) -> None:
 PROGRAM = Program(
     key="disability_living", label="困难残疾人生活补贴", entity="person", order=60, pay=pay, reads=("dibao",),
     candidates=candidates, synthesize=synthesize,
-    params={"disability.living.grade_1_2": Param("yuan/person/month", required=True),
-            "disability.living.grade_3_4": Param("yuan/person/month", required=True)},
+    params={"disability.living.grade_1_2": Param("yuan/person/month", required=True, label="困难残疾人生活补贴（一、二级）"),
+            "disability.living.grade_3_4": Param("yuan/person/month", required=True, label="困难残疾人生活补贴（三、四级）")},
     roll_params={"caseload.disability.living": Param("persons")},
     reported_in=("disability", "assistance_total"),
 )

@@ -28,7 +28,7 @@ PROGRAM = Program(
     key="disability_nursing", label="重度残疾人护理补贴", entity="person", order=50, pay=None, rates=rates,
     classes=lambda view: np.zeros(view.n, np.int64),
     candidates=candidates, synthesize=synthesize,
-    params={"disability.nursing.amount": Param("yuan/person/month", required=True)},
+    params={"disability.nursing.amount": Param("yuan/person/month", required=True, label="重度残疾人护理补贴")},
     roll_params={"caseload.disability.nursing": Param("persons"), "disability.turnover.entry": Param("per_month"),
                  "disability.turnover.exit": Param("per_month")},
     reported_in=("disability", "assistance_total"),

@@ -7,6 +7,7 @@ import numpy as np
 from . import Param, Program
 
 BANDS = {"age_70_79": 70, "age_80_89": 80, "age_90_99": 90, "age_100_plus": 100}   # band -> lowest age
+WORDS = {"age_70_79": "70—79岁", "age_80_89": "80—89岁", "age_90_99": "90—99岁", "age_100_plus": "100岁及以上"}
 
 
 def rates(month, view) -> np.ndarray:
@@ -26,7 +27,8 @@ PROGRAM = Program(
     classes=lambda view: np.searchsorted(list(BANDS.values()), view.age, side="right").astype(np.int64), synthesize=synthesize,
     candidates=lambda roll: (roll.persons["elderly_allowance"] == 1).to_numpy() & (roll.persons["age"] >= 70).to_numpy(),
     # a jurisdiction declares the bands it pays; a band it does not declare pays nothing
-    params={f"elderly.allowance.{band}": Param("yuan/person/month", optional=True) for band in BANDS},
+    params={f"elderly.allowance.{band}": Param("yuan/person/month", optional=True, label=f"高龄津贴（{WORDS[band]}）")
+            for band in BANDS},
     roll_params={**{f"caseload.elderly.{band}": Param("persons") for band in BANDS},
                  "elderly.turnover.entry": Param("per_month"), "elderly.turnover.exit": Param("per_month")},
 )

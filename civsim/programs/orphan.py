@@ -7,6 +7,7 @@ import numpy as np
 from . import Param, Program
 
 PLACEMENTS = ("dispersed", "institution")    # institution 0 / 1
+WORDS = {"dispersed": "散居", "institution": "机构养育"}
 
 
 def rates(month, view) -> np.ndarray:
@@ -27,7 +28,7 @@ PROGRAM = Program(
     classes=lambda view: view.institution.astype(np.int64), synthesize=synthesize,
     candidates=lambda roll: (roll.persons["child_status"] == "orphan").to_numpy(),
     # each placement's standard is required where the roll holds an orphan so placed (read on first use)
-    params={f"children.orphan.{p}": Param("yuan/person/month") for p in PLACEMENTS},
+    params={f"children.orphan.{p}": Param("yuan/person/month", label=f"孤儿基本生活费（{WORDS[p]}）") for p in PLACEMENTS},
     roll_params={**{f"caseload.children.orphan_{p}": Param("persons") for p in PLACEMENTS},
                  "children.turnover.entry": Param("per_month"), "children.turnover.exit": Param("per_month")},
     reported_in=("children",),

@@ -10,6 +10,9 @@ from ..roll import AREAS
 
 PLACEMENTS = ("dispersed", "centralized")     # institution 0 / 1
 CARE = ("full", "partial", "none")            # self_care 0 / 1 / 2
+AREA_WORDS = {"urban": "城市", "rural": "农村"}
+PLACEMENT_WORDS = {"dispersed": "分散供养", "centralized": "集中供养"}
+CARE_WORDS = {"full": "全自理", "partial": "半护理", "none": "全护理"}
 
 
 def classes(view) -> np.ndarray:
@@ -38,8 +41,9 @@ def synthesize(b) -> None:
 PROGRAM = Program(
     key="tekun", label="特困供养", entity="person", order=20, pay=None, classes=classes, rates=rates, synthesize=synthesize,
     candidates=lambda roll: roll.persons["tekun"].to_numpy() == 1,
-    params={**{f"tekun.standard.{p}.{a}": Param("yuan/person/month") for p in PLACEMENTS for a in AREAS},
-            **{f"tekun.care.{c}": Param("yuan/person/month") for c in CARE},
+    params={**{f"tekun.standard.{p}.{a}": Param("yuan/person/month", label=f"{AREA_WORDS[a]}特困{PLACEMENT_WORDS[p]}基本生活标准")
+               for p in PLACEMENTS for a in AREAS},
+            **{f"tekun.care.{c}": Param("yuan/person/month", label=f"特困照料护理标准（{CARE_WORDS[c]}）") for c in CARE},
             "supplements.spring_festival.extra_months": Param("months")},
     roll_params={**{f"caseload.tekun.{p}": Param("persons") for p in PLACEMENTS},
                  "tekun.urban_share": Param("ratio"), "tekun.partial_share": Param("ratio"), "tekun.none_share": Param("ratio"),
