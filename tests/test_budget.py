@@ -18,8 +18,10 @@ from civsim.errors import CivsimError
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2021
 PLUS5 = scenarios.parse({"name": "plus5_each_year", "title": "城乡低保标准每年1月提高5%",
-                         "changes": [{"path": "dibao.standard", "from": f"{y}-01-01", "percent": 5}
-                                     for y in (2021, 2022, 2023)]})
+                         # one change per year, each on the level of the year before it (no overlap)
+                         "changes": [{"path": "dibao.standard", "from": f"{y}-01-01", "until": f"{y}-12-31",
+                                      "percent": round((1.05 ** (k + 1) - 1) * 100, 6)}
+                                     for k, y in enumerate((2021, 2022, 2023))]})
 SAME = scenarios.parse({"name": "same_as_baseline", "title": "与基准相同",
                         "changes": [{"path": "dibao.standard", "from": "2021-01-01", "percent": 0}]})
 COMPONENTS = ["standard_yuan", "people_yuan", "one_off_yuan"]
