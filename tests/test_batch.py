@@ -40,11 +40,11 @@ def test_outcomes_come_back_in_job_order(batch_run):
     assert all(o.seconds > 0 for o in outcomes)
 
 
-def test_good_notebooks_write_three_outputs(batch_run):
+def test_good_notebooks_write_four_outputs(batch_run):
     out, by_label, _ = batch_run
     for label, name in (("东西湖区", "good-a"), ("tricky", "good-b")):
         outcome = by_label[label]
-        assert outcome.outputs == {kind: out / f"{name}.{kind}" for kind in ("ipynb", "html", "pdf")}
+        assert outcome.outputs == {kind: out / f"{name}.{kind}" for kind in ("ipynb", "html", "pdf", "docx")}
         assert outcome.error == "" and outcome.cell is None
         assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF")
         assert '<html lang="zh-CN">' in (out / f"{name}.html").read_text(encoding="utf-8")

@@ -119,9 +119,16 @@ def offline_fetcher():
     return URLFetcher(allowed_protocols=("data", "file"))
 
 
-def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> Path:
-    """Print the HTML page to an A4 PDF with the CJK font embedded, without touching the network."""
-    from weasyprint import HTML
+def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, layout: str = "standard") -> Path:
+    """Print the HTML page to an A4 PDF with the CJK fonts embedded, without touching the network.
+
+    ``layout`` "gongwen" lays the 公文 page rules (civsim.report.layouts) over the page's own style.
+    """
+    from weasyprint import CSS, HTML
+
+    from . import layouts
+
+    extra = layouts.css(layout)
 
     html_path = Path(html_path)
     if not html_path.is_file():
@@ -130,8 +137,15 @@ def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> Path:
     document = HTML(filename=str(html_path), base_url=str(html_path.parent) + os.sep,
                     url_fetcher=offline_fetcher(), media_type="print")
     with atomic_path(pdf_path) as tmp:
-        document.write_pdf(tmp)
+        document.write_pdf(tmp, stylesheets=[CSS(string=extra)] if extra else None)
     return Path(pdf_path)
 
 
-__all__ = ["to_html", "to_pdf", "remote_resources", "offline_fetcher", "TEMPLATES"]
+def to_docx(html_path: str | os.PathLike, docx_path: str | os.PathLike, layout: str = "standard") -> Path:
+    """The HTML page as a Word document an author can edit (see civsim.report.word)."""
+    from . import word
+
+    return word.from_html(html_path, docx_path, layout)
+
+
+__all__ = ["to_html", "to_pdf", "to_docx", "remote_resources", "offline_fetcher", "TEMPLATES"]
