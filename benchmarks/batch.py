@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from civsim import batch, reports
+from civsim import reports
 from civsim.report.render import to_docx, to_html, to_pdf
+
+
+def cpu() -> float:
+    """CPU seconds of this process and of every finished child (workers, papermill, their kernels)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def sequential(jobs, out: Path) -> float:
@@ -39,15 +47,19 @@ def main() -> None:
     args = parser.parse_args()
     items = [(s.district, s.year, s.as_of_month) for s in reports.with_caseload()]
     with tempfile.TemporaryDirectory() as tmp:
-        jobs = reports.jobs(items, out=Path(tmp) / "batch", layout=args.layout)
+        start_cpu = cpu()
         start = time.perf_counter()
-        outcomes = batch.run(jobs, progress=False, kernel_name=reports.KERNEL)
-        parallel = time.perf_counter() - start
-        assert all(o.ok for o in outcomes), batch.summary(outcomes)
+        code = reports.main(out=Path(tmp) / "batch", layout=args.layout, progress=False)
+        parallel, parallel_cpu = time.perf_counter() - start, cpu() - start_cpu
+        assert code == 0
         (Path(tmp) / "seq").mkdir()
-        serial = sequential(reports.jobs(items, out=Path(tmp) / "seq", layout=args.layout), Path(tmp) / "seq")
-    print(f"{len(jobs)} reports: batch {parallel:.1f} s, papermill CLI one after another {serial:.1f} s, "
-          f"speed-up {serial / parallel:.2f}×")
+        jobs = reports.jobs(items, out=Path(tmp) / "seq", layout=args.layout)
+        start_cpu = cpu()
+        serial = sequential(jobs, Path(tmp) / "seq")
+        serial_cpu = cpu() - start_cpu
+    print(f"{len(jobs)} reports on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f}): "
+          f"batch {parallel:.1f} s ({parallel_cpu:.0f} CPU s), papermill CLI one after another {serial:.1f} s "
+          f"({serial_cpu:.0f} CPU s); speed-up {serial / parallel:.2f}×, CPU {serial_cpu / parallel_cpu:.2f}× less")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from .errors import CivsimError
 
 KINDS = ("ipynb", "html", "pdf", "docx")
 # papermill's own marker cells: not in the source notebook, so not counted in a cell index
-_ADDED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+_ADDED_TAGS = {"injected-parameters", "papermill-error-cell-tag", "civsim-reset"}
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\<>:"|?*]')  # POSIX plus Windows shares, where reports get copied
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                      *(f"LPT{i}" for i in range(1, 10))}
@@ -188,7 +188,12 @@ def _execute(job: Job, executed: Path, timeout: float, kernel_name: str | None) 
         raise CivsimError(job.notebook, "parameters", f"unknown parameter(s) {', '.join(unknown)}",
                           "one of " + ", ".join(sorted(declared)))
     name = kernel_name or notebook.metadata.get("kernelspec", {}).get("name") or "python3"
-    km = _kernel(name, job.notebook.parent.resolve())
+    cwd = job.notebook.parent.resolve()
+    km = _kernel(name, cwd)
+    # the kernel may have run another notebook: clear its names and set the working folder first,
+    # in a cell of its own that the report leaves out
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(_RESET.format(cwd=str(cwd)),
+                                                       metadata={"tags": ["civsim-reset", "remove-cell"]}))
     # papermill formats path strings with the parameters ("{x}"): pass the notebook as an object and
     # escape the braces of the output path.
     papermill.execute_notebook(notebook, str(executed).replace("{", "{{").replace("}", "}}"),
@@ -205,8 +210,8 @@ _RESET = ("get_ipython().run_line_magic('reset', '-f')\n"      # the previous no
 
 
 def _kernel(name: str, cwd: Path):
-    """This worker's kernel of that name, started once, its namespace cleared and its working
-    folder set for the next notebook; a new one when the last died or was dropped after a failure."""
+    """This worker's kernel of that name, started once; a new one when the last died or was
+    dropped after a failure."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
@@ -219,21 +224,7 @@ def _kernel(name: str, cwd: Path):
             run_sync(km.start_kernel)(cwd=str(cwd))
         _KERNELS[name] = (km, log)
         _finalize_kernels()
-        return km
-    km = _KERNELS[name][0]
-    client = km.blocking_client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(_RESET.format(cwd=str(cwd)), timeout=60, output_hook=lambda msg: None)
-        if reply["content"].get("status") != "ok":
-            raise RuntimeError("could not clear the kernel")
-    except Exception:
-        client.stop_channels()
-        _drop_kernel(name)
-        return _kernel(name, cwd)
-    client.stop_channels()
-    return km
+    return _KERNELS[name][0]
 
 
 def _drop_kernel(name: str) -> None:
@@ -269,24 +260,29 @@ def _kernel_log(kernel_name: str | None) -> Path | None:
     return entry[1] if entry else None
 
 
-def _add_colophon(executed: Path, job: Job) -> None:
-    """A report that does not state its provenance gets the line from its parameters (district, seed)."""
+def _finish(executed: Path, job: Job) -> None:
+    """The executed notebook without the reset cell; a report that does not state its provenance
+    gets the colophon line from its parameters (district, seed)."""
     import nbformat
 
     from . import params as params_module, provenance
 
     notebook = nbformat.read(executed, as_version=4)
+    notebook.cells = [c for c in notebook.cells if "civsim-reset" not in c.get("metadata", {}).get("tags", [])]
     def colophon(metadata) -> bool:   # IPython files a repr's metadata under its mime type
         return isinstance(metadata, dict) and (metadata.get("civsim") == "colophon"
                                                or any(colophon(v) for v in metadata.values()))
 
     marked = any(colophon(output.get("metadata")) for cell in notebook.cells for output in cell.get("outputs", []))
-    if marked or "district" not in job.parameters:
-        return
-    seed = job.parameters.get("seed")
-    line = provenance.of(params_module.load(job.parameters["district"]),
-                         seed=seed if isinstance(seed, int) else None).line()
-    notebook.cells.append(nbformat.v4.new_markdown_cell(line, metadata={"tags": ["civsim-colophon"]}))
+    if not marked and "district" in job.parameters:
+        seed = job.parameters.get("seed")
+        try:
+            line = provenance.of(params_module.load(job.parameters["district"]),
+                                 seed=seed if isinstance(seed, int) else None).line()
+        except CivsimError:   # a notebook whose "district" is no jurisdiction of ours: nothing to state
+            line = None
+        if line:
+            notebook.cells.append(nbformat.v4.new_markdown_cell(line, metadata={"tags": ["civsim-colophon"]}))
     nbformat.write(notebook, executed)
 
 
@@ -324,7 +320,7 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
                 outcome.failed_notebook = job.output("failed.ipynb")
                 os.replace(executed, outcome.failed_notebook)
             return outcome
-        _add_colophon(executed, job)
+        _finish(executed, job)
         html = to_html(executed, staging / f"{job.name}.html")
         to_pdf(html, staging / f"{job.name}.pdf", job.layout)
         to_docx(html, staging / f"{job.name}.docx", job.layout)
@@ -343,6 +339,21 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
         outcome.seconds = time.monotonic() - start
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _start_worker(simulations: str) -> None:
+    """A worker and the kernels it starts share the run's simulations folder.
+
+    Importing papermill imports nbformat and so jsonschema, which compiles some forty grammars of
+    rfc3987_syntax (one to three seconds a process) for IRI format checks that no notebook schema
+    asks for; jsonschema treats the package as optional, so a worker goes without it.
+    """
+    import sys
+
+    from .report.simcache import ENV
+
+    os.environ.setdefault(ENV, simulations)
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _crashed(job: Job) -> Outcome:
@@ -370,8 +381,10 @@ def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, p
     context = multiprocessing.get_context("spawn")
     outcomes: list[Outcome | None] = [None] * len(jobs)
     crashed: list[int] = []
-    with tqdm(total=len(jobs), disable=not progress, desc="reports", unit="report") as bar:
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    shared = tempfile.TemporaryDirectory(prefix="civsim-simulations-")   # this run's, see report.simcache
+    pool_options = {"mp_context": context, "initializer": _start_worker, "initargs": (shared.name,)}
+    with shared, tqdm(total=len(jobs), disable=not progress, desc="reports", unit="report") as bar:
+        with concurrent.futures.ProcessPoolExecutor(workers, **pool_options) as pool:
             futures = {pool.submit(_run_one, job, timeout, kernel_name): i for i, job in enumerate(jobs)}
             for future in concurrent.futures.as_completed(futures):
                 i = futures[future]
@@ -387,7 +400,7 @@ def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, p
                 bar.update(1)
         # A dead worker breaks the whole pool; rerun its jobs one by one so one crash sinks only itself.
         for i in sorted(crashed):
-            with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+            with concurrent.futures.ProcessPoolExecutor(1, **pool_options) as pool:
                 try:
                     outcomes[i] = pool.submit(_run_one, jobs[i], timeout, kernel_name).result()
                 except BrokenProcessPool:

@@ -132,8 +132,12 @@ def main(district=None, year=None, scenario: str = BASELINE, workers: int | None
         chosen = scenarios_module.load(scenario)
         for name, year_, _ in items:           # the plan is for the year after
             scenarios_module.apply(params_module.load(name), chosen, year_ + 1)
-    outcomes = batch.run(jobs(items, scenario, out, layout), workers=workers, timeout=timeout, progress=progress,
-                         kernel_name=KERNEL)
+    planned = jobs(items, scenario, out, layout)
+    # the summaries first: they are the longest, and the plans then find this year simulated
+    order = sorted(range(len(planned)), key=lambda i: (planned[i].name != SUMMARY_NAME, planned[i].name == PLAN_NAME, i))
+    done = batch.run([planned[i] for i in order], workers=workers, timeout=timeout, progress=progress,
+                     kernel_name=KERNEL)
+    outcomes = [outcome for _, outcome in sorted(zip(order, done), key=lambda pair: pair[0])]
     print(batch.summary(outcomes))
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 

@@ -117,6 +117,10 @@ thead th {{ background: none; }}
 .signature {{ text-align: right; padding-right: 4em; margin-top: {layout.line_pt}pt; }}
 .date-line {{ text-align: right; padding-right: 4em; }}
 .colophon {{ font-size: 10.5pt; line-height: 1.5; margin-top: {layout.line_pt}pt; }}
+/* body text runs on from page to page (the block fills 22 lines); a chart, table row or heading does not break */
+.jp-OutputArea-child, .jp-Cell, .jp-OutputArea-output {{ break-inside: auto; page-break-inside: auto; }}
+img, svg, tr {{ break-inside: avoid; page-break-inside: avoid; }}
+h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
 """
 
 

@@ -12,8 +12,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .. import engine, params as params_module, provenance, scenarios as scenarios_module
-from . import documents, text
+from .. import params as params_module, provenance, scenarios as scenarios_module
+from . import documents, simcache, text
 from .display import Closing, count_text, png_image, labelled_table, wan_text, by_family, markdown_escape
 from .labels import BASELINE, family_label, order
 
@@ -62,9 +62,8 @@ class NextYearPlan:
         names = [s for s in dict.fromkeys(scenarios or ()) if s != BASELINE]
         self.scenarios = [scenarios_module.load(name) for name in names]
         self.titles = {BASELINE: "基准方案", **{s.name: s.title for s in self.scenarios}}
-        self.this_year = engine.simulate(self.district.code, self.year - 1, seed=seed, params=self.params)
-        self.results = engine.simulate(self.district.code, self.year, scenarios=self.scenarios, seed=seed,
-                                       params=self.params)
+        self.this_year = simcache.simulate(self.params, self.year - 1, seed=seed)
+        self.results = simcache.simulate(self.params, self.year, scenarios=self.scenarios, seed=seed)
         self.plan = documents.plan(self.district.code, self.year)
 
     @property

@@ -15,7 +15,7 @@ import datetime as dt
 
 from .. import engine, params as params_module, provenance, scenarios as scenarios_module
 from ..errors import CivsimError
-from . import documents, numbers as fmt, targets as targets_module, text
+from . import documents, numbers as fmt, simcache, targets as targets_module, text
 from .display import (Closing, count_text, first_months, png_image, labelled_table, wan_text, by_family, main_programs,
                       markdown_escape)
 from .labels import AREA_LABELS, BASELINE, MEASURE_LABELS, family_label, order, program_label, reason_code, reason_label
@@ -44,10 +44,10 @@ class AnnualSummary:
         self.seed = seed
         extra = () if scenario == BASELINE else (scenario,)
         self.scenario_title = "基准方案" if scenario == BASELINE else scenarios_module.load(scenario).title
-        self.all_results = engine.simulate(self.district.code, self.year, scenarios=extra, seed=seed, params=self.params)
+        self.all_results = simcache.simulate(self.params, self.year, scenarios=extra, seed=seed)
         results = self.all_results[self.all_results["scenario"] == scenario]
         self.results = first_months(results, self.year, self.as_of_month)
-        last = engine.simulate(self.district.code, self.year - 1, seed=seed, params=self.params)
+        last = simcache.simulate(self.params, self.year - 1, seed=seed)
         self.last_year = first_months(last, self.year - 1, self.as_of_month)
         self.summary = documents.summary(self.district.code, self.year)
         self.plan = (documents.next_plan(self.summary) if self.summary is not None

@@ -301,8 +301,7 @@ def _style(document, name: str, face: layouts.Face, layout: layouts.Layout, *, a
         fmt.line_spacing = 1.5 if name == "Normal" else 1.2
     if align is not None:
         fmt.alignment = align
-    if indent_chars:
-        fmt.first_line_indent = Pt(indent_chars * layout.body.size_pt)
+    fmt.first_line_indent = Pt(indent_chars * layout.body.size_pt)    # 0 too: styles inherit Normal's
     # the Title style of the default template draws a rule under itself: the 公文 title has none
     ppr = style.element.find(_qn("w:pPr"))
     if ppr is not None:
