@@ -341,19 +341,25 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _start_worker(simulations: str) -> None:
-    """A worker and the kernels it starts share the run's simulations folder.
+def _context():
+    """Workers fork from a server that loaded the renderers once (civsim.report.warmup), not from the
+    caller: run() may be called from a notebook whose kernel holds threads and sockets. Where there
+    is no fork server (Windows, macOS defaults aside), each worker is spawned and loads them itself."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["civsim.report.warmup"])
+    return context
 
-    Importing papermill imports nbformat and so jsonschema, which compiles some forty grammars of
-    rfc3987_syntax (one to three seconds a process) for IRI format checks that no notebook schema
-    asks for; jsonschema treats the package as optional, so a worker goes without it.
-    """
+
+def _start_worker(simulations: str) -> None:
+    """A worker and the kernels it starts share the run's simulations folder."""
     import sys
 
     from .report.simcache import ENV
 
     os.environ.setdefault(ENV, simulations)
-    sys.modules.setdefault("rfc3987_syntax", None)
+    sys.modules.setdefault("rfc3987_syntax", None)    # as civsim.report.warmup says, when spawned
 
 
 def _crashed(job: Job) -> Outcome:
@@ -377,8 +383,7 @@ def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, p
     if not jobs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    # spawn, not fork: run() may be called from a notebook whose kernel holds threads and sockets
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     outcomes: list[Outcome | None] = [None] * len(jobs)
     crashed: list[int] = []
     shared = tempfile.TemporaryDirectory(prefix="civsim-simulations-")   # this run's, see report.simcache

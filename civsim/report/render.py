@@ -35,7 +35,9 @@ def remote_resources(html: str) -> list[str]:
     return [next(group for group in match.groups() if group) for match in _REMOTE.finditer(html)]
 
 
+@functools.lru_cache(maxsize=1)
 def _exporter():
+    """The HTML exporter, made once a process: building it compiles the page templates."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
