@@ -5,6 +5,8 @@ VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 STAMP   := $(VENV)/.civsim-installed
 DEBIAN  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# the 公文 layout's 楷体 stand-in, and LibreOffice for the tests that open the .docx (no GUI: ~30 s)
+DEBIAN  += fonts-arphic-ukai libreoffice-writer-nogui
 SYSTEM  := $(VENV)/.debian-checked
 BROWSER := chromium
 # the browser test drives Debian's chromium: installed when root, else the test skips (one line)

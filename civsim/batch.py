@@ -1,16 +1,20 @@
-"""Render many report notebooks in parallel: execute with papermill, then HTML and PDF.
+"""Render many report notebooks in parallel: execute with papermill, then HTML, PDF and Word.
 
 A district's summary and plan are one notebook run with different parameters, so a city renders
-dozens at once. Each job runs in its own worker process with its own kernel; a notebook that
-raises, hangs or kills its kernel becomes a failed Outcome and the others go on. Outputs appear
-whole or not at all: everything is made in a hidden staging folder beside the target and moved in
-with os.replace, so a failed run leaves the previous good report in place.
+dozens at once. Jobs run in a pool of worker processes, one per core; each worker keeps one kernel
+and runs its jobs in it one after another, its names cleared in between, so the kernel's start and
+the imports of civsim, pandas and matplotlib are paid once per worker rather than once per report.
+A notebook that raises, hangs or kills its kernel becomes a failed Outcome and its kernel is
+replaced; the others go on. Outputs appear whole or not at all: everything is made in a hidden
+staging folder beside the target and moved in with os.replace, so a failed run leaves the
+previous good report in place.
 """
 from __future__ import annotations
 
 import ast
 import concurrent.futures
 import contextlib
+import functools
 import keyword
 import multiprocessing
 import os
@@ -26,9 +30,9 @@ from typing import Iterable
 
 from .errors import CivsimError
 
-KINDS = ("ipynb", "html", "pdf")
+KINDS = ("ipynb", "html", "pdf", "docx")
 # papermill's own marker cells: not in the source notebook, so not counted in a cell index
-_ADDED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+_ADDED_TAGS = {"injected-parameters", "papermill-error-cell-tag", "civsim-reset"}
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\<>:"|?*]')  # POSIX plus Windows shares, where reports get copied
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                      *(f"LPT{i}" for i in range(1, 10))}
@@ -70,19 +74,24 @@ def _check_value(value: object, where: str) -> None:
 
 @dataclass(frozen=True)
 class Job:
-    """One report: run ``notebook`` with ``parameters``, write ``out_dir/name.{ipynb,html,pdf}``."""
+    """One report: run ``notebook`` with ``parameters``, write ``out_dir/name.{ipynb,html,pdf,docx}``;
+    the PDF and .docx in ``layout`` ("standard" or "gongwen", civsim.report.layouts)."""
 
     notebook: Path
     out_dir: Path
     name: str
     parameters: dict = field(default_factory=dict)
     label: str = ""
+    layout: str = "standard"
 
     def __post_init__(self):
         object.__setattr__(self, "notebook", Path(self.notebook))
         object.__setattr__(self, "out_dir", Path(self.out_dir))
         object.__setattr__(self, "label", self.label or self.name)
         object.__setattr__(self, "parameters", dict(self.parameters))  # the caller may reuse its dict
+        from .report import layouts
+
+        layouts.get(self.layout)
         if not isinstance(self.name, str) or self.name != safe_component(self.name):
             raise CivsimError(f"job {self.label}", "name", f"{self.name!r} is not a safe file name",
                               "a name from batch.safe_component()")
@@ -178,12 +187,103 @@ def _execute(job: Job, executed: Path, timeout: float, kernel_name: str | None) 
     if unknown:  # papermill only warns, and the report would silently use the default value
         raise CivsimError(job.notebook, "parameters", f"unknown parameter(s) {', '.join(unknown)}",
                           "one of " + ", ".join(sorted(declared)))
+    name = kernel_name or notebook.metadata.get("kernelspec", {}).get("name") or "python3"
+    cwd = job.notebook.parent.resolve()
+    km = _kernel(name, cwd)
+    # the kernel may have run another notebook: clear its names and set the working folder first,
+    # in a cell of its own that the report leaves out
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(_RESET.format(cwd=str(cwd)),
+                                                       metadata={"tags": ["civsim-reset", "remove-cell"]}))
     # papermill formats path strings with the parameters ("{x}"): pass the notebook as an object and
     # escape the braces of the output path.
     papermill.execute_notebook(notebook, str(executed).replace("{", "{{").replace("}", "}}"),
-                               parameters=dict(job.parameters), kernel_name=kernel_name,
+                               parameters=dict(job.parameters), kernel_name=name,
                                execution_timeout=timeout, progress_bar=False, log_output=False,
-                               cwd=str(job.notebook.parent.resolve()))
+                               cwd=str(job.notebook.parent.resolve()), km=km)
+
+
+# ---------------------------------------------------------------- one kernel per worker process
+
+_KERNELS: dict[str, tuple] = {}   # kernel name -> (manager, its stderr log); in each worker process
+_RESET = ("get_ipython().run_line_magic('reset', '-f')\n"      # the previous notebook's names
+          "import os as _os\n_os.chdir({cwd!r})\ndel _os\n")
+
+
+def _kernel(name: str, cwd: Path):
+    """This worker's kernel of that name, started once; a new one when the last died or was
+    dropped after a failure."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    if name in _KERNELS and not run_sync(_KERNELS[name][0].is_alive)():
+        _drop_kernel(name)
+    if name not in _KERNELS:
+        km = AsyncKernelManager(kernel_name=name)
+        log = Path(tempfile.mkstemp(prefix="civsim-kernel-", suffix=".log")[1])
+        with _stderr_to(log):            # the kernel inherits fd 2: its dying words go to the log
+            run_sync(km.start_kernel)(cwd=str(cwd))
+        _KERNELS[name] = (km, log)
+        _finalize_kernels()
+    return _KERNELS[name][0]
+
+
+def _drop_kernel(name: str) -> None:
+    """Shut a worker's kernel down (after a failure the next notebook gets a fresh one)."""
+    from jupyter_core.utils import run_sync
+
+    km, log = _KERNELS.pop(name, (None, None))
+    if km is None:
+        return
+    with contextlib.suppress(Exception):
+        run_sync(km.shutdown_kernel)(now=True)
+    with contextlib.suppress(Exception):
+        run_sync(km.cleanup_resources)()
+    with contextlib.suppress(OSError):
+        log.unlink()
+
+
+def _drop_all_kernels() -> None:
+    for name in list(_KERNELS):
+        _drop_kernel(name)
+
+
+@functools.lru_cache(maxsize=1)
+def _finalize_kernels() -> None:
+    """Shut the kernels down when the worker process ends (multiprocessing skips atexit)."""
+    from multiprocessing import util
+
+    util.Finalize(None, _drop_all_kernels, exitpriority=10)
+
+
+def _kernel_log(kernel_name: str | None) -> Path | None:
+    entry = _KERNELS.get(kernel_name) if kernel_name else next(iter(_KERNELS.values()), None)
+    return entry[1] if entry else None
+
+
+def _finish(executed: Path, job: Job) -> None:
+    """The executed notebook without the reset cell; a report that does not state its provenance
+    gets the colophon line from its parameters (district, seed)."""
+    import nbformat
+
+    from . import params as params_module, provenance
+
+    notebook = nbformat.read(executed, as_version=4)
+    notebook.cells = [c for c in notebook.cells if "civsim-reset" not in c.get("metadata", {}).get("tags", [])]
+    def colophon(metadata) -> bool:   # IPython files a repr's metadata under its mime type
+        return isinstance(metadata, dict) and (metadata.get("civsim") == "colophon"
+                                               or any(colophon(v) for v in metadata.values()))
+
+    marked = any(colophon(output.get("metadata")) for cell in notebook.cells for output in cell.get("outputs", []))
+    if not marked and "district" in job.parameters:
+        seed = job.parameters.get("seed")
+        try:
+            line = provenance.of(params_module.load(job.parameters["district"]),
+                                 seed=seed if isinstance(seed, int) else None).line()
+        except CivsimError:   # a notebook whose "district" is no jurisdiction of ours: nothing to state
+            line = None
+        if line:
+            notebook.cells.append(nbformat.v4.new_markdown_cell(line, metadata={"tags": ["civsim-colophon"]}))
+    nbformat.write(notebook, executed)
 
 
 def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
@@ -191,7 +291,7 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    from .report.render import to_html, to_pdf
+    from .report.render import to_docx, to_html, to_pdf
 
     start = time.monotonic()
     outcome = Outcome(job.label, job.notebook, {}, ok=False)
@@ -211,15 +311,19 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
             outcome.detail = f"a cell ran longer than {timeout:g} s"
         except DeadKernelError:
             outcome.error = "kernel died"
-            outcome.detail = _tail(log)
+            kernel_log = _kernel_log(kernel_name)
+            outcome.detail = _tail(kernel_log) if kernel_log else _tail(log)
         if outcome.error:
+            _drop_all_kernels()                 # whatever the notebook left behind goes with it
             outcome.cell = _failing_cell(executed)
             if executed.exists():  # keep the executed copy beside the report, for debugging
                 outcome.failed_notebook = job.output("failed.ipynb")
                 os.replace(executed, outcome.failed_notebook)
             return outcome
+        _finish(executed, job)
         html = to_html(executed, staging / f"{job.name}.html")
-        to_pdf(html, staging / f"{job.name}.pdf")
+        to_pdf(html, staging / f"{job.name}.pdf", job.layout)
+        to_docx(html, staging / f"{job.name}.docx", job.layout)
         for kind in KINDS:
             os.replace(staging / f"{job.name}.{kind}", job.output(kind))
             outcome.outputs[kind] = job.output(kind)
@@ -227,6 +331,7 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
         outcome.ok = True
         return outcome
     except Exception as exc:  # anything else (bad notebook, render error, disk) fails this job only
+        _drop_all_kernels()
         outcome.error = f"{type(exc).__name__}: {exc}"
         outcome.detail = _tail(staging / "kernel.log") if staging else ""
         return outcome
@@ -234,6 +339,27 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
         outcome.seconds = time.monotonic() - start
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _context():
+    """Workers fork from a server that loaded the renderers once (civsim.report.warmup), not from the
+    caller: run() may be called from a notebook whose kernel holds threads and sockets. Where there
+    is no fork server (Windows, macOS defaults aside), each worker is spawned and loads them itself."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["civsim.report.warmup"])
+    return context
+
+
+def _start_worker(simulations: str) -> None:
+    """A worker and the kernels it starts share the run's simulations folder."""
+    import sys
+
+    from .report.simcache import ENV
+
+    os.environ.setdefault(ENV, simulations)
+    sys.modules.setdefault("rfc3987_syntax", None)    # as civsim.report.warmup says, when spawned
 
 
 def _crashed(job: Job) -> Outcome:
@@ -257,12 +383,13 @@ def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, p
     if not jobs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    # spawn, not fork: run() may be called from a notebook whose kernel holds threads and sockets
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     outcomes: list[Outcome | None] = [None] * len(jobs)
     crashed: list[int] = []
-    with tqdm(total=len(jobs), disable=not progress, desc="reports", unit="report") as bar:
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    shared = tempfile.TemporaryDirectory(prefix="civsim-simulations-")   # this run's, see report.simcache
+    pool_options = {"mp_context": context, "initializer": _start_worker, "initargs": (shared.name,)}
+    with shared, tqdm(total=len(jobs), disable=not progress, desc="reports", unit="report") as bar:
+        with concurrent.futures.ProcessPoolExecutor(workers, **pool_options) as pool:
             futures = {pool.submit(_run_one, job, timeout, kernel_name): i for i, job in enumerate(jobs)}
             for future in concurrent.futures.as_completed(futures):
                 i = futures[future]
@@ -278,7 +405,7 @@ def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, p
                 bar.update(1)
         # A dead worker breaks the whole pool; rerun its jobs one by one so one crash sinks only itself.
         for i in sorted(crashed):
-            with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+            with concurrent.futures.ProcessPoolExecutor(1, **pool_options) as pool:
                 try:
                     outcomes[i] = pool.submit(_run_one, jobs[i], timeout, kernel_name).result()
                 except BrokenProcessPool:

@@ -72,10 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     _year(p)
     p.add_argument("--csv", default=None, help="write the table here ('-' or none: standard output)")
 
-    p = sub.add_parser("report", help="render the annual summary and next-year plan (HTML, PDF)")
+    p = sub.add_parser("report", help="render the annual summary, next-year plan and budget (HTML, PDF, Word)")
     _district(p, required=False)
     _year(p, required=False)
-    p.add_argument("--all", action="store_true", help="every shipped district-year")
+    p.add_argument("--all", action="store_true",
+                   help="every jurisdiction with a caseload: at --year, else at its latest caseload year")
+    p.add_argument("--layout", choices=("standard", "gongwen"), default="standard",
+                   help="PDF and Word layout: standard (intranet) or gongwen (GB/T 9704 official document)")
     p.add_argument("--scenario", default="baseline", help="scenario for the plan's budget part")
     p.add_argument("--workers", type=_integer(1, 256, "a number of workers"), default=None,
                    help="parallel notebooks (default: the core count)")
@@ -249,13 +252,13 @@ def cmd_report(args) -> int:
     from . import reports
 
     if not args.all and not (args.district and args.year):
-        raise CivsimError("civsim report", "--district/--year", "missing", "--district X --year Y, or --all")
+        raise CivsimError("civsim report", "--district/--year", "missing", "--district X --year Y, or --all [--year Y]")
     if not args.all:
         from . import params
 
         _check_year(params.load(args.district), args.year)
-    return reports.main(district=None if args.all else args.district, year=None if args.all else args.year,
-                        scenario=args.scenario, workers=args.workers, out=args.out)
+    return reports.main(district=None if args.all else args.district, year=args.year,
+                        scenario=args.scenario, workers=args.workers, out=args.out, layout=args.layout)
 
 
 def cmd_project(args) -> int:

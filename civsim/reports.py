@@ -1,13 +1,21 @@
-"""``civsim report``: the batch that renders the two report notebooks for every district-year.
+"""``civsim report``: the batch that renders the report notebooks for every district-year.
 
-``main`` renders one annual summary (for ``year``) and one plan (for ``year + 1``) per
-district-year, executed in parallel and written to
-``reports/<code>-<name>/<year>/{annual_summary,next_year_plan}.{ipynb,html,pdf}``.
+For each district-year it renders the year's annual summary, the plan for the year after, and the
+budget projection for the year after, each to ``.ipynb``, ``.html``, ``.pdf`` and ``.docx``, into the
+folder of the year each document is about, under names an author recognises::
 
-The documents themselves live in :mod:`civsim.report`: :mod:`~civsim.report.summary`
-(工作总结), :mod:`~civsim.report.plan` (工作计划), with :mod:`~civsim.report.display` and
-:mod:`~civsim.report.labels` shared between them. This module only knows which district-years
-ship, the month each summary runs to, and how to turn them into batch jobs.
+    reports/<code>-<name>/<year>/工作总结.*          the year's 工作总结
+    reports/<code>-<name>/<year + 1>/工作计划.*      the 工作计划 for the year after
+    reports/<code>-<name>/<year + 1>/预算测算.*      the budget projection for the year after (+ .xlsx)
+
+``--all`` renders every jurisdiction whose own parameters hold a caseload (``caseload.*``) — at
+the year of its latest caseload figure, or at ``--year`` — so a district added under params/
+appears without being listed anywhere. A district without a summary or plan text still gets
+every figure section and a line saying which text is missing.
+
+The documents themselves live in :mod:`civsim.report` (summary, plan, display, labels). This
+module only knows which district-years have a caseload, the month each summary runs to, and how
+to turn them into batch jobs.
 """
 from __future__ import annotations
 
@@ -16,7 +24,7 @@ from pathlib import Path
 
 from . import districts, params as params_module, scenarios as scenarios_module
 from .errors import CivsimError
-from .report import documents
+from .report import documents, layouts
 from .report.labels import BASELINE
 
 ROOT = districts.ROOT
@@ -24,36 +32,60 @@ NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
 SUMMARY_NOTEBOOK = "annual_summary"
 PLAN_NOTEBOOK = "next_year_plan"
+BUDGET_NOTEBOOK = "budget_projection"
+# the file names of the three documents, as an author calls them
+SUMMARY_NAME, PLAN_NAME, BUDGET_NAME = "工作总结", "工作计划", "预算测算"
 KERNEL = "python3"
 
 
 @dataclass(frozen=True)
-class Shipped:
-    """A district-year whose reports ship with civsim, and the month its summary's figures run to."""
+class DistrictYear:
+    """A district-year with a caseload, and the month its summary's figures run to."""
     district: str
     year: int
     as_of_month: int
 
 
-# The seeds' summaries: 东丽区 dated 2021-01-11 (whole year), 东西湖区 2020-10-21 ("截止10月份"),
-# 天津市 2020-12-26 (whole year).
-SHIPPED = (Shipped("东丽区", 2020, 12), Shipped("东西湖区", 2020, 10), Shipped("天津市", 2020, 12))
+def own_caseload_years(district, root: Path | None = None) -> set[int]:
+    """The years of the caseload figures in a jurisdiction's own parameters (not inherited ones)."""
+    found = districts.find(district)
+    root = Path(root) if root else params_module.PARAMS
+    if not (root / found.slug).is_dir():
+        return set()
+    leaves = params_module.load(found.code, root).leaves
+    return {entry.start.year for path, leaf in leaves.items() if path.startswith("caseload.")
+            and Path(leaf.file).parent.name == found.slug for entry in leaf.entries}
+
+
+def with_caseload(year: int | None = None, root: Path | None = None) -> list[DistrictYear]:
+    """Every jurisdiction with its own caseload (under ``root``, default params/): at ``year`` when a
+    caseload figure is in force by then, else (no year) at the year of its latest caseload figure;
+    in districts.csv's order."""
+    out = []
+    for district in districts.load_districts().values():
+        years = own_caseload_years(district.code, root)
+        if not years:
+            continue
+        if year is None:
+            out.append(DistrictYear(district.name, max(years), as_of_month(district.code, max(years))))
+        elif min(years) <= int(year):
+            out.append(DistrictYear(district.name, int(year), as_of_month(district.code, int(year))))
+    return out
 
 
 def as_of_month(district, year: int) -> int:
-    """The month a summary's figures run to: the shipped one, else the summary's date, else December."""
+    """The month a summary's figures run to: the summary's date when it falls in the year, else December."""
     code = districts.find(district).code
-    for item in SHIPPED:
-        if districts.find(item.district).code == code and item.year == year:
-            return item.as_of_month
     found = documents.summary(code, year)
     if found is not None and found.date.year == year:
         return found.date.month
     return 12
 
 
-def jobs(items, scenario: str = BASELINE, out: Path | str | None = None) -> list:
-    """The batch Jobs of the summary (for each year) and plan (for year + 1) of each district-year."""
+def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout: str = layouts.DEFAULT,
+         budget: bool = True) -> list:
+    """The batch Jobs of the summary (for each year), and the plan and budget (for year + 1), of
+    each (district, year, as-of month)."""
     from . import batch
 
     out = Path(out) if out else REPORTS
@@ -61,26 +93,37 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None) -> list
     result = []
     for district, year, month in items:
         found = districts.find(district)
-        folder = out / batch.safe_component(found.label) / batch.safe_component(str(year))
-        result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", folder, SUMMARY_NOTEBOOK,
-                                {"district": found.name, "year": int(year), "scenario": BASELINE, "as_of_month": int(month)},
-                                f"{found.name} {year}年工作总结"))
-        result.append(batch.Job(NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb", folder, PLAN_NOTEBOOK,
-                                {"district": found.name, "year": int(year) + 1, "scenarios": plan_scenarios},
-                                f"{found.name} {int(year) + 1}年工作计划"))
+        year = int(year)
+        base = out / batch.safe_component(found.label)
+        this, following = base / batch.safe_component(str(year)), base / batch.safe_component(str(year + 1))
+        result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", this, SUMMARY_NAME,
+                                {"district": found.name, "year": year, "scenario": BASELINE, "as_of_month": int(month)},
+                                f"{found.name} {year}年工作总结", layout))
+        result.append(batch.Job(NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb", following, PLAN_NAME,
+                                {"district": found.name, "year": year + 1, "scenarios": plan_scenarios},
+                                f"{found.name} {year + 1}年工作计划", layout))
+        if budget:
+            result.append(batch.Job(NOTEBOOKS / f"{BUDGET_NOTEBOOK}.ipynb", following, BUDGET_NAME,
+                                    {"district": found.name, "year": year + 1, "scenarios": plan_scenarios,
+                                     "xlsx": str(following / f"{BUDGET_NAME}.xlsx")},
+                                    f"{found.name} {year + 1}年预算测算", layout))
     return result
 
 
 def main(district=None, year=None, scenario: str = BASELINE, workers: int | None = None, out=None,
-         timeout: float = 600, progress: bool = True) -> int:
-    """Render the shipped district-years (no district) or one; print a summary; 1 if any failed.
+         timeout: float = 600, progress: bool = True, layout: str = layouts.DEFAULT) -> int:
+    """Render every district-year with a caseload (no district) or one; print a summary; 1 if any failed.
 
-    A bad district, year or scenario fails here, once, before any notebook starts.
+    A bad district, year, scenario or layout fails here, once, before any notebook starts.
     """
     from . import batch
 
+    layouts.get(layout)
     if district is None:
-        items = [(s.district, s.year, s.as_of_month) for s in SHIPPED]
+        items = [(s.district, s.year, s.as_of_month) for s in with_caseload(year)]
+        if not items:
+            raise CivsimError("params", "caseload", f"no jurisdiction has a caseload for {year}",
+                              "a params/<code>-<pinyin>/caseload.yaml with figures dated by then")
     else:
         if year is None:
             raise CivsimError("civsim report", "--year", "missing", "a year such as 2020")
@@ -89,10 +132,15 @@ def main(district=None, year=None, scenario: str = BASELINE, workers: int | None
         chosen = scenarios_module.load(scenario)
         for name, year_, _ in items:           # the plan is for the year after
             scenarios_module.apply(params_module.load(name), chosen, year_ + 1)
-    outcomes = batch.run(jobs(items, scenario, out), workers=workers, timeout=timeout, progress=progress,
-                         kernel_name=KERNEL)
+    planned = jobs(items, scenario, out, layout)
+    # the summaries first: they are the longest, and the plans then find this year simulated
+    order = sorted(range(len(planned)), key=lambda i: (planned[i].name != SUMMARY_NAME, planned[i].name == PLAN_NAME, i))
+    done = batch.run([planned[i] for i in order], workers=workers, timeout=timeout, progress=progress,
+                     kernel_name=KERNEL)
+    outcomes = [outcome for _, outcome in sorted(zip(order, done), key=lambda pair: pair[0])]
     print(batch.summary(outcomes))
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 
 
-__all__ = ["SHIPPED", "Shipped", "as_of_month", "jobs", "main"]
+__all__ = ["DistrictYear", "with_caseload", "own_caseload_years", "as_of_month", "jobs", "main", "SUMMARY_NAME",
+           "PLAN_NAME", "BUDGET_NAME"]

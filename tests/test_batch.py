@@ -40,11 +40,11 @@ def test_outcomes_come_back_in_job_order(batch_run):
     assert all(o.seconds > 0 for o in outcomes)
 
 
-def test_good_notebooks_write_three_outputs(batch_run):
+def test_good_notebooks_write_four_outputs(batch_run):
     out, by_label, _ = batch_run
     for label, name in (("东西湖区", "good-a"), ("tricky", "good-b")):
         outcome = by_label[label]
-        assert outcome.outputs == {kind: out / f"{name}.{kind}" for kind in ("ipynb", "html", "pdf")}
+        assert outcome.outputs == {kind: out / f"{name}.{kind}" for kind in ("ipynb", "html", "pdf", "docx")}
         assert outcome.error == "" and outcome.cell is None
         assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF")
         assert '<html lang="zh-CN">' in (out / f"{name}.html").read_text(encoding="utf-8")
@@ -144,3 +144,21 @@ def test_two_jobs_may_not_write_the_same_report(tmp_path):
     with pytest.raises(CivsimError, match="earlier job"):
         batch.run([job, batch.Job(FIXTURES / "params.ipynb", tmp_path, "same", {}, "two")], progress=False)
     assert batch.run([], progress=False) == []
+
+
+def test_one_kernel_per_worker_with_nothing_left_from_the_last_notebook(tmp_path):
+    """The worker reuses its kernel, but a notebook never sees the names of the one before."""
+    jobs = [batch.Job(FIXTURES / "params.ipynb", tmp_path, "first", {"text": "东丽区", "number": 3}),
+            batch.Job(FIXTURES / "fresh.ipynb", tmp_path, "second", {"name": "text"}),
+            batch.Job(FIXTURES / "fresh.ipynb", tmp_path, "third", {"name": "number"})]
+    outcomes = batch.run(jobs, workers=1, progress=False)
+    assert all(o.ok for o in outcomes), batch.summary(outcomes)
+    printed = []
+    for name in ("second", "third"):
+        cells = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4).cells
+        printed.append(json.loads([o.text for c in cells if c.cell_type == "code" for o in c.outputs
+                                   if o.output_type == "stream"][-1]))
+        assert all("civsim-reset" not in c.metadata.get("tags", []) for c in cells)
+    assert [p["leftover"] for p in printed] == [False, False]
+    assert all(Path(p["cwd"]) == FIXTURES.resolve() for p in printed)
+    assert printed[0]["pid"] == printed[1]["pid"]                       # the same kernel ran both

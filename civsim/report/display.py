@@ -85,4 +85,29 @@ def show(*parts) -> None:
             display(Markdown(part) if isinstance(part, str) else part)
 
 
-__all__ = ["show", "markdown_escape", "by_family", "main_programs"]
+
+
+class Closing:
+    """A document's 落款 and date line, then its colophon (provenance), as one displayed part.
+
+    It shows as HTML with the classes the layouts style ("signature", "date-line", "colophon"), so
+    the 公文 layout can set the date four characters in from the right, and as plain Markdown
+    elsewhere. The colophon is marked in the output's metadata so a renderer can tell it is there.
+    """
+
+    def __init__(self, issuer: str, date, colophon: str):
+        self.issuer, self.date, self.colophon = issuer, date, colophon
+
+    def _repr_html_(self):
+        import html
+
+        day = fmt.cn_date(self.date)
+        return (f'<div class="closing"><p class="signature">{html.escape(self.issuer)}</p>'
+                f'<p class="date-line">{day}</p>'
+                f'<p class="colophon">{html.escape(self.colophon)}</p></div>'), {"civsim": "colophon"}
+
+    def _repr_markdown_(self):
+        return f"{markdown_escape(self.issuer)}\n\n{fmt.cn_date(self.date)}\n\n{markdown_escape(self.colophon)}\n"
+
+
+__all__ = ["show", "markdown_escape", "by_family", "main_programs", "Closing"]

@@ -54,3 +54,85 @@ def order(programs) -> list[str]:
 
 __all__ = ["BASELINE", "PROGRAM_LABELS", "SUPPLEMENT_LABELS", "FAMILY_LABELS", "RECONCILE_LABELS", "MEASURE_LABELS",
            "REASON_LABELS", "program_label", "family_label", "order"]
+
+
+# ---------------------------------------------------------------- reconciliation reasons in Chinese
+# A reconciliation row's reason is a code (``reason_code``) worded here. Rows that still carry only
+# the English reason text are read back to their code by its opening words.
+REASON_CODE_LABELS = {
+    "matches": "一致：由输入数据决定",
+    "within": "差异在5%以内：模型测算的流量",
+    "differs": "差异超过5%",
+    "calibration_target": "校准目标：名册按该月在册数构造，两者相等",
+    "calibrated": "已校准：模型参数按此报告数拟合",
+    "not_modelled": "未模拟",
+}
+_REASON_PREFIXES = (("matches", "matches"), ("within", "within"), ("differs", "differs"),
+                    ("calibration target", "calibration_target"), ("calibrated", "calibrated"),
+                    ("not modelled", "not_modelled"))
+# What the model sums for a reported figure, by the reported program (the reconciliation's lines).
+RECONCILE_DETAIL_LABELS = {
+    "dibao": "模型含低保差额救助金（含春节加发月份）、低保对象的价格临时补贴和一次性生活救助",
+    "tekun": "模型含特困基本生活标准和照料护理标准，以及特困对象的价格临时补贴",
+    "low_income": "按低收入家庭户数和每户定额计发",
+    "temporary": "按每月救助件数×低保标准的倍数计发，不超过审批限额",
+    "disability_nursing": "按重度残疾人人数和护理补贴标准计发",
+    "disability_living": "按困难残疾人人数和生活补贴标准计发",
+    "disability": "两项补贴合计，同时享受两项者计两次",
+    "dibao_one_off": "按发放当月模型中的低保对象计发",
+    "disability_nursing_one_off": "按申报人数×申报标准计发",
+    "spring_festival": "按申报户数×每户慰问标准计发",
+    "orphan": "孤儿基本生活费",
+    "children": "孤儿和事实无人抚养儿童；困境儿童补贴和其他儿童补助未模拟",
+    "elderly_allowance": "按年龄段的高龄津贴标准计发",
+    "home_care": "按评估人数和每人补贴标准计发",
+    "care_institution": "按床位数计发运营补贴",
+    "funeral": "按每月件数×每件补贴标准计发",
+    "assistance_total": "报告合计还含医疗救助等模型未模拟的救助",
+}
+AREA_LABELS = {"urban": "城市", "rural": "农村", "all": "—"}
+
+
+def reason_code(reason: str, code: str | None = None) -> str:
+    """A reconciliation reason's code: the row's ``reason_code`` when it has one, else read from
+    the opening words of its (English) reason; "" when neither says."""
+    if isinstance(code, str) and code:
+        return code
+    text = str(reason or "")
+    return next((c for prefix, c in _REASON_PREFIXES if text.startswith(prefix)), "")
+
+
+def _ascii_words(text: str) -> bool:
+    return any("a" <= ch.lower() <= "z" for ch in text)
+
+
+def reason_label(reason: str, program: str, code: str | None = None, area: str = "all") -> str:
+    """One reconciliation row's reason in Chinese: what the code says, then what the model sums.
+
+    Reasons already in Chinese (a ``reason`` written with its code) are kept as they are; English
+    detail is replaced by the wording of the figure's program, and a missing caseload or an assumed
+    parameter the English text mentions is said in Chinese.
+    """
+    code = reason_code(reason, code)
+    text = str(reason or "")
+    if text and not _ascii_words(text):
+        return text
+    head = REASON_CODE_LABELS.get(code, "说明见模型文档")
+    if code == "calibration_target":
+        return head
+    if code == "not_modelled":
+        return head + "：模型不模拟此项服务量或工作量"
+    if "parameter " in text and " in force" in text:   # a standard compared with the parameter
+        where = AREA_LABELS.get(area, "")
+        where = "" if where == "—" else where
+        return f"{head}（报告标准与当月施行的{where}{program_label(program)}标准参数相同）"
+    detail = RECONCILE_DETAIL_LABELS.get(program, "")
+    parts = [head + (f"：{detail}" if detail else "")]
+    if "no caseload in params here for " in text:
+        missing = text.split("no caseload in params here for ", 1)[1].split(";")[0]
+        names = "、".join(program_label(p.strip()) for p in missing.split(",") if p.strip())
+        parts.append(f"本地参数未列{names}的在册人数")
+    if "rests on assumed " in text:
+        count = len(text.split("rests on assumed ", 1)[1].split(";")[0].split(","))
+        parts.append(f"所用参数中有{count}项为假设值")
+    return "；".join(parts)

@@ -8,11 +8,13 @@ plan shows is code that can be tested.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
-from .. import engine, params as params_module, scenarios as scenarios_module
-from . import documents, text
-from .display import count_text, png_image, labelled_table, wan_text, by_family, markdown_escape
+from .. import params as params_module, provenance, scenarios as scenarios_module
+from . import documents, simcache, text
+from .display import Closing, count_text, png_image, labelled_table, wan_text, by_family, markdown_escape
 from .labels import BASELINE, family_label, order
 
 
@@ -56,12 +58,12 @@ class NextYearPlan:
         self.params = params_module.load(district)
         self.district = self.params.district
         self.year = int(year)
+        self.seed = seed
         names = [s for s in dict.fromkeys(scenarios or ()) if s != BASELINE]
         self.scenarios = [scenarios_module.load(name) for name in names]
         self.titles = {BASELINE: "基准方案", **{s.name: s.title for s in self.scenarios}}
-        self.this_year = engine.simulate(self.district.code, self.year - 1, seed=seed, params=self.params)
-        self.results = engine.simulate(self.district.code, self.year, scenarios=self.scenarios, seed=seed,
-                                       params=self.params)
+        self.this_year = simcache.simulate(self.params, self.year - 1, seed=seed)
+        self.results = simcache.simulate(self.params, self.year, scenarios=self.scenarios, seed=seed)
         self.plan = documents.plan(self.district.code, self.year)
 
     @property
@@ -71,37 +73,36 @@ class NextYearPlan:
         return f"{markdown_escape(self.district.name)}民政局{self.year}年工作计划"
 
     def heading(self) -> str:
-        source = (f"工作任务摘自《{markdown_escape(self.plan.title)}》（{markdown_escape(self.plan.source)}）；"
+        source = (f"工作任务摘自《{markdown_escape(self.plan.title)}》；"
                   if self.plan else f"未收录{markdown_escape(self.district.name)}{self.year}年工作任务清单；")
         tasks = [t for section in (self.plan.sections if self.plan else ()) for t in section.tasks]
         if tasks and not any(t.responsible or t.deadline for t in tasks):
             source += "原文未列各项任务的责任科室和完成时限；"
         chosen = "、".join(markdown_escape(t) for t in self.titles.values())
-        return (f"# {self.title}\n\n> 说明：{source}资金测算部分为civsim模型按{chosen}对{self.year}年各项目"
+        return (f"# {self.title}\n\n> 说明：{source}资金测算部分为模型按{chosen}对{self.year}年各项目"
                 f"人数和资金的测算，与{self.year - 1}年模型数比较。\n")
 
     def tasks(self) -> list[str]:
-        """The numbered tasks as Markdown blocks, each with 责任科室, 完成时限 and its targets; a
-        heading travels with its first task so that a page never ends on a bare heading."""
+        """The numbered tasks as Markdown blocks, each an item of its section's numbered list with
+        责任科室, 完成时限 and its targets beneath; a heading travels with its first task so that a page
+        never ends on a bare heading."""
         if self.plan is None:
             return [f"## 工作任务\n\n未收录{markdown_escape(self.district.name)}{self.year}年工作任务清单。\n"]
         blocks = []
         for section in self.plan.sections:
-            nested = section.heading.startswith("（")
             heading = f"## {markdown_escape(section.heading)}\n\n"
             for i, task in enumerate(section.tasks, start=1):
-                number = f"{i}." if nested else text.section_number(i)
                 # the full stop stays outside the bold: CommonMark does not close "**" between
                 # a punctuation mark and a letter, which Chinese text has everywhere
-                lines = [f"**{number}{markdown_escape(task.title)}**。{markdown_escape(task.description)}"]
+                lines = [f"{i}. **{markdown_escape(task.title)}**。{markdown_escape(task.description)}"]
                 if task.responsible or task.deadline or task.targets:
                     lines.append("")
                 if task.responsible:
-                    lines.append(f"- 责任科室：{markdown_escape(task.responsible)}")
+                    lines.append(f"   - 责任科室：{markdown_escape(task.responsible)}")
                 if task.deadline:
-                    lines.append(f"- 完成时限：{markdown_escape(task.deadline)}")
+                    lines.append(f"   - 完成时限：{markdown_escape(task.deadline)}")
                 if task.targets:
-                    lines.append("- 量化目标：" + "；".join(markdown_escape(t.text) for t in task.targets))
+                    lines.append("   - 量化目标：" + "；".join(markdown_escape(t.text) for t in task.targets))
                 blocks.append(heading + "\n".join(lines) + "\n")
                 heading = ""
             if heading:
@@ -165,7 +166,11 @@ class NextYearPlan:
     def scenario_note(self) -> str:
         if not self.scenarios:
             return "本次只测算基准方案（现行标准延续）。\n"
-        return "测算方案：" + "；".join(f"{markdown_escape(s.title)}（{markdown_escape(s.name)}）" for s in self.scenarios) + "。\n"
+        return "测算方案：" + "；".join(markdown_escape(s.title) for s in self.scenarios) + "。\n"
+
+    def closing(self) -> Closing:
+        """落款, today's date and the colophon (provenance of the figures)."""
+        return Closing(f"{self.district.name}民政局", dt.date.today(), provenance.of(self.params, seed=self.seed).line())
 
 
 __all__ = ["NextYearPlan", "price_volume"]

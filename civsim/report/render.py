@@ -35,7 +35,9 @@ def remote_resources(html: str) -> list[str]:
     return [next(group for group in match.groups() if group) for match in _REMOTE.finditer(html)]
 
 
+@functools.lru_cache(maxsize=1)
 def _exporter():
+    """The HTML exporter, made once a process: building it compiles the page templates."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -119,19 +121,40 @@ def offline_fetcher():
     return URLFetcher(allowed_protocols=("data", "file"))
 
 
-def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> Path:
-    """Print the HTML page to an A4 PDF with the CJK font embedded, without touching the network."""
+def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, layout: str = "standard") -> Path:
+    """Print the HTML page to an A4 PDF with the CJK fonts embedded, without touching the network.
+
+    ``layout`` "gongwen" lays the 公文 page rules (civsim.report.layouts) over the page's own style:
+    they go in as the page's last stylesheet, so they win over the intranet layout's rules.
+    """
     from weasyprint import HTML
+
+    from . import layouts
 
     html_path = Path(html_path)
     if not html_path.is_file():
         raise CivsimError(html_path, None, "page not found", "an HTML file made by to_html")
     _check_cjk_fontconfig()
-    document = HTML(filename=str(html_path), base_url=str(html_path.parent) + os.sep,
-                    url_fetcher=offline_fetcher(), media_type="print")
+    extra = layouts.css(layout)
+    source = {"filename": str(html_path)}
+    if extra:
+        page = html_path.read_text(encoding="utf-8")
+        head_end = page.find("</head>")
+        if head_end < 0:
+            raise CivsimError(html_path, "<head>", "no </head> in the page", "a page made by to_html")
+        source = {"string": page[:head_end] + f"<style>{extra}</style>" + page[head_end:]}
+    document = HTML(**source, base_url=str(html_path.parent) + os.sep, url_fetcher=offline_fetcher(),
+                    media_type="print")
     with atomic_path(pdf_path) as tmp:
         document.write_pdf(tmp)
     return Path(pdf_path)
 
 
-__all__ = ["to_html", "to_pdf", "remote_resources", "offline_fetcher", "TEMPLATES"]
+def to_docx(html_path: str | os.PathLike, docx_path: str | os.PathLike, layout: str = "standard") -> Path:
+    """The HTML page as a Word document an author can edit (see civsim.report.word)."""
+    from . import word
+
+    return word.from_html(html_path, docx_path, layout)
+
+
+__all__ = ["to_html", "to_pdf", "to_docx", "remote_resources", "offline_fetcher", "TEMPLATES"]

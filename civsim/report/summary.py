@@ -11,11 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import engine, params as params_module, scenarios as scenarios_module
+import datetime as dt
+
+from .. import engine, params as params_module, provenance, scenarios as scenarios_module
 from ..errors import CivsimError
-from . import documents, numbers as fmt, text
-from .display import count_text, first_months, png_image, labelled_table, wan_text, by_family, main_programs, markdown_escape
-from .labels import BASELINE, MEASURE_LABELS, REASON_LABELS, family_label, order, program_label
+from . import documents, numbers as fmt, simcache, targets as targets_module, text
+from .display import (Closing, count_text, first_months, png_image, labelled_table, wan_text, by_family, main_programs,
+                      markdown_escape)
+from .labels import AREA_LABELS, BASELINE, MEASURE_LABELS, family_label, order, program_label, reason_code, reason_label
 
 
 # Areas the model has figures for, with the summary areas whose points they take in; leading areas
@@ -38,12 +41,13 @@ class AnnualSummary:
         self.district = self.params.district
         fmt.as_of(as_of_month)    # checks it is a month 1..12
         self.year, self.scenario, self.as_of_month = int(year), scenario, int(as_of_month)
+        self.seed = seed
         extra = () if scenario == BASELINE else (scenario,)
         self.scenario_title = "基准方案" if scenario == BASELINE else scenarios_module.load(scenario).title
-        self.all_results = engine.simulate(self.district.code, self.year, scenarios=extra, seed=seed, params=self.params)
+        self.all_results = simcache.simulate(self.params, self.year, scenarios=extra, seed=seed)
         results = self.all_results[self.all_results["scenario"] == scenario]
         self.results = first_months(results, self.year, self.as_of_month)
-        last = engine.simulate(self.district.code, self.year - 1, seed=seed, params=self.params)
+        last = simcache.simulate(self.params, self.year - 1, seed=seed)
         self.last_year = first_months(last, self.year - 1, self.as_of_month)
         self.summary = documents.summary(self.district.code, self.year)
         self.plan = (documents.next_plan(self.summary) if self.summary is not None
@@ -62,9 +66,9 @@ class AnnualSummary:
         """The h1 title, the opening paragraph and where the words and the figures come from."""
         opening = markdown_escape(self.summary.opening) if self.summary and self.summary.opening else (
             f"{self.year}年，{markdown_escape(self.district.name)}民政局围绕兜底保障、基本社会服务和基层治理开展工作，现将全年工作总结如下。")
-        figures = (f"文中救助和福利资金、人数为civsim模型按{self.scenario_title}测算的{self.year}年"
+        figures = (f"文中救助和福利资金、人数为模型按{self.scenario_title}测算的{self.year}年"
                    f"{fmt.month_range(1, self.as_of_month)}数据，与报告数的对照见附录。")
-        words = (f"各项工作情况摘自《{markdown_escape(self.summary.title)}》（{markdown_escape(self.summary.source)}）。"
+        words = (f"各项工作情况摘自《{markdown_escape(self.summary.title)}》。"
                  if self.summary else f"未收录{markdown_escape(self.district.name)}{self.year}年工作总结文本，本文只列模型测算数据。")
         return f"# {self.title}\n\n{opening}\n\n> 说明：{figures}{words}\n"
 
@@ -175,10 +179,40 @@ class AnnualSummary:
         if self.plan is None:
             return head + f"未收录{markdown_escape(self.district.name)}{self.year + 1}年工作计划。\n"
         lines = [f"据《{markdown_escape(self.plan.title)}》，{self.year + 1}年重点做好以下工作（责任科室、完成时限和量化目标见下一年工作计划）：\n"]
-        for i, section in enumerate(self.plan.sections, start=1):
+        for section in self.plan.sections:     # the headings carry their own numbers ("（一）")
             tasks = "；".join(markdown_escape(t.title) for t in section.tasks)
-            lines.append(f"{i}. **{markdown_escape(section.heading)}**" + (f"：{tasks}。" if tasks else ""))
+            lines.append(f"- **{markdown_escape(section.heading)}**" + (f"：{tasks}。" if tasks else ""))
         return head + "\n".join(lines) + "\n"
+
+    # -- plan against actual
+    def plan_against_actual(self):
+        """目标 / 完成 / 完成率 of the quantified targets of this year's plan that the year reports, or
+        None when there is no plan for the year or it sets no targets."""
+        from .. import reported
+
+        plan = documents.plan(self.district.code, self.year)
+        aims = [t.text for s in (plan.sections if plan else ()) for task in s.tasks for t in task.targets]
+        if not aims:
+            return None
+        figures = reported.for_district(self.district.code, self.year)
+        texts = [p.text for a in (self.summary.areas if self.summary else ()) for p in a.points]
+        texts += [q for q, source in zip(figures["quote"], figures["source"]) if source != plan.source]
+        rows = targets_module.compare(aims, texts)
+        head = f"### {self.year}年工作计划量化目标完成情况\n\n"
+        if not rows:
+            return head + (f"《{markdown_escape(plan.title)}》列有{len(aims)}项量化目标，本年总结和报告数中"
+                           f"未见对应的完成数。\n")
+        return [head + f"对照《{markdown_escape(plan.title)}》所列量化目标与本年报告的完成数：\n",
+                labelled_table(rows, corner="目标")]
+
+    # -- closing
+    def provenance(self):
+        return provenance.of(self.params, seed=self.seed)
+
+    def closing(self) -> Closing:
+        """落款, the summary's own date (or today's when none is kept) and the colophon."""
+        day = self.summary.date if self.summary else dt.date.today()
+        return Closing(f"{self.district.name}民政局", day, self.provenance().line())
 
     # -- appendix
     def reconciliation(self) -> pd.DataFrame:
@@ -186,7 +220,8 @@ class AnnualSummary:
         if not hasattr(self, "_reconciliation"):
             from .. import reconcile
 
-            self._reconciliation = reconcile.reconcile(self.district.code, self.year, results=self.all_results)
+            table = reconcile.reconcile(self.district.code, self.year, results=self.all_results)
+            self._reconciliation = _with_codes_and_areas(table, self.district.code, self.year)
         return self._reconciliation
 
     def appendix(self) -> str:
@@ -211,10 +246,11 @@ class AnnualSummary:
         for row in table.itertuples(index=False):
             scale = (lambda v: wan_text(v)) if row.measure == "amount_yuan" else (
                 lambda v: fmt.yuan(v)[:-1] if row.measure.startswith("standard") else count_text(v))
-            rows.append({"项目": program_label(row.program), "指标": MEASURE_LABELS.get(row.measure, row.measure),
+            rows.append({"项目": program_label(row.program), "城乡": AREA_LABELS.get(row.area, row.area),
+                         "指标": MEASURE_LABELS.get(row.measure, row.measure),
                          "期间": _period(row.period, self.year), "报告数": scale(row.reported), "模型数": scale(row.model),
                          "差异": fmt.pct(row.diff_pct / 100, signed=True) if np.isfinite(row.diff_pct) else "—",
-                         "说明": _reason(row.reason)})
+                         "说明": REASON_SHORT.get(row.code, "—")})
         return labelled_table(rows)
 
     def reconciliation_notes(self) -> str:
@@ -223,12 +259,12 @@ class AnnualSummary:
             table = self.reconciliation()
         except CivsimError:
             return ""
-        far = table[table["model"].notna() & table["reason"].str.startswith("differs")]
+        far = table[table["model"].notna() & (table["code"] == "differs")]
         if far.empty:
             return "模型数与报告数的差异均在5%以内。\n"
         lines = ["差异超过5%的项目（模型说明）：\n"]
         lines += [f"- {program_label(r.program)}，{MEASURE_LABELS.get(r.measure, r.measure)}，{_period(r.period, self.year)}："
-                  f"{markdown_escape(r.reason)}" for r in far.itertuples(index=False)]
+                  f"{markdown_escape(reason_label(r.reason, r.program, r.code, r.area))}" for r in far.itertuples(index=False)]
         return "\n".join(lines) + "\n"
 
 
@@ -243,11 +279,23 @@ def _period(period: str, year: int | None = None) -> str:
     return span if a.year == year else f"{a.year}年{span}"
 
 
-def _reason(reason: str) -> str:
-    for prefix, label in REASON_LABELS:
-        if reason.startswith(prefix):
-            return label
-    return reason
+REASON_SHORT = {"matches": "一致", "calibration_target": "校准目标", "calibrated": "已校准", "within": "差异在5%以内",
+                "differs": "差异超过5%", "not_modelled": "未模拟"}
+
+
+def _with_codes_and_areas(table: pd.DataFrame, code: str, year: int) -> pd.DataFrame:
+    """The reconciliation with a ``code`` per row (its ``reason_code``, or read from its reason) and
+    the reported figure's ``area`` (urban, rural, all), taken from the reported rows it lists one by one."""
+    from .. import reported
+
+    table = table.copy()
+    codes = table["reason_code"] if "reason_code" in table.columns else [None] * len(table)
+    table["code"] = [reason_code(r, c) for r, c in zip(table["reason"], codes)]
+    if "area" not in table.columns:
+        figures = reported.for_district(code, year)
+        same = len(figures) == len(table) and list(figures["program"]) == list(table["program"])
+        table["area"] = list(figures["area"]) if same else "all"
+    return table
 
 
 __all__ = ["AnnualSummary"]
