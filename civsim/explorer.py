@@ -624,7 +624,7 @@ class Explorer:
         district = one_line(f"{self.params.district.name} ({self.params.district.code})")
         text = (f"# saved from the scenario explorer for {district}, {self.year}\n"
                 + yaml.safe_dump(scenario.to_dict(), allow_unicode=True, sort_keys=False, width=1000))
-        if scenarios_module.parse(yaml.safe_load(text), path) != dataclasses.replace(scenario, file=str(path)):
+        if scenarios_module.parse(params_module.parse_yaml(text, path), path) != dataclasses.replace(scenario, file=str(path)):
             raise AssertionError(f"{path}: the YAML does not read back as the scenario")   # never written
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8")

@@ -120,12 +120,16 @@ def read_yaml(path: Path):
     750, ``no`` and ``8:30`` stay text), a duplicate key is an error instead of the last copy
     silently winning, and the file's size and its expansion through aliases are bounded. Every
     failure, an empty file included, is one line naming the file and, where known, the line."""
+    from .tables import read_text
+
+    return parse_yaml(read_text(path, limit=YAML_BYTES, what="YAML file"), path)
+
+
+def parse_yaml(text: str, path):
+    """:func:`read_yaml` on text already read (``path`` names it in errors)."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    from .tables import read_text
-
-    text = read_text(path, limit=YAML_BYTES, what="YAML file")
     try:
         tree = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
