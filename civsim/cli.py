@@ -304,6 +304,9 @@ def cmd_app(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+    except SystemExit as exc:   # a usage mistake (one line printed) or --help
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
         return globals()[f"cmd_{args.command}"](args)
     except CivsimError as exc:
         print(f"civsim: error: {exc}", file=sys.stderr)

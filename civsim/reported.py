@@ -17,7 +17,7 @@ import pandas as pd
 
 from .districts import DATA
 from .errors import CivsimError
-from .report.labels import PROGRAM_LABELS, RECONCILE_LABELS
+from .programs import LINES, REGISTRY
 from .tables import MONTH, Column, read_csv
 
 REPORTED = DATA / "reported"
@@ -29,8 +29,9 @@ PERIOD = re.compile(rf"^({MONTH})(?:\.\.({MONTH}))?$")
 
 
 def modelled_programs() -> set[str]:
-    """The program codes a reported figure is reconciled under (every code with a label)."""
-    return set(PROGRAM_LABELS) | set(RECONCILE_LABELS)
+    """The program codes a reported figure is reconciled under: every declared line, and every
+    reported aggregate a program declares itself part of (disability, children, assistance_total)."""
+    return set(LINES) | {code for program in REGISTRY for code in program.reported_in}
 
 
 def _distance(a: str, b: str) -> int:

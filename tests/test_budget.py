@@ -469,7 +469,7 @@ def test_a_bureau_roll_is_named_by_its_hash(tmp_path, capsys):
     provenance = pd.read_excel(target, sheet_name="数据来源").set_index("项目")["取值"]
     assert len(provenance["名册哈希"]) == 16 and "synthetic" not in provenance["名册哈希"]
     assert cli_main(["project", "--district", "东西湖区", "--year", "2021", "--roll", str(tmp_path / "none")]) == 2
-    assert "file not found" in capsys.readouterr().err
+    assert "not found" in capsys.readouterr().err
 
 
 def test_the_notebook_runs_with_papermill(tmp_path):

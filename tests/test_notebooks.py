@@ -177,8 +177,8 @@ def test_jobs_pass_exactly_the_notebooks_parameters_into_the_report_folders(tmp_
         book = nbformat.read(job.notebook, as_version=4)
         cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
         declared = {node.targets[0].id for node in ast.parse(cell.source).body}
-        # the summary and plan get every parameter; the budget keeps its own draws and seed
-        assert set(job.parameters) == declared - ({"draws", "seed"} if job.name == "预算测算" else set())
+        # the summary and plan get every parameter; the budget keeps its own draws, seed and window
+        assert set(job.parameters) == declared - ({"draws", "seed", "years"} if job.name == "预算测算" else set())
 
 
 def test_main_refuses_a_bad_request_before_running_anything(tmp_path):
