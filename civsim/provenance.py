@@ -55,23 +55,16 @@ def params_hash(params) -> str:
 
 
 def roll_hash(roll) -> str:
-    """12 hex digits over the roll's tables (every DataFrame or array it holds), or "synthetic"."""
+    """12 hex digits over the roll's households, persons and anchor month, or "synthetic"."""
     if roll is None:
         return SYNTHETIC
-    import numpy as np
     import pandas as pd
 
     digest = hashlib.sha256()
-    fields = vars(roll) if hasattr(roll, "__dict__") else {n: getattr(roll, n) for n in getattr(roll, "__slots__", ())}
-    for name in sorted(fields):
-        value = fields[name]
-        if isinstance(value, (pd.DataFrame, pd.Series)):
-            digest.update(name.encode())
-            digest.update(pd.util.hash_pandas_object(value, index=True).values.tobytes())
-            digest.update(",".join(map(str, value.columns if isinstance(value, pd.DataFrame) else [value.name])).encode())
-        elif isinstance(value, np.ndarray):
-            digest.update(name.encode())
-            digest.update(np.ascontiguousarray(value).tobytes())
+    for table in (roll.households, roll.persons):
+        digest.update(",".join(map(str, table.columns)).encode())
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    digest.update(str(roll.anchor).encode())
     return digest.hexdigest()[:12]
 
 

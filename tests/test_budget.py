@@ -428,9 +428,9 @@ def test_provenance_and_assumptions_sheets(book):
     projection, _, _ = book
     sheets = workbook.sheets(projection)
     provenance = dict(zip(sheets["数据来源"]["项目"], sheets["数据来源"]["取值"]))
-    assert provenance["参数哈希"] == budget.params_hash(params.load("东西湖区")) and len(provenance["参数哈希"]) == 16
-    assert "synthetic" in provenance["名册哈希"] and provenance["随机种子"] == "1" and provenance["civsim版本"]
-    notes = " ".join(sheets["假设与说明"].astype(str).agg(" ".join, axis=1))
+    assert provenance["参数哈希"] == budget.params_hash(params.load("东西湖区")) and len(provenance["参数哈希"]) == 12
+    assert "合成名册" in provenance["名册哈希"] and provenance["随机种子"] == "1" and provenance["civsim版本"]
+    notes = " ".join(sheets["假设与说明"].astype(str).agg(" ".join, axis=1))   # the 参数 column holds the codes
     for path in ("supplements.one_off.dibao.urban.amount", "supplements.one_off.disability_severe.rural.amount",
                  "disability.living.grade_3_4", "dibao.standard.urban", "tekun.standard.dispersed.rural",
                  "supplements.spring_festival.grant"):
@@ -467,7 +467,7 @@ def test_a_bureau_roll_is_named_by_its_hash(tmp_path, capsys):
     assert cli_main(["project", "--district", "东西湖区", "--year", "2021", "--draws", "1", "--years", "1",
                      "--roll", str(tmp_path / "roll"), "--xlsx", str(target)]) == 0
     provenance = pd.read_excel(target, sheet_name="数据来源").set_index("项目")["取值"]
-    assert len(provenance["名册哈希"]) == 16 and "synthetic" not in provenance["名册哈希"]
+    assert len(provenance["名册哈希"]) == 12 and "synthetic" not in provenance["名册哈希"]
     assert cli_main(["project", "--district", "东西湖区", "--year", "2021", "--roll", str(tmp_path / "none")]) == 2
     assert "not found" in capsys.readouterr().err
 

@@ -36,13 +36,12 @@ so the three components still add up to the change to the fen.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .. import cpi as cpi_module, engine, params as params_module, reported, scenarios as scenarios_module
+from .. import cpi as cpi_module, engine, params as params_module, provenance, reported, scenarios as scenarios_module
 from ..errors import CivsimError
 from ..params import ParamSet
 from .components import KINDS, ParameterSets, by_year, fen, split
@@ -302,25 +301,8 @@ def _scenario_list(base: ParamSet, chosen, years) -> tuple[list[ParamSet], dict,
     return sets, titles, changes
 
 
-def params_hash(paramset: ParamSet) -> str:
-    """SHA-256 (first 16 hex digits) of every leaf: path, unit, declaration and dated values."""
-    digest = hashlib.sha256()
-    for path in sorted(paramset.leaves):
-        leaf = paramset.leaves[path]
-        digest.update(repr((path, leaf.unit, leaf.recurring, [(e.start.isoformat(), e.value, e.source, e.quote,
-                                                               e.recurring) for e in leaf.entries])).encode())
-    return digest.hexdigest()[:16]
-
-
-def roll_hash(roll) -> str:
-    """SHA-256 (first 16 hex digits) of a bureau's roll, or "synthetic" for the model's own."""
-    if roll is None:
-        return "synthetic"
-    digest = hashlib.sha256()
-    for table in (roll.households, roll.persons):
-        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
-    digest.update(str(roll.anchor).encode())
-    return digest.hexdigest()[:16]
+# The workbook names its inputs as the reports do (one hash of each).
+params_hash, roll_hash = provenance.params_hash, provenance.roll_hash
 
 
 def project(district, year: int, scenarios=(), draws: int = 200, seed: int = 1, years: int = YEARS,

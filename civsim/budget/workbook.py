@@ -139,14 +139,14 @@ def sheets(projection: Projection) -> dict[str, pd.DataFrame]:
     reserve = projection.reserve.copy()
     reserve["scenario"] = reserve["scenario"].map(lambda s: _scenario_label(projection, s))
     reserve["note"] = [f"{int(r.year)}年1月起备用金比例 × {int(r.year) - 1}年低保支出" if np.isfinite(r.reserve_percent)
-                       else "本区参数中没有街道临时救助备用金比例（temporary.street_reserve）" for r in reserve.itertuples()]
+                       else "本区参数中没有街道临时救助备用金比例" for r in reserve.itertuples()]
     reserve = _money(reserve, ["previous_dibao_yuan", "reserve_yuan"]).rename(columns={
         "scenario": "方案", "year": "年度", "previous_dibao_yuan": "上年低保支出（万元）", "reserve_percent": "备用金比例（%）",
         "reserve_yuan": "街道临时救助备用金（万元）", "note": "说明"})
 
     provenance = pd.DataFrame([("civsim版本", projection.provenance["version"]),
                                ("参数哈希", projection.provenance["params_hash"]),
-                               ("名册哈希", "合成名册（synthetic）" if projection.provenance["roll_hash"] == "synthetic"
+                               ("名册哈希", "合成名册" if projection.provenance["roll_hash"] == "synthetic"
                                 else projection.provenance["roll_hash"]),
                                ("随机种子", str(projection.provenance["seed"])),
                                ("抽样次数", str(projection.provenance["draws"])),
@@ -155,8 +155,26 @@ def sheets(projection: Projection) -> dict[str, pd.DataFrame]:
     return dict(zip(SHEETS, (summary, detail, comparison, caseload, reserve, assumptions(projection), provenance)))
 
 
+UNIT_WORDS = {"yuan/person/month": "元/人·月", "yuan/household/month": "元/户·月", "yuan/bed/month": "元/床·月",
+              "yuan/person/year": "元/人·年", "yuan/household/year": "元/户·年", "yuan/person": "元/人",
+              "yuan/household": "元/户", "yuan/case": "元/件", "months": "个月", "percent": "%", "flag": "（是/否）"}
+
+
+def unit_words(unit: str) -> str:
+    return UNIT_WORDS.get(unit, f"（{unit}）")
+
+
+def _describe(projection, path: str) -> str:
+    """A changed leaf or subtree in the words of the declarations (城市低保标准、农村低保标准)."""
+    from ..programs import REGISTRY
+
+    labels = dict.fromkeys(param.label for program in REGISTRY for leaf, param in program.params.items()
+                           if param.label and (leaf == path or leaf.startswith(path + ".")))
+    return "、".join(labels) or path
+
+
 def _value_text(values, unit: str) -> str:
-    return "、".join(f"{v:g}" for v in values) + f"（{unit}）"
+    return "、".join(f"{v:g}" for v in values) + unit_words(unit)
 
 
 def assumptions(projection: Projection) -> pd.DataFrame:
@@ -186,18 +204,19 @@ def assumptions(projection: Projection) -> pd.DataFrame:
             months = item["months"]
             period = months[0] if len(months) == 1 else f"{months[0]}至{months[-1]}"
             rows.append((f"{label}：{y0}年一次性及阶段性项目", item["description"] or item["path"],
-                         f"{period}；{_value_text(item['values'], item['unit'])}；{item['path']}；{item['reason']}"))
+                         f"{period}；{_value_text(item['values'], item['unit'])}；声明为一次性或阶段性", item["path"]))
         for item in items["repeated"]:
             rows.append((f"{label}：按上年同月延续的经常性项目", item["description"] or item["path"],
-                         f"{item['months'][0]}起各年同月；{_value_text(item['values'], item['unit'])}；{item['path']}；"
-                         f"{item['reason']}"))
+                         f"{item['months'][0]}起各年同月；{_value_text(item['values'], item['unit'])}；声明为经常性",
+                         item["path"]))
         for item in items["held_flat"]:
             rows.append((f"{label}：保持不变的标准", item["description"] or item["path"],
-                         f"{years[0]}—{years[-1]}年保持{y0}年12月水平 {item['value']:g}（{item['unit']}）；{item['path']}"))
+                         f"{years[0]}—{years[-1]}年保持{y0}年12月水平 {item['value']:g}{unit_words(item['unit'])}", item["path"]))
         for change in projection.changes.get(name, []):
             amount = f"{change['percent']:+g}%" if "percent" in change else f"调整为{change['value']:g}"
-            rows.append((f"{label}：政策调整", change["path"],
-                         f"{change['from']}起" + (f"至{change['until']}" if "until" in change else "") + f" {amount}"))
+            rows.append((f"{label}：政策调整", _describe(projection, change["path"]),
+                         f"{change['from']}起" + (f"至{change['until']}" if "until" in change else "") + f" {amount}",
+                         change["path"]))
     rows += [
         ("低保月进入率系数", f"{s['rate_factor'][0]:.2f}–{s['rate_factor'][1]:.2f}（均匀分布）",
          f"乘以参数值 {s['entry_rate']:.4f}/月；与退出率系数相互独立"),
@@ -211,9 +230,11 @@ def assumptions(projection: Projection) -> pd.DataFrame:
         rows.append((f"{name}", f"起点{c['last']:.1f}%（{c['month']}），月步长标准差{c['step']:.3f}个百分点",
                      f"随机游走，保留一位小数；步长为基年12月前{s['cpi_window']}个月环比变化的标准差（{c['changes']}个变化）"))
     rows += [("共同随机数", "是", "各方案使用相同抽样，方案差异只来自政策"),
-             ("随机种子", str(projection.seed), "同一种子结果相同；第d次抽样只取决于（种子、区划代码、年度、d）"),
+             ("随机种子", str(projection.seed), "同一种子结果相同；每次抽样只取决于种子、区划代码、年度和抽样序号"),
              ("金额单位", "万元", "表中金额由元折算，精确到分")]
-    return pd.DataFrame([tuple(safe_text(v) for v in row) for row in rows], columns=["项目", "取值", "说明"])
+    # 参数: the leaf's code, for tracing a row back to params (reports leave it out)
+    return pd.DataFrame([tuple(safe_text(v) for v in (tuple(row) + ("",) * (4 - len(row)))) for row in rows],
+                        columns=["项目", "取值", "说明", "参数"])
 
 
 # ---------------------------------------------------------------- the workbook
