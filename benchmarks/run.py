@@ -58,9 +58,9 @@ def measure(households: int, detail: bool = False) -> dict:
     floor = min(floors)
     detail_mb = None
     if detail:
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         _, per_entity = sim.run(scaled, detail=True)
-        detail_mb = round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+        detail_mb = round(sum(rows.nbytes + amounts.nbytes for _, months in per_entity.lines.values()
+                              for rows, amounts in months) / 2**20)
     n = len(sim.pool)
     return {"households": n, "persons": len(sim.roll.persons), "detail_mb": detail_mb, "cold_s": round(cold, 3),
             "engine_s": round(warm, 3), "floor_s": round(floor, 3), "ratio": round(warm / floor, 2),

@@ -76,8 +76,8 @@ class Builder:
         start, end, template = self.spells(count, self.value(f"{turnover}.turnover.entry"),
                                            self.value(f"{turnover}.turnover.exit"))
         n = len(start)
-        # an array shorter than ``count`` repeats (grades [1, 2] alternate)
-        pick = lambda value: np.resize(np.asarray(value), count)[template] if np.ndim(value) else np.full(n, value)  # noqa: E731
+        # an array shorter than ``count`` repeats (grades [1, 2] alternate); a scalar stays one
+        pick = lambda value: np.resize(np.asarray(value), count)[template] if np.ndim(value) else value  # noqa: E731
         households = {"area": pick(area), "category": category, "start": start, "end": end}
         members = {name: pick(value) for name, value in attributes.items()}
         self.add(households, {**members, "start": start, "end": end}, np.arange(n))
@@ -131,15 +131,15 @@ def _default(name: str, spec):
     return {"start": NEVER_BEFORE, "end": NEVER_AFTER}.get(name, spec[1] if spec[1] is not None else 0)
 
 
-def _column(values: list, lengths: list[int], name: str) -> np.ndarray:
+def _column(values: list, lengths: list[int], name: str, dtype=None) -> np.ndarray:
     """Concatenate one column over the parts; scalars broadcast, categories become codes."""
     out = []
     for value, n in zip(values, lengths):
         if name in CATEGORICAL:
             words = list(CATEGORICAL[name])
             value = words.index(value) if np.ndim(value) == 0 else pd.Categorical(value, categories=words).codes
-        out.append(np.full(n, value) if np.ndim(value) == 0 else np.asarray(value))
-    return np.concatenate(out) if out else np.zeros(0, np.int64)
+        out.append(np.full(n, value, dtype) if np.ndim(value) == 0 else np.asarray(value, dtype))
+    return np.concatenate(out) if out else np.zeros(0, dtype or np.int64)
 
 
 def _text(values: list, lengths: list[int]) -> pd.Categorical:
@@ -165,7 +165,9 @@ def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd
         if spec[0] == "optional_str" and name not in CATEGORICAL and name not in ("start", "end"):
             data[name] = _text([part.get(name, _default(name, spec)) for part in parts], lengths)
             continue
-        values = _column([part.get(name, _default(name, spec)) for part in parts], lengths, name)
+        dtype = (np.int8 if name in CATEGORICAL else np.float64 if spec[0] == "optional_float"
+                 else NARROW.get(name, np.int64) if spec[0] == "int" or name in ("start", "end") else None)
+        values = _column([part.get(name, _default(name, spec)) for part in parts], lengths, name, dtype)
         if name in CATEGORICAL:
             data[name] = pd.Categorical.from_codes(values.astype(np.int8), categories=list(CATEGORICAL[name]))
         elif spec[0] == "int" or name in ("start", "end"):   # spells are month ordinals here

@@ -66,7 +66,8 @@ class Program:
     reported_in: tuple[str, ...] = ()   # reported aggregates its lines belong to ("disability", "assistance_total")
     # A flat rule: each candidate falls in a static class (``classes(view)``, ints) and is paid
     # ``rates(month, view)[class]`` while on the roll; the engine then counts classes once per roll
-    # and never touches each person in a month (``pay`` is derived).
+    # and never touches each person in a month. A candidate of class -1 is left to ``pay`` (the
+    # part of a rule that depends on the month, such as who is on 低保).
     classes: Callable | None = None
     rates: Callable | None = None
 
@@ -74,10 +75,14 @@ class Program:
         """This month's payment over the candidates: the program's rule, or its flat classes."""
         if self.rates is None:
             return self.pay(month, view)
-        amount = self.rates(month, view)[month.prepared.once(("classes", self.key), lambda roll: self.classes(view))]
+        classes = month.prepared.once(("classes", self.key), lambda roll: self.classes(view))
+        amount = np.where(classes >= 0, np.append(self.rates(month, view), 0.0)[classes], 0.0)
         on_roll = view.on_roll(month.t)
         rows = np.flatnonzero(amount != 0 if on_roll is None else (amount != 0) & on_roll)
-        return Paid(rows, amount[rows])
+        if self.pay is None:
+            return Paid(rows, amount[rows])
+        rest = self.pay(month, view)
+        return Paid(np.concatenate([rows, rest.rows]), np.concatenate([amount[rows], rest.amount]))
 
     def __reduce__(self):
         # A declaration travels (to a worker process) by its key: its rules are module functions.

@@ -32,17 +32,21 @@ def pay(month, view) -> Paid:
     eligible = (gap > 0) & month.claims(view, month.value("dibao.take_up"))
     on_roll = view.on_roll(month.t)
     paid = np.flatnonzero(eligible if on_roll is None else eligible & on_roll)
-    per_person = np.maximum(gap[paid], month.value("dibao.floor"))
+    floor = month.value("dibao.floor")
+    per_person = np.maximum(gap[paid], floor) if floor else gap[paid]
     amount = per_person * view.size[paid]
-    amount += _increments(month, view, paid)
-    return Paid(paid, amount * (1 + month.value("supplements.spring_festival.extra_months")))
+    increments = _increments(month, view, paid)
+    if increments is not None:
+        amount += increments
+    extra = month.value("supplements.spring_festival.extra_months")
+    return Paid(paid, amount * (1 + extra) if extra else amount)
 
 
 def _increments(month, view, paid: np.ndarray) -> np.ndarray:
     amounts = np.array([[month.value(f"dibao.classified.{c}.amount"), month.value(f"dibao.classified.{c}.percent")]
                         for c in CLASSES])
     if not amounts.any():
-        return 0.0
+        return None
     household, _, flags = month.prepared.once("dibao.members", member_classes)
     position = month.prepared.once("dibao.position", lambda roll: _positions(len(roll.households), view.rows))
     member = position[household]

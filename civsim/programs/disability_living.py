@@ -14,15 +14,31 @@ def candidates(roll) -> np.ndarray:
     return (roll.persons["disability_grade"].to_numpy() >= 1) & (roll.persons["tekun"].to_numpy() == 0)
 
 
+def _poor(view, roll) -> np.ndarray:
+    """Candidates certified poor outside 低保 (their subsidy does not depend on the month's 低保)."""
+    return (view.poor == 1) | np.isin(view.household_col("category"), _codes(roll))
+
+
+def classes(view) -> np.ndarray:
+    """grades 1–2 (0) or 3–4 (1) for the certified poor; -1 for members of 低保 candidate
+    households, whose subsidy follows 低保 month by month (:func:`pay`)."""
+    return np.where(_poor(view, view._roll), (view.disability_grade >= 3).astype(np.int64), -1)
+
+
+def rates(month, view) -> np.ndarray:
+    return np.array([month.value("disability.living.grade_1_2"), month.value("disability.living.grade_3_4")])
+
+
 def pay(month, view) -> Paid:
-    on_dibao = month.paid_households("dibao")[view.household]
-    poor = month.prepared.once("disability_living.poor", lambda roll: (view.poor == 1)
-                               | np.isin(view.household_col("category"), _codes(roll)))
-    eligible = on_dibao | poor
+    """The members of 低保 candidate households, paid while their household is on 低保."""
+    dibao = month.prepared.roll.households["category"].cat.categories.get_loc("dibao")
+    members = month.prepared.once("disability_living.members", lambda roll: np.flatnonzero(
+        ~_poor(view, roll) & (view.household_col("category") == dibao)))
+    eligible = month.paid_households("dibao")[view.household[members]]
     on_roll = view.on_roll(month.t)
-    paid = np.flatnonzero(eligible if on_roll is None else eligible & on_roll)
-    amounts = np.array([month.value("disability.living.grade_1_2"), month.value("disability.living.grade_3_4")])
-    return Paid(paid, amounts[(view.disability_grade[paid] >= 3).astype(int)])
+    paid = members[eligible if on_roll is None else eligible & on_roll[members]]
+    amount = rates(month, view)[(view.disability_grade[paid] >= 3).astype(int)]
+    return Paid(paid, amount)
 
 
 def _codes(roll) -> list[int]:
@@ -45,7 +61,7 @@ def synthesize(b) -> None:
 
 
 PROGRAM = Program(
-    key="disability_living", label="困难残疾人生活补贴", entity="person", order=60, pay=pay, reads=("dibao",),
+    key="disability_living", label="困难残疾人生活补贴", entity="person", order=60, pay=pay, classes=classes, rates=rates, reads=("dibao",),
     candidates=candidates, synthesize=synthesize,
     params={"disability.living.grade_1_2": Param("yuan/person/month", required=True, label="困难残疾人生活补贴（一、二级）"),
             "disability.living.grade_3_4": Param("yuan/person/month", required=True, label="困难残疾人生活补贴（三、四级）")},
