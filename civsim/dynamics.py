@@ -40,18 +40,21 @@ def income_path(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rate
     p_in = min(1.0, entry_rate * stock / others)
     rng = np.random.default_rng([roll.seed, 7])
     # Draws for every month, made in one fixed order so paths do not depend on the rates.
-    move = rng.random((len(span), n), dtype=np.float32)
-    level = rng.random((len(span), n), dtype=np.float32)
+    # Draws month by month from two streams of their own (fixed by the seed, whatever the rates),
+    # so only one month of draws is held at a time.
+    streams = [np.random.default_rng([roll.seed, 7, i]) for i in (0, 1)]
     for step, direction in ((1, range(a + 1, len(span))), (-1, range(a - 1, -1, -1))):
         # Going back in time, entries and exits swap roles.
         p_exit, p_enter = (exit_rate, p_in) if step == 1 else (p_in * others / stock, exit_rate * stock / others)
         for j in direction:
             prev = out[j - step]
             below = prev < line
-            leave = np.flatnonzero(below & (move[j] < p_exit))
-            enter = np.flatnonzero(~below & (move[j] < p_enter))
+            move = streams[0].random(n, dtype=np.float32)
+            level = streams[1].random(n, dtype=np.float32)
+            leave = np.flatnonzero(below & (move < p_exit))
+            enter = np.flatnonzero(~below & (move < p_enter))
             out[j] = prev
-            out[j, leave] = line[leave] * (1 + level[j, leave])          # above the line, up to 2×
-            out[j, enter] = line[enter] * level[j, enter] ** k[enter]    # the recipients' income profile
+            out[j, leave] = line[leave] * (1 + level[leave])          # above the line, up to 2×
+            out[j, enter] = line[enter] * level[enter] ** k[enter]    # the recipients' income profile
     keep = [span.get_loc(m) for m in months]
     return IncomePath(out[keep], months)

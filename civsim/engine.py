@@ -40,7 +40,7 @@ class View:
         table = roll.households if entity == "household" else roll.persons
         self._table = table
         household = rows if entity == "household" else roll.household_row[rows]
-        self._cache.update(household=household, group=group[household], area=roll.area_code[household].astype(np.int64))
+        self._cache.update(household=household, group=group[household], area=roll.area_code[household])
         start, end = self.col("start"), self.col("end")
         if entity == "person":   # a person is on the roll while both they and their household are
             start = np.maximum(start, roll.households["start"].to_numpy()[household])
@@ -96,17 +96,18 @@ class Prepared:
             # "" first: case lines, which no street approves on the roll, sit there
             names = [""] + sorted(set(roll.households["street"].astype(str)) - {""})
             street = pd.Categorical(roll.households["street"].astype(str), categories=names).codes.astype(np.int64)
-            codes = area * len(names) + street
+            codes = (area * len(names) + street).astype(np.int32)
             groups = pd.DataFrame({"area": np.repeat(AREAS, len(names)), "street": names * 2})
         else:
-            codes, groups = area, pd.DataFrame({"area": list(AREAS)})
+            codes, groups = area.astype(np.int8), pd.DataFrame({"area": list(AREAS)})
         case_rows = np.array([0, len(groups) // 2])
         views = {}
+        small = np.int32 if max(len(roll.households), len(roll.persons)) < 2**31 else np.int64
         for program in REGISTRY:
             if program.candidates is None:
                 continue
             mask = np.asarray(program.candidates(roll), dtype=bool)
-            views[program.key] = View(roll, program.entity, np.flatnonzero(mask), codes)
+            views[program.key] = View(roll, program.entity, np.flatnonzero(mask).astype(small), codes)
         return cls(roll, views, groups, codes, case_rows)
 
 

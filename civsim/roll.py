@@ -94,7 +94,8 @@ class Roll:
         if self._row is None:
             ids = self.households["household_id"].to_numpy()
             order = np.argsort(ids, kind="stable")
-            self._row = order[np.searchsorted(ids, self.persons["household_id"].to_numpy(), sorter=order)]
+            rows = order[np.searchsorted(ids, self.persons["household_id"].to_numpy(), sorter=order)]
+            self._row = rows.astype(np.int32) if len(ids) < 2**31 else rows
         return self._row
 
     @property

@@ -152,7 +152,9 @@ def _text(values: list, lengths: list[int]) -> pd.Categorical:
 
 # Narrow integer types keep a province's roll small; ids and spells stay wide.
 NARROW = {"size": np.int16, "age": np.int16, "disability_grade": np.int8, "self_care": np.int8, "institution": np.int8,
-          "tekun": np.int8, "seriously_ill": np.int8, "poor": np.int8, "home_care": np.int8, "elderly_allowance": np.int8}
+          "tekun": np.int8, "seriously_ill": np.int8, "poor": np.int8, "home_care": np.int8, "elderly_allowance": np.int8,
+          "start": np.int32, "end": np.int32, "income": np.float32, "claim_draw": np.float32, "benefit": np.float32,
+          "classified": np.float32}
 
 
 def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd.DataFrame:
@@ -165,15 +167,16 @@ def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd
         if spec[0] == "optional_str" and name not in CATEGORICAL and name not in ("start", "end"):
             data[name] = _text([part.get(name, _default(name, spec)) for part in parts], lengths)
             continue
-        dtype = (np.int8 if name in CATEGORICAL else np.float64 if spec[0] == "optional_float"
+        dtype = (np.int8 if name in CATEGORICAL else NARROW.get(name, np.float64) if spec[0] == "optional_float"
                  else NARROW.get(name, np.int64) if spec[0] == "int" or name in ("start", "end") else None)
-        values = _column([part.get(name, _default(name, spec)) for part in parts], lengths, name, dtype)
+        # each part's column is let go once it is in the frame, so the roll is not held twice
+        values = _column([part.pop(name, _default(name, spec)) for part in parts], lengths, name, dtype)
         if name in CATEGORICAL:
             data[name] = pd.Categorical.from_codes(values.astype(np.int8), categories=list(CATEGORICAL[name]))
         elif spec[0] == "int" or name in ("start", "end"):   # spells are month ordinals here
-            data[name] = values.astype(NARROW.get(name, np.int64))
+            data[name] = values.astype(NARROW.get(name, np.int64), copy=False)
         elif spec[0] == "optional_float":
-            data[name] = values.astype(np.float64)
+            data[name] = values.astype(NARROW.get(name, np.float64), copy=False)
         else:   # free text (the street): categories, as most rows share a few values
             data[name] = pd.Categorical(values.astype(str) if len(values) else np.zeros(0, str))
     return pd.DataFrame(data, copy=False)
