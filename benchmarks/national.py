@@ -14,10 +14,13 @@ Per worker count: wall time of the run (districts out, aggregates back, each dis
 written on arrival), the roll-up, peak resident memory of each worker, and throughput in
 person-months per second — persons on 低保 and 特困 summed over the 12 months, divided by the
 wall time. Each worker is capped at ``--memory-limit`` (the nanny restarts a worker past it).
+The workers' CPU seconds and the load average are printed too: on a shared machine the wall time
+depends on what else runs, the CPU time much less.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -107,9 +110,13 @@ def measure(units, above, workers: int, memory_limit: str) -> dict:
 
         with cluster.connect(workers=workers, memory_limit=memory_limit) as client:
             client.run(lambda: __import__("civsim.province"))     # imports warm, not timed
+            cpu_before = sum(client.run(_cpu_seconds).values())
+            load_before = os.getloadavg()[0]
             start = time.perf_counter()
             result = province.run(units, YEAR, client=client, progress=sys.stderr.isatty(), on_result=save)
             wall = time.perf_counter() - start
+            load_after = os.getloadavg()[0]
+            cpu = sum(client.run(_cpu_seconds).values()) - cpu_before
             peaks = cluster.worker_peak_memory(client)
         start = time.perf_counter()
         table = province.roll_up(result.frames, result.districts, lambda d: above[d.code])
@@ -120,11 +127,18 @@ def measure(units, above, workers: int, memory_limit: str) -> dict:
     national = table[table["level"] == "province"]
     return {"workers": workers, "districts": len(frames), "failed": len(result.failures),
             "headline_persons": at_anchor, "person_months": months, "wall_s": wall, "rollup_s": rollup,
-            "person_months_per_s": months / wall, "peak_worker_mb": max(peaks.values()) / 2**20,
+            "person_months_per_s": months / wall, "worker_cpu_s": cpu, "load": (load_before, load_after),
+            "peak_worker_mb": max(peaks.values()) / 2**20,
             "peak_workers_mb": sorted(v / 2**20 for v in peaks.values()),
             "driver_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "provinces": national["jurisdiction"].nunique(), "cities": table.loc[table["level"] == "city", "jurisdiction"].nunique(),
             "national_yuan": float(national["amount_yuan"].sum()), "failures": dict(list(result.failures.items())[:5])}
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this (worker) process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str]) -> None:
@@ -152,7 +166,9 @@ def main(argv: list[str]) -> None:
               f"roll-up to {r['cities']} cities and {r['provinces']} provinces {r['rollup_s']:.1f} s; "
               f"peak memory per worker {', '.join(f'{m:,.0f}' for m in r['peak_workers_mb'])} MB "
               f"(limit {args.memory_limit}), driver {r['driver_peak_mb']:,.0f} MB; "
-              f"national total {r['national_yuan'] / 1e8:,.2f} 亿元", flush=True)
+              f"national total {r['national_yuan'] / 1e8:,.2f} 亿元; worker CPU {r['worker_cpu_s']:.1f} s "
+              f"({r['person_months'] / r['worker_cpu_s']:,.0f} person-months per CPU-second); "
+              f"1-min load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after", flush=True)
         if r["failures"]:
             print("  failures:", r["failures"], flush=True)
     if len(runs) > 1:

@@ -66,7 +66,7 @@ def connect(scheduler: str | None = None, workers: int | None = None,
     n = workers or os.cpu_count() or 1
     limit = limit or total_memory() // n
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, memory_limit=limit,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=":0", silence_logs=logging.ERROR)
     with cluster, Client(cluster) as client:
         yield client
 

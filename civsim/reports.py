@@ -52,8 +52,10 @@ def as_of_month(district, year: int) -> int:
     return 12
 
 
-def jobs(items, scenario: str = BASELINE, out: Path | str | None = None) -> list:
-    """The batch Jobs of the summary (for each year) and plan (for year + 1) of each district-year."""
+def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, from_districts: bool = False) -> list:
+    """The batch Jobs of the summary (for each year) and plan (for year + 1) of each district-year.
+
+    ``from_districts``: each summary's figures are the sum of its districts' (civsim.province)."""
     from . import batch
 
     out = Path(out) if out else REPORTS
@@ -62,8 +64,10 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None) -> list
     for district, year, month in items:
         found = districts.find(district)
         folder = out / batch.safe_component(found.label) / batch.safe_component(str(year))
-        result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", folder, SUMMARY_NOTEBOOK,
-                                {"district": found.name, "year": int(year), "scenario": BASELINE, "as_of_month": int(month)},
+        summary = {"district": found.name, "year": int(year), "scenario": BASELINE, "as_of_month": int(month)}
+        if from_districts:
+            summary["from_districts"] = True
+        result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", folder, SUMMARY_NOTEBOOK, summary,
                                 f"{found.name} {year}年工作总结"))
         result.append(batch.Job(NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb", folder, PLAN_NOTEBOOK,
                                 {"district": found.name, "year": int(year) + 1, "scenarios": plan_scenarios},
@@ -72,10 +76,11 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None) -> list
 
 
 def main(district=None, year=None, scenario: str = BASELINE, workers: int | None = None, out=None,
-         timeout: float = 600, progress: bool = True) -> int:
+         timeout: float = 600, progress: bool = True, from_districts: bool = False, runner=None) -> int:
     """Render the shipped district-years (no district) or one; print a summary; 1 if any failed.
 
-    A bad district, year or scenario fails here, once, before any notebook starts.
+    A bad district, year or scenario fails here, once, before any notebook starts. ``runner``
+    replaces ``batch.run`` (e.g. civsim.batch_dask.run); ``from_districts`` as in :func:`jobs`.
     """
     from . import batch
 
@@ -89,8 +94,14 @@ def main(district=None, year=None, scenario: str = BASELINE, workers: int | None
         chosen = scenarios_module.load(scenario)
         for name, year_, _ in items:           # the plan is for the year after
             scenarios_module.apply(params_module.load(name), chosen, year_ + 1)
-    outcomes = batch.run(jobs(items, scenario, out), workers=workers, timeout=timeout, progress=progress,
-                         kernel_name=KERNEL)
+    if from_districts:
+        from .province import districts_under
+
+        for name, _, _ in items:               # a city or province with districts listed under it
+            districts_under(name)
+    run = runner or batch.run
+    outcomes = run(jobs(items, scenario, out, from_districts), workers=workers, timeout=timeout, progress=progress,
+                   kernel_name=KERNEL)
     print(batch.summary(outcomes))
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 
