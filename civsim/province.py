@@ -176,8 +176,7 @@ def roll_up(frames: dict[str, pd.DataFrame], members: dict[str, District],
     """
     if not frames:
         return pd.DataFrame(columns=["level", *engine.COLUMNS])
-    tables = [written(f).assign(jurisdiction=code) for code, f in frames.items()]
-    data = pd.concat(tables, ignore_index=True)
+    data = written(pd.concat([f.assign(jurisdiction=code) for code, f in frames.items()], ignore_index=True))
     chains = {code: above(members[code]) for code in frames}
     levels = {a.code: a.level for chain in chains.values() for a in chain}
     parts = []
