@@ -64,10 +64,9 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, from_di
     for district, year, month in items:
         found = districts.find(district)
         folder = out / batch.safe_component(found.label) / batch.safe_component(str(year))
-        summary = {"district": found.name, "year": int(year), "scenario": BASELINE, "as_of_month": int(month)}
-        if from_districts:
-            summary["from_districts"] = True
-        result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", folder, SUMMARY_NOTEBOOK, summary,
+        result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", folder, SUMMARY_NOTEBOOK,
+                                {"district": found.name, "year": int(year), "scenario": BASELINE, "as_of_month": int(month),
+                                 "from_districts": bool(from_districts)},
                                 f"{found.name} {year}年工作总结"))
         result.append(batch.Job(NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb", folder, PLAN_NOTEBOOK,
                                 {"district": found.name, "year": int(year) + 1, "scenarios": plan_scenarios},

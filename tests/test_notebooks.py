@@ -129,7 +129,8 @@ def test_pdfs_hold_the_chinese_headings_in_a_cjk_font(rendered, name):
 # ---------------------------------------------------------------- the committed notebooks
 
 @pytest.mark.parametrize("document, defaults", [
-    ("annual_summary", {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10}),
+    ("annual_summary", {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10,
+                        "from_districts": False}),
     ("next_year_plan", {"district": "东丽区", "year": 2022, "scenarios": []}),
 ])
 def test_notebooks_are_committed_thin_and_without_outputs(document, defaults):
@@ -152,7 +153,8 @@ def test_jobs_pass_exactly_the_notebooks_parameters_into_the_report_folders(tmp_
     jobs = reports.jobs([("东西湖区", 2020, 10)], "dibao_plus5_july", tmp_path)
     assert [job.name for job in jobs] == list(DOCUMENTS)
     assert all(job.out_dir == tmp_path / "420112-东西湖区" / "2020" for job in jobs)
-    assert jobs[0].parameters == {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10}
+    assert jobs[0].parameters == {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10,
+                                  "from_districts": False}
     assert jobs[1].parameters == {"district": "东西湖区", "year": 2021, "scenarios": ["dibao_plus5_july"]}
     for job in jobs:
         book = nbformat.read(job.notebook, as_version=4)

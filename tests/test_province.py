@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civsim import batch, batch_dask, cli, cluster, districts, engine, params, province, scenarios
+from civsim import batch, batch_dask, cli, cluster, districts, engine, params, province, reports, scenarios
 from civsim.errors import CivsimError
 from civsim.report.summary import AnnualSummary
 
@@ -157,12 +157,14 @@ def test_tianjin_from_its_districts():
     assert "东丽区" not in own.heading()
 
 
-def test_report_batch_on_dask_isolates_failures(client, tmp_path):
+def test_report_batch_on_dask_renders_tianjin_from_its_districts_and_isolates_failures(client, tmp_path):
     out = tmp_path / "reports"
-    jobs = [batch.Job(FIXTURES / "params.ipynb", out, "good", {"text": "东西湖区", "number": 1}, "good"),
-            batch.Job(FIXTURES / "raises.ipynb", out, "raises", {"rows": 3}, "raises")]
-    outcomes = batch_dask.run(jobs, client=client, timeout=30, progress=False)
-    assert [o.label for o in outcomes] == ["good", "raises"] and [o.ok for o in outcomes] == [True, False]
-    assert (out / "good.pdf").read_bytes().startswith(b"%PDF") and (out / "good.html").exists()
+    summary = reports.jobs([("天津市", YEAR, 12)], out=out, from_districts=True)[0]
+    jobs = [summary, batch.Job(FIXTURES / "raises.ipynb", out, "raises", {"rows": 3}, "raises")]
+    outcomes = batch_dask.run(jobs, client=client, timeout=120, progress=False, kernel_name=reports.KERNEL)
+    assert [o.label for o in outcomes] == ["天津市 2020年工作总结", "raises"] and [o.ok for o in outcomes] == [True, False]
+    assert summary.output("pdf").read_bytes().startswith(b"%PDF")
+    page = summary.output("html").read_text(encoding="utf-8")
+    assert "天津市民政局2020年工作总结" in page and "所辖区县（东丽区）模型数据之和" in page
     assert outcomes[1].error == "ValueError: 坏数据: 6 rows" and outcomes[1].cell == 2
     assert not (out / "raises.html").exists()
