@@ -168,3 +168,9 @@ def test_report_batch_on_dask_renders_tianjin_from_its_districts_and_isolates_fa
     assert "天津市民政局2020年工作总结" in page and "所辖区县（东丽区）模型数据之和" in page
     assert outcomes[1].error == "ValueError: 坏数据: 6 rows" and outcomes[1].cell == 2
     assert not (out / "raises.html").exists()
+
+
+def test_any_callable_fans_out_in_order_with_failures_isolated(client):
+    done = cluster.map_ordered(client, divmod, [(7, 2), (1, 0), (9, 4)])
+    assert [d.result for d in done] == [(3, 1), None, (2, 1)]
+    assert [d.ok for d in done] == [True, False, True] and done[1].error.startswith("ZeroDivisionError")
