@@ -29,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 # the caseloads the national figure counts: 低保 and 特困 (with their price subsidies' families)
 HEADLINE = ("dibao", "tekun")
@@ -42,19 +43,25 @@ def headline_persons(frame, month) -> float:
     return float(rows["persons"].sum())
 
 
+def anchor(params):
+    """The month of a district's reported caseloads, which its synthetic roll reproduces."""
+    try:
+        from civsim.synthetic import caseload_anchor
+    except ImportError:
+        from civsim.population import caseload_anchor
+    return pd.Period(caseload_anchor(params, YEAR), "M")
+
+
 def templates():
     """Shipped districts whose rolls hold 低保 or 特困 recipients, with that count at the anchor."""
-    import pandas as pd
-
-    from civsim import districts, engine, params, population
+    from civsim import districts, engine, params
 
     found = []
     for d in districts.load_districts().values():
         if d.level != "district":
             continue
         base = params.load(d.code)
-        anchor = population.caseload_anchor(base, YEAR)
-        persons = headline_persons(engine.simulate(d.code, YEAR, params=base), pd.Period(anchor, "M"))
+        persons = headline_persons(engine.simulate(d.code, YEAR, params=base), anchor(base))
         if persons > 0:
             found.append((base, persons))
     if not found:
@@ -99,11 +106,9 @@ def nation(n: int, persons: float, seed: int = 2800):
 
 
 def measure(units, above, workers: int, memory_limit: str) -> dict:
-    import pandas as pd
+    from civsim import cluster, province
 
-    from civsim import cluster, population, province
-
-    anchor = pd.Period(population.caseload_anchor(units[0], YEAR), "M")
+    month = anchor(units[0])
     with tempfile.TemporaryDirectory() as tmp:
         def save(code, frame):
             province._write_parquet(province.written(frame), Path(tmp) / "districts" / f"district={code}" / "part-0.parquet")
@@ -123,7 +128,7 @@ def measure(units, above, workers: int, memory_limit: str) -> dict:
         rollup = time.perf_counter() - start
     frames = list(result.frames.values())
     months = sum(float(f.loc[(f["scenario"] == "baseline") & f["program"].isin(HEADLINE), "persons"].sum()) for f in frames)
-    at_anchor = sum(headline_persons(f, anchor) for f in frames)
+    at_anchor = sum(headline_persons(f, month) for f in frames)
     national = table[table["level"] == "province"]
     return {"workers": workers, "districts": len(frames), "failed": len(result.failures),
             "headline_persons": at_anchor, "person_months": months, "wall_s": wall, "rollup_s": rollup,
