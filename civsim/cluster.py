@@ -135,6 +135,15 @@ def worker_peak_memory(client) -> dict[str, int]:
 
 
 def _peak_rss() -> int:
+    """VmHWM, the high-water mark of this process's own memory. Not ru_maxrss: on Linux that keeps
+    the RSS of the process it was forked from across exec, so a worker would report its parent's."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
