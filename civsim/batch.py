@@ -441,4 +441,6 @@ def summary(outcomes: Iterable[Outcome]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Job", "Outcome", "run", "summary", "safe_component"]
+run_one = _run_one  # one job in the calling process: what another backend (civsim.batch_dask) distributes
+
+__all__ = ["Job", "Outcome", "run", "run_one", "summary", "safe_component"]

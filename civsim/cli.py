@@ -40,6 +40,18 @@ def _year(parser: argparse.ArgumentParser, required: bool = True) -> None:
                         help="calendar year, e.g. 2020 (within the years the district's parameters cover)")
 
 
+def _jurisdiction_run(parser: argparse.ArgumentParser) -> None:
+    """Options of a run over every district under a jurisdiction, on Dask (civsim.province)."""
+    group = parser.add_argument_group("every district under a jurisdiction, on Dask")
+    group.add_argument("--province", default=None, help="every district of this province (code or name)")
+    group.add_argument("--city", default=None, help="every district of this city (code or name)")
+    group.add_argument("--all", action="store_true", help="every district in data/districts.csv")
+    group.add_argument("--out", default=None, help="folder for districts/district=<code>/*.parquet and the roll-ups")
+    group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (default: a local cluster)")
+    group.add_argument("--workers", type=int, default=None, help="local cluster workers (default: the core count)")
+    group.add_argument("--memory-limit", default=None, help="per local worker, e.g. 4GB (default: memory ÷ workers)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="civsim", description="Social-assistance simulation and reports for civil-affairs bureaus.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -51,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--schema", action="store_true", help="every declared leaf: unit, default or required, who reads it")
 
     p = sub.add_parser("simulate", help="monthly caseloads and money per program (tidy CSV)")
-    _district(p)
+    _district(p, required=False)
     _year(p)
     p.add_argument("--scenario", action="append", default=[], help="scenario name under params/scenarios (repeatable)")
     p.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=None,
@@ -66,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic roll (default 1)")
     p.add_argument("--roll", default=None, help="folder with a bureau's roll (households, persons)")
     p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
+    _jurisdiction_run(p)
 
     p = sub.add_parser("reconcile", help="reported figures beside the model's")
     _district(p)
@@ -83,6 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_integer(1, 256, "a number of workers"), default=None,
                    help="parallel notebooks (default: the core count)")
     p.add_argument("--out", default=None, help="output folder (default: reports/)")
+    p.add_argument("--from-districts", action="store_true",
+                   help="a city's or province's summary figures as the sum of its districts' (e.g. 天津市)")
+    group = p.add_argument_group("on Dask: every district under a jurisdiction, or any batch")
+    group.add_argument("--province", default=None, help="every district of this province × summary and plan")
+    group.add_argument("--city", default=None, help="every district of this city × summary and plan")
+    group.add_argument("--backend", choices=("processes", "dask"), default="processes",
+                       help="processes: a pool on this machine (default); dask: a dask cluster")
+    group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (implies --backend dask)")
+    group.add_argument("--memory-limit", default=None, help="per local dask worker, e.g. 4GB")
 
     p = sub.add_parser("project", help="the budget window per program: range and why it moved (Excel workbook)")
     _district(p)
@@ -217,9 +239,29 @@ def cmd_params(args) -> int:
     return 0
 
 
+def _simulate_jurisdiction(args) -> int:
+    from . import province
+
+    chosen = [name for name, given in (("--district", args.district), ("--province", args.province),
+                                       ("--city", args.city), ("--all", args.all)) if given]
+    if len(chosen) != 1 or chosen == ["--district"]:
+        raise CivsimError("civsim simulate", " ".join(chosen) or "--province/--city/--all",
+                          "a jurisdiction run needs exactly one of these", "--province X, --city X or --all, with --out DIR")
+    if args.roll or args.csv:
+        raise CivsimError("civsim simulate", "--roll" if args.roll else "--csv", f"not with {chosen[0]}",
+                          "--out DIR (each district runs on its own synthetic roll)")
+    level = {"--province": "province", "--city": "city", "--all": None}[chosen[0]]
+    return province.main(args.province or args.city, level, args.year, args.scenario, args.seed, args.out,
+                         args.scheduler, args.workers, args.memory_limit)
+
+
 def cmd_simulate(args) -> int:
     from . import engine, params, roll as roll_module
 
+    if args.province or args.city or args.all or args.out or args.scheduler or args.workers or args.memory_limit:
+        return _simulate_jurisdiction(args)
+    if not args.district:
+        raise CivsimError("civsim simulate", "--district", "missing", "--district X, or --province/--city/--all with --out DIR")
     _check_output(args.csv, args, "--csv")
     base = params.load(args.district)
     _check_year(base, args.year)
@@ -251,6 +293,22 @@ def cmd_reconcile(args) -> int:
 def cmd_report(args) -> int:
     from . import reports
 
+    if args.province or args.city:
+        from . import batch_dask
+
+        if args.all or args.district or args.from_districts or (args.province and args.city):
+            raise CivsimError("civsim report", "--province/--city", "not with --all, --district, --from-districts "
+                              "or each other", "--province X or --city X, with --year Y")
+        return batch_dask.main(args.province or args.city, "province" if args.province else "city", args.year,
+                               args.scenario, args.out, scheduler=args.scheduler, workers=args.workers,
+                               memory_limit=args.memory_limit)
+    runner = None
+    if args.backend == "dask" or args.scheduler or args.memory_limit:
+        import functools
+
+        from . import batch_dask
+
+        runner = functools.partial(batch_dask.run, scheduler=args.scheduler, memory_limit=args.memory_limit)
     if not args.all and not (args.district and args.year):
         raise CivsimError("civsim report", "--district/--year", "missing", "--district X --year Y, or --all [--year Y]")
     if not args.all:
@@ -258,7 +316,8 @@ def cmd_report(args) -> int:
 
         _check_year(params.load(args.district), args.year)
     return reports.main(district=None if args.all else args.district, year=args.year,
-                        scenario=args.scenario, workers=args.workers, out=args.out, layout=args.layout)
+                        scenario=args.scenario, workers=args.workers, out=args.out, layout=args.layout,
+                        from_districts=args.from_districts, runner=runner)
 
 
 def cmd_project(args) -> int:

@@ -83,9 +83,10 @@ def as_of_month(district, year: int) -> int:
 
 
 def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout: str = layouts.DEFAULT,
-         budget: bool = True) -> list:
+         budget: bool = True, from_districts: bool = False) -> list:
     """The batch Jobs of the summary (for each year), and the plan and budget (for year + 1), of
-    each (district, year, as-of month)."""
+    each (district, year, as-of month); ``from_districts``: each summary's figures are the sum of
+    its districts' (civsim.province)."""
     from . import batch
 
     out = Path(out) if out else REPORTS
@@ -97,7 +98,8 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
         base = out / batch.safe_component(found.label)
         this, following = base / batch.safe_component(str(year)), base / batch.safe_component(str(year + 1))
         result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", this, SUMMARY_NAME,
-                                {"district": found.name, "year": year, "scenario": BASELINE, "as_of_month": int(month)},
+                                {"district": found.name, "year": year, "scenario": BASELINE, "as_of_month": int(month),
+                                 "from_districts": bool(from_districts)},
                                 f"{found.name} {year}年工作总结", layout))
         result.append(batch.Job(NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb", following, PLAN_NAME,
                                 {"district": found.name, "year": year + 1, "scenarios": plan_scenarios},
@@ -111,10 +113,12 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
 
 
 def main(district=None, year=None, scenario: str = BASELINE, workers: int | None = None, out=None,
-         timeout: float = 600, progress: bool = True, layout: str = layouts.DEFAULT) -> int:
+         timeout: float = 600, progress: bool = True, layout: str = layouts.DEFAULT, from_districts: bool = False,
+         runner=None) -> int:
     """Render every district-year with a caseload (no district) or one; print a summary; 1 if any failed.
 
-    A bad district, year, scenario or layout fails here, once, before any notebook starts.
+    A bad district, year, scenario or layout fails here, once, before any notebook starts. ``runner``
+    replaces ``batch.run`` (e.g. civsim.batch_dask.run); ``from_districts`` as in :func:`jobs`.
     """
     from . import batch
 
@@ -132,11 +136,16 @@ def main(district=None, year=None, scenario: str = BASELINE, workers: int | None
         chosen = scenarios_module.load(scenario)
         for name, year_, _ in items:           # the plan is for the year after
             scenarios_module.apply(params_module.load(name), chosen, year_ + 1)
-    planned = jobs(items, scenario, out, layout)
+    if from_districts:
+        from .province import districts_under
+
+        for name, _, _ in items:               # a city or province with districts listed under it
+            districts_under(name)
+    planned = jobs(items, scenario, out, layout, from_districts=from_districts)
     # the summaries first: they are the longest, and the plans then find this year simulated
     order = sorted(range(len(planned)), key=lambda i: (planned[i].name != SUMMARY_NAME, planned[i].name == PLAN_NAME, i))
-    done = batch.run([planned[i] for i in order], workers=workers, timeout=timeout, progress=progress,
-                     kernel_name=KERNEL)
+    done = (runner or batch.run)([planned[i] for i in order], workers=workers, timeout=timeout, progress=progress,
+                                 kernel_name=KERNEL)
     outcomes = [outcome for _, outcome in sorted(zip(order, done), key=lambda pair: pair[0])]
     print(batch.summary(outcomes))
     return 0 if all(outcome.ok for outcome in outcomes) else 1

@@ -145,7 +145,8 @@ def test_pdfs_hold_the_chinese_headings_in_a_cjk_font(rendered, name):
 # ---------------------------------------------------------------- the committed notebooks
 
 @pytest.mark.parametrize("document, defaults", [
-    ("annual_summary", {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10}),
+    ("annual_summary", {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10,
+                        "from_districts": False}),
     ("next_year_plan", {"district": "东丽区", "year": 2022, "scenarios": []}),
 ])
 def test_notebooks_are_committed_thin_and_without_outputs(document, defaults):
@@ -169,7 +170,8 @@ def test_jobs_pass_exactly_the_notebooks_parameters_into_the_report_folders(tmp_
     assert [job.name for job in jobs] == ["工作总结", "工作计划", "预算测算"]
     assert [job.out_dir for job in jobs] == [tmp_path / "420112-东西湖区" / "2020"] + [tmp_path / "420112-东西湖区" / "2021"] * 2
     assert all(job.layout == "gongwen" for job in jobs)
-    assert jobs[0].parameters == {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10}
+    assert jobs[0].parameters == {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10,
+                                  "from_districts": False}
     assert jobs[1].parameters == {"district": "东西湖区", "year": 2021, "scenarios": ["dibao_plus5_july"]}
     assert jobs[2].parameters == {"district": "东西湖区", "year": 2021, "scenarios": ["dibao_plus5_july"],
                                   "xlsx": str(tmp_path / "420112-东西湖区" / "2021" / "预算测算.xlsx")}

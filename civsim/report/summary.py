@@ -36,7 +36,8 @@ MODEL_AREAS = (
 class AnnualSummary:
     """One district-year's 工作总结, built from a simulation of the year and of the year before."""
 
-    def __init__(self, district, year: int, scenario: str = BASELINE, as_of_month: int = 12, seed: int | None = None):
+    def __init__(self, district, year: int, scenario: str = BASELINE, as_of_month: int = 12, seed: int | None = None,
+                 from_districts: bool = False):
         self.params = params_module.load(district)
         self.district = self.params.district
         fmt.as_of(as_of_month)    # checks it is a month 1..12
@@ -44,10 +45,16 @@ class AnnualSummary:
         self.seed = seed
         extra = () if scenario == BASELINE else (scenario,)
         self.scenario_title = "基准方案" if scenario == BASELINE else scenarios_module.load(scenario).title
-        self.all_results = simcache.simulate(self.params, self.year, scenarios=extra, seed=seed)
+        # from_districts: a city's or province's figures as the sum of its districts' (civsim.province)
+        self.from_districts = bool(from_districts)
+        if self.from_districts:
+            self.all_results = _from_districts(self.district.code, self.year, scenarios=extra, seed=seed, params=self.params)
+            last = _from_districts(self.district.code, self.year - 1, seed=seed, params=self.params)
+        else:
+            self.all_results = simcache.simulate(self.params, self.year, scenarios=extra, seed=seed)
+            last = simcache.simulate(self.params, self.year - 1, seed=seed)
         results = self.all_results[self.all_results["scenario"] == scenario]
         self.results = first_months(results, self.year, self.as_of_month)
-        last = simcache.simulate(self.params, self.year - 1, seed=seed)
         self.last_year = first_months(last, self.year - 1, self.as_of_month)
         self.summary = documents.summary(self.district.code, self.year)
         self.plan = (documents.next_plan(self.summary) if self.summary is not None
@@ -68,6 +75,10 @@ class AnnualSummary:
             f"{self.year}年，{markdown_escape(self.district.name)}民政局围绕兜底保障、基本社会服务和基层治理开展工作，现将全年工作总结如下。")
         figures = (f"文中救助和福利资金、人数为模型按{self.scenario_title}测算的{self.year}年"
                    f"{fmt.month_range(1, self.as_of_month)}数据，与报告数的对照见附录。")
+        if self.from_districts:
+            from ..province import coverage_note
+
+            figures += markdown_escape(coverage_note(self.district.code))
         words = (f"各项工作情况摘自《{markdown_escape(self.summary.title)}》。"
                  if self.summary else f"未收录{markdown_escape(self.district.name)}{self.year}年工作总结文本，本文只列模型测算数据。")
         return f"# {self.title}\n\n{opening}\n\n> 说明：{figures}{words}\n"
@@ -266,6 +277,12 @@ class AnnualSummary:
         lines += [f"- {program_label(r.program)}，{MEASURE_LABELS.get(r.measure, r.measure)}，{_period(r.period, self.year)}："
                   f"{markdown_escape(reason_label(r.reason, r.program, r.code, r.area))}" for r in far.itertuples(index=False)]
         return "\n".join(lines) + "\n"
+
+
+def _from_districts(code: str, year: int, scenarios=(), seed=None, params=None):
+    from ..province import simulate
+
+    return simulate(code, year, scenarios, seed)
 
 
 def _period(period: str, year: int | None = None) -> str:

@@ -1,0 +1,41 @@
+"""The report batch on its two backends: the process pool (civsim.batch.run) against a 2-worker
+Dask LocalCluster (civsim.batch_dask.run), on the six shipped reports, HTML and PDF included.
+
+Run on demand:  .venv/bin/python benchmarks/batch_dask.py [rounds]
+The backends alternate, ``rounds`` times each (default 2), so a neighbour's load on a shared
+machine falls on both; the LocalCluster's start-up is timed as part of its run.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from civsim import batch, batch_dask, reports
+
+
+def main(rounds: int) -> None:
+    items = [(s.district, s.year, s.as_of_month) for s in reports.SHIPPED]
+    times = {"processes": [], "dask": []}
+    for r in range(rounds):
+        for name in times:
+            with tempfile.TemporaryDirectory() as tmp:
+                jobs = reports.jobs(items, out=Path(tmp))
+                load = os.getloadavg()[0]
+                start = time.perf_counter()
+                if name == "processes":
+                    outcomes = batch.run(jobs, workers=2, progress=False, kernel_name=reports.KERNEL)
+                else:
+                    outcomes = batch_dask.run(jobs, workers=2, progress=False, kernel_name=reports.KERNEL)
+                times[name].append(time.perf_counter() - start)
+                assert all(o.ok for o in outcomes), batch.summary(outcomes)
+            print(f"round {r + 1}, {name}: {len(jobs)} reports in {times[name][-1]:.1f} s (load {load:.1f})", flush=True)
+    best = {name: min(t) for name, t in times.items()}
+    print(f"best of {rounds}: process pool {best['processes']:.1f} s, Dask LocalCluster {best['dask']:.1f} s "
+          f"(dask ÷ pool {best['dask'] / best['processes']:.2f})")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2)

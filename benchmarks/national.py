@@ -1,0 +1,186 @@
+"""A synthetic nation on the LocalCluster: ~2,800 districts, ~40 million persons on 低保 and 特困.
+
+Run on demand (not in CI):  .venv/bin/python benchmarks/national.py [--districts N] [--persons P]
+                                                                   [--workers 1,2] [--memory-limit 4GB]
+
+Each synthetic district is a ParamSet built in memory from a shipped district whose roll holds
+低保 or 特困 recipients (today 东西湖区), with every ``caseload`` leaf scaled by a scenario
+overlay (as benchmarks/run.py scales one district). District sizes are log-normal (seeded), then
+scaled together so the nation's 低保 + 特困 persons at the anchor month total ``--persons``.
+The districts sit under 31 synthetic provinces of up to nine cities each (codes 9PPCDD, which no
+real GB/T 2260 code uses), so the roll-ups run at national shape. 12 months, all programs.
+
+Per worker count: wall time of the run (districts out, aggregates back, each district's Parquet
+written on arrival), the roll-up, peak resident memory of each worker, and throughput in
+person-months per second — persons on 低保 and 特困 summed over the 12 months, divided by the
+wall time. Each worker is capped at ``--memory-limit`` (the nanny restarts a worker past it).
+The workers' CPU seconds and the load average are printed too: on a shared machine the wall time
+depends on what else runs, the CPU time much less.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+# the caseloads the national figure counts: 低保 and 特困 (with their price subsidies' families)
+HEADLINE = ("dibao", "tekun")
+YEAR = 2020
+PROVINCES = 31
+
+
+def headline_persons(frame, month) -> float:
+    """Persons on 低保 and 特困 in one month of a district's table."""
+    rows = frame[(frame["scenario"] == "baseline") & (frame["month"] == month) & frame["program"].isin(HEADLINE)]
+    return float(rows["persons"].sum())
+
+
+def anchor(params):
+    """The month of a district's reported caseloads, which its synthetic roll reproduces."""
+    try:
+        from civsim.synthetic import caseload_anchor
+    except ImportError:
+        from civsim.population import caseload_anchor
+    return pd.Period(caseload_anchor(params, YEAR), "M")
+
+
+def templates():
+    """Shipped districts whose rolls hold 低保 or 特困 recipients, with that count at the anchor."""
+    from civsim import districts, engine, params
+
+    found = []
+    for d in districts.load_districts().values():
+        if d.level != "district":
+            continue
+        base = params.load(d.code)
+        persons = headline_persons(engine.simulate(d.code, YEAR, params=base), anchor(base))
+        if persons > 0:
+            found.append((base, persons))
+    if not found:
+        sys.exit("no shipped district has 低保 or 特困 recipients to scale")
+    return found
+
+
+def nation(n: int, persons: float, seed: int = 2800):
+    """n ParamSets built from the templates with scaled caseloads, and each one's jurisdictions."""
+    from civsim import districts, scenarios
+
+    bases = templates()
+    rng = np.random.default_rng(seed)
+    size = rng.lognormal(0.0, 0.6, n)
+    own = np.array([bases[i % len(bases)][1] for i in range(n)])
+    scale = size * persons / (size * own).sum()     # district i holds scale[i] × its template's recipients
+    provinces = [districts.District(f"9{p:02d}000", f"合成省{p:02d}", f"hechengsheng{chr(97 + p % 26)}", None, "province")
+                 for p in range(1, PROVINCES + 1)]
+    units, above, cities = [], {}, {}
+    per_province = -(-n // PROVINCES)
+    city_size = -(-per_province // 9)          # at most nine cities a province: codes 9PP100 … 9PP900
+    firsts = {}
+    for i in range(n):
+        firsts.setdefault(i * PROVINCES // n, i)
+    for i in range(n):
+        p = i * PROVINCES // n
+        c, k = divmod(i - firsts[p], city_size)
+        province = provinces[p]
+        city_code = f"{province.code[:3]}{c + 1}00"
+        city = cities.setdefault(city_code, districts.District(city_code, f"{province.name}合成市{c + 1}", "hechengshi", province.code, "city"))
+        code = f"{city_code[:4]}{k + 1:02d}"
+        district = districts.District(code, f"{city.name}合成区{k + 1:02d}", "hechengqu", city.code, "district")
+        base = bases[i % len(bases)][0]
+        grow = scenarios.parse({"name": "scale", "changes": [
+            {"path": "caseload", "from": "2000-01-01", "percent": float((scale[i] - 1) * 100)}]})
+        scaled = scenarios.apply(base, grow)
+        units.append(replace(scaled.with_leaves(scaled.leaves, "baseline"), district=district))
+        above[code] = [city, province]
+    if len({u.district.code for u in units}) != n:
+        sys.exit("synthetic district codes collide; lower --districts")
+    return units, above
+
+
+def measure(units, above, workers: int, memory_limit: str) -> dict:
+    from civsim import cluster, province
+
+    month = anchor(units[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        def save(code, frame):
+            province._write_parquet(province.written(frame), Path(tmp) / "districts" / f"district={code}" / "part-0.parquet")
+
+        with cluster.connect(workers=workers, memory_limit=memory_limit) as client:
+            client.run(lambda: __import__("civsim.province"))     # imports warm, not timed
+            cpu_before = sum(client.run(_cpu_seconds).values())
+            load_before = os.getloadavg()[0]
+            start = time.perf_counter()
+            result = province.run(units, YEAR, client=client, progress=sys.stderr.isatty(), on_result=save)
+            wall = time.perf_counter() - start
+            load_after = os.getloadavg()[0]
+            cpu = sum(client.run(_cpu_seconds).values()) - cpu_before
+            peaks = cluster.worker_peak_memory(client)
+        start = time.perf_counter()
+        table = province.roll_up(result.frames, result.districts, lambda d: above[d.code])
+        rollup = time.perf_counter() - start
+    frames = list(result.frames.values())
+    months = sum(float(f.loc[(f["scenario"] == "baseline") & f["program"].isin(HEADLINE), "persons"].sum()) for f in frames)
+    at_anchor = sum(headline_persons(f, month) for f in frames)
+    national = table[table["level"] == "province"]
+    return {"workers": workers, "districts": len(frames), "failed": len(result.failures),
+            "headline_persons": at_anchor, "person_months": months, "wall_s": wall, "rollup_s": rollup,
+            "person_months_per_s": months / wall, "worker_cpu_s": cpu, "load": (load_before, load_after),
+            "peak_worker_mb": max(peaks.values()) / 2**20,
+            "peak_workers_mb": sorted(v / 2**20 for v in peaks.values()),
+            "driver_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "provinces": national["jurisdiction"].nunique(), "cities": table.loc[table["level"] == "city", "jurisdiction"].nunique(),
+            "national_yuan": float(national["amount_yuan"].sum()), "failures": dict(list(result.failures.items())[:5])}
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this (worker) process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--districts", type=int, default=2800)
+    parser.add_argument("--persons", type=float, default=None,
+                        help="低保 + 特困 persons in all (default 40 million × districts / 2,800)")
+    parser.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2")
+    parser.add_argument("--memory-limit", default="4GB", help="per worker")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    if not 1 <= args.districts <= PROVINCES * 9 * 99:
+        sys.exit(f"--districts from 1 to {PROVINCES * 9 * 99}")
+    persons = args.persons or 40e6 * args.districts / 2800
+    units, above = nation(args.districts, persons)
+    print(f"built {len(units):,} synthetic districts in {time.perf_counter() - start:.1f} s "
+          f"(target {persons:,.0f} persons on 低保 and 特困)", flush=True)
+    runs = []
+    for workers in (int(w) for w in args.workers.split(",")):
+        r = measure(units, above, workers, args.memory_limit)
+        runs.append(r)
+        print(f"{workers} worker(s): {r['districts']:,} districts ({r['failed']} failed), "
+              f"{r['headline_persons']:,.0f} persons on 低保+特困 at the anchor month, "
+              f"{r['person_months']:,.0f} person-months in {r['wall_s']:.1f} s = {r['person_months_per_s']:,.0f} person-months/s; "
+              f"roll-up to {r['cities']} cities and {r['provinces']} provinces {r['rollup_s']:.1f} s; "
+              f"peak memory per worker {', '.join(f'{m:,.0f}' for m in r['peak_workers_mb'])} MB "
+              f"(limit {args.memory_limit}), driver {r['driver_peak_mb']:,.0f} MB; "
+              f"national total {r['national_yuan'] / 1e8:,.2f} 亿元; worker CPU {r['worker_cpu_s']:.1f} s "
+              f"({r['person_months'] / r['worker_cpu_s']:,.0f} person-months per CPU-second); "
+              f"1-min load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after", flush=True)
+        if r["failures"]:
+            print("  failures:", r["failures"], flush=True)
+    if len(runs) > 1:
+        base = runs[0]
+        for r in runs[1:]:
+            print(f"speed-up {base['workers']}→{r['workers']} workers: {base['wall_s'] / r['wall_s']:.2f}×")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
