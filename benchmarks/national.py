@@ -45,10 +45,8 @@ def headline_persons(frame, month) -> float:
 
 def anchor(params):
     """The month of a district's reported caseloads, which its synthetic roll reproduces."""
-    try:
-        from civsim.synthetic import caseload_anchor
-    except ImportError:
-        from civsim.population import caseload_anchor
+    from civsim.synthetic import caseload_anchor
+
     return pd.Period(caseload_anchor(params, YEAR), "M")
 
 

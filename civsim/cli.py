@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seed of the synthetic roll and its monthly draws (default 1)")
     p.add_argument("--roll", default=None, help="folder with a real roll: households.csv|.parquet and persons.csv|.parquet")
     p.add_argument("--csv", default=None, help="write the table here ('-' or none: standard output)")
+    _jurisdiction_run(p)
 
     p = sub.add_parser("compare", help="households better off / worse off / unchanged under a scenario")
     _district(p)
@@ -78,7 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic roll (default 1)")
     p.add_argument("--roll", default=None, help="folder with a bureau's roll (households, persons)")
     p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
-    _jurisdiction_run(p)
 
     p = sub.add_parser("reconcile", help="reported figures beside the model's")
     _district(p)
