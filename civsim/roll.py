@@ -80,8 +80,10 @@ class Roll:
                     table[column] = pd.Categorical(table[column], categories=categories)
         if not isinstance(self.households["street"].dtype, pd.CategoricalDtype):
             self.households["street"] = pd.Categorical(self.households["street"].astype(str))
-        self.households = self.households.reset_index(drop=True)
-        self.persons = self.persons.reset_index(drop=True)
+        for name in ("households", "persons"):     # positions are row numbers (no copy when they already are)
+            table = getattr(self, name)
+            if not table.index.equals(pd.RangeIndex(len(table))):
+                setattr(self, name, table.reset_index(drop=True))
         self._row = None
 
     @property
@@ -93,8 +95,12 @@ class Roll:
         """Each person's row in ``households`` (the link, as positions)."""
         if self._row is None:
             ids = self.households["household_id"].to_numpy()
-            order = np.argsort(ids, kind="stable")
-            rows = order[np.searchsorted(ids, self.persons["household_id"].to_numpy(), sorter=order)]
+            wanted = self.persons["household_id"].to_numpy()
+            if _increasing(ids):   # the usual case (ids in row order): no sort needed
+                rows = np.searchsorted(ids, wanted)
+            else:
+                order = np.argsort(ids, kind="stable")
+                rows = order[np.searchsorted(ids, wanted, sorter=order)]
             self._row = rows.astype(np.int32) if len(ids) < 2**31 else rows
         return self._row
 
@@ -103,18 +109,24 @@ class Roll:
         return bool(set(map(str, self.households["street"].cat.remove_unused_categories().cat.categories)) - {""})
 
 
+def _increasing(ids: np.ndarray) -> bool:
+    return bool(len(ids) < 2 or (ids[1:] > ids[:-1]).all())
+
+
 def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("households", "persons")) -> None:
     """The link holds: ids unique, every person in an existing household, sizes equal member counts."""
     hh_file, p_file = where
     for table, file, key in ((households, hh_file, "household_id"), (persons, p_file, "person_id")):
         ids = table[key].to_numpy()
+        if _increasing(ids):
+            continue
         order = np.argsort(ids, kind="stable")
         repeated = np.flatnonzero(ids[order][1:] == ids[order][:-1])
         if len(repeated):
             row = int(order[repeated + 1].min())
             raise CivsimError(file, f"row {row + 2}, column {key}", f"duplicate id {ids[row]}", f"one row per {key}")
     ids, wanted = households["household_id"].to_numpy(), persons["household_id"].to_numpy()
-    order = np.argsort(ids, kind="stable")
+    order = np.arange(len(ids)) if _increasing(ids) else np.argsort(ids, kind="stable")
     at = np.minimum(np.searchsorted(ids, wanted, sorter=order), max(len(ids) - 1, 0))
     known = (ids[order[at]] == wanted) if len(ids) else np.zeros(len(wanted), bool)
     if not known.all():
