@@ -41,10 +41,10 @@ def measure(households: int, detail: bool = False) -> dict:
     warm = min(runs)
 
     income = sim.income(scaled)
-    pool = sim.roll.households.iloc[sim.pool]
-    area = pool["area"].cat.codes.to_numpy().astype("int64")
-    size = pool["size"].to_numpy("float64")
-    draw = pool["claim_draw"].to_numpy("float32")
+    households = sim.roll.households          # the 低保 candidates' columns, without copying the table
+    area = sim.roll.area_code[sim.pool].astype("int64")
+    size = households["size"].to_numpy()[sim.pool].astype("float64")
+    draw = households["claim_draw"].to_numpy()[sim.pool].astype("float32")
     take_up = scaled.at("dibao.take_up", "2020-01")
     standards = np.stack([scaled.monthly(f"dibao.standard.{a}", sim.months) for a in ("urban", "rural")], axis=1)
     floors = []

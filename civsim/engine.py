@@ -337,6 +337,10 @@ class Simulation:
                     if per_entity is not None:
                         per_entity.lines.setdefault(line, (over.entity, []))[1].append((over.rows[paid.rows],
                                                                                        amount.astype(np.float32)))
+            # the month's lazy results refer back to the month: let its arrays go now, not at a
+            # later garbage collection (a million households' masks a month add up)
+            month.results.clear()
+            month._cache.clear()
         frame = self._frame(params, lines, periods, measures, groups)
         return (frame, per_entity) if detail else frame
 
