@@ -29,7 +29,7 @@ FIGURES = {
     "天津市": ["全市在册残疾人两补对象180000人", "128423人"],
 }
 SUMMARY_HEADINGS = ["工作总结", "一、", "工作成效", "二、存在的问题", "三、", "工作计划", "附录"]
-PLAN_HEADINGS = ["工作", "资金测算", "标准因素", "人次因素"]
+PLAN_HEADINGS = ["工作", "资金测算", "标准因素", "人数因素", "一次性及阶段性项目"]
 
 
 @pytest.fixture(scope="module")
@@ -224,30 +224,19 @@ def test_a_new_district_with_a_caseload_joins_the_batch(monkeypatch, tmp_path):
 
 # ---------------------------------------------------------------- the plan's price and volume split
 
-def frame(rows, year=2021):
-    """rows: (program, person_times, amount_yuan), one month each."""
-    return pd.DataFrame([{"jurisdiction": "120110", "scenario": "baseline", "month": pd.Period(f"{year}-01", "M"),
-                          "program": p, "area": "urban", "households": 0.0, "persons": q, "person_times": q,
-                          "amount_yuan": a} for p, q, a in rows])
+def test_the_plan_splits_its_budget_as_the_workbook_does():
+    """The plan's three parts come from civsim.budget.decompose, folded into families, to the fen."""
+    from civsim import budget
 
-
-def test_price_and_volume_add_up_to_the_change_per_program():
-    before = frame([("dibao", 1000, 800_000.0), ("dibao_price_subsidy", 1000, 20_000.0), ("funeral", 90, 270_000.0),
-                    ("care_institution", 0, 166_200.0), ("spring_festival", 3982, 1_928_500.0)], 2021)
-    after = frame([("dibao", 1100, 924_000.0), ("dibao_price_subsidy", 1100, 0.0), ("funeral", 90, 297_000.0),
-                   ("care_institution", 0, 200_000.0), ("temporary", 108, 283_600.0)], 2022)
-    split = plan.price_volume(before, after).set_index("family")
-    assert list(split.index) == ["dibao", "temporary", "care_institution", "funeral", "spring_festival"]
-    assert (split["price"] + split["volume"] - (split["amount1"] - split["amount0"])).abs().max() < 0.011
-    dibao = split.loc["dibao"]                        # the family: supplements in the money, not the count
-    assert (dibao.q0, dibao.q1, dibao.amount0, dibao.amount1) == (1000, 1100, 820_000.0, 924_000.0)
-    p0, p1 = 820.0, 840.0
-    assert dibao.volume == pytest.approx((p0 + p1) / 2 * 100, abs=0.01)
-    assert dibao.price == pytest.approx((p1 - p0) * 1050, abs=0.01)
-    assert split.loc["funeral", "volume"] == 0 and split.loc["funeral", "price"] == pytest.approx(27_000.0)
-    assert split.loc["care_institution", "price"] == pytest.approx(33_800.0)     # no count: all price
-    assert split.loc["temporary", "volume"] == pytest.approx(283_600.0)           # starts: all volume
-    assert split.loc["spring_festival", "volume"] == pytest.approx(-1_928_500.0)  # stops: all volume
+    parts = budget.decompose("东西湖区", 2021)
+    split = plan.families(parts).set_index("family")
+    assert (split[["standard", "people", "one_off"]].sum(axis=1) - split["change"]).abs().max() < 0.011
+    assert split["amount1"].sum() == pytest.approx(parts["budget_yuan"].sum(), abs=0.01)
+    dibao = parts[parts["program"].isin(["dibao", "dibao_price_subsidy", "dibao_one_off"])]
+    assert split.loc["dibao", "one_off"] == pytest.approx(dibao["one_off_yuan"].sum(), abs=0.01)
+    assert split.loc["dibao", "q0"] == parts.set_index("program").loc["dibao", "base_person_times"]
+    nursing = parts[parts["program"].isin(["disability_nursing", "disability_nursing_one_off"])]["one_off_yuan"].sum()
+    assert split.loc["disability_nursing", "one_off"] == pytest.approx(nursing, abs=0.01) and nursing < -530_200
 
 
 # ---------------------------------------------------------------- Word, Chinese throughout, provenance

@@ -170,13 +170,13 @@ def test_family_scope_and_heading_numbers():
             text.cn_number(bad)
 
 
-def test_plan_budget_sentence_words_the_change_and_its_two_parts():
-    assert text.plan_budget_sentence(2022, 97_000_000.0, 102_123_000.0, 3_601_000.0, 1_522_000.0) == (
+def test_plan_budget_sentence_words_the_change_and_its_three_parts():
+    assert text.plan_budget_sentence(2022, 97_000_000.0, 102_123_000.0, 3_601_000.0, 1_522_000.0, 0.0) == (
         "按基准方案测算，2022年各项目资金需求合计1.02亿元，比2021年增加512.30万元（增长5.28%），"
-        "其中标准（人均待遇）变化影响+360.10万元，救助人次变化影响+152.20万元。")
-    falling = text.plan_budget_sentence(2021, 23_576_700.0, 18_380_500.0, -3_514_900.0, -1_681_300.0,
+        "其中标准因素+360.10万元，人数因素+152.20万元，一次性及阶段性项目0.00万元。")
+    falling = text.plan_budget_sentence(2021, 23_576_700.0, 18_380_500.0, 335_400.0, 105_900.0, -5_637_500.0,
                                         scenario="城乡低保标准自2021年7月起提高5%")
     assert falling.startswith("按城乡低保标准自2021年7月起提高5%测算，2021年各项目资金需求合计1838.05万元，比2020年减少519.62万元")
-    assert "（下降22.04%）" in falling and "变化影响-351.49万元" in falling and "变化影响-168.13万元" in falling
-    assert text.plan_budget_sentence(2021, 5_000_000.0, 5_000_000.0, 0.0, 0.0).endswith("与2020年持平。")
-    assert text.plan_budget_sentence(2021, 0.0, 5_000_000.0, 0.0, 5_000_000.0).endswith("2020年无可比支出。")
+    assert "（下降22.04%）" in falling and "标准因素+33.54万元" in falling and "一次性及阶段性项目-563.75万元" in falling
+    assert text.plan_budget_sentence(2021, 5_000_000.0, 5_000_000.0, 0.0, 0.0, 0.0).endswith("与2020年持平。")
+    assert text.plan_budget_sentence(2021, 0.0, 5_000_000.0, 0.0, 5_000_000.0, 0.0).endswith("2020年无可比支出。")

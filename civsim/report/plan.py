@@ -1,8 +1,9 @@
-"""The next-year plan (工作计划) a notebook shows, and the price-volume split of its budget.
+"""The next-year plan (工作计划) a notebook shows, and why its budget moved.
 
 :class:`NextYearPlan` holds the plan's numbered tasks (责任科室, 完成时限, targets) and its budget
 part: next year's caseload and money per program under each scenario against this year, the
-change split into a price and a volume effect by :func:`price_volume`. The notebook
+change split by :func:`civsim.budget.decompose` — the one decomposition the workbook and the
+explorer use too — into 标准因素, 人数因素 and 一次性及阶段性项目. The notebook
 ``notebooks/next_year_plan.ipynb`` only calls it and displays what it returns, so everything the
 plan shows is code that can be tested.
 """
@@ -18,37 +19,20 @@ from .display import Closing, count_text, png_image, labelled_table, wan_text, b
 from .labels import BASELINE, family_label, order
 
 
-def price_volume(this_year: pd.DataFrame, next_year: pd.DataFrame) -> pd.DataFrame:
-    """The change in money per program family split into a price and a volume effect that add up.
-
-    Money is ``p × q`` with ``q`` the family's person-times (of its main program, as supplements
-    count the same people again) and ``p`` the average benefit per person-time, supplements
-    included. The split is :func:`civsim.budget.split`, the symmetric midpoint one:
-    price ``(p1 − p0)(q0 + q1)/2``, volume ``(q1 − q0)(p0 + p1)/2``, to the fen; a family that starts
-    or stops moves by volume alone, one paid with no person-times (per bed) by price alone.
-
-    Both frames hold one scenario's results over a year. Columns: family, q0, q1, amount0,
-    amount1, change, price, volume (person-times and yuan).
-    """
-    from ..budget import split
-
-    def per_family(frame: pd.DataFrame) -> pd.DataFrame:
-        data = frame.assign(family=frame["program"].map(text.family))
-        money = data.groupby("family")["amount_yuan"].sum()
-        main = data[data["program"] == data["family"]].groupby("family")["person_times"].sum()
-        return pd.DataFrame({"q": main, "amount": money}).fillna(0.0)
-
-    before, after = per_family(this_year), per_family(next_year)
-    families = order(set(before.index) | set(after.index))
-    before, after = before.reindex(families).fillna(0.0), after.reindex(families).fillna(0.0)
-    rows = []
-    for family in families:
-        q0, a0, q1, a1 = (float(before.at[family, "q"]), float(before.at[family, "amount"]),
-                          float(after.at[family, "q"]), float(after.at[family, "amount"]))
-        price, volume = split(a0, q0, a1, q1)
-        rows.append({"family": family, "q0": q0, "q1": q1, "amount0": a0, "amount1": a1,
-                     "change": price + volume, "price": price, "volume": volume})
-    return pd.DataFrame(rows, columns=["family", "q0", "q1", "amount0", "amount1", "change", "price", "volume"])
+def families(parts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`civsim.budget.decompose`'s lines folded into program families (supplements with the
+    program they ride on, as the reports quote "低保金及补贴"): family, q0, q1 (the main program's
+    person-times), amount0, amount1, change, standard, people, one_off (yuan, adding up to the fen)."""
+    data = parts.assign(family=parts["program"].map(text.family))
+    money = data.groupby("family")[["base_yuan", "budget_yuan", "change_yuan", "standard_yuan", "people_yuan",
+                                    "one_off_yuan"]].sum()
+    main = data[data["program"] == data["family"]].groupby("family")[["base_person_times", "budget_person_times"]].sum()
+    table = money.join(main).fillna(0.0).reindex(order(money.index))
+    table = table.rename(columns={"base_person_times": "q0", "budget_person_times": "q1", "base_yuan": "amount0",
+                                  "budget_yuan": "amount1", "change_yuan": "change", "standard_yuan": "standard",
+                                  "people_yuan": "people", "one_off_yuan": "one_off"})
+    return table.reset_index().rename(columns={"index": "family"})[
+        ["family", "q0", "q1", "amount0", "amount1", "change", "standard", "people", "one_off"]]
 
 
 class NextYearPlan:
@@ -65,6 +49,7 @@ class NextYearPlan:
         self.this_year = simcache.simulate(self.params, self.year - 1, seed=seed)
         self.results = simcache.simulate(self.params, self.year, scenarios=self.scenarios, seed=seed)
         self.plan = documents.plan(self.district.code, self.year)
+        self._simulations = None     # the two years' rolls, built once for every scenario's decomposition
 
     @property
     def title(self) -> str:
@@ -111,28 +96,37 @@ class NextYearPlan:
 
     def budget_heading(self) -> str:
         return (f"## 附：{self.year}年主要救助和福利项目资金测算\n\n"
-                f"按{self.year - 1}年与{self.year}年模型测算的人次和资金，资金变化拆分为标准（人均待遇）因素和"
-                f"人次（数量）因素，两者之和等于变化总额。\n")
+                f"按{self.year - 1}年与{self.year}年模型测算的人次和资金，资金变化拆分为标准因素（两年都在册的人，"
+                f"按新旧标准之差）、人数因素（新进和退出的人，各按本人待遇）和一次性及阶段性项目（不延续的补助），"
+                f"三者之和等于变化总额；经常性的补助（如春节慰问）按上年同月延续。\n")
 
     def decomposition(self, scenario: str = BASELINE) -> pd.DataFrame:
-        base = self.this_year[self.this_year["scenario"] == BASELINE]
-        return price_volume(base, self.results[self.results["scenario"] == scenario])
+        """The budget change per family, from the same decomposition as the workbook's."""
+        from .. import engine
+        from ..budget import decompose
+
+        if self._simulations is None:
+            this = engine.Simulation(self.params, self.year - 1, 1 if self.seed is None else self.seed)
+            self._simulations = (this, engine.Simulation(self.params, self.year, this.seed, roll=this.roll))
+        chosen = None if scenario == BASELINE else next(s for s in self.scenarios if s.name == scenario)
+        return families(decompose(year=self.year, scenario=chosen, params=self.params, simulations=self._simulations))
 
     def budget_sentence(self, scenario: str = BASELINE) -> str:
         split = self.decomposition(scenario)
         return text.plan_budget_sentence(self.year, float(split["amount0"].sum()), float(split["amount1"].sum()),
-                                         float(split["price"].sum()), float(split["volume"].sum()),
-                                         scenario=self.titles[scenario])
+                                         float(split["standard"].sum()), float(split["people"].sum()),
+                                         float(split["one_off"].sum()), scenario=self.titles[scenario])
 
     def budget_table(self, scenario: str = BASELINE) -> pd.DataFrame:
-        """Per program: person-times and 万元 both years, the change, and its price and volume parts."""
+        """Per program: person-times and 万元 both years, the change, and its three parts."""
         y0, y1 = self.year - 1, self.year
         split = self.decomposition(scenario)
-        total = split[["q0", "q1", "amount0", "amount1", "change", "price", "volume"]].sum()
+        total = split[["q0", "q1", "amount0", "amount1", "change", "standard", "people", "one_off"]].sum()
         labelled = [(family_label(f), r) for f, r in zip(split["family"], split.itertuples(index=False))]
         rows = [{"项目": label, f"{y0}年人次": count_text(r.q0), f"{y1}年人次": count_text(r.q1),
                  f"{y0}年金额（万元）": wan_text(r.amount0), f"{y1}年金额（万元）": wan_text(r.amount1),
-                 "增减（万元）": wan_text(r.change), "标准因素（万元）": wan_text(r.price), "人次因素（万元）": wan_text(r.volume)}
+                 "增减（万元）": wan_text(r.change), "标准因素（万元）": wan_text(r.standard),
+                 "人数因素（万元）": wan_text(r.people), "一次性及阶段性项目（万元）": wan_text(r.one_off)}
                 for label, r in labelled + [("合计", total)]]
         return labelled_table(rows)
 
@@ -173,4 +167,4 @@ class NextYearPlan:
         return Closing(f"{self.district.name}民政局", dt.date.today(), provenance.of(self.params, seed=self.seed).line())
 
 
-__all__ = ["NextYearPlan", "price_volume"]
+__all__ = ["NextYearPlan", "families"]

@@ -314,13 +314,13 @@ def _person_times_wan(times: float) -> str:
 
 # ---------------------------------------------------------------- the plan's budget sentence
 
-def plan_budget_sentence(plan_year: int, this_year_yuan: float, next_year_yuan: float, price_yuan: float,
-                         volume_yuan: float, *, scenario: str = "基准方案") -> str:
-    """"按基准方案测算，2022年各项目资金需求合计1.02亿元，比2021年增加512.30万元（增长5.28%），其中标准（人均
-    待遇）变化影响360.10万元，救助人次变化影响152.20万元。"
+def plan_budget_sentence(plan_year: int, this_year_yuan: float, next_year_yuan: float, standard_yuan: float,
+                         people_yuan: float, one_off_yuan: float, *, scenario: str = "基准方案") -> str:
+    """"按基准方案测算，2022年各项目资金需求合计1.02亿元，比2021年增加512.30万元（增长5.28%），其中标准因素
+    +360.10万元，人数因素+152.20万元，一次性及阶段性项目+0.00万元。"
 
-    ``price_yuan`` and ``volume_yuan`` are the two parts of the change (they should add up to it;
-    the caller's decomposition guarantees that, this function only words it).
+    The three parts add up to the change (the caller's decomposition guarantees it; this function
+    only words it).
     """
     change = next_year_yuan - this_year_yuan
     head = f"按{scenario}测算，{plan_year}年各项目资金需求合计{fmt.money(next_year_yuan)}"
@@ -332,8 +332,8 @@ def plan_budget_sentence(plan_year: int, this_year_yuan: float, next_year_yuan: 
         return head + f"，与{plan_year - 1}年持平。"
     verb = "增加" if change > 0 else "减少"
     return (head + f"，比{plan_year - 1}年{verb}{fmt.money(abs(change))}（{word}），"
-            f"其中标准（人均待遇）变化影响{_signed_money(price_yuan)}，"
-            f"救助人次变化影响{_signed_money(volume_yuan)}。")
+            f"其中标准因素{_signed_money(standard_yuan)}，人数因素{_signed_money(people_yuan)}，"
+            f"一次性及阶段性项目{_signed_money(one_off_yuan)}。")
 
 
 def _signed_money(yuan: float) -> str:
