@@ -366,6 +366,17 @@ def _crashed(job: Job) -> Outcome:
     return Outcome(job.label, job.notebook, {}, ok=False, error="worker process crashed")
 
 
+def checked(jobs: Iterable[Job]) -> list[Job]:
+    """The jobs as a list; two jobs writing the same notebook are an error before any starts."""
+    jobs = list(jobs)
+    targets = [job.output("ipynb").resolve() for job in jobs]
+    for i, target in enumerate(targets):
+        if target in targets[:i]:
+            raise CivsimError(f"job {jobs[i].label}", "name", f"writes {target} like an earlier job",
+                              "one job per out_dir/name")
+    return jobs
+
+
 def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, progress: bool = True,
         kernel_name: str | None = None) -> list[Outcome]:
     """Run the jobs in up to ``workers`` processes (default: all cores); outcomes in job order.
@@ -374,12 +385,7 @@ def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, p
     """
     from tqdm.auto import tqdm
 
-    jobs = list(jobs)
-    targets = [job.output("ipynb").resolve() for job in jobs]
-    for i, target in enumerate(targets):
-        if target in targets[:i]:
-            raise CivsimError(f"job {jobs[i].label}", "name", f"writes {target} like an earlier job",
-                              "one job per out_dir/name")
+    jobs = checked(jobs)
     if not jobs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))

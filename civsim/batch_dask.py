@@ -21,12 +21,7 @@ def run(jobs: Iterable[Job], client=None, timeout: float = 600, progress: bool =
         scheduler: str | None = None, workers: int | None = None, memory_limit=None) -> list[Outcome]:
     """Run the jobs on ``client`` (default: a cluster from ``cluster.connect(scheduler, workers,
     memory_limit)`` for this call); outcomes in job order, as ``batch.run`` returns them."""
-    jobs = list(jobs)
-    targets = [job.output("ipynb").resolve() for job in jobs]
-    for i, target in enumerate(targets):
-        if target in targets[:i]:
-            raise CivsimError(f"job {jobs[i].label}", "name", f"writes {target} like an earlier job",
-                              "one job per out_dir/name")
+    jobs = batch.checked(jobs)
     if not jobs:
         return []
     if client is None:
