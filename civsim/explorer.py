@@ -47,7 +47,7 @@ from .atomic import atomic_path
 from .errors import CivsimError
 from .params import UNITS
 from .programs import REGISTRY
-from .report.labels import program_label
+from .report.labels import family_label, program_label
 from .scenarios import SCENARIOS, Change, Scenario
 
 # The planner's controls: one per standard a program declares for planners (``Param.label``),
@@ -282,13 +282,17 @@ class Explorer:
         self.save_button = w.Button(description="保存方案", button_style="primary")
         self.message_box = w.HTML()
         self.download = w.HTML()
+        self.split_button = w.Button(description="与上年比较")
+        self.split_html = w.HTML()
 
         self.district_box.observe(self._on_district, "value")
         self.month_box.observe(self._on_month, "value")
         self.program_box.observe(lambda _: self._draw(), "value")
         self.save_button.on_click(self.save)
+        self.split_button.on_click(self.show_split)
 
-        results = w.VBox([self.headline, self.status_box, self.program_box, self.chart, self.table_html])
+        results = w.VBox([self.headline, self.status_box, self.program_box, self.chart, self.table_html,
+                          self.split_button, self.split_html])
         controls = w.VBox([
             w.HTML("<b>标准调整</b>（涨幅%或新标准，自生效月份起）"), self.standards_box,
             w.HTML("<b>名册假设</b>"), self.roll_box,
@@ -314,6 +318,8 @@ class Explorer:
             self.baseline = self.sim.run(self.params)
             self.paid = paid_programs(self.baseline)
             self.moving = moving_leaves(self.sim, self.params, self.baseline, self.paid)
+            self._split_sims = None      # the year before and this year on one roll, built on first use
+            self.split_html.value = ""
             self._build_controls()
             self.recompute()
 
@@ -562,6 +568,29 @@ class Explorer:
                                f"<b>差额 {wan_yuan(total['diff_yuan'])}（{pct(ratio, signed=True)}）</b></div>")
         self.table_html.value = self._table_html()
         self._draw()
+
+    def show_split(self, _button=None) -> pd.DataFrame | None:
+        """Why this year's money moved from the year before under the controls' scenario: the budget's
+        one decomposition (标准因素, 人数因素, 一次性及阶段性项目) per program family, in 万元."""
+        from .budget import decompose
+        from .report.plan import families
+
+        self.recompute()
+        if self.status:
+            self.split_html.value = f'<div lang="zh-CN">不能比较：{html.escape(self.status)}</div>'
+            return None
+        if self._split_sims is None:
+            before = engine.Simulation(self.params, self.year - 1, self.seed)
+            self._split_sims = (before, engine.Simulation(self.params, self.year, self.seed, roll=before.roll))
+        split = families(decompose(year=self.year, scenario=self.build_scenario(), params=self.params,
+                                   simulations=self._split_sims))
+        shown = pd.DataFrame({"项目": split["family"].map(family_label),
+                              f"{self.year - 1}年（万元）": split["amount0"] / 1e4, f"{self.year}年（万元）": split["amount1"] / 1e4,
+                              "增减（万元）": split["change"] / 1e4, "标准因素（万元）": split["standard"] / 1e4,
+                              "人数因素（万元）": split["people"] / 1e4, "一次性及阶段性项目（万元）": split["one_off"] / 1e4})
+        self.split_html.value = (f'<div lang="zh-CN"><b>与{self.year - 1}年相比</b>（三项之和等于增减额；经常性补助按上年同月延续）'
+                                 f'{shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)}</div>')
+        return split
 
     def _table_html(self) -> str:
         shown = pd.DataFrame({

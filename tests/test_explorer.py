@@ -310,3 +310,20 @@ def test_the_notebook_builds_and_displays_the_explorer(tmp_path):
     outputs = [o for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+def test_the_comparison_with_the_year_before_is_the_budget_decomposition(ex):
+    """与上年比较 shows the one decomposition the plan and the workbook use, for the controls' scenario."""
+    from civsim import budget
+
+    control = next(c for c in ex.standards if c.path == "dibao.standard.urban")
+    control.percent.value = 10
+    ex.month_box.value = 1
+    split = ex.show_split().set_index("family")
+    expected = budget.decompose(year=ex.year, scenario=ex.build_scenario(), params=ex.params,
+                                simulations=ex._split_sims)
+    dibao = expected[expected["program"].isin(["dibao", "dibao_price_subsidy", "dibao_one_off"])]
+    assert split.loc["dibao", "standard"] == pytest.approx(dibao["standard_yuan"].sum(), abs=0.01)
+    assert split.loc["dibao", "standard"] > 0
+    assert (split[["standard", "people", "one_off"]].sum(axis=1) - split["change"]).abs().max() < 0.011
+    assert "标准因素（万元）" in ex.split_html.value and "一次性及阶段性项目" in ex.split_html.value
