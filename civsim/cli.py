@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="processes: a pool on this machine (default); dask: a dask cluster")
     group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (implies --backend dask)")
     group.add_argument("--memory-limit", default=None, help="per local dask worker, e.g. 4GB")
+    p.add_argument("--roll", default=None, help="the bureau's own roll for the annual summary (a folder from "
+                   "`civsim roll import`, or of exports): its figures, and a table by street")
 
     p = sub.add_parser("project", help="the budget window per program: range and why it moved (Excel workbook)")
     _district(p)
@@ -317,7 +319,7 @@ def cmd_report(args) -> int:
         _check_year(params.load(args.district), args.year)
     return reports.main(district=None if args.all else args.district, year=args.year,
                         scenario=args.scenario, workers=args.workers, out=args.out, layout=args.layout,
-                        from_districts=args.from_districts, runner=runner)
+                        from_districts=args.from_districts, runner=runner, roll=args.roll)
 
 
 def cmd_project(args) -> int:

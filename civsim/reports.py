@@ -83,7 +83,7 @@ def as_of_month(district, year: int) -> int:
 
 
 def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout: str = layouts.DEFAULT,
-         budget: bool = True, from_districts: bool = False) -> list:
+         budget: bool = True, from_districts: bool = False, roll: str | None = None) -> list:
     """The batch Jobs of the summary (for each year), and the plan and budget (for year + 1), of
     each (district, year, as-of month); ``from_districts``: each summary's figures are the sum of
     its districts' (civsim.province)."""
@@ -99,7 +99,7 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
         this, following = base / batch.safe_component(str(year)), base / batch.safe_component(str(year + 1))
         result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", this, SUMMARY_NAME,
                                 {"district": found.name, "year": year, "scenario": BASELINE, "as_of_month": int(month),
-                                 "from_districts": bool(from_districts)},
+                                 "from_districts": bool(from_districts), "roll": None if roll is None else str(roll)},
                                 f"{found.name} {year}年工作总结", layout))
         result.append(batch.Job(NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb", following, PLAN_NAME,
                                 {"district": found.name, "year": year + 1, "scenarios": plan_scenarios},
@@ -114,7 +114,7 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
 
 def main(district=None, year=None, scenario: str = BASELINE, workers: int | None = None, out=None,
          timeout: float = 600, progress: bool = True, layout: str = layouts.DEFAULT, from_districts: bool = False,
-         runner=None) -> int:
+         runner=None, roll: str | None = None) -> int:
     """Render every district-year with a caseload (no district) or one; print a summary; 1 if any failed.
 
     A bad district, year, scenario or layout fails here, once, before any notebook starts. ``runner``
@@ -141,7 +141,7 @@ def main(district=None, year=None, scenario: str = BASELINE, workers: int | None
 
         for name, _, _ in items:               # a city or province with districts listed under it
             districts_under(name)
-    planned = jobs(items, scenario, out, layout, from_districts=from_districts)
+    planned = jobs(items, scenario, out, layout, from_districts=from_districts, roll=roll)
     # the summaries first: they are the longest, and the plans then find this year simulated
     order = sorted(range(len(planned)), key=lambda i: (planned[i].name != SUMMARY_NAME, planned[i].name == PLAN_NAME, i))
     done = (runner or batch.run)([planned[i] for i in order], workers=workers, timeout=timeout, progress=progress,

@@ -171,7 +171,7 @@ def test_jobs_pass_exactly_the_notebooks_parameters_into_the_report_folders(tmp_
     assert [job.out_dir for job in jobs] == [tmp_path / "420112-东西湖区" / "2020"] + [tmp_path / "420112-东西湖区" / "2021"] * 2
     assert all(job.layout == "gongwen" for job in jobs)
     assert jobs[0].parameters == {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10,
-                                  "from_districts": False}
+                                  "from_districts": False, "roll": None}
     assert jobs[1].parameters == {"district": "东西湖区", "year": 2021, "scenarios": ["dibao_plus5_july"]}
     assert jobs[2].parameters == {"district": "东西湖区", "year": 2021, "scenarios": ["dibao_plus5_july"],
                                   "xlsx": str(tmp_path / "420112-东西湖区" / "2021" / "预算测算.xlsx")}

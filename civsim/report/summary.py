@@ -13,7 +13,7 @@ import pandas as pd
 
 import datetime as dt
 
-from .. import engine, params as params_module, provenance, scenarios as scenarios_module
+from .. import engine, params as params_module, provenance, roll as roll_module, scenarios as scenarios_module
 from ..errors import CivsimError
 from . import documents, numbers as fmt, simcache, targets as targets_module, text
 from .display import (Closing, count_text, first_months, png_image, labelled_table, wan_text, by_family, main_programs,
@@ -37,7 +37,7 @@ class AnnualSummary:
     """One district-year's 工作总结, built from a simulation of the year and of the year before."""
 
     def __init__(self, district, year: int, scenario: str = BASELINE, as_of_month: int = 12, seed: int | None = None,
-                 from_districts: bool = False):
+                 from_districts: bool = False, roll: str | None = None):
         self.params = params_module.load(district)
         self.district = self.params.district
         fmt.as_of(as_of_month)    # checks it is a month 1..12
@@ -47,9 +47,14 @@ class AnnualSummary:
         self.scenario_title = "基准方案" if scenario == BASELINE else scenarios_module.load(scenario).title
         # from_districts: a city's or province's figures as the sum of its districts' (civsim.province)
         self.from_districts = bool(from_districts)
+        # roll: a folder holding the bureau's own roll (civsim roll import), or its exports
+        self.roll = None if roll is None else roll_module.load_folder(self.params, self.year, roll, 1 if seed is None else seed)
         if self.from_districts:
             self.all_results = _from_districts(self.district.code, self.year, scenarios=extra, seed=seed, params=self.params)
             last = _from_districts(self.district.code, self.year - 1, seed=seed, params=self.params)
+        elif self.roll is not None:
+            self.all_results = engine.simulate(None, self.year, scenarios=extra, seed=seed, params=self.params, roll=self.roll)
+            last = engine.simulate(None, self.year - 1, seed=seed, params=self.params, roll=self.roll)
         else:
             self.all_results = simcache.simulate(self.params, self.year, scenarios=extra, seed=seed)
             last = simcache.simulate(self.params, self.year - 1, seed=seed)
@@ -175,6 +180,24 @@ class AnnualSummary:
                 for f in order(set(money.index) | set(last_money.index))]
         rows.append(row("合计", 0, 0, float(times.sum()), float(money.sum()), float(last_money.sum())))
         return labelled_table(rows)
+
+    def street_table(self) -> str | None:
+        """By street (街道), where the roll has streets: households and persons on the roll in the
+        as-of month and the money of the months so far, per program (its supplements included)."""
+        if "street" not in self.results:
+            return None
+        month = pd.Period(f"{self.year}-{self.as_of_month:02d}", "M")
+        data = self.results[self.results["street"] != ""].assign(family=self.results["program"].map(text.family))
+        held = data[(data["month"] == month) & (data["program"] == data["family"])].groupby(["street", "family"])[
+            ["households", "persons"]].sum()
+        money = data.groupby(["street", "family"])["amount_yuan"].sum()
+        rows = [{"街道（乡镇）": street, "项目": family_label(family),
+                 "在册户数": count_text(held["households"].get((street, family), 0.0)),
+                 "在册人数": count_text(held["persons"].get((street, family), 0.0)),
+                 f"{fmt.month_range(1, self.as_of_month)}金额（万元）": wan_text(amount)}
+                for (street, family), amount in money.items() if amount or (street, family) in held.index]
+        rows.sort(key=lambda r: r["街道（乡镇）"])
+        return [f"### 分街道（乡镇）情况\n\n据本局花名册，截至{self.as_of_month}月：\n", labelled_table(rows)]
 
     # -- problems and next year
     def problems(self) -> str:

@@ -8,6 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from civsim import batch
 from civsim.bureau import check, idcard, importer
 from civsim.cli import main
 from civsim.errors import CivsimError
@@ -299,4 +300,30 @@ def test_no_personal_data_in_what_the_model_makes_of_an_imported_roll(tmp_path, 
                            for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c)]
     assert "吴家山街道" in rendered[4]            # the streets do come through; the persons do not
     for text in rendered:
+        _scan(text, personal)
+
+
+@pytest.mark.case("roll")
+def test_the_annual_summary_from_an_imported_roll_has_streets_and_no_personal_data(tmp_path, capsys):
+    """The 工作总结 rendered from the bureau's own roll: a table by street, and no name, 身份证号,
+    phone, address or account anywhere in its HTML or Word file."""
+    from civsim import reports
+
+    personal = _personal_data()
+    roll = tmp_path / "roll"
+    files = [str(p) for p in sorted(SAMPLE.glob("*.xlsx")) if "边缘" not in p.name]
+    assert _run_cli(["roll", "import", *files, "--district", "东西湖区", "--out", str(roll), "--salt", SALT], capsys)[0] == 0
+    summary = next(job for job in reports.jobs([("东西湖区", 2020, 10)], out=tmp_path / "reports", roll=roll, budget=False)
+                   if job.name == reports.SUMMARY_NAME)
+    outcome = batch.run([summary], workers=1, progress=False, kernel_name=reports.KERNEL)[0]
+    assert outcome.ok, outcome.error
+    page = outcome.outputs["html"].read_text(encoding="utf-8")
+    assert "分街道（乡镇）情况" in page and "吴家山街道" in page
+    import docx
+
+    written = docx.Document(str(outcome.outputs["docx"]))
+    document = "\n".join([p.text for p in written.paragraphs]
+                         + [cell.text for table in written.tables for row in table.rows for cell in row.cells])
+    assert "吴家山街道" in document
+    for text in (page, document):
         _scan(text, personal)
