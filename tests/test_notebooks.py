@@ -146,7 +146,7 @@ def test_pdfs_hold_the_chinese_headings_in_a_cjk_font(rendered, name):
 
 @pytest.mark.parametrize("document, defaults", [
     ("annual_summary", {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10,
-                        "from_districts": False}),
+                        "from_districts": False, "roll": None}),
     ("next_year_plan", {"district": "东丽区", "year": 2022, "scenarios": []}),
 ])
 def test_notebooks_are_committed_thin_and_without_outputs(document, defaults):
