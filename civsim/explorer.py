@@ -47,13 +47,12 @@ from .atomic import atomic_path
 from .errors import CivsimError
 from .params import UNITS
 from .programs import REGISTRY
-from .report.labels import family_label, program_label
+from .report.labels import UNIT_WORDS, family_label, program_label
 from .scenarios import SCENARIOS, Change, Scenario
 
 # The planner's controls: one per standard a program declares for planners (``Param.label``),
 # under the program that reads it first — (program, leaf, label, unit as a bureau writes it). A
 # district shows a control when it has the leaf and its baseline pays the program.
-UNIT_WORDS = {"yuan/person/month": "元/人·月", "yuan/household/month": "元/户·月", "yuan/bed/month": "元/床·月"}
 
 
 def _standards() -> tuple:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..report.labels import program_label
+from ..report.labels import UNIT_WORDS, program_label
 from .projection import BASELINE, TOTAL, Projection
 
 WAN = 10_000
@@ -153,11 +153,6 @@ def sheets(projection: Projection) -> dict[str, pd.DataFrame]:
                                ("生成日期", projection.provenance["date"]),
                                ("地区", f"{projection.district_name}（{projection.district}）")], columns=["项目", "取值"])
     return dict(zip(SHEETS, (summary, detail, comparison, caseload, reserve, assumptions(projection), provenance)))
-
-
-UNIT_WORDS = {"yuan/person/month": "元/人·月", "yuan/household/month": "元/户·月", "yuan/bed/month": "元/床·月",
-              "yuan/person/year": "元/人·年", "yuan/household/year": "元/户·年", "yuan/person": "元/人",
-              "yuan/household": "元/户", "yuan/case": "元/件", "months": "个月", "percent": "%", "flag": "（是/否）"}
 
 
 def unit_words(unit: str) -> str:

@@ -13,9 +13,9 @@ CLASSES = ("elderly", "severe_disability", "minor", "seriously_ill")   # 老年�
 MEMBER_SHARES = ("elderly", "minor", "severe_disability", "disability", "seriously_ill")
 
 
-def member_classes(roll) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The members of 低保 candidate households holding a 分类施保 class: their household rows,
-    persons rows and a class × member flag matrix."""
+def member_classes(roll) -> tuple[np.ndarray, np.ndarray]:
+    """The members of 低保 candidate households holding a 分类施保 class: their household rows and
+    a class × member flag matrix."""
     persons = roll.persons
     flags = np.stack([persons["age"].to_numpy() >= 60, (persons["disability_grade"].to_numpy() >= 1)
                       & (persons["disability_grade"].to_numpy() <= 2),
@@ -23,7 +23,7 @@ def member_classes(roll) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     household = roll.household_row
     in_pool = (roll.households["category"] == "dibao").to_numpy()[household]
     rows = np.flatnonzero(flags.any(axis=0) & in_pool)
-    return household[rows], rows, flags[:, rows]
+    return household[rows], flags[:, rows]
 
 
 def pay(month, view) -> Paid:
@@ -47,7 +47,7 @@ def _increments(month, view, paid: np.ndarray) -> np.ndarray:
                         for c in CLASSES])
     if not amounts.any():
         return None
-    household, _, flags = month.prepared.once("dibao.members", member_classes)
+    household, flags = month.prepared.once("dibao.members", member_classes)
     position = month.prepared.once("dibao.position", lambda roll: _positions(len(roll.households), view.rows))
     member = position[household]
     standard = np.array([month.value(f"dibao.standard.{a}") for a in AREAS])[view.area[member]]

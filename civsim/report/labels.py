@@ -22,8 +22,10 @@ RECONCILE_LABELS = {"disability": "残疾人两项补贴", "children": "儿童�
                     "tekun_centralized": "特困集中供养", "tekun_dispersed": "特困分散供养"}
 MEASURE_LABELS = {"amount_yuan": "金额（万元）", "households": "户数", "persons": "人数", "person_times": "人次",
                   "cases": "件数", "standard_yuan_person_month": "月标准（元）"}
-REASON_LABELS = (("matches", "一致"), ("calibration target", "校准目标"), ("calibrated", "已校准"),
-                 ("within", "差异在5%以内"), ("differs", "差异超过5%"), ("not modelled", "未模拟"))
+# Units as a bureau writes them (元/人·月); an unknown unit shows as its code.
+UNIT_WORDS = {"yuan/person/month": "元/人·月", "yuan/household/month": "元/户·月", "yuan/bed/month": "元/床·月",
+              "yuan/person/year": "元/人·年", "yuan/household/year": "元/户·年", "yuan/person": "元/人",
+              "yuan/household": "元/户", "yuan/case": "元/件", "months": "个月", "percent": "%", "flag": "（是/否）"}
 
 
 def program_label(program: str) -> str:
@@ -53,7 +55,7 @@ def order(programs) -> list[str]:
 
 
 __all__ = ["BASELINE", "PROGRAM_LABELS", "SUPPLEMENT_LABELS", "FAMILY_LABELS", "RECONCILE_LABELS", "MEASURE_LABELS",
-           "REASON_LABELS", "program_label", "family_label", "order"]
+           "UNIT_WORDS", "program_label", "family_label", "order"]
 
 
 # ---------------------------------------------------------------- reconciliation reasons in Chinese
