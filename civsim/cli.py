@@ -288,7 +288,9 @@ def cmd_reconcile(args) -> int:
 
     _check_output(args.csv, args, "--csv")
     _check_year(params.load(args.district), args.year)
-    _write_table(reconcile.reconcile(args.district, args.year), args.csv)
+    table = reconcile.reconcile(args.district, args.year)
+    _write_table(table, args.csv)
+    print(reconcile.accuracy_line(table), file=sys.stderr)
     return 0
 
 

@@ -63,7 +63,8 @@ class Entry:
     value: float            # in the leaf's base unit
     source: str             # seed file, rule, "assumption", "calibration" or "scenario NAME"
     quote: str = ""
-    fitted_to: str = ""     # for a calibrated value: "program measure period" of the reported figure
+    fitted_to: tuple[str, ...] = ()   # for a calibrated value: every reported figure it was fitted to,
+                                      # each "program measure period"
     recurring: bool = True  # False: a phased (阶段性) value, e.g. a raise for some months only
 
 
@@ -211,9 +212,17 @@ def _parse_entry(raw, start, factor, unit, file, key, path: str = "") -> Entry:
     for kind in ("calibration", "assumption", "scenario"):
         if raw.get(kind):
             return Entry(start, value, kind if kind != "scenario" else f"scenario {raw[kind]}", str(raw[kind]),
-                         str(raw.get("fitted_to", "")), recurring)
+                         _figures(raw.get("fitted_to", ()), file, f"{key}.fitted_to"), recurring)
     raise CivsimError(file, key, "value has no provenance",
                       "source and quote, or an assumption (why), or a calibration (which figure, how fitted)")
+
+
+def _figures(raw, file, key) -> tuple[str, ...]:
+    """``fitted_to``: one figure or a list, each "program measure period" (three words)."""
+    figures = [raw] if isinstance(raw, str) else raw
+    if not isinstance(figures, (list, tuple)) or not all(isinstance(f, str) and len(f.split()) == 3 for f in figures):
+        raise CivsimError(file, key, f"bad figure list {raw!r}", 'figures as "program measure period", e.g. "dibao amount_yuan 2020-01..2020-10"')
+    return tuple(figures)
 
 
 def _parse_leaf(node: dict, path: str, file: Path) -> Leaf:

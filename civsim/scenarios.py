@@ -174,7 +174,7 @@ def _overlay(leaf: Leaf, change: Change, scenario: Scenario, key: str) -> Leaf:
             value = change.apply(base.value) if change.value is None else change.value * UNITS[leaf.declared_unit][1]
             check_limit(value, leaf.unit, scenario.file, f"{key} ({leaf.path})", leaf.path)
             entries.append(replace(base, start=start, value=value, source=f"scenario {scenario.name}",
-                                   quote=base.source, fitted_to=""))
+                                   quote=base.source, fitted_to=()))
         else:
             entries.append(replace(base, start=start))
     return replace(leaf, entries=tuple(entries))   # the leaf's other fields (e.g. recurring) stay

@@ -130,7 +130,8 @@ def test_cli_simulate_writes_the_tidy_table(tmp_path):
 def test_cli_reconcile_columns(tmp_path):
     out = tmp_path / "rec.csv"
     assert main(["reconcile", "--district", "东西湖区", "--year", "2020", "--csv", str(out)]) == 0
-    assert list(pd.read_csv(out).columns) == ["program", "measure", "period", "reported", "model", "diff_pct", "reason"]
+    from civsim import reconcile
+    assert list(pd.read_csv(out).columns) == reconcile.OUTPUT
 
 
 def test_unknown_scenario_is_a_clear_cli_error(capsys):

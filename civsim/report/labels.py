@@ -69,6 +69,7 @@ REASON_CODE_LABELS = {
     "calibrated": "已校准：模型参数按此报告数拟合",
     "not_modelled": "未模拟",
 }
+_LEGACY = {"calibration_target", "not_modelled"}   # codes read from an older English reason
 _REASON_PREFIXES = (("matches", "matches"), ("within", "within"), ("differs", "differs"),
                     ("calibration target", "calibration_target"), ("calibrated", "calibrated"),
                     ("not modelled", "not_modelled"))
@@ -108,6 +109,23 @@ def _ascii_words(text: str) -> bool:
     return any("a" <= ch.lower() <= "z" for ch in text)
 
 
+def _checked_label(reason: str, program: str, code: str) -> str:
+    """A reason of ``civsim.reconcile`` (Chinese, with parameter paths for developers) in the
+    report's words: its head, what the model sums, and the Chinese notes, without the paths."""
+    from ..reconcile import REASONS
+
+    parts = [REASONS[code]]
+    detail = RECONCILE_DETAIL_LABELS.get(program, "")
+    if detail and code not in ("input_standard", "input_caseload", "not_modelled"):
+        parts[0] += f"：{detail}"
+    for note in str(reason).split("；")[1:]:
+        if note.startswith("本地参数未列"):
+            parts.append(note)
+        elif note.startswith("所用参数中"):
+            parts.append(note.split("（")[0])
+    return "；".join(parts)
+
+
 def reason_label(reason: str, program: str, code: str | None = None, area: str = "all") -> str:
     """One reconciliation row's reason in Chinese: what the code says, then what the model sums.
 
@@ -115,7 +133,11 @@ def reason_label(reason: str, program: str, code: str | None = None, area: str =
     detail is replaced by the wording of the figure's program, and a missing caseload or an assumed
     parameter the English text mentions is said in Chinese.
     """
+    from ..reconcile import REASONS
+
     code = reason_code(reason, code)
+    if code in REASONS and code not in _LEGACY:
+        return _checked_label(reason, program, code)
     text = str(reason or "")
     if text and not _ascii_words(text):
         return text

@@ -168,15 +168,28 @@ class AnnualSummary:
         last_money = last.groupby("family")["amount_yuan"].sum()
         times = flows[flows["program"] == flows["family"]].groupby("family")["person_times"].sum()
         held = self.stock.groupby("program")[["households", "persons"]].sum()
+        def months_paid(results):
+            paid = results[results["amount_yuan"] > 0]
+            return paid.assign(family=paid["program"].map(text.family)).groupby("family")["month"].nunique()
 
-        def row(label, households, persons, count, now, before):
+        paying, paid_before = months_paid(self.results), months_paid(self.last_year)
+
+        def comparable(family) -> bool:
+            """Last year is comparable when the line paid in at least as many months as this year:
+            a rule that began late last year would otherwise show a rise of thousands of percent."""
+            if family is None:   # the total compares only when every line does
+                return all(comparable(f) for f in paying.index)
+            return paid_before.get(family, 0) >= paying.get(family, 0)
+
+        def row(label, households, persons, count, now, before, family=None):
             return {"项目": label, "在册户数": count_text(households) if households and count_text(households) != "0" else "—",
                     "在册人数": count_text(persons) if persons and count_text(persons) != "0" else "—",
                     "累计人次": count_text(count), "累计金额（万元）": wan_text(now), "上年同期（万元）": wan_text(before),
-                    "同比": fmt.pct((now - before) / before, signed=True) if before else "—"}
+                    "同比": (fmt.pct((now - before) / before, signed=True) if before and comparable(family)
+                           else "上年无可比数据" if now else "—")}
 
         rows = [row(family_label(f), float(held["households"].get(f, 0.0)), float(held["persons"].get(f, 0.0)),
-                    float(times.get(f, 0.0)), float(money.get(f, 0.0)), float(last_money.get(f, 0.0)))
+                    float(times.get(f, 0.0)), float(money.get(f, 0.0)), float(last_money.get(f, 0.0)), f)
                 for f in order(set(money.index) | set(last_money.index))]
         rows.append(row("合计", 0, 0, float(times.sum()), float(money.sum()), float(last_money.sum())))
         return labelled_table(rows)
@@ -264,10 +277,14 @@ class AnnualSummary:
             table = self.reconciliation()
         except CivsimError as exc:
             return head + f"对照表未能生成：{markdown_escape(str(exc))}\n"
+        if table.empty:
+            return head + f"{markdown_escape(self.district.name)}{self.year}年没有录入报告数，模型测算无从对照，不作一致性判断。\n"
         modelled = table["model"].notna()
         return head + (f"下表把{markdown_escape(self.district.name)}{self.year}年报告中的每个资金和人数数字与模型的对应数字并列，"
                        f"共{int(modelled.sum())}项；另有{int((~modelled).sum())}项为服务量、工作量等模型不模拟的数字，未列入。"
-                       f"差异超过5%的原因见表后说明。\n")
+                       "“类别”一栏中，输入指该数字本身是模型的输入（标准、在册人数）；校准指模型参数按该数字推算或拟合，"
+                       "两者相符不说明模型准确；检验指没有任何参数按该数字设定，是独立的检验。"
+                       "准确度只按检验项计算。\n")
 
     def reconciliation_table(self) -> pd.DataFrame:
         """The model beside every reported figure it models, with Chinese headers and 万元."""
@@ -275,7 +292,7 @@ class AnnualSummary:
             table = self.reconciliation()
         except CivsimError:
             return pd.DataFrame()
-        table = table[table["model"].notna()]
+        table = table[table["model"].notna()].rename(columns={"class": "kind"})
         rows = []
         for row in table.itertuples(index=False):
             scale = (lambda v: wan_text(v)) if row.measure == "amount_yuan" else (
@@ -284,21 +301,35 @@ class AnnualSummary:
                          "指标": MEASURE_LABELS.get(row.measure, row.measure),
                          "期间": _period(row.period, self.year), "报告数": scale(row.reported), "模型数": scale(row.model),
                          "差异": fmt.pct(row.diff_pct / 100, signed=True) if np.isfinite(row.diff_pct) else "—",
-                         "说明": REASON_SHORT.get(row.code, "—")})
+                         "类别": row.kind, "说明": REASON_SHORT.get(row.code, "—")})
         return labelled_table(rows)
 
     def reconciliation_notes(self) -> str:
-        """The model's own words on each figure it misses by more than 5%."""
+        """The accuracy over the independent checks, the model's own words on each figure it misses
+        by more than 5%, and the 未解释 remainders."""
+        from .. import reconcile
+
         try:
             table = self.reconciliation()
         except CivsimError:
             return ""
-        far = table[table["model"].notna() & (table["code"] == "differs")]
-        if far.empty:
-            return "模型数与报告数的差异均在5%以内。\n"
-        lines = ["差异超过5%的项目（模型说明）：\n"]
-        lines += [f"- {program_label(r.program)}，{MEASURE_LABELS.get(r.measure, r.measure)}，{_period(r.period, self.year)}："
-                  f"{markdown_escape(reason_label(r.reason, r.program, r.code, r.area))}" for r in far.itertuples(index=False)]
+        if table.empty:
+            return ""
+        checks = table[table["class"] == reconcile.CHECK]
+        lines = [reconcile.accuracy_line(table) + "\n"]
+        far = table[table["model"].notna() & table["code"].isin(["differs", "calibrated_differs"])]
+        if len(checks) and far.empty:
+            lines.append("检验项的模型数与报告数差异均在5%以内。\n")
+        if not far.empty:
+            lines.append("差异超过5%的项目（模型说明）：\n")
+            lines += [f"- {program_label(r.program)}，{MEASURE_LABELS.get(r.measure, r.measure)}，{_period(r.period, self.year)}："
+                      f"{markdown_escape(reason_label(r.reason, r.program, r.code, r.area))}" for r in far.itertuples(index=False)]
+            lines.append("")
+        rest = table[table["unexplained_yuan"].notna()]
+        if not rest.empty:
+            lines.append("未解释（报告数减模型数，规则和名册都不能解释的部分，如实列出而不并入任何参数）：\n")
+            lines += [f"- {program_label(r.program)}，{_period(r.period, self.year)}：未解释{wan_text(r.unexplained_yuan)}万元"
+                      for r in rest.itertuples(index=False)]
         return "\n".join(lines) + "\n"
 
 
@@ -319,8 +350,9 @@ def _period(period: str, year: int | None = None) -> str:
     return span if a.year == year else f"{a.year}年{span}"
 
 
-REASON_SHORT = {"matches": "一致", "calibration_target": "校准目标", "calibrated": "已校准", "within": "差异在5%以内",
-                "differs": "差异超过5%", "not_modelled": "未模拟"}
+REASON_SHORT = {"matches": "一致", "within": "差异在5%以内", "differs": "差异超过5%", "input_standard": "标准参数",
+                "input_caseload": "在册人数", "input_typed": "按报告数录入", "calibrated": "按报告数推算",
+                "calibrated_differs": "推算后仍差异超过5%", "not_modelled": "未模拟"}
 
 
 def _with_codes_and_areas(table: pd.DataFrame, code: str, year: int) -> pd.DataFrame:
