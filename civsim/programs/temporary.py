@@ -20,8 +20,9 @@ def street_reserve(prior_year_dibao_yuan: float, reserve_percent: float) -> floa
 
 PROGRAM = Program(
     key="temporary", label="临时救助", entity="case", order=40, pay=pay, caseload=("temporary.cases",),
-    params={"temporary.cases": Param("cases/month"), "temporary.multiple": Param("ratio"),
-            "temporary.approval_limit": Param("yuan/case"), "dibao.standard.urban": Param("yuan/person/month"),
+    # the grant per case and the street limit differ several-fold between provinces: no national default
+    params={"temporary.cases": Param("cases/month"), "temporary.multiple": Param("ratio", required=True),
+            "temporary.approval_limit": Param("yuan/case", required=True), "dibao.standard.urban": Param("yuan/person/month"),
             "temporary.street_reserve": Param("percent")},
     reported_in=("assistance_total",),
 )
