@@ -149,15 +149,31 @@ def _shown(file, root: Path) -> str:
     return f"params/{file.relative_to(root)}" if file.is_relative_to(root) else str(file)
 
 
+def _views(params, year: int, months):
+    """The synthetic roll's candidates per program, as the engine sees them (a 低保 household's
+    disabled member is a candidate for the disability subsidies without a caseload of its own), or
+    None where the roll cannot be built from these parameters."""
+    from . import synthetic
+    from .engine import Prepared
+
+    try:
+        return Prepared.of(synthetic.synthesize(params, year, 1, months)).views
+    except (CivsimError, KeyError, ValueError):
+        return None
+
+
 def active_programs(params, year: int) -> tuple[list, list]:
-    """The programs with a caseload in the year (from the caseload leaves the synthetic roll reads), and
-    those that would ride on them but are paid only where declared and are not declared here."""
+    """The programs with a caseload in the year (candidates on the synthetic roll, cases in the year,
+    or a program they ride on), and those that would ride on them but are paid only where declared and
+    are not declared here."""
     months = pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+    views = _views(params, year, months)
     active, not_paid = [], []
     for program in programs.REGISTRY:
-        if program.candidates is not None:
-            paths = [p for p in program.roll_params if p.startswith("caseload.")]
-            has = any(schema.counts_someone(params, p) for p in paths)
+        if program.candidates is not None and views is not None:
+            has = views[program.key].n > 0
+        elif program.candidates is not None:
+            has = any(schema.counts_someone(params, p) for p in program.roll_params if p.startswith("caseload."))
         elif program.reads and not program.caseload:
             has = any(line in {o for a in active for o in a.outputs} for line in program.reads)
         else:
