@@ -31,6 +31,7 @@ class Finding:
     program: str          # the program key that needs it ("" for a reported figure)
     note: str             # in Chinese, for the user
     file: str = ""
+    blocking: bool = False  # the run stops on it (a month without a value the rule reads)
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.missing
+        return not self.missing and not any(f.blocking for f in self.uncovered)
 
 
 def _stubs(folder: Path) -> list[tuple[str, Path]]:
@@ -197,8 +198,10 @@ def _uncovered(params, program, year: int) -> list[Finding]:
             continue
         months = [m for m in range(1, 13) if dt.date(year, m, 1) < start]
         span = f"{year}年{months[0]}—{months[-1]}月" if len(months) > 1 else f"{year}年{months[0]}月"
-        out.append(Finding(path, program.key, f"{span}没有生效的取值（最早的取值自{start.isoformat()}起）",
-                           params.leaf(path).file))
+        # a case flow's count reads as none before its first date; any other leaf stops the run
+        blocking = path not in program.caseload
+        out.append(Finding(path, program.key, f"{span}没有生效的取值（最早的取值自{start.isoformat()}起）"
+                           + ("，模拟会因此中止" if blocking else "，这些月份按0计"), params.leaf(path).file, blocking))
     return out
 
 
@@ -284,5 +287,9 @@ def render(report: Report) -> str:
         for f in findings:
             who = f"［{programs.PROGRAMS[f.program].label}］" if f.program else ""
             out.append(f"  {f.path}  {who}{f.note}")
-    out += ["", "结论：" + ("通过。" if report.ok else f"不通过：缺少{len(report.missing)}项必填参数，补齐后再模拟。")]
+    gaps = sum(f.blocking for f in report.uncovered)
+    verdict = "通过。" if report.ok else ("不通过：" + "，".join(
+        part for part in (f"缺少{len(report.missing)}项必填参数" if report.missing else "",
+                          f"{gaps}项参数有未覆盖的月份" if gaps else "") if part) + "，补齐后再模拟。")
+    out += ["", "结论：" + verdict]
     return "\n".join(out) + "\n"

@@ -68,7 +68,8 @@ def test_months_before_a_leaf_starts_are_flagged(root):
         yaml.dump(tree, out)
     report = check.check("东西湖区", 2020, root=root)
     flagged = {f.path: f.note for f in report.uncovered}
-    assert "2020年1—3月" in flagged["temporary.multiple"]
+    assert "2020年1—3月" in flagged["temporary.multiple"] and "中止" in flagged["temporary.multiple"]
+    assert not report.ok and not report.missing   # the engine would stop in January
     assert not [p for p in flagged if p.startswith("caseload.dibao")]   # a roll's anchor target is not monthly
 
 
