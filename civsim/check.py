@@ -10,6 +10,7 @@ program here makes up. Something required missing makes the check fail (exit 1).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -70,10 +71,8 @@ def _stubs(folder: Path) -> list[tuple[str, Path]]:
     return sorted(out)
 
 
-def _without_stubs(root: Path, folders: list[Path], stubs: list[tuple[str, Path]]) -> Path:
+def _without_stubs(root: Path, stubs: list[tuple[str, Path]]) -> Path:
     """A copy of the params tree with the unfilled stubs left out, so the rest can be checked."""
-    from ruamel.yaml import YAML
-
     copy = Path(tempfile.mkdtemp(prefix="civsim-check-"))
     shutil.copytree(root, copy / "params", ignore=shutil.ignore_patterns(".*"))
     for file in {f for _, f in stubs}:
@@ -86,12 +85,20 @@ def _without_stubs(root: Path, folders: list[Path], stubs: list[tuple[str, Path]
             del node[last]
         _prune(tree)
         target = copy / "params" / file.relative_to(root)
-        if tree:
-            with open(target, "w", encoding="utf-8") as out:
-                YAML(typ="safe", pure=True).dump(tree, out)
+        if tree:   # JSON is YAML 1.2: the copy is read back by the one YAML reader
+            target.write_text(json.dumps(_plain(tree), ensure_ascii=False), encoding="utf-8")
         else:
             target.unlink()
     return copy / "params"
+
+
+def _plain(node):
+    """A YAML tree with its date keys and values as ISO text, for JSON."""
+    if isinstance(node, dict):
+        return {(k.isoformat() if isinstance(k, dt.date) else k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node.isoformat() if isinstance(node, dt.date) else node
 
 
 def _prune(tree: dict) -> None:
@@ -212,7 +219,7 @@ def check(district, year: int, root: Path = PARAMS, reported_folder: Path = repo
     d = districts.find(district)
     chain = districts.lineage(d)
     stubs = [s for parent in chain for s in _stubs(root / parent.slug)]
-    load_root = _without_stubs(root, [root / p.slug for p in chain], stubs) if stubs else root
+    load_root = _without_stubs(root, stubs) if stubs else root
     try:
         loaded = params_module.load(d.code, load_root)
         report = Report(d, year, _leaves(loaded, year, load_root))
