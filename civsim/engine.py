@@ -255,7 +255,8 @@ class Simulation:
 
     def _active(self, params: ParamSet) -> list:
         """The programs with a caseload here (candidates on the roll, cases in the year, or a program
-        they ride on); each must find its required leaves."""
+        they ride on) and, for a program paid only where declared, its declaration here; each must
+        find its required leaves."""
         active = []
         for program in REGISTRY:
             if program.candidates is not None:
@@ -264,7 +265,7 @@ class Simulation:
                 has = any(line in {o for a in active for o in a.outputs} for line in program.reads)
             else:
                 has = any(params.has(path) and params.monthly_or_zero(path, self.months).any() for path in program.caseload)
-            if has:
+            if has and schema.applies(params, program):
                 schema.require(params, program)
                 active.append(program)
         return active

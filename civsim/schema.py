@@ -46,13 +46,28 @@ def check(params) -> None:
                               f"a unit convertible to {UNITS[param.unit][0]}, as {', '.join(schema[path][1])} read it")
 
 
+def counts_someone(params, path: str) -> bool:
+    """Whether a caseload leaf holds a count above 0 on any of its dates."""
+    return params.has(path) and any(entry.value > 0 for entry in params.leaf(path).entries)
+
+
+def missing(params, program) -> list[tuple[str, object]]:
+    """The leaves ``program`` requires that neither the jurisdiction nor a parent declares: (path, Param)."""
+    return [(path, param) for path, param in {**program.params, **program.roll_params}.items()
+            if param.required and not params.has(path) and (not param.when or counts_someone(params, param.when))]
+
+
+def applies(params, program) -> bool:
+    """A program that applies only where declared (``declared_by``) applies where one of those leaves is."""
+    return not program.declared_by or any(params.has(path) for path in program.declared_by)
+
+
 def require(params, program) -> None:
     """A program with a caseload finds each leaf it requires (no national default stands in)."""
-    for path, param in {**program.params, **program.roll_params}.items():
-        if param.required and not params.has(path):
-            raise CivsimError(f"params/{params.district.slug}", path,
-                              f"missing: {program.label}（{program.key}）has a caseload here and no national default applies",
-                              f"a value in {param.unit} declared for {params.district.name} or a parent")
+    for path, param in missing(params, program):
+        raise CivsimError(f"params/{params.district.slug}", path,
+                          f"missing: {program.label}（{program.key}）has a caseload here and no national default applies",
+                          f"a value in {param.unit} declared for {params.district.name} or a parent")
 
 
 def check_scenario(base, applied, scenario) -> None:

@@ -27,6 +27,8 @@ FIGURES = {
              "3982户", "192.85万元"],
     "东丽区": ["17609名老年人", "1105名老人", "362.24"],   # the reported money, beside the model's moving caseload
     "天津市": ["全市在册残疾人两补对象180000人", "128423人"],
+    # the notice's caseloads are the roll's inputs at 2023-12 (its money is not fitted)
+    "翔安区": ["2357户3702人", "特困供养人员316人", "集中供养54人", "分散供养262人", "1710人次", "3829.72"],
 }
 SUMMARY_HEADINGS = ["工作总结", "一、", "工作成效", "二、存在的问题", "三、", "工作计划", "附录"]
 PLAN_HEADINGS = ["工作", "资金测算", "标准因素", "人数因素", "一次性及阶段性项目"]
@@ -75,7 +77,7 @@ def pdf_text_and_fonts(path: Path) -> tuple[str, set[str]]:
 
 def test_every_district_with_a_caseload_is_rendered():
     assert [(s.district, s.year, s.as_of_month) for s in SHIPPED] == [("天津市", 2020, 12), ("东丽区", 2020, 12),
-                                                                      ("东西湖区", 2020, 10)]
+                                                                      ("东西湖区", 2020, 10), ("翔安区", 2023, 12)]
     assert "武汉市" not in SHIPPED_NAMES                                   # it holds no caseload of its own
 
 
@@ -118,7 +120,8 @@ def test_plan_html_has_its_tasks_or_says_none_are_kept_and_the_budget(rendered, 
         assert text in page, text
     expected = {"天津市": f"未收录天津市{item.year + 1}年工作任务清单",
                 "东丽区": "完成时限：元旦春节前",                    # the few deadlines seed 000 gives
-                "东西湖区": "原文未列各项任务的责任科室和完成时限"}     # seed 004's 工作思路 gives none
+                "东西湖区": "原文未列各项任务的责任科室和完成时限",     # seed 004's 工作思路 gives none
+                "翔安区": f"未收录翔安区{item.year + 1}年工作任务清单"}
     assert expected[name] in page
 
 
@@ -198,7 +201,7 @@ def test_main_refuses_a_bad_request_before_running_anything(tmp_path):
 
 
 def test_as_of_month_comes_from_the_summary_date():
-    assert [reports.as_of_month(s.district, s.year) for s in SHIPPED] == [12, 12, 10]
+    assert [reports.as_of_month(s.district, s.year) for s in SHIPPED] == [12, 12, 10, 12]
     assert reports.as_of_month("420112", 2020) == 10          # dated 2020-10-21
     assert reports.as_of_month("东丽区", 2020) == 12          # dated 2021-01-11: the whole year
     assert reports.as_of_month("东丽区", 2019) == 12          # no summary kept: the whole year

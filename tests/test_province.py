@@ -91,7 +91,8 @@ def test_a_failing_district_fails_alone_with_its_cause(client, units):
 def test_districts_under_a_jurisdiction():
     assert [d.code for d in province.districts_under("湖北省", "province")] == ["420112"]
     assert [d.code for d in province.districts_under("420100", "city")] == ["420112"]
-    assert [d.code for d in province.districts_under()] == ["120110", "420112"]
+    assert [d.code for d in province.districts_under()] == ["120110", "350213", "420112"]
+    assert [d.code for d in province.districts_under("厦门市", "city")] == ["350213"]
     with pytest.raises(CivsimError, match="is a city, not a province"):
         province.districts_under("武汉市", "province")
     with pytest.raises(CivsimError, match="city"):
@@ -101,8 +102,10 @@ def test_districts_under_a_jurisdiction():
 def test_cli_writes_partitions_and_roll_ups_and_only_this_run(client, tmp_path, capsys):
     out = tmp_path / "run"
     address = client.scheduler.address
-    assert cli.main(["simulate", "--all", "--year", "2020", "--out", str(out), "--scheduler", address]) == 0
-    assert "2 of 2 districts" in capsys.readouterr().err
+    # 翔安区's parameters begin in 2022: it fails by name, the others run and roll up
+    assert cli.main(["simulate", "--all", "--year", "2020", "--out", str(out), "--scheduler", address]) == 1
+    err = capsys.readouterr().err
+    assert "2 of 3 districts" in err and "FAILED 350213 翔安区" in err and "no value in force on 2020-" in err
     assert sorted(p.name for p in (out / "districts").iterdir()) == ["district=120110", "district=420112"]
     parts = pd.read_parquet(out / "districts")
     for code in ("120110", "420112"):
@@ -112,8 +115,11 @@ def test_cli_writes_partitions_and_roll_ups_and_only_this_run(client, tmp_path, 
     assert set(cities["jurisdiction"]) == {"420100"} and set(provinces["jurisdiction"]) == {"420000", "120000"}
     tianjin = parts[parts["jurisdiction"] == "120110"]
     assert _fen(provinces.loc[provinces["jurisdiction"] == "120000", "amount_yuan"]).sum() == _fen(tianjin["amount_yuan"]).sum()
-    assert pd.read_csv(out / "coverage.csv", dtype=str)["summed"].tolist() == ["1", "1", "1"]
-    assert not (out / "failures.csv").exists() and not [p for p in out.iterdir() if p.name.startswith(".")]
+    cover = pd.read_csv(out / "coverage.csv", dtype=str).set_index("jurisdiction")
+    assert cover.loc[["120000", "420100", "420000"], "summed"].tolist() == ["1", "1", "1"]
+    assert cover.loc[["350200", "350000"], "summed"].tolist() == ["0", "0"]   # no short roll-up for Fujian
+    assert pd.read_csv(out / "failures.csv", dtype=str)["district"].tolist() == ["350213"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
     # a second run into the same folder leaves nothing of the first behind
     assert cli.main(["simulate", "--city", "武汉市", "--year", "2020", "--out", str(out), "--scheduler", address]) == 0
     assert sorted(p.name for p in (out / "districts").iterdir()) == ["district=420112"]

@@ -26,6 +26,9 @@ class Param:
     required: bool = False      # True: no national default; a jurisdiction paying the program declares it
     optional: bool = False      # True: absent means the jurisdiction does not pay this part (read as 0)
     label: str = ""             # the Chinese name of a standard a planner may change (the explorer's controls)
+    about: str = ""             # what the leaf is, in a clerk's words, where it has no label (stubs, check)
+    when: str = ""              # a required leaf needed only where this caseload leaf counts someone
+                                # (the institution-orphan standard where orphans live in an institution)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,10 @@ class Program:
     # part of a rule that depends on the month, such as who is on 低保).
     classes: Callable | None = None
     rates: Callable | None = None
+    # Leaves whose declaration makes the program apply at all: paid only where the jurisdiction or a
+    # parent declares one of them (价格临时补贴's triggers), never from a national default; once one is
+    # declared, every required leaf must be.
+    declared_by: tuple[str, ...] = ()
 
     def evaluate(self, month, view):
         """This month's payment over the candidates: the program's rule, or its flat classes."""

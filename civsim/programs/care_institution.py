@@ -13,5 +13,6 @@ def pay(month, view) -> Cases:
 
 PROGRAM = Program(
     key="care_institution", label="养老机构运营补贴", entity="case", order=110, pay=pay, caseload=("caseload.elderly.beds",),
-    params={"caseload.elderly.beds": Param("beds"), "elderly.institution.per_bed": Param("yuan/bed/month", required=True)},
+    params={"caseload.elderly.beds": Param("beds"),
+            "elderly.institution.per_bed": Param("yuan/bed/month", required=True, about="养老机构运营补贴（每张床位每月）")},
 )

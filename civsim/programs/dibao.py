@@ -106,8 +106,8 @@ PROGRAM = Program(
     key="dibao", label="低保", entity="household", order=10, pay=pay, synthesize=synthesize,
     candidates=lambda roll: (roll.households["category"] == "dibao").to_numpy() & roll.households["income"].notna().to_numpy(),
     params={
-        "dibao.standard.urban": Param("yuan/person/month", label="城市低保标准"),
-        "dibao.standard.rural": Param("yuan/person/month", label="农村低保标准"),
+        "dibao.standard.urban": Param("yuan/person/month", required=True, label="城市低保标准"),
+        "dibao.standard.rural": Param("yuan/person/month", required=True, label="农村低保标准"),
         "dibao.floor": Param("yuan/person/month"), "dibao.take_up": Param("ratio"),
         "supplements.spring_festival.extra_months": Param("months"),
         **{f"dibao.classified.{c}.amount": Param("yuan/person/month") for c in CLASSES},

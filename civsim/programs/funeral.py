@@ -13,5 +13,5 @@ def pay(month, view) -> Cases:
 
 PROGRAM = Program(
     key="funeral", label="丧葬补贴", entity="case", order=120, pay=pay, caseload=("funeral.cases",),
-    params={"funeral.cases": Param("cases/month"), "funeral.amount": Param("yuan/case", required=True)},
+    params={"funeral.cases": Param("cases/month"), "funeral.amount": Param("yuan/case", required=True, about="每份丧葬补贴发放额")},
 )

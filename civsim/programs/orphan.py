@@ -27,8 +27,10 @@ PROGRAM = Program(
     key="orphan", label="孤儿", entity="person", order=70, pay=None, rates=rates,
     classes=lambda view: view.institution.astype(np.int64), synthesize=synthesize,
     candidates=lambda roll: (roll.persons["child_status"] == "orphan").to_numpy(),
-    # each placement's standard is required where the roll holds an orphan so placed (read on first use)
-    params={f"children.orphan.{p}": Param("yuan/person/month", label=f"孤儿基本生活费（{WORDS[p]}）") for p in PLACEMENTS},
+    # each placement's standard is required where the caseload holds an orphan so placed (and read on
+    # first use, for a bureau roll)
+    params={f"children.orphan.{p}": Param("yuan/person/month", required=True, when=f"caseload.children.orphan_{p}",
+                                          label=f"孤儿基本生活费（{WORDS[p]}）") for p in PLACEMENTS},
     roll_params={**{f"caseload.children.orphan_{p}": Param("persons") for p in PLACEMENTS},
                  "children.turnover.entry": Param("per_month"), "children.turnover.exit": Param("per_month")},
     reported_in=("children",),

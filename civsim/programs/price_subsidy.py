@@ -42,8 +42,11 @@ def pay(month, view) -> dict:
 PROGRAM = Program(
     key="price_subsidy", label="价格临时补贴", entity="person", order=200, pay=pay,
     reads=tuple(GROUPS), lines={f"{g}_price_subsidy": f"{label}价格临时补贴" for g, label in GROUPS.items()},
-    params={"supplements.price.trigger_cpi": Param("percent"), "supplements.price.trigger_food": Param("percent"),
+    # paid only where the jurisdiction or a parent declares its triggers (no national default stands in)
+    declared_by=("supplements.price.trigger_cpi", "supplements.price.trigger_food"),
+    params={"supplements.price.trigger_cpi": Param("percent", required=True, about="价格临时补贴启动条件：CPI同比涨幅"),
+            "supplements.price.trigger_food": Param("percent", required=True, about="价格临时补贴启动条件：食品CPI同比涨幅"),
             "supplements.price.floor": Param("yuan/person/month"), "supplements.price.multiplier": Param("ratio"),
             "supplements.price.children": Param("flag"),
-            "dibao.standard.urban": Param("yuan/person/month"), "dibao.standard.rural": Param("yuan/person/month")},
+            "dibao.standard.urban": Param("yuan/person/month", required=True), "dibao.standard.rural": Param("yuan/person/month", required=True)},
 )

@@ -41,9 +41,12 @@ def synthesize(b) -> None:
 PROGRAM = Program(
     key="tekun", label="特困供养", entity="person", order=20, pay=None, classes=classes, rates=rates, synthesize=synthesize,
     candidates=lambda roll: roll.persons["tekun"].to_numpy() == 1,
-    params={**{f"tekun.standard.{p}.{a}": Param("yuan/person/month", label=f"{AREA_WORDS[a]}特困{PLACEMENT_WORDS[p]}基本生活标准")
+    # no national figure: the city sets the basic standard (≥ 1.3 × its 低保) and the care standards
+    params={**{f"tekun.standard.{p}.{a}": Param("yuan/person/month", required=True,
+                                                 label=f"{AREA_WORDS[a]}特困{PLACEMENT_WORDS[p]}基本生活标准")
                for p in PLACEMENTS for a in AREAS},
-            **{f"tekun.care.{c}": Param("yuan/person/month", label=f"特困照料护理标准（{CARE_WORDS[c]}）") for c in CARE},
+            **{f"tekun.care.{c}": Param("yuan/person/month", required=True, label=f"特困照料护理标准（{CARE_WORDS[c]}）")
+               for c in CARE},
             "supplements.spring_festival.extra_months": Param("months")},
     roll_params={**{f"caseload.tekun.{p}": Param("persons") for p in PLACEMENTS},
                  "tekun.urban_share": Param("ratio"), "tekun.partial_share": Param("ratio"), "tekun.none_share": Param("ratio"),

@@ -20,8 +20,9 @@ def street_reserve(prior_year_dibao_yuan: float, reserve_percent: float) -> floa
 
 PROGRAM = Program(
     key="temporary", label="临时救助", entity="case", order=40, pay=pay, caseload=("temporary.cases",),
-    params={"temporary.cases": Param("cases/month"), "temporary.multiple": Param("ratio"),
-            "temporary.approval_limit": Param("yuan/case"), "dibao.standard.urban": Param("yuan/person/month"),
+    # the grant per case and the street limit differ several-fold between provinces: no national default
+    params={"temporary.cases": Param("cases/month"), "temporary.multiple": Param("ratio", required=True, about="临时救助每人次救助金相当于当月城市低保标准的倍数"),
+            "temporary.approval_limit": Param("yuan/case", required=True, about="街道（乡镇）临时救助审批上限"), "dibao.standard.urban": Param("yuan/person/month", required=True),
             "temporary.street_reserve": Param("percent")},
     reported_in=("assistance_total",),
 )
