@@ -243,7 +243,8 @@ def _engine() -> str:
 
 _KERNELS: dict[str, tuple] = {}   # kernel name -> (manager, its stderr log); in each worker process
 _RESET = ("get_ipython().run_line_magic('reset', '-f')\n"      # the previous notebook's names
-          "import os as _os\n_os.chdir({cwd!r})\ndel _os\n")
+          "import os as _os\n_os.chdir({cwd!r})\ndel _os\n"
+          "get_ipython().execution_count = 1\n")   # the notebook's cells count from 1, as in a new kernel
 
 
 def _kernel(name: str, cwd: Path):
