@@ -242,9 +242,10 @@ def _engine() -> str:
 # ---------------------------------------------------------------- one kernel per worker process
 
 _KERNELS: dict[str, tuple] = {}   # kernel name -> (manager, its stderr log); in each worker process
-_RESET = ("get_ipython().run_line_magic('reset', '-f')\n"      # the previous notebook's names
-          "import os as _os\n_os.chdir({cwd!r})\ndel _os\n"
-          "get_ipython().execution_count = 1\n")   # the notebook's cells count from 1, as in a new kernel
+# the previous notebook's names go (what %reset -f clears), and a new history session starts, so the
+# notebook's cells count from 1 as in a new kernel
+_RESET = ("get_ipython().reset(new_session=True)\n"
+          "import os as _os\n_os.chdir({cwd!r})\ndel _os\n")
 
 
 def _kernel(name: str, cwd: Path):
