@@ -1,15 +1,19 @@
 """The report batch against the same notebooks run one after another with the papermill CLI.
 
-Run on demand:  .venv/bin/python benchmarks/batch.py [--layout gongwen]
+Run on demand:  .venv/bin/python benchmarks/batch.py [--layout gongwen] [--rounds 3]
 Both sides execute the reports `civsim report --all` renders (summary, plan and budget of every
 district with a caseload) and write HTML, PDF and Word; the sequential side runs ``papermill`` as
-a command per notebook (what a user would script) and renders in this process.
+a command per notebook (what a user would script) and renders in this process. Each round runs
+both sides from nothing (new output folders; the batch's shared simulations live only for its
+run), prints the load averages (1, 5, 15 min) around each side, and checks that both executed the
+same notebooks to the same outputs.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -82,26 +86,62 @@ def sequential(jobs, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--layout", default="standard")
-    args = parser.parse_args()
-    items = [(s.district, s.year, s.as_of_month) for s in reports.with_caseload()]
+_VOLATILE = [(re.compile(r"ipykernel_\d+"), "ipykernel_N"), (re.compile(r" at 0x[0-9a-f]+"), " at 0x…")]
+
+
+def outputs(path: Path, root: Path) -> list:
+    """A notebook's code outputs, without what differs between any two runs (kernel pid, object
+    addresses, the output folder)."""
+    import nbformat
+
+    text = json.dumps([c.get("outputs", []) for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"],
+                      ensure_ascii=False, sort_keys=True).replace(str(root), "ROOT")
+    for pattern, replacement in _VOLATILE:
+        text = pattern.sub(replacement, text)
+    return json.loads(text)
+
+
+def load() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def one_round(items, layout: str) -> tuple[float, float, float, float, str]:
     with tempfile.TemporaryDirectory() as tmp:
+        before = load()
         start = time.perf_counter()
         with TreeCPU() as used:
-            code = reports.main(out=Path(tmp) / "batch", layout=args.layout, progress=False)
+            code = reports.main(out=Path(tmp) / "batch", layout=layout, progress=False)
         parallel, parallel_cpu = time.perf_counter() - start, used.seconds
         assert code == 0
+        between = load()
         (Path(tmp) / "seq").mkdir()
-        jobs = reports.jobs(items, out=Path(tmp) / "seq", layout=args.layout)
+        jobs = reports.jobs(items, out=Path(tmp) / "seq", layout=layout)
         with TreeCPU() as used:
             serial = sequential(jobs, Path(tmp) / "seq")
         serial_cpu = used.seconds
-    print(f"{len(jobs)} reports on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f}): "
-          f"batch {parallel:.1f} s ({parallel_cpu:.0f} CPU s), papermill CLI one after another {serial:.1f} s "
-          f"({serial_cpu:.0f} CPU s); speed-up {serial / parallel:.2f}×, CPU {serial_cpu / parallel_cpu:.2f}× less "
-          f"(on {os.cpu_count()} idle cores about {os.cpu_count() * serial_cpu / parallel_cpu:.1f}× at best)")
+        after = load()
+        batch_jobs = reports.jobs(items, out=Path(tmp) / "batch", layout=layout)
+        differ = [job.label for i, (job, mine) in enumerate(zip(jobs, batch_jobs))
+                  if outputs(Path(tmp) / "seq" / f"{i}-{job.name}.ipynb", Path(tmp) / "seq")
+                  != outputs(mine.output("ipynb"), Path(tmp) / "batch")]
+        assert not differ, f"the batch and papermill disagree on {differ}"
+    return parallel, parallel_cpu, serial, serial_cpu, f"load {before} → {between} → {after}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--layout", default="standard")
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    items = [(s.district, s.year, s.as_of_month) for s in reports.with_caseload()]
+    count = len(reports.jobs(items))
+    for _ in range(args.rounds):
+        parallel, parallel_cpu, serial, serial_cpu, loads = one_round(items, args.layout)
+        print(f"{count} reports on {os.cpu_count()} cores ({loads}): "
+              f"batch {parallel:.1f} s ({parallel_cpu:.0f} CPU s), papermill CLI one after another {serial:.1f} s "
+              f"({serial_cpu:.0f} CPU s); speed-up {serial / parallel:.2f}×, CPU {serial_cpu / parallel_cpu:.2f}× less "
+              f"(on {os.cpu_count()} idle cores about {os.cpu_count() * serial_cpu / parallel_cpu:.1f}× at best); "
+              "same outputs", flush=True)
 
 
 if __name__ == "__main__":

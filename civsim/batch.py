@@ -199,13 +199,52 @@ def _execute(job: Job, executed: Path, timeout: float, kernel_name: str | None) 
     papermill.execute_notebook(notebook, str(executed).replace("{", "{{").replace("}", "}}"),
                                parameters=dict(job.parameters), kernel_name=name,
                                execution_timeout=timeout, progress_bar=False, log_output=False,
-                               cwd=str(job.notebook.parent.resolve()), km=km)
+                               cwd=str(job.notebook.parent.resolve()), km=km, engine_name=_engine())
+
+
+@functools.lru_cache(maxsize=1)
+def _engine() -> str:
+    """papermill's nbclient engine, writing the executed notebook once at the end.
+
+    papermill rewrites (and re-validates) the whole notebook before and after every cell, so a
+    watcher sees progress; in the batch nobody watches the staging copy, and a report with charts
+    is written some forty times. The last write — when execution ends, also after a timeout or a
+    dead kernel — is kept, and papermill itself writes the finished or failed notebook after it,
+    so the file is the same."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class FinalWrite(NotebookExecutionManager):
+        def save(self, **kwargs):            # the per-cell writes
+            self.last_save_time = self.now()
+
+        def notebook_complete(self, **kwargs):
+            super().notebook_complete(**kwargs)
+            NotebookExecutionManager.save(self)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            manager = FinalWrite(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                 autosave_cell_every=autosave_cell_every)
+            manager.notebook_start()
+            try:
+                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                manager.cleanup_pbar()
+                manager.notebook_complete()
+            return manager.nb
+
+    papermill_engines.register("civsim-final-write", Engine)
+    return "civsim-final-write"
 
 
 # ---------------------------------------------------------------- one kernel per worker process
 
 _KERNELS: dict[str, tuple] = {}   # kernel name -> (manager, its stderr log); in each worker process
-_RESET = ("get_ipython().run_line_magic('reset', '-f')\n"      # the previous notebook's names
+# the previous notebook's names go (what %reset -f clears), and a new history session starts, so the
+# notebook's cells count from 1 as in a new kernel
+_RESET = ("get_ipython().reset(new_session=True)\n"
           "import os as _os\n_os.chdir({cwd!r})\ndel _os\n")
 
 

@@ -68,9 +68,14 @@ class View:
             raise AttributeError(name)
         return self.col(name)
 
-    def on_roll(self, month: int) -> np.ndarray | None:
-        """Candidates whose spell covers ``month`` (an ordinal), or None when all always are."""
-        return None if self.always else (self._start <= month) & (month < self._end)
+    def on_roll(self, month: int, rows: np.ndarray | None = None) -> np.ndarray | None:
+        """Candidates (or those at positions ``rows``) whose spell covers ``month`` (an ordinal),
+        or None when all always are."""
+        if self.always:
+            return None
+        if rows is None:
+            return (self._start <= month) & (month < self._end)
+        return (self._start[rows] <= month) & (month < self._end[rows])
 
 
 @dataclass
@@ -82,6 +87,23 @@ class Prepared:
     group: np.ndarray           # each household's group code
     case_rows: np.ndarray       # the groups of urban and rural case lines
     cache: dict = field(default_factory=dict)
+    # (id(leaf), month ordinal) -> (leaf, value in force): the parameter sets of one roll's runs
+    # (scenarios, Monte Carlo draws) share most leaves; the leaf is kept, so its id stays its own
+    values: dict = field(default_factory=dict)
+
+    def in_force(self, params: ParamSet, path: str, t: int, date) -> float:
+        """``params.at(path, date)``, looked up once per leaf and month."""
+        leaf = params.leaves.get(path)
+        if leaf is None:
+            return params.at(path, date)    # the error naming the missing leaf
+        hit = self.values.get((id(leaf), t))
+        if hit is not None and hit[0] is leaf:
+            return hit[1]
+        if len(self.values) > 100_000:       # a long-lived explorer's many control changes
+            self.values.clear()
+        value = leaf.at(date).value
+        self.values[(id(leaf), t)] = (leaf, value)
+        return value
 
     def once(self, key: str, compute):
         """``compute(roll)``, computed once per roll (programs keep their static lookups here)."""
@@ -123,10 +145,11 @@ class Month:
     results: dict = field(default_factory=dict)   # line -> (view paid over, Paid), or a callable making it
     read: set | None = None                        # when a set, every (program, leaf) read is recorded (tests)
     program: str = ""                              # the program whose rule is running
+    date: object = None                            # the period's first day, when the caller has it
 
     def __post_init__(self):
         self.t = self.period.ordinal
-        self._date = self.period.start_time.date()
+        self._date = self.date if self.date is not None else self.period.start_time.date()
         self._cache: dict = {}
 
     def value(self, path: str) -> float:
@@ -134,7 +157,7 @@ class Month:
         if self.read is not None:
             self.read.add((self.program, path))
         if path not in self._cache:
-            self._cache[path] = self.params.at(path, self._date)
+            self._cache[path] = self.prepared.in_force(self.params, path, self.t, self._date)
         return self._cache[path]
 
     def optional(self, path: str) -> float:
@@ -234,6 +257,7 @@ class Simulation:
         pool = self.prepared.views.get("dibao")
         self.pool = pool.rows if pool is not None else np.zeros(0, np.int64)
         self.cpi, self.food = cpi.for_months(self.months)
+        self._dates = (None, [])     # (months, each month's first day), made on the first run
         self.programs = self._active(params)
         self._paths: dict = {}
         self.counts = {p.key: self._class_counts(p) for p in self.programs if p.rates is not None}
@@ -290,8 +314,12 @@ class Simulation:
         n_groups = len(groups)
         lines, periods, measures = [], [], []
         per_entity = Detail(self.roll, self.months) if detail else None
+        if self._dates[0] is not self.months:
+            self._dates = (self.months, [period.start_time.date() for period in self.months])
+        dates = self._dates[1]
         for t, period in enumerate(self.months):
-            month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t], read=read)
+            month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t], read=read,
+                          date=dates[t])
             for program in self.programs:
                 month.program = program.key
                 view = self.prepared.views.get(program.key)
@@ -299,13 +327,12 @@ class Simulation:
                     rates = np.asarray(program.rates(month, view), np.float64)
                     counts = self.counts[program.key][t]
                     persons = (rates != 0).astype(np.float64)[: len(counts)] @ counts
-                    block = np.stack([np.zeros(n_groups), persons, persons, rates[: len(counts)] @ counts], 1)
+                    block = _block(0.0, persons, rates[: len(counts)] @ counts)
                     if program.pay is not None:     # the candidates outside the classes
                         rest = program.pay(month, view)
                         group = view.group[rest.rows]
                         count = np.bincount(group, minlength=n_groups).astype(np.float64)
-                        block += np.stack([np.zeros(n_groups), count, count,
-                                           np.bincount(group, weights=rest.amount, minlength=n_groups)], 1)
+                        block += _block(0.0, count, np.bincount(group, weights=rest.amount, minlength=n_groups))
                     month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
                     lines.append(program.key)
                     periods.append(period)
@@ -329,9 +356,9 @@ class Simulation:
                     count = np.bincount(group, minlength=n_groups).astype(np.float64)
                     if over.entity == "household":
                         persons = np.bincount(group, weights=over.size[paid.rows], minlength=n_groups)
-                        block = np.stack([count, persons, persons, np.bincount(group, weights=amount, minlength=n_groups)], 1)
+                        block = _block(count, persons, np.bincount(group, weights=amount, minlength=n_groups))
                     else:
-                        block = np.stack([np.zeros(n_groups), count, count, np.bincount(group, weights=amount, minlength=n_groups)], 1)
+                        block = _block(0.0, count, np.bincount(group, weights=amount, minlength=n_groups))
                     lines.append(line)
                     periods.append(period)
                     measures.append(block)
@@ -355,6 +382,13 @@ class Simulation:
             frame[column] = np.tile(groups[column].to_numpy(), len(lines))
         frame[MEASURES] = values
         return frame
+
+
+def _block(households, persons, amount) -> np.ndarray:
+    """One line's month per group: households, persons, person-times (= persons), amount."""
+    block = np.empty((len(persons), 4))
+    block[:, 0], block[:, 1], block[:, 2], block[:, 3] = households, persons, persons, amount
+    return block
 
 
 def _finish(frames: list[pd.DataFrame]) -> pd.DataFrame:

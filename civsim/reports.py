@@ -36,6 +36,7 @@ BUDGET_NOTEBOOK = "budget_projection"
 # the file names of the three documents, as an author calls them
 SUMMARY_NAME, PLAN_NAME, BUDGET_NAME = "工作总结", "工作计划", "预算测算"
 KERNEL = "python3"
+_RUN_ORDER = (BUDGET_NAME, SUMMARY_NAME, PLAN_NAME)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,16 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
     return result
 
 
+def _expected_length(job) -> tuple[int, int]:
+    """Sort key putting the longest reports first, so no worker is left with a long one while the
+    other idles: the budgets (a Monte Carlo each), then the summaries, then the plans (which then
+    find the year their summary simulated); within each, the district with more caseloads first,
+    as each caseload brings a program to simulate."""
+    district = job.parameters.get("district")
+    caseloads = sum(path.startswith("caseload.") for path in params_module.load(district).leaves) if district else 0
+    return _RUN_ORDER.index(job.name), -caseloads
+
+
 def main(district=None, year=None, scenario: str = BASELINE, workers: int | None = None, out=None,
          timeout: float = 600, progress: bool = True, layout: str = layouts.DEFAULT, from_districts: bool = False,
          runner=None, roll: str | None = None) -> int:
@@ -142,8 +153,7 @@ def main(district=None, year=None, scenario: str = BASELINE, workers: int | None
         for name, _, _ in items:               # a city or province with districts listed under it
             districts_under(name)
     planned = jobs(items, scenario, out, layout, from_districts=from_districts, roll=roll)
-    # the summaries first: they are the longest, and the plans then find this year simulated
-    order = sorted(range(len(planned)), key=lambda i: (planned[i].name != SUMMARY_NAME, planned[i].name == PLAN_NAME, i))
+    order = sorted(range(len(planned)), key=lambda i: (*_expected_length(planned[i]), i))
     done = (runner or batch.run)([planned[i] for i in order], workers=workers, timeout=timeout, progress=progress,
                                  kernel_name=KERNEL)
     outcomes = [outcome for _, outcome in sorted(zip(order, done), key=lambda pair: pair[0])]

@@ -162,3 +162,36 @@ def test_one_kernel_per_worker_with_nothing_left_from_the_last_notebook(tmp_path
     assert [p["leftover"] for p in printed] == [False, False]
     assert all(Path(p["cwd"]) == FIXTURES.resolve() for p in printed)
     assert printed[0]["pid"] == printed[1]["pid"]                       # the same kernel ran both
+    for name in ("first", "second", "third"):     # counted from 1 each time, as a new kernel would
+        cells = [c for c in nbformat.read(tmp_path / f"{name}.ipynb", as_version=4).cells if c.cell_type == "code"]
+        assert [c.execution_count for c in cells] == list(range(1, len(cells) + 1))
+        # the notebook's own line only: no complaint of IPython's history about reused line numbers
+        assert len([o for c in cells for o in c.outputs if o.output_type == "stream"]) == 1
+
+
+def test_the_executed_notebook_is_the_one_papermill_writes_by_default(tmp_path, monkeypatch):
+    """The batch's engine writes the executed notebook once, at the end, not before and after every
+    cell: the file has the same cells, outputs and per-cell status as papermill's own engine gives."""
+    import importlib
+
+    import papermill
+
+    writes = []
+    for name in ("papermill.engines", "papermill.execute"):
+        module = importlib.import_module(name)
+        monkeypatch.setattr(module, "write_ipynb", lambda nb, path, write=module.write_ipynb: (writes.append(path),
+                                                                                             write(nb, path)))
+
+    def executed(engine_name, name):
+        writes.clear()
+        target = tmp_path / f"{name}.ipynb"
+        papermill.execute_notebook(str(FIXTURES / "params.ipynb"), str(target), parameters={"text": "东丽区"},
+                                   kernel_name="python3", progress_bar=False, engine_name=engine_name)
+        book = nbformat.read(target, as_version=4)
+        return len(writes), [(c.cell_type, c.source, c.get("outputs"), c.metadata.get("tags"),
+                              c.metadata["papermill"]["status"], c.metadata["papermill"]["exception"]) for c in book.cells]
+
+    default_writes, default = executed(None, "default")
+    final_writes, final = executed(batch._engine(), "final")
+    assert final == default and "东丽区" in str(final)
+    assert default_writes > 2 * len(default) and final_writes == 2      # the manager's last write and papermill's

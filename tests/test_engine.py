@@ -137,3 +137,20 @@ def test_cli_reconcile_columns(tmp_path):
 def test_unknown_scenario_is_a_clear_cli_error(capsys):
     assert main(["simulate", "--district", "东西湖区", "--year", "2021", "--scenario", "nope"]) == 2
     assert "scenario not found" in capsys.readouterr().err
+
+
+def test_a_reused_simulation_gives_each_parameter_set_its_own_values(dongxihu):
+    """A Simulation keeps each leaf's value per month across its runs: a run after others on the
+    same roll equals the run on a fresh Simulation, and a changed leaf is never served the old value."""
+    raised = scenarios.apply(dongxihu, change("dibao.standard", 20, start="2021-01-01"), YEAR)
+    lowered = scenarios.apply(dongxihu, change("dibao.standard", -20, start="2021-01-01"), YEAR)
+    shared = engine.Simulation(dongxihu, YEAR, 3)
+    runs = [shared.run(p) for p in (dongxihu, raised, lowered, dongxihu, raised)]
+    for params_, run in zip((dongxihu, raised, lowered, dongxihu, raised), runs):
+        pd.testing.assert_frame_equal(run, engine.Simulation(dongxihu, YEAR, 3, roll=shared.roll).run(params_))
+    money = [totals(run, "dibao")["amount_yuan"].iloc[0] for run in runs]
+    assert money[1] > money[0] > money[2] and money[3] == money[0] and money[4] == money[1]
+    january = pd.Period("2021-01", "M")
+    month = engine.Month(raised, january, shared.prepared, None, 0.0, 0.0)
+    assert month.value("dibao.standard.urban") == raised.at("dibao.standard.urban", "2021-01") \
+        != dongxihu.at("dibao.standard.urban", "2021-01")

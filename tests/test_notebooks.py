@@ -331,3 +331,26 @@ def test_the_gongwen_plan_has_a4_margins_and_dashed_page_numbers(rendered):
     section = docx.Document(str(outcome.outputs["docx"])).sections[0]
     assert [round(m.mm) for m in (section.top_margin, section.right_margin, section.bottom_margin,
                                   section.left_margin)] == [37, 26, 35, 28]
+
+
+def test_main_runs_the_longest_reports_first_and_answers_in_job_order(tmp_path):
+    """The budgets (a Monte Carlo each) go to the workers first, then the summaries, then the
+    plans; the table still lists the reports in the order of jobs()."""
+    seen = []
+
+    def runner(jobs, **options):
+        seen.extend(jobs)
+        return [batch.Outcome(job.label, job.notebook, {"ipynb": job.output("ipynb")}, ok=True) for job in jobs]
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert reports.main(out=tmp_path, runner=runner, progress=False) == 0
+    names = [job.name for job in seen]
+    count = len(SHIPPED)
+    assert names == [reports.BUDGET_NAME] * count + [reports.SUMMARY_NAME] * count + [reports.PLAN_NAME] * count
+    caseloads = [sum(path.startswith("caseload.") for path in params.load(job.parameters["district"]).leaves)
+                 for job in seen[:count]]
+    assert caseloads == sorted(caseloads, reverse=True) and caseloads[0] > caseloads[-1]
+    planned = reports.jobs([(s.district, s.year, s.as_of_month) for s in SHIPPED], out=tmp_path)
+    labels = [line.split()[0:2] for line in printed.getvalue().splitlines()[1:-1]]
+    assert labels == [job.label.split()[0:2] for job in planned]

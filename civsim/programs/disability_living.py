@@ -35,8 +35,8 @@ def pay(month, view) -> Paid:
     members = month.prepared.once("disability_living.members", lambda roll: np.flatnonzero(
         ~_poor(view, roll) & (view.household_col("category") == dibao)))
     eligible = month.paid_households("dibao")[view.household[members]]
-    on_roll = view.on_roll(month.t)
-    paid = members[eligible if on_roll is None else eligible & on_roll[members]]
+    on_roll = view.on_roll(month.t, members)
+    paid = members[eligible if on_roll is None else eligible & on_roll]
     amount = rates(month, view)[(view.disability_grade[paid] >= 3).astype(int)]
     return Paid(paid, amount)
 
