@@ -116,6 +116,12 @@ def model_figure(results: pd.DataFrame, row, params) -> tuple[float, str]:
     return float(data[column].sum()), holds
 
 
+def _read_by(code: str) -> set[str]:
+    """Every leaf the programs behind a reported figure read, as policy or for the roll."""
+    return {path for line in lines(code)[0] for declared in (programs.LINE_PROGRAM[line],)
+            for path in {**declared.params, **declared.roll_params}}
+
+
 def _plain(text: str) -> str:
     return re.sub(r"\s+", "", str(text))
 
@@ -131,9 +137,7 @@ def _setters(params, row, year: int) -> tuple[list[str], list[str]]:
     summed = lines(row.program)[0]
     if not summed:
         return [], []
-    read = {path for line in summed for path in {**programs.LINE_PROGRAM[line].params,
-                                                  **programs.LINE_PROGRAM[line].roll_params}}
-    read |= {p for p in params.leaves if any(p.startswith(f"caseload.{programs.family(line)}") for line in summed)}
+    read = _read_by(row.program) | {p for p in params.leaves if any(p.startswith(f"caseload.{programs.family(line)}") for line in summed)}
     quote, key, end = _plain(row.quote), f"{row.program} {row.measure} {row.period}", dt.date(year, 12, 31)
     fitted, typed = [], []
     for path in sorted(read & set(params.leaves)):
@@ -156,8 +160,7 @@ def _assumed(params, program: str, period: str) -> str:
     """The parameters behind a reported figure that pay on an assumption rather than a source."""
     first, last = reported.parse_period(period)
     months = [m.start_time.date() for m in pd.period_range(first, last, freq="M")]
-    read = {path for line in lines(program)[0] for declared in (programs.LINE_PROGRAM[line],)
-            for path in {**declared.params, **declared.roll_params}}
+    read = _read_by(program)
     names = {path for path, leaf in params.leaves.items() if path in read
              for date in months if leaf.entries[0].start <= date
              and leaf.at(date).source == "assumption" and leaf.at(date).value > 0}
@@ -171,7 +174,7 @@ def _missing_lines(results: pd.DataFrame, program: str) -> str:
 
 
 def reconcile(district, year: int, results: pd.DataFrame | None = None, seed: int = 1) -> pd.DataFrame:
-    """One row per reported figure: """ + ", ".join(OUTPUT) + """."""
+    """One row per reported figure, with the columns of ``OUTPUT``."""
     params = params_module.load(district)
     figures = reported.for_district(params.district.code, year)
     if results is None:

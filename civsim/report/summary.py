@@ -356,18 +356,9 @@ REASON_SHORT = {"matches": "一致", "within": "差异在5%以内", "differs": "
 
 
 def _with_codes_and_areas(table: pd.DataFrame, code: str, year: int) -> pd.DataFrame:
-    """The reconciliation with a ``code`` per row (its ``reason_code``, or read from its reason) and
-    the reported figure's ``area`` (urban, rural, all), taken from the reported rows it lists one by one."""
-    from .. import reported
-
-    table = table.copy()
-    codes = table["reason_code"] if "reason_code" in table.columns else [None] * len(table)
-    table["code"] = [reason_code(r, c) for r, c in zip(table["reason"], codes)]
-    if "area" not in table.columns:
-        figures = reported.for_district(code, year)
-        same = len(figures) == len(table) and list(figures["program"]) == list(table["program"])
-        table["area"] = list(figures["area"]) if same else "all"
-    return table
+    """The reconciliation with a ``code`` per row: its ``reason_code`` (the table carries each
+    reported figure's ``area`` itself)."""
+    return table.assign(code=[reason_code(r, c) for r, c in zip(table["reason"], table["reason_code"])])
 
 
 __all__ = ["AnnualSummary"]
