@@ -101,6 +101,7 @@ def test_a_planner_changes_the_dibao_standard_in_the_browser(served, browser, tm
     assert font.startswith('"Noto Sans CJK SC"'), font
     # results beside (or above) the controls: the headline and the charts fit the first screen
     for selector in (".civsim-total", ".civsim-results svg"):
+        page.locator(selector).first.wait_for(state="visible", timeout=WAIT_MS)   # the charts draw after the inputs
         box = page.locator(selector).first.bounding_box()
         assert box["y"] + box["height"] <= 768, (selector, box)
     assert page.locator(".civsim-results").bounding_box()["x"] < page.locator(".civsim-controls").bounding_box()["x"]
