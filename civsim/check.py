@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import districts, programs, reported, schema
+from . import districts, params as params_module, programs, reported, schema
 from .errors import CivsimError
 from .params import PARAMS, read_yaml
 
@@ -110,7 +110,8 @@ def _prune(tree: dict) -> None:
 
 
 def origin(leaf_file: str, district: districts.District) -> str:
-    folder = Path(leaf_file).parent.name
+    file = Path(leaf_file)
+    folder = file.stem if file.parent.name == params_module.CALIBRATION.name else file.parent.name
     if folder == "defaults":
         return ORIGIN_DEFAULT
     if folder == district.slug:

@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--roll", default=None, help="folder with a bureau's roll (households, persons)")
     p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
 
+    p = sub.add_parser("calibrate", help="fit the roll to a year's reported figures: the values fitted one by one, "
+                       "then the roll's unknowns jointly (params/calibration/<folder>.yaml)")
+    _district(p)
+    _year(p)
+    p.add_argument("--write", action="store_true", help="write the fitted values into params/calibration/")
+
     p = sub.add_parser("reconcile", help="reported figures beside the model's")
     _district(p)
     _year(p)
@@ -324,6 +330,34 @@ def cmd_compare(args) -> int:
 
     roll = roll_module.load_folder(params.load(args.district), args.year, args.roll, args.seed) if args.roll else None
     _write_table(compare.compare(args.district, args.year, args.scenario, args.seed, roll), args.csv)
+    return 0
+
+
+def cmd_calibrate(args) -> int:
+    from . import calibrate, params
+
+    _check_year(params.load(args.district), args.year)
+    figures = calibrate.own_figures(args.district, args.year)
+    try:     # the roll's unknowns first: the values fitted one by one are fitted on that roll
+        fit = calibrate.fit_roll(args.district, args.year)
+    except CivsimError as exc:
+        if not figures:
+            raise
+        print(f"civsim: {exc}", file=sys.stderr)
+    else:
+        print(fit.table().to_string(index=False))
+        print(fit.targets.to_string(index=False))
+        for figure in fit.unreached:
+            print(f"{figure}: not reached within the bounds (left as a check)")
+        if args.write:
+            print(f"wrote {calibrate.write(fit)}", file=sys.stderr)
+            params.clear_cache()
+    for figure in figures:
+        paths, shift = calibrate.refit(args.district, figure)
+        print(f"{figure}: {', '.join(paths)} shift {shift:+.4g}")
+        if args.write:
+            calibrate.write_refit(args.district, figure)
+            params.clear_cache()
     return 0
 
 

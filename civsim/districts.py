@@ -64,7 +64,7 @@ def load_districts(path: Path = DISTRICTS_CSV) -> dict[str, District]:
     return districts
 
 
-RESERVED_FOLDERS = ("defaults", "scenarios", "plans", "summaries")
+RESERVED_FOLDERS = ("defaults", "scenarios", "plans", "summaries", "calibration")
 
 
 def check_folders(root: Path) -> None:

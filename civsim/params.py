@@ -11,6 +11,13 @@ mapping with a ``unit`` and ``values`` keyed by effective date::
         values:
           2020-04-01: {value: 830, source: 004_….txt, quote: "城镇低保从780元/月提高到830元/月"}
 
+Values fitted to a bureau's reported figures are not policy and live apart, in
+``params/calibration/<folder>.yaml`` (the same tree, every path written in full from its first
+part): each entry is a ``calibration`` (how it was fitted) with ``fitted_to`` naming every figure.
+From its first date a fitted leaf replaces the value its folder would otherwise inherit; a policy
+file holding a fitted value, or a fit over a value its own folder states (rather than assumes), is
+an error.
+
 Values are stored converted to a monthly base unit (a ``yuan/person/year`` figure is divided by
 12), so every consumer reads one unit per leaf. A month takes the value in force on its first day.
 """
@@ -31,6 +38,7 @@ from . import districts
 from .errors import CivsimError
 
 PARAMS = districts.ROOT / "params"
+CALIBRATION = Path("calibration")      # under a params root: one file of fitted values per folder
 
 # declared unit -> (unit after conversion, factor)
 UNITS: dict[str, tuple[str, float]] = {
@@ -124,6 +132,15 @@ def read_yaml(path: Path):
     from .tables import read_text
 
     return parse_yaml(read_text(path, limit=YAML_BYTES, what="YAML file"), path)
+
+
+def read_text_checked(path: Path) -> str:
+    """A YAML file's text once :func:`read_yaml` accepts it (for an editor that rewrites the file)."""
+    from .tables import read_text
+
+    text = read_text(path, limit=YAML_BYTES, what="YAML file")
+    parse_yaml(text, path)
+    return text
 
 
 def parse_yaml(text: str, path):
@@ -294,7 +311,69 @@ def _read_folder(folder: Path) -> dict[str, Leaf]:
             raise CivsimError(file, None, f"bad file name {file.name!r}",
                               "a lowercase ASCII name such as dibao.yaml (the first part of every path in it)")
         _walk(read_yaml(file), file.stem, file, leaves)
+    for path, leaf in leaves.items():
+        fitted = next((e for e in leaf.entries if e.source == "calibration" or e.fitted_to), None)
+        if fitted is not None:
+            raise CivsimError(leaf.file, f"{path}.values.{fitted.start.isoformat()}", "a fitted value in a policy file",
+                              f"policy as the rule states it; fitted values in {CALIBRATION.name}/{folder.name}.yaml")
     return leaves
+
+
+def _read_calibration(file: Path) -> dict[str, Leaf]:
+    """A folder's fitted values: each entry a calibration naming the figures it was fitted to, or
+    an assumption about the roll that goes with them (a grant paid in January only)."""
+    leaves: dict[str, Leaf] = {}
+    if not file.is_file():
+        return leaves
+    tree = read_yaml(file)
+    if not isinstance(tree, dict):
+        raise CivsimError(file, None, f"found {type(tree).__name__}", "a mapping of parameter names")
+    for name, child in tree.items():
+        if not is_key(name):
+            raise CivsimError(file, str(name), "bad key", "a lowercase ASCII name (letters, digits, _)")
+        _walk(child, name, file, leaves)
+    for path, leaf in leaves.items():
+        for entry in leaf.entries:
+            if entry.source != "assumption" and (entry.source != "calibration" or not entry.fitted_to):
+                raise CivsimError(file, f"{path}.values.{entry.start.isoformat()}", "a value without its fit",
+                                  "calibration (how it was fitted) and fitted_to (every figure it was fitted to), or an assumption")
+    return leaves
+
+
+def _refuse_fit_over_statute(inherited: Leaf | None, fitted: Leaf) -> None:
+    """A fit replaces an assumption, or evidence about the roll (a published ratio that a program
+    declares as the prior of a fitted unknown), never a value a rule states: the 低保 standard in
+    force when the fit starts, or stated later, stays what the rule says."""
+    if inherited is None:
+        return
+    from .programs import REGISTRY   # the declarations say which leaves are the roll's unknowns
+
+    if any(fitted.path in {**p.params, **p.roll_params} and {**p.params, **p.roll_params}[fitted.path].prior is not None
+           for p in REGISTRY):
+        return
+    start = fitted.entries[0].start
+    over = [e for e in inherited.entries if e.start >= start or e is _in_force(inherited, start)]
+    stated = [e for e in over if e is not None and e.source not in ("assumption", "calibration")]
+    if stated:
+        raise CivsimError(fitted.file, f"{fitted.path}.values.{start.isoformat()}",
+                          f"a fitted value over one {Path(inherited.file).name} states from {stated[0].start.isoformat()}",
+                          "a value stated by a rule or fitted, not both (a fit may replace an assumption)")
+
+
+def _in_force(leaf: Leaf, day: dt.date) -> Entry | None:
+    return leaf.at(day) if leaf.entries[0].start <= day else None
+
+
+def _fitted_over(inherited: Leaf | None, fitted: Leaf) -> Leaf:
+    """A fitted leaf in force from its first date; before it, the value it would otherwise have."""
+    if inherited is None:
+        return fitted
+    if inherited.unit != fitted.unit:
+        raise CivsimError(fitted.file, fitted.path, f"unit {fitted.declared_unit} does not match the "
+                          f"{inherited.declared_unit} of {inherited.file}", f"a unit convertible to {inherited.unit}")
+    earlier = tuple(e for e in inherited.entries if e.start < fitted.entries[0].start)
+    return replace(fitted, entries=earlier + fitted.entries, description=fitted.description or inherited.description,
+                   recurring=fitted.recurring or inherited.recurring)
 
 
 def _check_counts(leaves: dict[str, Leaf]) -> None:
@@ -369,19 +448,23 @@ class ParamSet:
 
 
 @lru_cache(maxsize=32)
-def _load(code: str, root: Path) -> ParamSet:
+def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
     district = districts.find(code)
     leaves: dict[str, Leaf] = {}
     districts.check_folders(root)
     folders = [root / "defaults"] + [root / d.slug for d in reversed(districts.lineage(district))]
     for folder in folders:
-        if folder.is_dir():
-            for path, leaf in _read_folder(folder).items():
-                inherited = leaves.get(path)
-                if inherited is not None and inherited.unit != leaf.unit:
-                    raise CivsimError(leaf.file, path, f"unit {leaf.declared_unit} does not match the inherited "
-                                      f"{inherited.declared_unit} of {inherited.file}", f"a unit convertible to {inherited.unit}")
-                leaves[path] = leaf
+        own = _read_folder(folder) if folder.is_dir() else {}
+        for path, leaf in own.items():
+            inherited = leaves.get(path)
+            if inherited is not None and inherited.unit != leaf.unit:
+                raise CivsimError(leaf.file, path, f"unit {leaf.declared_unit} does not match the inherited "
+                                  f"{inherited.declared_unit} of {inherited.file}", f"a unit convertible to {inherited.unit}")
+            leaves[path] = leaf
+        fitted = _read_calibration(root / CALIBRATION.name / f"{folder.name}.yaml") if calibrated else {}
+        for path, leaf in fitted.items():
+            _refuse_fit_over_statute(leaves.get(path), leaf)
+            leaves[path] = _fitted_over(leaves.get(path), leaf)
     _check_counts(leaves)
     params = ParamSet(district, leaves)
     from . import schema   # the programs declare which leaves exist
@@ -390,6 +473,18 @@ def _load(code: str, root: Path) -> ParamSet:
     return params
 
 
-def load(district: str | int, root: Path = PARAMS) -> ParamSet:
-    """The parameters of a jurisdiction by GB/T 2260 code or Chinese name, with its parents' inherited."""
-    return _load(districts.find(district).code, Path(root))
+def folder_of(leaf: Leaf) -> str:
+    """The parameter folder a leaf belongs to: its own, or the one its calibration file is for."""
+    file = Path(leaf.file)
+    return file.stem if file.parent.name == CALIBRATION.name else file.parent.name
+
+
+def clear_cache() -> None:
+    """Forget the parameter sets read so far (after a file under params/ was rewritten)."""
+    _load.cache_clear()
+
+
+def load(district: str | int, root: Path = PARAMS, calibrated: bool = True) -> ParamSet:
+    """The parameters of a jurisdiction by GB/T 2260 code or Chinese name, with its parents' inherited
+    (and, unless ``calibrated`` is False, the values fitted to its reported figures)."""
+    return _load(districts.find(district).code, Path(root), calibrated)

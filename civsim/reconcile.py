@@ -7,8 +7,8 @@ Which model lines make up a reported figure follows from the program declaration
 
 * 输入 — the figure is an input: a standard compared with the parameter in force, a caseload at
   the roll's anchor month, or a count a parameter was typed from (same sentence, same value);
-* 校准 — something was fitted to it: a parameter whose calibration note quotes the figure's
-  sentence, or whose ``fitted_to`` names the figure;
+* 校准 — something was fitted to it: a value in params/calibration whose ``fitted_to`` names
+  the figure;
 * 检验 — nothing was set from it: an independent check. Only these count in :func:`accuracy`.
 
 A money figure the model misses by more than the tolerance keeps its remainder in
@@ -126,33 +126,21 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", "", str(text))
 
 
-QUOTED = re.compile(r"['‘“「]([^'’”」]{8,})['’”」]")
-
-
 def _setters(params, row, year: int) -> tuple[list[str], list[str]]:
-    """The leaves a reported figure set, from the documents: (fitted, typed). A calibration note
-    quoting the figure's sentence fitted a value to it; a sourced value whose quote holds the
-    figure's sentence and equals the figure was typed from it. ``fitted_to`` naming the figure
-    counts as fitted."""
+    """The leaves a reported figure set: (fitted, typed). A fitted value names its figures in
+    ``fitted_to`` (params/calibration); a sourced value whose quote holds the figure's sentence
+    and equals the figure was typed from it."""
     summed = lines(row.program)[0]
     if not summed:
         return [], []
+    key, end = f"{row.program} {row.measure} {row.period}", dt.date(year, 12, 31)
+    fitted = sorted(path for path, leaf in params.leaves.items()
+                    if any(key in e.fitted_to for e in leaf.entries if e.start <= end))
     read = _read_by(row.program) | {p for p in params.leaves if any(p.startswith(f"caseload.{programs.family(line)}") for line in summed)}
-    quote, key, end = _plain(row.quote), f"{row.program} {row.measure} {row.period}", dt.date(year, 12, 31)
-    fitted, typed = [], []
-    for path in sorted(read & set(params.leaves)):
-        for entry in params.leaves[path].entries:
-            if entry.start > end:
-                continue
-            text = _plain(entry.quote)
-            if key in entry.fitted_to or (entry.source == "calibration" and quote and (
-                    quote in text or any(_plain(q) in quote for q in QUOTED.findall(entry.quote)))):
-                fitted.append(path)
-                break
-            if entry.source not in ("calibration", "assumption") and quote and quote in text \
-                    and abs(entry.value - row.value) < 1e-9:
-                typed.append(path)
-                break
+    quote = _plain(row.quote)
+    typed = sorted(path for path in read & set(params.leaves) if quote and any(
+        e.start <= end and e.source not in ("calibration", "assumption") and quote in _plain(e.quote)
+        and abs(e.value - row.value) < 1e-9 for e in params.leaves[path].entries))
     return fitted, typed
 
 

@@ -59,16 +59,16 @@ def test_an_unfilled_stub_is_listed_not_read_as_zero(root):
 
 
 def test_months_before_a_leaf_starts_are_flagged(root):
-    file = root / "420112-dongxihu" / "temporary.yaml"
+    file = root / "420100-wuhan" / "temporary.yaml"
     yaml = YAML(typ="safe", pure=True)
     tree = yaml.load(file.read_text(encoding="utf-8"))
-    values = tree["multiple"]["values"]
+    values = tree["approval_limit"]["values"]
     values["2020-04-01"] = values.pop(next(iter(values)))
     with open(file, "w", encoding="utf-8") as out:
         yaml.dump(tree, out)
     report = check.check("东西湖区", 2020, root=root)
     flagged = {f.path: f.note for f in report.uncovered}
-    assert "2020年1—3月" in flagged["temporary.multiple"] and "中止" in flagged["temporary.multiple"]
+    assert "2020年1—3月" in flagged["temporary.approval_limit"] and "中止" in flagged["temporary.approval_limit"]
     assert not report.ok and not report.missing   # the engine would stop in January
     assert not [p for p in flagged if p.startswith("caseload.dibao")]   # a roll's anchor target is not monthly
 
@@ -91,7 +91,9 @@ def test_xiangan_checks_with_its_assumptions_named():
     report = check.check("翔安区", 2023)
     assert report.ok
     assert {"dibao", "tekun", "temporary"} <= set(report.active) and report.not_paid == ["price_subsidy"]
-    assert {f.path for f in report.assumed} >= {"temporary.multiple", "temporary.approval_limit"}
+    assert "temporary.approval_limit" in {f.path for f in report.assumed}
+    fitted = report.leaves.set_index("path").loc["temporary.multiple"]     # fitted to the reported money
+    assert "temporary.multiple" not in {f.path for f in report.assumed} and fitted["origin"] == "本级"
     assert _origin(report, "dibao.standard.urban") == "继承自厦门市（350200）"
     assert report.leaves.set_index("path").loc["dibao.standard.urban", "value"] == "1005→1120（7月起）"
 
@@ -104,13 +106,16 @@ def test_xiangan_simulates_2023_with_its_caseload_exact_at_december():
     assert december.loc[december["program"] == "tekun", "persons"].sum() == 316
     assert not results["program"].str.endswith("price_subsidy").any()   # no trigger declared for Xiamen
     temporary = results[results["program"] == "temporary"]
-    assert temporary["person_times"].sum() == pytest.approx(1710)
+    assert temporary["person_times"].sum() == pytest.approx(1710, rel=1e-3)     # fitted cases per month
 
 
-def test_xiangan_reconciles_without_fitting_the_money():
+def test_xiangan_reconciles_its_fitted_flows_as_calibrated():
+    """翔安区 reports one year of 低保, 特困 and 临时救助 money: the roll is fitted to all of it, so
+    each is 校准 (within 5%), none is a check, and the accuracy line says there is none."""
     table = reconcile.reconcile("翔安区", 2023).set_index(["program", "measure"])
     assert table.loc[("dibao", "households"), "model"] == 2357
     money = table.loc[("temporary", "amount_yuan")]
-    assert money["reported"] == 9196700 and "temporary.multiple" in money["reason"].split("假设值")[1]
-    assert money["class"] == reconcile.CHECK and money["unexplained_yuan"] > 0
-    assert not (table["class"] == reconcile.CALIBRATED).any()
+    assert money["reported"] == 9196700 and "temporary.multiple" in money["reason"]
+    assert money["class"] == reconcile.CALIBRATED and money["reason_code"] == "calibrated"
+    assert not (table["class"] == reconcile.CHECK).any()
+    assert reconcile.accuracy_line(table.reset_index()).startswith("检验项0项")

@@ -312,7 +312,8 @@ def test_reconciliation_standards_say_urban_or_rural_and_reasons_are_chinese(ren
     march = {row[1]: row[4] for row in standards if row[0] == "低保" and row[3] == "3月"}
     assert march == {"城市": "780", "农村": "635"}          # the two rows are told apart
     notes = html_text(html(rendered, "东西湖区", "annual_summary"))
-    assert "差异超过5%：模型含特困基本生活标准和照料护理标准" in notes
+    assert "差异超过5%：模型含低保差额救助金" in notes                  # the 低保 check the rules do not reach
+    assert "校准：参数按此报告数推算或拟合，不作检验：模型含特困基本生活标准和照料护理标准" in notes
 
 
 def test_the_plan_lands_in_the_year_it_plans(rendered):

@@ -29,6 +29,11 @@ class Param:
     about: str = ""             # what the leaf is, in a clerk's words, where it has no label (stubs, check)
     when: str = ""              # a required leaf needed only where this caseload leaf counts someone
                                 # (the institution-orphan standard where orphans live in an institution)
+    # A roll unknown fitted jointly to reported figures (civsim.calibrate.fit_roll): the spread σ
+    # around the value in force without calibration (inf: no national figure, fitted freely), and
+    # the range it is fitted within.
+    prior: float | None = None
+    bounds: tuple[float, float] = (0.0, 1.0)
 
 
 @dataclass(frozen=True)

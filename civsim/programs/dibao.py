@@ -116,7 +116,8 @@ PROGRAM = Program(
     roll_params={
         **{f"caseload.dibao.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},
         "dibao.eligible_share": Param("ratio"), "dibao.entry_rate": Param("per_month"), "dibao.exit_rate": Param("per_month"),
-        **{f"dibao.gap_ratio.{a}": Param("ratio") for a in AREAS},
+        # districts' income structures differ around the national ratio: a spread of 0.1 (assumed)
+        **{f"dibao.gap_ratio.{a}": Param("ratio", prior=0.1, bounds=(0.05, 0.95)) for a in AREAS},
         **{f"dibao.members.{name}": Param("ratio") for name in MEMBER_SHARES},
     },
     reported_in=("assistance_total",),

@@ -49,7 +49,7 @@ PROGRAM = Program(
                for c in CARE},
             "supplements.spring_festival.extra_months": Param("months")},
     roll_params={**{f"caseload.tekun.{p}": Param("persons") for p in PLACEMENTS},
-                 "tekun.urban_share": Param("ratio"), "tekun.partial_share": Param("ratio"), "tekun.none_share": Param("ratio"),
+                 **{f"tekun.{share}": Param("ratio", prior=0.15) for share in ("urban_share", "partial_share", "none_share")},
                  "tekun.turnover.entry": Param("per_month"), "tekun.turnover.exit": Param("per_month")},
     reported_in=("assistance_total",),
 )

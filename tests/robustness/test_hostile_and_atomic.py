@@ -145,3 +145,7 @@ def test_yaml_is_read_with_one_safe_yaml_1_2_loader():
     assert "yaml.load(" not in source and "yaml.unsafe_load" not in source and "yaml.Loader" not in source
     assert "yaml.safe_load(" not in source          # PyYAML reads YAML 1.1 and keeps the last duplicate key
     assert 'typ="unsafe"' not in source and source.count('YAML(typ="safe"') == 1
+    # the one round-trip editor rewrites the calibration files, on text the safe loader has accepted
+    editors = [p.name for p in root.rglob("*.py") if 'YAML(typ="rt")' in p.read_text(encoding="utf-8")]
+    assert editors == ["calibrate.py"] and "read_text_checked(target)" in (root / "calibrate.py").read_text(encoding="utf-8")
+    assert "YAML()" not in source
