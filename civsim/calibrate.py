@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -60,10 +61,8 @@ def group(params, figure: str) -> tuple[str, ...]:
                         and any(figure in e.fitted_to for e in leaf.entries)))
 
 
-def _file(params, root=None):
+def _file(params, root=None) -> Path:
     """The jurisdiction's own file of fitted values (a parent's are refitted on the parent)."""
-    from pathlib import Path
-
     return Path(root or params_module.PARAMS) / params_module.CALIBRATION / f"{params.district.slug}.yaml"
 
 
@@ -273,7 +272,7 @@ def _with_values(params, unknowns, theta, day: dt.date):
     return params.with_leaves(leaves, params.scenario)
 
 
-def _edit(params, root, change) -> "Path":
+def _edit(params, root, change) -> Path:
     """Apply ``change(tree)`` to the jurisdiction's file of fitted values and write it atomically,
     its other values and comments kept."""
     from io import StringIO
@@ -296,6 +295,15 @@ def _edit(params, root, change) -> "Path":
     return write_text(target, out.getvalue())
 
 
+def _prune(tree) -> None:
+    """Drop the mappings left empty by a removed value."""
+    for key in list(tree):
+        if isinstance(tree[key], dict) and "values" not in tree[key]:
+            _prune(tree[key])
+            if not tree[key]:
+                del tree[key]
+
+
 def _node(tree, path: str):
     from ruamel.yaml.comments import CommentedMap
 
@@ -305,7 +313,7 @@ def _node(tree, path: str):
     return tree, name
 
 
-def write_refit(district, figure: str, root=params_module.PARAMS) -> "Path":
+def write_refit(district, figure: str, root=params_module.PARAMS) -> Path:
     """Move the values fitted one by one to ``figure`` to their refit (money and monthly rates to
     two decimals, counts to whole persons)."""
     params = params_module.load(district, root)
@@ -324,7 +332,7 @@ def write_refit(district, figure: str, root=params_module.PARAMS) -> "Path":
     return _edit(params, root, change)
 
 
-def write(fit: Fit, root=params_module.PARAMS) -> "Path":
+def write(fit: Fit, root=params_module.PARAMS) -> Path:
     """Write the jointly fitted values, each dated at the year's first day with every figure it
     was fitted to (those it moves); a value the file held from that day on is replaced."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -334,6 +342,14 @@ def write(fit: Fit, root=params_module.PARAMS) -> "Path":
     unreached = f"; not reached within the bounds, so left as checks: {', '.join(fit.unreached)}" if fit.unreached else ""
 
     def change(tree):
+        for path in set(_declared_unknowns()) - {u.path for u in fit.unknowns}:   # no longer fitted this year
+            node, name = _node(tree, path)
+            values = node.get(name, {}).get("values", {})
+            for date in [d for d in values if params_module.parse_date(d) == day and "fitted_to" in values[d]]:
+                del values[date]
+            if name in node and not values:
+                del node[name]
+        _prune(tree)
         for j, (unknown, value) in enumerate(zip(fit.unknowns, fit.values)):
             node, name = _node(tree, unknown.path)
             leaf = base.leaf(unknown.path)

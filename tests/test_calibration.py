@@ -145,7 +145,10 @@ def test_calibrate_writes_what_it_fitted(tmp_path, capsys, monkeypatch):
     and a fresh load reads them back; the printed table names every unknown."""
     root = _root(tmp_path)
     target = root / "calibration" / "350213-xiangan.yaml"
-    target.unlink()
+    # a value an earlier fit wrote for the year and this one does not fit (no urban recipient) goes
+    target.write_text("dibao:\n  gap_ratio:\n    urban:\n      unit: ratio\n      values:\n"
+                      "        2023-01-01: {value: 0.9, fitted_to: [dibao amount_yuan 2023-01..2023-12], calibration: 'stale'}\n",
+                      encoding="utf-8")
     params.clear_cache()
     fit = calibrate.fit_roll("翔安区", 2023)
     calibrate.write(fit, root)
@@ -153,6 +156,8 @@ def test_calibrate_writes_what_it_fitted(tmp_path, capsys, monkeypatch):
     back = params.load("翔安区", root)
     for unknown, value in zip(fit.unknowns, fit.values):
         assert back.at(unknown.path, "2023-06") == pytest.approx(value)
+    assert back.leaf("dibao.gap_ratio.urban").at(dt.date(2023, 6, 1)).source != "calibration"
+    assert "stale" not in target.read_text(encoding="utf-8")
     assert cli.main(["calibrate", "--district", "翔安区", "--year", "2023"]) == 0
     out = capsys.readouterr().out
     assert all(u.path in out for u in fit.unknowns)

@@ -313,7 +313,7 @@ def test_reconciliation_standards_say_urban_or_rural_and_reasons_are_chinese(ren
     assert march == {"城市": "780", "农村": "635"}          # the two rows are told apart
     notes = html_text(html(rendered, "东西湖区", "annual_summary"))
     assert "差异超过5%：模型含低保差额救助金" in notes                  # the 低保 check the rules do not reach
-    assert "校准：参数按此报告数推算或拟合，不作检验：模型含特困基本生活标准和照料护理标准" in notes
+    assert "校准\n按报告数推算" in notes                                  # the flows the roll is fitted to
 
 
 def test_the_plan_lands_in_the_year_it_plans(rendered):
