@@ -56,7 +56,7 @@ def group(params, figure: str) -> tuple[str, ...]:
     """The leaves fitted one by one to ``figure``: every fitted leaf naming it that is not one of
     the roll's jointly fitted unknowns. They move together (both grades of a subsidy at one
     average, the age bands of one count)."""
-    joint, own = set(_declared_unknowns()), str(_file(params))
+    joint, own = set(programs.UNKNOWNS), str(_file(params))
     return tuple(sorted(path for path, leaf in params.leaves.items() if path not in joint and leaf.file == own
                         and any(figure in e.fitted_to for e in leaf.entries)))
 
@@ -149,11 +149,6 @@ class Fit:
                              "spread": [u.spread for u in self.unknowns], "fitted": self.values})
 
 
-def _declared_unknowns() -> dict[str, tuple[str, programs.Param]]:
-    return {path: (p.key, param) for p in programs.REGISTRY for path, param in {**p.params, **p.roll_params}.items()
-            if param.prior is not None}
-
-
 def _targets(code: str, year: int, owners: set[str]) -> pd.DataFrame:
     rows = reported.for_district(code, year)
     flows = rows["period"].map(reported.is_flow)
@@ -168,7 +163,7 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
     base = params_module.load(district, calibrated=False)
     current = params_module.load(district)
     code, day = base.district.code, dt.date(year, 1, 1)
-    declared = _declared_unknowns()
+    declared = programs.UNKNOWNS
     active = {p.key for p in engine.Simulation(current, year, seed).programs}
     targets = _targets(code, year, {owner for owner, _ in declared.values()} & active)
     dropped = pd.DataFrame(columns=targets.columns)
@@ -342,7 +337,7 @@ def write(fit: Fit, root=params_module.PARAMS) -> Path:
     unreached = f"; not reached within the bounds, so left as checks: {', '.join(fit.unreached)}" if fit.unreached else ""
 
     def change(tree):
-        for path in set(_declared_unknowns()) - {u.path for u in fit.unknowns}:   # no longer fitted this year
+        for path in set(programs.UNKNOWNS) - {u.path for u in fit.unknowns}:   # no longer fitted this year
             node, name = _node(tree, path)
             values = node.get(name, {}).get("values", {})
             for date in [d for d in values if params_module.parse_date(d) == day and "fitted_to" in values[d]]:

@@ -110,8 +110,7 @@ def _prune(tree: dict) -> None:
 
 
 def origin(leaf_file: str, district: districts.District) -> str:
-    file = Path(leaf_file)
-    folder = file.stem if file.parent.name == params_module.CALIBRATION.name else file.parent.name
+    folder = params_module.folder_of(leaf_file)
     if folder == "defaults":
         return ORIGIN_DEFAULT
     if folder == district.slug:

@@ -14,9 +14,9 @@ mapping with a ``unit`` and ``values`` keyed by effective date::
 Values fitted to a bureau's reported figures are not policy and live apart, in
 ``params/calibration/<folder>.yaml`` (the same tree, every path written in full from its first
 part): each entry is a ``calibration`` (how it was fitted) with ``fitted_to`` naming every figure.
-From its first date a fitted leaf replaces the value its folder would otherwise inherit; a policy
-file holding a fitted value, or a fit over a value its own folder states (rather than assumes), is
-an error.
+From its first date a fitted leaf replaces the value its folder would otherwise have; a policy
+file holding a fitted value, or a fit over a value a rule states (rather than an assumption), is an
+error.
 
 Values are stored converted to a monthly base unit (a ``yuan/person/year`` figure is divided by
 12), so every consumer reads one unit per leaf. A month takes the value in force on its first day.
@@ -344,12 +344,9 @@ def _refuse_fit_over_statute(inherited: Leaf | None, fitted: Leaf) -> None:
     """A fit replaces an assumption, or evidence about the roll (a published ratio that a program
     declares as the prior of a fitted unknown), never a value a rule states: the 低保 standard in
     force when the fit starts, or stated later, stays what the rule says."""
-    if inherited is None:
-        return
-    from .programs import REGISTRY   # the declarations say which leaves are the roll's unknowns
+    from .programs import UNKNOWNS   # the declarations say which leaves are the roll's unknowns
 
-    if any(fitted.path in {**p.params, **p.roll_params} and {**p.params, **p.roll_params}[fitted.path].prior is not None
-           for p in REGISTRY):
+    if inherited is None or fitted.path in UNKNOWNS:
         return
     start = fitted.entries[0].start
     over = [e for e in inherited.entries if e.start >= start or e is _in_force(inherited, start)]
@@ -473,9 +470,9 @@ def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
     return params
 
 
-def folder_of(leaf: Leaf) -> str:
-    """The parameter folder a leaf belongs to: its own, or the one its calibration file is for."""
-    file = Path(leaf.file)
+def folder_of(file: str | Path) -> str:
+    """The parameter folder a leaf's file belongs to: its own, or the one a calibration file is for."""
+    file = Path(file)
     return file.stem if file.parent.name == CALIBRATION.name else file.parent.name
 
 

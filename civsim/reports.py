@@ -55,7 +55,7 @@ def own_caseload_years(district, root: Path | None = None) -> set[int]:
         return set()
     leaves = params_module.load(found.code, root).leaves
     return {entry.start.year for path, leaf in leaves.items() if path.startswith("caseload.")
-            and params_module.folder_of(leaf) == found.slug for entry in leaf.entries}
+            and params_module.folder_of(leaf.file) == found.slug for entry in leaf.entries}
 
 
 def with_caseload(year: int | None = None, root: Path | None = None) -> list[DistrictYear]:

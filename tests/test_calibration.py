@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from civsim import calibrate, cli, params, reconcile, reported
+from civsim import calibrate, cli, params, programs, reconcile, reported
 from civsim.errors import CivsimError
 from civsim.params import PARAMS
 
@@ -54,7 +54,7 @@ def test_values_fitted_one_by_one_are_their_fit(district, year, figure):
 
 def test_every_value_fitted_one_by_one_is_refitted_here():
     covered = {(d, p) for d, _, f in ONE_BY_ONE for p in calibrate.group(params.load(d), f)}
-    joint = set(calibrate._declared_unknowns())
+    joint = set(programs.UNKNOWNS)
     files = {params.load(d).district.slug: d for d, _ in SHIPPED}
     for file in (PARAMS / "calibration").glob("*.yaml"):
         district = files[file.stem]             # every file belongs to a district-year refitted here

@@ -126,6 +126,9 @@ PROGRAMS: dict[str, Program] = {p.key: p for p in REGISTRY}
 LINES: dict[str, str] = {line: label for p in REGISTRY for line, label in p.outputs.items()}
 """Every output line of every program, in display order, with its Chinese label."""
 LINE_PROGRAM: dict[str, Program] = {line: p for p in REGISTRY for line in p.outputs}
+UNKNOWNS: dict[str, tuple[str, Param]] = {path: (p.key, param) for p in REGISTRY
+                                          for path, param in {**p.params, **p.roll_params}.items() if param.prior is not None}
+"""The roll's unknowns a joint fit sets (civsim.calibrate.fit_roll): path -> (program, declaration)."""
 
 
 def family(line: str) -> str:
