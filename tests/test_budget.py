@@ -322,6 +322,20 @@ def test_the_draw_travels_to_another_process_unchanged():
     pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(model)).draw(4), model.draw(4))
 
 
+def test_a_draw_reusing_the_fixed_lines_equals_running_every_program():
+    """Each draw takes the lines no draw moves from one run per parameter set: the same draws, to
+    the fen, as running every program in every draw (a split draw and a plain one, a scenario)."""
+    base = params.load("东西湖区")
+    sets = [budget.components.ParameterSets(p, (2021, 2022)) for p in (base, scenarios.apply(base, PLUS5))]
+    model = projection_module.Window(base, YEAR, sets, years=2, split_draws=2)
+    assert all(f.programs for f in model.fixed.values())
+    fast = [model.draw(d) for d in (0, 3)]
+    model.fixed = dict.fromkeys(model.fixed)        # None: every program runs in every draw
+    for d, table in zip((0, 3), fast):
+        pd.testing.assert_frame_equal(table, model.draw(d), check_exact=True)
+    assert fast[0]["split"].all() and not fast[1]["split"].any()
+
+
 def test_decompose_reuses_given_simulations(dongxihu_2021_as_shipped):
     from civsim import engine
 
