@@ -280,6 +280,7 @@ class Simulation:
         self.programs = self._active(params)
         self._paths: dict = {}
         self._made_paths, self._draws = 0, None     # paths made; the month draws, once a second is
+        self._indexes: dict = {}                     # by_year's (year, line) indexes, by lines paid
         self.counts = {p.key: self._class_counts(p) for p in self.programs if p.rates is not None}
 
     def _class_counts(self, program) -> np.ndarray:
@@ -349,14 +350,17 @@ class Simulation:
         for p in self.programs:     # in order: a program reads only the lines of those before it
             if set(p.uses) & inputs or set(p.params) & leaves or any(line_of.get(r) in changing for r in p.reads):
                 changing.add(p.key)
+        # a flat program reading no line makes its month's result only when another asks for it:
+        # it can be read without running again; any other program read by one that runs, runs too
+        lazy = {p.key for p in self.programs if p.key not in changing and p.rates is not None and not p.reads}
         run = set(changing)
-        for p in reversed(self.programs):   # and whatever a program that runs reads runs too
+        for p in reversed(self.programs):
             if p.key in run:
-                run |= {line_of[r] for r in p.reads if r in line_of}
+                run |= {line_of[r] for r in p.reads if r in line_of} - lazy
         held = frozenset(p.key for p in self.programs if p.key not in run)
         record: dict = {}
         self._blocks(params, None, None, None, record=(held, record))
-        return Fixed(self.months, held, record)
+        return Fixed(self.months, held, frozenset(held & lazy), record)
 
     def by_year(self, params: ParamSet, fixed: "Fixed | None" = None) -> pd.DataFrame:
         """amount_yuan and person_times summed to (year, line), lines in the order they are first
@@ -369,8 +373,11 @@ class Simulation:
         years = np.array([year_of[period] for period in periods], np.int64)
         unique, inverse = np.unique(years * len(names) + line_code, return_inverse=True)
         inverse = np.repeat(inverse, n)
-        index = pd.MultiIndex.from_arrays([unique // len(names), np.asarray(names, dtype=object)[unique % len(names)]],
-                                          names=["year", "program"])
+        key = (tuple(names), unique.tobytes())
+        index = self._indexes.get(key)
+        if index is None:   # the draws of a Monte Carlo mostly pay the same lines: one index each
+            index = self._indexes[key] = pd.MultiIndex.from_arrays(
+                [unique // len(names), np.asarray(names, dtype=object)[unique % len(names)]], names=["year", "program"])
         return pd.DataFrame({"amount_yuan": np.bincount(inverse, weights=values[:, 3], minlength=len(unique)),
                              "person_times": np.bincount(inverse, weights=values[:, 2], minlength=len(unique))},
                             index=index)
@@ -392,6 +399,9 @@ class Simulation:
             for program in self.programs:
                 if program.key in held:
                     paid = fixed.blocks.get((t, program.key), ())
+                    if program.key in fixed.lazy:   # its result, made if a later program asks
+                        view = self.prepared.views.get(program.key)
+                        month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
                 else:
                     month.program = program.key
                     paid = self._pay(program, month, t, per_entity)
@@ -466,6 +476,7 @@ class Fixed:
     (month index, program key) -> [(line, block)]; the blocks are shared, never written to."""
     months: pd.PeriodIndex
     programs: frozenset
+    lazy: frozenset         # those of them whose month's result a run can still read (flat programs)
     blocks: dict = field(repr=False)
 
 
