@@ -270,6 +270,17 @@ def test_a_standard_each_year_is_a_standard_effect_each_year(window):
     assert len(window.changes["plus5_each_year"]) == 3
 
 
+def test_the_range_notes_say_each_note_once_with_its_years(window):
+    """The report shows each 区间说明 once per scenario and line, with the years it holds for,
+    rather than on each of the detail table's rows: nothing lost, nothing repeated."""
+    detail = workbook.sheets(window)["分年度预测"]
+    notes = workbook.range_notes(detail)
+    assert list(notes.columns) == ["方案", "项目", "年度", "区间说明"]
+    assert not notes.duplicated(["方案", "项目", "区间说明"]).any() and len(notes) < len(detail)
+    said = {(r.方案, r.项目, int(year[:-1]), r.区间说明) for r in notes.itertuples() for year in r.年度.split("、")}
+    assert said == {(r.方案, r.项目, int(r.年度), r.区间说明) for r in detail.itertuples()}
+
+
 def test_a_scenario_equal_to_the_baseline_differs_by_zero(window):
     same, base = window.lines[window.lines.scenario == "same_as_baseline"], window.lines[window.lines.scenario == "baseline"]
     money = [c for c in same.columns if c.endswith("_yuan")]
