@@ -276,7 +276,7 @@ class Simulation:
         pool = self.prepared.views.get("dibao")
         self.pool = pool.rows if pool is not None else np.zeros(0, np.int64)
         self.cpi, self.food = cpi.for_months(self.months)
-        self._dates = (None, [])     # (months, each month's first day), made on the first run
+        self._dates = (None, [], [])   # (months, their Periods, each one's first day), made on the first run
         self.programs = self._active(params)
         self._paths: dict = {}
         self._made_paths, self._draws = 0, None     # paths made; the month draws, once a second is
@@ -369,8 +369,7 @@ class Simulation:
         n = len(self.prepared.groups)
         values = np.concatenate(measures) if measures else np.zeros((0, 4))
         line_code, names = pd.factorize(np.array(lines, dtype=object))
-        year_of = {period: period.year for period in self.months}
-        years = np.array([year_of[period] for period in periods], np.int64)
+        years = np.fromiter((period.year for period in periods), np.int64, len(periods))
         unique, inverse = np.unique(years * len(names) + line_code, return_inverse=True)
         inverse = np.repeat(inverse, n)
         key = (tuple(names), unique.tobytes())
@@ -391,9 +390,10 @@ class Simulation:
         income = self.income(params) if len(self.pool) else np.zeros((len(self.months), 0), np.float32)
         lines, periods, measures = [], [], []
         if self._dates[0] is not self.months:
-            self._dates = (self.months, [period.start_time.date() for period in self.months])
-        dates = self._dates[1]
-        for t, period in enumerate(self.months):
+            periods_ = list(self.months)
+            self._dates = (self.months, periods_, [period.start_time.date() for period in periods_])
+        _, months, dates = self._dates
+        for t, period in enumerate(months):
             month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t], read=read,
                           date=dates[t])
             for program in self.programs:
