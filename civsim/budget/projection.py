@@ -277,9 +277,10 @@ class Window:
             runs = [self.window.by_year(_scaled(p, x["entry"], x["exit"]), self.fixed[sets.scenario, kind])
                     for kind, p in zip(KINDS if with_split else KINDS[:1], sets)]
             index = runs[0].index
-            for run in runs[1:]:
-                index = index.union(run.index, sort=False)
-            runs = [run.reindex(index, fill_value=0.0) for run in runs]
+            for run in runs[1:]:    # runs paying the same lines share one index (Simulation.by_year)
+                if run.index is not index:
+                    index = index.union(run.index, sort=False)
+            runs = [run if run.index is index else run.reindex(index, fill_value=0.0) for run in runs]
             ones = np.ones(len(self.years))
             factor = np.array([x["caseload"].get(self.families.get(p, p), ones)[y - self.year] for y, p in index])
             amounts = [fen(run["amount_yuan"].to_numpy() * factor) for run in runs]
