@@ -391,6 +391,15 @@ def _context():
     return context
 
 
+def prepare() -> None:
+    """Start the fork server now, so that it loads the renderers while the caller still plans its
+    jobs (reading every district's parameters takes about a second) rather than after."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def _start_worker(simulations: str) -> None:
     """A worker and the kernels it starts share the run's simulations folder."""
     import sys
@@ -488,4 +497,4 @@ def summary(outcomes: Iterable[Outcome]) -> str:
 
 run_one = _run_one  # one job in the calling process: what another backend (civsim.batch_dask) distributes
 
-__all__ = ["Job", "Outcome", "run", "run_one", "summary", "safe_component"]
+__all__ = ["Job", "Outcome", "run", "run_one", "prepare", "summary", "safe_component"]

@@ -19,7 +19,7 @@ import pandas as pd
 from . import cpi, dynamics, params as params_module, scenarios as scenarios_module, schema, synthetic
 from .errors import CivsimError
 from .params import ParamSet
-from .programs import REGISTRY, Cases, Paid
+from .programs import PROGRAMS, REGISTRY, Cases, Paid
 from .roll import AREAS, CATEGORICAL, NEVER_AFTER, NEVER_BEFORE, Roll
 
 KEYS = ["jurisdiction", "scenario", "month", "program", "area"]
@@ -139,9 +139,9 @@ class Month:
     params: ParamSet
     period: pd.Period
     prepared: Prepared
-    income: np.ndarray          # per-capita income of the 低保 candidates this month
-    cpi: float
-    food: float
+    _income: np.ndarray         # per-capita income of the 低保 candidates this month
+    _cpi: float                 # CPI and food CPI y/y, percent
+    _food: float
     results: dict = field(default_factory=dict)   # line -> (view paid over, Paid), or a callable making it
     read: set | None = None                        # when a set, every (program, leaf) read is recorded (tests)
     program: str = ""                              # the program whose rule is running
@@ -151,6 +151,25 @@ class Month:
         self.t = self.period.ordinal
         self._date = self.date if self.date is not None else self.period.start_time.date()
         self._cache: dict = {}
+
+    # A rule reads the month's incomes and prices only when its program declares them (``uses``):
+    # what a Monte Carlo draw changes must be known to be read, so that the rest can be reused.
+    @property
+    def income(self) -> np.ndarray:
+        return self._input("income", self._income)
+
+    @property
+    def cpi(self) -> float:
+        return self._input("prices", self._cpi)
+
+    @property
+    def food(self) -> float:
+        return self._input("prices", self._food)
+
+    def _input(self, kind: str, value):
+        if self.program and kind not in PROGRAMS[self.program].uses:
+            raise RuntimeError(f"program {self.program} reads the month's {kind} without declaring uses=({kind!r},)")
+        return value
 
     def value(self, path: str) -> float:
         """The leaf in force this month; an absent leaf or one not yet in force is an error."""
@@ -257,9 +276,11 @@ class Simulation:
         pool = self.prepared.views.get("dibao")
         self.pool = pool.rows if pool is not None else np.zeros(0, np.int64)
         self.cpi, self.food = cpi.for_months(self.months)
-        self._dates = (None, [])     # (months, each month's first day), made on the first run
+        self._dates = (None, [], [])   # (months, their Periods, each one's first day), made on the first run
         self.programs = self._active(params)
         self._paths: dict = {}
+        self._made_paths, self._draws = 0, None     # paths made; the month draws, once a second is
+        self._indexes: dict = {}                     # by_year's (year, line) indexes, by lines paid
         self.counts = {p.key: self._class_counts(p) for p in self.programs if p.rates is not None}
 
     def _class_counts(self, program) -> np.ndarray:
@@ -299,78 +320,143 @@ class Simulation:
         key = (params.at("dibao.entry_rate", date), params.at("dibao.exit_rate", date),
                tuple(params.at(f"dibao.gap_ratio.{a}", date) for a in AREAS))
         if key not in self._paths:
+            if self._draws is None and self._made_paths:    # a second path: keep the month draws
+                self._draws = dynamics.KeptDraws(self.roll, len(self.pool))
             self._paths[key] = dynamics.income_path(self.roll, self.pool, self.months, key[0], key[1],
-                                                    dict(zip(AREAS, key[2]))).income
+                                                    dict(zip(AREAS, key[2])), self._draws).income
+            self._made_paths += 1
         return self._paths[key]
 
     def clear_paths(self) -> None:
         """Forget the cached income paths (a Monte Carlo draws new rates each time)."""
         self._paths.clear()
 
-    def run(self, params: ParamSet, detail: bool = False, read: set | None = None):
-        """The tidy table of one parameter set (and its :class:`Detail` when ``detail``)."""
-        income = self.income(params) if len(self.pool) else np.zeros((len(self.months), 0), np.float32)
-        groups = self.prepared.groups
-        n_groups = len(groups)
-        lines, periods, measures = [], [], []
+    def run(self, params: ParamSet, detail: bool = False, read: set | None = None, fixed: "Fixed | None" = None):
+        """The tidy table of one parameter set (and its :class:`Detail` when ``detail``); ``fixed``
+        supplies the lines of the programs it holds instead of running them again."""
+        if detail and fixed is not None:
+            raise ValueError("a run with detail evaluates every program: no fixed lines")
         per_entity = Detail(self.roll, self.months) if detail else None
+        lines, periods, measures = self._blocks(params, per_entity, read, fixed)
+        frame = self._frame(params, lines, periods, measures, self.prepared.groups)
+        return (frame, per_entity) if detail else frame
+
+    def fixed(self, params: ParamSet, inputs=("income", "prices"), leaves=()) -> "Fixed":
+        """The lines of ``params`` that stay the same when only the month's ``inputs`` and the
+        ``leaves`` change (a Monte Carlo draw), to pass to :meth:`run` or :meth:`by_year`."""
+        inputs, leaves = set(inputs), set(leaves)
+        line_of = {line: p.key for p in self.programs for line in p.outputs}
+        changing: set = set()
+        for p in self.programs:     # in order: a program reads only the lines of those before it
+            if set(p.uses) & inputs or set(p.params) & leaves or any(line_of.get(r) in changing for r in p.reads):
+                changing.add(p.key)
+        # a flat program reading no line makes its month's result only when another asks for it:
+        # it can be read without running again; any other program read by one that runs, runs too
+        lazy = {p.key for p in self.programs if p.key not in changing and p.rates is not None and not p.reads}
+        run = set(changing)
+        for p in reversed(self.programs):
+            if p.key in run:
+                run |= {line_of[r] for r in p.reads if r in line_of} - lazy
+        held = frozenset(p.key for p in self.programs if p.key not in run)
+        record: dict = {}
+        self._blocks(params, None, None, None, record=(held, record))
+        return Fixed(self.months, held, frozenset(held & lazy), record)
+
+    def by_year(self, params: ParamSet, fixed: "Fixed | None" = None) -> pd.DataFrame:
+        """amount_yuan and person_times summed to (year, line), lines in the order they are first
+        paid: :func:`civsim.budget.components.by_year` of :meth:`run`, to the bit, without the table."""
+        lines, periods, measures = self._blocks(params, None, None, fixed)
+        n = len(self.prepared.groups)
+        values = np.concatenate(measures) if measures else np.zeros((0, 4))
+        line_code, names = pd.factorize(np.array(lines, dtype=object))
+        years = np.fromiter((period.year for period in periods), np.int64, len(periods))
+        unique, inverse = np.unique(years * len(names) + line_code, return_inverse=True)
+        inverse = np.repeat(inverse, n)
+        key = (tuple(names), unique.tobytes())
+        index = self._indexes.get(key)
+        if index is None:   # the draws of a Monte Carlo mostly pay the same lines: one index each
+            index = self._indexes[key] = pd.MultiIndex.from_arrays(
+                [unique // len(names), np.asarray(names, dtype=object)[unique % len(names)]], names=["year", "program"])
+        return pd.DataFrame({"amount_yuan": np.bincount(inverse, weights=values[:, 3], minlength=len(unique)),
+                             "person_times": np.bincount(inverse, weights=values[:, 2], minlength=len(unique))},
+                            index=index)
+
+    def _blocks(self, params: ParamSet, per_entity, read, fixed, record=None):
+        """Each line paid, month by month: (lines, periods, measures), one block of groups × MEASURES
+        per line and month; ``record`` = (program keys, dict) keeps those programs' blocks."""
+        if fixed is not None and not fixed.months.equals(self.months):
+            raise ValueError("the fixed lines were recorded over other months")
+        held = fixed.programs if fixed is not None else ()
+        income = self.income(params) if len(self.pool) else np.zeros((len(self.months), 0), np.float32)
+        lines, periods, measures = [], [], []
         if self._dates[0] is not self.months:
-            self._dates = (self.months, [period.start_time.date() for period in self.months])
-        dates = self._dates[1]
-        for t, period in enumerate(self.months):
+            periods_ = list(self.months)
+            self._dates = (self.months, periods_, [period.start_time.date() for period in periods_])
+        _, months, dates = self._dates
+        for t, period in enumerate(months):
             month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t], read=read,
                           date=dates[t])
             for program in self.programs:
-                month.program = program.key
-                view = self.prepared.views.get(program.key)
-                if program.rates is not None and per_entity is None:
-                    rates = np.asarray(program.rates(month, view), np.float64)
-                    counts = self.counts[program.key][t]
-                    persons = (rates != 0).astype(np.float64)[: len(counts)] @ counts
-                    block = _block(0.0, persons, rates[: len(counts)] @ counts)
-                    if program.pay is not None:     # the candidates outside the classes
-                        rest = program.pay(month, view)
-                        group = view.group[rest.rows]
-                        count = np.bincount(group, minlength=n_groups).astype(np.float64)
-                        block += _block(0.0, count, np.bincount(group, weights=rest.amount, minlength=n_groups))
-                    month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
-                    lines.append(program.key)
-                    periods.append(period)
-                    measures.append(block)
-                    continue
-                out = program.evaluate(month, view)
-                if isinstance(out, Cases):
-                    block = np.zeros((n_groups, 4))
-                    rows, count = self.prepared.case_rows, np.where(out.amount != 0, out.persons, 0.0)
-                    block[rows, 0 if out.counts == "households" else 1] = block[rows, 2] = count
-                    block[rows, 3] = out.amount
-                    lines.append(program.key)
-                    periods.append(period)
-                    measures.append(block)
-                    continue
-                for line, paid in (out.items() if isinstance(out, dict) else ((program.key, out),)):
-                    over = self.prepared.views[paid.over] if paid.over else view
-                    amount = np.asarray(paid.amount, np.float64)
-                    month.results[line] = (over, paid)
-                    group = over.group[paid.rows]
-                    count = np.bincount(group, minlength=n_groups).astype(np.float64)
-                    if over.entity == "household":
-                        persons = np.bincount(group, weights=over.size[paid.rows], minlength=n_groups)
-                        block = _block(count, persons, np.bincount(group, weights=amount, minlength=n_groups))
-                    else:
-                        block = _block(0.0, count, np.bincount(group, weights=amount, minlength=n_groups))
+                if program.key in held:
+                    paid = fixed.blocks.get((t, program.key), ())
+                    if program.key in fixed.lazy:   # its result, made if a later program asks
+                        view = self.prepared.views.get(program.key)
+                        month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
+                else:
+                    month.program = program.key
+                    paid = self._pay(program, month, t, per_entity)
+                    if record is not None and program.key in record[0]:
+                        record[1][(t, program.key)] = paid
+                for line, block in paid:
                     lines.append(line)
                     periods.append(period)
                     measures.append(block)
-                    if per_entity is not None:
-                        per_entity.lines.setdefault(line, (over.entity, []))[1].append((over.rows[paid.rows],
-                                                                                       amount.astype(np.float32)))
             # the month's lazy results refer back to the month: let its arrays go now, not at a
             # later garbage collection (a million households' masks a month add up)
             month.results.clear()
             month._cache.clear()
-        frame = self._frame(params, lines, periods, measures, groups)
-        return (frame, per_entity) if detail else frame
+        return lines, periods, measures
+
+    def _pay(self, program, month: Month, t: int, per_entity) -> list:
+        """One program's month: [(line, block of groups × MEASURES)], its results left in ``month``."""
+        n_groups = len(self.prepared.groups)
+        view = self.prepared.views.get(program.key)
+        if program.rates is not None and per_entity is None:
+            rates = np.asarray(program.rates(month, view), np.float64)
+            counts = self.counts[program.key][t]
+            persons = (rates != 0).astype(np.float64)[: len(counts)] @ counts
+            block = _block(0.0, persons, rates[: len(counts)] @ counts)
+            if program.pay is not None:     # the candidates outside the classes
+                rest = program.pay(month, view)
+                group = view.group[rest.rows]
+                count = np.bincount(group, minlength=n_groups).astype(np.float64)
+                block += _block(0.0, count, np.bincount(group, weights=rest.amount, minlength=n_groups))
+            month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
+            return [(program.key, block)]
+        out = program.evaluate(month, view)
+        if isinstance(out, Cases):
+            block = np.zeros((n_groups, 4))
+            rows, count = self.prepared.case_rows, np.where(out.amount != 0, out.persons, 0.0)
+            block[rows, 0 if out.counts == "households" else 1] = block[rows, 2] = count
+            block[rows, 3] = out.amount
+            return [(program.key, block)]
+        blocks = []
+        for line, paid in (out.items() if isinstance(out, dict) else ((program.key, out),)):
+            over = self.prepared.views[paid.over] if paid.over else view
+            amount = np.asarray(paid.amount, np.float64)
+            month.results[line] = (over, paid)
+            group = over.group[paid.rows]
+            count = np.bincount(group, minlength=n_groups).astype(np.float64)
+            if over.entity == "household":
+                persons = np.bincount(group, weights=over.size[paid.rows], minlength=n_groups)
+                block = _block(count, persons, np.bincount(group, weights=amount, minlength=n_groups))
+            else:
+                block = _block(0.0, count, np.bincount(group, weights=amount, minlength=n_groups))
+            blocks.append((line, block))
+            if per_entity is not None:
+                per_entity.lines.setdefault(line, (over.entity, []))[1].append((over.rows[paid.rows],
+                                                                               amount.astype(np.float32)))
+        return blocks
 
     def _frame(self, params, lines, periods, measures, groups) -> pd.DataFrame:
         n = len(groups)
@@ -382,6 +468,16 @@ class Simulation:
             frame[column] = np.tile(groups[column].to_numpy(), len(lines))
         frame[MEASURES] = values
         return frame
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """The month-by-month lines of the programs a run takes as they were (:meth:`Simulation.fixed`):
+    (month index, program key) -> [(line, block)]; the blocks are shared, never written to."""
+    months: pd.PeriodIndex
+    programs: frozenset
+    lazy: frozenset         # those of them whose month's result a run can still read (flat programs)
+    blocks: dict = field(repr=False)
 
 
 def _block(households, persons, amount) -> np.ndarray:
@@ -448,4 +544,4 @@ def stock(frame: pd.DataFrame, month) -> pd.DataFrame:
     return data.groupby(["scenario", "program", "area"], as_index=False, sort=False)[["households", "persons"]].sum()
 
 
-__all__ = ["Simulation", "simulate", "Detail", "to_csv_frame", "year_totals", "stock", "year_months", "COLUMNS", "MEASURES"]
+__all__ = ["Simulation", "simulate", "Detail", "Fixed", "to_csv_frame", "year_totals", "stock", "year_months", "COLUMNS", "MEASURES"]

@@ -134,6 +134,8 @@ def main(district=None, year=None, scenario: str = BASELINE, workers: int | None
     from . import batch
 
     layouts.get(layout)
+    if runner is None:
+        batch.prepare()
     if district is None:
         items = [(s.district, s.year, s.as_of_month) for s in with_caseload(year)]
         if not items:

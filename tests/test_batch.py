@@ -195,3 +195,20 @@ def test_the_executed_notebook_is_the_one_papermill_writes_by_default(tmp_path, 
     final_writes, final = executed(batch._engine(), "final")
     assert final == default and "东丽区" in str(final)
     assert default_writes > 2 * len(default) and final_writes == 2      # the manager's last write and papermill's
+
+
+def test_prepare_starts_the_fork_server_the_batch_then_uses():
+    """reports.main starts the fork server before it plans the jobs, so the server loads the
+    renderers meanwhile; the batch's workers then fork from that same server."""
+    import multiprocessing
+    import os
+    from multiprocessing import forkserver
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform: each worker is spawned")
+    batch.prepare()
+    pid = forkserver._forkserver._forkserver_pid
+    assert pid is not None
+    os.kill(pid, 0)                     # running (raises if not)
+    batch.prepare()                     # a second call keeps it
+    assert forkserver._forkserver._forkserver_pid == pid

@@ -279,6 +279,17 @@ def test_a_standard_each_year_is_a_standard_effect_each_year(window):
     assert len(window.changes["plus5_each_year"]) == 3
 
 
+def test_the_range_notes_say_each_note_once_with_its_years(window):
+    """The report shows each 区间说明 once per scenario and line, with the years it holds for,
+    rather than on each of the detail table's rows: nothing lost, nothing repeated."""
+    detail = workbook.sheets(window)["分年度预测"]
+    notes = workbook.range_notes(detail)
+    assert list(notes.columns) == ["方案", "项目", "年度", "区间说明"]
+    assert not notes.duplicated(["方案", "项目", "区间说明"]).any() and len(notes) < len(detail)
+    said = {(r.方案, r.项目, int(year[:-1]), r.区间说明) for r in notes.itertuples() for year in r.年度.split("、")}
+    assert said == {(r.方案, r.项目, int(r.年度), r.区间说明) for r in detail.itertuples()}
+
+
 def test_a_scenario_equal_to_the_baseline_differs_by_zero(window):
     same, base = window.lines[window.lines.scenario == "same_as_baseline"], window.lines[window.lines.scenario == "baseline"]
     money = [c for c in same.columns if c.endswith("_yuan")]
@@ -329,6 +340,20 @@ def test_the_draw_travels_to_another_process_unchanged():
     base = params.load("东西湖区")
     model = projection_module.Window(base, YEAR, [budget.components.ParameterSets(base, (2021, 2022))], years=2)
     pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(model)).draw(4), model.draw(4))
+
+
+def test_a_draw_reusing_the_fixed_lines_equals_running_every_program():
+    """Each draw takes the lines no draw moves from one run per parameter set: the same draws, to
+    the fen, as running every program in every draw (a split draw and a plain one, a scenario)."""
+    base = params.load("东西湖区")
+    sets = [budget.components.ParameterSets(p, (2021, 2022)) for p in (base, scenarios.apply(base, PLUS5))]
+    model = projection_module.Window(base, YEAR, sets, years=2, split_draws=2)
+    assert all(f.programs for f in model.fixed.values())
+    fast = [model.draw(d) for d in (0, 3)]
+    model.fixed = dict.fromkeys(model.fixed)        # None: every program runs in every draw
+    for d, table in zip((0, 3), fast):
+        pd.testing.assert_frame_equal(table, model.draw(d), check_exact=True)
+    assert fast[0]["split"].all() and not fast[1]["split"].any()
 
 
 def test_decompose_reuses_given_simulations(dongxihu_2021_as_shipped):

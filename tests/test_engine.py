@@ -154,3 +154,60 @@ def test_a_reused_simulation_gives_each_parameter_set_its_own_values(dongxihu):
     month = engine.Month(raised, january, shared.prepared, None, 0.0, 0.0)
     assert month.value("dibao.standard.urban") == raised.at("dibao.standard.urban", "2021-01") \
         != dongxihu.at("dibao.standard.urban", "2021-01")
+
+
+def test_fixed_lines_equal_running_every_program_again(dongxihu):
+    """A run that takes the programs which read neither the incomes nor the prices (nor a line of
+    one that does) from an earlier run equals running them all, to the bit, whatever the roll's
+    rates and prices; and the year sums without the table equal those of the table."""
+    from civsim.budget.components import by_year
+
+    months = pd.period_range("2021-01", "2023-12", freq="M")
+    sim = engine.Simulation(dongxihu, YEAR, 1, months=months)
+    fixed = sim.fixed(dongxihu, leaves=("dibao.entry_rate", "dibao.exit_rate"))
+    # what a draw moves is run again; the flat lines the price subsidy reads (特困 …) are made when asked
+    assert fixed.programs and not fixed.programs & {"dibao", "disability_living", "price_subsidy"}
+    assert {"tekun", "orphan"} <= fixed.lazy <= fixed.programs   # read by the price subsidy, made when asked
+    assert {"disability_nursing", "temporary"} <= fixed.programs
+    raised = scenarios.apply(dongxihu, scenarios.parse({"name": "rates", "changes": [
+        {"path": "dibao.entry_rate", "from": "1900-01-01", "percent": 25},
+        {"path": "dibao.exit_rate", "from": "1900-01-01", "percent": -20}]}))
+    for params_, rise in ((dongxihu, 0.0), (raised, 0.0), (raised, 9.0)):
+        sim.cpi, sim.food = sim.cpi + rise, sim.food + rise      # 9 points up: the price subsidy pays
+        full = sim.run(params_)
+        pd.testing.assert_frame_equal(sim.run(params_, fixed=fixed), full, check_exact=True)
+        pd.testing.assert_frame_equal(sim.by_year(params_, fixed), by_year(full), check_exact=True)
+        pd.testing.assert_frame_equal(sim.by_year(params_), by_year(full), check_exact=True)
+        sim.clear_paths()
+    assert (full.program == "dibao_price_subsidy").any()
+    with pytest.raises(ValueError, match="other months"):
+        engine.Simulation(dongxihu, YEAR, 1, roll=sim.roll).run(dongxihu, fixed=fixed)
+
+
+def test_a_rule_reads_the_incomes_and_prices_only_when_its_program_declares_them(dongxihu):
+    sim = engine.Simulation(dongxihu, YEAR, 1)
+    month = engine.Month(dongxihu, pd.Period("2021-01", "M"), sim.prepared, sim.income(dongxihu)[0], 2.5, 3.0)
+    month.program = "price_subsidy"
+    assert (month.cpi, month.food) == (2.5, 3.0)
+    month.program = "tekun"
+    with pytest.raises(RuntimeError, match="tekun reads the month's prices without declaring"):
+        month.cpi
+    with pytest.raises(RuntimeError, match="tekun reads the month's income without declaring"):
+        month.income
+
+
+def test_kept_month_draws_give_the_same_incomes(dongxihu):
+    """The Monte Carlo's paths read kept month draws: the same incomes as drawing them afresh."""
+    import pickle
+
+    from civsim import dynamics
+
+    sim = engine.Simulation(dongxihu, YEAR, 1)
+    kept = dynamics.KeptDraws(sim.roll, len(sim.pool))
+    gap = {"urban": 0.4, "rural": 0.5}
+    for entry, exit_ in ((0.01, 0.02), (0.03, 0.01), (0.01, 0.02)):
+        fresh = dynamics.income_path(sim.roll, sim.pool, sim.months, entry, exit_, gap).income
+        assert (dynamics.income_path(sim.roll, sim.pool, sim.months, entry, exit_, gap, kept).income == fresh).all()
+    again = pickle.loads(pickle.dumps(kept))
+    assert (dynamics.income_path(sim.roll, sim.pool, sim.months, 0.02, 0.02, gap, again).income
+            == dynamics.income_path(sim.roll, sim.pool, sim.months, 0.02, 0.02, gap).income).all()

@@ -124,3 +124,40 @@ def test_a_failed_render_keeps_the_previous_output(tmp_path, rendered):
     assert pdf.read_bytes() == b"previous good pdf"
     assert html.read_text(encoding="utf-8") == "previous good page"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.ipynb", "report.html", "report.pdf"]
+
+
+def test_a_wide_table_keeps_its_row_labels_whole_and_inside_the_a4_width(tmp_path):
+    """A table of many columns (display.Table marks it wide) is set smaller in print: its row labels
+    break into a few lines, not a character or two to a line (as in a plain table), and it keeps
+    within the text block."""
+    import pandas as pd
+
+    from civsim.report.display import Table
+
+    label = "事实无人抚养儿童价格临时补贴"
+    frame = pd.DataFrame([{"方案": "基准", "项目": label, **{f"{y}年{k}（万元）": 646.83 for y in (2021, 2022, 2023)
+                                                           for k in ("预测数", "P10", "P90")}}] * 3).round(2)
+    pages = {}
+    for name, html in (("wide", Table(frame)._repr_html_()), ("plain", frame._repr_html_())):
+        page = tmp_path / f"{name}.html"
+        page.write_text(f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><style>"
+                        f"{(render.TEMPLATES / 'civsim' / 'report.css').read_text(encoding='utf-8')}</style></head>"
+                        f"<body><main class='report'>{html}</main></body></html>", encoding="utf-8")
+        pages[name] = PdfReader(render.to_pdf(page, tmp_path / f"{name}.pdf")).pages[0]
+    assert 'class="dataframe wide"' in Table(frame)._repr_html_()
+    assert 'class="dataframe wide"' not in Table(frame.iloc[:, :5])._repr_html_()
+
+    def pieces(page):       # the lines each label is broken into
+        lines = [line.strip() for line in page.extract_text().splitlines()]
+        return [line for line in lines if line and line in label], sum(line.endswith("基准") for line in lines)
+
+    wide, plain = pieces(pages["wide"]), pieces(pages["plain"])
+    assert wide[1] == 3 and max(map(len, wide[0])) >= 6 and len(wide[0]) <= 9 and "".join(wide[0]) == label * 3
+    assert plain[1] == 0 and max(map(len, plain[0])) <= 2      # as a plain table: a character or two a line
+    def last_start(page):   # where the rightmost text run starts, in pt
+        starts = []
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: starts.append(cm[4] + tm[4] * cm[0]))
+        return max(starts)
+
+    inside = (210 - 18 - 5) * 72 / 25.4      # 5 mm inside the right margin: room for the last number
+    assert last_start(pages["wide"]) < inside

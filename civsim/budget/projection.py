@@ -32,6 +32,14 @@ in the first ``SPLIT_DRAWS`` draws only, and their means are the mean of the ful
 ratio to it in those draws — exact when every draw is a split draw, a ratio of exactly 1 for a
 line with no non-recurring item or standard change, exactly 0 for a wholly non-recurring line —
 so the three components still add up to the change to the fen.
+
+**What a draw runs**: a draw changes only the roll's rates (so the 低保 incomes), the prices and
+the caseload factors, which scale each line's yearly sum afterwards. The programs that read
+neither the incomes nor the prices, nor a line of one that does (特困 care, nursing subsidies,
+case flows …), pay the same in every draw: their lines are computed once per parameter set
+(:meth:`civsim.engine.Simulation.fixed`) and every draw runs only the rest — the same numbers, to
+the bit, as running every program each time. The incomes' month draws are fixed by the seed
+whatever the rates, so they are made once and kept (:class:`civsim.dynamics.KeptDraws`).
 """
 from __future__ import annotations
 
@@ -56,6 +64,7 @@ SPLIT_DRAWS = 50    # draws that also run the recurring and carried-forward sets
 BASELINE = "baseline"
 TOTAL = "total"
 SERIES = ("cpi_yoy_pct", "food_cpi_yoy_pct")
+DRAWN_LEAVES = ("dibao.entry_rate", "dibao.exit_rate")     # the roll's rates, scaled in each draw
 
 
 @dataclass(frozen=True)
@@ -178,7 +187,7 @@ def family(program: str, programs) -> str:
 def _scaled(paramset: ParamSet, entry: float, exit_: float) -> ParamSet:
     """The parameter set with both roll rates scaled (all dates), scenario name kept."""
     changes = tuple(scenarios_module.Change(path, dt.date(1900, 1, 1), None, percent=(factor - 1) * 100)
-                    for path, factor in (("dibao.entry_rate", entry), ("dibao.exit_rate", exit_))
+                    for path, factor in zip(DRAWN_LEAVES, (entry, exit_))
                     if paramset.has(path))
     if not changes:
         return paramset
@@ -202,6 +211,10 @@ class Window:
         self.cpi = cpi_start(self.year - 1)
         self.base_table = {s.scenario: self._base_runs(s) for s in sets}
         self.families, self.caseload = self._caseload()
+        # what a draw leaves as it is, per parameter set: the lines of every program that reads
+        # neither the incomes nor the prices nor the roll's rates, computed once
+        self.fixed = {(s.scenario, kind): self.window.fixed(p, leaves=DRAWN_LEAVES)
+                      for s in sets for kind, p in zip(KINDS, s)}
 
     # the base year: one deterministic run per parameter set
     def _base_runs(self, sets: ParameterSets) -> pd.DataFrame:
@@ -261,12 +274,13 @@ class Window:
         with_split = d < self.split_draws
         frames = []
         for sets in self.sets:
-            runs = [by_year(self.window.run(_scaled(p, x["entry"], x["exit"])))
-                    for p in (tuple(sets) if with_split else (sets.full,))]
+            runs = [self.window.by_year(_scaled(p, x["entry"], x["exit"]), self.fixed[sets.scenario, kind])
+                    for kind, p in zip(KINDS if with_split else KINDS[:1], sets)]
             index = runs[0].index
-            for run in runs[1:]:
-                index = index.union(run.index, sort=False)
-            runs = [run.reindex(index, fill_value=0.0) for run in runs]
+            for run in runs[1:]:    # runs paying the same lines share one index (Simulation.by_year)
+                if run.index is not index:
+                    index = index.union(run.index, sort=False)
+            runs = [run if run.index is index else run.reindex(index, fill_value=0.0) for run in runs]
             ones = np.ones(len(self.years))
             factor = np.array([x["caseload"].get(self.families.get(p, p), ones)[y - self.year] for y, p in index])
             amounts = [fen(run["amount_yuan"].to_numpy() * factor) for run in runs]

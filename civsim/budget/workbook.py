@@ -155,6 +155,14 @@ def sheets(projection: Projection) -> dict[str, pd.DataFrame]:
     return dict(zip(SHEETS, (summary, detail, comparison, caseload, reserve, assumptions(projection), provenance)))
 
 
+def range_notes(detail: pd.DataFrame) -> pd.DataFrame:
+    """The 区间说明 of the 分年度预测 sheet once per scenario, line and note, with the years it
+    holds for (the sheet repeats it on every row): 方案, 项目, 年度, 区间说明."""
+    years = detail.groupby(["方案", "项目", "区间说明"], sort=False)["年度"].agg(
+        lambda values: "、".join(f"{int(v)}年" for v in dict.fromkeys(values)))
+    return years.reset_index()[["方案", "项目", "年度", "区间说明"]]
+
+
 def unit_words(unit: str) -> str:
     return UNIT_WORDS.get(unit, f"（{unit}）")
 
@@ -374,4 +382,4 @@ def main(district, year: int, scenarios=(), draws: int = 200, xlsx=None, seed: i
     return 0
 
 
-__all__ = ["sheets", "assumptions", "to_xlsx", "chart", "print_table", "main", "safe_text", "SHEETS"]
+__all__ = ["sheets", "range_notes", "assumptions", "to_xlsx", "chart", "print_table", "main", "safe_text", "SHEETS"]

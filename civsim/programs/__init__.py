@@ -82,6 +82,11 @@ class Program:
     # parent declares one of them (价格临时补贴's triggers), never from a national default; once one is
     # declared, every required leaf must be.
     declared_by: tuple[str, ...] = ()
+    # What the rule reads of the month besides the parameters, the roll and other lines: "income"
+    # (the 低保 pool's incomes this month, moved by the roll's rates) and "prices" (CPI and food CPI
+    # y/y). A Monte Carlo draw changes only these and the roll's rates, so a program using neither,
+    # nor reading a line of one that does, pays the same in every draw (civsim.engine.Fixed).
+    uses: tuple[str, ...] = ()
 
     def evaluate(self, month, view):
         """This month's payment over the candidates: the program's rule, or its flat classes."""

@@ -103,7 +103,7 @@ def _members(b, n: int) -> dict:
 
 
 PROGRAM = Program(
-    key="dibao", label="低保", entity="household", order=10, pay=pay, synthesize=synthesize,
+    key="dibao", label="低保", entity="household", order=10, pay=pay, synthesize=synthesize, uses=("income",),
     candidates=lambda roll: (roll.households["category"] == "dibao").to_numpy() & roll.households["income"].notna().to_numpy(),
     params={
         "dibao.standard.urban": Param("yuan/person/month", required=True, label="城市低保标准"),

@@ -31,14 +31,18 @@ def rates(month, view) -> np.ndarray:
 
 def pay(month, view) -> Paid:
     """The members of 低保 candidate households, paid while their household is on 低保."""
-    dibao = month.prepared.roll.households["category"].cat.categories.get_loc("dibao")
-    members = month.prepared.once("disability_living.members", lambda roll: np.flatnonzero(
-        ~_poor(view, roll) & (view.household_col("category") == dibao)))
+    members = month.prepared.once("disability_living.members", lambda roll: _dibao_members(view, roll))
     eligible = month.paid_households("dibao")[view.household[members]]
     on_roll = view.on_roll(month.t, members)
     paid = members[eligible if on_roll is None else eligible & on_roll]
     amount = rates(month, view)[(view.disability_grade[paid] >= 3).astype(int)]
     return Paid(paid, amount)
+
+
+def _dibao_members(view, roll) -> np.ndarray:
+    """Candidates (positions) in 低保 candidate households outside the certified poor."""
+    dibao = roll.households["category"].cat.categories.get_loc("dibao")
+    return np.flatnonzero(~_poor(view, roll) & (view.household_col("category") == dibao))
 
 
 def _codes(roll) -> list[int]:

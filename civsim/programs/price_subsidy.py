@@ -40,7 +40,7 @@ def pay(month, view) -> dict:
 
 
 PROGRAM = Program(
-    key="price_subsidy", label="价格临时补贴", entity="person", order=200, pay=pay,
+    key="price_subsidy", label="价格临时补贴", entity="person", order=200, pay=pay, uses=("prices",),
     reads=tuple(GROUPS), lines={f"{g}_price_subsidy": f"{label}价格临时补贴" for g, label in GROUPS.items()},
     # paid only where the jurisdiction or a parent declares its triggers (no national default stands in)
     declared_by=("supplements.price.trigger_cpi", "supplements.price.trigger_food"),

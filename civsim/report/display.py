@@ -87,6 +87,27 @@ def show(*parts) -> None:
 
 
 
+WIDE = 10   # columns (row labels included) from which a table is set smaller in print
+
+
+class Table:
+    """A DataFrame shown as pandas shows it, its table marked ``wide`` when it has ``WIDE`` or more
+    columns: the print layout sets such a table in smaller, tighter type, so that it fits the A4
+    text width with its row labels whole rather than broken a character to a line."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def _repr_html_(self):
+        html = self.frame._repr_html_()
+        if self.frame.shape[1] + self.frame.index.nlevels >= WIDE:
+            html = html.replace('class="dataframe"', 'class="dataframe wide"', 1)
+        return html
+
+    def __repr__(self):
+        return repr(self.frame)
+
+
 class Closing:
     """A document's 落款 and date line, then its colophon (provenance), as one displayed part.
 
@@ -110,4 +131,4 @@ class Closing:
         return f"{markdown_escape(self.issuer)}\n\n{fmt.cn_date(self.date)}\n\n{markdown_escape(self.colophon)}\n"
 
 
-__all__ = ["show", "markdown_escape", "by_family", "main_programs", "Closing"]
+__all__ = ["show", "markdown_escape", "by_family", "main_programs", "Table", "Closing"]
