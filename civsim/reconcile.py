@@ -171,6 +171,7 @@ def reconcile(district, year: int, results: pd.DataFrame | None = None, seed: in
     rows = []
     for row in figures.itertuples(index=False):
         model, holds = model_figure(results, row, params)
+        model = round(model, 2)     # to the fen: the table does not move with a library's summation order
         diff = (model - row.value) / row.value * 100 if np.isfinite(model) and row.value else np.nan
         fitted, typed = _setters(params, row, year) if np.isfinite(model) else ([], [])
         detail = holds
@@ -190,7 +191,7 @@ def reconcile(district, year: int, results: pd.DataFrame | None = None, seed: in
             code = "matches" if abs(diff) < 0.05 else "within" if abs(diff) <= TOLERANCE_PCT else "differs"
         if code in ("differs", "calibrated_differs"):
             detail += _missing_lines(results, row.program) + _assumed(params, row.program, row.period)
-        unexplained = (row.value - model if row.measure == "amount_yuan" and code in ("differs", "calibrated_differs")
+        unexplained = (round(row.value - model, 2) if row.measure == "amount_yuan" and code in ("differs", "calibrated_differs")
                        else np.nan)
         rows.append((row.program, row.area, row.measure, row.period, row.value, model, diff, kind, code,
                      f"{REASONS[code]}：{detail}", unexplained))
