@@ -77,9 +77,14 @@ def read(path: Path) -> pd.DataFrame:
     path = Path(path)
     table = read_csv(path, COLUMNS, unique=list(COLUMNS)[:7] + ["quote"])
     known = modelled_programs()
+    periods, codes = set(), {}      # each distinct period and code checked once (a file repeats them)
     for row, (period, program) in enumerate(zip(table["period"], table["program"]), start=2):
-        parse_period(period, path, f"row {row}, column period")
-        meant = misspelt(program, known)
+        if period not in periods:
+            parse_period(period, path, f"row {row}, column period")
+            periods.add(period)
+        if program not in codes:
+            codes[program] = misspelt(program, known)
+        meant = codes[program]
         if meant:
             raise CivsimError(path, f"row {row}, column program", f"unknown program {program!r}, close to {meant!r}",
                               f"{meant} if that is meant, or a code not resembling a modelled program's")
