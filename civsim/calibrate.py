@@ -56,8 +56,9 @@ def group(params, figure: str) -> tuple[str, ...]:
     """The leaves fitted one by one to ``figure``: every fitted leaf naming it that is not one of
     the roll's jointly fitted unknowns. They move together (both grades of a subsidy at one
     average, the age bands of one count)."""
-    joint, own = set(programs.UNKNOWNS), str(_file(params))
-    return tuple(sorted(path for path, leaf in params.leaves.items() if path not in joint and leaf.file == own
+    own = f"{params.district.slug}.yaml"
+    return tuple(sorted(path for path, leaf in params.leaves.items() if path not in programs.UNKNOWNS
+                        and Path(leaf.file).name == own and Path(leaf.file).parent.name == params_module.CALIBRATION.name
                         and any(figure in e.fitted_to for e in leaf.entries)))
 
 
@@ -91,11 +92,11 @@ def _model(params, row, year: int, seed: int) -> float:
     return model_figure(sim.run(params).assign(scenario="baseline"), row, params)[0]
 
 
-def refit(district, figure: str, seed: int = 1) -> tuple[tuple[str, ...], float]:
+def refit(district, figure: str, seed: int = 1, root=params_module.PARAMS) -> tuple[tuple[str, ...], float]:
     """The leaves fitted one by one to ``figure`` ("program measure period") and the shift (see
     :func:`shifted`) at which the model's figure equals the reported one: 0 for values that are
     their fit. The flat rules these values feed are linear in them: a secant step or two finds it."""
-    params = params_module.load(district)
+    params = params_module.load(district, root)
     row, year = _figure_row(params.district.code, figure)
     paths = group(params, figure)
     if not paths:
@@ -290,15 +291,6 @@ def _edit(params, root, change) -> Path:
     return write_text(target, out.getvalue())
 
 
-def _prune(tree) -> None:
-    """Drop the mappings left empty by a removed value."""
-    for key in list(tree):
-        if isinstance(tree[key], dict) and "values" not in tree[key]:
-            _prune(tree[key])
-            if not tree[key]:
-                del tree[key]
-
-
 def _node(tree, path: str):
     from ruamel.yaml.comments import CommentedMap
 
@@ -312,7 +304,7 @@ def write_refit(district, figure: str, root=params_module.PARAMS) -> Path:
     """Move the values fitted one by one to ``figure`` to their refit (money and monthly rates to
     two decimals, counts to whole persons)."""
     params = params_module.load(district, root)
-    paths, shift = refit(district, figure)
+    paths, shift = refit(district, figure, root=root)
     moved = shifted(params, paths, shift)
 
     def change(tree):
@@ -344,7 +336,7 @@ def write(fit: Fit, root=params_module.PARAMS) -> Path:
                 del values[date]
             if name in node and not values:
                 del node[name]
-        _prune(tree)
+        params_module.prune(tree)
         for j, (unknown, value) in enumerate(zip(fit.unknowns, fit.values)):
             node, name = _node(tree, unknown.path)
             leaf = base.leaf(unknown.path)

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import districts, params as params_module, programs, reported, schema
+from . import districts, programs, reported, schema
 from .errors import CivsimError
-from .params import PARAMS, read_yaml
+from .params import PARAMS, folder_of, prune, read_yaml
 
 ORIGIN_DEFAULT = "全国默认"
 ORIGIN_OWN = "本级"
@@ -83,7 +83,7 @@ def _without_stubs(root: Path, stubs: list[tuple[str, Path]]) -> Path:
             for key in keys:
                 node = node[key]
             del node[last]
-        _prune(tree)
+        prune(tree)
         target = copy / "params" / file.relative_to(root)
         if tree:   # JSON is YAML 1.2: the copy is read back by the one YAML reader
             target.write_text(json.dumps(_plain(tree), ensure_ascii=False), encoding="utf-8")
@@ -101,16 +101,10 @@ def _plain(node):
     return node.isoformat() if isinstance(node, dt.date) else node
 
 
-def _prune(tree: dict) -> None:
-    for key in list(tree):
-        if isinstance(tree[key], dict) and "unit" not in tree[key] and "values" not in tree[key]:
-            _prune(tree[key])
-            if not tree[key]:
-                del tree[key]
 
 
 def origin(leaf_file: str, district: districts.District) -> str:
-    folder = params_module.folder_of(leaf_file)
+    folder = folder_of(leaf_file)
     if folder == "defaults":
         return ORIGIN_DEFAULT
     if folder == district.slug:

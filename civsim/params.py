@@ -295,6 +295,15 @@ def _walk(node, path: str, file: Path, out: dict[str, Leaf]) -> None:
         _walk(child, f"{path}.{name}", file, out)
 
 
+def prune(tree: dict) -> None:
+    """Drop the mappings of a parameter tree left without any leaf (no unit, no values) below them."""
+    for key in list(tree):
+        if isinstance(tree[key], dict) and "unit" not in tree[key] and "values" not in tree[key]:
+            prune(tree[key])
+            if not tree[key]:
+                del tree[key]
+
+
 def is_key(name) -> bool:
     """A parameter name: lowercase ASCII letters, digits and _ (``Urban`` would be a tree nothing reads)."""
     return isinstance(name, str) and name.replace("_", "").isalnum() and name.isascii() and name == name.lower()
