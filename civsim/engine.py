@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import cpi, dynamics, params as params_module, scenarios as scenarios_module, schema, synthetic
+from . import cpi, dynamics, money, params as params_module, scenarios as scenarios_module, schema, synthetic
 from .errors import CivsimError
 from .params import ParamSet
 from .programs import PROGRAMS, REGISTRY, Cases, Paid
@@ -240,7 +240,7 @@ class Detail:
     """Per-entity amounts: for each line, its entity and one (rows, yuan) pair per month."""
     roll: Roll
     months: pd.PeriodIndex
-    lines: dict = field(default_factory=dict)   # line -> (entity, [(rows, amounts) per month])
+    lines: dict = field(default_factory=dict)   # line -> (entity, [(rows, amounts in fen) per month])
 
     def frame(self, line: str) -> pd.DataFrame:
         """Long table month, entity id, amount_yuan for one line."""
@@ -248,7 +248,7 @@ class Detail:
         ids = (self.roll.households["household_id"] if entity == "household" else self.roll.persons["person_id"]).to_numpy()
         return pd.DataFrame({"month": np.concatenate([np.full(len(r), m) for m, (r, _) in zip(self.months, months)]),
                              f"{entity}_id": ids[np.concatenate([r for r, _ in months])],
-                             "amount_yuan": np.concatenate([a for _, a in months])})
+                             "amount_yuan": money.yuan(np.concatenate([a for _, a in months]))})
 
     def household_totals(self) -> pd.DataFrame:
         """Each household's money over the months per line (a person's amount counts to their household)."""
@@ -256,10 +256,10 @@ class Detail:
         out = {}
         for line, (entity, months) in self.lines.items():
             rows = np.concatenate([r for r, _ in months]) if months else np.zeros(0, np.int64)
-            amount = np.concatenate([a for _, a in months]) if months else np.zeros(0)
+            amount = np.concatenate([a for _, a in months]) if months else np.zeros(0, np.int64)
             if entity == "person":
                 rows = self.roll.household_row[rows]
-            out[line] = np.bincount(rows, weights=amount, minlength=n)
+            out[line] = money.yuan(np.bincount(rows, weights=amount.astype(np.float64), minlength=n))
         return pd.DataFrame(out, index=self.roll.households["household_id"].to_numpy())
 
 
@@ -377,7 +377,7 @@ class Simulation:
         if index is None:   # the draws of a Monte Carlo mostly pay the same lines: one index each
             index = self._indexes[key] = pd.MultiIndex.from_arrays(
                 [unique // len(names), np.asarray(names, dtype=object)[unique % len(names)]], names=["year", "program"])
-        return pd.DataFrame({"amount_yuan": np.bincount(inverse, weights=values[:, 3], minlength=len(unique)),
+        return pd.DataFrame({"amount_yuan": money.yuan(np.bincount(inverse, weights=values[:, 3], minlength=len(unique))),
                              "person_times": np.bincount(inverse, weights=values[:, 2], minlength=len(unique))},
                             index=index)
 
@@ -422,7 +422,7 @@ class Simulation:
         n_groups = len(self.prepared.groups)
         view = self.prepared.views.get(program.key)
         if program.rates is not None and per_entity is None:
-            rates = np.asarray(program.rates(month, view), np.float64)
+            rates = money.fen(program.rates(month, view), program.rounding).astype(np.float64)
             counts = self.counts[program.key][t]
             persons = (rates != 0).astype(np.float64)[: len(counts)] @ counts
             block = _block(0.0, persons, rates[: len(counts)] @ counts)
@@ -430,7 +430,8 @@ class Simulation:
                 rest = program.pay(month, view)
                 group = view.group[rest.rows]
                 count = np.bincount(group, minlength=n_groups).astype(np.float64)
-                block += _block(0.0, count, np.bincount(group, weights=rest.amount, minlength=n_groups))
+                paid_fen = money.fen(rest.amount, program.rounding).astype(np.float64)
+                block += _block(0.0, count, np.bincount(group, weights=paid_fen, minlength=n_groups))
             month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
             return [(program.key, block)]
         out = program.evaluate(month, view)
@@ -438,24 +439,25 @@ class Simulation:
             block = np.zeros((n_groups, 4))
             rows, count = self.prepared.case_rows, np.where(out.amount != 0, out.persons, 0.0)
             block[rows, 0 if out.counts == "households" else 1] = block[rows, 2] = count
-            block[rows, 3] = out.amount
+            block[rows, 3] = money.fen(out.amount, program.rounding)
             return [(program.key, block)]
         blocks = []
         for line, paid in (out.items() if isinstance(out, dict) else ((program.key, out),)):
             over = self.prepared.views[paid.over] if paid.over else view
-            amount = np.asarray(paid.amount, np.float64)
+            amount = money.fen(paid.amount, program.rounding)
             month.results[line] = (over, paid)
             group = over.group[paid.rows]
             count = np.bincount(group, minlength=n_groups).astype(np.float64)
+            # whole fen in float64 sum exactly, in any order
+            total = np.bincount(group, weights=amount.astype(np.float64), minlength=n_groups)
             if over.entity == "household":
                 persons = np.bincount(group, weights=over.size[paid.rows], minlength=n_groups)
-                block = _block(count, persons, np.bincount(group, weights=amount, minlength=n_groups))
+                block = _block(count, persons, total)
             else:
-                block = _block(0.0, count, np.bincount(group, weights=amount, minlength=n_groups))
+                block = _block(0.0, count, total)
             blocks.append((line, block))
             if per_entity is not None:
-                per_entity.lines.setdefault(line, (over.entity, []))[1].append((over.rows[paid.rows],
-                                                                               amount.astype(np.float32)))
+                per_entity.lines.setdefault(line, (over.entity, []))[1].append((over.rows[paid.rows], amount))
         return blocks
 
     def _frame(self, params, lines, periods, measures, groups) -> pd.DataFrame:
@@ -467,6 +469,7 @@ class Simulation:
         for column in groups.columns:
             frame[column] = np.tile(groups[column].to_numpy(), len(lines))
         frame[MEASURES] = values
+        frame["amount_yuan"] = money.yuan(values[:, 3])     # the blocks hold whole fen
         return frame
 
 
@@ -481,7 +484,7 @@ class Fixed:
 
 
 def _block(households, persons, amount) -> np.ndarray:
-    """One line's month per group: households, persons, person-times (= persons), amount."""
+    """One line's month per group: households, persons, person-times (= persons), amount in fen."""
     block = np.empty((len(persons), 4))
     block[:, 0], block[:, 1], block[:, 2], block[:, 3] = households, persons, persons, amount
     return block
@@ -494,6 +497,7 @@ def _finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frame = frame[frame["program"].isin(paying[paying].index)]
     keys = KEYS + (["street"] if "street" in frame else [])
     frame = frame.groupby(keys, sort=False, as_index=False)[MEASURES].sum()
+    frame["amount_yuan"] = money.yuan(money.fen(frame["amount_yuan"]))   # whole fen, as summed
     if "street" in frame:   # a street with nothing paid on a line in any scenario is left out
         kept = frame.groupby(["program", "area", "street"])[MEASURES].transform(lambda c: c.abs().sum()).sum(axis=1) > 0
         frame = frame[kept]

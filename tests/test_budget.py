@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
-from civsim import budget, params, roll as roll_module, scenarios, synthetic
+from civsim import budget, money, params, roll as roll_module, scenarios, synthetic
 from civsim.budget import overlays, projection as projection_module, workbook
 from civsim.cli import main as cli_main
 from civsim.errors import CivsimError
@@ -113,15 +113,20 @@ def test_the_january_to_march_raise_carries_into_the_next_year_as_standard(dongx
     # level. The 56 centralized and 28 dispersed are split by area and self-care by the roll's fitted
     # shares, each placement rounded as the roll rounds it.
     p = params.load("东西湖区")
-    urban, care = 0, 0.0
+    urban, care, twice = 0, 0.0, 0.0
     shares = [p.at(f"tekun.{s}_share", "2020-06") for s in ("partial", "none")]
     for count in (56, 28):
         urban += round(count * p.at("tekun.urban_share", "2020-06"))
         levels = np.diff(np.round(np.cumsum([0, 1 - sum(shares), *shares]) * count))
-        care += sum(n * p.at(f"tekun.care.{c}", "2020-06") for n, c in zip(levels, ("full", "partial", "none")))
+        # each person's month is paid rounded to the fen: a yearly care standard of 3820 is 318.33 a
+        # month, and January's double payment 636.67
+        monthly = [p.at(f"tekun.care.{c}", "2020-06") for c in ("full", "partial", "none")]
+        care += sum(n * money.fen(c) / 100 for n, c in zip(levels, monthly))
+        twice += sum(n * money.fen(2 * c) / 100 for n, c in zip(levels, monthly))
     rural = 84 - urban
     tekun = dongxihu_2021.loc["tekun"]
-    assert tekun.base_yuan == pytest.approx((urban * 1560 + rural * 1200 + care) * 4 + (urban * 1660 + rural * 1280 + care) * 9, abs=0.05)
+    assert tekun.base_yuan == pytest.approx((urban * 1560 + rural * 1200) * 4 + twice + 2 * care
+                                            + (urban * 1660 + rural * 1280 + care) * 9, abs=0.005)
     assert tekun.standard_yuan == (urban * 100 + rural * 80) * 4 and tekun.people_yuan == 0 and tekun.one_off_yuan == 0
 
 

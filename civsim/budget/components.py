@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import engine, params as params_module, scenarios as scenarios_module
+from .. import engine, money, params as params_module, scenarios as scenarios_module
 from ..params import ParamSet
 from .overlays import carried_forward, recurring_only, repeat_recurring
 
@@ -43,7 +43,7 @@ class ParameterSets:
 
 
 def fen(yuan) -> np.ndarray:
-    return np.round(np.asarray(yuan, dtype=np.float64) * 100).astype(np.int64)
+    return money.fen(yuan)
 
 
 def by_year(frame: pd.DataFrame) -> pd.DataFrame:
@@ -55,8 +55,11 @@ def by_year(frame: pd.DataFrame) -> pd.DataFrame:
     unique, inverse = np.unique(key, return_inverse=True)
     index = pd.MultiIndex.from_arrays([unique // len(programs), np.asarray(programs)[unique % len(programs)]],
                                       names=["year", "program"])
-    return pd.DataFrame({column: np.bincount(inverse, weights=frame[column].to_numpy(np.float64))
-                         for column in ("amount_yuan", "person_times")}, index=index)
+    # money in whole fen (the engine's amounts are), so the sums are exact in any order
+    amount = money.fen(frame["amount_yuan"]).astype(np.float64)
+    return pd.DataFrame({"amount_yuan": money.yuan(np.bincount(inverse, weights=amount)),
+                         "person_times": np.bincount(inverse, weights=frame["person_times"].to_numpy(np.float64))},
+                        index=index)
 
 
 def split(table: pd.DataFrame, base_year: int) -> pd.DataFrame:

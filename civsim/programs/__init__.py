@@ -87,6 +87,8 @@ class Program:
     # y/y). A Monte Carlo draw changes only these and the roll's rates, so a program using neither,
     # nor reading a line of one that does, pays the same in every draw (civsim.engine.Fixed).
     uses: tuple[str, ...] = ()
+    # How a payment is rounded (civsim.money): to the fen, or to the whole yuan where the notice says so.
+    rounding: str = "fen"
 
     def evaluate(self, month, view):
         """This month's payment over the candidates: the program's rule, or its flat classes."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Paid, Param, Program
+from .. import money
 
 GROUPS = {"dibao": "低保", "tekun": "特困供养", "orphan": "孤儿", "unsupported_child": "事实无人抚养儿童"}
 CHILDREN = ("orphan", "unsupported_child")
@@ -25,7 +26,7 @@ def pay(month, view) -> dict:
     if rise == 0:
         return {}
     standard = month.by_area("dibao.standard", np.arange(2))
-    per_person = np.maximum(np.round(standard * rise / 100), month.value("supplements.price.floor"))
+    per_person = np.maximum(money.fen(standard * rise / 100, "yuan") / 100, month.value("supplements.price.floor"))
     per_person = per_person * month.value("supplements.price.multiplier")
     groups = [g for g in GROUPS if g not in CHILDREN or month.value("supplements.price.children")]
     out = {}
