@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import cpi, dynamics, money, params as params_module, scenarios as scenarios_module, schema, synthetic
+from . import cpi, dynamics, money, params as params_module, scenario_roll, scenarios as scenarios_module, schema, synthetic
 from .errors import CivsimError
 from .params import ParamSet
 from .programs import PROGRAMS, REGISTRY, Cases, Paid
@@ -282,6 +282,19 @@ class Simulation:
         self._made_paths, self._draws = 0, None     # paths made; the month draws, once a second is
         self._indexes: dict = {}                     # by_year's (year, line) indexes, by lines paid
         self.counts = {p.key: self._class_counts(p) for p in self.programs if p.rates is not None}
+        self._rerolled: dict = {}   # the simulations of scenarios' rolls (civsim.scenario_roll)
+
+    def on_roll_of(self, params: ParamSet) -> "Simulation":
+        """The simulation ``params`` runs on: this one, or, where ``params`` changes a leaf the roll
+        was drawn from, one on the scenario's roll (made once per set of changed leaves)."""
+        key = tuple((path, id(params.leaves.get(path))) for path in sorted(scenario_roll.roll_leaves())
+                    if params.leaves.get(path) is not self.params.leaves.get(path))
+        if not key:
+            return self
+        if key not in self._rerolled:
+            roll = scenario_roll.build(self.roll, self.params, params, self.months)
+            self._rerolled[key] = self if roll is None else Simulation(params, self.year, self.seed, roll, self.months)
+        return self._rerolled[key]
 
     def _class_counts(self, program) -> np.ndarray:
         """Candidates on the roll per month × class × group (from their spells), counted once."""
@@ -316,14 +329,20 @@ class Simulation:
         return active
 
     def income(self, params: ParamSet) -> np.ndarray:
-        date = self.roll.anchor.start_time.date()
-        key = (params.at("dibao.entry_rate", date), params.at("dibao.exit_rate", date),
-               tuple(params.at(f"dibao.gap_ratio.{a}", date) for a in AREAS))
+        """The 低保 pool's incomes month by month under ``params``: the roll's rates and gap ratios
+        are read for each month, so a scenario changing them from a date acts from that date."""
+        span = dynamics.span(self.roll, self.months)
+        at = [(period.ordinal, period.start_time.date()) for period in span]
+        value = self.prepared.in_force
+        entry = np.array([value(params, "dibao.entry_rate", t, d) for t, d in at])
+        exit_ = np.array([value(params, "dibao.exit_rate", t, d) for t, d in at])
+        gap = np.array([[value(params, f"dibao.gap_ratio.{a}", t, d) for a in AREAS] for t, d in at])
+        key = (entry.tobytes(), exit_.tobytes(), gap.tobytes())
         if key not in self._paths:
             if self._draws is None and self._made_paths:    # a second path: keep the month draws
-                self._draws = dynamics.KeptDraws(self.roll, len(self.pool))
-            self._paths[key] = dynamics.income_path(self.roll, self.pool, self.months, key[0], key[1],
-                                                    dict(zip(AREAS, key[2])), self._draws).income
+                self._draws = dynamics.KeptDraws(self.roll, len(self.pool), dynamics.pool_base(self.roll, self.pool))
+            self._paths[key] = dynamics.income_path(self.roll, self.pool, self.months, entry, exit_, gap,
+                                                    self._draws).income
             self._made_paths += 1
         return self._paths[key]
 
@@ -336,6 +355,11 @@ class Simulation:
         supplies the lines of the programs it holds instead of running them again."""
         if detail and fixed is not None:
             raise ValueError("a run with detail evaluates every program: no fixed lines")
+        sim = self.on_roll_of(params)
+        if sim is not self:     # lines recorded on another roll do not hold on the scenario's
+            return sim.run(params, detail, read, fixed if fixed is not None and fixed.roll is sim.roll else None)
+        if fixed is not None and fixed.roll is not None and fixed.roll is not self.roll:
+            fixed = None
         per_entity = Detail(self.roll, self.months) if detail else None
         lines, periods, measures = self._blocks(params, per_entity, read, fixed)
         frame = self._frame(params, lines, periods, measures, self.prepared.groups)
@@ -344,6 +368,9 @@ class Simulation:
     def fixed(self, params: ParamSet, inputs=("income", "prices"), leaves=()) -> "Fixed":
         """The lines of ``params`` that stay the same when only the month's ``inputs`` and the
         ``leaves`` change (a Monte Carlo draw), to pass to :meth:`run` or :meth:`by_year`."""
+        sim = self.on_roll_of(params)
+        if sim is not self:
+            return sim.fixed(params, inputs, leaves)
         inputs, leaves = set(inputs), set(leaves)
         line_of = {line: p.key for p in self.programs for line in p.outputs}
         changing: set = set()
@@ -360,11 +387,16 @@ class Simulation:
         held = frozenset(p.key for p in self.programs if p.key not in run)
         record: dict = {}
         self._blocks(params, None, None, None, record=(held, record))
-        return Fixed(self.months, held, frozenset(held & lazy), record)
+        return Fixed(self.months, held, frozenset(held & lazy), record, self.roll)
 
     def by_year(self, params: ParamSet, fixed: "Fixed | None" = None) -> pd.DataFrame:
         """amount_yuan and person_times summed to (year, line), lines in the order they are first
         paid: :func:`civsim.budget.components.by_year` of :meth:`run`, to the bit, without the table."""
+        sim = self.on_roll_of(params)
+        if sim is not self:
+            return sim.by_year(params, fixed if fixed is not None and fixed.roll is sim.roll else None)
+        if fixed is not None and fixed.roll is not None and fixed.roll is not self.roll:
+            fixed = None
         lines, periods, measures = self._blocks(params, None, None, fixed)
         n = len(self.prepared.groups)
         values = np.concatenate(measures) if measures else np.zeros((0, 4))
@@ -481,6 +513,7 @@ class Fixed:
     programs: frozenset
     lazy: frozenset         # those of them whose month's result a run can still read (flat programs)
     blocks: dict = field(repr=False)
+    roll: Roll | None = field(default=None, repr=False, compare=False)   # the roll they were recorded on
 
 
 def _block(households, persons, amount) -> np.ndarray:

@@ -22,7 +22,7 @@ In files, ``start``/``end`` are ``YYYY-MM`` or empty (no bound).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +70,14 @@ class Roll:
     standard_at_anchor: dict    # area -> 低保 standard at the anchor (incomes are read against it)
     seed: int
     source: str = "synthetic"   # or the folder a bureau's roll was read from
+    # A synthetic roll: each program's rows (first household and person rows, end rows), the leaves
+    # its caseload was built from, and the gap ratios the 低保 pool's incomes were drawn with, as
+    # (first household row, {area: ratio}) segments. A scenario's roll (civsim.scenario_roll)
+    # appends rows after ``base_rows``, the baseline's, whose month draws come from a stream of their own.
+    parts: dict = field(default_factory=dict)
+    reads: dict = field(default_factory=dict)
+    drawn_gap: list = field(default_factory=list)
+    base_rows: int | None = None
 
     def __post_init__(self):
         # Categories keep comparisons on millions of rows fast (codes, not strings).

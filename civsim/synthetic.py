@@ -9,6 +9,8 @@ anchor. The draws are fixed by the seed, so every scenario sees the same roll.
 """
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 
@@ -38,16 +40,38 @@ def sizes(households: int, persons: int, rng: np.random.Generator) -> np.ndarray
 class Builder:
     """Collects households and members as the programs add their caseloads."""
 
-    def __init__(self, params, anchor: pd.Period, months: pd.PeriodIndex, rng: np.random.Generator):
-        self.params, self.anchor, self.rng = params, anchor, rng
-        self.date = anchor.start_time.date()
+    def __init__(self, params, anchor: pd.Period, months: pd.PeriodIndex, seed: tuple, read_at=None):
+        self.params, self.anchor, self._seed = params, anchor, seed
+        self.rng = np.random.default_rng(list(seed))
+        # the leaves are read at the anchor, or (a scenario's roll, civsim.scenario_roll) at the
+        # month its change takes effect
+        self.date = read_at or anchor.start_time.date()
+        self.parts: dict = {}       # program -> (first household row, first person row, end rows)
+        self.reads: dict = {}       # program -> the leaves its caseload was built from
+        self._program = None
         self.span = (min(months[0], anchor).ordinal, max(months[-1], anchor).ordinal)
         self._households: list[dict] = []
         self._persons: list[dict] = []
         self._next_household = 0
         self._columns: dict = {}
 
+    def begin(self, program: str | None) -> None:
+        """Rows added from here on are ``program``'s, drawn from a stream of its own: a program's
+        caseload comes out the same whatever another program's leaves are."""
+        if self._program is not None:
+            self.parts[self._program] = self._marks + (self._rows("households"), self._rows("persons"))
+        self._program = program
+        if program is not None:
+            self.rng = np.random.default_rng([*self._seed, zlib.crc32(program.encode())])
+            self._marks = (self._rows("households"), self._rows("persons"))
+            self.reads[program] = set()
+
+    def _rows(self, table: str) -> int:
+        return sum(len(part["household_id"]) for part in (self._households if table == "households" else self._persons))
+
     def value(self, path: str, default: float = 0.0) -> float:
+        if self._program is not None:
+            self.reads[self._program].add(path)
         return self.params.get(path, self.date, default)
 
     def target(self, path: str) -> int:
@@ -182,17 +206,27 @@ def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd
     return pd.DataFrame(data, copy=False)
 
 
-def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None = None) -> Roll:
-    """A synthetic roll for the jurisdiction whose counts equal its caseload targets at the anchor."""
+def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None = None,
+               anchor: pd.Period | None = None, read_at=None) -> Roll:
+    """A synthetic roll for the jurisdiction whose counts equal its caseload targets at the anchor
+    (``anchor`` and ``read_at``: a scenario's roll keeps the baseline's anchor and reads its leaves
+    at the month its change takes effect)."""
     from .programs import REGISTRY
 
-    anchor = caseload_anchor(params, year)
+    anchor = anchor if anchor is not None else caseload_anchor(params, year)
     months = months if months is not None else pd.period_range(f"{year}-01", f"{year}-12", freq="M")
-    builder = Builder(params, anchor, months, np.random.default_rng([seed, int(params.district.code)]))
+    builder = Builder(params, anchor, months, (seed, int(params.district.code)), read_at)
     for program in REGISTRY:
         if program.synthesize is not None:
+            builder.begin(program.key)
             program.synthesize(builder)
+    builder.begin(None)
     households, persons = builder.tables()
-    standards = {area: params.get(f"dibao.standard.{area}", anchor.start_time.date(), 0.0) for area in AREAS}
+    at = anchor.start_time.date()
+    standards = {area: params.get(f"dibao.standard.{area}", at, 0.0) for area in AREAS}
     roll_module.validate(households, persons)
-    return Roll(households, persons, anchor, standards, seed)
+    roll = Roll(households, persons, anchor, standards, seed)
+    roll.parts, roll.reads = builder.parts, builder.reads
+    # the income profile the 低保 pool's incomes were drawn with (civsim.dynamics reads each month's against it)
+    roll.drawn_gap = [(0, {area: params.get(f"dibao.gap_ratio.{area}", builder.date, 0.5) for area in AREAS})]
+    return roll
