@@ -557,7 +557,15 @@ def simulate(district, year: int, scenarios=(), seed: int | None = None, params:
     """Baseline and scenarios for one district-year on one shared roll (tidy DataFrame)."""
     base = params if params is not None else params_module.load(district)
     sim = Simulation(base, year, 1 if seed is None else seed, roll=roll)
-    return _finish([sim.run(p) for p in scenario_sets(base, scenarios, year)])
+    sets = scenario_sets(base, scenarios, year)
+    frames = [sim.run(p) for p in sets]
+    for scenario, frame in zip(scenarios, frames[1:]):
+        if frame[MEASURES].equals(frames[0][MEASURES]) and frame["program"].equals(frames[0]["program"]):
+            name = scenario.name if isinstance(scenario, scenarios_module.Scenario) else str(scenario)
+            raise CivsimError(getattr(scenario, "file", "") or f"scenario {name}", "changes",
+                              f"changes nothing in {year}: the leaves it changes pay no one that year",
+                              "a change that reaches someone paid in the simulated year")
+    return _finish(frames)
 
 
 def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
