@@ -242,7 +242,9 @@ def cmd_params(args) -> int:
     if args.schema:
         from . import schema
 
-        rows = schema.rows(loaded)
+        from .districts import ROOT
+
+        rows = schema.rows(loaded, params.national(), ROOT)
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=1))
         else:

@@ -36,19 +36,11 @@ import pandas as pd
 
 from . import districts
 from .errors import CivsimError
+from .units import UNITS  # re-exported: the declared units and what each converts to
 
 PARAMS = districts.ROOT / "params"
 CALIBRATION = Path("calibration")      # under a params root: one file of fitted values per folder
 
-# declared unit -> (unit after conversion, factor)
-UNITS: dict[str, tuple[str, float]] = {
-    **{f"yuan/{who}/month": (f"yuan/{who}/month", 1.0) for who in ("person", "household", "bed")},
-    **{f"yuan/{who}/year": (f"yuan/{who}/month", 1 / 12) for who in ("person", "household", "bed")},
-    **{u: (u, 1.0) for u in (
-        "yuan/person", "yuan/household", "yuan/case",   # one-off payments
-        "ratio", "percent", "per_month", "months", "years", "flag",
-        "persons", "households", "beds", "cases/month", "person_times/month")},
-}
 LEAF_KEYS = {"unit", "values", "description", "recurring"}
 # Upper bounds per base unit. A value above them is refused, not warned about: it is almost always
 # a unit slip (a yearly figure under a monthly unit, fen typed as yuan), and a warning scrolled
@@ -307,6 +299,11 @@ def prune(tree: dict) -> None:
 def is_key(name) -> bool:
     """A parameter name: lowercase ASCII letters, digits and _ (``Urban`` would be a tree nothing reads)."""
     return isinstance(name, str) and name.replace("_", "").isalnum() and name.isascii() and name == name.lower()
+
+
+def national() -> dict[str, Leaf]:
+    """The national defaults (params/defaults), as read."""
+    return _read_folder(PARAMS / "defaults")
 
 
 def _read_folder(folder: Path) -> dict[str, Leaf]:

@@ -10,12 +10,12 @@ import difflib
 from functools import lru_cache
 
 from .errors import CivsimError
+from .units import UNITS
 
 
 @lru_cache(maxsize=1)
 def declared() -> dict:
     """path -> (Param, readers): every leaf read, with the programs that read it."""
-    from .params import UNITS
     from .programs import REGISTRY
 
     out: dict = {}
@@ -32,7 +32,6 @@ def declared() -> dict:
 
 def check(params) -> None:
     """Every leaf of a jurisdiction's files is declared, in a unit its readers expect."""
-    from .params import UNITS
 
     schema = declared()
     for path, leaf in params.leaves.items():
@@ -78,17 +77,14 @@ def check_scenario(base, applied, scenario) -> None:
                           "changes no leaf that any program reads", "a path listed by `civsim params --schema`")
 
 
-def rows(params=None) -> list[dict]:
-    """The schema as rows (for ``civsim params --schema``): path, unit, default or required, readers."""
+def rows(params=None, national=(), root=None) -> list[dict]:
+    """The schema as rows (for ``civsim params --schema``): path, unit, default or required, readers;
+    ``national`` the paths the national defaults hold, ``root`` what the files' names are relative to."""
     import os
 
-    from .districts import ROOT
-    from .params import PARAMS, _read_folder
-
-    national = _read_folder(PARAMS / "defaults")
     out = []
     for path, (param, readers) in sorted(declared().items()):
         default = "required" if param.required else "national default" if path in national else "none"
-        origin = os.path.relpath(params.leaf(path).file, ROOT) if params is not None and params.has(path) else "-"
+        origin = (os.path.relpath(params.leaf(path).file, root) if params is not None and params.has(path) else "-")
         out.append({"path": path, "unit": param.unit, "default": default, "in_force_from": origin, "read_by": ", ".join(readers)})
     return out

@@ -3,7 +3,7 @@ declared, and a mistake in a params file or a scenario is an error, not a silent
 import pandas as pd
 import pytest
 
-from civsim import engine, params, programs, reconcile, reported, scenarios, schema
+from civsim import districts, engine, params, programs, reconcile, reported, scenarios, schema
 from civsim.errors import CivsimError
 from civsim.report import labels
 
@@ -72,7 +72,7 @@ def test_a_year_before_a_required_standard_is_an_error_not_zeros():
 
 
 def test_the_schema_lists_every_leaf_with_its_readers():
-    rows = {r["path"]: r for r in schema.rows(params.load("东西湖区"))}
+    rows = {r["path"]: r for r in schema.rows(params.load("东西湖区"), params.national(), districts.ROOT)}
     assert rows["dibao.standard.urban"]["read_by"].split(", ")[0] == "dibao"
     assert "price_subsidy" in rows["dibao.standard.urban"]["read_by"]
     assert rows["edge.amount"]["default"] == "required"
