@@ -73,7 +73,8 @@ def build(roll: Roll, base: ParamSet, params: ParamSet, months: pd.PeriodIndex) 
     read_at = max(first, roll.anchor).start_time.date()
     again = synthetic.synthesize(params, roll.anchor.year, roll.seed, months, anchor=roll.anchor, read_at=read_at)
     # the programs the change moves: those drawn otherwise than from the baseline's leaves of the same month
-    same_month = synthetic.synthesize(base, roll.anchor.year, roll.seed, months, anchor=roll.anchor, read_at=read_at)
+    same_month = roll if first <= roll.anchor else synthetic.synthesize(base, roll.anchor.year, roll.seed, months,
+                                                                        anchor=roll.anchor, read_at=read_at)
     exchanged = [key for key in again.parts if key in roll.parts and not _same(same_month, again, key)]
     if not exchanged:
         return None
