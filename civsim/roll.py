@@ -77,6 +77,7 @@ class Roll:
     parts: dict = field(default_factory=dict)
     reads: dict = field(default_factory=dict)
     drawn_gap: list = field(default_factory=list)
+    months: object = None           # the months a synthetic roll's spells were drawn over
     base_rows: int | None = None
 
     def __post_init__(self):

@@ -71,6 +71,7 @@ def build(roll: Roll, base: ParamSet, params: ParamSet, months: pd.PeriodIndex) 
                           "turnover are what the roll holds, so a change to them cannot act",
                           "a change to the rules (standards, amounts, take-up, rates), or a synthetic roll")
     read_at = max(first, roll.anchor).start_time.date()
+    months = roll.months if roll.months is not None else months     # the spells are drawn over the roll's own
     again = synthetic.synthesize(params, roll.anchor.year, roll.seed, months, anchor=roll.anchor, read_at=read_at)
     # the programs the change moves: those drawn otherwise than from the baseline's leaves of the same month
     same_month = roll if first <= roll.anchor else synthetic.synthesize(base, roll.anchor.year, roll.seed, months,
@@ -128,5 +129,5 @@ def _splice(roll: Roll, again: Roll, exchanged: list[str], month: int, read_at: 
                roll.anchor, roll.standard_at_anchor, roll.seed, roll.source)
     out.base_rows = len(households)
     out.drawn_gap = roll.drawn_gap + [(len(households), again.drawn_gap[0][1])]
-    out.reads = roll.reads
+    out.reads, out.months = roll.reads, roll.months
     return out

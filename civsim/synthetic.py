@@ -226,7 +226,7 @@ def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None =
     standards = {area: params.get(f"dibao.standard.{area}", at, 0.0) for area in AREAS}
     roll_module.validate(households, persons)
     roll = Roll(households, persons, anchor, standards, seed)
-    roll.parts, roll.reads = builder.parts, builder.reads
+    roll.parts, roll.reads, roll.months = builder.parts, builder.reads, months
     # the income profile the 低保 pool's incomes were drawn with (civsim.dynamics reads each month's against it)
     roll.drawn_gap = [(0, {area: params.get(f"dibao.gap_ratio.{area}", builder.date, 0.5) for area in AREAS})]
     return roll
