@@ -46,7 +46,7 @@ from . import districts, engine, params as params_module, scenarios as scenarios
 from .atomic import atomic_path
 from .errors import CivsimError
 from .params import UNITS
-from .programs import REGISTRY
+from .programs import LINE_PROGRAM, REGISTRY
 from .report.labels import UNIT_WORDS, family_label, program_label
 from .scenarios import SCENARIOS, Change, Scenario
 
@@ -104,9 +104,11 @@ def available_districts() -> list[tuple[str, str]]:
 
 
 def paid_programs(baseline: pd.DataFrame) -> set[str]:
-    """The programs a district's baseline pays: any persons or any money in the year."""
+    """The lines a district's baseline pays (any persons or any money in the year) and the keys of
+    the programs writing them (a supplement writes one line per program it rides on)."""
     sums = baseline.groupby("program")[["persons", "amount_yuan"]].sum()
-    return set(sums.index[(sums > 0).any(axis=1)])
+    lines = set(sums.index[(sums > 0).any(axis=1)])
+    return lines | {LINE_PROGRAM[line].key for line in lines if line in LINE_PROGRAM}
 
 
 def moving_leaves(sim, params, baseline: pd.DataFrame, paid: set[str]) -> set[str]:

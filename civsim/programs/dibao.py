@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Paid, Param, Program, Sentence
 from ..roll import AREAS
 
 CLASSES = ("elderly", "severe_disability", "minor", "seriously_ill")   # 老年人, 重度残疾人, 未成年人, 重病患者
@@ -121,4 +121,9 @@ PROGRAM = Program(
         **{f"dibao.members.{name}": Param("ratio") for name in MEMBER_SHARES},
     },
     reported_in=("assistance_total",),
+    area="社会救助",
+    sentence=Sentence(held="在册{areas}", each_area="{area}低保{households}{persons}", paid="{span}累计发放低保金及补贴{money}"),
+    family_label="低保金及补贴",
+    method="模型含低保差额救助金（含春节加发月份）",
+    published="市（或省）人民政府、民政局关于调整城乡最低生活保障标准的通知",
 )
