@@ -187,3 +187,16 @@ def test_plan_budget_sentence_words_the_change_and_its_three_parts():
     assert "（下降22.04%）" in falling and "标准因素+33.54万元" in falling and "一次性及阶段性项目-563.75万元" in falling
     assert text.plan_budget_sentence(2021, 5_000_000.0, 5_000_000.0, 0.0, 0.0, 0.0).endswith("与2020年持平。")
     assert text.plan_budget_sentence(2021, 0.0, 5_000_000.0, 0.0, 5_000_000.0, 0.0).endswith("2020年无可比支出。")
+
+
+def test_low_income_edge_families_get_their_own_sentence_where_paid():
+    held = stock(("edge", "urban", 40, 100), ("edge", "rural", 10, 20))
+    paid = flows(("edge", "urban", 1000, 120_000.0), ("edge", "rural", 200, 24_000.0))
+    assert (text.sentence("edge", held, paid, 10)
+            == "截止10月份，全区在册低保边缘家庭50户120人，1—10月累计发放低保边缘家庭救助金14.40万元。")
+    assert "edge" in dict(text.areas())["社会救助"]
+
+
+def test_an_unknown_sentence_is_an_error():
+    with pytest.raises(CivsimError, match="no such sentence"):
+        text.sentence("dibao_price_subsidy", DIBAO_STOCK, DIBAO_FLOWS, 10)
