@@ -59,18 +59,24 @@ def _standards() -> tuple:
     found: dict = {}
     for program in REGISTRY:
         for path, param in program.params.items():
-            if param.label and path not in found:
+            if param.label and param.control is None and path not in found:
                 found[path] = (program.key, path, param.label, UNIT_WORDS[UNITS[param.unit][0]])
     return tuple(found.values())
 
 
+def _roll() -> tuple:
+    """(program, path, label, min, max, step, readout format) of each roll behaviour a program
+    declares for planners (``Param.control``)."""
+    found: dict = {}
+    for program in REGISTRY:
+        for path, param in {**program.params, **program.roll_params}.items():
+            if param.control is not None and path not in found:
+                found[path] = (program.key, path, param.label, *param.control)
+    return tuple(found.values())
+
+
 STANDARDS = _standards()
-# (program, path, label, min, max, step, readout format) of the roll's behaviour.
-ROLL = (
-    ("dibao", "dibao.take_up", "低保申领率", 0.05, 1.0, 0.01, ".0%"),
-    ("dibao", "dibao.entry_rate", "低保月进入率", 0.0, 0.05, 0.0005, ".2%"),
-    ("dibao", "dibao.exit_rate", "低保月退出率", 0.0, 0.05, 0.0005, ".2%"),
-)
+ROLL = _roll()
 # A new standard above this multiple of the one in force is nearly always a typo (8300 for 830).
 JUMP = 3.0
 # Scenario names that Windows cannot use as file names (whatever the case or extension).

@@ -109,7 +109,8 @@ out["reconciled"] = {"model": float(row["model"]), "reported": float(row["report
 
 budget = project("东西湖区", 2021, draws=1, years=1)
 lines = budget.lines[budget.lines["scenario"] == "baseline"].set_index("program")
-out["budget"] = {line: float(lines.loc[line, "mean_yuan"]) for line in ("dibao_heating", "tekun_heating") if line in lines.index}
+out["budget"] = {line: float(lines.loc[line, "mean_yuan"]) for line in ("dibao_heating", "tekun_heating")
+                 if line in lines.index}
 out["budget_family"] = {line: lines.loc[line, "family"] for line in out["budget"]}
 
 p = params.load("东西湖区")

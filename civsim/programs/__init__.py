@@ -30,6 +30,7 @@ class Param:
     required: bool = False      # True: no national default; a jurisdiction paying the program declares it
     optional: bool = False      # True: absent means the jurisdiction does not pay this part (read as 0)
     label: str = ""             # the Chinese name of a standard a planner may change (the explorer's controls)
+    control: tuple | None = None    # a roll behaviour a planner may move: (min, max, step, readout format)
     about: str = ""             # what the leaf is, in a clerk's words, where it has no label (stubs, check)
     when: str = ""              # a required leaf needed only where this caseload leaf counts someone
                                 # (the institution-orphan standard where orphans live in an institution)

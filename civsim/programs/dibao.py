@@ -108,14 +108,16 @@ PROGRAM = Program(
     params={
         "dibao.standard.urban": Param("yuan/person/month", required=True, label="城市低保标准"),
         "dibao.standard.rural": Param("yuan/person/month", required=True, label="农村低保标准"),
-        "dibao.floor": Param("yuan/person/month"), "dibao.take_up": Param("ratio"),
+        "dibao.floor": Param("yuan/person/month"), "dibao.take_up": Param("ratio", label="低保申领率", control=(0.05, 1.0, 0.01, ".0%")),
         "supplements.spring_festival.extra_months": Param("months"),
         **{f"dibao.classified.{c}.amount": Param("yuan/person/month") for c in CLASSES},
         **{f"dibao.classified.{c}.percent": Param("percent") for c in CLASSES},
     },
     roll_params={
         **{f"caseload.dibao.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},
-        "dibao.eligible_share": Param("ratio"), "dibao.entry_rate": Param("per_month"), "dibao.exit_rate": Param("per_month"),
+        "dibao.eligible_share": Param("ratio"),
+        "dibao.entry_rate": Param("per_month", label="低保月进入率", control=(0.0, 0.05, 0.0005, ".2%")),
+        "dibao.exit_rate": Param("per_month", label="低保月退出率", control=(0.0, 0.05, 0.0005, ".2%")),
         # districts' income structures differ around the national ratio: a spread of 0.1 (assumed)
         **{f"dibao.gap_ratio.{a}": Param("ratio", prior=0.1, bounds=(0.05, 0.95)) for a in AREAS},
         **{f"dibao.members.{name}": Param("ratio") for name in MEMBER_SHARES},

@@ -89,7 +89,8 @@ class AnnualSummary:
     def sentences(self, key: str) -> str:
         """The generated sentence of one program or shared sentence ("dibao", "disability", … or "total")."""
         date = pd.Period(f"{self.year}-{self.as_of_month:02d}", "M").start_time.date()
-        return text.sentence(key, self.stock, self.flows, self.as_of_month, where=self.where, params=self.params, date=date)
+        return text.sentence(key, self.stock, self.flows, self.as_of_month, where=self.where, params=self.params,
+                             date=date)
 
     def areas(self) -> list[tuple[str, str, tuple]]:
         """(area, generated paragraph, the summary's points) in the order the report shows them."""
