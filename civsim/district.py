@@ -23,22 +23,8 @@ from .errors import CivsimError
 
 PINYIN = re.compile(r"^[a-z]+$")
 NAME_FORBIDDEN = re.compile(r"[\s,\"'\\/]")
-# Where a clerk finds each program's rule (the document, not the number).
-WHERE = {
-    "dibao": "市（或省）人民政府、民政局关于调整城乡最低生活保障标准的通知",
-    "tekun": "市民政局关于调整特困人员救助供养标准的通知（常与低保标准同文发布：基本生活标准不低于低保标准的1.3倍，照料护理标准分全自理、半护理、全护理三档）",
-    "temporary": "省（市）临时救助实施办法中的救助标准与审批权限条款",
-    "orphan": "市民政局关于孤儿、事实无人抚养儿童基本生活保障标准的通知",
-    "unsupported_child": "市民政局关于孤儿、事实无人抚养儿童基本生活保障标准的通知",
-    "price_subsidy": "省（市）发展改革、民政等部门的社会救助和保障标准与物价上涨挂钩联动机制实施文件；本地区不发放价格临时补贴时删去",
-    "disability_living": "省（市）民政、残联关于困难残疾人生活补贴和重度残疾人护理补贴标准的通知",
-    "disability_nursing": "省（市）民政、残联关于困难残疾人生活补贴和重度残疾人护理补贴标准的通知",
-    "low_income": "市民政局关于低收入家庭救助的文件",
-    "edge": "市民政局关于低保边缘家庭认定和救助的文件",
-    "home_care": "区（市）民政局居家养老服务补贴文件",
-    "care_institution": "区（市）民政局养老机构运营补贴文件",
-    "funeral": "区（市）民政局惠民殡葬、丧葬补贴文件",
-}
+# Where a clerk finds each program's rule is its declaration's ``published`` (civsim.programs).
+ELSEWHERE = "本地区或上级政府的有关文件"
 
 
 def level_of(code: str) -> str:
@@ -63,7 +49,7 @@ def _stub_leaf(name: str, param, readers: tuple, depth: int) -> list[str]:
     who = "、".join(f"{PROGRAMS[r].label}（{r}）" for r in readers)
     lines = [f"{pad}{name}:",
              f"{pad}  # {words}；单位 {unit}；读取：{who}",
-             f"{pad}  # 出处：{WHERE.get(readers[0], '本地区或上级政府的有关文件')}"]
+             f"{pad}  # 出处：{PROGRAMS[readers[0]].published or ELSEWHERE}"]
     if param.when:
         lines.append(f"{pad}  # 仅当 {param.when} 有在册人数时需要")
     lines += [f"{pad}  # 填写：在 values 下按生效日期逐行写，注明文件标题或网址及原文；查不到时写 assumption 说明理由",

@@ -46,7 +46,7 @@ from . import districts, engine, params as params_module, scenarios as scenarios
 from .atomic import atomic_path
 from .errors import CivsimError
 from .params import UNITS
-from .programs import REGISTRY
+from .programs import LINE_PROGRAM, REGISTRY
 from .report.labels import UNIT_WORDS, family_label, program_label
 from .scenarios import SCENARIOS, Change, Scenario
 
@@ -59,18 +59,24 @@ def _standards() -> tuple:
     found: dict = {}
     for program in REGISTRY:
         for path, param in program.params.items():
-            if param.label and path not in found:
+            if param.label and param.control is None and path not in found:
                 found[path] = (program.key, path, param.label, UNIT_WORDS[UNITS[param.unit][0]])
     return tuple(found.values())
 
 
+def _roll() -> tuple:
+    """(program, path, label, min, max, step, readout format) of each roll behaviour a program
+    declares for planners (``Param.control``)."""
+    found: dict = {}
+    for program in REGISTRY:
+        for path, param in {**program.params, **program.roll_params}.items():
+            if param.control is not None and path not in found:
+                found[path] = (program.key, path, param.label, *param.control)
+    return tuple(found.values())
+
+
 STANDARDS = _standards()
-# (program, path, label, min, max, step, readout format) of the roll's behaviour.
-ROLL = (
-    ("dibao", "dibao.take_up", "低保申领率", 0.05, 1.0, 0.01, ".0%"),
-    ("dibao", "dibao.entry_rate", "低保月进入率", 0.0, 0.05, 0.0005, ".2%"),
-    ("dibao", "dibao.exit_rate", "低保月退出率", 0.0, 0.05, 0.0005, ".2%"),
-)
+ROLL = _roll()
 # A new standard above this multiple of the one in force is nearly always a typo (8300 for 830).
 JUMP = 3.0
 # Scenario names that Windows cannot use as file names (whatever the case or extension).
@@ -104,9 +110,11 @@ def available_districts() -> list[tuple[str, str]]:
 
 
 def paid_programs(baseline: pd.DataFrame) -> set[str]:
-    """The programs a district's baseline pays: any persons or any money in the year."""
+    """The lines a district's baseline pays (any persons or any money in the year) and the keys of
+    the programs writing them (a supplement writes one line per program it rides on)."""
     sums = baseline.groupby("program")[["persons", "amount_yuan"]].sum()
-    return set(sums.index[(sums > 0).any(axis=1)])
+    lines = set(sums.index[(sums > 0).any(axis=1)])
+    return lines | {LINE_PROGRAM[line].key for line in lines if line in LINE_PROGRAM}
 
 
 def moving_leaves(sim, params, baseline: pd.DataFrame, paid: set[str]) -> set[str]:

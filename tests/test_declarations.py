@@ -89,3 +89,44 @@ def test_a_disabled_dibao_member_gains_when_the_standard_rises():
     assert dibao["better_off"].sum() > 0 and dibao["worse_off"].sum() == 0
     every = table[table["program"] == compare.ALL]
     assert every["households"].sum() >= dibao["households"].sum()
+
+
+def test_every_program_paying_its_own_line_declares_its_area_sentence_and_method():
+    from civsim.report import text
+
+    placeholders = dict.fromkeys(("households", "persons", "held", "times", "cases", "visits", "number", "money", "own",
+                                  "span", "as_of", "where", "area", "areas"), "x")
+    for program in programs.REGISTRY:
+        own = [line for line in program.outputs if programs.family(line) == line]
+        if not own:     # it rides on other programs: said, tabled and reconciled with them
+            assert program.sentence is None and not program.area, program.key
+            continue
+        assert program.area and program.sentence is not None and program.method, program.key
+        said = program.sentence
+        assert said.shared in ("", *text.SHARED), program.key
+        for template in (said.paid, said.held, said.each_area):
+            template.format(**placeholders)     # only the placeholders the report fills
+        assert said.paid or said.held, program.key
+        assert not said.each_area or "{areas}" in said.held, program.key
+        for leaf, _ in said.split:
+            assert leaf in {**program.params, **program.roll_params}, (program.key, leaf)
+    keys = [key for _, keys in text.areas() for key in keys]
+    assert len(keys) == len(set(keys))
+    assert dict(text.areas())["社会救助"] == ("dibao", "tekun", "low_income", "edge", "temporary", "spring_festival")
+
+
+def test_every_program_with_a_required_leaf_says_where_its_rule_is_published():
+    for path, (param, readers) in schema.declared().items():
+        if param.required:
+            assert programs.PROGRAMS[readers[0]].published, (path, readers[0])
+
+
+def test_the_reports_name_a_family_and_what_it_sums_from_the_declarations():
+    assert labels.family_label("dibao") == "低保金及补贴" and labels.family_label("edge") == "低保边缘家庭救助"
+    assert labels.family_label("tekun") == programs.PROGRAMS["tekun"].family_label
+    # the lines riding on 低保 are named in what its reconciled figure holds, whatever they are
+    detail = labels.reconcile_detail("dibao")
+    assert detail.startswith(programs.PROGRAMS["dibao"].method)
+    assert all(programs.LINES[line] in detail for line in programs.riders("dibao"))
+    assert set(programs.riders("dibao")) == set(programs.reported_lines("dibao")) - {"dibao"}
+    assert labels.program_label("price_subsidy") == "价格临时补贴" and labels.program_label("nope") == "nope"

@@ -52,6 +52,7 @@ import pandas as pd
 from .. import cpi as cpi_module, engine, params as params_module, provenance, reported, scenarios as scenarios_module
 from ..errors import CivsimError
 from ..params import ParamSet
+from ..programs import family
 from .components import KINDS, ParameterSets, by_year, fen, split
 from .overlays import non_recurring_items, repeated_items, standards_held_flat
 
@@ -177,13 +178,6 @@ def reported_trend(code: str, program: str, folder=None) -> tuple[float, str] | 
     return None
 
 
-def family(program: str, programs) -> str:
-    """The program a line rides on: the longest other line code it starts with (``tekun`` for
-    ``tekun_price_subsidy``), else itself — derived from the lines, not from a list."""
-    parents = [p for p in programs if p != program and program.startswith(p + "_")]
-    return max(parents, key=len) if parents else program
-
-
 def _scaled(paramset: ParamSet, entry: float, exit_: float) -> ParamSet:
     """The parameter set with both roll rates scaled (all dates), scenario name kept."""
     changes = tuple(scenarios_module.Change(path, dt.date(1900, 1, 1), None, percent=(factor - 1) * 100)
@@ -236,7 +230,7 @@ class Window:
         """Which lines ride on which caseload, and each caseload's uncertainty."""
         central, moved = self._probe(1.0, 1.0), self._probe(RATE_FACTOR[1], RATE_FACTOR[0])
         programs = sorted(set(central.index) | set(self.base_table[self.sets[0].scenario].index.get_level_values(1)))
-        families = {p: family(p, programs) for p in programs}
+        families = {p: family(p) for p in programs}   # the declarations' one rule
         moved = moved.reindex(programs, fill_value=0.0) - central.reindex(programs, fill_value=0.0)
         roll_families = {families[p] for p in programs if abs(moved[p]) > 0.005}
         rows = []
@@ -488,5 +482,5 @@ def split_price_volume(this_yuan: float, this_q: float, next_yuan: float, next_q
     return price / 100, (change - price) / 100
 
 
-__all__ = ["Projection", "Window", "project", "cpi_start", "reported_trend", "family", "params_hash", "roll_hash",
+__all__ = ["Projection", "Window", "project", "cpi_start", "reported_trend", "params_hash", "roll_hash",
            "RATE_FACTOR", "CASELOAD_SPREAD", "CPI_WINDOW", "YEARS", "BASELINE", "TOTAL"]

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..programs import LINE_PROGRAM
 from ..report.labels import UNIT_WORDS, program_label
 from .projection import BASELINE, TOTAL, Projection
 
@@ -76,7 +77,7 @@ def _range_note(projection: Projection, program: str, family: str, kind: str, no
         text = UNCERTAINTY[kind].format(trend=row.trend, spread=row.spread, basis=row.basis)
     else:
         text = UNCERTAINTY.get(kind, "无抽样变动来源").format(low=low, high=high)
-    if program.endswith("_price_subsidy"):
+    if "prices" in getattr(LINE_PROGRAM.get(program), "uses", ()):     # the program declares it reads prices
         text += "；CPI与食品CPI同比随机游走"
     return text
 

@@ -6,8 +6,12 @@ reads (unit, and whether a national default exists or the jurisdiction must decl
 persons or households could ever receive it (``candidates``, over the roll's columns), the monthly
 rule ``pay(month, view)`` vectorised over those candidates, which other programs' results of the
 same month it reads, how the synthetic roll builds its caseload, and which reported lines it makes
-up. ``REGISTRY`` is discovered from the package, so a new program is a new file here, its
-parameter file and its test cases.
+up. It also says how the reports word it: its area of work (``area``), its sentence in the
+工作总结 (``sentence``), the name of its money with what rides on it (``family_label``), how the
+model arrives at it (``method``) and where a clerk finds its rule (``published``). ``REGISTRY`` is
+discovered from the package, so a new program is a new file here, its parameter file and its test
+cases; every list of programs (labels, families, the summary's sentences, budget and reconciliation
+lines, the explorer's controls, parameter stubs) derives from the declarations (docs/programs.md).
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ class Param:
     required: bool = False      # True: no national default; a jurisdiction paying the program declares it
     optional: bool = False      # True: absent means the jurisdiction does not pay this part (read as 0)
     label: str = ""             # the Chinese name of a standard a planner may change (the explorer's controls)
+    control: tuple | None = None    # a roll behaviour a planner may move: (min, max, step, readout format)
     about: str = ""             # what the leaf is, in a clerk's words, where it has no label (stubs, check)
     when: str = ""              # a required leaf needed only where this caseload leaf counts someone
                                 # (the institution-orphan standard where orphans live in an institution)
@@ -54,6 +59,23 @@ class Cases:
     persons: np.ndarray
     amount: np.ndarray
     counts: str = "persons"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """How the 工作总结 words a program's months up to the as-of month (civsim.report.text).
+
+    The templates hold placeholders the report fills: {households} {persons} (on the roll at the
+    as-of month, with 户/人), {held} (those persons, a bare number), {times} (person-times, 人次),
+    {cases} (person-times as 件), {visits} (person-times as 户), {number} (person-times, a bare
+    number), {money} (the program and every line riding on it), {own} (its own lines only), {span}
+    (1—10月), {as_of} (截止10月份) and {where} (全区/全市)."""
+    paid: str = ""          # the money: "{span}累计发放低收入家庭救助金{money}"
+    held: str = ""          # who is on the roll, said after "截止10月份，全区" and left out when it
+                            # rounds to nobody: "在册低收入家庭{households}{persons}"
+    each_area: str = ""     # held per area, into held's {areas}: "{area}低保{households}{persons}"
+    split: tuple[tuple[str, str], ...] = ()   # (caseload leaf, word): the persons split as these leaves
+    shared: str = ""        # a sentence several programs make together (civsim.report.text.SHARED)
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,12 @@ class Program:
     uses: tuple[str, ...] = ()
     # How a payment is rounded (civsim.money): to the fen, or to the whole yuan where the notice says so.
     rounding: str = "fen"
+    # How the reports word it. A line riding on another program (``family``) is said with it.
+    area: str = ""                      # area of work in the 工作总结 (社会救助, 残疾人福利, 儿童福利 …)
+    sentence: Sentence | None = None    # its sentence in the 工作总结
+    family_label: str = ""              # its money with what rides on it (低保金及补贴); else its label
+    method: str = ""                    # how the model arrives at its money (the reconciliation's notes)
+    published: str = ""                 # where a clerk finds its rule (the parameter stubs)
 
     def evaluate(self, month, view):
         """This month's payment over the candidates: the program's rule, or its flat classes."""
@@ -139,11 +167,37 @@ UNKNOWNS: dict[str, tuple[str, Param]] = {path: (p.key, param) for p in REGISTRY
 
 
 def family(line: str) -> str:
-    """The program a line's money is reported under: dibao_price_subsidy and dibao_one_off → dibao."""
-    program = LINE_PROGRAM[line]
+    """The program a line's money is reported under: dibao_price_subsidy and dibao_one_off → dibao;
+    a program's own line → itself. The one rule every report, table, budget and reconciliation
+    folds lines by; a code no program declares stays itself."""
+    program = LINE_PROGRAM.get(line)
+    if program is None:
+        return line
     if program.lines:   # a supplement writing one line per program it rides on: <program>_<supplement>
         return next((p for p in PROGRAMS if line.startswith(p + "_") and p != program.key), program.key)
     return program.family or program.key
+
+
+def riders(key: str) -> tuple[str, ...]:
+    """The lines of other programs folded into a program's money (its price subsidy, one-offs …)."""
+    return tuple(line for line in LINES if family(line) == key and line != key)
+
+
+def area(line: str) -> str:
+    """The area of work a line is reported in: its own program's, else its family's."""
+    program = LINE_PROGRAM.get(line)
+    if program is not None and program.area:
+        return program.area
+    owner = PROGRAMS.get(family(line))
+    return owner.area if owner is not None else ""
+
+
+def family_label(key: str) -> str:
+    """The name the reports give a program's money with what rides on it: dibao → 低保金及补贴."""
+    program = PROGRAMS.get(key)
+    if program is not None:
+        return program.family_label or program.label
+    return LINES.get(key, key)
 
 
 def reported_lines(code: str) -> tuple[str, ...]:

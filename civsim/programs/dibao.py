@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Paid, Param, Program, Sentence
 from ..roll import AREAS
 
 CLASSES = ("elderly", "severe_disability", "minor", "seriously_ill")   # 老年人, 重度残疾人, 未成年人, 重病患者
@@ -108,17 +108,24 @@ PROGRAM = Program(
     params={
         "dibao.standard.urban": Param("yuan/person/month", required=True, label="城市低保标准"),
         "dibao.standard.rural": Param("yuan/person/month", required=True, label="农村低保标准"),
-        "dibao.floor": Param("yuan/person/month"), "dibao.take_up": Param("ratio"),
+        "dibao.floor": Param("yuan/person/month"), "dibao.take_up": Param("ratio", label="低保申领率", control=(0.05, 1.0, 0.01, ".0%")),
         "supplements.spring_festival.extra_months": Param("months"),
         **{f"dibao.classified.{c}.amount": Param("yuan/person/month") for c in CLASSES},
         **{f"dibao.classified.{c}.percent": Param("percent") for c in CLASSES},
     },
     roll_params={
         **{f"caseload.dibao.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},
-        "dibao.eligible_share": Param("ratio"), "dibao.entry_rate": Param("per_month"), "dibao.exit_rate": Param("per_month"),
+        "dibao.eligible_share": Param("ratio"),
+        "dibao.entry_rate": Param("per_month", label="低保月进入率", control=(0.0, 0.05, 0.0005, ".2%")),
+        "dibao.exit_rate": Param("per_month", label="低保月退出率", control=(0.0, 0.05, 0.0005, ".2%")),
         # districts' income structures differ around the national ratio: a spread of 0.1 (assumed)
         **{f"dibao.gap_ratio.{a}": Param("ratio", prior=0.1, bounds=(0.05, 0.95)) for a in AREAS},
         **{f"dibao.members.{name}": Param("ratio") for name in MEMBER_SHARES},
     },
     reported_in=("assistance_total",),
+    area="社会救助",
+    sentence=Sentence(held="在册{areas}", each_area="{area}低保{households}{persons}", paid="{span}累计发放低保金及补贴{money}"),
+    family_label="低保金及补贴",
+    method="模型含低保差额救助金（含春节加发月份）",
+    published="市（或省）人民政府、民政局关于调整城乡最低生活保障标准的通知",
 )

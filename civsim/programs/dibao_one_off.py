@@ -21,4 +21,5 @@ PROGRAM = Program(
     key="dibao_one_off", label="低保对象一次性生活救助", entity="household", order=220, pay=pay, reads=("dibao",),
     family="dibao",   # paid over 低保's own candidates
     params={f"supplements.one_off.dibao.{a}.amount": Param("yuan/person") for a in AREAS},
+    method="按发放当月模型中的低保对象计发",
 )

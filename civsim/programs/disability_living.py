@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Paid, Param, Program, Sentence
 
 CERTIFIED_POOR = ("low_income", "edge")
 
@@ -71,4 +71,8 @@ PROGRAM = Program(
             "disability.living.grade_3_4": Param("yuan/person/month", required=True, label="困难残疾人生活补贴（三、四级）")},
     roll_params={"caseload.disability.living": Param("persons")},
     reported_in=("disability", "assistance_total"),
+    area="残疾人福利",
+    sentence=Sentence(shared="disability", paid="享受困难残疾人生活补贴{persons}，{span}发放{own}"),
+    method="按困难残疾人人数和生活补贴标准计发",
+    published="省（市）民政、残联关于困难残疾人生活补贴和重度残疾人护理补贴标准的通知",
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Param, Program
+from . import Param, Program, Sentence
 
 
 def candidates(roll) -> np.ndarray:
@@ -32,4 +32,8 @@ PROGRAM = Program(
     roll_params={"caseload.disability.nursing": Param("persons"), "disability.turnover.entry": Param("per_month"),
                  "disability.turnover.exit": Param("per_month")},
     reported_in=("disability", "assistance_total"),
+    area="残疾人福利",
+    sentence=Sentence(shared="disability", paid="享受重度残疾人护理补贴{persons}，{span}发放{own}"),
+    method="按重度残疾人人数和护理补贴标准计发",
+    published="省（市）民政、残联关于困难残疾人生活补贴和重度残疾人护理补贴标准的通知",
 )

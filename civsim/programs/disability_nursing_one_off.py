@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Cases, Param, Program
+from . import Cases, Param, Program, Sentence
 from ..roll import AREAS
 
 
@@ -19,4 +19,7 @@ PROGRAM = Program(
     caseload=tuple(f"supplements.one_off.disability_severe.{a}.persons" for a in AREAS),
     params={f"supplements.one_off.disability_severe.{a}.{m}": Param(u) for a in AREAS
             for m, u in (("persons", "persons"), ("amount", "yuan/person"))},
+    area="残疾人福利",
+    sentence=Sentence(paid="向{number}名重度残疾人发放一次性生活救助金{own}"),
+    method="按申报人数×申报标准计发",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Paid, Param, Program, Sentence
 from ..roll import AREAS
 
 
@@ -39,4 +39,8 @@ PROGRAM = Program(
     roll_params={**{f"caseload.edge.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},
                  "edge.turnover.entry": Param("per_month"), "edge.turnover.exit": Param("per_month")},
     reported_in=("assistance_total",),
+    area="社会救助",
+    sentence=Sentence(held="在册低保边缘家庭{households}{persons}", paid="{span}累计发放低保边缘家庭救助金{money}"),
+    method="按低保边缘家庭人数和每人救助金计发",
+    published="市民政局关于低保边缘家庭认定和救助的文件",
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Param, Program
+from . import Param, Program, Sentence
 
 BANDS = {"age_70_79": 70, "age_80_89": 80, "age_90_99": 90, "age_100_plus": 100}   # band -> lowest age
 WORDS = {"age_70_79": "70—79岁", "age_80_89": "80—89岁", "age_90_99": "90—99岁", "age_100_plus": "100岁及以上"}
@@ -31,4 +31,7 @@ PROGRAM = Program(
             for band in BANDS},
     roll_params={**{f"caseload.elderly.{band}": Param("persons") for band in BANDS},
                  "elderly.turnover.entry": Param("per_month"), "elderly.turnover.exit": Param("per_month")},
+    area="养老服务",
+    sentence=Sentence(shared="elderly", paid="为{held}名老年人发放高龄津贴{money}"),
+    method="按年龄段的高龄津贴标准计发",
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Param, Program
+from . import Param, Program, Sentence
 
 
 def rates(month, view) -> np.ndarray:
@@ -20,4 +20,8 @@ PROGRAM = Program(
     candidates=lambda roll: (roll.persons["home_care"] == 1).to_numpy(),
     params={"elderly.home_care.amount": Param("yuan/person/month", required=True, label="居家养老服务补贴")},
     roll_params={"caseload.elderly.home_care": Param("persons")},
+    area="养老服务",
+    sentence=Sentence(shared="elderly", paid="为{held}名老人发放居家养老服务补贴{money}"),
+    method="按评估人数和每人补贴标准计发",
+    published="区（市）民政局居家养老服务补贴文件",
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program
+from . import Paid, Param, Program, Sentence
 
 
 def pay(month, view) -> Paid:
@@ -30,4 +30,8 @@ PROGRAM = Program(
     roll_params={"caseload.low_income.households": Param("households"), "caseload.low_income.persons": Param("persons"),
                  "low_income.turnover.entry": Param("per_month"), "low_income.turnover.exit": Param("per_month")},
     reported_in=("assistance_total",),
+    area="社会救助",
+    sentence=Sentence(held="在册低收入家庭{households}{persons}", paid="{span}累计发放低收入家庭救助金{money}"),
+    method="按低收入家庭户数和每户定额计发",
+    published="市民政局关于低收入家庭救助的文件",
 )

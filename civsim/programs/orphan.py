@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Param, Program
+from . import Param, Program, Sentence
 
 PLACEMENTS = ("dispersed", "institution")    # institution 0 / 1
 WORDS = {"dispersed": "散居", "institution": "机构养育"}
@@ -34,4 +34,9 @@ PROGRAM = Program(
     roll_params={**{f"caseload.children.orphan_{p}": Param("persons") for p in PLACEMENTS},
                  "children.turnover.entry": Param("per_month"), "children.turnover.exit": Param("per_month")},
     reported_in=("children",),
+    area="儿童福利",
+    sentence=Sentence(shared="children", held="孤儿{persons}"),
+    family_label="孤儿基本生活费及补贴",
+    method="模型含孤儿基本生活费",
+    published="市民政局关于孤儿、事实无人抚养儿童基本生活保障标准的通知",
 )

@@ -50,4 +50,6 @@ PROGRAM = Program(
             "supplements.price.floor": Param("yuan/person/month"), "supplements.price.multiplier": Param("ratio"),
             "supplements.price.children": Param("flag"),
             "dibao.standard.urban": Param("yuan/person/month", required=True), "dibao.standard.rural": Param("yuan/person/month", required=True)},
+    method="按低保标准×CPI涨幅计发，达到启动条件的月份才发放",
+    published="省（市）发展改革、民政等部门的社会救助和保障标准与物价上涨挂钩联动机制实施文件；本地区不发放价格临时补贴时删去",
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Cases, Param, Program
+from . import Cases, Param, Program, Sentence
 
 
 def pay(month, view) -> Cases:
@@ -17,4 +17,7 @@ PROGRAM = Program(
     params={"caseload.spring_festival.households": Param("households"),
             "supplements.spring_festival.grant": Param("yuan/household")},
     reported_in=("assistance_total",),
+    area="社会救助",
+    sentence=Sentence(paid="春节期间慰问困难群众{visits}，发放慰问金{money}"),
+    method="按申报户数×每户慰问标准计发",
 )

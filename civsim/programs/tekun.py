@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Param, Program
+from . import Param, Program, Sentence
 from ..roll import AREAS
 
 PLACEMENTS = ("dispersed", "centralized")     # institution 0 / 1
@@ -52,4 +52,10 @@ PROGRAM = Program(
                  **{f"tekun.{share}": Param("ratio", prior=0.15) for share in ("urban_share", "partial_share", "none_share")},
                  "tekun.turnover.entry": Param("per_month"), "tekun.turnover.exit": Param("per_month")},
     reported_in=("assistance_total",),
+    area="社会救助",
+    sentence=Sentence(held="特困供养人员{persons}", paid="{span}累计发放供养金及补贴{money}",
+                      split=(("caseload.tekun.centralized", "集中供养"), ("caseload.tekun.dispersed", "分散供养"))),
+    family_label="特困供养金及补贴",
+    method="模型含特困基本生活标准和照料护理标准",
+    published="市民政局关于调整特困人员救助供养标准的通知（常与低保标准同文发布：基本生活标准不低于低保标准的1.3倍，照料护理标准分全自理、半护理、全护理三档）",
 )

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from . import Cases, Param, Program
+from . import Cases, Param, Program, Sentence
 
 
 def pay(month, view) -> Cases:
@@ -30,4 +30,8 @@ PROGRAM = Program(
             "temporary.approval_limit": Param("yuan/case", required=True, about="街道（乡镇）临时救助审批上限"), "dibao.standard.urban": Param("yuan/person/month", required=True),
             "temporary.street_reserve": Param("percent")},
     reported_in=("assistance_total",),
+    area="社会救助",
+    sentence=Sentence(paid="{span}实施临时救助{times}，累计发放救助金{money}"),
+    method="按每月救助件数×低保标准的倍数计发，不超过审批限额",
+    published="省（市）临时救助实施办法中的救助标准与审批权限条款",
 )

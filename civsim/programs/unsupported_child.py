@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Param, Program
+from . import Param, Program, Sentence
 
 
 def rates(month, view) -> np.ndarray:
@@ -22,4 +22,9 @@ PROGRAM = Program(
     params={"children.unsupported": Param("yuan/person/month", required=True, label="事实无人抚养儿童基本生活补贴")},
     roll_params={"caseload.children.unsupported": Param("persons")},
     reported_in=("children",),
+    area="儿童福利",
+    sentence=Sentence(shared="children", held="事实无人抚养儿童{persons}"),
+    family_label="事实无人抚养儿童生活费及补贴",
+    method="按事实无人抚养儿童人数和基本生活补贴标准计发",
+    published="市民政局关于孤儿、事实无人抚养儿童基本生活保障标准的通知",
 )

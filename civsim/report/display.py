@@ -13,7 +13,8 @@ import io
 import pandas as pd
 
 from .. import engine
-from . import numbers as fmt, text
+from ..programs import family
+from . import numbers as fmt
 
 
 def count_text(value: float) -> str:
@@ -49,13 +50,13 @@ def first_months(results: pd.DataFrame, year: int, last_month: int) -> pd.DataFr
 def by_family(results: pd.DataFrame) -> pd.DataFrame:
     """The engine's rows with each supplement folded into its program (for charts by program)."""
     keys = ["jurisdiction", "scenario", "month", "program", "area"]
-    folded = results.assign(program=results["program"].map(text.family))
+    folded = results.assign(program=results["program"].map(family))
     return folded.groupby(keys, as_index=False, sort=False)[engine.MEASURES].sum()
 
 
 def main_programs(results: pd.DataFrame) -> pd.DataFrame:
     """The rows of the programs themselves, without supplement lines (whose persons repeat them)."""
-    return results[results["program"] == results["program"].map(text.family)]
+    return results[results["program"] == results["program"].map(family)]
 
 
 def labelled_table(rows: list[dict], corner: str = "项目") -> pd.DataFrame:

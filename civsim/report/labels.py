@@ -7,6 +7,7 @@ name the same program the same way. Program names come from the program declarat
 """
 from __future__ import annotations
 
+from .. import programs
 from ..programs import LINES
 
 # The scenario every report measures against (its Chinese title is 基准方案).
@@ -14,11 +15,9 @@ BASELINE = "baseline"
 
 # Every line the engine writes, in display order, as the program declarations name it.
 PROGRAM_LABELS = dict(LINES)
-SUPPLEMENT_LABELS = {"_price_subsidy": "价格临时补贴", "_one_off": "一次性生活救助"}
-FAMILY_LABELS = {"dibao": "低保金及补贴", "tekun": "特困供养金及补贴", "orphan": "孤儿基本生活费及补贴",
-                 "unsupported_child": "事实无人抚养儿童生活费及补贴"}
+# Reported codes that are no program's line: aggregates some programs declare themselves part of
+# (``Program.reported_in``) and the 特困 figures reported by placement.
 RECONCILE_LABELS = {"disability": "残疾人两项补贴", "children": "儿童基本生活保障", "assistance_total": "救助资金合计",
-                    "dibao_one_off": "低保对象一次性生活救助", "disability_nursing_one_off": "重度残疾人一次性生活救助",
                     "tekun_centralized": "特困集中供养", "tekun_dispersed": "特困分散供养"}
 MEASURE_LABELS = {"amount_yuan": "金额（万元）", "households": "户数", "persons": "人数", "person_times": "人次",
                   "cases": "件数", "standard_yuan_person_month": "月标准（元）"}
@@ -29,23 +28,16 @@ UNIT_WORDS = {"yuan/person/month": "元/人·月", "yuan/household/month": "元/
 
 
 def program_label(program: str) -> str:
-    """The Chinese name of a program or supplement line: dibao_price_subsidy → 低保价格临时补贴.
-
-    An unknown code shows as itself rather than failing a report.
-    """
-    if program in RECONCILE_LABELS:
-        return RECONCILE_LABELS[program]
-    if program in PROGRAM_LABELS:
-        return PROGRAM_LABELS[program]
-    for suffix, label in SUPPLEMENT_LABELS.items():
-        if program.endswith(suffix):
-            return program_label(program[: -len(suffix)]) + label
-    return PROGRAM_LABELS.get(program, program)
+    """The Chinese name of a program or supplement line (dibao_price_subsidy → 低保价格临时补贴), or
+    of a reported aggregate. An unknown code shows as itself rather than failing a report."""
+    declared = programs.PROGRAMS.get(program)
+    return RECONCILE_LABELS.get(program) or PROGRAM_LABELS.get(program) or (declared.label if declared else program)
 
 
 def family_label(family: str) -> str:
-    """The Chinese name of a program with its supplements folded in: dibao → 低保金及补贴."""
-    return FAMILY_LABELS.get(family, program_label(family))
+    """The Chinese name of a program with what rides on it folded in (its declaration's
+    ``family_label``): dibao → 低保金及补贴."""
+    return RECONCILE_LABELS.get(family) or programs.family_label(family)
 
 
 def order(programs) -> list[str]:
@@ -54,8 +46,8 @@ def order(programs) -> list[str]:
     return sorted(set(programs), key=lambda p: (known.index(p) if p in known else len(known), p))
 
 
-__all__ = ["BASELINE", "PROGRAM_LABELS", "SUPPLEMENT_LABELS", "FAMILY_LABELS", "RECONCILE_LABELS", "MEASURE_LABELS",
-           "UNIT_WORDS", "program_label", "family_label", "order"]
+__all__ = ["BASELINE", "PROGRAM_LABELS", "RECONCILE_LABELS", "MEASURE_LABELS", "UNIT_WORDS", "program_label",
+           "family_label", "reconcile_detail", "order"]
 
 
 # ---------------------------------------------------------------- reconciliation reasons in Chinese
@@ -73,27 +65,25 @@ _LEGACY = {"calibration_target", "not_modelled"}   # codes read from an older En
 _REASON_PREFIXES = (("matches", "matches"), ("within", "within"), ("differs", "differs"),
                     ("calibration target", "calibration_target"), ("calibrated", "calibrated"),
                     ("not modelled", "not_modelled"))
-# What the model sums for a reported figure, by the reported program (the reconciliation's lines).
-RECONCILE_DETAIL_LABELS = {
-    "dibao": "模型含低保差额救助金（含春节加发月份）、低保对象的价格临时补贴和一次性生活救助",
-    "tekun": "模型含特困基本生活标准和照料护理标准，以及特困对象的价格临时补贴",
-    "low_income": "按低收入家庭户数和每户定额计发",
-    "temporary": "按每月救助件数×低保标准的倍数计发，不超过审批限额",
-    "disability_nursing": "按重度残疾人人数和护理补贴标准计发",
-    "disability_living": "按困难残疾人人数和生活补贴标准计发",
+# What the model sums for a reported aggregate (a program's own figure says its declaration's
+# ``method``: reconcile_detail).
+AGGREGATE_DETAIL_LABELS = {
     "disability": "两项补贴合计，同时享受两项者计两次",
-    "dibao_one_off": "按发放当月模型中的低保对象计发",
-    "disability_nursing_one_off": "按申报人数×申报标准计发",
-    "spring_festival": "按申报户数×每户慰问标准计发",
-    "orphan": "孤儿基本生活费",
     "children": "孤儿和事实无人抚养儿童；困境儿童补贴和其他儿童补助未模拟",
-    "elderly_allowance": "按年龄段的高龄津贴标准计发",
-    "home_care": "按评估人数和每人补贴标准计发",
-    "care_institution": "按床位数计发运营补贴",
-    "funeral": "按每月件数×每件补贴标准计发",
     "assistance_total": "报告合计还含医疗救助等模型未模拟的救助",
 }
 AREA_LABELS = {"urban": "城市", "rural": "农村", "all": "—"}
+
+
+def reconcile_detail(code: str) -> str:
+    """What the model sums for a reported figure of ``code``: the program's declared ``method`` and
+    the lines riding on it ("模型含低保差额救助金（含春节加发月份）、低保价格临时补贴、…"), or the
+    note of a reported aggregate; "" for a code neither names."""
+    program = programs.PROGRAMS.get(code)
+    if program is None:
+        return AGGREGATE_DETAIL_LABELS.get(code, "")
+    riders = "、".join(LINES[line] for line in programs.riders(code))
+    return "、".join(part for part in (program.method, riders) if part)
 
 
 def reason_code(reason: str, code: str | None = None) -> str:
@@ -115,7 +105,7 @@ def _checked_label(reason: str, program: str, code: str) -> str:
     from ..reconcile import REASONS
 
     parts = [REASONS[code]]
-    detail = RECONCILE_DETAIL_LABELS.get(program, "")
+    detail = reconcile_detail(program)
     if detail and code not in ("input_standard", "input_caseload", "not_modelled"):
         parts[0] += f"：{detail}"
     for note in str(reason).split("；")[1:]:
@@ -150,7 +140,7 @@ def reason_label(reason: str, program: str, code: str | None = None, area: str =
         where = AREA_LABELS.get(area, "")
         where = "" if where == "—" else where
         return f"{head}（报告标准与当月施行的{where}{program_label(program)}标准参数相同）"
-    detail = RECONCILE_DETAIL_LABELS.get(program, "")
+    detail = reconcile_detail(program)
     parts = [head + (f"：{detail}" if detail else "")]
     if "no caseload in params here for " in text:
         missing = text.split("no caseload in params here for ", 1)[1].split(";")[0]

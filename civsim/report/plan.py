@@ -14,6 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from .. import params as params_module, provenance, scenarios as scenarios_module
+from ..programs import family
 from . import documents, simcache, text
 from .display import Closing, count_text, png_image, labelled_table, wan_text, by_family, markdown_escape
 from .labels import BASELINE, family_label, order
@@ -23,7 +24,7 @@ def families(parts: pd.DataFrame) -> pd.DataFrame:
     """:func:`civsim.budget.decompose`'s lines folded into program families (supplements with the
     program they ride on, as the reports quote "低保金及补贴"): family, q0, q1 (the main program's
     person-times), amount0, amount1, change, standard, people, one_off (yuan, adding up to the fen)."""
-    data = parts.assign(family=parts["program"].map(text.family))
+    data = parts.assign(family=parts["program"].map(family))
     money = data.groupby("family")[["base_yuan", "budget_yuan", "change_yuan", "standard_yuan", "people_yuan",
                                     "one_off_yuan"]].sum()
     main = data[data["program"] == data["family"]].groupby("family")[["base_person_times", "budget_person_times"]].sum()

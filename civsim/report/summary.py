@@ -14,6 +14,7 @@ import pandas as pd
 import datetime as dt
 
 from .. import engine, params as params_module, provenance, roll as roll_module, scenarios as scenarios_module
+from ..programs import family
 from ..errors import CivsimError
 from . import documents, numbers as fmt, simcache, targets as targets_module, text
 from .display import (Closing, count_text, first_months, png_image, labelled_table, wan_text, by_family, main_programs,
@@ -23,14 +24,11 @@ from .labels import AREA_LABELS, BASELINE, MEASURE_LABELS, family_label, order, 
 
 # Areas the model has figures for, with the summary areas whose points they take in; leading areas
 # (party building) come before them as in the seeds, every other area of the summary after them.
+# The areas and their sentences come from the program declarations (text.areas); ALIASES are the
+# other headings a bureau's own summary gives an area.
 LEADING_AREAS = ("党的建设",)
-MODEL_AREAS = (
-    ("社会救助", ("社会救助",), ("dibao", "tekun", "low_income", "temporary", "spring_festival")),
-    ("残疾人福利", ("残疾人福利", "残疾人保障"), ("disability",)),
-    ("儿童福利", ("儿童福利",), ("children",)),
-    ("养老服务", ("养老服务",), ("elderly",)),
-    ("殡葬管理", ("殡葬管理", "殡葬服务"), ("funeral",)),
-)
+ALIASES = {"残疾人福利": ("残疾人保障",), "殡葬管理": ("殡葬服务",)}
+MODEL_AREAS = tuple((area, (area, *ALIASES.get(area, ())), keys) for area, keys in text.areas())
 
 
 class AnnualSummary:
@@ -89,14 +87,10 @@ class AnnualSummary:
         return f"# {self.title}\n\n{opening}\n\n> 说明：{figures}{words}\n"
 
     def sentences(self, key: str) -> str:
-        """The generated paragraph of one area of work ("dibao", "disability", … or "total")."""
-        write = getattr(text, f"{key}_sentence")
-        extra = {}
-        if key == "tekun":
-            date = pd.Period(f"{self.year}-{self.as_of_month:02d}", "M").start_time.date()
-            split = (self.params.get("caseload.tekun.centralized", date), self.params.get("caseload.tekun.dispersed", date))
-            extra["centralized_dispersed"] = split if sum(split) > 0 else None
-        return write(self.stock, self.flows, self.as_of_month, where=self.where, **extra)
+        """The generated sentence of one program or shared sentence ("dibao", "disability", … or "total")."""
+        date = pd.Period(f"{self.year}-{self.as_of_month:02d}", "M").start_time.date()
+        return text.sentence(key, self.stock, self.flows, self.as_of_month, where=self.where, params=self.params,
+                             date=date)
 
     def areas(self) -> list[tuple[str, str, tuple]]:
         """(area, generated paragraph, the summary's points) in the order the report shows them."""
@@ -162,15 +156,15 @@ class AnnualSummary:
     # -- tables
     def program_table(self) -> pd.DataFrame:
         """One row per program (its supplements included), in 户, 人, 人次 and 万元, with last year's money."""
-        flows = self.flows.assign(family=self.flows["program"].map(text.family))
-        last = self.last_year.assign(family=self.last_year["program"].map(text.family))
+        flows = self.flows.assign(family=self.flows["program"].map(family))
+        last = self.last_year.assign(family=self.last_year["program"].map(family))
         money = flows.groupby("family")["amount_yuan"].sum()
         last_money = last.groupby("family")["amount_yuan"].sum()
         times = flows[flows["program"] == flows["family"]].groupby("family")["person_times"].sum()
         held = self.stock.groupby("program")[["households", "persons"]].sum()
         def months_paid(results):
             paid = results[results["amount_yuan"] > 0]
-            return paid.assign(family=paid["program"].map(text.family)).groupby("family")["month"].nunique()
+            return paid.assign(family=paid["program"].map(family)).groupby("family")["month"].nunique()
 
         paying, paid_before = months_paid(self.results), months_paid(self.last_year)
 
@@ -200,7 +194,7 @@ class AnnualSummary:
         if "street" not in self.results:
             return None
         month = pd.Period(f"{self.year}-{self.as_of_month:02d}", "M")
-        data = self.results[self.results["street"] != ""].assign(family=self.results["program"].map(text.family))
+        data = self.results[self.results["street"] != ""].assign(family=self.results["program"].map(family))
         held = data[(data["month"] == month) & (data["program"] == data["family"])].groupby(["street", "family"])[
             ["households", "persons"]].sum()
         money = data.groupby(["street", "family"])["amount_yuan"].sum()

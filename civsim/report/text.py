@@ -2,17 +2,18 @@
 
 Seed 004 writes "截止10月份，全区在册城市低保221户269人，农村低保694户824人，1—10月累计发放低保金
 及补贴1219.16万元。": a stock at a month (households and persons on the roll) and a flow over the
-months (money paid). Each function here writes one such sentence for one area of work from two
-small frames cut from the engine's tidy results:
+months (money paid). :func:`sentence` writes one such sentence for one program, in the words its
+declaration gives (``civsim.programs.Sentence``; :func:`areas` groups them by area of work), from
+two small frames cut from the engine's tidy results:
 
 * ``stock`` — :func:`civsim.engine.stock` at the as-of month: program, area, households, persons;
 * ``flows`` — :func:`civsim.engine.year_totals` over months 1..as-of: program, area, person_times,
   amount_yuan.
 
 Both hold one scenario. A program with no rows yields no sentence (an empty string), so a district
-that pays no 临时救助 simply says nothing about it. Money is summed over a program's *family* —
-the program and its supplements (``dibao_price_subsidy``, ``dibao_one_off`` …) — because the
-reports quote "低保金及补贴" as one figure.
+that pays no 临时救助 simply says nothing about it. Money is summed over a program's *family*
+(``civsim.programs.family``) — the program and every line riding on it (``dibao_price_subsidy``,
+``dibao_one_off`` …) — because the reports quote "低保金及补贴" as one figure.
 """
 from __future__ import annotations
 
@@ -22,22 +23,14 @@ from decimal import Decimal
 import pandas as pd
 
 from ..errors import CivsimError
+from ..programs import PROGRAMS, REGISTRY, family
 from . import numbers as fmt
 
-SUPPLEMENT_SUFFIXES = ("_price_subsidy", "_one_off")
 CN_DIGITS = "零一二三四五六七八九"
 URBAN, RURAL = "urban", "rural"
 
 
 # ---------------------------------------------------------------- small helpers
-
-def family(program: str) -> str:
-    """The program a line belongs to: ``dibao_price_subsidy`` and ``dibao_one_off`` → ``dibao``."""
-    for suffix in SUPPLEMENT_SUFFIXES:
-        if program.endswith(suffix):
-            return program[: -len(suffix)]
-    return program
-
 
 def scope(level: str) -> str:
     """How a report names its own jurisdiction: a district says 全区, a city or province 全市."""
@@ -139,159 +132,142 @@ def _count(n: float) -> str:
     return fmt.persons(n)[:-1]
 
 
-# ---------------------------------------------------------------- one sentence per area of work
+# ---------------------------------------------------------------- one sentence per program
 
-def dibao_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
-    """"截止10月份，全区在册城市低保221户269人，农村低保694户824人，1—10月累计发放低保金及补贴1219.16万元。"
+AREA_WORDS = ((URBAN, "城市"), (RURAL, "农村"))
 
-    Money is the whole 低保 family: the gap benefit, its price subsidies and one-off grants.
-    """
-    f = _Figures(stock, flows)
-    if not f.has("dibao"):
+
+def areas() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The areas of work the model has figures for, each with the keys of its sentences, from the
+    program declarations: a program with a sentence of its own gives its key, programs sharing one
+    give the shared key once; areas and sentences come in the order of their first program."""
+    out: dict[str, list[str]] = {}
+    for program in REGISTRY:
+        if program.sentence is None:
+            continue
+        key = program.sentence.shared or program.key
+        keys = out.setdefault(program.area, [])
+        if key not in keys:
+            keys.append(key)
+    return tuple((area, tuple(keys)) for area, keys in out.items())
+
+
+def _values(f: _Figures, key: str, as_of_month: int, where: str, area: str | None = None) -> dict:
+    """What a declared template may say of one program (its stock in ``area`` when given)."""
+    households, persons, times = f.held(key, "households", area), f.held(key, "persons", area), f.times(key)
+    return {"households": fmt.households(households), "persons": fmt.persons(persons), "held": _count(persons),
+            "times": fmt.person_times(times), "cases": fmt.cases(times), "visits": fmt.households(times),
+            "number": _count(times), "money": fmt.money(f.paid(key)), "own": fmt.money(f.paid(key, whole_family=False)),
+            "span": fmt.month_range(1, as_of_month), "as_of": fmt.as_of(as_of_month), "where": where}
+
+
+def _split(total: float, parts: tuple[float, ...]) -> tuple[float, ...]:
+    """``total`` apportioned by the known shares of ``parts``; the last takes the rounding rest."""
+    shares = [max(float(p), 0.0) for p in parts]
+    if sum(shares) <= 0:
+        return (0.0,) * len(shares)
+    heads = [float(Decimal(fmt.persons(total * share / sum(shares))[:-1])) for share in shares[:-1]]
+    return (*heads, float(Decimal(fmt.persons(total)[:-1])) - sum(heads))
+
+
+def _nobody(f: _Figures, key: str, area: str | None = None) -> bool:
+    return _rounds_to_zero(f.held(key, "households", area)) and _rounds_to_zero(f.held(key, "persons", area))
+
+
+def _held(f: _Figures, program, values: dict, as_of_month: int, where: str, split) -> str:
+    """Who is on the program's roll at the as-of month, in its declared words; "" for nobody."""
+    said = program.sentence
+    if not said.held:
         return ""
-    held = []
-    for area, word in ((URBAN, "城市"), (RURAL, "农村")):
-        households, persons = f.held("dibao", "households", area), f.held("dibao", "persons", area)
-        if not (_rounds_to_zero(households) and _rounds_to_zero(persons)):
-            held.append(f"{word}低保{fmt.households(households)}{fmt.persons(persons)}")
-    text = f"{fmt.as_of(as_of_month)}，{where}在册{'，'.join(held)}，" if held else ""
-    return text + f"{fmt.month_range(1, as_of_month)}累计发放低保金及补贴{fmt.money(f.paid('dibao'))}。"
-
-
-def _split(total: float, parts: tuple[float, float]) -> tuple[float, float]:
-    """``total`` apportioned by the known shares of ``parts``; the second takes the rounding rest."""
-    first, second = (max(float(p), 0.0) for p in parts)
-    if first + second <= 0:
-        return 0.0, 0.0
-    head = float(Decimal(fmt.persons(total * first / (first + second))[:-1]))
-    rest = float(Decimal(fmt.persons(total)[:-1])) - head
-    return head, rest
-
-
-def tekun_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区",
-                   centralized_dispersed: tuple[float, float] | None = None) -> str:
-    """"截止10月份，全区特困供养人员84人，集中供养56人，分散供养28人，1—10月累计发放供养金及补贴149.84万元。"
-
-    The engine's rows are by urban/rural area, not by where a person lives; pass the known
-    (centralized, dispersed) counts — e.g. the caseload parameters — to say how the total splits.
-    The total is the model's; the split is the known one scaled to it.
-    """
-    f = _Figures(stock, flows)
-    if not f.has("tekun"):
+    if said.each_area:
+        parts = [said.each_area.format(**{**_values(f, program.key, as_of_month, where, area), "area": word})
+                 for area, word in AREA_WORDS if not _nobody(f, program.key, area)]
+        return said.held.format(**values, areas="，".join(parts)) if parts else ""
+    if _nobody(f, program.key):
         return ""
-    persons = f.held("tekun", "persons")
-    text = ""
-    if not _rounds_to_zero(persons):
-        text = f"{fmt.as_of(as_of_month)}，{where}特困供养人员{fmt.persons(persons)}，"
-        if centralized_dispersed is not None:
-            centralized, dispersed = _split(persons, centralized_dispersed)
-            if centralized or dispersed:
-                text += f"集中供养{fmt.persons(centralized)}，分散供养{fmt.persons(dispersed)}，"
-    return text + f"{fmt.month_range(1, as_of_month)}累计发放供养金及补贴{fmt.money(f.paid('tekun'))}。"
-
-
-def low_income_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
-    """"截止10月份，全区在册低收入家庭120户300人，1—10月累计发放低收入家庭救助金90.90万元。\""""
-    f = _Figures(stock, flows)
-    if not f.has("low_income"):
-        return ""
-    households, persons = f.held("low_income", "households"), f.held("low_income", "persons")
-    text = ""
-    if not (_rounds_to_zero(households) and _rounds_to_zero(persons)):
-        text = f"{fmt.as_of(as_of_month)}，{where}在册低收入家庭{fmt.households(households)}{fmt.persons(persons)}，"
-    return text + f"{fmt.month_range(1, as_of_month)}累计发放低收入家庭救助金{fmt.money(f.paid('low_income'))}。"
-
-
-def temporary_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
-    """"1—10月实施临时救助108人次，累计发放救助金28.36万元。" (a flow only: no one is "on" it)."""
-    f = _Figures(stock, flows)
-    if not f.has("temporary"):
-        return ""
-    return (f"{fmt.month_range(1, as_of_month)}实施临时救助{fmt.person_times(f.times('temporary'))}，"
-            f"累计发放救助金{fmt.money(f.paid('temporary'))}。")
-
-
-def spring_festival_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *,
-                             where: str = "全区") -> str:
-    """"春节期间慰问困难群众3982户，发放慰问金192.85万元。"
-
-    The engine counts one person-time per household visited, so person_times are households here.
-    """
-    f = _Figures(stock, flows)
-    if not f.has("spring_festival"):
-        return ""
-    return (f"春节期间慰问困难群众{fmt.households(f.times('spring_festival'))}，"
-            f"发放慰问金{fmt.money(f.paid('spring_festival'))}。")
-
-
-def disability_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
-    """"截止10月份，全区在册残疾人两补对象3005人，其中，享受重度残疾人护理补贴2144人，1—10月发放215.39万元；
-    享受困难残疾人生活补贴861人，1—10月发放111.79万元。"
-
-    A one-off grant to severely disabled persons (``disability_nursing_one_off``) is reported
-    apart, as seed 004 does, in a second sentence.
-    """
-    f = _Figures(stock, flows)
-    span = fmt.month_range(1, as_of_month)
-    parts = [(program, label) for program, label in (("disability_nursing", "重度残疾人护理补贴"),
-                                                     ("disability_living", "困难残疾人生活补贴")) if f.has(program)]
-    text = ""
-    if parts:
-        clauses = [f"享受{label}{fmt.persons(f.held(program, 'persons'))}，{span}发放"
-                   f"{fmt.money(f.paid(program, whole_family=False))}" for program, label in parts]
-        if len(parts) == 2:
-            total = sum(f.held(program, "persons") for program, _ in parts)
-            text = f"{fmt.as_of(as_of_month)}，{where}在册残疾人两补对象{fmt.persons(total)}，其中，{'；'.join(clauses)}。"
-        else:
-            text = f"{fmt.as_of(as_of_month)}，{where}{clauses[0]}。"
-    if f.has("disability_nursing_one_off"):
-        text += (f"向{_count(f.times('disability_nursing_one_off'))}名重度残疾人发放一次性生活救助金"
-                 f"{fmt.money(f.paid('disability_nursing_one_off', whole_family=False))}。")
+    text = said.held.format(**values)
+    if said.split and split is not None:
+        counts = _split(f.held(program.key, "persons"), split)
+        if any(counts):
+            text += "".join(f"，{word}{fmt.persons(n)}" for (_, word), n in zip(said.split, counts))
     return text
 
 
-def children_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
+def _own(f: _Figures, program, as_of_month: int, where: str, split) -> str:
+    """A program's own sentence: who is on its roll (when it has one), then its money."""
+    if not f.has(program.key):
+        return ""
+    values = _values(f, program.key, as_of_month, where)
+    held = _held(f, program, values, as_of_month, where, split)
+    text = f"{values['as_of']}，{where}{held}，" if held else ""
+    return text + program.sentence.paid.format(**values) + "。"
+
+
+def _disability(f: _Figures, members, as_of_month: int, where: str) -> str:
+    """"截止10月份，全区在册残疾人两补对象3005人，其中，享受重度残疾人护理补贴2144人，1—10月发放215.39万元；
+    享受困难残疾人生活补贴861人，1—10月发放111.79万元。" (one subsidy alone: "截止12月份，全区享受…")."""
+    clauses = [p.sentence.paid.format(**_values(f, p.key, as_of_month, where)) for p in members]
+    if len(members) == 1:
+        return f"{fmt.as_of(as_of_month)}，{where}{clauses[0]}。"
+    total = sum(f.held(p.key, "persons") for p in members)
+    return f"{fmt.as_of(as_of_month)}，{where}在册残疾人两补对象{fmt.persons(total)}，其中，{'；'.join(clauses)}。"
+
+
+def _children(f: _Figures, members, as_of_month: int, where: str) -> str:
     """"截止10月份，全区在册孤儿104人、事实无人抚养儿童31人，1—10月累计保障1248人次，发放基本生活费及补贴
     320.74万元。" (money includes the children's price subsidies)."""
-    f = _Figures(stock, flows)
-    parts = [(program, label) for program, label in (("orphan", "孤儿"), ("unsupported_child", "事实无人抚养儿童"))
-             if f.has(program)]
-    if not parts:
-        return ""
-    held = [f"{label}{fmt.persons(f.held(program, 'persons'))}" for program, label in parts
-            if not _rounds_to_zero(f.held(program, "persons"))]
+    held = [p.sentence.held.format(**_values(f, p.key, as_of_month, where)) for p in members
+            if not _rounds_to_zero(f.held(p.key, "persons"))]
     text = f"{fmt.as_of(as_of_month)}，{where}在册{'、'.join(held)}，" if held else ""
-    times = sum(f.times(program) for program, _ in parts)
-    money = sum(f.paid(program) for program, _ in parts)
+    times = sum(f.times(p.key) for p in members)
+    money = sum(f.paid(p.key) for p in members)
     return text + (f"{fmt.month_range(1, as_of_month)}累计保障{fmt.person_times(times)}，"
                    f"发放基本生活费及补贴{fmt.money(money)}。")
 
 
-def elderly_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
+def _elderly(f: _Figures, members, as_of_month: int, where: str) -> str:
     """"1—10月，为17609名老年人发放高龄津贴4833.33万元，为1105名老人发放居家养老服务补贴301.87万元，
     发放养老机构运营补贴276.99万元。\""""
-    f = _Figures(stock, flows)
-    clauses = []
-    if f.has("elderly_allowance"):
-        clauses.append(f"为{_count(f.held('elderly_allowance', 'persons'))}名老年人发放高龄津贴"
-                       f"{fmt.money(f.paid('elderly_allowance'))}")
-    if f.has("home_care"):
-        clauses.append(f"为{_count(f.held('home_care', 'persons'))}名老人发放居家养老服务补贴"
-                       f"{fmt.money(f.paid('home_care'))}")
-    if f.has("care_institution"):
-        clauses.append(f"发放养老机构运营补贴{fmt.money(f.paid('care_institution'))}")
-    if not clauses:
-        return ""
+    clauses = [p.sentence.paid.format(**_values(f, p.key, as_of_month, where)) for p in members]
     return f"{fmt.month_range(1, as_of_month)}，{'，'.join(clauses)}。"
 
 
-def funeral_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
-    """"1—10月审批发放丧葬补贴901件，共计277.50万元。" (each person-time is one case)."""
+# Sentences several programs make together: each program declaring ``Sentence(shared=key)`` is a
+# clause (or a count) of the one sentence these write, in declaration order.
+SHARED = {"disability": _disability, "children": _children, "elderly": _elderly}
+
+
+def _split_counts(program, params, date) -> tuple[float, ...] | None:
+    """The counts a program's persons split by (its declared caseload leaves), or None without them."""
+    if params is None or not program.sentence.split:
+        return None
+    counts = tuple(float(params.get(leaf, date, 0.0)) for leaf, _ in program.sentence.split)
+    return counts if sum(counts) > 0 else None
+
+
+def sentence(key: str, stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区",
+             split: tuple[float, ...] | None = None, params=None, date=None) -> str:
+    """One sentence of the 工作总结, worded as the programs declare (``civsim.programs.Sentence``).
+
+    ``key`` is a program with a sentence of its own ("dibao" → "截止10月份，全区在册城市低保221户269人，
+    农村低保694户824人，1—10月累计发放低保金及补贴1219.16万元。"), a sentence several programs share
+    (``SHARED``: "disability", "children", "elderly") or "total". Money is the program's family: the
+    program and every line riding on it. A program with no rows yields "". The engine's rows are by
+    urban/rural area; a program that declares a split (特困: 集中供养, 分散供养) says it at the known
+    counts — ``split``, else its caseload leaves in ``params`` on ``date`` — scaled to the model's total.
+    """
+    if key == "total":
+        return total_sentence(stock, flows, as_of_month, where=where)
     f = _Figures(stock, flows)
-    if not f.has("funeral"):
-        return ""
-    return (f"{fmt.month_range(1, as_of_month)}审批发放丧葬补贴{fmt.cases(f.times('funeral'))}，"
-            f"共计{fmt.money(f.paid('funeral'))}。")
+    fmt.as_of(as_of_month)      # a bad month is an error even where nothing is said
+    if key in SHARED:
+        members = [p for p in REGISTRY if p.sentence is not None and p.sentence.shared == key and f.has(p.key)]
+        return SHARED[key](f, members, as_of_month, where) if members else ""
+    program = PROGRAMS.get(key)
+    if program is None or program.sentence is None or program.sentence.shared:
+        raise CivsimError("sentence", key, "no such sentence",
+                          "a program declaring a sentence of its own, one of " + ", ".join(SHARED) + ", or total")
+    return _own(f, program, as_of_month, where, split if split is not None else _split_counts(program, params, date))
 
 
 def total_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
@@ -341,7 +317,5 @@ def _signed_money(yuan: float) -> str:
     return text if text.startswith("-") or Decimal(text.rstrip("万亿元")) == 0 else "+" + text
 
 
-__all__ = ["family", "scope", "cn_number", "part_number", "section_number", "paragraph", "dibao_sentence",
-           "tekun_sentence", "low_income_sentence", "temporary_sentence", "spring_festival_sentence",
-           "disability_sentence", "children_sentence", "elderly_sentence", "funeral_sentence", "total_sentence",
-           "plan_budget_sentence"]
+__all__ = ["scope", "cn_number", "part_number", "section_number", "paragraph", "areas", "sentence", "SHARED",
+           "total_sentence", "plan_budget_sentence"]
