@@ -19,7 +19,7 @@ import pandas as pd
 from . import cpi, dynamics, money, params as params_module, scenario_roll, scenarios as scenarios_module, schema, synthetic
 from .errors import CivsimError
 from .params import ParamSet
-from .programs import PROGRAMS, REGISTRY, Cases, Paid
+from .programs import EVALUATION, PROGRAMS, REGISTRY, Cases, Paid
 from .roll import AREAS, CATEGORICAL, NEVER_AFTER, NEVER_BEFORE, Roll
 
 KEYS = ["jurisdiction", "scenario", "month", "program", "area"]
@@ -47,6 +47,26 @@ class View:
             end = np.minimum(end, roll.households["end"].to_numpy()[household])
         self._start, self._end = start, end
         self.always = bool((start == NEVER_BEFORE).all() and (end == NEVER_AFTER).all())
+
+    @property
+    def roll(self) -> Roll:
+        return self._roll
+
+    def keep(self, compute, key=None):
+        """``compute(view)``, made once and kept with the view (see :func:`civsim.programs.static`);
+        kept under its name (or ``key``), so a view travels to a worker process."""
+        key = ("kept",) + (key or (compute.__module__, compute.__qualname__))
+        if key not in self._cache:
+            self._cache[key] = compute(self)
+        return self._cache[key]
+
+    def is_(self, column: str, *words: str) -> np.ndarray:
+        """Candidates whose ``column`` (a category of the entity's table) is one of ``words``."""
+        return np.isin(self.col(column), _codes(self._table, column, words))
+
+    def household_is(self, column: str, *words: str) -> np.ndarray:
+        """Candidates whose household's ``column`` is one of ``words`` (``view.household_is("category", "dibao")``)."""
+        return np.isin(self.household_col(column), _codes(self._roll.households, column, words))
 
     def col(self, name: str) -> np.ndarray:
         if name not in self._cache:
@@ -76,6 +96,14 @@ class View:
         if rows is None:
             return (self._start <= month) & (month < self._end)
         return (self._start[rows] <= month) & (month < self._end[rows])
+
+
+def _codes(table: pd.DataFrame, column: str, words) -> list[int]:
+    categories = list(table[column].cat.categories)
+    unknown = [w for w in words if w not in categories]
+    if unknown:
+        raise ValueError(f"{column} has no category {unknown[0]!r} (it has {', '.join(map(str, categories))})")
+    return [categories.index(w) for w in words]
 
 
 @dataclass
@@ -203,6 +231,25 @@ class Month:
             value = self.results[line] = (view.entity, view.rows[paid.rows], np.asarray(paid.amount, np.float64), paid)
         return value
 
+    def present(self, view, rows: np.ndarray | None = None) -> np.ndarray | bool:
+        """Which candidates (or those at positions ``rows``) are on the roll this month: a mask, or
+        True when every candidate always is."""
+        on_roll = view.on_roll(self.t, rows)
+        return True if on_roll is None else on_roll
+
+    def payment(self, line: str) -> Paid:
+        """What ``line`` paid earlier this month: its rows are positions among the candidates of
+        the program it was paid over (:meth:`candidates`)."""
+        return self.result(line)[3]
+
+    def has_paid(self, line: str) -> bool:
+        """Whether ``line`` was paid (by a program active here) earlier this month."""
+        return line in self.results
+
+    def candidates(self, program: str):
+        """The candidates (a view) of ``program`` on this roll."""
+        return self.prepared.views[program]
+
     def paid_households(self, line: str) -> np.ndarray:
         """A bool mask over the roll's households: who (or whose member) was paid ``line`` this month."""
         return self.paid(line, "household")
@@ -299,7 +346,7 @@ class Simulation:
     def _class_counts(self, program) -> np.ndarray:
         """Candidates on the roll per month × class × group (from their spells), counted once."""
         view = self.prepared.views[program.key]
-        classes = self.prepared.once(("classes", program.key), lambda roll: program.classes(view))
+        classes = view.keep(program.classes, ("classes", program.key))
         counted = classes >= 0        # class -1: paid by the program's rule month by month
         n_classes = int(classes.max()) + 1 if counted.any() else 1
         n_groups, first, n_months = len(self.prepared.groups), self.months[0].ordinal, len(self.months)
@@ -316,7 +363,7 @@ class Simulation:
         they ride on) and, for a program paid only where declared, its declaration here; each must
         find its required leaves."""
         active = []
-        for program in REGISTRY:
+        for program in EVALUATION:   # each after the programs whose lines it reads
             if program.candidates is not None:
                 has = self.prepared.views[program.key].n > 0
             elif program.reads and not program.caseload:

@@ -1,6 +1,6 @@
 """A synthetic roll for a district that has reported caseloads but no 台账 of its own.
 
-Each program declares how it adds its caseload (``Program.synthesize``), in registry order, to
+Each program's caseload is added by its module in :mod:`civsim.caseloads`, in display order, to
 one :class:`Builder`; the result is a linked household–person roll whose counts equal the
 ``caseload.*`` targets at the anchor month (the month of the reported caseloads). Around the
 anchor, categorical caseloads move by spells drawn at the ``<program>.turnover.*`` rates: of a stock N, about
@@ -211,15 +211,16 @@ def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None =
     """A synthetic roll for the jurisdiction whose counts equal its caseload targets at the anchor
     (``anchor`` and ``read_at``: a scenario's roll keeps the baseline's anchor and reads its leaves
     at the month its change takes effect)."""
+    from .caseloads import BUILDERS
     from .programs import REGISTRY
 
     anchor = anchor if anchor is not None else caseload_anchor(params, year)
     months = months if months is not None else pd.period_range(f"{year}-01", f"{year}-12", freq="M")
     builder = Builder(params, anchor, months, (seed, int(params.district.code)), read_at)
     for program in REGISTRY:
-        if program.synthesize is not None:
+        if program.key in BUILDERS:
             builder.begin(program.key)
-            program.synthesize(builder)
+            BUILDERS[program.key](builder)
     builder.begin(None)
     households, persons = builder.tables()
     at = anchor.start_time.date()

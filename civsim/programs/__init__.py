@@ -5,8 +5,8 @@ A module here defines ``PROGRAM = Program(...)``: its key and Chinese label, the
 reads (unit, and whether a national default exists or the jurisdiction must declare it), which
 persons or households could ever receive it (``candidates``, over the roll's columns), the monthly
 rule ``pay(month, view)`` vectorised over those candidates, which other programs' results of the
-same month it reads, how the synthetic roll builds its caseload, and which reported lines it makes
-up. It also says how the reports word it: its area of work (``area``), its sentence in the
+same month it reads, and which reported lines it makes up (how a synthetic roll holds its caseload
+lives apart, in ``civsim.caseloads``). It also says how the reports word it: its area of work (``area``), its sentence in the
 工作总结 (``sentence``), the name of its money with what rides on it (``family_label``), how the
 model arrives at it (``method``) and where a clerk finds its rule (``published``). ``REGISTRY`` is
 discovered from the package, so a new program is a new file here, its parameter file and its test
@@ -15,6 +15,7 @@ lines, the explorer's controls, parameter stubs) derives from the declarations (
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
@@ -85,14 +86,13 @@ class Program:
     entity: str                         # "household", "person" or "case"
     params: dict[str, Param]
     pay: Callable | None
-    order: int                          # display order in reports and workbooks
+    order: int                          # display order in reports and workbooks (evaluation follows ``reads``)
     candidates: Callable | None = None  # roll -> bool mask over the entity's table (static attributes)
     reads: tuple[str, ...] = ()         # lines of other programs this one reads in the same month
     lines: dict[str, str] = field(default_factory=dict)   # extra output lines: code -> Chinese label
     family: str | None = None           # the program whose "…金及补贴" reported line includes this one
     caseload: tuple[str, ...] = ()      # for a case program: the leaves whose counts make it active
     roll_params: dict[str, Param] = field(default_factory=dict)   # leaves the synthetic roll reads for it
-    synthesize: Callable | None = None  # (builder) -> None: adds its caseload to a synthetic roll
     reported_in: tuple[str, ...] = ()   # reported aggregates its lines belong to ("disability", "assistance_total")
     # A flat rule: each candidate falls in a static class (``classes(view)``, ints) and is paid
     # ``rates(month, view)[class]`` while on the roll; the engine then counts classes once per roll
@@ -122,10 +122,9 @@ class Program:
         """This month's payment over the candidates: the program's rule, or its flat classes."""
         if self.rates is None:
             return self.pay(month, view)
-        classes = month.prepared.once(("classes", self.key), lambda roll: self.classes(view))
+        classes = view.keep(self.classes, ("classes", self.key))
         amount = np.where(classes >= 0, np.append(self.rates(month, view), 0.0)[classes], 0.0)
-        on_roll = view.on_roll(month.t)
-        rows = np.flatnonzero(amount != 0 if on_roll is None else (amount != 0) & on_roll)
+        rows = np.flatnonzero((amount != 0) & month.present(view))
         if self.pay is None:
             return Paid(rows, amount[rows])
         rest = self.pay(month, view)
@@ -145,18 +144,43 @@ def _declared(key: str) -> "Program":
     return PROGRAMS[key]
 
 
+def static(compute: Callable) -> Callable:
+    """A lookup over a program's candidates that no month changes (who among them is a 低保 member,
+    which placements the roll holds): ``compute(view)`` is made once per roll and kept with it."""
+    @functools.wraps(compute)
+    def kept(view):
+        return view.keep(compute)
+    return kept
+
+
 def _discover() -> tuple[Program, ...]:
     found = [importlib.import_module(f"{__name__}.{m.name}").PROGRAM for m in pkgutil.iter_modules(__path__)]
-    found.sort(key=lambda p: p.order)
-    position = {line: i for i, p in enumerate(found) for line in p.outputs}
-    for i, program in enumerate(found):
-        late = [r for r in program.reads if position.get(r, len(found)) >= i]
-        if late:
-            raise RuntimeError(f"program {program.key} reads {late}, declared later or not at all")
-    return tuple(found)
+    return tuple(sorted(found, key=lambda p: p.order))
+
+
+def _evaluation_order(programs: tuple[Program, ...]) -> tuple[Program, ...]:
+    """The programs in an order where each runs after every program whose lines it reads (display
+    order among those free to go), so the order follows from what the rules read."""
+    line_of = {line: p.key for p in programs for line in p.outputs}
+    unknown = [(p.key, r) for p in programs for r in p.reads if r not in line_of]
+    if unknown:
+        raise RuntimeError(f"program {unknown[0][0]} reads {unknown[0][1]}, a line no program writes")
+    done: list[Program] = []
+    waiting = list(programs)
+    while waiting:
+        ready = next((p for p in waiting if all(line_of[r] in {d.key for d in done} or line_of[r] == p.key
+                                                for r in p.reads)), None)
+        if ready is None:
+            raise RuntimeError(f"programs {', '.join(p.key for p in waiting)} read each other's lines in a circle")
+        done.append(ready)
+        waiting.remove(ready)
+    return tuple(done)
 
 
 REGISTRY: tuple[Program, ...] = _discover()
+"""Every program, in display order (``Program.order``)."""
+EVALUATION: tuple[Program, ...] = _evaluation_order(REGISTRY)
+"""Every program, in the order a month evaluates them: after the programs whose lines it reads."""
 PROGRAMS: dict[str, Program] = {p.key: p for p in REGISTRY}
 LINES: dict[str, str] = {line: label for p in REGISTRY for line, label in p.outputs.items()}
 """Every output line of every program, in display order, with its Chinese label."""

@@ -6,104 +6,57 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program, Sentence
+from . import Paid, Param, Program, Sentence, static
 from ..roll import AREAS
 
 CLASSES = ("elderly", "severe_disability", "minor", "seriously_ill")   # 老年人, 重度残疾人, 未成年人, 重病患者
 MEMBER_SHARES = ("elderly", "minor", "severe_disability", "disability", "seriously_ill")
 
 
-def member_classes(roll) -> tuple[np.ndarray, np.ndarray]:
-    """The members of 低保 candidate households holding a 分类施保 class: their household rows and
-    a class × member flag matrix."""
-    persons = roll.persons
-    flags = np.stack([persons["age"].to_numpy() >= 60, (persons["disability_grade"].to_numpy() >= 1)
-                      & (persons["disability_grade"].to_numpy() <= 2),
-                      persons["age"].to_numpy() < 18, persons["seriously_ill"].to_numpy() == 1])
-    household = roll.household_row
-    in_pool = (roll.households["category"] == "dibao").to_numpy()[household]
-    rows = np.flatnonzero(flags.any(axis=0) & in_pool)
-    return household[rows], flags[:, rows]
-
-
 def pay(month, view) -> Paid:
+    """Each claiming household below the standard of its area gets the gap for each member."""
     standard = month.by_area("dibao.standard", view.area)
     gap = standard - month.income
-    eligible = (gap > 0) & month.claims(view, month.value("dibao.take_up"))
-    on_roll = view.on_roll(month.t)
-    paid = np.flatnonzero(eligible if on_roll is None else eligible & on_roll)
+    eligible = (gap > 0) & month.claims(view, month.value("dibao.take_up")) & month.present(view)
+    paid = np.flatnonzero(eligible)
     floor = month.value("dibao.floor")
     per_person = np.maximum(gap[paid], floor) if floor else gap[paid]
-    amount = per_person * view.size[paid]
-    increments = _increments(month, view, paid)
-    if increments is not None:
-        amount += increments
-    extra = month.value("supplements.spring_festival.extra_months")
-    return Paid(paid, amount * (1 + extra) if extra else amount)
+    amount = per_person * view.size[paid] + classified(month, view, paid)
+    extra = month.value("supplements.spring_festival.extra_months")     # a month paid twice at Spring Festival
+    return Paid(paid, amount * (1 + extra))
 
 
-def _increments(month, view, paid: np.ndarray) -> np.ndarray:
-    amounts = np.array([[month.value(f"dibao.classified.{c}.amount"), month.value(f"dibao.classified.{c}.percent")]
-                        for c in CLASSES])
-    if not amounts.any():
-        return None
-    household, flags = month.prepared.once("dibao.members", member_classes)
-    position = month.prepared.once("dibao.position", lambda roll: _positions(len(roll.households), view.rows))
-    member = position[household]
-    standard = np.array([month.value(f"dibao.standard.{a}") for a in AREAS])[view.area[member]]
-    per_member = (flags * amounts[:, :1]).sum(0) + (flags * amounts[:, 1:]).sum(0) / 100 * standard
-    receives = np.zeros(view.n, bool)
-    receives[paid] = True
-    got = receives[member]
-    return np.bincount(member[got], weights=per_member[got], minlength=view.n)[paid]
+def classified(month, view, paid: np.ndarray) -> np.ndarray | float:
+    """分类施保: for each member in a class, the class's amount plus its percent of the standard."""
+    amount = np.array([month.value(f"dibao.classified.{c}.amount") for c in CLASSES])
+    percent = np.array([month.value(f"dibao.classified.{c}.percent") for c in CLASSES])
+    if not amount.any() and not percent.any():
+        return 0.0
+    household, flags = members_in_classes(view)
+    standard = np.array([month.value(f"dibao.standard.{a}") for a in AREAS])[view.area[household]]
+    per_member = amount @ flags + percent @ flags / 100 * standard
+    on_dibao = np.zeros(view.n, bool)
+    on_dibao[paid] = True
+    got = on_dibao[household]
+    return np.bincount(household[got], weights=per_member[got], minlength=view.n)[paid]
 
 
-def _positions(n: int, rows: np.ndarray) -> np.ndarray:
-    out = np.full(n, -1, np.int64)
-    out[rows] = np.arange(len(rows))
-    return out
-
-
-def synthesize(b) -> None:
-    """The 低保 candidate pool: households straddling the line, exactly the reported claimers below
-    it at the anchor, with members whose ages and disabilities follow ``dibao.members.*``."""
-    take_up, share = b.value("dibao.take_up"), b.value("dibao.eligible_share")
-    rng = b.rng
-    for code, area in enumerate(AREAS):
-        claimers = b.target(f"caseload.dibao.{area}.households")
-        persons = b.target(f"caseload.dibao.{area}.persons")
-        standard = b.value(f"dibao.standard.{area}")
-        if claimers == 0 or standard == 0:
-            continue
-        eligible = max(claimers, int(round(claimers / max(take_up, 1e-9))))
-        pool = max(eligible, int(round(eligible / max(share, 1e-9))))
-        gap = min(max(b.value(f"dibao.gap_ratio.{area}"), 0.01), 0.99)
-        # Below the line, income/standard = v**k has mean gap k/(k+1) = gap_ratio; above it the
-        # near-poor spread evenly up to twice the standard.
-        k = gap / (1 - gap)
-        ratio = np.concatenate([rng.random(eligible) ** k, 1 + rng.random(pool - eligible)])
-        # Exactly `claimers` of the eligible claim at the anchor: their draws lie below take-up.
-        draw = np.concatenate([rng.random(claimers) * take_up, take_up + rng.random(eligible - claimers) * (1 - take_up),
-                               rng.random(pool - eligible)])
-        size = np.concatenate([b.sizes(claimers, persons), b.sizes(pool - claimers, int(round((pool - claimers) * persons / claimers)))])
-        member_of = np.repeat(np.arange(pool), size)
-        b.add({"area": area, "category": "dibao", "income": ratio * standard,
-               "claim_draw": draw}, _members(b, len(member_of)), member_of)
-
-
-def _members(b, n: int) -> dict:
-    """Ages, disabilities and illness of ``n`` members at the shares in ``dibao.members``."""
-    shares = np.array([b.value(f"dibao.members.{name}") for name in MEMBER_SHARES])
-    u, v, w = b.rng.random(n), b.rng.random(n), b.rng.random(n)
-    elderly, minor = u < shares[0], (u >= shares[0]) & (u < shares[0] + shares[1])
-    age = np.where(elderly, 60 + (v * 31).astype(int), np.where(minor, (v * 18).astype(int), 18 + (v * 42).astype(int)))
-    grade = np.where(w < shares[2], 1 + (v * 2).astype(int), np.where(w < shares[2] + shares[3], 3 + (v * 2).astype(int), 0))
-    ill = b.rng.random(n) < shares[4]
-    return {"age": age, "disability_grade": grade, "seriously_ill": ill.astype(int)}
+@static
+def members_in_classes(view) -> tuple[np.ndarray, np.ndarray]:
+    """The members of the candidate households who hold a 分类施保 class: their household (a
+    position among the candidates) and a class × member flag matrix."""
+    persons = view.roll.persons
+    age, grade = persons["age"].to_numpy(), persons["disability_grade"].to_numpy()
+    flags = np.stack([age >= 60, (grade >= 1) & (grade <= 2), age < 18, persons["seriously_ill"].to_numpy() == 1])
+    position = np.full(len(view.roll.households), -1, np.int64)
+    position[view.rows] = np.arange(view.n)
+    household = position[view.roll.household_row]
+    members = np.flatnonzero(flags.any(axis=0) & (household >= 0))
+    return household[members], flags[:, members]
 
 
 PROGRAM = Program(
-    key="dibao", label="低保", entity="household", order=10, pay=pay, synthesize=synthesize, uses=("income",),
+    key="dibao", label="低保", entity="household", order=10, pay=pay, uses=("income",),
     candidates=lambda roll: (roll.households["category"] == "dibao").to_numpy() & roll.households["income"].notna().to_numpy(),
     params={
         "dibao.standard.urban": Param("yuan/person/month", required=True, label="城市低保标准"),

@@ -12,9 +12,9 @@ def pay(month, view) -> Paid:
     amounts = np.array([month.value(f"supplements.one_off.dibao.{a}.amount") for a in AREAS])
     if not amounts.any():
         return Paid(np.zeros(0, np.int64), np.zeros(0), over="dibao")
-    paid = month.result("dibao")[3].rows
-    over = month.prepared.views["dibao"]
-    return Paid(paid, amounts[over.area[paid]] * over.size[paid], over="dibao")
+    on_dibao = month.candidates("dibao")
+    paid = month.payment("dibao").rows      # the households on 低保 this month
+    return Paid(paid, amounts[on_dibao.area[paid]] * on_dibao.size[paid], over="dibao")
 
 
 PROGRAM = Program(

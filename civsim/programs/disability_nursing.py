@@ -16,18 +16,10 @@ def rates(month, view) -> np.ndarray:
     return np.array([month.value("disability.nursing.amount")])
 
 
-def synthesize(b) -> None:
-    """Severely disabled persons beyond those already among other programs' members."""
-    grade = b.column("persons", "disability_grade")
-    present = int(((grade >= 1) & (grade <= 2) & (b.column("persons", "tekun") == 0)).sum())
-    b.singles(b.target("caseload.disability.nursing") - present, "disability", "urban",
-              disability_grade=np.array([1, 2]), age=50)
-
-
 PROGRAM = Program(
     key="disability_nursing", label="重度残疾人护理补贴", entity="person", order=50, pay=None, rates=rates,
     classes=lambda view: np.zeros(view.n, np.int64),
-    candidates=candidates, synthesize=synthesize,
+    candidates=candidates,
     params={"disability.nursing.amount": Param("yuan/person/month", required=True, label="重度残疾人护理补贴")},
     roll_params={"caseload.disability.nursing": Param("persons"), "disability.turnover.entry": Param("per_month"),
                  "disability.turnover.exit": Param("per_month")},

@@ -12,27 +12,13 @@ from ..roll import AREAS
 def pay(month, view) -> Paid:
     standard = month.by_area("dibao.standard", view.area)
     income = view.income
-    eligible = (income >= standard) & (income < month.value("edge.income_multiple") * standard)
-    on_roll = view.on_roll(month.t)
-    paid = np.flatnonzero(eligible if on_roll is None else eligible & on_roll)
+    eligible = (income >= standard) & (income < month.value("edge.income_multiple") * standard) & month.present(view)
+    paid = np.flatnonzero(eligible)
     return Paid(paid, month.value("edge.amount") * view.size[paid])
 
 
-def synthesize(b) -> None:
-    for area in AREAS:
-        households = b.target(f"caseload.edge.{area}.households")
-        if households == 0:
-            continue
-        start, end, template = b.spells(households, b.value("edge.turnover.entry"), b.value("edge.turnover.exit"))
-        size = b.sizes(households, b.target(f"caseload.edge.{area}.persons"))[template]
-        n = len(size)
-        ratio = 1 + b.rng.random(n) * (b.value("edge.income_multiple") - 1)
-        b.add({"area": area, "category": "edge", "income": ratio * b.value(f"dibao.standard.{area}"),
-               "start": start, "end": end}, {"age": np.full(int(size.sum()), 40)}, np.repeat(np.arange(n), size))
-
-
 PROGRAM = Program(
-    key="edge", label="低保边缘家庭救助", entity="household", order=35, pay=pay, synthesize=synthesize,
+    key="edge", label="低保边缘家庭救助", entity="household", order=35, pay=pay,
     candidates=lambda roll: (roll.households["category"] == "edge").to_numpy(),
     params={"edge.amount": Param("yuan/person/month", required=True, label="低保边缘家庭救助金"), "edge.income_multiple": Param("ratio"),
             "dibao.standard.urban": Param("yuan/person/month", required=True), "dibao.standard.rural": Param("yuan/person/month", required=True)},

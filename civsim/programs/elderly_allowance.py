@@ -15,16 +15,9 @@ def rates(month, view) -> np.ndarray:
     return np.array([0.0] + [month.optional(f"elderly.allowance.{band}") for band in BANDS])
 
 
-def synthesize(b) -> None:
-    for band, low in BANDS.items():
-        n = b.target(f"caseload.elderly.{band}")
-        high = low + (9 if band != "age_100_plus" else 5)
-        b.singles(n, "elderly", "urban", age=b.rng.integers(low, high + 1, max(n, 0)), elderly_allowance=1)
-
-
 PROGRAM = Program(
     key="elderly_allowance", label="高龄津贴", entity="person", order=90, pay=None, rates=rates,
-    classes=lambda view: np.searchsorted(list(BANDS.values()), view.age, side="right").astype(np.int64), synthesize=synthesize,
+    classes=lambda view: np.searchsorted(list(BANDS.values()), view.age, side="right").astype(np.int64),
     candidates=lambda roll: (roll.persons["elderly_allowance"] == 1).to_numpy() & (roll.persons["age"] >= 70).to_numpy(),
     # a jurisdiction declares the bands it pays; a band it does not declare pays nothing
     params={f"elderly.allowance.{band}": Param("yuan/person/month", optional=True, label=f"高龄津贴（{WORDS[band]}）")

@@ -10,13 +10,9 @@ def rates(month, view) -> np.ndarray:
     return np.array([month.value("elderly.home_care.amount")])
 
 
-def synthesize(b) -> None:
-    b.singles(b.target("caseload.elderly.home_care"), "elderly", "urban", age=80, home_care=1)
-
-
 PROGRAM = Program(
     key="home_care", label="居家养老服务补贴", entity="person", order=100, pay=None, rates=rates,
-    classes=lambda view: np.zeros(view.n, np.int64), synthesize=synthesize,
+    classes=lambda view: np.zeros(view.n, np.int64),
     candidates=lambda roll: (roll.persons["home_care"] == 1).to_numpy(),
     params={"elderly.home_care.amount": Param("yuan/person/month", required=True, label="居家养老服务补贴")},
     roll_params={"caseload.elderly.home_care": Param("persons")},

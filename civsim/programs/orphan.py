@@ -4,28 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Param, Program, Sentence
+from . import Param, Program, Sentence, static
 
 PLACEMENTS = ("dispersed", "institution")    # institution 0 / 1
 WORDS = {"dispersed": "散居", "institution": "机构养育"}
 
 
 def rates(month, view) -> np.ndarray:
-    present = month.prepared.once("orphan.placements", lambda roll: np.unique(view.institution))
-    standard = np.zeros(len(PLACEMENTS))
-    standard[present] = [month.value(f"children.orphan.{PLACEMENTS[i]}") for i in present]   # only the placements held
-    return standard
+    """The standard of each placement the roll holds (a placement it does not hold needs no standard)."""
+    return np.array([month.value(f"children.orphan.{p}") if p in placements(view) else 0.0 for p in PLACEMENTS])
 
 
-def synthesize(b) -> None:
-    for institution, placement in enumerate(PLACEMENTS):
-        b.singles(b.target(f"caseload.children.orphan_{placement}"), "children", "urban",
-                  child_status="orphan", institution=institution, age=10)
+@static
+def placements(view) -> set[str]:
+    return {PLACEMENTS[i] for i in np.unique(view.institution)}
 
 
 PROGRAM = Program(
     key="orphan", label="孤儿", entity="person", order=70, pay=None, rates=rates,
-    classes=lambda view: view.institution.astype(np.int64), synthesize=synthesize,
+    classes=lambda view: view.institution.astype(np.int64),
     candidates=lambda roll: (roll.persons["child_status"] == "orphan").to_numpy(),
     # each placement's standard is required where the caseload holds an orphan so placed (and read on
     # first use, for a bureau roll)

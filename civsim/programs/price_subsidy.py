@@ -31,12 +31,12 @@ def pay(month, view) -> dict:
     groups = [g for g in GROUPS if g not in CHILDREN or month.value("supplements.price.children")]
     out = {}
     for group in groups:
-        if group not in month.results:
+        if not month.has_paid(group):
             continue
-        entity, _, _, paid = month.result(group)
-        over = month.prepared.views[group]      # paid over the candidates of the program it rides on
-        members = over.size[paid.rows] if entity == "household" else 1
-        out[f"{group}_price_subsidy"] = Paid(paid.rows, per_person[over.area[paid.rows]] * members, over=group)
+        on_group = month.candidates(group)      # paid over the candidates of the program it rides on
+        paid = month.payment(group).rows
+        members = on_group.size[paid] if on_group.entity == "household" else 1
+        out[f"{group}_price_subsidy"] = Paid(paid, per_person[on_group.area[paid]] * members, over=group)
     return out
 
 

@@ -26,20 +26,8 @@ def rates(month, view) -> np.ndarray:
     return (basic[:, :, None] + care[None, None, :]).ravel() * (1 + month.value("supplements.spring_festival.extra_months"))
 
 
-def synthesize(b) -> None:
-    """One-person 特困 households by placement; area and self-care split by the shares in params."""
-    shares = np.array([1 - b.value("tekun.partial_share") - b.value("tekun.none_share"),
-                       b.value("tekun.partial_share"), b.value("tekun.none_share")])
-    for institution, placement in enumerate(PLACEMENTS):
-        count = b.target(f"caseload.tekun.{placement}")
-        urban = int(round(count * b.value("tekun.urban_share")))
-        care = np.repeat([0, 1, 2], np.diff(np.round(np.concatenate([[0], np.cumsum(shares)]) * count).astype(int)))
-        b.singles(count, "tekun", np.array(["urban"] * urban + ["rural"] * (count - urban)), "tekun",
-                  age=60, tekun=1, institution=institution, self_care=b.rng.permutation(care))
-
-
 PROGRAM = Program(
-    key="tekun", label="特困供养", entity="person", order=20, pay=None, classes=classes, rates=rates, synthesize=synthesize,
+    key="tekun", label="特困供养", entity="person", order=20, pay=None, classes=classes, rates=rates,
     candidates=lambda roll: roll.persons["tekun"].to_numpy() == 1,
     # no national figure: the city sets the basic standard (≥ 1.3 × its 低保) and the care standards
     params={**{f"tekun.standard.{p}.{a}": Param("yuan/person/month", required=True,

@@ -1,0 +1,45 @@
+"""The synthetic roll's caseload of dibao (its rule: civsim.programs.dibao)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..programs.dibao import MEMBER_SHARES
+from ..roll import AREAS
+
+
+def build(b) -> None:
+    """The 低保 candidate pool: households straddling the line, exactly the reported claimers below
+    it at the anchor, with members whose ages and disabilities follow ``dibao.members.*``."""
+    take_up, share = b.value("dibao.take_up"), b.value("dibao.eligible_share")
+    rng = b.rng
+    for code, area in enumerate(AREAS):
+        claimers = b.target(f"caseload.dibao.{area}.households")
+        persons = b.target(f"caseload.dibao.{area}.persons")
+        standard = b.value(f"dibao.standard.{area}")
+        if claimers == 0 or standard == 0:
+            continue
+        eligible = max(claimers, int(round(claimers / max(take_up, 1e-9))))
+        pool = max(eligible, int(round(eligible / max(share, 1e-9))))
+        gap = min(max(b.value(f"dibao.gap_ratio.{area}"), 0.01), 0.99)
+        # Below the line, income/standard = v**k has mean gap k/(k+1) = gap_ratio; above it the
+        # near-poor spread evenly up to twice the standard.
+        k = gap / (1 - gap)
+        ratio = np.concatenate([rng.random(eligible) ** k, 1 + rng.random(pool - eligible)])
+        # Exactly `claimers` of the eligible claim at the anchor: their draws lie below take-up.
+        draw = np.concatenate([rng.random(claimers) * take_up, take_up + rng.random(eligible - claimers) * (1 - take_up),
+                               rng.random(pool - eligible)])
+        size = np.concatenate([b.sizes(claimers, persons), b.sizes(pool - claimers, int(round((pool - claimers) * persons / claimers)))])
+        member_of = np.repeat(np.arange(pool), size)
+        b.add({"area": area, "category": "dibao", "income": ratio * standard,
+               "claim_draw": draw}, _members(b, len(member_of)), member_of)
+
+
+def _members(b, n: int) -> dict:
+    """Ages, disabilities and illness of ``n`` members at the shares in ``dibao.members``."""
+    shares = np.array([b.value(f"dibao.members.{name}") for name in MEMBER_SHARES])
+    u, v, w = b.rng.random(n), b.rng.random(n), b.rng.random(n)
+    elderly, minor = u < shares[0], (u >= shares[0]) & (u < shares[0] + shares[1])
+    age = np.where(elderly, 60 + (v * 31).astype(int), np.where(minor, (v * 18).astype(int), 18 + (v * 42).astype(int)))
+    grade = np.where(w < shares[2], 1 + (v * 2).astype(int), np.where(w < shares[2] + shares[3], 3 + (v * 2).astype(int), 0))
+    ill = b.rng.random(n) < shares[4]
+    return {"age": age, "disability_grade": grade, "seriously_ill": ill.astype(int)}

@@ -1,0 +1,12 @@
+"""The synthetic roll's caseload of orphan (its rule: civsim.programs.orphan)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..programs.orphan import PLACEMENTS
+
+
+def build(b) -> None:
+    for institution, placement in enumerate(PLACEMENTS):
+        b.singles(b.target(f"caseload.children.orphan_{placement}"), "children", "urban",
+                  child_status="orphan", institution=institution, age=10)
