@@ -1,8 +1,6 @@
 """The synthetic roll's caseload of elderly_allowance (its rule: civsim.programs.elderly_allowance)."""
 from __future__ import annotations
 
-import numpy as np
-
 from ..programs.elderly_allowance import BANDS
 
 

@@ -1,8 +1,6 @@
 """The synthetic roll's caseload of orphan (its rule: civsim.programs.orphan)."""
 from __future__ import annotations
 
-import numpy as np
-
 from ..programs.orphan import PLACEMENTS
 
 

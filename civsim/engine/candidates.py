@@ -1,0 +1,146 @@
+"""What the programs read from a roll: each program's candidates (a view over its entity's table)
+and the lookups made once per roll, shared by every scenario and Monte Carlo draw."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..params import ParamSet
+from ..programs import REGISTRY
+from ..roll import AREAS, CATEGORICAL, NEVER_AFTER, NEVER_BEFORE, Roll
+
+
+class View:
+    """One program's candidates: their rows in the entity table, and their columns sliced once.
+
+    ``view.age``, ``view.disability_grade`` … are numpy arrays over the candidates (categories as
+    codes); ``area`` and ``household`` (each candidate's household row) hold for persons too.
+    """
+
+    def __init__(self, roll: Roll, entity: str, rows: np.ndarray, group: np.ndarray):
+        self.entity, self.rows, self.n = entity, rows, len(rows)
+        self._roll, self._cache = roll, {}
+        table = roll.households if entity == "household" else roll.persons
+        self._table = table
+        household = rows if entity == "household" else roll.household_row[rows]
+        self._cache.update(household=household, group=group[household], area=roll.area_code[household])
+        start, end = self.col("start"), self.col("end")
+        if entity == "person":   # a person is on the roll while both they and their household are
+            start = np.maximum(start, roll.households["start"].to_numpy()[household])
+            end = np.minimum(end, roll.households["end"].to_numpy()[household])
+        self._start, self._end = start, end
+        self.always = bool((start == NEVER_BEFORE).all() and (end == NEVER_AFTER).all())
+
+    @property
+    def roll(self) -> Roll:
+        return self._roll
+
+    def keep(self, compute, key=None):
+        """``compute(view)``, made once and kept with the view (see :func:`civsim.programs.static`);
+        kept under its name (or ``key``), so a view travels to a worker process."""
+        key = ("kept",) + (key or (compute.__module__, compute.__qualname__))
+        if key not in self._cache:
+            self._cache[key] = compute(self)
+        return self._cache[key]
+
+    def is_(self, column: str, *words: str) -> np.ndarray:
+        """Candidates whose ``column`` (a category of the entity's table) is one of ``words``."""
+        return np.isin(self.col(column), _codes(self._table, column, words))
+
+    def household_is(self, column: str, *words: str) -> np.ndarray:
+        """Candidates whose household's ``column`` is one of ``words`` (``view.household_is("category", "dibao")``)."""
+        return np.isin(self.household_col(column), _codes(self._roll.households, column, words))
+
+    def col(self, name: str) -> np.ndarray:
+        if name not in self._cache:
+            series = self._table[name]
+            values = series.cat.codes.to_numpy() if name in CATEGORICAL else series.to_numpy()
+            self._cache[name] = values[self.rows]
+        return self._cache[name]
+
+    def household_col(self, name: str) -> np.ndarray:
+        key = "household." + name
+        if key not in self._cache:
+            series = self._roll.households[name]
+            values = series.cat.codes.to_numpy() if name in CATEGORICAL else series.to_numpy()
+            self._cache[key] = values[self.col("household")]
+        return self._cache[key]
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.col(name)
+
+    def on_roll(self, month: int, rows: np.ndarray | None = None) -> np.ndarray | None:
+        """Candidates (or those at positions ``rows``) whose spell covers ``month`` (an ordinal),
+        or None when all always are."""
+        if self.always:
+            return None
+        if rows is None:
+            return (self._start <= month) & (month < self._end)
+        return (self._start[rows] <= month) & (month < self._end[rows])
+
+
+def _codes(table: pd.DataFrame, column: str, words) -> list[int]:
+    categories = list(table[column].cat.categories)
+    unknown = [w for w in words if w not in categories]
+    if unknown:
+        raise ValueError(f"{column} has no category {unknown[0]!r} (it has {', '.join(map(str, categories))})")
+    return [categories.index(w) for w in words]
+
+
+@dataclass
+class Prepared:
+    """What the programs read from a roll, computed once and shared by every scenario."""
+    roll: Roll
+    views: dict
+    groups: pd.DataFrame        # group code -> area (and street)
+    group: np.ndarray           # each household's group code
+    case_rows: np.ndarray       # the groups of urban and rural case lines
+    cache: dict = field(default_factory=dict)
+    # (id(leaf), month ordinal) -> (leaf, value in force): the parameter sets of one roll's runs
+    # (scenarios, Monte Carlo draws) share most leaves; the leaf is kept, so its id stays its own
+    values: dict = field(default_factory=dict)
+
+    def in_force(self, params: ParamSet, path: str, t: int, date) -> float:
+        """``params.at(path, date)``, looked up once per leaf and month."""
+        leaf = params.leaves.get(path)
+        if leaf is None:
+            return params.at(path, date)    # the error naming the missing leaf
+        hit = self.values.get((id(leaf), t))
+        if hit is not None and hit[0] is leaf:
+            return hit[1]
+        if len(self.values) > 100_000:       # a long-lived explorer's many control changes
+            self.values.clear()
+        value = leaf.at(date).value
+        self.values[(id(leaf), t)] = (leaf, value)
+        return value
+
+    def once(self, key: str, compute):
+        """``compute(roll)``, computed once per roll (programs keep their static lookups here)."""
+        if key not in self.cache:
+            self.cache[key] = compute(self.roll)
+        return self.cache[key]
+
+    @classmethod
+    def of(cls, roll: Roll) -> "Prepared":
+        area = roll.area_code.astype(np.int64)
+        if roll.has_streets:
+            # "" first: case lines, which no street approves on the roll, sit there
+            names = [""] + sorted(set(roll.households["street"].astype(str)) - {""})
+            street = pd.Categorical(roll.households["street"].astype(str), categories=names).codes.astype(np.int64)
+            codes = (area * len(names) + street).astype(np.int32)
+            groups = pd.DataFrame({"area": np.repeat(AREAS, len(names)), "street": names * 2})
+        else:
+            codes, groups = area.astype(np.int8), pd.DataFrame({"area": list(AREAS)})
+        case_rows = np.array([0, len(groups) // 2])
+        views = {}
+        small = np.int32 if max(len(roll.households), len(roll.persons)) < 2**31 else np.int64
+        for program in REGISTRY:
+            if program.candidates is None:
+                continue
+            mask = np.asarray(program.candidates(roll), dtype=bool)
+            views[program.key] = View(roll, program.entity, np.flatnonzero(mask).astype(small), codes)
+        return cls(roll, views, groups, codes, case_rows)

@@ -1,0 +1,129 @@
+"""One month as the rules see it: the parameters in force, the candidates, the lines paid so far."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..params import ParamSet
+from ..programs import PROGRAMS, Paid
+from ..roll import AREAS
+from .candidates import Prepared
+
+
+@dataclass
+class Month:
+    """One month as the programs see it: the parameters in force, the roll, and the lines paid so far."""
+    params: ParamSet
+    period: pd.Period
+    prepared: Prepared
+    _income: np.ndarray         # per-capita income of the 低保 candidates this month
+    _cpi: float                 # CPI and food CPI y/y, percent
+    _food: float
+    results: dict = field(default_factory=dict)   # line -> (view paid over, Paid), or a callable making it
+    read: set | None = None                        # when a set, every (program, leaf) read is recorded (tests)
+    program: str = ""                              # the program whose rule is running
+    date: object = None                            # the period's first day, when the caller has it
+
+    def __post_init__(self):
+        self.t = self.period.ordinal
+        self._date = self.date if self.date is not None else self.period.start_time.date()
+        self._cache: dict = {}
+
+    # A rule reads the month's incomes and prices only when its program declares them (``uses``):
+    # what a Monte Carlo draw changes must be known to be read, so that the rest can be reused.
+    @property
+    def income(self) -> np.ndarray:
+        return self._input("income", self._income)
+
+    @property
+    def cpi(self) -> float:
+        return self._input("prices", self._cpi)
+
+    @property
+    def food(self) -> float:
+        return self._input("prices", self._food)
+
+    def _input(self, kind: str, value):
+        if self.program and kind not in PROGRAMS[self.program].uses:
+            raise RuntimeError(f"program {self.program} reads the month's {kind} without declaring uses=({kind!r},)")
+        return value
+
+    def value(self, path: str) -> float:
+        """The leaf in force this month; an absent leaf or one not yet in force is an error."""
+        if self.read is not None:
+            self.read.add((self.program, path))
+        if path not in self._cache:
+            self._cache[path] = self.prepared.in_force(self.params, path, self.t, self._date)
+        return self._cache[path]
+
+    def optional(self, path: str) -> float:
+        """A leaf the rule reads as 0 where the jurisdiction declares none (an age band it does not pay)."""
+        if self.read is not None:
+            self.read.add((self.program, path))
+        if path not in self._cache:
+            self._cache[path] = self.params.get(path, self._date, 0.0)
+        return self._cache[path]
+
+    def by_area(self, prefix: str, area: np.ndarray) -> np.ndarray:
+        """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes)."""
+        # float32, as incomes are: half the memory traffic on a million households
+        return np.array([self.value(f"{prefix}.{a}") for a in AREAS], np.float32)[area]
+
+    def result(self, line: str):
+        """(entity, rows, amounts, Paid) of a line paid earlier this month; a flat program's is
+        made per entity only when another program asks for it."""
+        value = self.results[line]
+        if callable(value):
+            value = self.results[line] = value()
+        if len(value) == 2:     # (view, Paid) -> (entity, rows in the entity table, amounts, Paid)
+            view, paid = value
+            value = self.results[line] = (view.entity, view.rows[paid.rows], np.asarray(paid.amount, np.float64), paid)
+        return value
+
+    def present(self, view, rows: np.ndarray | None = None) -> np.ndarray | bool:
+        """Which candidates (or those at positions ``rows``) are on the roll this month: a mask, or
+        True when every candidate always is."""
+        on_roll = view.on_roll(self.t, rows)
+        return True if on_roll is None else on_roll
+
+    def payment(self, line: str) -> Paid:
+        """What ``line`` paid earlier this month: its rows are positions among the candidates of
+        the program it was paid over (:meth:`candidates`)."""
+        return self.result(line)[3]
+
+    def has_paid(self, line: str) -> bool:
+        """Whether ``line`` was paid (by a program active here) earlier this month."""
+        return line in self.results
+
+    def candidates(self, program: str):
+        """The candidates (a view) of ``program`` on this roll."""
+        return self.prepared.views[program]
+
+    def paid_households(self, line: str) -> np.ndarray:
+        """A bool mask over the roll's households: who (or whose member) was paid ``line`` this month."""
+        return self.paid(line, "household")
+
+    def claims(self, view, take_up: float) -> np.ndarray:
+        """Candidates who claim when eligible (fixed draws, so the same mask every month)."""
+        return self.prepared.once(("claims", view.entity, id(view), take_up), lambda roll: view.claim_draw < take_up)
+
+    def paid(self, line: str, entity: str) -> np.ndarray:
+        """A bool mask over the roll's households or persons: who was paid ``line`` this month."""
+        key = (line, entity)
+        if key not in self._cache:
+            roll = self.prepared.roll
+            mask = np.zeros(len(roll.households) if entity == "household" else len(roll.persons), bool)
+            if line in self.results:
+                paid_entity, rows, _, _ = self.result(line)
+                if paid_entity == entity:
+                    mask[rows] = True
+                elif paid_entity == "household":        # persons of the paid households
+                    mask = np.zeros(len(roll.households), bool)
+                    mask[rows] = True
+                    mask = mask[roll.household_row]
+                else:                                   # households with a paid member
+                    mask[roll.household_row[rows]] = True
+            self._cache[key] = mask
+        return self._cache[key]
