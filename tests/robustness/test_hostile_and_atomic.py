@@ -41,6 +41,7 @@ def test_markdown_escapes_tags():
     assert "<script>" not in display.markdown_escape("<script>alert(1)</script>")
 
 
+@pytest.mark.slow
 @pytest.mark.case("names")
 def test_a_hostile_value_travels_as_a_value_and_is_escaped_in_html(tmp_path):
     notebook = nbformat.v4.new_notebook()
