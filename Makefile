@@ -18,7 +18,7 @@ SYSTEM  := $(VENV)/.debian-checked
 BROWSER := chromium
 # the browser test drives Debian's chromium: installed when root, else the test skips (one line)
 
-.PHONY: setup reports test test-fast lock lab app bench clean
+.PHONY: setup reports test test-fast lint lock lab app bench clean
 
 setup: $(STAMP) $(SYSTEM)
 
@@ -61,6 +61,10 @@ test: setup
 # everything but the tests marked slow (Jupyter kernels and servers, the browser, LibreOffice, Dask)
 test-fast: setup
 	$(VENV)/bin/pytest -m "not slow"
+
+# pyflakes and pycodestyle errors (ruff, configured in pyproject.toml); the tests run it too
+lint: setup
+	$(VENV)/bin/ruff check civsim tests benchmarks
 
 # Regenerate the lock with pip-compile (pip-tools, in a venv of its own) from pyproject.toml:
 # pins already in the lock are kept unless pyproject.toml rules them out; UPGRADE=1 moves every

@@ -18,7 +18,6 @@ from pathlib import Path
 import nbformat
 
 import pytest
-import yaml
 
 from civsim import app, cli, engine, lab, scenarios
 from civsim.scenarios import Change, Scenario

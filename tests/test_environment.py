@@ -1,10 +1,14 @@
-"""environment.yml (conda) lists the same dependencies as pyproject.toml (pip), and
-requirements/lock.txt pins every one of them to an exact release within its declared range."""
+"""environment.yml (conda) lists the same dependencies as pyproject.toml (pip),
+requirements/lock.txt pins every one of them to an exact release within its declared range, and
+the code passes ruff's checks."""
 import importlib.metadata
+import importlib.util
 import re
 import subprocess
+import sys
 import tomllib
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -81,3 +85,12 @@ def test_every_pinned_release_installed_here_runs_on_the_oldest_python_the_makef
             checked += 1
             assert SpecifierSet(metadata.get("Requires-Python") or "").contains(oldest), (name, oldest)
     assert checked > 0
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ruff") is None, reason="ruff is not installed (make setup installs it)")
+def test_the_code_passes_ruff():
+    """pyflakes and pycodestyle errors as pyproject.toml configures them: an unused or undefined
+    name, a syntax slip. Fix the code, or run `make lint` for the same list."""
+    checked = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "civsim", "tests", "benchmarks"],
+                             cwd=ROOT, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import docx
 import nbformat
-import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -298,7 +297,7 @@ def test_no_source_file_names_and_a_colophon_on_every_output(rendered, name, doc
     page = html_text(html(rendered, name, document))
     assert not re.search(r"\d{3}_[0-9a-f]{16}|\.txt\b", page)
     expected = provenance.of(params.load(name)).line()
-    line = next(l for l in page.splitlines() if l.startswith("生成信息："))
+    line = next(text for text in page.splitlines() if text.startswith("生成信息："))
     assert line.split("生成日期")[0] == expected.split("生成日期")[0]
     assert line in docx_text(output(rendered, name, document, "docx"))
 

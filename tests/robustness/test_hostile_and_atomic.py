@@ -77,6 +77,7 @@ def test_atomic_write_failing_midway_keeps_the_previous_file(tmp_path):
     assert os.listdir(tmp_path) == ["report.html"]
 
 
+@pytest.mark.slow
 @pytest.mark.case("writes")
 def test_a_failing_report_run_keeps_the_previous_report(tmp_path):
     notebook = nbformat.v4.new_notebook()
