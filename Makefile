@@ -1,9 +1,16 @@
 # Two commands do all set-up on a fresh Debian machine:  make reports  and  make test.
-# Each creates .venv, installs civsim with its dev extras, registers the "civsim" Jupyter kernel
-# and checks the Debian packages the reports need; a second run only re-checks (seconds).
+# Each creates .venv, installs civsim with its dev extras at the versions of requirements/lock.txt,
+# registers the "civsim" Jupyter kernel and checks the Debian packages the reports need; a second
+# run only re-checks (seconds). make test-fast leaves out the tests marked slow (kernels, browser,
+# LibreOffice, Dask); make lock regenerates the lock.
 VENV    := .venv
 PYTHON  := $(VENV)/bin/python
 STAMP   := $(VENV)/.civsim-installed
+# exact versions of every runtime and dev dependency, the set the tests ran with (Linux x86_64,
+# Python 3.11); the oldest Python every pinned release supports (soupsieve 4.1.4 needs 3.11.5)
+LOCK    := requirements/lock.txt
+LOCK_PYTHON := 3.11.5
+PIP_TOOLS   := pip-tools==7.7.0
 DEBIAN  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # the 公文 layout's 楷体 stand-in, and LibreOffice for the tests that open the .docx (no GUI: ~30 s)
 DEBIAN  += fonts-arphic-ukai libreoffice-writer-nogui
@@ -11,14 +18,17 @@ SYSTEM  := $(VENV)/.debian-checked
 BROWSER := chromium
 # the browser test drives Debian's chromium: installed when root, else the test skips (one line)
 
-.PHONY: setup reports test lab app bench clean
+.PHONY: setup reports test test-fast lint lock lab app bench clean
 
 setup: $(STAMP) $(SYSTEM)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PYTHON) || python3 -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(LOCK_PYTHON)".split("."))))' || \
+	{ echo "$(LOCK) needs Python $(LOCK_PYTHON) or later; $(VENV) has $$($(PYTHON) -V 2>&1)"; \
+	  echo "remove $(VENV) and run again with a newer python3 on PATH"; exit 1; }
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e ".[dev]"
+	$(PYTHON) -m pip install --quiet -c $(LOCK) -e ".[dev]"
 	$(PYTHON) -m ipykernel install --user --name civsim --display-name "Python (civsim)" >/dev/null
 	touch $@
 
@@ -47,6 +57,28 @@ reports: setup
 
 test: setup
 	$(VENV)/bin/pytest
+
+# everything but the tests marked slow (Jupyter kernels and servers, the browser, LibreOffice, Dask)
+test-fast: setup
+	$(VENV)/bin/pytest -m "not slow"
+
+# pyflakes and pycodestyle errors (ruff, configured in pyproject.toml); the tests run it too
+lint: setup
+	$(VENV)/bin/ruff check civsim tests benchmarks
+
+# Regenerate the lock with pip-compile (pip-tools, in a venv of its own) from pyproject.toml:
+# pins already in the lock are kept unless pyproject.toml rules them out; UPGRADE=1 moves every
+# package to its newest release. Then run the tests: the lock is the set they pass with.
+LOCK_TOOL := $(VENV)/lock-tool
+lock:
+	@python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	{ echo "$(LOCK) is made with Python 3.11 (python3 here is $$(python3 -V 2>&1))"; exit 1; }
+	test -x $(LOCK_TOOL)/bin/pip-compile || \
+	{ python3 -m venv $(LOCK_TOOL) && $(LOCK_TOOL)/bin/pip install --quiet $(PIP_TOOLS); }
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOL)/bin/pip-compile --quiet --extra dev --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(if $(UPGRADE),--upgrade) \
+	  --output-file $(LOCK) pyproject.toml
+	@echo "$(LOCK) written; now run the tests with it: make test"
 
 # JupyterLab on notebooks/ with the project's Jupyter config (.jupyter/: outputs stripped on save,
 # zh-CN page language); --allow-root only when root; the URL with its token is printed first.

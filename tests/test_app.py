@@ -18,7 +18,6 @@ from pathlib import Path
 import nbformat
 
 import pytest
-import yaml
 
 from civsim import app, cli, engine, lab, scenarios
 from civsim.scenarios import Change, Scenario
@@ -90,6 +89,7 @@ def library_total(value: float) -> float:
     return float(frame.loc[frame.scenario == "browser", "amount_yuan"].sum())
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_a_planner_changes_the_dibao_standard_in_the_browser(served, browser, tmp_path):
     server, saves = served
@@ -155,6 +155,7 @@ def test_a_planner_changes_the_dibao_standard_in_the_browser(served, browser, tm
     assert external == []
 
 
+@pytest.mark.slow
 def test_the_app_listens_on_this_machine_only_and_needs_its_token(served):
     server, _ = served
     parts = urllib.parse.urlsplit(server.url)
@@ -237,6 +238,7 @@ def test_the_pre_save_hook_strips_only_the_project_notebooks(root, path, strippe
     assert other == {"type": "file", "content": "text"}
 
 
+@pytest.mark.slow
 def test_a_jupyter_save_under_the_project_config_leaves_no_outputs_on_disk(tmp_path):
     """A real Jupyter server with the project's config (as `make lab` starts it) saves a notebook with
     outputs into notebooks/: the file on disk has none."""

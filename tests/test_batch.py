@@ -33,6 +33,7 @@ def batch_run(tmp_path_factory):
     return out, {o.label: o for o in outcomes}, outcomes
 
 
+@pytest.mark.slow
 def test_outcomes_come_back_in_job_order(batch_run):
     _, _, outcomes = batch_run
     assert [o.label for o in outcomes] == ["东西湖区", "tricky", "raises", "sleeps", "dies", "typo"]
@@ -40,6 +41,7 @@ def test_outcomes_come_back_in_job_order(batch_run):
     assert all(o.seconds > 0 for o in outcomes)
 
 
+@pytest.mark.slow
 def test_good_notebooks_write_four_outputs(batch_run):
     out, by_label, _ = batch_run
     for label, name in (("东西湖区", "good-a"), ("tricky", "good-b")):
@@ -51,6 +53,7 @@ def test_good_notebooks_write_four_outputs(batch_run):
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
+@pytest.mark.slow
 def test_a_raising_notebook_reports_cell_and_error(batch_run):
     out, by_label, _ = batch_run
     outcome = by_label["raises"]
@@ -64,6 +67,7 @@ def test_a_raising_notebook_reports_cell_and_error(batch_run):
     assert nbformat.read(outcome.failed_notebook, as_version=4).cells
 
 
+@pytest.mark.slow
 def test_a_hanging_cell_is_a_timeout(batch_run):
     out, by_label, _ = batch_run
     outcome = by_label["sleeps"]
@@ -73,6 +77,7 @@ def test_a_hanging_cell_is_a_timeout(batch_run):
     assert not (out / "sleeps.html").exists()
 
 
+@pytest.mark.slow
 def test_a_dead_kernel_is_reported(batch_run):
     out, by_label, _ = batch_run
     outcome = by_label["dies"]
@@ -81,6 +86,7 @@ def test_a_dead_kernel_is_reported(batch_run):
     assert not (out / "dies.pdf").exists()
 
 
+@pytest.mark.slow
 def test_parameters_arrive_as_values(batch_run):
     out, _, _ = batch_run
     for name, expected in (("good-a", {"text": "东西湖区", "number": 1}), ("good-b", {"text": TRICKY, "number": 2.5})):
@@ -89,6 +95,7 @@ def test_parameters_arrive_as_values(batch_run):
         assert json.loads(printed[-1]) == expected
 
 
+@pytest.mark.slow
 def test_a_misspelt_parameter_fails_instead_of_using_the_default(batch_run):
     out, by_label, _ = batch_run
     outcome = by_label["typo"]
@@ -97,6 +104,7 @@ def test_a_misspelt_parameter_fails_instead_of_using_the_default(batch_run):
     assert not list(out.glob("typo*"))
 
 
+@pytest.mark.slow
 def test_summary(batch_run):
     text = batch.summary(batch_run[2])
     assert "东西湖区" in text and "tricky" in text
@@ -146,6 +154,7 @@ def test_two_jobs_may_not_write_the_same_report(tmp_path):
     assert batch.run([], progress=False) == []
 
 
+@pytest.mark.slow
 def test_one_kernel_per_worker_with_nothing_left_from_the_last_notebook(tmp_path):
     """The worker reuses its kernel, but a notebook never sees the names of the one before."""
     jobs = [batch.Job(FIXTURES / "params.ipynb", tmp_path, "first", {"text": "东丽区", "number": 3}),
@@ -169,6 +178,7 @@ def test_one_kernel_per_worker_with_nothing_left_from_the_last_notebook(tmp_path
         assert len([o for c in cells for o in c.outputs if o.output_type == "stream"]) == 1
 
 
+@pytest.mark.slow
 def test_the_executed_notebook_is_the_one_papermill_writes_by_default(tmp_path, monkeypatch):
     """The batch's engine writes the executed notebook once, at the end, not before and after every
     cell: the file has the same cells, outputs and per-cell status as papermill's own engine gives."""

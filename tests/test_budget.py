@@ -516,6 +516,7 @@ def test_a_bureau_roll_is_named_by_its_hash(tmp_path, capsys):
     assert "not found" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_notebook_runs_with_papermill(tmp_path):
     import nbformat
     import papermill

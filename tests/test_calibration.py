@@ -62,6 +62,7 @@ def test_every_value_fitted_one_by_one_is_refitted_here():
         assert {(district, p) for p, leaf in own.items() if p not in joint and any(e.fitted_to for e in leaf.entries)} <= covered
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("district,year", JOINT)
 def test_the_joint_fit_reproduces_the_shipped_values(district, year):
     fit = calibrate.fit_roll(district, year)
@@ -77,6 +78,7 @@ def test_the_joint_fit_reproduces_the_shipped_values(district, year):
     assert set(table[table.key.isin(fit.figures)]["class"]) == {reconcile.CALIBRATED}
 
 
+@pytest.mark.slow
 def test_the_dibao_total_beyond_the_gap_rule_stays_a_check():
     """东西湖区's 1—10月 "低保金及补贴" of 1219.16万 is more per recipient than the standard itself:
     even at a gap ratio of 0.95 in both areas the rules do not reach it, so nothing is fitted to it.
@@ -91,6 +93,7 @@ def test_the_dibao_total_beyond_the_gap_rule_stays_a_check():
     assert row["class"] == reconcile.CHECK and row.reason_code == "differs" and row.unexplained_yuan > 0
 
 
+@pytest.mark.slow
 def test_the_prior_holds_a_ratio_the_figures_barely_inform():
     """翔安区 reports one 特困 total for three shares: the fit moves them, but each stays within two
     spreads of its unfitted value, and no share leaves [0, 1]."""
@@ -140,6 +143,7 @@ def test_a_fitted_value_without_its_figures_is_refused(tmp_path):
         params.load("东西湖区", root)
 
 
+@pytest.mark.slow
 def test_calibrate_writes_what_it_fitted(tmp_path, capsys, monkeypatch):
     """`civsim calibrate --write` on a copy: the joint values land in the copy's calibration file
     and a fresh load reads them back; the printed table names every unknown."""

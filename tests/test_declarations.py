@@ -1,9 +1,8 @@
 """One declaration per program: every list of programs derives from them, every leaf read is
 declared, and a mistake in a params file or a scenario is an error, not a silent zero."""
-import pandas as pd
 import pytest
 
-from civsim import districts, engine, params, programs, reconcile, reported, scenarios, schema
+from civsim import districts, engine, params, programs, reported, scenarios, schema
 from civsim.errors import CivsimError
 from civsim.report import labels
 

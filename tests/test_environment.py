@@ -1,25 +1,96 @@
-"""environment.yml (conda) lists the same dependencies as pyproject.toml (pip)."""
+"""environment.yml (conda) lists the same dependencies as pyproject.toml (pip),
+requirements/lock.txt pins every one of them to an exact release within its declared range, and
+the code passes ruff's checks."""
+import importlib.metadata
+import importlib.util
 import re
+import subprocess
+import sys
 import tomllib
 
+import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 from conftest import ROOT
+
+LOCK = ROOT / "requirements" / "lock.txt"
 
 
 def _name(requirement: str) -> str:
     return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower()
 
 
-def test_environment_yml_matches_pyproject():
+def _declared() -> list[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    return project["dependencies"] + project["optional-dependencies"]["dev"]
+
+
+def _pins() -> dict[str, str]:
+    """The lock's `name==version` lines (pip-compile's `# via` comments aside), by canonical name."""
+    pins = {}
+    for line in LOCK.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9.+!-]+)", line)
+            assert match, f"{LOCK.name}: not an exact pin: {line!r}"
+            name = canonicalize_name(match[1])
+            assert name not in pins, f"{LOCK.name}: {name} pinned twice"
+            pins[name] = match[2]
+    return pins
+
+
+def test_environment_yml_matches_pyproject():
+    pip = {_name(r) for r in _declared()}
     conda = {_name(d) for d in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]} - {"python"}
     assert pip == conda
 
 
 def test_versions_agree():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip = {_name(r): r.replace(" ", "") for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    pip = {_name(r): r.replace(" ", "") for r in _declared()}
     conda = {_name(d): d.replace(" ", "") for d in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]}
     assert all(conda[name] == spec for name, spec in pip.items())
+
+
+def test_the_lock_pins_every_declared_dependency_within_its_range():
+    pins = _pins()
+    for requirement in map(Requirement, _declared()):
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is declared in pyproject.toml but not pinned in {LOCK.name}: run make lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name], str(requirement))
+    assert "civsim" not in pins                     # the project itself is installed from the checkout
+
+
+def test_make_setup_installs_with_the_lock_and_reinstalls_when_it_changes():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^\$\(STAMP\):.*\$\(LOCK\)", makefile, re.M)
+    recipe = subprocess.run(["make", "-n", "-B", "-s", ".venv/.civsim-installed"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    assert 'pip install --quiet -c requirements/lock.txt -e ".[dev]"' in recipe
+
+
+def test_every_pinned_release_installed_here_runs_on_the_oldest_python_the_makefile_allows():
+    """The Makefile refuses a Python older than LOCK_PYTHON; every pinned release installed at its
+    pinned version must accept that Python (its Requires-Python), or a fresh set-up would fail."""
+    oldest = re.search(r"^LOCK_PYTHON\s*:=\s*(\S+)", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)[1]
+    checked = 0
+    for name, version in _pins().items():
+        try:
+            metadata = importlib.metadata.metadata(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        if metadata["Version"] == version:
+            checked += 1
+            assert SpecifierSet(metadata.get("Requires-Python") or "").contains(oldest), (name, oldest)
+    assert checked > 0
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ruff") is None, reason="ruff is not installed (make setup installs it)")
+def test_the_code_passes_ruff():
+    """pyflakes and pycodestyle errors as pyproject.toml configures them: an unused or undefined
+    name, a syntax slip. Fix the code, or run `make lint` for the same list."""
+    checked = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "civsim", "tests", "benchmarks"],
+                             cwd=ROOT, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

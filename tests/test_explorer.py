@@ -300,6 +300,7 @@ def test_switching_district_rebuilds_the_controls(tmp_path):
     assert program_row(app, "dibao")["baseline_yuan"] > 0
 
 
+@pytest.mark.slow
 def test_the_notebook_builds_and_displays_the_explorer(tmp_path):
     import nbformat
     import papermill

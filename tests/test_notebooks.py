@@ -8,7 +8,6 @@ from pathlib import Path
 
 import docx
 import nbformat
-import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -81,6 +80,7 @@ def test_every_district_with_a_caseload_is_rendered():
     assert "武汉市" not in SHIPPED_NAMES                                   # it holds no caseload of its own
 
 
+@pytest.mark.slow
 def test_main_renders_every_report_and_says_so(rendered):
     assert rendered["code"] == 0, rendered["printed"]
     assert f"{3 * len(SHIPPED)} ok, 0 failed" in rendered["printed"]
@@ -93,6 +93,7 @@ def test_main_renders_every_report_and_says_so(rendered):
         assert workbook.is_file(), workbook
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED_NAMES)
 def test_summary_html_has_the_headings_and_the_seed_figures(rendered, name):
     page = html(rendered, name, "annual_summary")
@@ -104,6 +105,7 @@ def test_summary_html_has_the_headings_and_the_seed_figures(rendered, name):
     assert "报告数" in page and "模型数" in page        # the reconciliation table
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED_NAMES)
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_pages_show_no_code_and_no_errors(rendered, name, document):
@@ -112,6 +114,7 @@ def test_pages_show_no_code_and_no_errors(rendered, name, document):
         assert code not in page, code
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED_NAMES)
 def test_plan_html_has_its_tasks_or_says_none_are_kept_and_the_budget(rendered, name):
     page = html(rendered, name, "next_year_plan")
@@ -125,6 +128,7 @@ def test_plan_html_has_its_tasks_or_says_none_are_kept_and_the_budget(rendered, 
     assert expected[name] in page
 
 
+@pytest.mark.slow
 def test_plan_with_its_default_parameters_shows_sections_deadlines_and_targets(rendered):
     outcome = rendered["defaults"]
     assert outcome.ok, outcome.error
@@ -135,6 +139,7 @@ def test_plan_with_its_default_parameters_shows_sections_deadlines_and_targets(r
         assert text in page, text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED_NAMES)
 def test_pdfs_hold_the_chinese_headings_in_a_cjk_font(rendered, name):
     text, fonts = pdf_text_and_fonts(output(rendered, name, "annual_summary", "pdf"))
@@ -271,6 +276,7 @@ def hex_free(text: str) -> str:
     return re.sub(r"\b[0-9a-f]{12}\+?", "", text)       # the colophon's hashes are codes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED_NAMES)
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_every_word_of_the_reports_is_chinese(rendered, name, document):
@@ -280,22 +286,25 @@ def test_every_word_of_the_reports_is_chinese(rendered, name, document):
 
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED_NAMES)
 def test_every_word_of_the_budget_report_is_chinese(rendered, name):
     assert english_words(hex_free(html_text(html(rendered, name, "budget_projection")))) == set()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED_NAMES)
 @pytest.mark.parametrize("document", list(NAMES))
 def test_no_source_file_names_and_a_colophon_on_every_output(rendered, name, document):
     page = html_text(html(rendered, name, document))
     assert not re.search(r"\d{3}_[0-9a-f]{16}|\.txt\b", page)
     expected = provenance.of(params.load(name)).line()
-    line = next(l for l in page.splitlines() if l.startswith("生成信息："))
+    line = next(text for text in page.splitlines() if text.startswith("生成信息："))
     assert line.split("生成日期")[0] == expected.split("生成日期")[0]
     assert line in docx_text(output(rendered, name, document, "docx"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHIPPED_NAMES)
 @pytest.mark.parametrize("document", list(NAMES))
 def test_docx_has_heading_styles_tables_and_pictures(rendered, name, document):
@@ -306,6 +315,7 @@ def test_docx_has_heading_styles_tables_and_pictures(rendered, name, document):
     assert document_.core_properties.title
 
 
+@pytest.mark.slow
 def test_reconciliation_standards_say_urban_or_rural_and_reasons_are_chinese(rendered):
     blocks = word.blocks(html(rendered, "东西湖区", "annual_summary"))
     table = next(b.rows for b in blocks if b.kind == "table" and [c for c, _ in b.rows[0]][:3] == ["项目", "城乡", "指标"])
@@ -318,12 +328,14 @@ def test_reconciliation_standards_say_urban_or_rural_and_reasons_are_chinese(ren
     assert "校准\n按报告数推算" in notes                                  # the flows the roll is fitted to
 
 
+@pytest.mark.slow
 def test_the_plan_lands_in_the_year_it_plans(rendered):
     plan_page = html(rendered, "东西湖区", "next_year_plan")
     assert output(rendered, "东西湖区", "next_year_plan", "html").parent.name == "2021"
     assert "2021年" in plan_page
 
 
+@pytest.mark.slow
 def test_the_gongwen_plan_has_a4_margins_and_dashed_page_numbers(rendered):
     outcome = rendered["defaults"]
     reader = PdfReader(outcome.outputs["pdf"])

@@ -2,9 +2,6 @@
 import datetime as dt
 from dataclasses import replace
 
-import numpy as np
-import pandas as pd
-
 from civsim import params, provenance
 
 

@@ -48,6 +48,7 @@ def _fen(values) -> np.ndarray:
     return np.rint(np.asarray(values, float) * 100).astype(np.int64)
 
 
+@pytest.mark.slow
 def test_cluster_results_equal_one_by_one(result, units):
     assert result.ok and list(result.frames) == sorted(u.district.code for u in units)
     for unit in units:
@@ -56,6 +57,7 @@ def test_cluster_results_equal_one_by_one(result, units):
         assert alone["amount_yuan"].sum() > 0
 
 
+@pytest.mark.slow
 def test_sum_of_districts_is_the_city_to_the_fen(result):
     table = province.roll_up(result.frames, result.districts)
     assert set(zip(table["level"], table["jurisdiction"])) == {("city", "420100"), ("province", "420000"),
@@ -73,6 +75,7 @@ def test_sum_of_districts_is_the_city_to_the_fen(result):
     assert table.loc[table["jurisdiction"] == "420100", "amount_yuan"].sum() > 0
 
 
+@pytest.mark.slow
 def test_a_failing_district_fails_alone_with_its_cause(client, units):
     # 测试丁区 (from 东丽区) has no 低保 caseload, so a scenario on it cannot apply there
     chosen = scenarios.parse({"name": "more_dibao", "changes": [{"path": "caseload.dibao", "from": "2020-01-01", "percent": 10}]})
@@ -99,6 +102,7 @@ def test_districts_under_a_jurisdiction():
         province.run_district("武汉市", YEAR)
 
 
+@pytest.mark.slow
 def test_cli_writes_partitions_and_roll_ups_and_only_this_run(client, tmp_path, capsys):
     out = tmp_path / "run"
     address = client.scheduler.address
@@ -140,6 +144,7 @@ def test_cli_refuses_bad_jurisdiction_runs(argv, message, capsys, tmp_path, monk
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_local_cluster_is_sized_to_the_machine():
     import os
 
@@ -163,6 +168,7 @@ def test_tianjin_from_its_districts():
     assert "东丽区" not in own.heading()
 
 
+@pytest.mark.slow
 def test_report_batch_on_dask_renders_tianjin_from_its_districts_and_isolates_failures(client, tmp_path):
     out = tmp_path / "reports"
     summary = reports.jobs([("天津市", YEAR, 12)], out=out, from_districts=True)[0]
@@ -176,6 +182,7 @@ def test_report_batch_on_dask_renders_tianjin_from_its_districts_and_isolates_fa
     assert not (out / "raises.html").exists()
 
 
+@pytest.mark.slow
 def test_any_callable_fans_out_in_order_with_failures_isolated(client):
     done = cluster.map_ordered(client, divmod, [(7, 2), (1, 0), (9, 4)])
     assert [d.result for d in done] == [(3, 1), None, (2, 1)]

@@ -105,7 +105,8 @@ def test_person_times_count_a_recipient_once_across_supplements():
     figure = pd.Series({"program": "dibao", "measure": "person_times", "period": "2020-01..2020-02", "area": "all"})
     model, _ = reconcile.model_figure(results, figure, None)
     assert model == 20 * 2 * len(counted)
-    money = figure.copy(); money["measure"] = "amount_yuan"
+    money = figure.copy()
+    money["measure"] = "amount_yuan"
     assert reconcile.model_figure(results, money, None)[0] == 100.0 * 2 * len(summed)
 
 

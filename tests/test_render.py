@@ -27,6 +27,7 @@ def rendered(tmp_path_factory):
     return html, pdf
 
 
+@pytest.mark.slow
 def test_html_is_chinese_without_code_or_prompts(rendered):
     html = rendered[0].read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html
@@ -41,6 +42,7 @@ def test_html_is_chinese_without_code_or_prompts(rendered):
     assert "&lt;Figure size" not in html  # the chart is a picture, not its repr
 
 
+@pytest.mark.slow
 def test_html_needs_no_network(rendered):
     html = rendered[0].read_text(encoding="utf-8")
     tags = re.findall(r"<(?:script|link)\b[^>]*>", html, flags=re.IGNORECASE)
@@ -54,6 +56,7 @@ def test_html_needs_no_network(rendered):
     assert images and all(src.startswith("data:image/png;base64,") for src in images)
 
 
+@pytest.mark.slow
 def test_html_has_cjk_font_and_a4_print_css(rendered):
     html = rendered[0].read_text(encoding="utf-8")
     assert re.search(r'font-family:\s*"Noto Sans CJK SC"', html)
@@ -61,6 +64,7 @@ def test_html_has_cjk_font_and_a4_print_css(rendered):
     assert "break-inside: avoid" in html
 
 
+@pytest.mark.slow
 def test_pdf_has_the_chinese_heading_and_embeds_a_cjk_font(rendered):
     reader = PdfReader(rendered[1])
     text = "".join(reader.pages[0].extract_text().split())
@@ -78,6 +82,7 @@ def test_pdf_has_the_chinese_heading_and_embeds_a_cjk_font(rendered):
     assert any("NotoSansCJK" in re.sub(r"[-_ ]", "", name) for name in fonts), fonts
 
 
+@pytest.mark.slow
 def test_outputs_get_the_usual_file_mode(rendered):
     mask = os.umask(0o022)
     os.umask(mask)
@@ -110,6 +115,7 @@ def test_pdf_fetcher_refuses_the_network():
         fetcher("http://127.0.0.1:9/logo.png")
 
 
+@pytest.mark.slow
 def test_a_failed_render_keeps_the_previous_output(tmp_path, rendered):
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(b"previous good pdf")

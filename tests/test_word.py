@@ -132,6 +132,7 @@ def test_a_missing_page_is_one_clear_error(tmp_path):
     assert not (tmp_path / "x.docx").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make setup installs it)")
 def test_libreoffice_opens_it_and_prints_a4(tmp_path):
     (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")

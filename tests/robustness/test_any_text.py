@@ -12,6 +12,8 @@ from civsim.errors import CivsimError
 
 from .test_rolls_and_data import load_roll, make_roll
 
+pytestmark = pytest.mark.slow      # every loader fuzzed with 60 texts each: seconds of CPU per loader
+
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -303,6 +303,7 @@ def test_no_personal_data_in_what_the_model_makes_of_an_imported_roll(tmp_path, 
         _scan(text, personal)
 
 
+@pytest.mark.slow
 @pytest.mark.case("roll")
 def test_the_annual_summary_from_an_imported_roll_has_streets_and_no_personal_data(tmp_path, capsys):
     """The 工作总结 rendered from the bureau's own roll: a table by street, and no name, 身份证号,

@@ -41,6 +41,7 @@ def test_markdown_escapes_tags():
     assert "<script>" not in display.markdown_escape("<script>alert(1)</script>")
 
 
+@pytest.mark.slow
 @pytest.mark.case("names")
 def test_a_hostile_value_travels_as_a_value_and_is_escaped_in_html(tmp_path):
     notebook = nbformat.v4.new_notebook()
@@ -76,6 +77,7 @@ def test_atomic_write_failing_midway_keeps_the_previous_file(tmp_path):
     assert os.listdir(tmp_path) == ["report.html"]
 
 
+@pytest.mark.slow
 @pytest.mark.case("writes")
 def test_a_failing_report_run_keeps_the_previous_report(tmp_path):
     notebook = nbformat.v4.new_notebook()
