@@ -7,10 +7,9 @@ control's ``.value``, call :meth:`Explorer.recompute`, click ``save_button.click
 
 One population per district: the :class:`civsim.engine.Simulation` (the roll) is built once and every
 control change re-runs it with the scenario built from the controls (a :class:`civsim.scenarios.
-Scenario` applied to the baseline), so differences come from policy alone. Standards change from the
-effective month; the roll's take-up and entry/exit rates are part of the scenario too, and change
-from the roll's anchor month (that is where the roll reads them), so a saved scenario reproduces the
-explorer's numbers exactly.
+Scenario` applied to the baseline), so differences come from policy alone. Standards, and the roll's
+take-up and entry/exit rates, change from the effective month (the rules and the roll's income path
+read them month by month), so a saved scenario reproduces the explorer's numbers exactly.
 
 Only programs the district's baseline pays get controls (:data:`STANDARDS` is the one list of
 them). A negative new standard makes the scenario invalid (方案无效) and a new standard above
@@ -384,8 +383,8 @@ class Explorer:
 
     @property
     def roll_start(self) -> dt.date:
-        """The roll's assumptions change from its anchor month (or January, if earlier)."""
-        return min(self.sim.roll.anchor.start_time.date(), dt.date(self.year, 1, 1))
+        """The roll's rates change from the effective month too: the income path reads them month by month."""
+        return self.start
 
     def control(self, path: str) -> StandardControl | RollControl:
         """The control of a parameter path (``dibao.standard.urban``, ``dibao.take_up``…)."""
@@ -406,7 +405,7 @@ class Explorer:
             return None
         described = [c.describe() for c in self.standards if c.change(self.start)]
         described += [c.describe() for c in self.roll if c.change(self.roll_start)]
-        auto = "、".join(described) + f"（标准自{self.year}年{self.month_box.value}月起）"
+        auto = "、".join(described) + f"（自{self.year}年{self.month_box.value}月起）"
         return Scenario(name, one_line(title) or auto, tuple(changes))
 
     def check(self) -> str:
