@@ -53,7 +53,8 @@ def counts_someone(params, path: str) -> bool:
 def missing(params, program) -> list[tuple[str, object]]:
     """The leaves ``program`` requires that neither the jurisdiction nor a parent declares: (path, Param)."""
     return [(path, param) for path, param in {**program.params, **program.roll_params}.items()
-            if param.required and not params.has(path) and (not param.when or counts_someone(params, param.when))]
+            if param.required and not params.has(path) and (not param.when or counts_someone(params, param.when))
+            and not (param.instead and all(params.has(p) for p in param.instead))]
 
 
 def applies(params, program) -> bool:
