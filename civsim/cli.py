@@ -323,6 +323,8 @@ def cmd_simulate(args) -> int:
     seed = 1 if args.seed is None else args.seed
     roll = roll_module.load_folder(base, args.year, args.roll, seed) if args.roll else None
     frame = engine.simulate(args.district, args.year, scenarios=chosen, seed=seed, params=base, roll=roll)
+    for note in frame.attrs.get("notes", ()):
+        print("civsim: 注意：" + note, file=sys.stderr)
     _write_table(engine.to_csv_frame(frame), args.csv)
     return 0
 

@@ -78,6 +78,8 @@ class Roll:
     reads: dict = field(default_factory=dict)
     drawn_gap: list = field(default_factory=list)
     months: object = None           # the months a synthetic roll's spells were drawn over
+    year: int | None = None         # the year it was drawn for (its counts are those in force by December)
+    unplaced: dict = field(default_factory=dict)   # caseload leaf -> month of a count later than the run's year
     base_rows: int | None = None
 
     def __post_init__(self):
