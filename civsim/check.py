@@ -46,6 +46,9 @@ class Report:
     assumed: list = field(default_factory=list)
     unmatched: list = field(default_factory=list)
     not_paid: list = field(default_factory=list)   # programs paid only where declared, undeclared here
+    # (program key, leaves): no cash declared for the program; a bureau roll's households in its
+    # category are counted and paid nothing (schema.unpaid)
+    unpaid: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -220,6 +223,8 @@ def check(district, year: int, root: Path = PARAMS, reported_folder: Path = repo
         active, not_paid = active_programs(loaded, year)
         report.active = [p.key for p in active]
         report.not_paid = [p.key for p in not_paid]
+        report.unpaid = [(p.key, leaves) for p in programs.REGISTRY if p.candidates is not None
+                         and p.key not in report.active and (leaves := schema.unpaid(loaded, p))]
         stubbed = {path: file for path, file in stubs}
         for program in active:
             for path, param in schema.missing(loaded, program):
@@ -281,6 +286,9 @@ def render(report: Report) -> str:
     out += ["", f"有在册对象的项目：{labels}"]
     for key in report.not_paid:
         out.append(f"  {programs.PROGRAMS[key].label}（{key}）：本级和上级未规定，不发放")
+    for key, leaves in report.unpaid:
+        out.append(f"  {programs.PROGRAMS[key].label}（{key}）：本级和上级未规定现金标准（{'、'.join(leaves)}），"
+                   "台账中的此类对象计入在册、不发放")
     sections = [("二、缺少的必填参数", report.missing), ("三、年内未覆盖的月份", report.uncovered),
                 ("四、按假设填写的必填参数", report.assumed), ("五、报告数中没有对应项目或在册对象的", report.unmatched)]
     for title, findings in sections:

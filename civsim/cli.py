@@ -423,6 +423,8 @@ def cmd_roll(args) -> int:
 
         base = params.load(args.district)
         result = check.check_roll(base, roll_module.load_folder(base, 0, args.roll))
+        for line in result.unpaid:
+            print(line, file=sys.stderr)
         print(f"核对户数 {result.compared}，与导出表一致（相差不足1元）{result.matched} 户，其余 {len(result.rest)} 户：",
               file=sys.stderr)
         if len(result.rest):
