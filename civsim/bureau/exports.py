@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CivsimError
-from . import sheets
+from . import privacy, sheets
 from . import vocab as V
 
 HEADER_SCAN_ROWS = 80    # a header may stand below many query-condition rows (查询条件：…)
@@ -238,7 +238,8 @@ def read(path: str | Path, vocab: V.Vocabulary | None = None) -> Export:
             if f not in columns:
                 columns[f], headers[f] = values, headers["street_community"]
     title = " ".join(str(c) for row in rows[:top] for c in row if isinstance(c, str))
-    return Export(path, kind, columns, headers, numbers, V.label(path.stem + " " + title), _month_from_name(path.stem))
+    return Export(path, kind, columns, headers, numbers, V.label(path.stem + " " + title),
+                  _month_from_name(privacy.masked(path.stem)))
 
 
 PLACE_SEPARATOR = r"[/／\\|、,，>＞\-—]+"

@@ -24,7 +24,7 @@ from .. import districts
 from ..atomic import atomic_path, write_text
 from ..errors import CivsimError
 from ..roll import HOUSEHOLD_COLUMNS as ROLL_HOUSEHOLDS, PERSON_COLUMNS as ROLL_PERSONS
-from . import exports, idcard
+from . import exports, idcard, privacy
 from . import vocab as V
 
 # The columns an export fills, in the roll's own order and types (civsim.roll names them all).
@@ -153,7 +153,10 @@ def _categories(ex: exports.Export, vocab: V.Vocabulary, required: bool):
         try:
             labels[value] = vocab.category(value, ex.path, None)
         except CivsimError as exc:
-            raise ex.error("category", _first((text == value).to_numpy()), exc.problem, exc.expected) from None
+            shown = privacy.shown_label(value)
+            raise ex.error("category", _first((text == value).to_numpy()),
+                           f"unknown category label {shown!r}" if shown else "unknown category label (not shown: "
+                           "it reads like no category)", exc.expected) from None
     out = []
     for attribute in ("category", "area", "placement"):
         fallback = getattr(file_label, attribute) if file_label else ""
@@ -251,6 +254,13 @@ def _fail(exs, where, i, field, problem, expected=""):
 
 def import_exports(files, district: str, month: str | None = None, salt: bytes | None = None,
                    vocab: V.Vocabulary | None = None) -> ImportedRoll:
+    try:
+        return _import(files, district, month, salt, vocab)
+    except CivsimError as exc:   # a file name may hold a 身份证号: masked in every message
+        raise privacy.scrubbed(exc) from None
+
+
+def _import(files, district: str, month: str | None, salt: bytes | None, vocab: V.Vocabulary | None) -> ImportedRoll:
     vocab = vocab or V.load()
     target = districts.find(district)
     if salt is None:
@@ -331,7 +341,7 @@ def import_exports(files, district: str, month: str | None = None, salt: bytes |
         "institution": ((placement == "centralized") | pp["in_institution"].to_numpy()).astype(np.int64),
         "tekun": (category == "tekun").astype(np.int64), "seriously_ill": pp["seriously_ill"],
         "classified": pp["classified"], "start": np.where(pp["start"] != "", pp["start"], home["start"])})
-    return ImportedRoll(households, persons[list(PERSON_COLUMNS)], period, target, [p.name for p in paths])
+    return ImportedRoll(households, persons[list(PERSON_COLUMNS)], period, target, [privacy.masked(p.name) for p in paths])
 
 
 def _same_district(ex: exports.Export, target: districts.District) -> None:
@@ -424,6 +434,6 @@ def run(files, district: str, out: str | Path, month: str | None = None, salt: s
     key = salt.encode("utf-8") if salt else read_salt(target, salt_file)
     roll = import_exports(files, target.code, month, key)
     write_roll(roll, out, key)
-    print(f"{roll.district.name} {roll.month}: {len(roll.households)} 户 {len(roll.persons)} 人 → {out}",
+    print(f"{roll.district.name} {roll.month}: {len(roll.households)} 户 {len(roll.persons)} 人 → {privacy.masked(out)}",
           file=sys.stderr)
     return roll

@@ -812,3 +812,87 @@ def test_a_folder_of_exports_with_lock_files_reads_as_the_exports(tmp_path, monk
     (folder / f"~${HOUSE}").write_bytes(b"\x00" * 165)
     roll = roll_module.load_folder(params.load("东西湖区"), 2020, folder)
     assert len(roll.households) == 100
+
+
+# ---------------------------------------------------------------- privacy over the whole flow
+
+def _personal_in(folder) -> list[str]:
+    """Every name, 身份证号, phone, address and bank account in the exports of ``folder``."""
+    found = set()
+    for path in folder.glob("*.xlsx"):
+        rows = [[_text(v) for v in r] for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+        found.update(r[0].split("：", 1)[1] for r in rows if r and r[0].startswith("制表人："))
+        header = rows[HEADER]
+        for column in ("户主姓名", "姓名", "银行账户名称", "户主身份证号", "身份证号", "联系电话", "家庭住址", "银行帐号"):
+            if column in header:
+                found.update(r[header.index(column)] for r in rows[HEADER + 1:] if r[header.index(column)]
+                             and not r[0].startswith("制表"))
+    return sorted(found)
+
+
+def _rendered(path) -> str:
+    if path.suffix == ".xlsx":
+        book = openpyxl.load_workbook(path)
+        return "\n".join(f"{c:.2f}" if isinstance(c, float) else str(c)
+                         for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.case("roll")
+@pytest.mark.timeout(240)
+def test_the_roll_flow_prints_and_writes_no_personal_value(tmp_path, monkeypatch, capsys):
+    """Sample → import → check → simulate → compare → project and civsim check, as typed, with an
+    export whose file name holds a 身份证号 and a phone and an Excel lock file beside the exports:
+    every file written and every line printed is scanned for every personal value of the sample."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CIVSIM_SALT_DIR", str(tmp_path / "salt"))
+    printed = []
+
+    def run(*argv, code=0):
+        got, text = _run_cli(list(argv), capsys)
+        assert got == code, text
+        printed.append(text)
+        return text
+
+    run("roll", "sample", "--district", "东西湖区", "--households", "300", "--out", "exports")
+    exports = tmp_path / "exports"
+    personal = _personal_in(exports)
+    assert len(personal) > 1000
+    house = exports / HOUSE
+    head = next(v for v in personal if ID_SHAPED.fullmatch(v))
+    phone = next(v for v in personal if PHONE_SHAPED.fullmatch(v))
+    named = exports / f"城市低保家庭查询_{head}_{phone}_20201031.xlsx"
+    house.rename(named)
+    (exports / f"~${PERSON}").write_bytes(b"\x00" * 165)
+    run("roll", "import", *sorted(f"exports/{p.name}" for p in exports.iterdir()), "--district", "东西湖区",
+        "--out", "my_roll")
+    assert "＊＊＊" in (tmp_path / "my_roll" / "roll.yaml").read_text(encoding="utf-8")
+    run("roll", "check", "--district", "东西湖区", "--roll", "my_roll", "--csv", "check.csv")
+    run("roll", "check", "--district", "东西湖区", "--roll", "exports")
+    run("simulate", "--district", "东西湖区", "--year", "2020", "--roll", "my_roll", "--csv", "sim.csv")
+    run("compare", "--district", "东西湖区", "--year", "2021", "--scenario", "dibao_plus5_july", "--roll", "my_roll",
+        "--csv", "compare.csv")
+    run("project", "--district", "东西湖区", "--year", "2021", "--draws", "2", "--years", "1", "--roll", "my_roll",
+        "--xlsx", "budget.xlsx")
+    run("check", "--district", "东西湖区", "--year", "2020")
+    # errors: the file named with a 身份证号 broken, and an unknown category cell holding a name
+    wb = openpyxl.load_workbook(named)
+    ws = wb.active
+    name = _cell(ws, FIRST, "户主姓名").value
+    _cell(ws, FIRST, "救助类型").value = name
+    wb.save(named)
+    text = run("roll", "import", *sorted(f"exports/{p.name}" for p in exports.iterdir()), "--district", "东西湖区",
+               "--out", "broken_roll", code=2)
+    assert "unknown category label" in text and "column 救助类型" in text and name not in text
+    _cell(ws, FIRST, "救助类型").value = "城市低保"
+    _cell(ws, FIRST, "保障人口数").value = 9
+    wb.save(named)
+    text = run("roll", "import", *sorted(f"exports/{p.name}" for p in exports.iterdir()), "--district", "东西湖区",
+               "--out", "broken_roll", code=2)
+    assert "城市低保家庭查询_＊＊＊_＊＊＊_20201031.xlsx: row 4, column 保障人口数" in text
+
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and exports not in p.parents and "salt" not in p.parts]
+    assert {p.name for p in written} >= {"households.csv", "persons.csv", "roll.yaml", "check.csv", "sim.csv",
+                                         "compare.csv", "budget.xlsx"}
+    for text in printed + [_rendered(p) for p in written]:
+        _scan(text, personal)
