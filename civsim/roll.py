@@ -243,6 +243,10 @@ def load_folder(params, year: int, folder, seed: int = 1) -> Roll:
                           "a folder written by `civsim roll import`, or a folder of the exports alone")
     if exports:
         return _from_exports(params, folder, seed)
+    if not tables and (folder / "history.yaml").is_file():
+        months = sorted(p.name for p in folder.iterdir() if (p / "roll.yaml").is_file())
+        raise CivsimError(folder, None, "a roll history, one folder per month",
+                          f"one month's folder, e.g. {folder / months[-1]}" if months else "one month's roll folder")
     paths = _tables_in(folder)
     anchor = _export_month(folder) or caseload_anchor(params, year)
     standards = {area: params.get(f"dibao.standard.{area}", anchor.start_time.date(), 0.0) for area in AREAS}
