@@ -147,7 +147,7 @@ def _joined(top: list, bottom: list, known: set) -> list:
 
 def _spread(rows: list, merged: list, first: int, last: int | None = None) -> None:
     """A merged block's value given to every cell of the block, for blocks starting at or after
-    row ``first`` (and, with ``last``, ending at or before it), in place."""
+    row ``first`` (and, with ``last``, at or before that row), in place."""
     for (r0, c0), (r1, c1) in merged:
         if r0 < first or (last is not None and r0 > last) or r0 >= len(rows):
             continue

@@ -136,6 +136,8 @@ def _calamine(path: Path, active: int | None) -> list[Sheet]:
 
         def merged(name=m.name):
             return list(sheet_of(name).merged_cell_ranges or [])
+        if str(m.typ).rsplit(".", 1)[-1].lower() != "worksheet":   # a chart or dialog sheet holds no rows
+            continue
         visible = str(m.visible).rsplit(".", 1)[-1].lower() == "visible"
         sheets.append(Sheet(str(m.name), visible, active is not None and i == active, read, merged))
     if active is None and len(sheets) == 1:
@@ -158,6 +160,9 @@ def _decoded(path: Path) -> str:
 
 
 def _csv(path: Path, text: str) -> list[Sheet]:
+    # ="420112…" and '420112… are how systems keep a number as text in CSV for Excel
+    text = re.sub(r'(^|[,\t])="([^"]*)"(?=[,\t\r\n]|$)', r"\1\2", text, flags=re.M)
+    text = re.sub(r"(^|[,\t])'(?=\d)", r"\1", text, flags=re.M)
     first = text[:8192].splitlines()[:20]
     delimiter = "\t" if sum(line.count("\t") for line in first) >= sum(line.count(",") for line in first) else ","
     read, merged = _rows_of(list(csv.reader(io.StringIO(text), delimiter=delimiter)))

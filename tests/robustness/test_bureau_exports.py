@@ -408,7 +408,10 @@ def _write_xml2003(path, rows):
 
 
 def _write_text(path, rows, delimiter="\t", encoding="utf-16"):
-    path.write_text("\n".join(delimiter.join(_text(v) for v in row) for row in rows), encoding=encoding)
+    """Text as a system writes it for Excel: numbers kept as text with ="…" where long."""
+    def cell(v):
+        return f'="{v}"' if re.fullmatch(r"\d{17}[\dX]", _text(v)) else _text(v)
+    path.write_text("\n".join(delimiter.join(cell(v) for v in row) for row in rows), encoding=encoding)
 
 
 def _column(rows, name) -> int:
