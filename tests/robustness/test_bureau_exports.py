@@ -1,14 +1,21 @@
 """Bad exports, table-driven: each is one line naming the file, the row and the column, and
-nothing is written. Then the privacy scan: no 身份证号, name, phone, address or bank account of
-the sample in any output, message or error of the import."""
+nothing is written. Then exports as systems really write them (HTML, XML and text .xls, merged
+and two-row headers, merged blocks, sheets, old numbers …), each read to the plain pair's roll or
+refused in one line; Excel bombs refused before parsing. Then the privacy scan: no 身份证号,
+name, phone, address or bank account of the sample in any output, message or error of the roll
+commands."""
+import datetime as dt
+import html
 import re
 import shutil
+import zipfile
+from xml.sax.saxutils import escape
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from civsim import batch
+from civsim import batch, roll as roll_module
 from civsim.bureau import check, idcard, importer
 from civsim.cli import main
 from civsim.errors import CivsimError
@@ -335,13 +342,6 @@ def test_the_annual_summary_from_an_imported_roll_has_streets_and_no_personal_da
 # either reads it to the very roll the plain pair gives, or refuses it in one line naming the
 # file (and, where there is one, the row and the column).
 
-import datetime as dt  # noqa: E402
-import html  # noqa: E402
-import zipfile  # noqa: E402
-from xml.sax.saxutils import escape  # noqa: E402
-
-from civsim import roll as roll_module  # noqa: E402
-
 PAIR = (HOUSE, PERSON)
 HEADER = 2   # 0-based row of the header in the sample's sheets
 
@@ -553,7 +553,7 @@ def months_as_serials_and_text(folder, g):
         rows = g[name]
         col = _column(rows, "最初享受月(份)")
         for k, row in enumerate(_data(rows)):
-            month = pd.Period(str(roll_module.pd.Period(_month_of(row[col]), "M")), "M")
+            month = pd.Period(_month_of(row[col]), "M")
             row[col] = (month.start_time - pd.Timestamp("1899-12-30")).days if k % 2 else f"{month.year}年{month.month}月"
         _write_xlsx(folder / name, [("Sheet1", rows, (), False)])
     return [folder / n for n in PAIR]
