@@ -22,7 +22,7 @@ import yaml
 from ..atomic import atomic_path, write_text
 from ..errors import CivsimError
 from ..roll import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, _exports_in, _read
-from . import importer
+from . import importer, privacy
 
 CATEGORY_WORDS = {"dibao": "低保", "tekun": "特困", "edge": "低保边缘", "low_income": "低收入", "other": "其他"}
 AREA_WORDS = {"urban": "城市", "rural": "农村"}
@@ -35,7 +35,13 @@ SUMMARY = ["街道", "类别", "新增户", "新增人", "退出户", "退出人
 def import_months(folders, district: str, out, salt: bytes) -> list[importer.ImportedRoll]:
     """Each folder one month's exports → ``out/<month>/``; the months must differ. Nothing is
     written unless every month imports."""
-    out = Path(out)
+    try:
+        return _import_months(folders, district, Path(out), salt)
+    except CivsimError as exc:   # a folder name may hold a 身份证号 too
+        raise privacy.scrubbed(exc) from None
+
+
+def _import_months(folders, district: str, out: Path, salt: bytes) -> list[importer.ImportedRoll]:
     rolls = []
     for folder in map(Path, folders):
         files = _exports_in(folder)
@@ -105,6 +111,13 @@ def _folder_tables(folder: Path):
 
 def diff(a, b) -> Diff:
     """What changed from roll folder ``a`` to roll folder ``b`` (two months of one district)."""
+    try:
+        return _diff(a, b)
+    except CivsimError as exc:
+        raise privacy.scrubbed(exc) from None
+
+
+def _diff(a, b) -> Diff:
     *ta, salt_a = _folder_tables(a)
     *tb, salt_b = _folder_tables(b)
     if salt_a != salt_b:
