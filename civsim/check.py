@@ -48,6 +48,9 @@ class Report:
     not_paid: list = field(default_factory=list)   # programs paid only where declared, undeclared here
     count_months: dict = field(default_factory=dict)   # caseload leaf -> the month its count is for
     anchor: object = None                               # the 低保 count's month, the roll's anchor
+    # (program key, leaves): no cash declared for the program; a bureau roll's households in its
+    # category are counted and paid nothing (schema.unpaid)
+    unpaid: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -222,6 +225,8 @@ def check(district, year: int, root: Path = PARAMS, reported_folder: Path = repo
         active, not_paid = active_programs(loaded, year)
         report.active = [p.key for p in active]
         report.not_paid = [p.key for p in not_paid]
+        report.unpaid = [(p.key, leaves) for p in programs.REGISTRY if p.candidates is not None
+                         and p.key not in report.active and (leaves := schema.unpaid(loaded, p))]
         stubbed = {path: file for path, file in stubs}
         for program in active:
             for path, param in schema.missing(loaded, program):
@@ -295,6 +300,9 @@ def render(report: Report) -> str:
     if later:
         out.append(f"晚于{report.year}年的在册人数，本年名册不计入：")
         out += [f"  {path}  {month}" for path, month in sorted(later.items())]
+    for key, leaves in report.unpaid:
+        out.append(f"  {programs.PROGRAMS[key].label}（{key}）：本级和上级未规定现金标准（{'、'.join(leaves)}），"
+                   "台账中的此类对象计入在册、不发放")
     sections = [("二、缺少的必填参数", report.missing), ("三、年内未覆盖的月份", report.uncovered),
                 ("四、按假设填写的必填参数", report.assumed), ("五、报告数中没有对应项目或在册对象的", report.unmatched)]
     for title, findings in sections:
