@@ -318,7 +318,7 @@ def _simulate_jurisdiction(args) -> int:
 
 
 def cmd_simulate(args) -> int:
-    from . import engine, params, roll as roll_module
+    from . import engine, params, roll_io
 
     if args.province or args.city or args.all or args.out or args.scheduler or args.workers or args.memory_limit:
         return _simulate_jurisdiction(args)
@@ -329,7 +329,7 @@ def cmd_simulate(args) -> int:
     _check_year(base, args.year)
     chosen = _scenarios(args.scenario)
     seed = 1 if args.seed is None else args.seed
-    roll = roll_module.load_folder(base, args.year, args.roll, seed) if args.roll else None
+    roll = roll_io.load_folder(base, args.year, args.roll, seed) if args.roll else None
     frame = engine.simulate(args.district, args.year, scenarios=chosen, seed=seed, params=base, roll=roll)
     for note in frame.attrs.get("notes", ()):
         print("civsim: 注意：" + note, file=sys.stderr)
@@ -338,9 +338,9 @@ def cmd_simulate(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from . import compare, params, roll as roll_module
+    from . import compare, params, roll_io
 
-    roll = roll_module.load_folder(params.load(args.district), args.year, args.roll, args.seed) if args.roll else None
+    roll = roll_io.load_folder(params.load(args.district), args.year, args.roll, args.seed) if args.roll else None
     _write_table(compare.compare(args.district, args.year, args.scenario, args.seed, roll), args.csv)
     return 0
 
@@ -426,9 +426,9 @@ def cmd_project(args) -> int:
 
 def cmd_roll(args) -> int:
     if args.roll_command == "import":
-        from .bureau import importer
+        from .bureau import commands
 
-        importer.run(args.files, args.district, args.out, args.month, args.salt, args.salt_file)
+        commands.run_import(args.files, args.district, args.out, args.month, args.salt, args.salt_file)
     elif args.roll_command == "diff":
         from .bureau import history
 
@@ -440,11 +440,11 @@ def cmd_roll(args) -> int:
             history.write_xlsx(changes, args.xlsx)
             print(f"wrote {args.xlsx}", file=sys.stderr)
     elif args.roll_command == "check":
-        from . import params, roll as roll_module
+        from . import params, roll_io
         from .bureau import check
 
         base = params.load(args.district)
-        result = check.check_roll(base, roll_module.load_folder(base, 0, args.roll))
+        result = check.check_roll(base, roll_io.load_folder(base, 0, args.roll))
         for line in result.unpaid:
             print(line, file=sys.stderr)
         print(f"核对户数 {result.compared}，与导出表一致（相差不足1元）{result.matched} 户，其余 {len(result.rest)} 户：",

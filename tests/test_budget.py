@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
-from civsim import budget, money, params, roll as roll_module, scenarios, synthetic
+from civsim import budget, money, params, roll_io, scenarios, synthetic
 from civsim.budget import overlays, projection as projection_module, workbook
 from civsim.cli import main as cli_main
 from civsim.errors import CivsimError
@@ -43,7 +43,7 @@ def hand_roll(tmp_path_factory):
                   "claim_draw": 0.0}).to_csv(folder / "households.csv", index=False)
     pd.DataFrame({"person_id": range(8), "household_id": [0, 1, 1, 2, 2, 2, 3, 4], "age": [40] * 6 + [70, 70],
                   "institution": [0] * 6 + [1, 1], "tekun": [0] * 6 + [1, 1]}).to_csv(folder / "persons.csv", index=False)
-    return roll_module.load(folder / "households.csv", folder / "persons.csv", "2021-01", {"urban": 830, "rural": 680})
+    return roll_io.load(folder / "households.csv", folder / "persons.csv", "2021-01", {"urban": 830, "rural": 680})
 
 
 def still_roll_with(*changes, bureau=False):
@@ -506,7 +506,7 @@ def test_cli_prints_the_window_and_writes_the_workbook(tmp_path, capsys):
 
 
 def test_a_bureau_roll_is_named_by_its_hash(tmp_path, capsys):
-    roll_module.save(synthetic.synthesize(params.load("东西湖区"), 2020, 1), tmp_path / "roll")
+    roll_io.save(synthetic.synthesize(params.load("东西湖区"), 2020, 1), tmp_path / "roll")
     target = tmp_path / "out.xlsx"
     assert cli_main(["project", "--district", "东西湖区", "--year", "2021", "--draws", "1", "--years", "1",
                      "--roll", str(tmp_path / "roll"), "--xlsx", str(target)]) == 0

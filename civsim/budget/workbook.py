@@ -369,11 +369,11 @@ def main(district, year: int, scenarios=(), draws: int = 200, xlsx=None, seed: i
          roll=None) -> int:
     """``civsim project``: print the table; write the workbook if asked. ``roll`` is a folder
     holding a bureau's roll of the base year (``year − 1``)."""
-    from .. import params, roll as roll_module
+    from .. import params, roll_io
     from .projection import project
 
     if roll is not None:
-        roll = roll_module.load_folder(params.load(district), year - 1, roll, seed)
+        roll = roll_io.load_folder(params.load(district), year - 1, roll, seed)
     projection = project(district, year, scenarios=list(scenarios or ()), draws=draws, seed=seed, years=years,
                          roll=roll)
     print_table(projection)

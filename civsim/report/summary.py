@@ -13,7 +13,7 @@ import pandas as pd
 
 import datetime as dt
 
-from .. import engine, params as params_module, provenance, roll as roll_module, scenarios as scenarios_module
+from .. import engine, params as params_module, provenance, roll_io, scenarios as scenarios_module
 from ..programs import family
 from ..errors import CivsimError
 from . import documents, numbers as fmt, simcache, targets as targets_module, text
@@ -46,7 +46,7 @@ class AnnualSummary:
         # from_districts: a city's or province's figures as the sum of its districts' (civsim.province)
         self.from_districts = bool(from_districts)
         # roll: a folder holding the bureau's own roll (civsim roll import), or its exports
-        self.roll = None if roll is None else roll_module.load_folder(self.params, self.year, roll, 1 if seed is None else seed)
+        self.roll = None if roll is None else roll_io.load_folder(self.params, self.year, roll, 1 if seed is None else seed)
         if self.from_districts:
             self.all_results = _from_districts(self.district.code, self.year, scenarios=extra, seed=seed, params=self.params)
             last = _from_districts(self.district.code, self.year - 1, seed=seed, params=self.params)
