@@ -172,13 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _write_table(frame, path: str | None) -> None:
-    if path in (None, "-"):
-        frame.to_csv(sys.stdout, index=False)
-        return
-    from .atomic import atomic_path
+    from .tables import write_csv   # a cell Excel would run as a formula is written as text
 
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)
+    if path in (None, "-"):
+        write_csv(frame, sys.stdout)
+        return
+    write_csv(frame, path)
     print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
 
 

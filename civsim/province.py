@@ -38,6 +38,7 @@ from . import districts, engine, params as params_module, scenarios as scenarios
 from .districts import District
 from .errors import CivsimError
 from .params import ParamSet
+from .tables import write_csv
 
 KEYS = ["scenario", "month", "program", "area"]
 HUNDREDTHS = 100  # money to the fen, counts to 0.01: as engine.to_csv_frame writes them
@@ -304,10 +305,10 @@ def main(jurisdiction=None, level: str | None = None, year: int = 0, scenarios=(
             if not part.empty:
                 _write_parquet(part.reset_index(drop=True), staging / f"{name}.parquet")
         if not cover.empty:
-            cover.to_csv(staging / "coverage.csv", index=False)
+            write_csv(cover, staging / "coverage.csv")
         if result.failures:
-            pd.DataFrame([{"district": c, "name": result.districts[c].name, "cause": why}
-                          for c, why in result.failures.items()]).to_csv(staging / "failures.csv", index=False)
+            write_csv(pd.DataFrame([{"district": c, "name": result.districts[c].name, "cause": why}
+                          for c, why in result.failures.items()]), staging / "failures.csv")
         _swap_in(staging, out, OUTPUTS)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

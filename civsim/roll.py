@@ -285,12 +285,11 @@ def to_tables(roll: Roll) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def save(roll: Roll, folder) -> tuple[Path, Path]:
     """Write the roll as ``households.csv`` and ``persons.csv`` (atomically)."""
-    from .atomic import atomic_path
+    from .tables import write_csv
 
     paths = []
     for name, table in zip(("households", "persons"), to_tables(roll)):
         target = Path(folder) / f"{name}.csv"
-        with atomic_path(target) as tmp:
-            table.to_csv(tmp, index=False)
+        write_csv(table, target)   # a street named "=HYPERLINK(…)" stays text in Excel
         paths.append(target)
     return tuple(paths)

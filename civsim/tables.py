@@ -23,6 +23,60 @@ MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
 LARGEST_INT = 2 ** 53
 
 
+# A cell Excel or WPS would read as a formula (=HYPERLINK(…), =cmd|…, +, -, @; a tab or carriage
+# return before one), full-width forms included, unless the whole cell is a number (-12.50 is one).
+FORMULA = r"^[=+\-@\t\r\n\u2212\uff1d\uff0b\uff0d\uff20]"
+NUMBER = r"^\s*[+\-\u2212]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?\s*$"
+QUOTE = "'"   # the prefix that makes such a cell text; read back, it is removed again
+
+
+def _formula_cells(values: pd.Series) -> pd.Series:
+    text = values.astype(str)
+    return values.map(lambda v: isinstance(v, str)).astype(bool) & text.str.contains(FORMULA) & ~text.str.match(NUMBER)
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell that a spreadsheet would run as a formula made text by a
+    leading apostrophe; numbers (numeric columns, and cells that are a number) stay as they are."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype) and not pd.api.types.is_numeric_dtype(column.cat.categories):
+            column = column.astype(object)
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            # a carriage return is not quoted by the CSV writer and would split the row: a newline is
+            text = column.map(lambda v: isinstance(v, str) and "\r" in v).astype(bool)
+            if text.any():
+                column = column.where(~text, column.astype(str).str.replace("\r\n", "\n").str.replace("\r", "\n"))
+                out[name] = column
+            bad = _formula_cells(column)
+            if bad.any():
+                out[name] = column.where(~bad, QUOTE + column.astype(str))
+    if out.columns.dtype == object:
+        out.columns = [QUOTE + c if isinstance(c, str) and _formula_cells(pd.Series([c])).iloc[0] else c
+                       for c in out.columns]
+    return out
+
+
+def write_csv(frame: pd.DataFrame, target, *, index: bool = False) -> None:
+    """Write a table a user may open in Excel or WPS: no cell runs as a formula; written whole
+    (``civsim.atomic``) to a file, or straight to an open stream such as standard output."""
+    safe = csv_safe(frame)
+    if hasattr(target, "write"):
+        safe.to_csv(target, index=index)
+        return
+    from .atomic import atomic_path
+
+    with atomic_path(target) as tmp:
+        safe.to_csv(tmp, index=index)
+
+
+def _unquote(values: pd.Series) -> pd.Series:
+    """A text cell written by :func:`write_csv` read back as it was (the apostrophe removed)."""
+    quoted = values.str.startswith(QUOTE) & values.str.slice(1).str.contains(FORMULA)
+    return values.where(~quoted, values.str.slice(1)) if quoted.any() else values
+
+
 @dataclass(frozen=True)
 class Column:
     """A column's type (as in :func:`read_csv`) and, optionally, its range or its allowed values.
@@ -162,7 +216,7 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
         empty = text_values == ""
         if base == "str":
             bad = empty & (not optional)
-            values = text_values
+            values = _unquote(text_values)
             if spec.allowed is not None:
                 bad |= ~empty & ~values.isin([str(a) for a in spec.allowed])
             if spec.pattern is not None:
