@@ -441,6 +441,14 @@ def cmd_app(args) -> int:
     return app.main(host=args.host, port=args.port, token=args.token, saves=args.saves)
 
 
+def _shown(text) -> str:
+    """A message as the terminal should show it: a control or format character from a file or an
+    argument (an escape sequence, a right-to-left override) as its escape, never acted on."""
+    import unicodedata
+
+    return "".join(c if unicodedata.category(c)[0] != "C" else repr(c)[1:-1] for c in str(text))
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -449,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return globals()[f"cmd_{args.command}"](args)
     except CivsimError as exc:
-        print(f"civsim: error: {exc}", file=sys.stderr)
+        print(f"civsim: error: {_shown(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `civsim params … | head` closed the pipe early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -459,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except OSError as exc:  # anything the checks above did not foresee, still one line
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"civsim: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"civsim: error: {_shown(where)}{exc.strerror or exc}", file=sys.stderr)
         return 1
 
 

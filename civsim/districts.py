@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import CivsimError
+from .names import ascii_digits, clean
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -40,7 +41,10 @@ def load_districts(path: Path = DISTRICTS_CSV) -> dict[str, District]:
                             "level": "str"}, unique=["code"])
     districts = {}
     for row, rec in enumerate(table.itertuples(index=False), start=2):
-        if not (rec.code.isdigit() and len(rec.code) == 6):
+        # NFKC, and no control, format or invisible character: a name is shown and compared as read
+        rec = rec._replace(**{column: clean(getattr(rec, column) or "", path, f"row {row}, column {column}", column)
+                              for column in ("code", "name", "pinyin", "parent", "level")})
+        if not (ascii_digits(rec.code) and len(rec.code) == 6):
             raise CivsimError(path, f"row {row}, column code", f"bad code {rec.code!r}", "a 6-digit GB/T 2260 code")
         if rec.level not in LEVELS:
             raise CivsimError(path, f"row {row}, column level", f"bad level {rec.level!r}", " or ".join(LEVELS))
@@ -89,7 +93,7 @@ def check_folders(root: Path) -> None:
 
 def find(district: str | int) -> District:
     """A jurisdiction by its 6-digit code or its Chinese name (``"420112"`` or ``"东西湖区"``)."""
-    key = str(district).strip()
+    key = clean(district, DISTRICTS_CSV.name, None, "district")
     table = load_districts()
     if key in table:
         return table[key]
