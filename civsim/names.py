@@ -3,7 +3,8 @@ reader cannot see or that acts on the terminal or the document instead of being 
 
 A name typed into ``civsim district new``, a row of ``districts.csv``, a scenario's, plan's or
 summary's title all pass here. NFKC folds full-width letters and digits (``３５０２１３``) into
-their ASCII forms, so a code typed on a Chinese keyboard is the code it looks like. Control
+their ASCII forms, so a code typed on a Chinese keyboard is the code it looks like (a title keeps
+its full-width punctuation). Control
 characters (an ESC starting a terminal escape sequence, a NUL, a form feed that breaks every
 .docx), format characters (zero-width spaces and joiners, right-to-left marks and overrides that
 make one name look like another or reverse what follows), private-use, unassigned and surrogate
@@ -12,6 +13,7 @@ character by its code point, never printing it.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .errors import CivsimError
@@ -38,10 +40,24 @@ def refused(text: str) -> tuple[int, str] | None:
     return None
 
 
+# Full-width punctuation and the ideographic space are how Chinese prose is set (，：（）％); NFKC
+# would turn a title's into ASCII, so in a title they are kept while letters and digits are folded.
+PUNCTUATION = re.compile("([\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u3000]+)")
+
+
+def normalise(text: str, title: bool = False) -> str:
+    """NFKC; in a title, full-width punctuation kept as it is."""
+    if not title:
+        return unicodedata.normalize("NFKC", text)
+    return "".join(part if i % 2 else unicodedata.normalize("NFKC", part)
+                   for i, part in enumerate(PUNCTUATION.split(text)))
+
+
 def clean(value, file=None, key=None, what: str = "name") -> str:
     """``value`` in NFKC with surrounding spaces removed, or one line naming the file, the key and the
-    first character refused (by code point: an escape sequence is never printed as it is)."""
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    first character refused (by code point: an escape sequence is never printed as it is). A
+    ``what`` of "title" keeps the full-width punctuation of Chinese prose."""
+    text = normalise(str(value), title=what == "title").strip()
     found = refused(text)
     if found is not None:
         position, char = found
