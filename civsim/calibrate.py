@@ -276,9 +276,21 @@ def _edit(params, root, change) -> Path:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
 
-    from .atomic import write_text
+    from .atomic import locked, write_text
 
     target = _file(params, root)
+    with locked(target.parent):   # two fits at once: the second edits what the first wrote
+        return _edit_locked(target, change)
+
+
+def _edit_locked(target: Path, change) -> Path:
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    from .atomic import write_text
+
     editor = YAML(typ="rt")       # round trip: keeps the file's comments and layout
     editor.width = 4096
     tree = CommentedMap()

@@ -201,9 +201,11 @@ def _check_output(path: str | None, args, flag: str) -> None:
     any work is done."""
     if path in (None, "-"):
         return
-    from .atomic import check_target
+    from .atomic import check_target, refuse_in_repository
 
     real = check_target(path)
+    if real.is_file() or not real.exists():
+        refuse_in_repository(path, flag)
     if not real.exists():
         return
     for source in _input_files(args):
@@ -213,6 +215,19 @@ def _check_output(path: str | None, args, flag: str) -> None:
             continue
         if same:
             raise CivsimError(flag, path, f"is an input of this command ({source})", "an output file that is not read")
+
+
+def _check_folder(path: str | None, flag: str = "--out") -> None:
+    """An output folder: outside civsim's params/ and data/, and a folder (or a name not yet taken)."""
+    if path is None:
+        return
+    from pathlib import Path
+
+    from .atomic import refuse_in_repository
+
+    refuse_in_repository(path, flag)
+    if os.path.lexists(path) and not Path(path).is_dir():
+        raise CivsimError(flag, path, "is a file, not a folder", "a folder for the outputs (made if missing)")
 
 
 def _check_year(base, year: int, flag: str = "--year") -> None:
@@ -301,6 +316,7 @@ def _simulate_jurisdiction(args) -> int:
     if args.roll or args.csv:
         raise CivsimError("civsim simulate", "--roll" if args.roll else "--csv", f"not with {chosen[0]}",
                           "--out DIR (each district runs on its own synthetic roll)")
+    _check_folder(args.out)
     level = {"--province": "province", "--city": "city", "--all": None}[chosen[0]]
     return province.main(args.province or args.city, level, args.year, args.scenario, args.seed, args.out,
                          args.scheduler, args.workers, args.memory_limit)
@@ -327,6 +343,7 @@ def cmd_simulate(args) -> int:
 def cmd_compare(args) -> int:
     from . import compare, params, roll as roll_module
 
+    _check_output(args.csv, args, "--csv")
     roll = roll_module.load_folder(params.load(args.district), args.year, args.roll, args.seed) if args.roll else None
     _write_table(compare.compare(args.district, args.year, args.scenario, args.seed, roll), args.csv)
     return 0
@@ -374,6 +391,7 @@ def cmd_reconcile(args) -> int:
 def cmd_report(args) -> int:
     from . import reports
 
+    _check_folder(args.out)
     if args.province or args.city:
         from . import batch_dask
 
@@ -412,6 +430,8 @@ def cmd_project(args) -> int:
 
 
 def cmd_roll(args) -> int:
+    if args.roll_command in ("import", "sample"):
+        _check_folder(args.out)
     if args.roll_command == "import":
         from .bureau import importer
 
@@ -420,6 +440,7 @@ def cmd_roll(args) -> int:
         from . import params, roll as roll_module
         from .bureau import check
 
+        _check_output(args.csv, args, "--csv")   # never onto the roll it checks
         base = params.load(args.district)
         result = check.check_roll(base, roll_module.load_folder(base, 0, args.roll))
         print(f"核对户数 {result.compared}，与导出表一致（相差不足1元）{result.matched} 户，其余 {len(result.rest)} 户：",

@@ -172,6 +172,14 @@ def new(code: str, name: str, parent: str | None, pinyin: str, csv: Path = distr
     # character is refused, so a stored name never acts on a terminal nor passes for another
     code, name = clean(code, csv.name, "CODE", "code"), clean(name, csv.name, "NAME")
     pinyin, parent = clean(pinyin or "", "--pinyin", None, "pinyin"), clean(parent or "", "--parent", None, "parent")
+    with atomic.locked(csv.parent):   # two at once: the second reads the first one's row
+        districts.load_districts.cache_clear()
+        return _new(code, name, parent, pinyin, csv, root)
+
+
+def _new(code: str, name: str, parent: str, pinyin: str, csv: Path, root: Path) -> tuple[districts.District, Path]:
+    from . import atomic
+
     level, parent = _checked(code, name, parent or None, pinyin, csv, root)
     row = districts.District(code, name, pinyin, parent, level)
     folder = root / row.slug
