@@ -241,6 +241,30 @@ def _check_year(base, year: int, flag: str = "--year") -> None:
                           f"a year from {first} to {last} (the latest dated value is of {last - 1})")
 
 
+def _check_paid(frame, base, year: int, roll: str | None, roll_table=None) -> None:
+    """An empty table or a year of zeros is a cause to name, not a result: a jurisdiction without
+    parameters of its own, or a roll on which nobody can claim."""
+    from .params import PARAMS
+
+    if roll is not None and len(frame):
+        dibao = frame.loc[frame["program"] == "dibao", "amount_yuan"].sum()
+        held = (roll_table.households["category"] == "dibao").any() if roll_table is not None else False
+        if frame["amount_yuan"].sum() <= 0 or (held and dibao <= 0):
+            who = "nobody on the roll is paid" if frame["amount_yuan"].sum() <= 0 else "no 低保 household on the roll claims"
+            raise CivsimError("--roll", roll, f"{who} in {year}",
+                              "households that can claim: a claim_draw below the take-up (0 for a bureau's roll), "
+                              "incomes under the standards, spells that reach the year")
+    if len(frame):
+        return
+    from .districts import lineage
+
+    own = [d for d in lineage(base.district) if (PARAMS / d.slug).is_dir()]
+    where = (f"no parameter folder for {base.district.name} or above it (params/{base.district.slug}/ is missing)"
+             if not own else f"no program has a caseload in {year} under the parameters of {base.district.name}")
+    raise CivsimError("--district", base.district.code, where,
+                      "a jurisdiction with parameters (civsim district new, then fill its stubs)")
+
+
 def _scenarios(names) -> list:
     from . import scenarios
 
@@ -265,7 +289,12 @@ def cmd_params(args) -> int:
                 print(f"{r['path']:<{width}}  {r['unit']:<20}  {r['default']:<17}  {r['read_by']:<30}  {r['in_force_from']}")
         return 0
     date = args.date or dt.date.today().isoformat()
-    rows = loaded.resolve(params.parse_date(date, "--date", "--date"))
+    day = params.parse_date(date, "--date", "--date")
+    rows = loaded.resolve(day)
+    if not rows:
+        first = min(leaf.entries[0].start for leaf in loaded.leaves.values())
+        raise CivsimError("--date", date, f"before any value of {loaded.district.name}'s parameters",
+                          f"a date from {first.isoformat()} on")
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
@@ -276,8 +305,9 @@ def cmd_params(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from . import check
+    from . import check, params
 
+    _check_year(params.load(args.district), args.year)   # the years simulate accepts, no more
     report = check.check(args.district, args.year)
     if args.json:
         def rows(findings):
@@ -336,6 +366,7 @@ def cmd_simulate(args) -> int:
     seed = 1 if args.seed is None else args.seed
     roll = roll_module.load_folder(base, args.year, args.roll, seed) if args.roll else None
     frame = engine.simulate(args.district, args.year, scenarios=chosen, seed=seed, params=base, roll=roll)
+    _check_paid(frame, base, args.year, args.roll, roll)
     _write_table(engine.to_csv_frame(frame), args.csv)
     return 0
 
@@ -344,7 +375,9 @@ def cmd_compare(args) -> int:
     from . import compare, params, roll as roll_module
 
     _check_output(args.csv, args, "--csv")
-    roll = roll_module.load_folder(params.load(args.district), args.year, args.roll, args.seed) if args.roll else None
+    base = params.load(args.district)
+    _check_year(base, args.year)
+    roll = roll_module.load_folder(base, args.year, args.roll, args.seed) if args.roll else None
     _write_table(compare.compare(args.district, args.year, args.scenario, args.seed, roll), args.csv)
     return 0
 

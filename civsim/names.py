@@ -65,9 +65,18 @@ def clean(value, file=None, key=None, what: str = "name") -> str:
     return text
 
 
+EXCEL_CODE = re.compile(r"^(\d{6})\.0+$")
+
+
+def code(value: str) -> str:
+    """A 6-digit code as written, or as Excel saves a code it took for a number (``420112.0``)."""
+    match = EXCEL_CODE.match(value)
+    return match.group(1) if match else value
+
+
 def ascii_digits(value: str) -> bool:
     """Digits 0-9 only (``str.isdigit`` also takes ``٣`` and superscripts)."""
     return value.isascii() and value.isdigit()
 
 
-__all__ = ["clean", "refused", "ascii_digits"]
+__all__ = ["clean", "refused", "ascii_digits", "code"]
