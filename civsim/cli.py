@@ -31,6 +31,34 @@ def _integer(low: int, high: int, what: str):
     return parse
 
 
+MAX_WORKERS = 256
+MAX_SAMPLE = 200_000   # households in a sample roll: more than any district's roll
+
+
+def _month(text: str) -> str:
+    """YYYY-MM with a month 01-12 and a year 1949-2100."""
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1949 <= int(match.group(1)) <= 2100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month (expected YYYY-MM, months 01 to 12, years 1949 to 2100)")
+    return match.group(0)
+
+
+def _memory(text: str) -> int:
+    """A per-worker memory limit a district run can live in, and this machine has."""
+    from .cluster import MIN_MEMORY, parse_memory, total_memory
+
+    try:
+        value = parse_memory(text)
+    except CivsimError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a memory size (expected e.g. 4GB, 3.5GiB or 800MB)") from None
+    if not MIN_MEMORY <= value <= total_memory():
+        raise argparse.ArgumentTypeError(f"{text} is out of range (expected from {MIN_MEMORY >> 20} MiB to this "
+                                         f"machine's {total_memory() / 2**30:.1f} GiB)")
+    return value
+
+
 def _district(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument("--district", required=required, help="GB/T 2260 code or Chinese name, e.g. 420112 or 东西湖区")
 
@@ -48,8 +76,10 @@ def _jurisdiction_run(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--all", action="store_true", help="every district in data/districts.csv")
     group.add_argument("--out", default=None, help="folder for districts/district=<code>/*.parquet and the roll-ups")
     group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (default: a local cluster)")
-    group.add_argument("--workers", type=int, default=None, help="local cluster workers (default: the core count)")
-    group.add_argument("--memory-limit", default=None, help="per local worker, e.g. 4GB (default: memory ÷ workers)")
+    group.add_argument("--workers", type=_integer(1, MAX_WORKERS, "a number of workers"), default=None,
+                       help="local cluster workers (default: the core count)")
+    group.add_argument("--memory-limit", type=_memory, default=None,
+                       help="per local worker, e.g. 4GB (default: memory ÷ workers)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     _district(p)
     _year(p)
     p.add_argument("--scenario", required=True, help="scenario name under params/scenarios")
-    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic roll (default 1)")
+    p.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=1, help="seed of the synthetic roll (default 1)")
     p.add_argument("--roll", default=None, help="folder with a bureau's roll (households, persons)")
     p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
 
@@ -113,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layout", choices=("standard", "gongwen"), default="standard",
                    help="PDF and Word layout: standard (intranet) or gongwen (GB/T 9704 official document)")
     p.add_argument("--scenario", default="baseline", help="scenario for the plan's budget part")
-    p.add_argument("--workers", type=_integer(1, 256, "a number of workers"), default=None,
+    p.add_argument("--workers", type=_integer(1, MAX_WORKERS, "a number of workers"), default=None,
                    help="parallel notebooks (default: the core count)")
     p.add_argument("--out", default=None, help="output folder (default: reports/)")
     p.add_argument("--from-districts", action="store_true",
@@ -124,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--backend", choices=("processes", "dask"), default="processes",
                        help="processes: a pool on this machine (default); dask: a dask cluster")
     group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (implies --backend dask)")
-    group.add_argument("--memory-limit", default=None, help="per local dask worker, e.g. 4GB")
+    group.add_argument("--memory-limit", type=_memory, default=None, help="per local dask worker, e.g. 4GB")
     p.add_argument("--roll", default=None, help="the bureau's own roll for the annual summary (a folder from "
                    "`civsim roll import`, or of exports): its figures, and a table by street")
 
@@ -146,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("files", nargs="+", help="the exports, a 家庭查询 and a 人员查询 file per category")
     _district(r)
     r.add_argument("--out", required=True, help="roll folder to write")
-    r.add_argument("--month", default=None, help="export month YYYY-MM (default: from the file names, …_YYYYMMDD)")
+    r.add_argument("--month", type=_month, default=None, help="export month YYYY-MM (default: from the file names, …_YYYYMMDD)")
     r.add_argument("--salt", default=None, help="salt of the 身份证号 hash (default: the district's salt file)")
     r.add_argument("--salt-file", default=None, help="file holding the salt (default: $CIVSIM_SALT_DIR or "
                    "~/.config/civsim/salt/<code>.salt, created on first use)")
@@ -157,13 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = roll.add_parser("sample", help="write a seeded sample of exports with fake persons")
     _district(r)
-    r.add_argument("--households", type=int, default=5000, help="households in the sample")
-    r.add_argument("--seed", type=int, default=1)
-    r.add_argument("--month", default="2020-10", help="export month YYYY-MM")
+    r.add_argument("--households", type=_integer(1, MAX_SAMPLE, "a number of households"), default=5000,
+                   help="households in the sample")
+    r.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=1)
+    r.add_argument("--month", type=_month, default="2020-10", help="export month YYYY-MM")
     r.add_argument("--out", required=True, help="folder for the .xlsx files")
 
     p = sub.add_parser("app", help="the scenario explorer as a web page for planners (Voila)")
-    p.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
+    p.add_argument("--port", type=_integer(1, 65535, "a port"), default=8866, help="port to listen on (default 8866)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--token", default=None, help="access token (default: a random one, printed in the URL)")
     p.add_argument("--saves", default=None, help="folder for saved scenarios, one subfolder per visitor "
@@ -504,8 +535,12 @@ def _shown(text) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        if getattr(args, "years", None) and getattr(args, "year", None) and args.year + args.years - 1 > 2100:
+            parser.error(f"argument --years: {args.years} years from {args.year} end after 2100 "
+                         f"(expected at most {2101 - args.year})")
     except SystemExit as exc:   # a usage mistake (one line printed) or --help
         return exc.code if isinstance(exc.code, int) else 2
     try:

@@ -310,6 +310,8 @@ def main(jurisdiction=None, level: str | None = None, year: int = 0, scenarios=(
     members = districts_under(jurisdiction, level)
     chosen = _scenarios(scenarios)
     out = Path(out)
+    if scheduler:
+        cluster.reachable(scheduler, workers, memory_limit)     # before the folder is made or claimed
     claim(out)
     staging = Path(tempfile.mkdtemp(prefix=".civsim-", suffix=".tmp", dir=out))
     try:

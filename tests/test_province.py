@@ -131,7 +131,7 @@ def test_cli_writes_partitions_and_roll_ups_and_only_this_run(client, tmp_path, 
     (["--city", "武汉市"], "--out: missing"),
     (["--city", "武汉市", "--all", "--out", "x"], "exactly one"),
     (["--all", "--out", "x", "--csv", "y.csv"], "--csv: not with --all"),
-    (["--all", "--out", "x", "--memory-limit", "lots"], "bad memory size"),
+    (["--all", "--out", "x", "--memory-limit", "lots"], "is not a memory size"),
     (["--all", "--out", "x", "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"], "either an existing cluster"),
 ])
 def test_cli_refuses_bad_jurisdiction_runs(argv, message, capsys, tmp_path, monkeypatch):
