@@ -262,14 +262,9 @@ def _check_folder(path: str | None, flag: str = "--out") -> None:
 
 
 def _check_year(base, year: int, flag: str = "--year") -> None:
-    """A year within the years the parameters cover: from the earliest dated value to one year
-    after the latest (a plan or budget looks a year ahead); beyond that every value would be
-    carried forward from an old year without a word."""
-    first = min(leaf.entries[0].start.year for leaf in base.leaves.values())
-    last = max(leaf.entries[-1].start.year for leaf in base.leaves.values()) + 1
-    if not first <= year <= last:
-        raise CivsimError(flag, str(year), f"outside the years the parameters of {base.district.name} cover",
-                          f"a year from {first} to {last} (the latest dated value is of {last - 1})")
+    from .params import check_year
+
+    check_year(base, year, flag)
 
 
 def _check_paid(frame, base, year: int, roll: str | None, roll_table=None) -> None:

@@ -172,19 +172,19 @@ def parse_yaml(text: str, path):
 
 def _bounded(tree, path) -> None:
     """Refuse a tree that expands (through aliases) beyond YAML_NODES values or YAML_DEPTH levels."""
-    stack, count = [(tree, 1)], 0
+    stack, count = [(tree, 1, None)], 0      # the top-level key each value is under, to name it
     while stack:
-        node, depth = stack.pop()
+        node, depth, key = stack.pop()
         count += 1
         if count > YAML_NODES:
-            raise CivsimError(path, None, f"more than {YAML_NODES:,} values once aliases are expanded",
+            raise CivsimError(path, key, f"more than {YAML_NODES:,} values once aliases are expanded",
                               "a file without nested aliases (an alias bomb?)")
         if depth > YAML_DEPTH:
-            raise CivsimError(path, None, "nested too deeply", f"at most {YAML_DEPTH} levels")
+            raise CivsimError(path, key, "nested too deeply", f"at most {YAML_DEPTH} levels")
         if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
+            stack.extend((child, depth + 1, key if key is not None else str(name)[:40]) for name, child in node.items())
         elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
+            stack.extend((child, depth + 1, key if key is not None else f"[{i}]") for i, child in enumerate(node))
 
 
 def _number(value, file, key) -> float:
@@ -488,6 +488,17 @@ def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
 
     schema.check(params)
     return params
+
+
+def check_year(params: ParamSet, year: int, flag: str = "--year") -> None:
+    """A year within the years the parameters cover: from the earliest dated value to one year
+    after the latest (a plan or budget looks a year ahead); beyond that every value would be
+    carried forward from an old year without a word."""
+    first = min(leaf.entries[0].start.year for leaf in params.leaves.values())
+    last = max(leaf.entries[-1].start.year for leaf in params.leaves.values()) + 1
+    if not first <= year <= last:
+        raise CivsimError(flag, str(year), f"outside the years the parameters of {params.district.name} cover",
+                          f"a year from {first} to {last} (the latest dated value is of {last - 1})")
 
 
 def folder_of(file: str | Path) -> str:

@@ -21,6 +21,7 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
 # Integers beyond this are not exact in the float they pass through (and no count or code is so large).
 LARGEST_INT = 2 ** 53
+LONGEST_INT = 15      # digits: every integer of 15 digits is below LARGEST_INT
 
 
 # A cell Excel or WPS would read as a formula (=HYPERLINK(…), =cmd|…, +, -, @; a tab or carriage
@@ -175,6 +176,35 @@ def _header(text: str, path: Path) -> list[str]:
     return [c.strip() for c in first]
 
 
+SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+def _refuse_other_separators(header: list[str], specs: dict, path: Path) -> None:
+    """A file saved with semicolons (Excel in a locale with a decimal comma) or tabs reads as one
+    column named "code;name;…": say so, rather than that every column is missing."""
+    if len(header) > 1 and all(c in header for c in specs):
+        return
+    line = ",".join(header)
+    for separator, name in SEPARATORS.items():
+        cells = [c.strip() for c in line.split(separator)]
+        if len(cells) > 1 and sum(c in cells for c in specs) > len(specs) / 2:
+            raise CivsimError(path, "row 1", f"the file is {name}-separated", "a comma-separated file (in Excel or WPS: "
+                              "save as \"CSV UTF-8 (逗号分隔)\")")
+
+
+def _refuse_ragged(text: str, header: list[str], path: Path) -> None:
+    """The first row with more cells than the header, by its row number (an unquoted 1,234 splits a
+    number in two); only on a file pandas could not read, so a good file pays nothing."""
+    for row, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if row > 1 and len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            hint = ""
+            if any(a.strip().lstrip("-").isdigit() and b.strip().isdigit() and len(b.strip()) == 3
+                   for a, b in zip(cells, cells[1:])):
+                hint = " (a number with a thousands separator, such as 1,234, not in quotes?)"
+            raise CivsimError(path, f"row {row}", f"{len(cells)} cells but the header has {len(header)}{hint}",
+                              "one cell per column: numbers without thousands separators (1234), text with a comma in quotes")
+
+
 def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra: bool = False,
              unique: list[str] | None = None) -> pd.DataFrame:
     """Read a CSV whose columns are ``columns`` (name -> 'str' | 'int' | 'float' | 'optional_float'
@@ -188,6 +218,7 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
     specs = {name: spec if isinstance(spec, Column) else Column(spec) for name, spec in columns.items()}
     text = read_text(path, what="CSV file")
     header = _header(text, path)
+    _refuse_other_separators(header, specs, path)
     repeated = sorted({c for c in header if header.count(c) > 1 and c})
     if repeated:
         raise CivsimError(path, "columns", f"column(s) {', '.join(repeated)} appear more than once",
@@ -197,10 +228,11 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
             # A row longer than the header is an error here, not a silently dropped cell.
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
-    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        raise CivsimError(path, None, f"not a well-formed CSV ({str(exc).strip()})", "comma-separated rows") from None
     except pd.errors.EmptyDataError:
         raise CivsimError(path, None, "the file is empty", "a header row with columns " + ", ".join(specs)) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
+        _refuse_ragged(text, header, path)
+        raise CivsimError(path, None, f"not a well-formed CSV ({str(exc).strip()})", "comma-separated rows") from None
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in specs if c not in frame.columns]
     if missing:
@@ -241,6 +273,10 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             value = frame[name].iloc[row]
+            digits = sum(ch.isdigit() for ch in str(value))
+            if base == "int" and digits > LONGEST_INT and str(value).strip().lstrip("+-").isdigit():
+                raise CivsimError(path, f"row {row + 2}, column {name}", f"value {value!r} is too long ({digits} digits)",
+                                  f"an integer of at most {LONGEST_INT} digits (an id longer than that is not one civsim writes)")
             raise CivsimError(path, f"row {row + 2}, column {name}", f"bad value {value!r}", spec.expected())
         out[name] = values
     table = pd.DataFrame(out, index=frame.index)
