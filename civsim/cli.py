@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", action="append", default=[], help="scenario name (repeatable)")
     p.add_argument("--draws", type=_integer(1, MAX_DRAWS, "a number of draws"), default=200,
                    help=f"Monte Carlo draws for the range (1 to {MAX_DRAWS})")
-    p.add_argument("--years", type=_integer(1, 10, "a number of years"), default=3,
+    p.add_argument("--years", type=_integer(1, 10, "a number of years"), default=None,
                    help="budget years from --year on (default 3: 中期财政规划)")
     p.add_argument("--seed", type=_integer(0, 2**32 - 1, "a seed"), default=1, help="seed of the roll and the draws (default 1)")
     p.add_argument("--roll", default=None, help="folder with the base year's roll: households.csv|.parquet and persons.csv|.parquet")
@@ -485,7 +485,7 @@ def cmd_project(args) -> int:
     _check_output(args.xlsx, args, "--xlsx")
     _check_year(params.load(args.district), args.year)
     return workbook.main(args.district, args.year, _scenarios(args.scenario), args.draws, args.xlsx, seed=args.seed,
-                         years=args.years, roll=args.roll)
+                         years=args.years or 3, roll=args.roll)
 
 
 def cmd_roll(args) -> int:
@@ -533,7 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if getattr(args, "years", None) and getattr(args, "year", None) and args.year + args.years - 1 > 2100:
+        if getattr(args, "years", None) and getattr(args, "year", None) and args.year + args.years - 1 > 2100:   # given --years only
             parser.error(f"argument --years: {args.years} years from {args.year} end after 2100 "
                          f"(expected at most {2101 - args.year})")
     except SystemExit as exc:   # a usage mistake (one line printed) or --help
