@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from civsim import batch, districts, params, reported, reports, roll as roll_module, tables
+from civsim import batch, districts, params, reported, reports, tables
 from civsim.errors import CivsimError
 
 ROOT = Path(__file__).resolve().parents[2]

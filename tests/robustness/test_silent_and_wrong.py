@@ -3,7 +3,6 @@ naming the file, the key or row, and what was expected (or, where the meaning is
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from civsim import cli, districts, params, reported
