@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import atomic_path
 from .bureau import importer
 from .bureau.exports import exports_in
 from .errors import CivsimError
 from .params import read_yaml
 from .roll import (AREAS, HOUSEHOLD_COLUMNS, PERSON_COLUMNS, Roll, complete, from_tables, to_tables)
 from .synthetic import caseload_anchor
-from .tables import MONTH, Column, read_csv, read_text, table_file
+from .tables import MONTH, Column, read_csv, read_text, table_file, write_csv
 
 MEANINGS = {"self_care": "0 full, 1 partial, 2 none", "disability_grade": "0 none, 1-4", "size": "persons in the household",
             "income": "yuan/person/month"}
@@ -119,7 +118,6 @@ def save(roll: Roll, folder) -> tuple[Path, Path]:
     paths = []
     for name, table in zip(("households", "persons"), to_tables(roll)):
         target = Path(folder) / f"{name}.csv"
-        with atomic_path(target) as tmp:
-            table.to_csv(tmp, index=False)
+        write_csv(table, target)   # a street named "=HYPERLINK(…)" stays text in Excel
         paths.append(target)
     return tuple(paths)

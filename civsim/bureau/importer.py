@@ -413,10 +413,10 @@ def read_salt(district: districts.District, path: str | Path | None = None) -> b
 
 def write_roll(roll: ImportedRoll, out: str | Path, salt: bytes) -> Path:
     out = Path(out)
-    with atomic_path(out / "households.csv") as tmp:
-        roll.households.to_csv(tmp, index=False)
-    with atomic_path(out / "persons.csv") as tmp:
-        roll.persons.to_csv(tmp, index=False)
+    from ..tables import write_csv   # a cell Excel would run as a formula is written as text
+
+    write_csv(roll.households, out / "households.csv")
+    write_csv(roll.persons, out / "persons.csv")
     meta = {"month": str(roll.month), "district": roll.district.code, "name": roll.district.name,
             "households": len(roll.households), "persons": len(roll.persons), "files": roll.files,
             "pid_hash": "HMAC-SHA256 of 身份证号, 80 bits, base32",

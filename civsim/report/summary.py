@@ -76,7 +76,7 @@ class AnnualSummary:
         """The h1 title, the opening paragraph and where the words and the figures come from."""
         opening = markdown_escape(self.summary.opening) if self.summary and self.summary.opening else (
             f"{self.year}年，{markdown_escape(self.district.name)}民政局围绕兜底保障、基本社会服务和基层治理开展工作，现将全年工作总结如下。")
-        figures = (f"文中救助和福利资金、人数为模型按{self.scenario_title}测算的{self.year}年"
+        figures = (f"文中救助和福利资金、人数为模型按{markdown_escape(self.scenario_title)}测算的{self.year}年"
                    f"{fmt.month_range(1, self.as_of_month)}数据，与报告数的对照见附录。")
         if self.from_districts:
             from ..province import coverage_note
