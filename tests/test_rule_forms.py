@@ -59,3 +59,39 @@ def test_the_shares_an_add_on_or_tier_reads_are_roll_unknowns_the_amounts_are_no
     unknowns = set(programs.UNKNOWNS)
     assert {"dibao.tier_share.first.rural", "dibao.members.student", "dibao.members.single_parent"} <= unknowns
     assert not any(path.startswith(("dibao.tier.", "dibao.classified.")) for path in unknowns)
+
+
+def test_calibrate_explains_a_figure_no_rule_declared_can_reach(monkeypatch):
+    """An average above the standard: the gap rule with the gap ratio at its bound cannot pay it;
+    calibrate says which figure, what the model reaches at the bound, and which rule could close it."""
+    import pytest
+
+    from civsim import calibrate
+    from civsim.errors import CivsimError
+
+    real = calibrate._targets
+
+    def above_the_standard(code, year, owners):
+        rows = real(code, year, owners)
+        rows = rows[rows["program"] == "dibao"].copy()
+        rows["value"] = rows["value"] * 3           # three times what the gap rule can pay
+        return rows.reset_index(drop=True)
+
+    monkeypatch.setattr(calibrate, "_targets", above_the_standard)
+    with pytest.raises(CivsimError) as caught:
+        calibrate.fit_roll("翔安区", 2023)
+    message = str(caught.value)
+    assert "dibao amount_yuan 2023-01..2023-12：报告" in message and "（上限）时最高只到" in message
+    assert "dibao.classified" in message and "dibao.tiered" in message
+
+
+def test_calibrate_says_when_no_figure_was_reported(monkeypatch):
+    import pytest
+
+    from civsim import calibrate
+    from civsim.errors import CivsimError
+
+    import pandas as pd
+    monkeypatch.setattr(calibrate, "_targets", lambda code, year, owners: pd.DataFrame(columns=["program", "measure", "period", "value"]))
+    with pytest.raises(CivsimError, match="no reported money or person-times"):
+        calibrate.fit_roll("翔安区", 2023)
