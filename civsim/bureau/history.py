@@ -22,6 +22,7 @@ import yaml
 from ..atomic import atomic_path, write_text
 from ..errors import CivsimError
 from ..roll import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
+from ..params import read_yaml
 from ..roll_io import read_table
 from . import importer, privacy
 from .exports import exports_in
@@ -105,7 +106,7 @@ def _folder_tables(folder: Path):
     meta_path = folder / "roll.yaml"
     if not meta_path.is_file():
         raise CivsimError(folder, None, "not a roll folder (no roll.yaml)", "a folder written by `civsim roll import`")
-    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+    meta = read_yaml(meta_path) or {}      # the one YAML 1.2 reader
     households = read_table(folder / "households.csv", HOUSEHOLD_COLUMNS)
     persons = read_table(folder / "persons.csv", PERSON_COLUMNS)
     return households, persons, str(meta.get("month", folder.name)), meta.get("salt_fingerprint")

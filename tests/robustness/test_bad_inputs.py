@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from civsim import districts, params, reported, scenarios, synthetic
-from civsim import roll as population  # the roll's loader and writer
+from civsim import roll_io as population  # the roll's loader and writer
 from civsim.errors import CivsimError
 
 LEAF = "standard: {{urban: {{unit: {unit}, values: {{{date}: {{value: {value}, {prov}}}}}}}}}"
