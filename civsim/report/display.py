@@ -91,16 +91,25 @@ WIDE = 10   # columns (row labels included) from which a table is set smaller in
 
 
 class Table:
-    """A DataFrame shown as pandas shows it, its table marked ``wide`` when it has ``WIDE`` or more
-    columns: the print layout sets such a table in smaller, tighter type, so that it fits the A4
-    text width with its row labels whole rather than broken a character to a line."""
+    """A DataFrame shown as a report table: whole (no row, column or text cut short, as pandas'
+    notebook view does past 50 characters), a missing value as "—", and a plain 0, 1, 2 … index
+    left out (its rows are told apart by their first column). Its table is marked ``wide`` when it
+    has ``WIDE`` or more columns: the print layout sets such a table in smaller, tighter type, so
+    that it fits the A4 text width with its row labels whole rather than broken a character to a
+    line."""
 
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
 
+    def _plain_index(self) -> bool:
+        index = self.frame.index
+        return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None
+
     def _repr_html_(self):
-        html = self.frame._repr_html_()
-        if self.frame.shape[1] + self.frame.index.nlevels >= WIDE:
+        plain = self._plain_index()
+        html = self.frame.to_html(index=not plain, na_rep="—", max_rows=None, max_cols=None)
+        columns = self.frame.shape[1] + (0 if plain else self.frame.index.nlevels)
+        if columns >= WIDE:
             html = html.replace('class="dataframe"', 'class="dataframe wide"', 1)
         return html
 
