@@ -365,13 +365,28 @@ def _footers(document, layout: layouts.Layout) -> None:
 
 class _Numbering:
     """Numbered and bulleted lists: one abstract definition each, one w:num per list so that every
-    list restarts (or starts where the page's split list left off)."""
+    list restarts. A numbered list that goes on where the one before it left off (the page splits a
+    section's tasks into one list each, the next starting at the following number) joins that
+    list's w:num, so Word counts the section's tasks as one list and renumbers them when an author
+    inserts one; a heading ends that."""
 
     def __init__(self, document):
         self.part = document.part.numbering_part.element
         self.abstract = {"ordered": self._abstract(1000, "decimal", "%{}."), "bullet": self._abstract(1001, "bullet", "•")}
         self.nums: dict[int, int] = {}
         self.next = 1000
+        self.going_on: dict[int, tuple[int, int]] = {}    # level -> (w:num, its next number)
+
+    def restart(self) -> None:
+        self.going_on.clear()
+
+    def counted(self, block: Block) -> int:
+        """The w:num of an item, counting it where it is numbered."""
+        num = self.num(block)
+        if block.style == "ordered":
+            previous, following = self.going_on.get(block.level, (None, None))
+            self.going_on[block.level] = (num, following + 1 if previous == num else block.start + 1)
+        return num
 
     def _abstract(self, number: int, fmt: str, text: str) -> int:
         from docx.oxml import OxmlElement
@@ -405,6 +420,10 @@ class _Numbering:
 
         if block.list_id in self.nums:
             return self.nums[block.list_id]
+        num, following = self.going_on.get(block.level, (None, None))
+        if block.style == "ordered" and block.start > 1 and block.start == following:
+            self.nums[block.list_id] = num
+            return num
         self.next += 1
         num = OxmlElement("w:num")
         num.set(_qn("w:numId"), str(self.next))
@@ -496,6 +515,7 @@ def build(page_blocks: list[Block], layout: str | layouts.Layout = "standard", t
         if block.kind == "heading":
             style, face = heading_styles.get(block.level, ("Heading 3", layout.heading3))
             paragraph = document.add_paragraph(style=style)
+            numbering.restart()
             for run in block.runs:
                 _run(paragraph, run.text, face, bold=face.bold or (run.bold and not layout.gongwen))
         elif block.kind in ("para", "item"):
@@ -505,7 +525,7 @@ def build(page_blocks: list[Block], layout: str | layouts.Layout = "standard", t
             face, size = layout.body, None
             if block.kind == "item":
                 fmt.first_line_indent = Pt(0)
-                _number(paragraph, numbering.num(block), block.level)
+                _number(paragraph, numbering.counted(block), block.level)
             elif block.style in ("signature", "date"):
                 fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 fmt.first_line_indent = Pt(0)
