@@ -71,11 +71,13 @@ def test_headings_are_heading_styles_and_tasks_numbered_lists(document):
     numbered = [p for p in doc.paragraphs if p._p.pPr is not None and p._p.pPr.numPr is not None]
     assert [p.text for p in numbered] == ["构建综合救助格局。出台实施方案。", "责任科室：社救科", "完成时限：12月底",
                                           "落实救助和福利制度。落实低保。"]
-    # the second task's list starts at 2: a w:num whose start override says so
+    # the second task's list starts at 2, where the first left off: it joins the first's w:num
+    # (started at 1), so Word counts it 2 and the section's tasks are one list
     num_id = numbered[-1]._p.pPr.numPr.numId.val
+    assert numbered[0]._p.pPr.numPr.numId.val == num_id != numbered[1]._p.pPr.numPr.numId.val
     numbering = doc.part.numbering_part.element
     num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == str(num_id))
-    assert num.find(qn("w:lvlOverride")).find(qn("w:startOverride")).get(qn("w:val")) == "2"
+    assert num.find(qn("w:lvlOverride")).find(qn("w:startOverride")).get(qn("w:val")) == "1"
 
 
 def test_tables_pictures_and_closing(document):
