@@ -117,6 +117,27 @@ class Table:
         return repr(self.frame)
 
 
+class Together:
+    """Report parts shown as one output, so that the print layout keeps them on one page: a
+    heading with the sentence and table under it, rather than a heading left at the foot of a
+    page whose table moved on to the next. Text parts are Markdown (raw HTML in them is shown as
+    text); the others are shown as their own HTML."""
+
+    def __init__(self, *parts):
+        self.parts = [part for part in parts if part is not None and not (isinstance(part, str) and not part.strip())]
+
+    def _repr_html_(self):
+        import mistune
+
+        markdown = mistune.create_markdown(escape=True)
+        inner = "\n".join(markdown(part) if isinstance(part, str) else part._repr_html_() for part in self.parts)
+        return f'<div class="together">{inner}</div>'
+
+
+    def __repr__(self):
+        return "\n\n".join(part if isinstance(part, str) else repr(part) for part in self.parts)
+
+
 class Closing:
     """A document's 落款 and date line, then its colophon (provenance), as one displayed part.
 
@@ -140,4 +161,4 @@ class Closing:
         return f"{markdown_escape(self.issuer)}\n\n{fmt.cn_date(self.date)}\n\n{markdown_escape(self.colophon)}\n"
 
 
-__all__ = ["show", "markdown_escape", "by_family", "main_programs", "Table", "Closing"]
+__all__ = ["show", "markdown_escape", "by_family", "main_programs", "Table", "Together", "Closing"]

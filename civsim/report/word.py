@@ -17,6 +17,7 @@ import base64
 import io
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -454,18 +455,67 @@ def _number(paragraph, num_id: int, level: int) -> None:
     ppr.append(numpr)
 
 
+NUMBER = re.compile(r"[+\-−]?[\d,.]+%?(?:—[+\-−]?[\d,.]+%?)?|—")   # a figure, a range a—b, or "—"
+CELL_PADDING_EM = 1.0      # the cell margins of Table Grid, about half an em each side
+WORDS_EM = 8.0             # the least a column of words keeps before a figures' header wraps
+
+
+def _ems(text: str) -> float:
+    """A text's width in ems: a Chinese character is one, a digit or Latin letter about half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
+
+
+def column_widths(rows, text_width_em: float) -> list[float]:
+    """Column widths in ems filling the text width, so that Word does not break a figure.
+
+    Word sizes an autofit table's columns by their words, and a column of figures (a range such
+    as 669.99—747.55 most of all) ends up too narrow: the figures break mid-number. Here a column
+    of figures gets room for its widest figure, and for its header on one line where the columns
+    of words keep at least ``WORDS_EM`` each (else on two lines); the columns of words share what
+    is left by their longest cell (they wrap between characters, as Chinese does)."""
+    count = max(len(row) for row in rows)
+    body = [row for row in rows if not all(is_header for _, is_header in row)] or rows
+    numeric, longest, header = [], [], []
+    for c in range(count):
+        cells = [row[c][0] for row in body if c < len(row) and row[c][0]]
+        numeric.append(c > 0 and bool(cells) and all(NUMBER.fullmatch(text) for text in cells))
+        header.append(max((_ems(row[c][0]) for row in rows if c < len(row) and row[c][1]), default=0.0))
+        longest.append(max((_ems(text) for text in cells), default=0.0))
+    words = [(longest[c] or header[c]) + CELL_PADDING_EM for c in range(count) if not numeric[c]]
+    for lines in (1, 2):
+        figures = [max(longest[c], header[c] / lines) + CELL_PADDING_EM for c in range(count) if numeric[c]]
+        left = text_width_em - sum(figures)
+        if not words or left >= WORDS_EM * len(words):
+            break
+    if not words or left < WORDS_EM / 2 * len(words):      # too many figures to keep whole: share it all
+        want = [max(longest[c], header[c] / 2) + CELL_PADDING_EM if numeric[c] else (longest[c] or header[c])
+                + CELL_PADDING_EM for c in range(count)]
+        return [w * text_width_em / sum(want) for w in want]
+    scale = left / sum(words)
+    figures_, words_ = iter(figures), iter(words)
+    return [next(figures_) if numeric[c] else next(words_) * scale for c in range(count)]
+
+
 def _table(document, rows, layout: layouts.Layout) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.oxml import OxmlElement
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     width = max(len(row) for row in rows)
     table = document.add_table(rows=len(rows), cols=width)
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     face = layout.table
+    text_width = Mm(210 - layout.margins_mm[1] - layout.margins_mm[3])
+    widths = [int(text_width * w / sum(ems)) for ems in [column_widths(rows, text_width.pt / face.size_pt)]
+              for w in ems]
+    table.autofit = False
+    for column, column_width in zip(table.columns, widths):
+        column.width = column_width
     cells = table._cells                     # all at once: cell(r, c) walks the whole table each call
+    for i, cell in enumerate(cells):
+        cell.width = widths[i % width]
     for r, row in enumerate(rows):
         header_row = all(is_header for _, is_header in row) and r < 3
         if header_row:
@@ -480,7 +530,7 @@ def _table(document, rows, layout: layouts.Layout) -> None:
             fmt.first_line_indent = Pt(0)
             fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
             fmt.space_before = fmt.space_after = Pt(1)
-            numeric = bool(re.fullmatch(r"[+\-−]?[\d,.]+%?|—", text))
+            numeric = bool(NUMBER.fullmatch(text))
             paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if header_row else
                                    WD_ALIGN_PARAGRAPH.RIGHT if numeric and c > 0 else WD_ALIGN_PARAGRAPH.LEFT)
             _run(paragraph, text, face, bold=header_row)
