@@ -121,8 +121,10 @@ def test_the_window_and_the_scenarios_are_one_table_each(document, projection):
 
 
 def test_the_assumptions_are_one_numbered_list_naming_each_kind_once(document, projection):
-    heading, listed = document.assumptions()[0].split("\n\n", 1)
+    parts = document.assumptions()
+    heading, first = parts[0].split("\n\n", 1)
     assert heading == "## 六、测算假设"                # the scenario section comes before it
+    listed = "".join([first, *parts[1:]])
     numbers = [int(line.split(".")[0]) for line in listed.strip().splitlines()]
     assert numbers == list(range(1, len(numbers) + 1))
     kinds = [kind.replace("方案 dibao_plus5_july：", "方案1：")

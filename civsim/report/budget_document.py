@@ -327,8 +327,10 @@ class BudgetDocument:
             texts = [markdown_escape(r.取值) + (f"（{markdown_escape(r.说明)}）" if r.说明 else "")
                      for r in rows.itertuples(index=False)]
             items.append(f"{markdown_escape(kind)}：" + "；".join(texts))
-        numbered = "\n".join(f"{i}. {text.rstrip('。')}。" for i, text in enumerate(items, start=1))
-        return [f"## {self.number('assumptions')}测算假设\n\n{numbered}\n"]
+        # one output an item, so that the list runs on from page to page (an output is kept whole in
+        # print); each item is numbered on from the one before, as the plan's tasks are
+        heading = f"## {self.number('assumptions')}测算假设\n\n"
+        return [(heading if i == 1 else "") + f"{i}. {text.rstrip('。')}。\n" for i, text in enumerate(items, start=1)]
 
     def closing(self) -> Closing:
         """落款, today's date and the colophon."""
