@@ -456,8 +456,8 @@ def _number(paragraph, num_id: int, level: int) -> None:
 
 
 NUMBER = re.compile(r"[+\-−]?[\d,.]+%?(?:—[+\-−]?[\d,.]+%?)?|—")   # a figure, a range a—b, or "—"
-CELL_PADDING_EM = 1.0      # the cell margins of Table Grid, about half an em each side
-WORDS_EM = 8.0             # the least a column of words keeps before a figures' header wraps
+CELL_PADDING_EM = 1.6      # the cell margins of Table Grid (0.08 in each side) and a little air
+SHORT_EM = 5.0             # a column of words this narrow (four characters and the margins) never wraps
 
 
 def _ems(text: str) -> float:
@@ -470,30 +470,25 @@ def column_widths(rows, text_width_em: float) -> list[float]:
 
     Word sizes an autofit table's columns by their words, and a column of figures (a range such
     as 669.99—747.55 most of all) ends up too narrow: the figures break mid-number. Here a column
-    of figures gets room for its widest figure, and for its header on one line where the columns
-    of words keep at least ``WORDS_EM`` each (else on two lines); the columns of words share what
-    is left by their longest cell (they wrap between characters, as Chinese does)."""
+    of figures gets room for its widest figure (its header may wrap onto two lines), a column of
+    short words (城市, 输入) room for them, and the longer columns of words share the rest by their
+    longest cell (they wrap between characters, as Chinese does)."""
     count = max(len(row) for row in rows)
     body = [row for row in rows if not all(is_header for _, is_header in row)] or rows
-    numeric, longest, header = [], [], []
+    want, floor = [], []
     for c in range(count):
         cells = [row[c][0] for row in body if c < len(row) and row[c][0]]
-        numeric.append(c > 0 and bool(cells) and all(NUMBER.fullmatch(text) for text in cells))
-        header.append(max((_ems(row[c][0]) for row in rows if c < len(row) and row[c][1]), default=0.0))
-        longest.append(max((_ems(text) for text in cells), default=0.0))
-    words = [(longest[c] or header[c]) + CELL_PADDING_EM for c in range(count) if not numeric[c]]
-    for lines in (1, 2):
-        figures = [max(longest[c], header[c] / lines) + CELL_PADDING_EM for c in range(count) if numeric[c]]
-        left = text_width_em - sum(figures)
-        if not words or left >= WORDS_EM * len(words):
-            break
-    if not words or left < WORDS_EM / 2 * len(words):      # too many figures to keep whole: share it all
-        want = [max(longest[c], header[c] / 2) + CELL_PADDING_EM if numeric[c] else (longest[c] or header[c])
-                + CELL_PADDING_EM for c in range(count)]
-        return [w * text_width_em / sum(want) for w in want]
-    scale = left / sum(words)
-    figures_, words_ = iter(figures), iter(words)
-    return [next(figures_) if numeric[c] else next(words_) * scale for c in range(count)]
+        figures = c > 0 and bool(cells) and all(NUMBER.fullmatch(text) for text in cells)
+        header = max((_ems(row[c][0]) for row in rows if c < len(row) and row[c][1]), default=0.0)
+        longest = max((_ems(text) for text in cells), default=0.0)
+        want.append((max(longest, header / 2) if figures else longest or header) + CELL_PADDING_EM)
+        floor.append(want[-1] if figures else min(want[-1], SHORT_EM))
+    if sum(floor) >= text_width_em:                   # more than the page holds: shrink it all alike
+        return [f * text_width_em / sum(floor) for f in floor]
+    extra, need = text_width_em - sum(floor), [w - f for w, f in zip(want, floor)]
+    if sum(need) > extra:
+        return [f + n * extra / sum(need) for f, n in zip(floor, need)]
+    return [w * text_width_em / sum(want) for w in want]          # all fits: widen alike to the width
 
 
 def _table(document, rows, layout: layouts.Layout) -> None:
