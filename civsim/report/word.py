@@ -17,7 +17,6 @@ import base64
 import io
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 from ..atomic import atomic_path
 from ..errors import CivsimError
 from . import layouts
+from .table_widths import NUMBER, column_widths
 
 LATIN = "Times New Roman"
 CLOSING_CLASSES = {"signature": "signature", "date-line": "date", "colophon": "colophon"}
@@ -455,42 +455,6 @@ def _number(paragraph, num_id: int, level: int) -> None:
     ppr.append(numpr)
 
 
-NUMBER = re.compile(r"[+\-−]?[\d,.]+%?(?:—[+\-−]?[\d,.]+%?)?|—")   # a figure, a range a—b, or "—"
-CELL_PADDING_EM = 1.6      # the cell margins of Table Grid (0.08 in each side) and a little air
-SHORT_EM = 5.0             # a column of words this narrow (four characters and the margins) never wraps
-
-
-def _ems(text: str) -> float:
-    """A text's width in ems: a Chinese character is one, a digit or Latin letter about half."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
-
-
-def column_widths(rows, text_width_em: float) -> list[float]:
-    """Column widths in ems filling the text width, so that Word does not break a figure.
-
-    Word sizes an autofit table's columns by their words, and a column of figures (a range such
-    as 669.99—747.55 most of all) ends up too narrow: the figures break mid-number. Here a column
-    of figures gets room for its widest figure (its header may wrap onto two lines), a column of
-    short words (城市, 输入) room for them, and the longer columns of words share the rest by their
-    longest cell (they wrap between characters, as Chinese does)."""
-    count = max(len(row) for row in rows)
-    body = [row for row in rows if not all(is_header for _, is_header in row)] or rows
-    want, floor = [], []
-    for c in range(count):
-        cells = [row[c][0] for row in body if c < len(row) and row[c][0]]
-        figures = c > 0 and bool(cells) and all(NUMBER.fullmatch(text) for text in cells)
-        header = max((_ems(row[c][0]) for row in rows if c < len(row) and row[c][1]), default=0.0)
-        longest = max((_ems(text) for text in cells), default=0.0)
-        want.append((max(longest, header / 2) if figures else longest or header) + CELL_PADDING_EM)
-        floor.append(want[-1] if figures else min(want[-1], SHORT_EM))
-    if sum(floor) >= text_width_em:                   # more than the page holds: shrink it all alike
-        return [f * text_width_em / sum(floor) for f in floor]
-    extra, need = text_width_em - sum(floor), [w - f for w, f in zip(want, floor)]
-    if sum(need) > extra:
-        return [f + n * extra / sum(need) for f, n in zip(floor, need)]
-    return [w * text_width_em / sum(want) for w in want]          # all fits: widen alike to the width
-
-
 def _table(document, rows, layout: layouts.Layout) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -503,8 +467,8 @@ def _table(document, rows, layout: layouts.Layout) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     face = layout.table
     text_width = Mm(210 - layout.margins_mm[1] - layout.margins_mm[3])
-    widths = [int(text_width * w / sum(ems)) for ems in [column_widths(rows, text_width.pt / face.size_pt)]
-              for w in ems]
+    ems = column_widths(rows, text_width.pt / face.size_pt)
+    widths = [int(text_width * w / sum(ems)) for w in ems]
     table.autofit = False
     for column, column_width in zip(table.columns, widths):
         column.width = column_width
