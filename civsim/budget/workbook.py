@@ -226,7 +226,7 @@ def assumptions(projection: Projection) -> pd.DataFrame:
         ("低保月退出率系数", f"{s['rate_factor'][0]:.2f}–{s['rate_factor'][1]:.2f}（均匀分布）",
          f"乘以参数值 {s['exit_rate']:.4f}/月"),
         ("其他项目人数", f"每年±{s['caseload_spread']:.0%}（均匀分布，逐年累积）",
-         "有两个以上年度报告数据的，围绕其趋势；否则围绕不变（见“人数不确定性”）"),
+         "有两个以上年度报告数据的，围绕其趋势；否则围绕不变（见工作簿“人数不确定性”表）"),
     ]
     for key, name in (("cpi_yoy_pct", "CPI同比"), ("food_cpi_yoy_pct", "食品CPI同比")):
         c = s["cpi"][key]

@@ -324,7 +324,7 @@ class BudgetDocument:
                 names = "、".join(dict.fromkeys(markdown_escape(v) for v in rows["取值"]))
                 items.append(f"{markdown_escape(kind)}（{len(rows)}项）：{names}")
                 continue
-            texts = [markdown_escape(r.取值) + (f"（{markdown_escape(r.说明)}）" if r.说明 else "")
+            texts = [markdown_escape(r.取值) + (f"，{markdown_escape(r.说明)}" if r.说明 else "")
                      for r in rows.itertuples(index=False)]
             items.append(f"{markdown_escape(kind)}：" + "；".join(texts))
         # one output an item, so that the list runs on from page to page (an output is kept whole in
