@@ -25,9 +25,9 @@ COLUMNS = ("province_code", "province", "month", "area", "standard_yuan_person_m
            "benefit_yuan_person_month", "source", "quote", "note")
 
 
-def read(path: Path = TABLE) -> tuple[dict, ...]:
+def read(path: Path | None = None) -> tuple[dict, ...]:
     """The table's rows, checked: one clear line for the first bad one."""
-    path = Path(path)
+    path = Path(path or TABLE)
     stat = path.stat()
     return _read(path, stat.st_mtime_ns, stat.st_size)
 
@@ -68,14 +68,15 @@ def province_of(district: districts.District) -> districts.District | None:
     return next((d for d in districts.lineage(district) if d.level == "province"), None)
 
 
-def leaves(district: districts.District, inherited: dict, path: Path = TABLE) -> dict:
+def leaves(district: districts.District, inherited: dict, path: Path | None = None) -> dict:
     """The gap-ratio leaves the province's rows give ``district``, each over the leaf ``inherited``
     holds (the national default): that leaf's entries before the province's first month, then the
     province's. Empty where the province has no rows."""
     from .params import Entry, Leaf
 
+    path = Path(path or TABLE)
     province = province_of(district)
-    if province is None or not Path(path).is_file():
+    if province is None:
         return {}
     rows = [r for r in read(path) if r["province_code"] == province.code]
     out = {}
