@@ -156,7 +156,9 @@ def _leaves(params, year: int, root: Path) -> pd.DataFrame:
 def _shown(file, root: Path) -> str:
     """A params file as ``params/<folder>/<file>`` whichever tree it was read from."""
     file = Path(file)
-    return f"params/{file.relative_to(root)}" if file.is_relative_to(root) else str(file)
+    if file.is_relative_to(root):
+        return f"params/{file.relative_to(root)}"
+    return str(file.relative_to(districts.ROOT)) if file.is_relative_to(districts.ROOT) else str(file)   # data/…
 
 
 def _views(params, year: int, months):
