@@ -24,6 +24,7 @@ from .params import PARAMS, folder_of, prune, read_yaml
 
 ORIGIN_DEFAULT = "全国默认"
 ORIGIN_OWN = "本级"
+ORIGIN_PROVINCIAL = "省级统计均值"
 
 
 @dataclass
@@ -110,6 +111,8 @@ def _plain(node):
 
 def origin(leaf_file: str, district: districts.District) -> str:
     folder = folder_of(leaf_file)
+    if Path(leaf_file).name == "dibao_provincial.csv":   # civsim.provincial: a province's published averages
+        return ORIGIN_PROVINCIAL
     if folder == "defaults":
         return ORIGIN_DEFAULT
     if folder == district.slug:
@@ -153,7 +156,9 @@ def _leaves(params, year: int, root: Path) -> pd.DataFrame:
 def _shown(file, root: Path) -> str:
     """A params file as ``params/<folder>/<file>`` whichever tree it was read from."""
     file = Path(file)
-    return f"params/{file.relative_to(root)}" if file.is_relative_to(root) else str(file)
+    if file.is_relative_to(root):
+        return f"params/{file.relative_to(root)}"
+    return str(file.relative_to(districts.ROOT)) if file.is_relative_to(districts.ROOT) else str(file)   # data/…
 
 
 def _views(params, year: int, months):

@@ -474,7 +474,11 @@ def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
     leaves: dict[str, Leaf] = {}
     districts.check_folders(root)
     folders = [root / "defaults"] + [root / d.slug for d in reversed(districts.lineage(district))]
-    for folder in folders:
+    for i, folder in enumerate(folders):
+        if i == 1:   # published provincial averages: over the national defaults, under every own folder
+            from . import provincial
+
+            leaves.update(provincial.leaves(district, leaves))
         own = _read_folder(folder) if folder.is_dir() else {}
         for path, leaf in own.items():
             inherited = leaves.get(path)
