@@ -195,3 +195,22 @@ def apply(params: ParamSet, scenario: Scenario, year: int | None = None) -> Para
         for path in matched:
             leaves[path] = _overlay(leaves[path], change, scenario, key)
     return params.with_leaves(leaves, scenario.name)
+
+
+def save(scenario: Scenario, path, comment: str = "") -> Path:
+    """Write ``scenario`` as YAML to ``path`` atomically, with the YAML library that reads it back
+    (the title on one line, Chinese as is); ``comment`` becomes a first ``#`` line. A scenario that
+    would not read back as itself is refused before anything is written."""
+    import yaml
+
+    from .atomic import atomic_path
+    from .params import parse_yaml
+
+    path = Path(path)
+    head = "".join(f"# {' '.join(line.split())}\n" for line in comment.splitlines() if line.strip())
+    text = head + yaml.safe_dump(scenario.to_dict(), allow_unicode=True, sort_keys=False, width=1000)
+    if parse(parse_yaml(text, path), path) != replace(scenario, file=str(path)):
+        raise CivsimError(path, None, "the scenario does not read back as written", "a scenario YAML can hold")
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path

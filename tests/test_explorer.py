@@ -328,3 +328,29 @@ def test_the_comparison_with_the_year_before_is_the_budget_decomposition(ex):
     assert split.loc["dibao", "standard"] > 0
     assert (split[["standard", "people", "one_off"]].sum(axis=1) - split["change"]).abs().max() < 0.011
     assert "标准因素（万元）" in ex.split_html.value and "一次性及阶段性项目" in ex.split_html.value
+
+
+def test_model_without_widgets(tmp_path):
+    """The model alone: settings → scenario → table, and the saved scenario reads back and reruns to
+    the same money (no ipywidgets involved)."""
+    from civsim.explorer import Model
+
+    model = Model("东西湖区", YEAR)
+    standards, roll = model.standard_settings(7), model.roll_settings()
+    assert model.scenario(standards, roll, 7) is None
+    urban = next(s for s in standards if s.path == "dibao.standard.urban")
+    urban.percent = 10.0
+    scenario = model.scenario(standards, roll, 7, "plus10", "")
+    assert scenario.changes[0].start.month == 7 and "城市低保标准+10%" in scenario.title
+    result = model.run(scenario)
+    dibao = result.table.set_index("program").loc["dibao"]
+    assert dibao["diff_yuan"] > 0 and result.annual_difference_yuan == pytest.approx(
+        result.table.set_index("program").loc["total", "diff_yuan"])
+    assert result.monthly_for("dibao")["scenario_yuan"].iloc[:6].equals(result.monthly_for("dibao")["baseline_yuan"].iloc[:6])
+    urban.mode, urban.value = "value", -5.0
+    assert model.check(standards).startswith("方案无效")
+    urban.value, urban.confirmed = urban.current * 4, False
+    assert model.check(standards).startswith("待确认")
+    path = model.save(scenario, tmp_path / "plus10.yaml")
+    again = model.sim.run(scenarios.apply(model.params, scenarios.load(str(path)), YEAR))
+    assert again["amount_yuan"].sum() == pytest.approx(result.current["amount_yuan"].sum())
