@@ -1,0 +1,87 @@
+"""The household calculator (单户测算): its working, the scenario beside the baseline, saving a
+case, and impossible households refused in one line naming the field."""
+import pytest
+import yaml
+
+from civsim import cli, household, household_text
+from civsim.errors import CivsimError
+from civsim.scenarios import Change, Scenario
+import datetime as dt
+
+FAMILY = {"description": "城市低保三口之家，有一位80岁老人", "period": "2020-05",
+          "household": {"area": "urban", "income": 400, "category": "dibao",
+                        "members": [{"age": 80}, {"age": 45}, {"age": 12}]}}
+
+
+def write(tmp_path, case, name="family.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(case, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_working_cites_the_standard_its_date_and_source_and_the_income():
+    outcome = household.compute(household.check(FAMILY))
+    assert outcome.months[0].amounts["dibao"] == pytest.approx((830 - 400) * 3)
+    text = household_text.working(outcome, outcome.months[0].period, "dibao")
+    assert "城市低保标准830元/人·月（2020年4月起" in text and "出处" in text
+    assert "家庭月人均收入 400元" in text and text.endswith("金额 1,290.00元")
+
+
+def test_scenario_side_by_side(tmp_path, capsys):
+    raise_ = Scenario("up50", "城市低保标准提高50元", (Change("dibao.standard.urban", dt.date(2020, 5, 1), None, value=880.0),))
+    case = household.check(FAMILY)
+    base, other = household.compute(case), household.compute(case, raise_)
+    assert other.amount(case.periods[0], "dibao") - base.amount(case.periods[0], "dibao") == pytest.approx(150)
+    assert "城市低保标准880元/人·月（2020年5月起，出处：方案“up50”）" in household_text.working(other, case.periods[0], "dibao")
+    path = write(tmp_path, FAMILY)
+    scenario = tmp_path / "up50.yaml"
+    scenario.write_text(yaml.safe_dump(raise_.to_dict(), allow_unicode=True), encoding="utf-8")
+    assert cli.main(["household", str(path), "--scenario", str(scenario)]) == 0
+    out = capsys.readouterr().out
+    assert "1,290.00" in out and "1,440.00" in out and "+150.00" in out and "计算过程（方案）" in out
+
+
+def test_several_months_and_per_member_outputs(tmp_path, capsys):
+    case = dict(FAMILY, period="2020-03..2020-05", household={
+        "area": "urban", "category": "other", "members": [{"age": 92, "elderly_allowance": 1}, {"age": 60}]},
+        output={"elderly_allowance": [100, 0]})
+    assert cli.main(["cases", str(write(tmp_path, case))]) == 0
+    outcome = household.compute(household.check(case))
+    assert [m.persons["elderly_allowance"] for m in outcome.months] == [[100.0, 0.0]] * 3
+
+
+def test_save_reads_back(tmp_path):
+    case = household.check(dict(FAMILY, output={"dibao": 1290}))
+    path = household.save(case, tmp_path / "saved.yaml")
+    again = household.load(path)[0]
+    assert (again.members, again.periods, again.output) == (case.members, case.periods, case.output)
+    assert cli.main(["cases", str(path)]) == 0
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"income": -50}, "household.income", "不能为负数"),
+    ({"members": [{"age": 200}]}, "household.members[1].age", "年龄 200 不存在"),
+    ({"members": [{"age": 70, "self_care": 3}]}, "household.members[1].self_care", "0 全自理、1 半护理、2 全护理"),
+    ({"members": [{"age": 40, "id": "A"}, {"age": 12, "id": "A"}]}, "household.members[2].id", "出现两次"),
+    ({"category": "tekun", "members": [{"age": 40}, {"age": 12, "tekun": 1}]}, "household.members[2].tekun", "同户有成年人"),
+    ({"members": [{"age": 40, "wage": 3000}]}, "household.members[1].wage", "不认识的成员字段"),
+    ({"area": "suburb"}, "household.area", "不是地区"),
+])
+def test_impossible_household_is_one_line_naming_the_field(tmp_path, capsys, change, field, words):
+    case = dict(FAMILY, household={**FAMILY["household"], **change})
+    with pytest.raises(CivsimError) as caught:
+        household.check(case, "family.yaml")
+    message = str(caught.value)
+    assert field in message and words in message and "\n" not in message
+    assert cli.main(["household", str(write(tmp_path, case))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and field in err and "Traceback" not in err
+
+
+def test_a_member_in_two_households_in_one_month(tmp_path):
+    one = {"period": "2020-05", "household": {"id": "H1", "area": "urban", "income": 400, "members": [{"age": 40, "id": "P1"}]}}
+    two = {"period": "2020-05", "household": {"id": "H2", "area": "urban", "income": 300, "members": [{"age": 40, "id": "P1"}]}}
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump([one, two]), encoding="utf-8")
+    with pytest.raises(CivsimError, match="同时属于户 H1"):
+        household.load(path)
