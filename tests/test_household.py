@@ -85,3 +85,26 @@ def test_a_member_in_two_households_in_one_month(tmp_path):
     path.write_text(yaml.safe_dump([one, two]), encoding="utf-8")
     with pytest.raises(CivsimError, match="同时属于户 H1"):
         household.load(path)
+
+
+def test_page_shares_the_scenario_and_refuses_an_impossible_member(tmp_path):
+    """The 单户测算 page without a browser: the scenario page's change reaches it, an impossible
+    member is one line naming the field with the last amounts kept, a saved case re-checks."""
+    from civsim import explorer, household_page
+
+    ex = explorer.build("东西湖区", 2021, folder=tmp_path, debounce=None)
+    page = household_page.build(ex)
+    assert page.base.months[0].amounts["dibao"] == pytest.approx((830 - 400) * 3)
+    assert page.other is None
+    ex.control("dibao.standard.urban").percent.value = 10.0
+    ex.recompute()
+    assert page.other.months[0].amounts["dibao"] == pytest.approx(round(830 * 1.1 - 400, 2) * 3)
+    page.rows[1].self_care.options = [("x", 0), ("y", 1), ("z", 2), ("bad", 7)]
+    page.rows[1].self_care.value = 7
+    assert "household.members[2].self_care" in page.message and "civsim-hh-error" in page.status_box.value
+    assert page.base.months[0].amounts["dibao"] == pytest.approx(1290)
+    page.rows[1].self_care.value = 0
+    page.save_name.value = "three"
+    path = page.save()
+    assert path == tmp_path / "three.yaml" and "下载 three.yaml" in page.download.value
+    assert cli.main(["cases", str(path)]) == 0
