@@ -37,7 +37,7 @@ STYLE = """<style>
 .civsim-household { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; }
 .civsim-household table { border-collapse: collapse; font-size: 12px; }
 .civsim-household td, .civsim-household th { padding: 2px 8px; text-align: right; white-space: nowrap; border-bottom: 1px solid #ddd; }
-.civsim-household td.label { text-align: left; }
+.civsim-household td.label, .civsim-household th:first-child { text-align: left; }
 .civsim-household ul.civsim-hh-workings { font-size: 12px; line-height: 1.5; padding-left: 18px; max-width: 900px; }
 .civsim-household .civsim-warn { color: #b03a2e; font-weight: bold; }
 .civsim-household .widget-checkbox { width: auto; }
@@ -110,6 +110,7 @@ class HouseholdPage:
         self.pdf_button = w.Button(description="生成PDF（审批附件）")
         self.status_box = w.HTML()
         self.result_html = w.HTML()
+        self.working_html = w.HTML()
         self.message_box = w.HTML()
         self.download = w.HTML()
         for box, name in ((self.income_box, "income"), (self.area_box, "area"), (self.category_box, "category"),
@@ -127,7 +128,8 @@ class HouseholdPage:
                          w.HTML("<b>成员</b>"), self.members_box, self.add_button,
                          w.HTML("<b>保存</b>"), w.HBox([self.save_name, self.save_button, self.pdf_button]),
                          self.message_box, self.download])
-        self.widget = w.VBox([w.HTML(STYLE), inputs, self.status_box, self.result_html])
+        # the amounts above the inputs (a change shows on the first screen), the working below them
+        self.widget = w.VBox([w.HTML(STYLE), self.status_box, self.result_html, inputs, self.working_html])
         self.widget.add_class("civsim-household")
         explorer.listeners.append(self.set_scenario)
         self.recompute()
@@ -214,7 +216,8 @@ class HouseholdPage:
             self.status_box.value = (f'<div lang="zh-CN" class="civsim-hh-status" data-total="{total:.2f}" '
                                      f'data-compute-ms="{ms:.1f}" data-recomputes="{self.recomputes}">'
                                      f"<b>{html.escape(self.explorer.params.district.name)}</b> {title}</div>")
-            self.result_html.value = household_text.html_table(base, other)
+            self.result_html.value = household_text.html_table(base, other, "amounts")
+            self.working_html.value = household_text.html_table(base, other, "working")
 
     # ------------------------------------------------------------ saving
 

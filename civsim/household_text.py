@@ -164,11 +164,11 @@ def _total(rows: list[dict], with_scenario: bool) -> dict:
     return total
 
 
-def html_table(outcome: Outcome, scenario: Outcome | None = None) -> str:
+def html_table(outcome: Outcome, scenario: Outcome | None = None, parts: str = "all") -> str:
     """The amounts and working as HTML (the web page and the PDF); each amount carries its exact
-    value in ``data-yuan`` for whoever reads the page."""
+    value in ``data-yuan`` for whoever reads the page. ``parts``: "all", "amounts" or "working"."""
     rows = table(outcome, scenario)
-    parts = []
+    shown_parts = []
     for month in outcome.months:
         shown = [r for r in rows if r["month"] == month.period]
         head = "<th>项目</th><th>基准（元/月）</th>" + ("<th>方案（元/月）</th><th>差额</th>" if scenario else "")
@@ -187,9 +187,11 @@ def html_table(outcome: Outcome, scenario: Outcome | None = None) -> str:
             work += [f'<li class="civsim-hh-working-scenario" data-line="{r["line"]}">方案：'
                      f'{html.escape(working(scenario, month.period, r["line"]))}</li>'
                      for r in shown if abs(r["difference"]) > 0.005]
-        parts.append(f'<h4>{month_word(month.period)}</h4><table class="civsim-hh-table"><tr>{head}</tr>{"".join(body)}</table>'
-                     f'<p><b>计算过程</b></p><ul class="civsim-hh-workings">{"".join(work)}</ul>')
-    return f'<div lang="zh-CN">{"".join(parts)}</div>'
+        amounts = f'<table class="civsim-hh-table"><tr>{head}</tr>{"".join(body)}</table>'
+        workings = f'<p><b>计算过程</b></p><ul class="civsim-hh-workings">{"".join(work)}</ul>'
+        shown_parts.append(f"<h4>{month_word(month.period)}</h4>"
+                           + (amounts if parts != "working" else "") + (workings if parts != "amounts" else ""))
+    return f'<div lang="zh-CN">{"".join(shown_parts)}</div>'
 
 
 __all__ = ["working", "table", "text", "html_table", "household_lines", "describe_household", "parameter"]
