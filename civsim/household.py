@@ -346,8 +346,10 @@ class Outcome:
         return next(m for m in self.months if m.period == period).amounts.get(line, 0.0)
 
 
-def compute(case: Case, scenario=None, base=None, traced: bool = True) -> Outcome:
-    """The case month by month under the baseline or ``scenario`` (a Scenario, name or file)."""
+def compute(case: Case, scenario=None, base=None, traced: bool = True, rolls: dict | None = None) -> Outcome:
+    """The case month by month under the baseline or ``scenario`` (a Scenario, name or file).
+    ``rolls`` (a dict) keeps the month's roll for a second call on the same case (the scenario
+    beside the baseline): a roll depends on the parameters only through the 低保 standards."""
     p = case_params(case, base)
     title = "基准（现行政策）"
     name = scenarios_module.BASELINE
@@ -355,12 +357,18 @@ def compute(case: Case, scenario=None, base=None, traced: bool = True) -> Outcom
         s = scenario if isinstance(scenario, scenarios_module.Scenario) else scenarios_module.load(scenario)
         p = scenarios_module.apply(p, s)    # its dates say which of the case's months it reaches
         name, title = s.name, s.title
-    return Outcome(case, name, title, p, [_month(case, p, period, traced) for period in case.periods])
+    return Outcome(case, name, title, p, [_month(case, p, period, traced, rolls) for period in case.periods])
 
 
-def _month(case: Case, p, period, traced: bool) -> Month:
+def _month(case: Case, p, period, traced: bool, rolls: dict | None = None) -> Month:
     months = pd.period_range(period, period, freq="M")
-    roll = case_roll(case, p, period)
+    date = period.start_time.date()
+    key = (period, tuple(p.get(f"dibao.standard.{a}", date, 0.0) for a in roll_module.AREAS))
+    roll = rolls.get(key) if rolls is not None else None
+    if roll is None:
+        roll = case_roll(case, p, period)
+        if rolls is not None:
+            rolls[key] = roll
     sim = engine.Simulation(p, period.year, roll=roll, months=months)
     trace = Trace()
     if traced:

@@ -9,8 +9,9 @@ one-page PDF for the case file; both are offered as downloads.
 
 The inputs are read as a case mapping and checked by :func:`civsim.household.check`: an impossible
 family is one line naming the field, in the page's message, and the last amounts stay as they were.
-A change recomputes at once (a household is one small roll: tens of milliseconds), or after
-``debounce`` seconds when given.
+A choice recomputes at once (a household is one small roll: tens of milliseconds); typing in a
+number box waits for the keys to pause ``debounce`` seconds (0.08). While only the scenario moves,
+the family's roll and baseline are kept and only the scenario's amounts are computed.
 """
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ class MemberRow:
         w = _widgets()
         small = w.Layout(width="auto")
         self.age = w.IntText(value=int(values.get("age", 40)), description="年龄", layout=w.Layout(width="110px"),
-                             style={"description_width": "30px"})
+                             style={"description_width": "30px"}, continuous_update=True)
         self.sex = w.Dropdown(options=SEX, value=values.get("sex", ""), description="性别",
                               layout=w.Layout(width="110px"), style={"description_width": "30px"})
         self.grade = w.Dropdown(options=GRADES, value=int(values.get("disability_grade", 0)), description="残疾",
@@ -71,7 +72,8 @@ class MemberRow:
         self.remove = w.Button(description="删除", layout=w.Layout(width="52px"))
         self.remove.on_click(lambda _: page.remove_member(self))
         self.row = w.HBox([self.age, self.sex, self.grade, self.self_care, self.child, *self.flags.values(), self.remove])
-        for box in [self.age, self.sex, self.grade, self.self_care, self.child, *self.flags.values()]:
+        self.age.observe(page.typed, "value")
+        for box in [self.sex, self.grade, self.self_care, self.child, *self.flags.values()]:
             box.observe(page.changed, "value")
 
     def values(self) -> dict:
@@ -85,7 +87,7 @@ class MemberRow:
 class HouseholdPage:
     """The 单户测算 page over a scenario page's model (see the module docstring)."""
 
-    def __init__(self, explorer, debounce: float | None = 0.0):
+    def __init__(self, explorer, debounce: float | None = 0.08):
         w = _widgets()
         self.explorer, self.debounce = explorer, debounce
         self.scenario = explorer.scenario
@@ -93,13 +95,14 @@ class HouseholdPage:
         self.message = ""
         self.recomputes = 0
         self._timer, self._quiet, self._lock = None, False, threading.RLock()
+        self._kept = None       # (the family's key, its rolls, its baseline): reused while only the scenario moves
         year = explorer.year
         self.month_box = w.Dropdown(options=[(f"{year}年{m}月", f"{year}-{m:02d}") for m in range(1, 13)],
                                     value=f"{year}-{max(explorer.month_box.value, 1):02d}", description="测算月份")
         self.area_box = w.Dropdown(options=AREAS, value="urban", description="地区")
         self.category_box = w.Dropdown(options=CATEGORIES, value="dibao", description="类别")
         self.income_box = w.FloatText(value=400.0, description="人均月收入", style={"description_width": "70px"},
-                                      layout=w.Layout(width="190px"))
+                                      layout=w.Layout(width="190px"), continuous_update=True)
         self.street_box = w.Text(value="", description="街道/乡镇", placeholder="可不填")
         self.description_box = w.Text(value="", description="案例说明", placeholder="如 三口之家，有一位80岁老人",
                                       layout=w.Layout(width="420px"))
@@ -116,7 +119,7 @@ class HouseholdPage:
         for box, name in ((self.income_box, "income"), (self.area_box, "area"), (self.category_box, "category"),
                           (self.month_box, "month"), (self.street_box, "street")):
             box.add_class(f"civsim-hh-{name}")
-            box.observe(self.changed, "value")
+            box.observe(self.typed if name in ("income", "street") else self.changed, "value")
         self.add_button.on_click(lambda _: self.add_member({"age": 40}))
         self.save_button.on_click(self.save)
         self.pdf_button.on_click(self.pdf)
@@ -177,6 +180,12 @@ class HouseholdPage:
         self.recompute()
 
     def changed(self, _change=None) -> None:
+        """A choice (a list, a box ticked): computed at once."""
+        if not self._quiet and self.debounce is not None:
+            self.recompute()
+
+    def typed(self, _change=None) -> None:
+        """A keystroke in a number or text box: computed once the keys pause for ``debounce``."""
         if self._quiet or self.debounce is None:
             return
         if self.debounce <= 0:
@@ -200,8 +209,13 @@ class HouseholdPage:
             try:
                 case = self.case()
                 params = self.explorer.params
-                base = household.compute(case, base=params)
-                other = household.compute(case, self.scenario, base=params) if self.scenario is not None else None
+                key = (repr(case), id(params))
+                if self._kept is None or self._kept[0] != key:      # a new family: its roll and baseline
+                    rolls: dict = {}
+                    self._kept = (key, rolls, household.compute(case, base=params, rolls=rolls))
+                _, rolls, base = self._kept                         # else only the scenario changed
+                other = (household.compute(case, self.scenario, base=params, rolls=rolls)
+                         if self.scenario is not None else None)
             except CivsimError as exc:
                 self.status_box.value = (f'<div class="civsim-warn civsim-hh-error" lang="zh-CN">输入有误：'
                                          f'{html.escape(str(exc))}<br>（下列金额仍为上一次有效的输入）</div>')
@@ -281,7 +295,7 @@ class HouseholdPage:
                                f"下载 {html.escape(path.name)}</a>")
 
 
-def build(explorer, debounce: float | None = 0.0) -> HouseholdPage:
+def build(explorer, debounce: float | None = 0.08) -> HouseholdPage:
     return HouseholdPage(explorer, debounce)
 
 

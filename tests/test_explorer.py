@@ -291,6 +291,28 @@ def test_slider_changes_are_debounced(ex):
         ex.debounce = None
 
 
+def test_a_typed_standard_waits_less_than_a_slider(ex):
+    """Keystrokes in the new-standard box are coalesced over ``typing`` (0.08 s), not the slider's
+    0.3 s: one computation for a burst of keys, soon after the last."""
+    control = ex.control("dibao.standard.urban")
+    control.mode.value = "value"
+    ex.debounce, ex.typing = 0.3, 0.08
+    try:
+        count = ex.recomputes
+        started = time.monotonic()
+        for text in (8, 88, 880):
+            control.value.value = text
+        deadline = started + 5
+        while ex.recomputes == count and time.monotonic() < deadline:
+            time.sleep(0.005)
+        waited = time.monotonic() - started
+        time.sleep(0.2)
+        assert ex.recomputes == count + 1 and ex.scenario.changes[0].value == 880
+        assert waited < 0.3, waited                   # the typing wait and one recompute: less than 0.3 s
+    finally:
+        ex.debounce = None
+
+
 def test_switching_district_rebuilds_the_controls(tmp_path):
     app = explorer.build("东丽区", YEAR, folder=tmp_path, debounce=None)
     assert app.params.district.code == "120110"

@@ -191,6 +191,11 @@ class RollSetting:
         return f"{self.label}{self.value:.4g}"
 
 
+def summarise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money and persons per (program, month): the one grouping every table and chart is read from."""
+    return frame.groupby(["program", "month"], sort=False, observed=True)[["amount_yuan", "persons"]].sum()
+
+
 @dataclass
 class Result:
     """One scenario's year beside the baseline's: the per-program table (yearly money and average
@@ -199,16 +204,19 @@ class Result:
     scenario: Scenario | None
     baseline: pd.DataFrame
     current: pd.DataFrame
+    baseline_parts: pd.DataFrame | None = None     # summarise(baseline), kept by the model
     table: pd.DataFrame = field(init=False)
     annual_difference_yuan: float = field(init=False)
 
     def __post_init__(self):
-        base, cur = self.baseline, self.current
+        base = self.baseline_parts if self.baseline_parts is not None else summarise(self.baseline)
+        cur = summarise(self.current)
+        self._parts = {"baseline": base, "scenario": cur}
         yearly = pd.DataFrame({
-            "baseline_yuan": base.groupby("program", sort=False)["amount_yuan"].sum(),
-            "scenario_yuan": cur.groupby("program", sort=False)["amount_yuan"].sum(),
-            "baseline_persons": base.groupby(["program", "month"], sort=False)["persons"].sum().groupby(level=0).mean(),
-            "scenario_persons": cur.groupby(["program", "month"], sort=False)["persons"].sum().groupby(level=0).mean(),
+            "baseline_yuan": base["amount_yuan"].groupby(level=0, sort=False).sum(),
+            "scenario_yuan": cur["amount_yuan"].groupby(level=0, sort=False).sum(),
+            "baseline_persons": base["persons"].groupby(level=0, sort=False).mean(),
+            "scenario_persons": cur["persons"].groupby(level=0, sort=False).mean(),
         }).fillna(0.0)
         yearly = yearly[(yearly.abs().sum(axis=1) > 0)]
         yearly = yearly.reindex(sorted(yearly.index, key=order))
@@ -218,8 +226,6 @@ class Result:
         yearly.insert(0, "label", [program_label(p) if p != "total" else "合计" for p in yearly.index])
         self.table = yearly.rename_axis("program").reset_index()
         self.annual_difference_yuan = float(yearly.loc["total", "diff_yuan"])
-        self._parts = {name: frame.groupby(["month", "program"])[["amount_yuan", "persons"]].sum()
-                       for name, frame in (("baseline", base), ("scenario", cur))}
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -232,7 +238,7 @@ class Result:
         for name, by in self._parts.items():
             if program != "total":
                 by = by[by.index.get_level_values("program") == program]
-            sums = by.groupby(level="month").sum().reindex(months).fillna(0.0)
+            sums = by.groupby(level="month", sort=False).sum().reindex(months).fillna(0.0)
             out[f"{name}_yuan"] = sums["amount_yuan"].to_numpy()
             out[f"{name}_persons"] = sums["persons"].to_numpy()
         return out.rename_axis("month")
@@ -257,6 +263,7 @@ class Model:
         self.params = params_module.load(district)
         self.sim = engine.Simulation(self.params, self.year, self.seed)
         self.baseline = self.sim.run(self.params)
+        self.baseline_parts = summarise(self.baseline)
         self.paid = paid_programs(self.baseline)
         self.moving = moving_leaves(self.sim, self.params, self.baseline, self.paid)
         self._split_sims = None      # the year before and this year on one roll, built on first use
@@ -307,7 +314,7 @@ class Model:
     def run(self, scenario: Scenario | None) -> Result:
         current = (self.baseline.assign(scenario=LIVE_NAME) if scenario is None else
                    self.sim.run(self.applied(scenario)))
-        return Result(self.year, scenario, self.baseline, current)
+        return Result(self.year, scenario, self.baseline, current, self.baseline_parts)
 
     def split(self, scenario: Scenario | None) -> pd.DataFrame:
         """Why this year's money moved from the year before under ``scenario``: the budget's one

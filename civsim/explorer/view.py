@@ -8,6 +8,10 @@ State lives in plain attributes (``params``, ``sim``, ``scenario``, ``frame``, `
 Changes are debounced: each change (re)starts a short timer (on the kernel's event loop when there
 is one, else a thread) and the computation runs when the controls have been still for ``debounce``
 seconds. ``debounce=0`` recomputes on every change; ``debounce=None`` only on :meth:`recompute`.
+A slider sends a value for every step it is dragged past, so it waits the full ``debounce`` (0.3 s:
+a drag is computed once, where it stops); a typed standard waits only ``typing`` (0.08 s, shorter
+than the pause between two keystrokes of a fast typist, longer than the browser's burst of one
+paste), since a recompute (about 30 ms) is cheaper than the wait (docs/performance.md).
 """
 from __future__ import annotations
 
@@ -127,9 +131,9 @@ class Explorer:
     """Controls, results and the save action for one district-year (see the module docstring)."""
 
     def __init__(self, district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3,
-                 seed: int = 1):
+                 seed: int = 1, typing: float = 0.08):
         w = _widgets()
-        self.year, self.debounce, self.seed = int(year), debounce, seed
+        self.year, self.debounce, self.seed, self.typing = int(year), debounce, seed, typing
         self.folder, self.visitor_root = _save_folder(folder)
         self.recomputes = 0
         self.message = ""
@@ -240,7 +244,7 @@ class Explorer:
                 control.row.add_class("civsim-" + s.path.replace(".", "-"))     # a handle for the browser test
                 mode.observe(lambda change, c=control: self._on_mode(c), "value")
                 percent.observe(lambda change, c=control: self._on_value(c), "value")
-                value.observe(lambda change, c=control: self._on_value(c), "value")
+                value.observe(lambda change, c=control: self._on_value(c, typed=True), "value")
                 confirm.observe(self._changed, "value")
                 self.standards.append(control)
             self.roll = []
@@ -298,14 +302,14 @@ class Explorer:
         control.value.layout.display = "none" if percent else None
         self._on_value(control)
 
-    def _on_value(self, control: StandardControl) -> None:
+    def _on_value(self, control: StandardControl, typed: bool = False) -> None:
         if control.confirm.value:                  # a confirmation is for the value it was given to
             self._quiet, quiet = True, self._quiet
             try:
                 control.confirm.value = False
             finally:
                 self._quiet = quiet
-        self._changed()
+        self._changed(delay=self.typing if typed else None)
 
     def _on_month(self, _change=None) -> None:
         self._quiet = True
@@ -324,17 +328,18 @@ class Explorer:
         except CivsimError as exc:
             self._say(f"无法载入：{exc}")
 
-    def _changed(self, _change=None) -> None:
+    def _changed(self, _change=None, delay: float | None = None) -> None:
         if self._quiet or self.debounce is None:
             return
-        if self.debounce <= 0:
+        wait = self.debounce if delay is None else min(delay, self.debounce)
+        if wait <= 0:
             self.recompute()
             return
         self._cancel_timer()
         try:
-            self._timer = asyncio.get_running_loop().call_later(self.debounce, self._fire)
+            self._timer = asyncio.get_running_loop().call_later(wait, self._fire)
         except RuntimeError:          # no event loop (a script, a test): a thread timer
-            timer = threading.Timer(self.debounce, self._fire)
+            timer = threading.Timer(wait, self._fire)
             timer.daemon = True
             self._timer = timer
             timer.start()
@@ -504,7 +509,8 @@ def _save_folder(folder) -> tuple[Path | None, Path | None]:
     return (None, Path(root)) if root else (SCENARIOS, None)
 
 
-def build(district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3) -> Explorer:
+def build(district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3,
+          typing: float = 0.08) -> Explorer:
     """The explorer for a district-year; display ``build().widget`` in a notebook. Saves go to
     ``folder``; by default to ``params/scenarios``, or under ``civsim app`` to the visitor's own folder."""
-    return Explorer(district, year, folder, debounce=debounce)
+    return Explorer(district, year, folder, debounce=debounce, typing=typing)
