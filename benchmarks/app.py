@@ -35,17 +35,18 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 ROW = ".civsim-dibao-standard-urban"
 TARGETS = {"first_page_s": 5.0, "keypress_ms": 200.0, "recompute_ms": 50.0, "household_ms": 300.0,
            "household_scenario_ms": 300.0}
-# From the last keydown anywhere to the value of ``data-yuan`` on the first element matching a
-# selector changing (window.updated), for the household page.
-WATCH_VALUE = """selector => {
+# From the last keydown anywhere to ``data-yuan`` on the first element matching a selector showing
+# the expected amount (window.updated), for the household page.
+WATCH_VALUE = """([selector, expected]) => {
   window.lastKey = null; window.updated = null;
-  document.addEventListener('keydown', () => { window.lastKey = performance.now(); }, true);
-  const read = () => { const e = document.querySelector(selector); return e ? e.dataset.yuan : null; };
-  window.shown = read();
+  if (!window.keyWatch) {
+    document.addEventListener('keydown', () => { window.lastKey = performance.now(); }, true);
+    window.keyWatch = true;
+  }
+  const read = () => { const e = document.querySelector(selector); return e ? Number(e.dataset.yuan) : null; };
   if (window.valueObserver) window.valueObserver.disconnect();
   window.valueObserver = new MutationObserver(() => {
-    const now = read();
-    if (now !== window.shown) { window.shown = now; window.updated = performance.now(); }
+    if (window.updated === null && Math.abs(read() - expected) < 0.005) { window.updated = performance.now(); }
   });
   window.valueObserver.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
@@ -127,26 +128,28 @@ def household_typing(page, repeat: int) -> list[float]:
     box = page.locator(".civsim-hh-income input[type=number]")
     out = []
     for i in range(repeat + 1):
-        page.evaluate(WATCH_VALUE, cell)
+        income = 300 + 7 * i
+        page.evaluate(WATCH_VALUE, [cell, (830 - income) * 3])      # 三口之家, 城市低保标准830元
         box.click(click_count=3)
-        box.press_sequentially(str(300 + 7 * i))
+        box.press_sequentially(str(income))
         page.wait_for_function("window.updated !== null", timeout=10_000)
         if i:
             out.append(page.evaluate("window.updated - window.lastKey"))
     return out
 
 
-def household_scenario(page, repeat: int) -> list[float]:
+def household_scenario(page, repeat: int, income: float) -> list[float]:
     """Type a new 城市低保 standard on the scenario page ``repeat`` times: keypress → the household
     page's scenario amount (ms)."""
     cell = ".civsim-hh-scenario[data-line='dibao']"
     out = []
+    page.get_by_role("tab", name="方案模拟").click()
+    box = page.locator(f"{ROW} input[type=number]")
     for i in range(repeat + 1):
-        page.get_by_role("tab", name="方案模拟").click()
-        box = page.locator(f"{ROW} input[type=number]")
-        page.evaluate(WATCH_VALUE, cell)
+        standard = 900 + 5 * i
+        page.evaluate(WATCH_VALUE, [cell, (standard - income) * 3])
         box.click(click_count=3)
-        box.press_sequentially(str(900 + 5 * i))
+        box.press_sequentially(str(standard))
         page.wait_for_function("window.updated !== null", timeout=10_000)
         if i:
             out.append(page.evaluate("window.updated - window.lastKey"))
@@ -177,7 +180,7 @@ def main(argv=None) -> int:
         with stack:
             latencies, computes = keypresses(page, args.repeat)
             household = household_typing(page, args.repeat)
-            household_scenarios = household_scenario(page, args.repeat)
+            household_scenarios = household_scenario(page, args.repeat, 300 + 7 * args.repeat)
             other = browser.new_page(viewport={"width": 1366, "height": 768})
             started = time.monotonic()
             other.goto(server.url)

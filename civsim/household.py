@@ -309,18 +309,15 @@ def case_params(case: Case, base=None):
 
 def case_roll(case: Case, p, period) -> roll_module.Roll:
     """A roll of the case's one household, anchored at ``period`` (its income is that month's)."""
-    household = {k: v for k, v in case.household.items() if k != "id"}
-    households = pd.DataFrame([{"household_id": 1, "size": len(case.members), **household}])
-    persons = pd.DataFrame([{"person_id": i + 1, "household_id": 1, **{k: v for k, v in m.items() if k != "id"}}
-                            for i, m in enumerate(case.members)])
-    for table, columns in ((households, roll_module.HOUSEHOLD_COLUMNS), (persons, roll_module.PERSON_COLUMNS)):
-        for name, (_, default, _) in columns.items():
-            if name not in table:
-                table[name] = default
+    values = {"household_id": 1, "size": len(case.members), **{k: v for k, v in case.household.items() if k != "id"}}
+    households = pd.DataFrame({name: [values.get(name, default)]
+                               for name, (_, default, _) in roll_module.HOUSEHOLD_COLUMNS.items()})
+    people = [{"person_id": i + 1, "household_id": 1, **m} for i, m in enumerate(case.members)]
+    persons = pd.DataFrame({name: [m.get(name, default) for m in people]
+                            for name, (_, default, _) in roll_module.PERSON_COLUMNS.items()})
     date = period.start_time.date()
     standards = {a: p.get(f"dibao.standard.{a}", date, 0.0) for a in roll_module.AREAS}
-    return roll_module.from_tables(households[list(roll_module.HOUSEHOLD_COLUMNS)].astype({"income": float}),
-                                   persons[list(roll_module.PERSON_COLUMNS)], str(period), standards)
+    return roll_module.from_tables(households.astype({"income": float}), persons, str(period), standards)
 
 
 @dataclass
@@ -346,10 +343,12 @@ class Outcome:
         return next(m for m in self.months if m.period == period).amounts.get(line, 0.0)
 
 
-def compute(case: Case, scenario=None, base=None, traced: bool = True, rolls: dict | None = None) -> Outcome:
+def compute(case: Case, scenario=None, base=None, traced: bool = True, sims: dict | None = None) -> Outcome:
     """The case month by month under the baseline or ``scenario`` (a Scenario, name or file).
-    ``rolls`` (a dict) keeps the month's roll for a second call on the same case (the scenario
-    beside the baseline): a roll depends on the parameters only through the 低保 standards."""
+
+    ``sims`` (a dict, given to the baseline's call and then the scenario's) keeps each month's
+    simulation, so the scenario runs on the baseline's roll as ``civsim simulate`` runs one
+    (the baseline's programs and roll, the scenario's parameters)."""
     p = case_params(case, base)
     title = "基准（现行政策）"
     name = scenarios_module.BASELINE
@@ -357,23 +356,22 @@ def compute(case: Case, scenario=None, base=None, traced: bool = True, rolls: di
         s = scenario if isinstance(scenario, scenarios_module.Scenario) else scenarios_module.load(scenario)
         p = scenarios_module.apply(p, s)    # its dates say which of the case's months it reaches
         name, title = s.name, s.title
-    return Outcome(case, name, title, p, [_month(case, p, period, traced, rolls) for period in case.periods])
+    return Outcome(case, name, title, p, [_month(case, p, period, traced, sims) for period in case.periods])
 
 
-def _month(case: Case, p, period, traced: bool, rolls: dict | None = None) -> Month:
-    months = pd.period_range(period, period, freq="M")
-    date = period.start_time.date()
-    key = (period, tuple(p.get(f"dibao.standard.{a}", date, 0.0) for a in roll_module.AREAS))
-    roll = rolls.get(key) if rolls is not None else None
-    if roll is None:
-        roll = case_roll(case, p, period)
-        if rolls is not None:
-            rolls[key] = roll
-    sim = engine.Simulation(p, period.year, roll=roll, months=months)
+def _month(case: Case, p, period, traced: bool, sims: dict | None = None) -> Month:
+    sim = sims.get(period) if sims is not None else None
+    if sim is None:
+        months = pd.period_range(period, period, freq="M")
+        sim = engine.Simulation(p, period.year, roll=case_roll(case, p, period), months=months)
+        if sims is not None:
+            sims[period] = sim
     trace = Trace()
-    if traced:
-        sim.prepared.trace = trace
-    frame, detail = sim.run(p, detail=True)
+    sim.prepared.trace = trace if traced else None
+    try:
+        frame, detail = sim.run(p, detail=True)
+    finally:
+        sim.prepared.trace = None
     amounts = {line: float(v) for line, v in frame.groupby("program", sort=False)["amount_yuan"].sum().items()}
     persons = {}
     for line, (entity, per_month) in detail.lines.items():

@@ -22,8 +22,9 @@ def add_parsers(sub) -> None:
 def run_household(args) -> int:
     cases = household.load(args.file)
     for i, case in enumerate(cases):
-        base = household.compute(case)
-        other = household.compute(case, args.scenario) if args.scenario else None
+        sims: dict = {}
+        base = household.compute(case, sims=sims)
+        other = household.compute(case, args.scenario, sims=sims) if args.scenario else None
         if i:
             print()
         print(household_text.text(base, other))
@@ -33,8 +34,9 @@ def run_household(args) -> int:
     if args.pdf:
         from .household_pdf import write_pdf
 
-        base = household.compute(cases[0])
-        other = household.compute(cases[0], args.scenario) if args.scenario else None
+        sims = {}
+        base = household.compute(cases[0], sims=sims)
+        other = household.compute(cases[0], args.scenario, sims=sims) if args.scenario else None
         write_pdf(base, other, args.pdf)
         print(f"已写出 {args.pdf}", file=sys.stderr)
     return 0

@@ -95,7 +95,7 @@ class HouseholdPage:
         self.message = ""
         self.recomputes = 0
         self._timer, self._quiet, self._lock = None, False, threading.RLock()
-        self._kept = None       # (the family's key, its rolls, its baseline): reused while only the scenario moves
+        self._kept = None       # (the family's key, its simulations, its baseline): reused while only the scenario moves
         year = explorer.year
         self.month_box = w.Dropdown(options=[(f"{year}年{m}月", f"{year}-{m:02d}") for m in range(1, 13)],
                                     value=f"{year}-{max(explorer.month_box.value, 1):02d}", description="测算月份")
@@ -211,10 +211,10 @@ class HouseholdPage:
                 params = self.explorer.params
                 key = (repr(case), id(params))
                 if self._kept is None or self._kept[0] != key:      # a new family: its roll and baseline
-                    rolls: dict = {}
-                    self._kept = (key, rolls, household.compute(case, base=params, rolls=rolls))
-                _, rolls, base = self._kept                         # else only the scenario changed
-                other = (household.compute(case, self.scenario, base=params, rolls=rolls)
+                    sims: dict = {}
+                    self._kept = (key, sims, household.compute(case, base=params, sims=sims))
+                _, sims, base = self._kept                          # else only the scenario changed
+                other = (household.compute(case, self.scenario, base=params, sims=sims)
                          if self.scenario is not None else None)
             except CivsimError as exc:
                 self.status_box.value = (f'<div class="civsim-warn civsim-hh-error" lang="zh-CN">输入有误：'
