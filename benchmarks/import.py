@@ -6,7 +6,7 @@ import then runs in a fresh process so its time and peak memory (ru_maxrss) are 
 every sheet, checking every 身份证号, joining, hashing and writing the roll folder. CPU time
 (user + system, including the interpreter's start and imports) and the load average are shown
 because wall time on a shared machine depends on what else runs.
-Targets: < 30 s and < 2 GB.
+Targets: under 10 s of CPU and 500 MB at peak.
 """
 from __future__ import annotations
 

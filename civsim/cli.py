@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("roll", help="a bureau's 台账: import the information system's Excel exports, or write a sample")
     roll = p.add_subparsers(dest="roll_command", required=True)
     r = roll.add_parser("import", help="家庭查询/人员查询 .xlsx|.xls exports -> households.csv, persons.csv, roll.yaml")
-    r.add_argument("files", nargs="+", help="the exports, a 家庭查询 and a 人员查询 file per category")
+    r.add_argument("files", nargs="+", help="the exports, a 家庭查询 and a 人员查询 file per category; or a folder "
+                   "of them; or several month folders (a roll history: --out/<YYYY-MM>/ and history.yaml)")
     _district(r)
     r.add_argument("--out", required=True, help="roll folder to write")
     r.add_argument("--month", default=None, help="export month YYYY-MM (default: from the file names, …_YYYYMMDD)")
@@ -160,7 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--households", type=int, default=5000, help="households in the sample")
     r.add_argument("--seed", type=int, default=1)
     r.add_argument("--month", default="2020-10", help="export month YYYY-MM")
+    r.add_argument("--months", type=_integer(1, 120, "a number of months"), default=1,
+                   help="months from --month on, one folder each (--out/<YYYY-MM>/), the roll turning over")
     r.add_argument("--out", required=True, help="folder for the .xlsx files")
+
+    r = roll.add_parser("diff", help="新增 / 退出 / 变更 between two months' rolls, by street and category")
+    r.add_argument("before", metavar="A", help="the earlier month's roll folder (from `civsim roll import`)")
+    r.add_argument("after", metavar="B", help="the later month's roll folder, imported with the same salt")
+    r.add_argument("--xlsx", default=None, help="also write the summary and each household's change here")
 
     p = sub.add_parser("app", help="the scenario explorer as a web page for planners (Voila)")
     p.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
@@ -326,6 +334,8 @@ def cmd_simulate(args) -> int:
     seed = 1 if args.seed is None else args.seed
     roll = roll_module.load_folder(base, args.year, args.roll, seed) if args.roll else None
     frame = engine.simulate(args.district, args.year, scenarios=chosen, seed=seed, params=base, roll=roll)
+    for note in frame.attrs.get("notes", ()):
+        print("civsim: 注意：" + note, file=sys.stderr)
     _write_table(engine.to_csv_frame(frame), args.csv)
     return 0
 
@@ -422,12 +432,24 @@ def cmd_roll(args) -> int:
         from .bureau import importer
 
         importer.run(args.files, args.district, args.out, args.month, args.salt, args.salt_file)
+    elif args.roll_command == "diff":
+        from .bureau import history
+
+        if args.xlsx:
+            _check_output(args.xlsx, args, "--xlsx")
+        changes = history.diff(args.before, args.after)
+        sys.stdout.write(history.render(changes))
+        if args.xlsx:
+            history.write_xlsx(changes, args.xlsx)
+            print(f"wrote {args.xlsx}", file=sys.stderr)
     elif args.roll_command == "check":
         from . import params, roll as roll_module
         from .bureau import check
 
         base = params.load(args.district)
         result = check.check_roll(base, roll_module.load_folder(base, 0, args.roll))
+        for line in result.unpaid:
+            print(line, file=sys.stderr)
         print(f"核对户数 {result.compared}，与导出表一致（相差不足1元）{result.matched} 户，其余 {len(result.rest)} 户：",
               file=sys.stderr)
         if len(result.rest):
@@ -436,7 +458,7 @@ def cmd_roll(args) -> int:
     else:
         from .bureau import sample
 
-        paths = sample.write_sample(args.district, args.households, args.out, args.seed, args.month)
+        paths = sample.write_sample(args.district, args.households, args.out, args.seed, args.month, args.months)
         print(f"wrote {len(paths)} exports to {args.out}", file=sys.stderr)
     return 0
 

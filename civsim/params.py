@@ -279,7 +279,14 @@ def _walk(node, path: str, file: Path, out: dict[str, Leaf]) -> None:
     if not isinstance(node, dict):
         raise CivsimError(file, path, f"found {type(node).__name__}", "a mapping of names or a leaf with unit and values")
     if "values" in node or "unit" in node:
-        out[path] = _parse_leaf(node, path, file)
+        leaf = _parse_leaf(node, path, file)
+        # 城乡统一: one figure a notice gives town and country alike, declared once as `<x>.both`
+        twins = [path[: -len("both")] + area for area in ("urban", "rural")] if path.endswith(".both") else [path]
+        for twin in twins:
+            if twin in out:
+                raise CivsimError(file, twin, f"declared twice ({path} holds it too)",
+                                  "either one figure for both areas (both) or one per area (urban, rural)")
+            out[twin] = replace(leaf, path=twin)
         return
     for name, child in node.items():
         if not is_key(name):

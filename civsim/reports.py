@@ -100,7 +100,8 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
         this, following = base / batch.safe_component(str(year)), base / batch.safe_component(str(year + 1))
         result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", this, SUMMARY_NAME,
                                 {"district": found.name, "year": year, "scenario": BASELINE, "as_of_month": int(month),
-                                 "from_districts": bool(from_districts), "roll": None if roll is None else str(roll)},
+                                 "from_districts": bool(from_districts),
+                                 "roll": None if roll is None else str(Path(roll).resolve())},   # the kernel runs elsewhere
                                 f"{found.name} {year}年工作总结", layout))
         result.append(batch.Job(NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb", following, PLAN_NAME,
                                 {"district": found.name, "year": year + 1, "scenarios": plan_scenarios},

@@ -78,6 +78,8 @@ class Roll:
     reads: dict = field(default_factory=dict)
     drawn_gap: list = field(default_factory=list)
     months: object = None           # the months a synthetic roll's spells were drawn over
+    year: int | None = None         # the year it was drawn for (its counts are those in force by December)
+    unplaced: dict = field(default_factory=dict)   # caseload leaf -> month of a count later than the run's year
     base_rows: int | None = None
 
     def __post_init__(self):
@@ -244,8 +246,18 @@ def load_folder(params, year: int, folder, seed: int = 1) -> Roll:
     from .synthetic import caseload_anchor
 
     folder = Path(folder)
-    if not any((folder / f"households{s}").is_file() for s in (".csv", ".parquet")) and _exports_in(folder):
+    exports = _exports_in(folder)
+    tables = [folder / f"households{s}" for s in (".csv", ".parquet") if (folder / f"households{s}").is_file()]
+    if tables and exports:
+        raise CivsimError(folder, None, f"both a roll ({tables[0].name}) and exports ({exports[0].name} …): "
+                          "which one is the roll is ambiguous",
+                          "a folder written by `civsim roll import`, or a folder of the exports alone")
+    if exports:
         return _from_exports(params, folder, seed)
+    if not tables and (folder / "history.yaml").is_file():
+        months = sorted(p.name for p in folder.iterdir() if (p / "roll.yaml").is_file())
+        raise CivsimError(folder, None, "a roll history, one folder per month",
+                          f"one month's folder, e.g. {folder / months[-1]}" if months else "one month's roll folder")
     paths = _tables_in(folder)
     anchor = _export_month(folder) or caseload_anchor(params, year)
     standards = {area: params.get(f"dibao.standard.{area}", anchor.start_time.date(), 0.0) for area in AREAS}
@@ -253,7 +265,10 @@ def load_folder(params, year: int, folder, seed: int = 1) -> Roll:
 
 
 def _exports_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    # Excel's lock files (~$name.xlsx) beside open exports are not exports
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls") and not p.name.startswith("~$"))
 
 
 def _export_month(folder: Path):

@@ -53,7 +53,11 @@ def simulate(district, year: int, scenarios=(), seed: int | None = None, params:
             raise CivsimError(getattr(scenario, "file", "") or f"scenario {name}", "changes",
                               f"changes nothing in {year}: the leaves it changes pay no one that year",
                               "a change that reaches someone paid in the simulated year")
-    return _finish(frames)
+    frame = _finish(frames)
+    # what the roll could not hold, in the user's words (the command line prints it)
+    frame.attrs["notes"] = [f"{path}：人数为{month}的数字，晚于{year}年，本年名册不计入"
+                            for path, month in sim.roll.unplaced.items()]
+    return frame
 
 
 __all__ = ["Simulation", "simulate", "scenario_sets", "Detail", "Fixed", "Month", "View", "Prepared", "to_csv_frame",

@@ -86,10 +86,18 @@ class Month:
         if self.trace is not None:
             self.trace.step(self, label, values, unit, rows)
 
+    def either(self, *paths: str) -> float:
+        """The first of ``paths`` the jurisdiction declares (a placement's own care standard, else the
+        one set for all); the last is required when none is."""
+        return self.value(next((p for p in paths if self.params.has(p)), paths[-1]))
+
     def by_area(self, prefix: str, area: np.ndarray) -> np.ndarray:
-        """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes)."""
+        """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes); an area's leaf is needed
+        only where ``area`` holds someone of it (an all-urban district declares no rural standard)."""
+        values = [self.value(f"{prefix}.{a}") if self.params.has(f"{prefix}.{a}") or (np.asarray(area) == code).any()
+                  else 0.0 for code, a in enumerate(AREAS)]
         # float32, as incomes are: half the memory traffic on a million households
-        return np.array([self.value(f"{prefix}.{a}") for a in AREAS], np.float32)[area]
+        return np.array(values, np.float32)[area]
 
     def result(self, line: str):
         """(entity, rows, amounts, Paid) of a line paid earlier this month; a flat program's is

@@ -35,6 +35,8 @@ class Param:
     about: str = ""             # what the leaf is, in a clerk's words, where it has no label (stubs, check)
     when: str = ""              # a required leaf needed only where this caseload leaf counts someone
                                 # (the institution-orphan standard where orphans live in an institution)
+    instead: tuple[str, ...] = ()   # a required leaf not needed where all of these are declared (a care
+                                    # standard set per placement instead of one for both)
     # A roll unknown fitted jointly to reported figures (civsim.calibrate.fit_roll): the spread σ
     # around the value in force without calibration (inf: no national figure, fitted freely), and
     # the range it is fitted within.

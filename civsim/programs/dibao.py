@@ -60,7 +60,8 @@ PROGRAM = Program(
     candidates=lambda roll: (roll.households["category"] == "dibao").to_numpy() & roll.households["income"].notna().to_numpy(),
     params={
         "dibao.standard.urban": Param("yuan/person/month", required=True, label="城市低保标准"),
-        "dibao.standard.rural": Param("yuan/person/month", required=True, label="农村低保标准"),
+        "dibao.standard.rural": Param("yuan/person/month", required=True, label="农村低保标准",
+                                      when="caseload.dibao.rural.households"),
         "dibao.floor": Param("yuan/person/month"), "dibao.take_up": Param("ratio", label="低保申领率", control=(0.05, 1.0, 0.01, ".0%")),
         "supplements.spring_festival.extra_months": Param("months"),
         **{f"dibao.classified.{c}.amount": Param("yuan/person/month") for c in CLASSES},
