@@ -302,9 +302,16 @@ def case_params(case: Case, base=None):
     leaves = dict(base.leaves)
     for path, value in case.params.items():
         unit = UNITS[schema.declared()[path][0].unit][0]
-        leaves[path] = Leaf(path, unit, unit, (Entry(dt.date(2000, 1, 1), float(value), "case"),), "case",
-                            "本案例设定")
+        known = base.leaves.get(path)
+        about = known.description if known is not None else declared_about(path)
+        leaves[path] = Leaf(path, unit, unit, (Entry(dt.date(2000, 1, 1), float(value), "case"),), "case", about)
     return base.with_leaves(leaves, base.scenario)
+
+
+def declared_about(path: str) -> str:
+    """A leaf's words where the district has none: its label or description in the declarations."""
+    param = schema.declared().get(path, (None,))[0]
+    return (param.label or param.about) if param is not None else ""
 
 
 def case_roll(case: Case, p, period) -> roll_module.Roll:

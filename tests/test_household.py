@@ -25,6 +25,18 @@ def test_working_cites_the_standard_its_date_and_source_and_the_income():
     text = household_text.working(outcome, outcome.months[0].period, "dibao")
     assert "城市低保标准830元/人·月（2020年4月起" in text and "出处" in text
     assert "家庭月人均收入 400元" in text and text.endswith("金额 1,290.00元")
+    # the steps the rule records as it computes
+    assert "每人差额（保障标准−家庭月人均收入） 430元；家庭人数 3人" in text
+
+
+def test_a_flat_rule_shows_the_standard_of_the_persons_class():
+    case = household.check({"period": "2020-05", "household": {"area": "rural", "category": "tekun", "members": [
+        {"age": 80, "tekun": 1, "institution": 0, "self_care": 1}]}})
+    outcome = household.compute(case)
+    text = household_text.working(outcome, case.periods[0], "tekun")
+    assert f"按所属类别核定的月标准 {outcome.months[0].amounts['tekun']:,.2f}元" in text
+    untraced = household.compute(case, traced=False)
+    assert untraced.months[0].amounts == outcome.months[0].amounts and untraced.months[0].trace.steps == []
 
 
 def test_scenario_side_by_side(tmp_path, capsys):
