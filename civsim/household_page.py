@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import html
+import re
 import threading
 import time
 from pathlib import Path
@@ -49,6 +50,20 @@ def _widgets():
     import ipywidgets
 
     return ipywidgets
+
+
+HOUSEHOLD_WORDS = {"income": "家庭月人均收入", "area": "地区", "category": "类别", "street": "街道/乡镇",
+                   "members": "成员", "period": "测算月份"}
+
+
+def field_words(key) -> str:
+    """A case file's key (``household.members[2].age``) as the page names the field (成员2的年龄)."""
+    match = re.fullmatch(r"(?:[^.]*\.)?household\.members\[(\d+)\]\.(\w+)", str(key or ""))
+    if match:
+        word = household.MEMBER_FIELDS.get(match.group(2), (match.group(2),))[0]
+        return f"成员{match.group(1)}的{word}"
+    last = str(key or "").split(".")[-1]
+    return HOUSEHOLD_WORDS.get(last, str(key or "输入"))
 
 
 class MemberRow:
@@ -217,9 +232,9 @@ class HouseholdPage:
                 other = (household.compute(case, self.scenario, base=params, sims=sims)
                          if self.scenario is not None else None)
             except CivsimError as exc:
-                self.status_box.value = (f'<div class="civsim-warn civsim-hh-error" lang="zh-CN">输入有误：'
-                                         f'{html.escape(str(exc))}<br>（下列金额仍为上一次有效的输入）</div>')
-                self.message = str(exc)
+                self.message = f"{field_words(exc.key)}：{exc.problem}"
+                self.status_box.value = (f'<div class="civsim-warn civsim-hh-error" lang="zh-CN" data-key="{html.escape(str(exc.key))}">'
+                                         f'输入有误：{html.escape(self.message)}<br>（下列金额仍为上一次有效的输入）</div>')
                 return
             self.base, self.other = base, other
             ms = (time.perf_counter() - started) * 1000

@@ -12,6 +12,8 @@ from .report.labels import UNIT_WORDS, program_label
 from .schema import declared
 
 SOURCE_WORDS = {"case": "本案例设定", "assumption": "测算假设", "calibration": "按报告数校准"}
+SEED_FILE = re.compile(r"\d{3}_[0-9a-f]{16}|\.txt\b")
+FOREIGN = re.compile("[A-Za-z]{4,}")
 # Leaves a one-household run reads that are the model's behaviour, not the household's rule
 MODEL_ONLY = ("take_up",)
 
@@ -78,7 +80,11 @@ def parameter(reading) -> str:
     source = SOURCE_WORDS.get(reading.source, reading.source)
     if reading.source.startswith("scenario "):
         source = f"方案“{reading.source.split(' ', 1)[1]}”"
-    if reading.quote and reading.source not in SOURCE_WORDS and not re.search("[A-Za-z]{4,}", reading.quote):
+    elif SEED_FILE.search(reading.source):      # a seed document, known by its file name only
+        source = "本地公开文件"
+    elif FOREIGN.search(reading.source):        # a source noted in English for developers
+        source = "参数表所列依据"
+    if reading.quote and reading.source not in SOURCE_WORDS and not FOREIGN.search(reading.quote):
         quote = reading.quote if len(reading.quote) <= 40 else reading.quote[:39] + "…"
         source += f"“{quote}”"
     since = "" if reading.start.year <= 2000 else f"{reading.start.year}年{reading.start.month}月起，"

@@ -1,5 +1,7 @@
 """The household calculator (单户测算): its working, the scenario beside the baseline, saving a
 case, and impossible households refused in one line naming the field."""
+import re
+
 import pytest
 import yaml
 
@@ -27,6 +29,10 @@ def test_working_cites_the_standard_its_date_and_source_and_the_income():
     assert "家庭月人均收入 400元" in text and text.endswith("金额 1,290.00元")
     # the steps the rule records as it computes
     assert "每人差额（保障标准−家庭月人均收入） 430元；家庭人数 3人" in text
+    # for the clerk: Chinese, no seed file names
+    every = "".join(household_text.working(outcome, outcome.months[0].period, line)
+                    for line in household_text.household_lines(outcome))
+    assert not re.search(r"[A-Za-z]{4,}|\d{3}_[0-9a-f]{16}|\.txt\b", every), every
 
 
 def test_a_flat_rule_shows_the_standard_of_the_persons_class():
@@ -113,7 +119,9 @@ def test_page_shares_the_scenario_and_refuses_an_impossible_member(tmp_path):
     assert page.other.months[0].amounts["dibao"] == pytest.approx(round(830 * 1.1 - 400, 2) * 3)
     page.rows[1].self_care.options = [("x", 0), ("y", 1), ("z", 2), ("bad", 7)]
     page.rows[1].self_care.value = 7
-    assert "household.members[2].self_care" in page.message and "civsim-hh-error" in page.status_box.value
+    assert page.message.startswith("成员2的自理能力：自理能力 7 不存在") and "civsim-hh-error" in page.status_box.value
+    assert 'data-key="单户测算.household.members[2].self_care"' not in page.status_box.value   # no file on the page
+    assert 'data-key="household.members[2].self_care"' in page.status_box.value
     assert page.base.months[0].amounts["dibao"] == pytest.approx(1290)
     page.rows[1].self_care.value = 0
     page.save_name.value = "three"
