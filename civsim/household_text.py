@@ -78,7 +78,9 @@ def parameter(reading) -> str:
     if reading.start is None:
         return f"{name}{_number(reading.value)}{unit}（本地未设，按0计）"
     source = SOURCE_WORDS.get(reading.source, reading.source)
-    if reading.source.startswith("scenario "):
+    if reading.source in SOURCE_WORDS:
+        pass
+    elif reading.source.startswith("scenario "):
         source = f"方案“{reading.source.split(' ', 1)[1]}”"
     elif SEED_FILE.search(reading.source):      # a seed document, known by its file name only
         source = "本地公开文件"

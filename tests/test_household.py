@@ -33,6 +33,9 @@ def test_working_cites_the_standard_its_date_and_source_and_the_income():
     every = "".join(household_text.working(outcome, outcome.months[0].period, line)
                     for line in household_text.household_lines(outcome))
     assert not re.search(r"[A-Za-z]{4,}|\d{3}_[0-9a-f]{16}|\.txt\b", every), every
+    nursing = household.compute(household.check({"period": "2021-07", "household": {
+        "area": "urban", "category": "other", "members": [{"age": 45, "disability_grade": 1, "self_care": 1}]}}))
+    assert "出处：按报告数校准" in household_text.working(nursing, nursing.months[0].period, "disability_nursing")
 
 
 def test_a_flat_rule_shows_the_standard_of_the_persons_class():
