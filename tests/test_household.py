@@ -131,3 +131,22 @@ def test_page_shares_the_scenario_and_refuses_an_impossible_member(tmp_path):
     path = page.save()
     assert path == tmp_path / "three.yaml" and "下载 three.yaml" in page.download.value
     assert cli.main(["cases", str(path)]) == 0
+
+
+def test_the_pdf_is_one_chinese_page_with_the_amounts_and_sources(tmp_path):
+    from pypdf import PdfReader
+
+    case = household.check(dict(FAMILY, period="2021-07"))
+    sims: dict = {}
+    base = household.compute(case, sims=sims)
+    other = household.compute(case, "dibao_plus5_july", sims=sims)
+    path = tmp_path / "family.pdf"
+    assert cli.main(["household", str(write(tmp_path, dict(FAMILY, period="2021-07"))), "--scenario",
+                     "dibao_plus5_july", "--pdf", str(path)]) == 0
+    reader = PdfReader(path)
+    text = reader.pages[0].extract_text()
+    assert len(reader.pages) == 1
+    for words in ("单户社会救助测算表", "1,290.00", f"{other.amount(case.periods[0], 'dibao'):,.2f}", "出处", "生成信息",
+                  "经办人"):
+        assert words in text, words
+    assert base.amount(case.periods[0], "dibao") == 1290.0
