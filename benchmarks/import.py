@@ -21,10 +21,10 @@ from pathlib import Path
 
 
 def measure(folder: str, out: str) -> dict:
-    from civsim.bureau import importer
+    from civsim.bureau import commands
 
     start = time.perf_counter()
-    roll = importer.run(sorted(Path(folder).glob("*.xlsx")), "东西湖区", out, salt="benchmark-salt-0123456789")
+    roll = commands.run_import(sorted(Path(folder).glob("*.xlsx")), "东西湖区", out, salt="benchmark-salt-0123456789")
     seconds = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"households": len(roll.households), "persons": len(roll.persons), "import_s": round(seconds, 2),

@@ -271,6 +271,14 @@ def _with_values(params, unknowns, theta, day: dt.date):
 def _edit(params, root, change) -> Path:
     """Apply ``change(tree)`` to the jurisdiction's file of fitted values and write it atomically,
     its other values and comments kept."""
+    from .atomic import locked
+
+    target = _file(params, root)
+    with locked(target.parent):   # two fits at once: the second edits what the first wrote
+        return _edit_locked(target, change)
+
+
+def _edit_locked(target: Path, change) -> Path:
     from io import StringIO
 
     from ruamel.yaml import YAML
@@ -278,7 +286,6 @@ def _edit(params, root, change) -> Path:
 
     from .atomic import write_text
 
-    target = _file(params, root)
     editor = YAML(typ="rt")       # round trip: keeps the file's comments and layout
     editor.width = 4096
     tree = CommentedMap()

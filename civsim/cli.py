@@ -31,6 +31,34 @@ def _integer(low: int, high: int, what: str):
     return parse
 
 
+MAX_WORKERS = 256
+MAX_SAMPLE = 200_000   # households in a sample roll: more than any district's roll
+
+
+def _month(text: str) -> str:
+    """YYYY-MM with a month 01-12 and a year 1949-2100."""
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1949 <= int(match.group(1)) <= 2100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month (expected YYYY-MM, months 01 to 12, years 1949 to 2100)")
+    return match.group(0)
+
+
+def _memory(text: str) -> int:
+    """A per-worker memory limit a district run can live in, and this machine has."""
+    from .cluster import MIN_MEMORY, parse_memory, total_memory
+
+    try:
+        value = parse_memory(text)
+    except CivsimError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a memory size (expected e.g. 4GB, 3.5GiB or 800MB)") from None
+    if not MIN_MEMORY <= value <= total_memory():
+        raise argparse.ArgumentTypeError(f"{text} is out of range (expected from {MIN_MEMORY >> 20} MiB to this "
+                                         f"machine's {total_memory() / 2**30:.1f} GiB)")
+    return value
+
+
 def _district(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument("--district", required=required, help="GB/T 2260 code or Chinese name, e.g. 420112 or 东西湖区")
 
@@ -48,8 +76,10 @@ def _jurisdiction_run(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--all", action="store_true", help="every district in data/districts.csv")
     group.add_argument("--out", default=None, help="folder for districts/district=<code>/*.parquet and the roll-ups")
     group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (default: a local cluster)")
-    group.add_argument("--workers", type=int, default=None, help="local cluster workers (default: the core count)")
-    group.add_argument("--memory-limit", default=None, help="per local worker, e.g. 4GB (default: memory ÷ workers)")
+    group.add_argument("--workers", type=_integer(1, MAX_WORKERS, "a number of workers"), default=None,
+                       help="local cluster workers (default: the core count)")
+    group.add_argument("--memory-limit", type=_memory, default=None,
+                       help="per local worker, e.g. 4GB (default: memory ÷ workers)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     _district(p)
     _year(p)
     p.add_argument("--scenario", required=True, help="scenario name under params/scenarios")
-    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic roll (default 1)")
+    p.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=1, help="seed of the synthetic roll (default 1)")
     p.add_argument("--roll", default=None, help="folder with a bureau's roll (households, persons)")
     p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
 
@@ -113,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layout", choices=("standard", "gongwen"), default="standard",
                    help="PDF and Word layout: standard (intranet) or gongwen (GB/T 9704 official document)")
     p.add_argument("--scenario", default="baseline", help="scenario for the plan's budget part")
-    p.add_argument("--workers", type=_integer(1, 256, "a number of workers"), default=None,
+    p.add_argument("--workers", type=_integer(1, MAX_WORKERS, "a number of workers"), default=None,
                    help="parallel notebooks (default: the core count)")
     p.add_argument("--out", default=None, help="output folder (default: reports/)")
     p.add_argument("--from-districts", action="store_true",
@@ -124,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--backend", choices=("processes", "dask"), default="processes",
                        help="processes: a pool on this machine (default); dask: a dask cluster")
     group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (implies --backend dask)")
-    group.add_argument("--memory-limit", default=None, help="per local dask worker, e.g. 4GB")
+    group.add_argument("--memory-limit", type=_memory, default=None, help="per local dask worker, e.g. 4GB")
     p.add_argument("--roll", default=None, help="the bureau's own roll for the annual summary (a folder from "
                    "`civsim roll import`, or of exports): its figures, and a table by street")
 
@@ -134,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", action="append", default=[], help="scenario name (repeatable)")
     p.add_argument("--draws", type=_integer(1, MAX_DRAWS, "a number of draws"), default=200,
                    help=f"Monte Carlo draws for the range (1 to {MAX_DRAWS})")
-    p.add_argument("--years", type=_integer(1, 10, "a number of years"), default=3,
+    p.add_argument("--years", type=_integer(1, 10, "a number of years"), default=None,
                    help="budget years from --year on (default 3: 中期财政规划)")
     p.add_argument("--seed", type=_integer(0, 2**32 - 1, "a seed"), default=1, help="seed of the roll and the draws (default 1)")
     p.add_argument("--roll", default=None, help="folder with the base year's roll: households.csv|.parquet and persons.csv|.parquet")
@@ -147,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "of them; or several month folders (a roll history: --out/<YYYY-MM>/ and history.yaml)")
     _district(r)
     r.add_argument("--out", required=True, help="roll folder to write")
-    r.add_argument("--month", default=None, help="export month YYYY-MM (default: from the file names, …_YYYYMMDD)")
+    r.add_argument("--month", type=_month, default=None, help="export month YYYY-MM (default: from the file names, …_YYYYMMDD)")
     r.add_argument("--salt", default=None, help="salt of the 身份证号 hash (default: the district's salt file)")
     r.add_argument("--salt-file", default=None, help="file holding the salt (default: $CIVSIM_SALT_DIR or "
                    "~/.config/civsim/salt/<code>.salt, created on first use)")
@@ -158,9 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = roll.add_parser("sample", help="write a seeded sample of exports with fake persons")
     _district(r)
-    r.add_argument("--households", type=int, default=5000, help="households in the sample")
-    r.add_argument("--seed", type=int, default=1)
-    r.add_argument("--month", default="2020-10", help="export month YYYY-MM")
+    r.add_argument("--households", type=_integer(1, MAX_SAMPLE, "a number of households"), default=5000,
+                   help="households in the sample")
+    r.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=1)
+    r.add_argument("--month", type=_month, default="2020-10", help="export month YYYY-MM")
     r.add_argument("--months", type=_integer(1, 120, "a number of months"), default=1,
                    help="months from --month on, one folder each (--out/<YYYY-MM>/), the roll turning over")
     r.add_argument("--out", required=True, help="folder for the .xlsx files")
@@ -171,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--xlsx", default=None, help="also write the summary and each household's change here")
 
     p = sub.add_parser("app", help="the scenario explorer as a web page for planners (Voila)")
-    p.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
+    p.add_argument("--port", type=_integer(1, 65535, "a port"), default=8866, help="port to listen on (default 8866)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--token", default=None, help="access token (default: a random one, printed in the URL)")
     p.add_argument("--saves", default=None, help="folder for saved scenarios, one subfolder per visitor "
@@ -183,13 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _write_table(frame, path: str | None) -> None:
-    if path in (None, "-"):
-        frame.to_csv(sys.stdout, index=False)
-        return
-    from .atomic import atomic_path
+    from .tables import write_csv   # a cell Excel would run as a formula is written as text
 
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)
+    if path in (None, "-"):
+        write_csv(frame, sys.stdout)
+        return
+    write_csv(frame, path)
     print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
 
 
@@ -213,9 +243,11 @@ def _check_output(path: str | None, args, flag: str) -> None:
     any work is done."""
     if path in (None, "-"):
         return
-    from .atomic import check_target
+    from .atomic import check_target, refuse_in_repository
 
     real = check_target(path)
+    if real.is_file() or not real.exists():
+        refuse_in_repository(path, flag)
     if not real.exists():
         return
     for source in _input_files(args):
@@ -227,15 +259,47 @@ def _check_output(path: str | None, args, flag: str) -> None:
             raise CivsimError(flag, path, f"is an input of this command ({source})", "an output file that is not read")
 
 
+def _check_folder(path: str | None, flag: str = "--out") -> None:
+    """An output folder: outside civsim's params/ and data/, and a folder (or a name not yet taken)."""
+    if path is None:
+        return
+    from pathlib import Path
+
+    from .atomic import refuse_in_repository
+
+    refuse_in_repository(path, flag)
+    if os.path.lexists(path) and not Path(path).is_dir():
+        raise CivsimError(flag, path, "is a file, not a folder", "a folder for the outputs (made if missing)")
+
+
 def _check_year(base, year: int, flag: str = "--year") -> None:
-    """A year within the years the parameters cover: from the earliest dated value to one year
-    after the latest (a plan or budget looks a year ahead); beyond that every value would be
-    carried forward from an old year without a word."""
-    first = min(leaf.entries[0].start.year for leaf in base.leaves.values())
-    last = max(leaf.entries[-1].start.year for leaf in base.leaves.values()) + 1
-    if not first <= year <= last:
-        raise CivsimError(flag, str(year), f"outside the years the parameters of {base.district.name} cover",
-                          f"a year from {first} to {last} (the latest dated value is of {last - 1})")
+    from .params import check_year
+
+    check_year(base, year, flag)
+
+
+def _check_paid(frame, base, year: int, roll: str | None, roll_table=None) -> None:
+    """An empty table or a year of zeros is a cause to name, not a result: a jurisdiction without
+    parameters of its own, or a roll on which nobody can claim."""
+    from .params import PARAMS
+
+    if roll is not None and len(frame):
+        dibao = frame.loc[frame["program"] == "dibao", "amount_yuan"].sum()
+        held = (roll_table.households["category"] == "dibao").any() if roll_table is not None else False
+        if frame["amount_yuan"].sum() <= 0 or (held and dibao <= 0):
+            who = "nobody on the roll is paid" if frame["amount_yuan"].sum() <= 0 else "no 低保 household on the roll claims"
+            raise CivsimError("--roll", roll, f"{who} in {year}",
+                              "households that can claim: a claim_draw below the take-up (0 for a bureau's roll), "
+                              "incomes under the standards, spells that reach the year")
+    if len(frame):
+        return
+    from .districts import lineage
+
+    own = [d for d in lineage(base.district) if (PARAMS / d.slug).is_dir()]
+    where = (f"no parameter folder for {base.district.name} or above it (params/{base.district.slug}/ is missing)"
+             if not own else f"no program has a caseload in {year} under the parameters of {base.district.name}")
+    raise CivsimError("--district", base.district.code, where,
+                      "a jurisdiction with parameters (civsim district new, then fill its stubs)")
 
 
 def _scenarios(names) -> list:
@@ -264,7 +328,12 @@ def cmd_params(args) -> int:
                 print(f"{r['path']:<{width}}  {r['unit']:<20}  {r['default']:<17}  {r['read_by']:<30}  {r['in_force_from']}")
         return 0
     date = args.date or dt.date.today().isoformat()
-    rows = loaded.resolve(params.parse_date(date, "--date", "--date"))
+    day = params.parse_date(date, "--date", "--date")
+    rows = loaded.resolve(day)
+    if not rows:
+        first = min(leaf.entries[0].start for leaf in loaded.leaves.values())
+        raise CivsimError("--date", date, f"before any value of {loaded.district.name}'s parameters",
+                          f"a date from {first.isoformat()} on")
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
@@ -275,8 +344,9 @@ def cmd_params(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from . import check
+    from . import check, params
 
+    _check_year(params.load(args.district), args.year)   # the years simulate accepts, no more
     report = check.check(args.district, args.year)
     if args.json:
         def rows(findings):
@@ -315,13 +385,14 @@ def _simulate_jurisdiction(args) -> int:
     if args.roll or args.csv:
         raise CivsimError("civsim simulate", "--roll" if args.roll else "--csv", f"not with {chosen[0]}",
                           "--out DIR (each district runs on its own synthetic roll)")
+    _check_folder(args.out)
     level = {"--province": "province", "--city": "city", "--all": None}[chosen[0]]
     return province.main(args.province or args.city, level, args.year, args.scenario, args.seed, args.out,
                          args.scheduler, args.workers, args.memory_limit)
 
 
 def cmd_simulate(args) -> int:
-    from . import engine, params, roll as roll_module
+    from . import engine, params, roll_io
 
     if args.province or args.city or args.all or args.out or args.scheduler or args.workers or args.memory_limit:
         return _simulate_jurisdiction(args)
@@ -332,18 +403,22 @@ def cmd_simulate(args) -> int:
     _check_year(base, args.year)
     chosen = _scenarios(args.scenario)
     seed = 1 if args.seed is None else args.seed
-    roll = roll_module.load_folder(base, args.year, args.roll, seed) if args.roll else None
+    roll = roll_io.load_folder(base, args.year, args.roll, seed) if args.roll else None
     frame = engine.simulate(args.district, args.year, scenarios=chosen, seed=seed, params=base, roll=roll)
     for note in frame.attrs.get("notes", ()):
         print("civsim: 注意：" + note, file=sys.stderr)
+    _check_paid(frame, base, args.year, args.roll, roll)
     _write_table(engine.to_csv_frame(frame), args.csv)
     return 0
 
 
 def cmd_compare(args) -> int:
-    from . import compare, params, roll as roll_module
+    from . import compare, params, roll_io
 
-    roll = roll_module.load_folder(params.load(args.district), args.year, args.roll, args.seed) if args.roll else None
+    _check_output(args.csv, args, "--csv")
+    base = params.load(args.district)
+    _check_year(base, args.year)
+    roll = roll_io.load_folder(base, args.year, args.roll, args.seed) if args.roll else None
     _write_table(compare.compare(args.district, args.year, args.scenario, args.seed, roll), args.csv)
     return 0
 
@@ -390,6 +465,7 @@ def cmd_reconcile(args) -> int:
 def cmd_report(args) -> int:
     from . import reports
 
+    _check_folder(args.out)
     if args.province or args.city:
         from . import batch_dask
 
@@ -424,14 +500,16 @@ def cmd_project(args) -> int:
     _check_output(args.xlsx, args, "--xlsx")
     _check_year(params.load(args.district), args.year)
     return workbook.main(args.district, args.year, _scenarios(args.scenario), args.draws, args.xlsx, seed=args.seed,
-                         years=args.years, roll=args.roll)
+                         years=args.years or 3, roll=args.roll)
 
 
 def cmd_roll(args) -> int:
+    if args.roll_command in ("import", "sample"):
+        _check_folder(args.out)
     if args.roll_command == "import":
-        from .bureau import importer
+        from .bureau import commands
 
-        importer.run(args.files, args.district, args.out, args.month, args.salt, args.salt_file)
+        commands.run_import(args.files, args.district, args.out, args.month, args.salt, args.salt_file)
     elif args.roll_command == "diff":
         from .bureau import history
 
@@ -443,11 +521,12 @@ def cmd_roll(args) -> int:
             history.write_xlsx(changes, args.xlsx)
             print(f"wrote {args.xlsx}", file=sys.stderr)
     elif args.roll_command == "check":
-        from . import params, roll as roll_module
+        from . import params, roll_io
         from .bureau import check
 
+        _check_output(args.csv, args, "--csv")   # never onto the roll it checks
         base = params.load(args.district)
-        result = check.check_roll(base, roll_module.load_folder(base, 0, args.roll))
+        result = check.check_roll(base, roll_io.load_folder(base, 0, args.roll))
         for line in result.unpaid:
             print(line, file=sys.stderr)
         print(f"核对户数 {result.compared}，与导出表一致（相差不足1元）{result.matched} 户，其余 {len(result.rest)} 户：",
@@ -481,15 +560,27 @@ def cmd_cases(args) -> int:
     return household_cli.run_cases(args)
 
 
+def _shown(text) -> str:
+    """A message as the terminal should show it: a control or format character from a file or an
+    argument (an escape sequence, a right-to-left override) as its escape, never acted on."""
+    import unicodedata
+
+    return "".join(c if unicodedata.category(c)[0] != "C" else repr(c)[1:-1] for c in str(text))
+
+
 def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        if getattr(args, "years", None) and getattr(args, "year", None) and args.year + args.years - 1 > 2100:   # given --years only
+            parser.error(f"argument --years: {args.years} years from {args.year} end after 2100 "
+                         f"(expected at most {2101 - args.year})")
     except SystemExit as exc:   # a usage mistake (one line printed) or --help
         return exc.code if isinstance(exc.code, int) else 2
     try:
         return globals()[f"cmd_{args.command}"](args)
     except CivsimError as exc:
-        print(f"civsim: error: {exc}", file=sys.stderr)
+        print(f"civsim: error: {_shown(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `civsim params … | head` closed the pipe early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -499,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except OSError as exc:  # anything the checks above did not foresee, still one line
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"civsim: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"civsim: error: {_shown(where)}{exc.strerror or exc}", file=sys.stderr)
         return 1
 
 

@@ -286,9 +286,13 @@ class HouseholdPage:
             output[line] = persons if persons is not None and len(persons) > 1 else month.amounts.get(line, 0.0)
         case = household.Case(case.name, case.district, case.periods, case.params, case.household, case.members,
                               {month.period: output})
-        path = household.save(case, self._folder() / f"{name}.yaml")
+        try:
+            path = household.save(case, self._folder() / f"{name}.yaml")
+        except (OSError, CivsimError) as exc:    # the saves folder unwritable or full: say so
+            self._say(f"不能保存：{getattr(exc, 'problem', '') or exc.strerror or type(exc).__name__}，请联系管理员")
+            return None
         self._offer(path, "text/yaml")
-        self._say(f"已保存 {path}")
+        self._say(f"已保存 {self.explorer.shown(path)}")
         return path
 
     def pdf(self, _button=None) -> Path | None:
@@ -299,9 +303,13 @@ class HouseholdPage:
         name = self._name()
         if name is None or self.base is None:
             return None
-        path = write_pdf(self.base, self.other, self._folder() / f"{name}.pdf")
+        try:
+            path = write_pdf(self.base, self.other, self._folder() / f"{name}.pdf")
+        except (OSError, CivsimError) as exc:
+            self._say(f"不能生成：{getattr(exc, 'problem', '') or exc.strerror or type(exc).__name__}，请联系管理员")
+            return None
         self._offer(path, "application/pdf")
-        self._say(f"已生成 {path}")
+        self._say(f"已生成 {self.explorer.shown(path)}")
         return path
 
     def _offer(self, path: Path, kind: str) -> None:

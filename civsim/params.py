@@ -54,6 +54,7 @@ EARLIEST, LATEST = dt.date(1949, 10, 1), dt.date(2100, 12, 31)
 # A ratio that is a share of a whole — a take-up, a share of a group, a gap as a fraction of the
 # line — cannot exceed 1 (a take-up of 45 means 45%, written 0.45); a multiple of the standard can.
 SHARE = re.compile(r"(^|\.)(take_up|gap_ratio|[a-z0-9_]*_share)(\.|$)")
+WHOLE = ("persons", "households", "beds")   # counts of things: whole numbers (a rate per month need not be)
 ENTRY_KEYS = {"value", "source", "quote", "assumption", "calibration", "fitted_to", "scenario", "note", "recurring"}
 
 
@@ -163,19 +164,19 @@ def parse_yaml(text: str, path):
 
 def _bounded(tree, path) -> None:
     """Refuse a tree that expands (through aliases) beyond YAML_NODES values or YAML_DEPTH levels."""
-    stack, count = [(tree, 1)], 0
+    stack, count = [(tree, 1, None)], 0      # the top-level key each value is under, to name it
     while stack:
-        node, depth = stack.pop()
+        node, depth, key = stack.pop()
         count += 1
         if count > YAML_NODES:
-            raise CivsimError(path, None, f"more than {YAML_NODES:,} values once aliases are expanded",
+            raise CivsimError(path, key, f"more than {YAML_NODES:,} values once aliases are expanded",
                               "a file without nested aliases (an alias bomb?)")
         if depth > YAML_DEPTH:
-            raise CivsimError(path, None, "nested too deeply", f"at most {YAML_DEPTH} levels")
+            raise CivsimError(path, key, "nested too deeply", f"at most {YAML_DEPTH} levels")
         if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
+            stack.extend((child, depth + 1, key if key is not None else str(name)[:40]) for name, child in node.items())
         elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
+            stack.extend((child, depth + 1, key if key is not None else f"[{i}]") for i, child in enumerate(node))
 
 
 def _number(value, file, key) -> float:
@@ -213,6 +214,8 @@ def _parse_entry(raw, start, factor, unit, file, key, path: str = "") -> Entry:
         raise CivsimError(file, key, "missing value", "a 'value: <number>'")
     value = _number(raw["value"], file, key) * factor
     check_limit(value, unit, file, key, path)
+    if unit in WHOLE and value != int(value):   # 221.7 households would be rounded somewhere without a word
+        raise CivsimError(file, key, f"{value:g} {unit} is not a whole number", f"a whole number of {unit}")
     recurring = raw.get("recurring", True)
     if not isinstance(recurring, bool):
         raise CivsimError(file, f"{key}.recurring", f"bad value {recurring!r}", "true or false")
@@ -248,12 +251,16 @@ def _parse_leaf(node: dict, path: str, file: Path) -> Leaf:
     values = node.get("values")
     if not isinstance(values, dict) or not values:
         raise CivsimError(file, path, "missing values", "values keyed by effective date")
-    entries = []
+    entries, spelt = [], {}
     for date_key, raw in values.items():
         start = parse_date(date_key, file, f"{path}.values")
         if not EARLIEST <= start <= LATEST:
             raise CivsimError(file, f"{path}.values", f"date {start.isoformat()} out of range",
                               f"a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+        if start in spelt:   # 2020-04 and 2020-04-01, or a date quoted and unquoted: one date twice
+            raise CivsimError(file, f"{path}.values", f"the date {start.isoformat()} twice ({spelt[start]!s} and {date_key!s})",
+                              "each effective date once")
+        spelt[start] = date_key
         entries.append(_parse_entry(raw, start, factor, unit, file, f"{path}.values.{start.isoformat()}", path))
     entries.sort(key=lambda e: e.start)
     recurring = _parse_recurring(node["recurring"], file, f"{path}.recurring") if "recurring" in node else None
@@ -316,8 +323,12 @@ def national() -> dict[str, Leaf]:
 def _read_folder(folder: Path) -> dict[str, Leaf]:
     leaves: dict[str, Leaf] = {}
     for file in sorted(folder.iterdir()):
-        if file.suffix.lower() not in (".yaml", ".yml"):
-            continue
+        if file.name.startswith(".") or (file.is_dir() and file.suffix.lower() not in (".yaml", ".yml")):
+            continue        # an editor's hidden swap file; a folder is checked by districts.check_folders
+        if file.suffix.lower() not in (".yaml", ".yml"):   # dibao.yaml.txt, dibao.yaml.bak: would be skipped
+            raise CivsimError(file, None, "not a parameter file (it would be skipped)",
+                              f"only .yaml files in {folder.name}/ (rename it to {file.name.split('.')[0]}.yaml, "
+                              "or move it out of the folder)")
         if file.suffix != ".yaml":   # would be skipped, or read under a name nothing looks up
             raise CivsimError(file, None, f"parameter file ends in {file.suffix}", f"{file.stem}.yaml")
         if not is_key(file.stem):
@@ -481,6 +492,17 @@ def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
 
     schema.check(params)
     return params
+
+
+def check_year(params: ParamSet, year: int, flag: str = "--year") -> None:
+    """A year within the years the parameters cover: from the earliest dated value to one year
+    after the latest (a plan or budget looks a year ahead); beyond that every value would be
+    carried forward from an old year without a word."""
+    first = min(leaf.entries[0].start.year for leaf in params.leaves.values())
+    last = max(leaf.entries[-1].start.year for leaf in params.leaves.values()) + 1
+    if not first <= year <= last:
+        raise CivsimError(flag, str(year), f"outside the years the parameters of {params.district.name} cover",
+                          f"a year from {first} to {last} (the latest dated value is of {last - 1})")
 
 
 def folder_of(file: str | Path) -> str:

@@ -23,13 +23,11 @@ In files, ``start``/``end`` are ``YYYY-MM`` or empty (no bound).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import CivsimError
-from .tables import MONTH, Column, read_text, table_file
 
 AREAS = ("urban", "rural")
 CATEGORIES = ("dibao", "tekun", "low_income", "edge", "other")
@@ -153,55 +151,12 @@ def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("h
                           "size equal to the number of members")
 
 
-MEANINGS = {"self_care": "0 full, 1 partial, 2 none", "disability_grade": "0 none, 1-4", "size": "persons in the household",
-            "income": "yuan/person/month"}
-
-
-def _checked(name: str, kind: str, allowed) -> Column:
-    """The reader's column for one roll column: its type with its range, words or month pattern."""
-    if allowed == "month":
-        return Column(kind, pattern=f"(?:{MONTH})?", meaning="a month YYYY-MM or empty")
-    if allowed is None:
-        return Column(kind)
-    if isinstance(allowed[0], str):
-        return Column(kind, allowed=tuple(a for a in allowed if a) if kind.startswith("optional") else allowed)
-    low, high = allowed
-    if kind == "int" and high is not None and high - low <= 4:
-        return Column(kind, allowed=tuple(range(int(low), int(high) + 1)),
-                      meaning=MEANINGS.get(name, "0 no, 1 yes" if (low, high) == (0, 1) else ""))
-    return Column(kind, low, high, meaning=MEANINGS.get(name, ""))
-
-
 def _spell(text: pd.Series, open_value: int) -> np.ndarray:
     parsed = pd.PeriodIndex(text.where(text != "", None).astype(object), freq="M")
     return np.where(parsed.isna(), open_value, parsed.asi8).astype(np.int64)
 
 
-def _read(path: Path, columns: dict) -> pd.DataFrame:
-    """A roll table from CSV or Parquet, columns converted and checked; omitted optional columns default."""
-    from .tables import read_csv
-
-    if path.suffix == ".parquet":
-        try:
-            frame = pd.read_parquet(path).astype(str).replace({"nan": "", "None": "", "<NA>": ""})
-        except Exception as exc:  # pyarrow raises several types for a missing or broken file
-            raise CivsimError(path, None, f"cannot read Parquet ({type(exc).__name__})", "a Parquet file") from None
-        import tempfile
-        with tempfile.TemporaryDirectory() as tmp:
-            copy = Path(tmp) / (path.stem + ".csv")
-            frame.to_csv(copy, index=False)
-            try:
-                return _read(copy, columns)
-            except CivsimError as exc:
-                raise CivsimError(path, exc.key, exc.problem, exc.expected) from None
-    lines = read_text(path).splitlines()
-    header = [name.strip().strip('"') for name in lines[0].split(",")] if lines else []
-    present = {name: _checked(name, kind, allowed) for name, (kind, default, allowed) in columns.items()
-               if name in header or default is None}
-    return _complete(read_csv(path, present, allow_extra=True), columns)
-
-
-def _complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
+def complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
     """The table in the roll's columns and order, an omitted optional column at its default."""
     table = table.copy()
     for name, (kind, default, _) in columns.items():
@@ -214,85 +169,15 @@ def _complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
     return table[list(columns)]
 
 
-def _tables_in(folder: Path) -> dict[str, Path]:
-    return {name: table_file(folder, name) for name in ("households", "persons")}
-
-
 def from_tables(households: pd.DataFrame, persons: pd.DataFrame, anchor, standards: dict, seed: int = 1,
                 source: str = "synthetic", where: tuple = ("households", "persons")) -> Roll:
     """A validated roll from two frames in the file columns (``start``/``end`` as ``YYYY-MM`` or "")."""
     validate(households, persons, where)
-    households, persons = _complete(households, HOUSEHOLD_COLUMNS), _complete(persons, PERSON_COLUMNS)
+    households, persons = complete(households, HOUSEHOLD_COLUMNS), complete(persons, PERSON_COLUMNS)
     for table in (households, persons):
         table["start"] = _spell(table["start"].astype(str), NEVER_BEFORE)
         table["end"] = _spell(table["end"].astype(str), NEVER_AFTER)
     return Roll(households, persons, pd.Period(anchor, "M"), dict(standards), seed, source)
-
-
-def load(households_path, persons_path, anchor, standards: dict, seed: int = 1) -> Roll:
-    """A bureau's roll (its 台账) from CSV or Parquet files in the roll's columns."""
-    households_path, persons_path = Path(households_path), Path(persons_path)
-    households = _read(households_path, HOUSEHOLD_COLUMNS)
-    persons = _read(persons_path, PERSON_COLUMNS)
-    if len(households) == 0:
-        raise CivsimError(households_path, None, "the roll is empty", "at least one household")
-    return from_tables(households, persons, anchor, standards, seed, str(households_path.parent),
-                       (households_path, persons_path))
-
-
-def load_folder(params, year: int, folder, seed: int = 1) -> Roll:
-    """A bureau's roll from ``folder/households`` and ``folder/persons`` (``.csv`` or ``.parquet``);
-    incomes are read against the 低保 standards in force at the year's caseload anchor month."""
-    from .synthetic import caseload_anchor
-
-    folder = Path(folder)
-    exports = _exports_in(folder)
-    tables = [folder / f"households{s}" for s in (".csv", ".parquet") if (folder / f"households{s}").is_file()]
-    if tables and exports:
-        raise CivsimError(folder, None, f"both a roll ({tables[0].name}) and exports ({exports[0].name} …): "
-                          "which one is the roll is ambiguous",
-                          "a folder written by `civsim roll import`, or a folder of the exports alone")
-    if exports:
-        return _from_exports(params, folder, seed)
-    if not tables and (folder / "history.yaml").is_file():
-        months = sorted(p.name for p in folder.iterdir() if (p / "roll.yaml").is_file())
-        raise CivsimError(folder, None, "a roll history, one folder per month",
-                          f"one month's folder, e.g. {folder / months[-1]}" if months else "one month's roll folder")
-    paths = _tables_in(folder)
-    anchor = _export_month(folder) or caseload_anchor(params, year)
-    standards = {area: params.get(f"dibao.standard.{area}", anchor.start_time.date(), 0.0) for area in AREAS}
-    return load(paths["households"], paths["persons"], str(anchor), standards, seed)
-
-
-def _exports_in(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    # Excel's lock files (~$name.xlsx) beside open exports are not exports
-    return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls") and not p.name.startswith("~$"))
-
-
-def _export_month(folder: Path):
-    """The month a folder written by ``civsim roll import`` was exported (its roll.yaml), if any."""
-    meta = folder / "roll.yaml"
-    if not meta.is_file():
-        return None
-    from .params import read_yaml
-
-    month = (read_yaml(meta) or {}).get("month")
-    try:
-        return pd.Period(str(month), "M")
-    except ValueError:
-        raise CivsimError(meta, "month", f"bad month {month!r}", "YYYY-MM") from None
-
-
-def _from_exports(params, folder: Path, seed: int) -> Roll:
-    """The information system's exports read straight from a folder (nothing written)."""
-    from .bureau import importer
-
-    imported = importer.import_exports(_exports_in(folder), params.district.code, salt=importer.read_salt(params.district))
-    date = imported.month.start_time.date()
-    standards = {area: params.get(f"dibao.standard.{area}", date, 0.0) for area in AREAS}
-    return from_tables(imported.households, imported.persons, imported.month, standards, seed, str(folder))
 
 
 def to_tables(roll: Roll) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -305,16 +190,3 @@ def to_tables(roll: Roll) -> tuple[pd.DataFrame, pd.DataFrame]:
             table[column] = np.where(table[column] == open_value, "", months.astype(str))
         out.append(table)
     return out[0], out[1]
-
-
-def save(roll: Roll, folder) -> tuple[Path, Path]:
-    """Write the roll as ``households.csv`` and ``persons.csv`` (atomically)."""
-    from .atomic import atomic_path
-
-    paths = []
-    for name, table in zip(("households", "persons"), to_tables(roll)):
-        target = Path(folder) / f"{name}.csv"
-        with atomic_path(target) as tmp:
-            table.to_csv(tmp, index=False)
-        paths.append(target)
-    return tuple(paths)

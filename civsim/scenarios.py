@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import CivsimError
+from .names import clean
 from .params import PARAMS, UNITS, Leaf, ParamSet, check_limit, parse_date, read_yaml
 from .tables import is_finite_number
 
@@ -121,7 +122,8 @@ def parse(raw, file="scenario") -> Scenario:
                                   "also changes; the two would compound", "one change per parameter and month "
                                   "(end the first with until:, or combine them)")
         changes.append(change)
-    return Scenario(name, str(raw.get("title") or raw.get("description") or name), tuple(changes), str(file))
+    title = clean(raw.get("title") or raw.get("description") or name, file, "title", "title")
+    return Scenario(name, title, tuple(changes), str(file))
 
 
 def load(name: str, folder: Path = SCENARIOS) -> Scenario:

@@ -86,6 +86,11 @@ class Builder:
     def _rows(self, table: str) -> int:
         return sum(len(part["household_id"]) for part in (self._households if table == "households" else self._persons))
 
+    def declares(self, *paths: str) -> bool:
+        """Whether the jurisdiction (or a parent, or the national defaults) declares any of ``paths``
+        with a value above 0 somewhere."""
+        return any(self.params.has(p) and any(e.value > 0 for e in self.params.leaf(p).entries) for p in paths)
+
     def value(self, path: str, default: float = 0.0) -> float:
         if self._program is not None:
             self.reads[self._program].add(path)

@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from civsim import engine, params, roll as roll_module, schema
+from civsim import engine, params, programs, roll_io, schema
 from civsim.cli import main
 from civsim.errors import CivsimError
 from conftest import ROOT
@@ -68,10 +68,10 @@ def test_the_shipped_sample_runs_from_its_folder_of_exports(tmp_path, capsys):
 
 
 def _roll(tmp_path):
-    from civsim.bureau import importer
+    from civsim.bureau import commands
 
-    importer.run(sorted(SAMPLE.glob("*.xlsx")), "东西湖区", tmp_path / "roll", salt="a-salt-for-the-test-only")
-    return roll_module.load_folder(params.load("东西湖区"), 2020, tmp_path / "roll")
+    commands.run_import(sorted(SAMPLE.glob("*.xlsx")), "东西湖区", tmp_path / "roll", salt="a-salt-for-the-test-only")
+    return roll_io.load_folder(params.load("东西湖区"), 2020, tmp_path / "roll")
 
 
 def _october_edge(frame):
@@ -113,7 +113,7 @@ def test_a_rule_declared_in_part_or_another_programs_leaf_missing_stays_an_error
     without_standard = base.with_leaves({k: v for k, v in base.leaves.items() if k != "dibao.standard.rural"}, "x")
     with pytest.raises(CivsimError, match="dibao.standard.rural: missing"):
         engine.Simulation(without_standard, 2020, roll=roll)
-    tekun = next(p for p in engine.REGISTRY if p.key == "tekun")
+    tekun = next(p for p in programs.REGISTRY if p.key == "tekun")
     care = [k for k, v in tekun.params.items() if v.required and k.startswith("tekun.care")]
     assert care and all(base.has(k) for k in care)
     part = base.with_leaves({k: v for k, v in base.leaves.items() if k != care[0]}, "x")

@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from civsim import params, roll as roll_module
+from civsim import params, roll_io
 from civsim.cli import main
 from civsim.errors import CivsimError
 
@@ -53,10 +53,10 @@ def test_the_months_import_into_one_history_each_month_a_roll(months):
     meta = (months / "history" / "history.yaml").read_text(encoding="utf-8")
     assert all(f"month: {m}" in meta for m in MONTHS) and "新增户" in meta
     for month in MONTHS:
-        roll = roll_module.load_folder(params.load("东西湖区"), 2020, months / "history" / month)
+        roll = roll_io.load_folder(params.load("东西湖区"), 2020, months / "history" / month)
         assert str(roll.anchor) == month and len(roll.households) > 390
     with pytest.raises(CivsimError, match="a roll history, one folder per month .*2020-12"):
-        roll_module.load_folder(params.load("东西湖区"), 2020, months / "history")
+        roll_io.load_folder(params.load("东西湖区"), 2020, months / "history")
     first = pd.read_csv(months / "history" / MONTHS[0] / "persons.csv")
     second = pd.read_csv(months / "history" / MONTHS[1] / "persons.csv")
     assert len(set(first["pid_hash"]) & set(second["pid_hash"])) > 0.9 * len(first)   # one salt: linked

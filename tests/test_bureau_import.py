@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from civsim import tables
-from civsim.bureau import exports, idcard, importer, sample
+from civsim.bureau import exports, idcard, commands, importer, sample
 from civsim.bureau import vocab as V
 from civsim.cli import main
 from civsim.errors import CivsimError
@@ -28,7 +28,7 @@ def _sheet(path):
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     out = tmp_path_factory.mktemp("roll")
-    roll = importer.run(sorted(SAMPLE.glob("*.xlsx")), "东西湖区", out, salt=SALT)
+    roll = commands.run_import(sorted(SAMPLE.glob("*.xlsx")), "东西湖区", out, salt=SALT)
     return roll, out
 
 
@@ -97,7 +97,7 @@ def test_import_is_byte_identical_and_the_xls_export_reads_like_the_xlsx(importe
     _, first = imported
     files = sorted(SAMPLE_XLS.glob("*.xls")) + [p for p in sorted(SAMPLE.glob("*.xlsx")) if not p.name.startswith("特困")]
     assert len(files) == 8
-    importer.run(files, "420112", tmp_path, salt=SALT)
+    commands.run_import(files, "420112", tmp_path, salt=SALT)
     for name in ("households.csv", "persons.csv"):
         assert (tmp_path / name).read_bytes() == (first / name).read_bytes()
 

@@ -7,6 +7,7 @@ is never a formula, and characters a workbook cannot hold are removed.
 """
 from __future__ import annotations
 
+import io
 import re
 import sys
 from pathlib import Path
@@ -293,8 +294,12 @@ def to_xlsx(projection: Projection, path) -> Path:
             widths = [_width(header)] + [_width(v) for v in table.iloc[:200, j - 1]]
             sheet.column_dimensions[letter].width = min(max(10, max(widths) + 2), 60)
         sheet.freeze_panes = "A2"
+    # the zip is made in memory: a full disk then fails one plain write (one line), not the zip
+    # writer, whose own cleanup would print a second error from its finaliser
+    buffer = io.BytesIO()
+    book.save(buffer)
     with atomic_path(path) as tmp:
-        book.save(tmp)
+        tmp.write_bytes(buffer.getvalue())
     return Path(path)
 
 
@@ -369,11 +374,11 @@ def main(district, year: int, scenarios=(), draws: int = 200, xlsx=None, seed: i
          roll=None) -> int:
     """``civsim project``: print the table; write the workbook if asked. ``roll`` is a folder
     holding a bureau's roll of the base year (``year − 1``)."""
-    from .. import params, roll as roll_module
+    from .. import params, roll_io
     from .projection import project
 
     if roll is not None:
-        roll = roll_module.load_folder(params.load(district), year - 1, roll, seed)
+        roll = roll_io.load_folder(params.load(district), year - 1, roll, seed)
     projection = project(district, year, scenarios=list(scenarios or ()), draws=draws, seed=seed, years=years,
                          roll=roll)
     print_table(projection)

@@ -260,3 +260,12 @@ def _split_place(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     community[joined] = split[1].fillna("")
     take = lambda s: pd.Series(s.to_numpy(dtype=object)[codes] if len(codes) else np.zeros(0, object), dtype=object)  # noqa: E731
     return take(street), take(community)
+
+
+def exports_in(folder: Path) -> list[Path]:
+    """The export files in ``folder`` (sorted), Excel's lock files beside open exports left out."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    # Excel's lock files (~$name.xlsx) beside open exports are not exports
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls") and not p.name.startswith("~$"))

@@ -21,8 +21,10 @@ import yaml
 
 from ..atomic import atomic_path, write_text
 from ..errors import CivsimError
-from ..roll import HOUSEHOLD_COLUMNS, PERSON_COLUMNS, _exports_in, _read
+from ..roll import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
+from ..roll_io import read_table
 from . import importer, privacy
+from .exports import exports_in
 
 CATEGORY_WORDS = {"dibao": "低保", "tekun": "特困", "edge": "低保边缘", "low_income": "低收入", "other": "其他"}
 AREA_WORDS = {"urban": "城市", "rural": "农村"}
@@ -44,7 +46,7 @@ def import_months(folders, district: str, out, salt: bytes) -> list[importer.Imp
 def _import_months(folders, district: str, out: Path, salt: bytes) -> list[importer.ImportedRoll]:
     rolls = []
     for folder in map(Path, folders):
-        files = _exports_in(folder)
+        files = exports_in(folder)
         if not files:
             raise CivsimError(folder, None, "no exports in this folder", "a folder of one month's .xlsx/.xls exports")
         rolls.append(importer.import_exports(files, district, salt=salt))
@@ -104,8 +106,8 @@ def _folder_tables(folder: Path):
     if not meta_path.is_file():
         raise CivsimError(folder, None, "not a roll folder (no roll.yaml)", "a folder written by `civsim roll import`")
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    households = _read(folder / "households.csv", HOUSEHOLD_COLUMNS)
-    persons = _read(folder / "persons.csv", PERSON_COLUMNS)
+    households = read_table(folder / "households.csv", HOUSEHOLD_COLUMNS)
+    persons = read_table(folder / "persons.csv", PERSON_COLUMNS)
     return households, persons, str(meta.get("month", folder.name)), meta.get("salt_fingerprint")
 
 

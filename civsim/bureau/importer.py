@@ -413,44 +413,13 @@ def read_salt(district: districts.District, path: str | Path | None = None) -> b
 
 def write_roll(roll: ImportedRoll, out: str | Path, salt: bytes) -> Path:
     out = Path(out)
-    with atomic_path(out / "households.csv") as tmp:
-        roll.households.to_csv(tmp, index=False)
-    with atomic_path(out / "persons.csv") as tmp:
-        roll.persons.to_csv(tmp, index=False)
+    from ..tables import write_csv   # a cell Excel would run as a formula is written as text
+
+    write_csv(roll.households, out / "households.csv")
+    write_csv(roll.persons, out / "persons.csv")
     meta = {"month": str(roll.month), "district": roll.district.code, "name": roll.district.name,
             "households": len(roll.households), "persons": len(roll.persons), "files": roll.files,
             "pid_hash": "HMAC-SHA256 of 身份证号, 80 bits, base32",
             "salt_fingerprint": hashlib.sha256(b"fingerprint:" + salt).hexdigest()[:12]}
     write_text(out / "roll.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
     return out
-
-
-def run(files, district: str, out: str | Path, month: str | None = None, salt: str | None = None,
-        salt_file: str | None = None) -> ImportedRoll:
-    """`civsim roll import`: import, then write; reports the counts on standard error."""
-    target = districts.find(district)
-    if salt is not None and len(salt) < 16:
-        raise CivsimError("--salt", None, "salt too short", "at least 16 characters")
-    key = salt.encode("utf-8") if salt else read_salt(target, salt_file)
-    folders = [Path(f) for f in files if Path(f).is_dir()]
-    if folders and len(folders) != len(files):
-        raise CivsimError("civsim roll import", "FILES", "folders and files mixed", "export files, or month folders")
-    if len(folders) > 1:
-        if month:
-            raise CivsimError("civsim roll import", "--month", "not with several month folders",
-                              "the months from the file names (…_YYYYMMDD)")
-        from . import history
-
-        rolls = history.import_months(folders, target.code, out, key)
-        print(f"{target.name} {rolls[0].month}—{rolls[-1].month}: {len(rolls)} 个月 → {privacy.masked(out)}",
-              file=sys.stderr)
-        return rolls[-1]
-    if folders:
-        from ..roll import _exports_in
-
-        files = _exports_in(folders[0])
-    roll = import_exports(files, target.code, month, key)
-    write_roll(roll, out, key)
-    print(f"{roll.district.name} {roll.month}: {len(roll.households)} 户 {len(roll.persons)} 人 → {privacy.masked(out)}",
-          file=sys.stderr)
-    return roll

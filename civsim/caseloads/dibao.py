@@ -6,6 +6,10 @@ import numpy as np
 from ..programs.dibao import MEMBER_SHARES
 from ..roll import AREAS
 
+# the leaves that make a district pay for its 低保 members' disabilities
+DISABILITY_RULES = ("disability.nursing.amount", "disability.living.grade_1_2", "disability.living.grade_3_4",
+                    "dibao.classified.severe_disability.amount", "dibao.classified.severe_disability.percent")
+
 
 def build(b) -> None:
     """The 低保 candidate pool: households straddling the line, exactly the reported claimers below
@@ -41,5 +45,9 @@ def _members(b, n: int) -> dict:
     elderly, minor = u < shares[0], (u >= shares[0]) & (u < shares[0] + shares[1])
     age = np.where(elderly, 60 + (v * 31).astype(int), np.where(minor, (v * 18).astype(int), 18 + (v * 42).astype(int)))
     grade = np.where(w < shares[2], 1 + (v * 2).astype(int), np.where(w < shares[2] + shares[3], 3 + (v * 2).astype(int), 0))
+    if not b.declares(*DISABILITY_RULES):
+        # members carry what only the programs the district pays read: a district that declares no
+        # disability subsidy (a 低保-only district) needs no disability amounts for its members
+        grade = np.zeros(n, grade.dtype)
     ill = b.rng.random(n) < shares[4]
     return {"age": age, "disability_grade": grade, "seriously_ill": ill.astype(int)}

@@ -403,17 +403,29 @@ class Explorer:
         if scenario is None:
             self._say("控件与基准相同，没有可保存的改动")
             return None
-        folder = self._visitor_folder() if self.folder is None else self.folder
+        try:
+            folder = self._visitor_folder() if self.folder is None else self.folder
+        except OSError as exc:   # the saves folder is a file, read-only, or on a full disk: say so
+            self._say(f"不能保存：保存方案的文件夹不可写（{exc.strerror or type(exc).__name__}），请联系管理员")
+            return None
         path = folder / f"{name}.yaml"
         if path.exists() and not self.overwrite_box.value:
             self._say(f"{path.name} 已存在；如需覆盖，请勾选“覆盖同名方案”后再保存")
             return None
-        self.model.save(scenario, path)
+        try:
+            self.model.save(scenario, path)
+        except CivsimError as exc:
+            self._say(f"不能保存：{exc.problem}，请联系管理员")
+            return None
         data = base64.b64encode(path.read_bytes()).decode("ascii")
         self.download.value = (f'<a download="{name}.yaml" href="data:text/yaml;charset=utf-8;base64,{data}">'
                                f"下载 {html.escape(name)}.yaml</a>")
-        self._say(f"已保存 {path}")
+        self._say(f"已保存 {self.shown(path)}")
         return path
+
+    def shown(self, path: Path) -> Path:
+        """Where a saved file is, as a visitor sees it: among the app's saves, not the server's folders."""
+        return path.relative_to(self.visitor_root) if self.visitor_root is not None else path
 
     def _visitor_folder(self) -> Path:
         """This visitor's own folder under the app's saves, made on the first save with a name no

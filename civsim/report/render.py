@@ -60,8 +60,8 @@ def _first_heading(notebook) -> str | None:
         for text in texts:
             text = "".join(text) if isinstance(text, list) else text
             for line in text.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
+                if line.startswith("# "):   # the page title shows the text, not its Markdown escapes
+                    return re.sub(r"\\(.)", r"\1", line[2:].strip())
     return None
 
 

@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from civsim import batch, roll as roll_module
+from civsim import batch, roll_io
 from civsim.bureau import check, idcard, importer
 from civsim.cli import main
 from civsim.errors import CivsimError
@@ -814,7 +814,7 @@ def test_a_folder_of_exports_with_lock_files_reads_as_the_exports(tmp_path, monk
     folder = tmp_path / "exports"
     shutil.copytree(SAMPLE, folder)
     (folder / f"~${HOUSE}").write_bytes(b"\x00" * 165)
-    roll = roll_module.load_folder(params.load("东西湖区"), 2020, folder)
+    roll = roll_io.load_folder(params.load("东西湖区"), 2020, folder)
     assert len(roll.households) == 100
 
 
