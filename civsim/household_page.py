@@ -289,7 +289,7 @@ class HouseholdPage:
         try:
             path = household.save(case, self._folder() / f"{name}.yaml")
         except (OSError, CivsimError) as exc:    # the saves folder unwritable or full: say so
-            self._say(f"不能保存：{getattr(exc, 'problem', '') or exc.strerror or type(exc).__name__}，请联系管理员")
+            self._say(f"不能保存：{getattr(exc, 'problem', '') or getattr(exc, 'strerror', '') or type(exc).__name__}，请联系管理员")
             return None
         self._offer(path, "text/yaml")
         self._say(f"已保存 {self.explorer.shown(path)}")
@@ -306,7 +306,7 @@ class HouseholdPage:
         try:
             path = write_pdf(self.base, self.other, self._folder() / f"{name}.pdf")
         except (OSError, CivsimError) as exc:
-            self._say(f"不能生成：{getattr(exc, 'problem', '') or exc.strerror or type(exc).__name__}，请联系管理员")
+            self._say(f"不能生成：{getattr(exc, 'problem', '') or getattr(exc, 'strerror', '') or type(exc).__name__}，请联系管理员")
             return None
         self._offer(path, "application/pdf")
         self._say(f"已生成 {self.explorer.shown(path)}")
