@@ -71,6 +71,11 @@ def test_several_months_and_per_member_outputs(tmp_path, capsys):
     assert [m.persons["elderly_allowance"] for m in outcome.months] == [[100.0, 0.0]] * 3
 
 
+def test_cases_without_expected_amounts_do_not_pass(tmp_path, capsys):
+    assert cli.main(["cases", str(write(tmp_path, FAMILY))]) == 1
+    assert "没有写预期金额" in capsys.readouterr().out
+
+
 def test_save_reads_back(tmp_path):
     case = household.check(dict(FAMILY, output={"dibao": 1290}))
     path = household.save(case, tmp_path / "saved.yaml")
