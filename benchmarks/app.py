@@ -156,13 +156,59 @@ def household_scenario(page, repeat: int, income: float) -> list[float]:
     return out
 
 
+def wait_study(events: int = 20, drag_s: float = 0.016, key_s: float = 0.12) -> list[tuple]:
+    """Where a wait pays, in one process (no browser): a slider dragged over ``events`` values
+    ``drag_s`` apart (60 a second), and a standard typed as three keys ``key_s`` apart (a typist's
+    pace), under each wait. The changes arrive on a fixed schedule, so a recompute that runs on a
+    change delays the later ones, as messages queue in a kernel. Rows: (input, wait s, recomputes,
+    ms from the last change's arrival to the final result)."""
+    import threading
+
+    from civsim import explorer
+
+    ex = explorer.build("东西湖区", 2021, debounce=None)
+    control = ex.control("dibao.standard.urban")
+    rows = []
+    for wait in (0.0, 0.08, 0.3):
+        for kind, pause in (("slider", drag_s), ("typed", key_s)):
+            control.mode.value = "percent" if kind == "slider" else "value"
+            values = [0.5 * (i + 1) for i in range(events)] if kind == "slider" else [9.0, 90.0, 900.0]
+            done, stamp = threading.Event(), {}
+
+            def finished(scenario, target=values[-1]):
+                change = scenario.changes[0] if scenario is not None else None
+                if change is not None and abs((change.percent if change.percent is not None else change.value) - target) < 1e-9:
+                    stamp["done"] = time.perf_counter()
+                    done.set()
+
+            ex.debounce, ex.typing = wait, wait
+            before = ex.recomputes
+            ex.listeners[:] = [finished]
+            start = time.perf_counter()
+            for i, v in enumerate(values):
+                time.sleep(max(0.0, start + i * pause - time.perf_counter()))
+                (control.percent if kind == "slider" else control.value).value = v
+            done.wait(10)
+            time.sleep(0.4)                                  # any trailing recompute
+            last = start + (len(values) - 1) * pause
+            rows.append((kind, wait, ex.recomputes - before, (stamp["done"] - last) * 1000))
+            ex.debounce, ex.listeners[:] = None, []
+            control.percent.value, control.value.value = 0.0, control.current
+    return rows
+
+
 def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--waits", action="store_true", help="only the in-process study of the waits (no browser)")
     args = parser.parse_args(argv)
+    if args.waits:
+        for kind, wait, recomputes, latency in wait_study():
+            print(f"{kind:6} wait {wait * 1000:3.0f} ms: {recomputes:2d} recomputes, last change -> result {latency:4.0f} ms")
+        return 0
 
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as pw:
         folder = Path(folder)

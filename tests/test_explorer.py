@@ -291,9 +291,9 @@ def test_slider_changes_are_debounced(ex):
         ex.debounce = None
 
 
-def test_a_typed_standard_waits_less_than_a_slider(ex):
-    """Keystrokes in the new-standard box are coalesced over ``typing`` (0.08 s), not the slider's
-    0.3 s: one computation for a burst of keys, soon after the last."""
+def test_the_wait_follows_the_recompute(ex):
+    """A burst of keystrokes is one computation, soon after the last key when a recompute is quick
+    (twice the recompute, at least 0.08 s), and the wait grows to 0.3 s when it is slow."""
     control = ex.control("dibao.standard.urban")
     control.mode.value = "value"
     ex.debounce, ex.typing = 0.3, 0.08
@@ -308,7 +308,11 @@ def test_a_typed_standard_waits_less_than_a_slider(ex):
         waited = time.monotonic() - started
         time.sleep(0.2)
         assert ex.recomputes == count + 1 and ex.scenario.changes[0].value == 880
-        assert waited < 0.3, waited                   # the typing wait and one recompute: less than 0.3 s
+        assert waited < 0.3, waited                   # the short wait and one recompute: less than 0.3 s
+        ex.compute_ms = 400.0
+        assert ex.wait() == 0.3
+        ex.compute_ms = 10.0
+        assert ex.wait() == 0.08
     finally:
         ex.debounce = None
 

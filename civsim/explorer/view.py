@@ -8,10 +8,12 @@ State lives in plain attributes (``params``, ``sim``, ``scenario``, ``frame``, `
 Changes are debounced: each change (re)starts a short timer (on the kernel's event loop when there
 is one, else a thread) and the computation runs when the controls have been still for ``debounce``
 seconds. ``debounce=0`` recomputes on every change; ``debounce=None`` only on :meth:`recompute`.
-A slider sends a value for every step it is dragged past, so it waits the full ``debounce`` (0.3 s:
-a drag is computed once, where it stops); a typed standard waits only ``typing`` (0.08 s, shorter
-than the pause between two keystrokes of a fast typist, longer than the browser's burst of one
-paste), since a recompute (about 30 ms) is cheaper than the wait (docs/performance.md).
+The wait follows the recompute: twice the last recompute's time, at least ``typing`` (0.08 s) and
+at most ``debounce`` (0.3 s). A drag sends a value every 16 ms, and any wait longer than that
+computes it once, where it stops; keystrokes come 100–200 ms apart, so on a district whose
+recompute takes 30–40 ms a key's value is computed before the next key and the last one 0.08 s
+after it, while on a roll whose recompute takes 150 ms or more the wait grows to 0.3 s, so that
+intermediate values do not queue up (``benchmarks/app.py --waits``; docs/performance.md).
 """
 from __future__ import annotations
 
@@ -180,7 +182,7 @@ class Explorer:
                 control.row.add_class("civsim-" + s.path.replace(".", "-"))     # a handle for the browser test
                 mode.observe(lambda change, c=control: self._on_mode(c), "value")
                 percent.observe(lambda change, c=control: self._on_value(c), "value")
-                value.observe(lambda change, c=control: self._on_value(c, typed=True), "value")
+                value.observe(lambda change, c=control: self._on_value(c), "value")
                 confirm.observe(self._changed, "value")
                 self.standards.append(control)
             self.roll = []
@@ -238,14 +240,14 @@ class Explorer:
         control.value.layout.display = "none" if percent else None
         self._on_value(control)
 
-    def _on_value(self, control: StandardControl, typed: bool = False) -> None:
+    def _on_value(self, control: StandardControl) -> None:
         if control.confirm.value:                  # a confirmation is for the value it was given to
             self._quiet, quiet = True, self._quiet
             try:
                 control.confirm.value = False
             finally:
                 self._quiet = quiet
-        self._changed(delay=self.typing if typed else None)
+        self._changed()
 
     def _on_month(self, _change=None) -> None:
         self._quiet = True
@@ -264,10 +266,14 @@ class Explorer:
         except CivsimError as exc:
             self._say(f"无法载入：{exc}")
 
-    def _changed(self, _change=None, delay: float | None = None) -> None:
+    def wait(self) -> float:
+        """Seconds to let the controls settle: twice the last recompute, within [typing, debounce]."""
+        return min(self.debounce, max(self.typing, 2 * getattr(self, "compute_ms", 0.0) / 1000))
+
+    def _changed(self, _change=None) -> None:
         if self._quiet or self.debounce is None:
             return
-        wait = self.debounce if delay is None else min(delay, self.debounce)
+        wait = self.wait()
         if wait <= 0:
             self.recompute()
             return
