@@ -374,7 +374,8 @@ def _month(case: Case, p, period, traced: bool, sims: dict | None = None) -> Mon
         if sims is not None:
             sims[period] = sim
     trace = Trace()
-    sim.prepared.trace = trace if traced else None
+    if traced:
+        trace.attach(sim.prepared)
     try:
         frame, detail = sim.run(p, detail=True)
     finally:

@@ -155,3 +155,19 @@ def test_the_pdf_is_one_chinese_page_with_the_amounts_and_sources(tmp_path):
                   "经办人"):
         assert words in text, words
     assert base.amount(case.periods[0], "dibao") == 1290.0
+
+
+def test_a_trace_is_for_one_household_and_costs_a_plain_run_nothing():
+    """A district's roll cannot be traced (it would keep every household's values); a plain run
+    has no trace and its months record nothing."""
+    from civsim import engine, params
+    from civsim.engine.trace import Trace
+
+    p = params.load("东西湖区")
+    sim = engine.Simulation(p, 2021)
+    with pytest.raises(ValueError, match="one household"):
+        Trace().attach(sim.prepared)
+    assert sim.prepared.trace is None
+    month = engine.Month(p, sim.months[0], sim.prepared, sim.income(p)[0], 2.5, 3.0)
+    assert month.trace is None
+    month.step("家庭人数", [3], "人")            # a no-op without a trace

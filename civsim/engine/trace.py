@@ -43,6 +43,15 @@ class Trace:
     steps: list = field(default_factory=list)
     _seen: set = field(default_factory=set)
 
+    def attach(self, prepared) -> "Trace":
+        """Record the working of the months run on ``prepared``: a roll of one household (a trace
+        keeps each candidate's values, which on a district's roll would be every household's)."""
+        if len(prepared.roll.households) != 1:
+            raise ValueError(f"a trace records one household's working; this roll has "
+                             f"{len(prepared.roll.households)} households")
+        prepared.trace = self
+        return self
+
     def read(self, month, path: str, value: float) -> None:
         key = (month.period, month.program, path)
         if key in self._seen:
