@@ -90,6 +90,8 @@ class Case:
 def load(path) -> list[Case]:
     """The cases of a file, each checked (see :func:`check`)."""
     path = Path(path)
+    if path.is_dir():
+        raise CivsimError(path, None, "是文件夹，应为案例文件（.yaml）", "")
     if not path.is_file():
         raise CivsimError(path, None, "找不到该案例文件", "")
     tree = params_module.read_yaml(path)

@@ -2,6 +2,7 @@
 and ``civsim cases FILE…`` (check case files' expected amounts; exit 1 on a mismatch)."""
 from __future__ import annotations
 
+import argparse
 import sys
 
 from . import household, household_text
@@ -20,6 +21,11 @@ def add_parsers(sub) -> None:
 
 
 def run_household(args) -> int:
+    if args.pdf:    # refused before any work: unwritable, in params/ or data/, or one of the inputs
+        from .cli import _check_output
+
+        inputs = argparse.Namespace(scenario=[args.scenario, args.file] if args.scenario else [args.file])
+        _check_output(args.pdf, inputs, "--pdf")
     cases = household.load(args.file)
     for i, case in enumerate(cases):
         sims: dict = {}

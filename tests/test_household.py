@@ -171,3 +171,10 @@ def test_a_trace_is_for_one_household_and_costs_a_plain_run_nothing():
     month = engine.Month(p, sim.months[0], sim.prepared, sim.income(p)[0], 2.5, 3.0)
     assert month.trace is None
     month.step("家庭人数", [3], "人")            # a no-op without a trace
+
+
+def test_the_pdf_is_not_written_over_the_case_file(tmp_path, capsys):
+    path = write(tmp_path, FAMILY)
+    before = path.read_bytes()
+    assert cli.main(["household", str(path), "--pdf", str(path)]) == 2
+    assert "--pdf" in capsys.readouterr().err and path.read_bytes() == before
