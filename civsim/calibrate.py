@@ -140,6 +140,7 @@ class Fit:
     figures: tuple[str, ...]        # every figure the values were fitted to
     unreached: tuple[str, ...] = ()  # figures no value within the bounds reaches (left as checks)
     moves: np.ndarray | None = None  # figures × unknowns: whether the unknown moves the figure
+    why: tuple[str, ...] = ()        # for each unreached figure, in the user's words: how far, and what rule could close it
 
     def fitted_to(self, j: int) -> tuple[str, ...]:
         """The figures unknown ``j`` was fitted to: those it moves."""
@@ -167,15 +168,23 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
     declared = programs.UNKNOWNS
     active = {p.key for p in engine.Simulation(current, year, seed).programs}
     targets = _targets(code, year, {owner for owner, _ in declared.values()} & active)
+    if targets.empty:
+        raise CivsimError(f"data/reported ({code})", str(year), "no reported money or person-times of a program "
+                          "whose roll has unknowns (低保, 特困, 临时救助) for the year",
+                          "such a figure in data/reported to fit the roll to")
     dropped = pd.DataFrame(columns=targets.columns)
+    why: list[str] = []
     while True:
         owners = set(targets["program"])
         unknowns = tuple(Unknown(path, base.get(path, day, math.nan), param.prior, *param.bounds)
                          for path, (owner, param) in declared.items() if owner in owners and base.has(path))
         unknowns = tuple(u for u in unknowns if math.isfinite(u.prior))
+        if targets.empty:       # every figure stays out of reach of the rules as declared
+            raise CivsimError(f"data/reported ({code})", str(year), "no reported figure can be reached by the rules "
+                              "as declared: " + "；".join(why), "a rule that can pay what was reported (see above)")
         if not unknowns:
-            raise CivsimError(f"data/reported ({code})", str(year), "no reported flow the roll's unknowns can reach",
-                              "money or person-times of 低保, 特困 or 临时救助 for the year")
+            raise CivsimError(f"data/reported ({code})", str(year), "the reported figures' programs have no roll unknown "
+                              "declared here", "money or person-times of 低保, 特困 or 临时救助 for the year")
         theta, model, jacobian = _solve(current, year, seed, day, unknowns, targets)
         reported_values = targets["value"].to_numpy(float)
         off = np.abs(model - reported_values) > np.abs(reported_values) * TOLERANCE_PCT / 100
@@ -183,6 +192,9 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
         unreachable = off & ((jacobian[:len(targets)] != 0) & at_bound).any(axis=1)
         if not unreachable.any():
             break
+        why += [_why(row, value, [u for u, moves, bound in zip(unknowns, jacobian[i] != 0, at_bound) if moves and bound],
+                     theta, unknowns)
+                for i, (row, value) in enumerate(zip(targets.itertuples(index=False), model)) if unreachable[i]]
         dropped = pd.concat([dropped, targets[unreachable]], ignore_index=True)
         targets = targets[~unreachable].reset_index(drop=True)
     table = targets[["program", "measure", "period", "value"]].rename(columns={"value": "reported"})
@@ -192,7 +204,27 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
     moves = jacobian[:len(targets)] != 0
     kept = moves.any(axis=0)             # an unknown no figure moves (no urban 特困 here) is not fitted
     return Fit(base.district.name, year, tuple(u for u, k in zip(unknowns, kept) if k), np.round(theta[kept], 4),
-               table, figures, unreached, moves[:, kept])
+               table, figures, unreached, moves[:, kept], tuple(why))
+
+
+# What a declared rule could add where the gap rule and the roll's unknowns cannot reach a figure
+CLOSES = {"dibao": {"below": "分类施保增发（dibao.classified.*：老年人、残疾人、学生、重病患者、单亲家庭等按类增发）"
+                             "或分档发放（dibao.tiered.*、dibao.tier.*）可使人均补助高于差额",
+                    "above": "分档发放（dibao.tiered.*、dibao.tier.*）的档额低于差额，或在册户数有误"},
+          "tekun": {"below": "集中、分散供养分设的照料护理标准（tekun.care.centralized.*、tekun.care.dispersed.*）",
+                    "above": "集中、分散供养分设的照料护理标准（tekun.care.centralized.*、tekun.care.dispersed.*）"}}
+
+
+def _why(row, model: float, bound: list, theta, unknowns) -> str:
+    """One unreached figure in the user's words: what was reported, what the model reaches with the
+    unknowns at their bounds, and which declared rule could close the difference."""
+    value = dict(zip((u.path for u in unknowns), theta))
+    at = "、".join(f"{u.path}={value[u.path]:.4g}（{'下限' if np.isclose(value[u.path], u.low) else '上限'}）" for u in bound)
+    side = "below" if model < row.value else "above"
+    reach = "最高只到" if side == "below" else "最低仍为"
+    rule = CLOSES.get(row.program, {}).get(side, "本地区为此项目规定的发放办法")
+    return (f"{row.program} {row.measure} {row.period}：报告{row.value:,.2f}，模型在{at}时{reach}{model:,.2f}"
+            f"（{(model - row.value) / row.value * 100:+.1f}%）；可弥补差距的规定：{rule}")
 
 
 def _solve(params, year: int, seed: int, day: dt.date, unknowns, targets):

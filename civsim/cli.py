@@ -437,8 +437,8 @@ def cmd_calibrate(args) -> int:
     else:
         print(fit.table().to_string(index=False))
         print(fit.targets.to_string(index=False))
-        for figure in fit.unreached:
-            print(f"{figure}: not reached within the bounds (left as a check)")
+        for figure in fit.why or fit.unreached:
+            print(f"{figure}（未达到，留作检验）" if fit.why else f"{figure}: not reached within the bounds (left as a check)")
         if args.write:
             print(f"wrote {calibrate.write(fit)}", file=sys.stderr)
             params.clear_cache()

@@ -36,7 +36,10 @@ from .params import UNITS, Entry, Leaf
 
 DEFAULT_DISTRICT = "东西湖区"
 CASE_KEYS = {"name", "description", "district", "period", "params", "household", "output"}
-HOUSEHOLD_KEYS = {"id", "area", "income", "category", "street", "start", "end", "members"}
+HOUSEHOLD_KEYS = {"id", "area", "income", "category", "street", "start", "end", "tier", "single_parent", "members"}
+# household field -> (Chinese name, allowed whole numbers, meaning)
+HOUSEHOLD_NUMBERS = {"tier": ("低保档次", (0, 3), "0 不分档、1 一档、2 二档、3 三档"),
+                     "single_parent": ("单亲家庭", (0, 1), "0 或 1")}
 FLAGS = ("institution", "tekun", "seriously_ill", "poor", "home_care", "elderly_allowance")
 # member field -> (Chinese name, allowed: a (low, high) range of whole numbers, or the words)
 MEMBER_FIELDS = {
@@ -44,7 +47,7 @@ MEMBER_FIELDS = {
     "self_care": ("自理能力", (0, 2)), "child_status": ("儿童类别", roll_module.CHILD_STATUS),
     "institution": ("集中供养/机构养育", (0, 1)), "tekun": ("特困人员", (0, 1)), "seriously_ill": ("重病患者", (0, 1)),
     "poor": ("困难家庭成员", (0, 1)), "home_care": ("居家养老服务对象", (0, 1)),
-    "elderly_allowance": ("高龄津贴对象", (0, 1)),
+    "elderly_allowance": ("高龄津贴对象", (0, 1)), "student": ("在校学生", (0, 1)),
 }
 MEANING = {"self_care": "0 全自理、1 半护理、2 全护理", "disability_grade": "0 无、1—4 级", "sex": "m 或 f",
            "child_status": "none、orphan（孤儿）或 unsupported（事实无人抚养）"}
@@ -224,6 +227,12 @@ def _household(raw: dict, fail) -> tuple[dict, tuple]:
                                             "事实无人抚养儿童请用 child_status: unsupported）")
     household = {"area": area, "category": category, "income": float(income) if income is not None else float("nan"),
                  "street": str(raw.get("street") or "")}
+    for key, (word, (low, high), meaning) in HOUSEHOLD_NUMBERS.items():
+        value = raw.get(key, 0)
+        if not _number(value) or value != int(value) or not low <= value <= high:
+            fail(key, f"{word} {value!r} 不存在（应为 {meaning}）")
+        if value:
+            household[key] = int(value)
     for key in ("start", "end"):    # the household's spell on the roll: on it from start, off from end
         if raw.get(key) is not None:
             value = raw[key]

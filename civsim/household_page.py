@@ -30,7 +30,7 @@ SEX = [("—", ""), ("男", "m"), ("女", "f")]
 GRADES = [("无", 0), ("一级", 1), ("二级", 2), ("三级", 3), ("四级", 4)]
 SELF_CARE = [("全自理", 0), ("半护理", 1), ("全护理", 2)]
 CHILD = [("—", "none"), ("孤儿", "orphan"), ("事实无人抚养", "unsupported")]
-FLAGS = [("seriously_ill", "重病"), ("tekun", "特困"), ("institution", "集中供养"),
+FLAGS = [("seriously_ill", "重病"), ("student", "在校学生"), ("tekun", "特困"), ("institution", "集中供养"),
          ("elderly_allowance", "高龄津贴对象"), ("home_care", "居家养老服务"), ("poor", "困难家庭成员")]
 AREAS = [("城市", "urban"), ("农村", "rural")]
 CATEGORIES = [(word, key) for key, word in household.CATEGORY_WORDS.items()]
@@ -53,7 +53,7 @@ def _widgets():
 
 
 HOUSEHOLD_WORDS = {"income": "家庭月人均收入", "area": "地区", "category": "类别", "street": "街道/乡镇",
-                   "members": "成员", "period": "测算月份"}
+                   "members": "成员", "period": "测算月份", "tier": "低保档次", "single_parent": "单亲家庭"}
 
 
 def field_words(key) -> str:
@@ -119,6 +119,9 @@ class HouseholdPage:
         self.income_box = w.FloatText(value=400.0, description="人均月收入", style={"description_width": "70px"},
                                       layout=w.Layout(width="190px"), continuous_update=True)
         self.street_box = w.Text(value="", description="街道/乡镇", placeholder="可不填")
+        self.tier_box = w.Dropdown(options=[("不分档", 0), ("一档", 1), ("二档", 2), ("三档", 3)], value=0,
+                                   description="低保档次")
+        self.single_parent_box = w.Checkbox(value=False, description="单亲家庭", indent=False)
         self.description_box = w.Text(value="", description="案例说明", placeholder="如 三口之家，有一位80岁老人",
                                       layout=w.Layout(width="420px"))
         self.members_box = w.VBox()
@@ -132,7 +135,8 @@ class HouseholdPage:
         self.message_box = w.HTML()
         self.download = w.HTML()
         for box, name in ((self.income_box, "income"), (self.area_box, "area"), (self.category_box, "category"),
-                          (self.month_box, "month"), (self.street_box, "street")):
+                          (self.month_box, "month"), (self.street_box, "street"), (self.tier_box, "tier"),
+                          (self.single_parent_box, "single-parent")):
             box.add_class(f"civsim-hh-{name}")
             box.observe(self.typed if name in ("income", "street") else self.changed, "value")
         self.add_button.on_click(lambda _: self.add_member({"age": 40}))
@@ -142,7 +146,8 @@ class HouseholdPage:
         for values in ({"age": 80, "elderly_allowance": 1}, {"age": 45}, {"age": 12}):
             self.add_member(values, quiet=True)
         inputs = w.VBox([w.HTML("<b>家庭</b>"), w.HBox([self.month_box, self.area_box, self.category_box]),
-                         w.HBox([self.income_box, self.street_box]), self.description_box,
+                         w.HBox([self.income_box, self.street_box, self.tier_box, self.single_parent_box]),
+                         self.description_box,
                          w.HTML("<b>成员</b>"), self.members_box, self.add_button,
                          w.HTML("<b>保存</b>"), w.HBox([self.save_name, self.save_button, self.pdf_button]),
                          self.message_box, self.download])
@@ -181,6 +186,10 @@ class HouseholdPage:
             house["income"] = self.income_box.value
         if self.street_box.value.strip():
             house["street"] = self.street_box.value.strip()
+        if self.tier_box.value:
+            house["tier"] = self.tier_box.value
+        if self.single_parent_box.value:
+            house["single_parent"] = 1
         return {"description": self.description_box.value.strip() or "单户测算", "period": self.month_box.value,
                 "district": self.explorer.params.district.name, "household": house}
 

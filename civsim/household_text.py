@@ -33,6 +33,10 @@ def describe_household(case: Case) -> str:
     parts = [AREA_WORDS[h["area"]], CATEGORY_WORDS[h["category"]] + ("家庭" if h["category"] != "other" else "")]
     if h["income"] == h["income"]:      # not NaN
         parts.append(f"家庭月人均收入{h['income']:g}元")
+    if h.get("tier"):
+        parts.append(f"{'一二三'[h['tier'] - 1]}档")
+    if h.get("single_parent"):
+        parts.append("单亲家庭")
     if h.get("street"):
         parts.append(h["street"])
     return "，".join(parts) + "；成员：" + "；".join(member_word(i, m) for i, m in enumerate(case.members))
@@ -52,7 +56,8 @@ def member_word(i: int, m: dict) -> str:
         words.append("特困" + ("集中供养" if m["institution"] else "分散供养"))
     if m["child_status"] != "none":
         words.append({"orphan": "孤儿", "unsupported": "事实无人抚养儿童"}[m["child_status"]])
-    for flag, word in (("elderly_allowance", "高龄津贴对象"), ("home_care", "居家养老服务对象"), ("poor", "困难家庭成员")):
+    for flag, word in (("student", "在校学生"), ("elderly_allowance", "高龄津贴对象"), ("home_care", "居家养老服务对象"),
+                       ("poor", "困难家庭成员")):
         if m[flag]:
             words.append(word)
     return f"成员{i + 1}（{'，'.join(words)}）"

@@ -44,6 +44,9 @@ HOUSEHOLD_COLUMNS = {
     # what a bureau's export says, kept to check the model against it
     "community": ("optional_str", "", None), "benefit": ("optional_float", np.nan, (0, 1_000_000)),
     "classified": ("optional_float", np.nan, (0, 1_000_000)),
+    # 分档: the household's 档 (1, 2, 3; 0 where its area pays the gap or the roll gives none); a
+    # single-parent family (单亲家庭) for 分类施保
+    "tier": ("int", 0, (0, 3)), "single_parent": ("int", 0, (0, 1)),
 }
 PERSON_COLUMNS = {
     "person_id": ("int", None, (0, None)), "household_id": ("int", None, (0, None)), "age": ("int", None, (0, 130)),
@@ -52,6 +55,7 @@ PERSON_COLUMNS = {
     "seriously_ill": ("int", 0, (0, 1)), "poor": ("int", 0, (0, 1)), "home_care": ("int", 0, (0, 1)),
     "elderly_allowance": ("int", 0, (0, 1)), "start": ("optional_str", "", "month"), "end": ("optional_str", "", "month"),
     "pid_hash": ("optional_str", "", None), "classified": ("optional_float", 0.0, (0, 1_000_000)),
+    "student": ("int", 0, (0, 1)),      # 在校学生, for 分类施保
 }
 CATEGORICAL = {"area": AREAS, "category": CATEGORIES, "child_status": CHILD_STATUS, "sex": SEX}
 

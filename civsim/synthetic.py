@@ -216,7 +216,7 @@ def _text(values: list, lengths: list[int]) -> pd.Categorical:
 
 # Narrow integer types keep a province's roll small; ids and spells stay wide.
 NARROW = {"size": np.int16, "age": np.int16, "disability_grade": np.int8, "self_care": np.int8, "institution": np.int8,
-          "tekun": np.int8, "seriously_ill": np.int8, "poor": np.int8, "home_care": np.int8, "elderly_allowance": np.int8,
+          "tekun": np.int8, "seriously_ill": np.int8, "tier": np.int8, "single_parent": np.int8, "student": np.int8, "poor": np.int8, "home_care": np.int8, "elderly_allowance": np.int8,
           "start": np.int32, "end": np.int32, "income": np.float32, "claim_draw": np.float32, "benefit": np.float32,
           "classified": np.float32}
 

@@ -29,7 +29,7 @@ from . import vocab as V
 
 # The columns an export fills, in the roll's own order and types (civsim.roll names them all).
 FROM_EXPORT = {"households": ("household_id", "area", "size", "income", "street", "community", "category", "benefit",
-                              "classified", "start", "claim_draw"),
+                              "classified", "start", "claim_draw", "tier"),
                "persons": ("person_id", "household_id", "pid_hash", "age", "sex", "disability_grade", "self_care",
                            "child_status", "institution", "tekun", "seriously_ill", "classified", "start")}
 HOUSEHOLD_COLUMNS = {name: ROLL_HOUSEHOLDS[name][0] for name in FROM_EXPORT["households"]}
@@ -201,7 +201,9 @@ def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFr
             "head_id": ids.to_numpy(), "area": area, "size": size, "family": family, "mean": mean, "total": total,
             "street": ex.text("street").to_numpy(), "community": ex.text("community").to_numpy(),
             "category": category, "benefit": _amounts(ex, "benefit"), "classified": classified,
-            "start": _months(ex, "start"), "placement": placement}))
+            "start": _months(ex, "start"), "placement": placement,
+            # 分档: the household's 档 where the export has a 保障档次 column (0: none given)
+            "tier": _coded(ex, "tier", vocab, "0").astype(np.int64) if ex.has("tier") else 0}))
         where.append(pd.DataFrame({"file": f, "pos": np.arange(len(ex))}))
     table, where = pd.concat(parts, ignore_index=True), pd.concat(where, ignore_index=True)
     dup = table.duplicated("head_id", keep="first").to_numpy()
@@ -326,7 +328,7 @@ def _import(files, district: str, month: str | None, salt: bytes | None, vocab: 
         "household_id": np.arange(len(hh), dtype=np.int64), "area": hh["area"], "size": hh["size"],
         "income": hh["income"], "street": hh["street"], "community": hh["community"], "category": hh["category"],
         "benefit": hh["benefit"], "classified": hh["classified"], "start": hh["start"],
-        "claim_draw": 0.0})[list(HOUSEHOLD_COLUMNS)]
+        "claim_draw": 0.0, "tier": hh["tier"]})[list(HOUSEHOLD_COLUMNS)]
 
     order = np.argsort(index, kind="stable")
     order = order[covered[order]]

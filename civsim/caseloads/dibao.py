@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..programs.dibao import MEMBER_SHARES
+from ..programs.dibao import MEMBER_SHARES, TIERS
 from ..roll import AREAS
 
 # the leaves that make a district pay for its 低保 members' disabilities
@@ -19,9 +19,9 @@ def build(b) -> None:
     for code, area in enumerate(AREAS):
         claimers = b.target(f"caseload.dibao.{area}.households")
         persons = b.target(f"caseload.dibao.{area}.persons")
-        standard = b.value(f"dibao.standard.{area}")
-        if claimers == 0 or standard == 0:
+        if claimers == 0:
             continue
+        standard = b.params.at(f"dibao.standard.{area}", b.date)    # a count without a standard in force: the error
         eligible = max(claimers, int(round(claimers / max(take_up, 1e-9))))
         pool = max(eligible, int(round(eligible / max(share, 1e-9))))
         gap = min(max(b.value(f"dibao.gap_ratio.{area}"), 0.01), 0.99)
@@ -34,8 +34,20 @@ def build(b) -> None:
                                rng.random(pool - eligible)])
         size = np.concatenate([b.sizes(claimers, persons), b.sizes(pool - claimers, int(round((pool - claimers) * persons / claimers)))])
         member_of = np.repeat(np.arange(pool), size)
-        b.add({"area": area, "category": "dibao", "income": ratio * standard,
-               "claim_draw": draw}, _members(b, len(member_of)), member_of)
+        households = {"area": area, "category": "dibao", "income": ratio * standard, "claim_draw": draw}
+        members = _members(b, len(member_of))
+        # what only an add-on or 档 reads is drawn only where the district declares one (so a district
+        # without them keeps its draws)
+        if b.declares(f"dibao.tiered.{area}"):
+            shares = np.array([b.value(f"dibao.tier_share.{t}.{area}") for t in TIERS[:2]])
+            households["tier"] = 1 + np.searchsorted(np.cumsum(shares), rng.random(pool), side="right")
+        if b.declares("dibao.classified.single_parent.amount", "dibao.classified.single_parent.percent"):
+            households["single_parent"] = (rng.random(pool) < b.value("dibao.members.single_parent")).astype(int)
+        if b.declares("dibao.classified.student.amount", "dibao.classified.student.percent"):
+            school_age = (members["age"] >= 6) & (members["age"] <= 22)      # students among them, at the share of all members
+            chance = min(1.0, b.value("dibao.members.student") * len(school_age) / max(school_age.sum(), 1))
+            members["student"] = (school_age & (rng.random(len(school_age)) < chance)).astype(int)
+        b.add(households, members, member_of)
 
 
 def _members(b, n: int) -> dict:

@@ -57,6 +57,8 @@ def simulate(district, year: int, scenarios=(), seed: int | None = None, params:
     # what the roll could not hold, in the user's words (the command line prints it)
     frame.attrs["notes"] = [f"{path}：人数为{month}的数字，晚于{year}年，本年名册不计入"
                             for path, month in sim.roll.unplaced.items()]
+    if sim.roll.reads:      # the leaves a synthetic roll was drawn from (a bureau roll: None)
+        frame.attrs["drawn_from"] = set().union(*sim.roll.reads.values())
     return frame
 
 
