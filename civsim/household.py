@@ -220,6 +220,8 @@ def _household(raw: dict, fail) -> tuple[dict, tuple]:
             ids[ident] = i
             out["id"] = ident
         checked.append(out)
+    if category == "tekun" and not any(m["tekun"] for m in checked):
+        fail("category", "特困类别的家庭须至少一位成员为特困人员（该成员写 tekun: 1）")
     adults = any(m["age"] >= 18 for m in checked)
     for i, m in enumerate(checked):
         if m["tekun"] and m["age"] < 18 and adults:

@@ -92,6 +92,8 @@ def test_save_reads_back(tmp_path):
     ({"category": "tekun", "members": [{"age": 40}, {"age": 12, "tekun": 1}]}, "household.members[2].tekun", "同户有成年人"),
     ({"members": [{"age": 40, "wage": 3000}]}, "household.members[1].wage", "不认识的成员字段"),
     ({"area": "suburb"}, "household.area", "不是地区"),
+    ({"category": "tekun"}, "household.category", "须至少一位成员为特困人员"),
+    ({"tier": 5}, "household.tier", "低保档次 5 不存在"),
 ])
 def test_impossible_household_is_one_line_naming_the_field(tmp_path, capsys, change, field, words):
     case = dict(FAMILY, household={**FAMILY["household"], **change})
