@@ -359,7 +359,15 @@ def test_the_comparison_with_the_year_before_is_the_budget_decomposition(ex):
 def test_model_without_widgets(tmp_path):
     """The model alone: settings → scenario → table, and the saved scenario reads back and reruns to
     the same money (no ipywidgets involved)."""
+    import subprocess
+    import sys
+
     from civsim.explorer import Model
+
+    probe = ("import sys; from civsim.explorer import Model; Model('东西湖区', 2021).run(None); "
+             "print('ipywidgets' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          timeout=300).stdout.strip() == "False"
 
     model = Model("东西湖区", YEAR)
     standards, roll = model.standard_settings(7), model.roll_settings()
