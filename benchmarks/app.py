@@ -11,6 +11,7 @@
 - memory of one visitor's kernel (RSS and PSS, from /proc).
 
     .venv/bin/python benchmarks/app.py [--repeat 15] [--starts 3]
+    .venv/bin/python benchmarks/app.py --waits     # where a wait pays: drags and keystrokes, in one process
 
 The first page is measured on ``--starts`` fresh servers (median); the HTML's arrival and the
 page's load event are printed beside it, to tell the server's part from the browser's.
