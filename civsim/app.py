@@ -1,4 +1,5 @@
-"""``civsim app``: the scenario explorer as a standalone web page for planners, without JupyterLab.
+"""``civsim app``: the scenario explorer and the household calculator (two tabs, 方案模拟 and
+单户测算, sharing one model) as a standalone web page for planners and clerks, without JupyterLab.
 
 Voila serves ``notebooks/scenario_explorer.ipynb`` as a page of its outputs only (no code, no
 menus), with one kernel per visitor, so each planner has their own roll and controls; one spare

@@ -207,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token", default=None, help="access token (default: a random one, printed in the URL)")
     p.add_argument("--saves", default=None, help="folder for saved scenarios, one subfolder per visitor "
                                                  "(default params/scenarios/app)")
+
+    from .household_cli import add_parsers as household_parsers     # civsim household, civsim cases
+    household_parsers(sub)
     return parser
 
 
@@ -543,6 +546,18 @@ def cmd_app(args) -> int:
     from . import app
 
     return app.main(host=args.host, port=args.port, token=args.token, saves=args.saves)
+
+
+def cmd_household(args) -> int:
+    from . import household_cli
+
+    return household_cli.run_household(args)
+
+
+def cmd_cases(args) -> int:
+    from . import household_cli
+
+    return household_cli.run_cases(args)
 
 
 def _shown(text) -> str:

@@ -103,6 +103,7 @@ class Prepared:
     # (id(leaf), month ordinal) -> (leaf, value in force): the parameter sets of one roll's runs
     # (scenarios, Monte Carlo draws) share most leaves; the leaf is kept, so its id stays its own
     values: dict = field(default_factory=dict)
+    trace: object = None        # a civsim.engine.trace.Trace: the months' rules record their working
     unpaid: set = field(default_factory=set)    # leaves read as 0 (schema.unpaid: a bureau roll's category paid no cash)
 
     def in_force(self, params: ParamSet, path: str, t: int, date) -> float:

@@ -126,6 +126,7 @@ class Program:
             return self.pay(month, view)
         classes = view.keep(self.classes, ("classes", self.key))
         amount = np.where(classes >= 0, np.append(self.rates(month, view), 0.0)[classes], 0.0)
+        month.step("按所属类别核定的月标准", amount)
         rows = np.flatnonzero((amount != 0) & month.present(view))
         if self.pay is None:
             return Paid(rows, amount[rows])

@@ -30,7 +30,9 @@ def pay(month, view) -> Paid:
     paid = np.flatnonzero(eligible)
     floor = month.value("dibao.floor")
     per_person = np.maximum(gap[paid], floor) if floor else gap[paid]
+    month.step("每人差额（保障标准−家庭月人均收入）", per_person)
     per_person = by_tier(month, view, paid, per_person)
+    month.step("家庭人数", view.size[paid], "人")
     amount = per_person * view.size[paid] + classified(month, view, paid)
     extra = month.value("supplements.spring_festival.extra_months")     # a month paid twice at Spring Festival
     return Paid(paid, amount * (1 + extra))
@@ -64,6 +66,7 @@ def classified(month, view, paid: np.ndarray) -> np.ndarray | float:
     on_dibao = np.zeros(view.n, bool)
     on_dibao[paid] = True
     got = on_dibao[household]
+    month.step("分类施保（逐人）", per_member[got])
     return np.bincount(household[got], weights=per_member[got], minlength=view.n)[paid]
 
 

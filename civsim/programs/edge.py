@@ -12,6 +12,7 @@ from ..roll import AREAS
 def pay(month, view) -> Paid:
     standard = month.by_area("dibao.standard", view.area)
     income = view.income
+    month.step("家庭月人均收入", income)
     eligible = (income >= standard) & (income < month.value("edge.income_multiple") * standard) & month.present(view)
     paid = np.flatnonzero(eligible)
     return Paid(paid, month.value("edge.amount") * view.size[paid])

@@ -23,6 +23,7 @@ def price_rise(cpi: float, food: float, trigger_cpi: float, trigger_food: float)
 def pay(month, view) -> dict:
     rise = price_rise(month.cpi, month.food, month.value("supplements.price.trigger_cpi"),
                       month.value("supplements.price.trigger_food"))
+    month.step("触发补贴的价格同比涨幅", rise, "%")
     if rise == 0:
         return {}
     floor, multiplier = month.value("supplements.price.floor"), month.value("supplements.price.multiplier")
