@@ -551,7 +551,7 @@ def cmd_app(args) -> int:
 def cmd_household(args) -> int:
     from . import household_cli
 
-    return household_cli.run_household(args)
+    return household_cli.run_household(args, _check_output)
 
 
 def cmd_cases(args) -> int:

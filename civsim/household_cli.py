@@ -20,12 +20,11 @@ def add_parsers(sub) -> None:
     p.add_argument("files", nargs="+", help="case YAML files (tests/cases/*.yaml)")
 
 
-def run_household(args) -> int:
+def run_household(args, check_output) -> int:
+    """``check_output(path, inputs, flag)``: the command line's refusal of an output it cannot write."""
     if args.pdf:    # refused before any work: unwritable, in params/ or data/, or one of the inputs
-        from .cli import _check_output
-
         inputs = argparse.Namespace(scenario=[args.scenario, args.file] if args.scenario else [args.file])
-        _check_output(args.pdf, inputs, "--pdf")
+        check_output(args.pdf, inputs, "--pdf")
     cases = household.load(args.file)
     for i, case in enumerate(cases):
         sims: dict = {}

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import districts
+from . import districts, provincial
 from .errors import CivsimError
 from .units import UNITS  # re-exported: the declared units and what each converts to
 
@@ -468,6 +468,20 @@ class ParamSet:
         return replace(self, leaves=leaves, scenario=scenario)
 
 
+def _provincial(district, inherited: dict, table=None) -> dict:
+    """The gap-ratio leaves of the district's province's published averages (civsim.provincial):
+    the inherited leaf's entries before the province's first month, then the province's."""
+    out = {}
+    for key, rows in provincial.entries(district, table).items():
+        own = tuple(Entry(start, value, source, quote) for start, value, source, quote in rows)
+        before = inherited.get(key)
+        earlier = tuple(e for e in before.entries if e.start < own[0].start) if before is not None else ()
+        out[key] = Leaf(key, "ratio", "ratio", earlier + own, str(table or provincial.TABLE),
+                        before.description if before is not None else "低保人均补助 ÷ 低保标准（省级统计均值）",
+                        before.recurring if before is not None else None)
+    return out
+
+
 @lru_cache(maxsize=32)
 def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
     district = districts.find(code)
@@ -476,9 +490,7 @@ def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
     folders = [root / "defaults"] + [root / d.slug for d in reversed(districts.lineage(district))]
     for i, folder in enumerate(folders):
         if i == 1:   # published provincial averages: over the national defaults, under every own folder
-            from . import provincial
-
-            leaves.update(provincial.leaves(district, leaves))
+            leaves.update(_provincial(district, leaves))
         own = _read_folder(folder) if folder.is_dir() else {}
         for path, leaf in own.items():
             inherited = leaves.get(path)

@@ -68,12 +68,10 @@ def province_of(district: districts.District) -> districts.District | None:
     return next((d for d in districts.lineage(district) if d.level == "province"), None)
 
 
-def leaves(district: districts.District, inherited: dict, path: Path | None = None) -> dict:
-    """The gap-ratio leaves the province's rows give ``district``, each over the leaf ``inherited``
-    holds (the national default): that leaf's entries before the province's first month, then the
-    province's. Empty where the province has no rows."""
-    from .params import Entry, Leaf
-
+def entries(district: districts.District, path: Path | None = None) -> dict:
+    """The gap-ratio entries the province's rows give ``district``: leaf path -> [(first day, ratio,
+    source, quote)] in date order, with the table's file; empty where the province has no rows.
+    (civsim.params puts them over the national default, under every own folder.)"""
     path = Path(path or TABLE)
     province = province_of(district)
     if province is None:
@@ -82,15 +80,8 @@ def leaves(district: districts.District, inherited: dict, path: Path | None = No
     out = {}
     for area in AREAS:
         own = sorted((r for r in rows if r["area"] == area), key=lambda r: r["start"])
-        if not own:
-            continue
-        entries = tuple(Entry(r["start"], r["ratio"], _source(r, path), r["quote"]) for r in own)
-        key = LEAF.format(area=area)
-        before = inherited[key] if key in inherited else None
-        earlier = tuple(e for e in before.entries if e.start < entries[0].start) if before is not None else ()
-        out[key] = Leaf(key, "ratio", "ratio", earlier + entries, str(path),
-                        before.description if before is not None else "低保人均补助 ÷ 低保标准（省级统计均值）",
-                        before.recurring if before is not None else None)
+        if own:
+            out[LEAF.format(area=area)] = [(r["start"], r["ratio"], _source(r, path), r["quote"]) for r in own]
     return out
 
 
