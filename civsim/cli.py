@@ -405,6 +405,7 @@ def cmd_simulate(args) -> int:
     seed = 1 if args.seed is None else args.seed
     roll = roll_io.load_folder(base, args.year, args.roll, seed) if args.roll else None
     frame = engine.simulate(args.district, args.year, scenarios=chosen, seed=seed, params=base, roll=roll)
+    engine.require_someone(frame, args.year)
     for note in frame.attrs.get("notes", ()):
         print("civsim: 注意：" + note, file=sys.stderr)
     _check_paid(frame, base, args.year, args.roll, roll)

@@ -136,13 +136,32 @@ def read_text_checked(path: Path) -> str:
     return text
 
 
+def _safe_yaml():
+    """The one YAML 1.2 library and mode civsim reads (and writes) its files with."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True)
+
+
+def dump_yaml(tree) -> str:
+    """``tree`` as YAML text that :func:`parse_yaml` reads back: the same library and mode, block style,
+    keys in their order, Chinese as written."""
+    import io
+
+    dumper = _safe_yaml()
+    dumper.allow_unicode, dumper.width, dumper.default_flow_style = True, 4096, False
+    dumper.sort_base_mapping_type_on_output = False
+    body = io.StringIO()
+    dumper.dump(tree, body)
+    return body.getvalue()
+
+
 def parse_yaml(text: str, path):
     """:func:`read_yaml` on text already read (``path`` names it in errors)."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
-        tree = YAML(typ="safe", pure=True).load(text)
+        tree = _safe_yaml().load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
