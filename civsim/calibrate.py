@@ -71,7 +71,8 @@ def own_figures(district, year: int) -> tuple[str, ...]:
     """The figures of ``year`` that the jurisdiction's own values are fitted to one by one."""
     params = params_module.load(district)
     return tuple(sorted({f for path, leaf in params.leaves.items() for e in leaf.entries for f in e.fitted_to
-                         if reported.parse_period(f.split()[2])[0].year == year and group(params, f)}))
+                         if not params_module.is_roll_reference(f)      # measured on a roll, not fitted to a figure
+                         and reported.parse_period(f.split()[2])[0].year == year and group(params, f)}))
 
 
 def shifted(params, paths, shift: float):
