@@ -241,7 +241,7 @@ def _figures(raw, file, key) -> tuple[str, ...]:
     roll the value was measured on (:data:`ROLL_REFERENCE`)."""
     figures = [raw] if isinstance(raw, str) else raw
     if not isinstance(figures, (list, tuple)) or not all(
-            isinstance(f, str) and (len(f.split()) == 3 or is_roll_reference(f)) for f in figures):
+            isinstance(f, str) and (is_roll_reference(f) if f.startswith("roll ") else len(f.split()) == 3) for f in figures):
         raise CivsimError(file, key, f"bad figure list {raw!r}", 'figures as "program measure period", e.g. "dibao amount_yuan '
                           '2020-01..2020-10", or rolls as "roll 2020-10 (salt fingerprint <12 hex>, households.csv sha256 <hex>)"')
     return tuple(figures)
