@@ -214,3 +214,19 @@ def test_learnt_rates_come_close_to_the_sample_s_true_rates(tmp_path, monkeypatc
     assert values["dibao.members.severe_disability"] == pytest.approx(0.05, abs=0.01)
     assert values["dibao.members.disability"] == pytest.approx(0.03, abs=0.01)
     assert values["dibao.members.seriously_ill"] == pytest.approx(0.05, abs=0.01)
+
+
+def test_a_fit_to_reported_totals_keeps_what_the_rolls_measured(history, root):
+    learnt = dynamics.learn(history, DISTRICT)
+    dynamics.write(learnt, root)
+    path = "dibao.gap_ratio.urban"
+    fit = calibrate.Fit(DISTRICT, 2021, (calibrate.Unknown(path, 0.6, 0.1, 0.05, 0.95),), np.array([0.5]),
+                        pd.DataFrame(), ("dibao amount_yuan 2021-01..2021-10",), moves=np.array([[True]]))
+    calibrate.write(fit, root)
+    params.clear_cache()
+    p = params.load(DISTRICT, root)
+    measured = p.leaf(path).at(pd.Timestamp("2021-01-01").date())
+    assert measured.value == 0.75 and measured.fitted_to == tuple(learnt.references)
+    assert calibrate._measured(p, path, pd.Timestamp("2021-06-01").date())
+    assert not calibrate._measured(p, "dibao.gap_ratio.urban", pd.Timestamp("2020-06-01").date())
+    params.clear_cache()
