@@ -397,8 +397,7 @@ def _refuse_fit_over_statute(inherited: Leaf | None, fitted: Leaf) -> None:
     """A fit replaces an assumption, or evidence about the roll (a published ratio that a program
     declares as the prior of a fitted unknown), never a value a rule states: the 低保 standard in
     force when the fit starts, or stated later, stays what the rule says."""
-    from .bureau.dynamics import MEASURED   # what a district's own rolls measure
-    from .programs import UNKNOWNS   # the declarations say which leaves are the roll's unknowns
+    from .programs import MEASURED, UNKNOWNS   # the declarations say which leaves are the roll's unknowns
 
     if inherited is None or fitted.path in UNKNOWNS:
         return

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import districts, params as params_module
+from .. import districts, params as params_module, programs
 from ..errors import CivsimError
 from ..roll import AREAS, HOUSEHOLD_COLUMNS, PERSON_COLUMNS
 from ..roll_io import read_table
@@ -39,8 +39,7 @@ from . import privacy
 # over a national statistic about the roll for these; never over a rule's value).
 MEMBERS = ("elderly", "minor", "severe_disability", "disability", "seriously_ill")
 RATES = ("dibao.entry_rate", "dibao.exit_rate")
-MEASURED = RATES + tuple(f"dibao.gap_ratio.{a}" for a in AREAS) + tuple(f"dibao.members.{m}" for m in MEMBERS) \
-    + tuple(f"dibao.tier_share.{t}.{a}" for t in ("first", "second") for a in AREAS)
+MEASURED = programs.MEASURED     # declared on the leaves (Param.measured)
 AREA_WORDS = {"urban": "城市", "rural": "农村"}
 TAKE_UP = ("享受率（take-up）无法从台账得出：台账只记在册（已申领）家庭，不含符合条件而未申领的家庭，"
            "故保留 dibao.take_up 的现值")
