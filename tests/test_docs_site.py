@@ -3,11 +3,17 @@
 pages, loads nothing from the network, and its search index finds Chinese words of the guide; the
 guide reads in Chinese, its pictures are the ones tools/guide.py takes, and it renders to a PDF
 through the reports' pipeline."""
+import contextlib
+import functools
+import http.server
 import importlib.util
 import json
 import re
+import shutil
 import subprocess
 import sys
+import threading
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -21,6 +27,11 @@ USERS = ["规划人员", "财务人员", "材料撰写人员", "台账管理人�
 needs_sphinx = pytest.mark.skipif(
     any(importlib.util.find_spec(m) is None for m in ("sphinx", "myst_parser", "jieba")),
     reason="sphinx, myst-parser or jieba is not installed (make setup installs the dev extras)")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                    reason="no chromium (Debian's; `make setup` installs it when run as root)")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 # Latin words a bureau user may read in the guide's prose: products, file formats, keys, units
 LATIN = {"civsim", "JupyterLab", "A4", "GB2312", "Word", "WPS", "Excel", "PDF", "HTML", "Chrome", "Edge", "Ctrl", "GB", "T", "CPI", "P10", "P50",
@@ -92,7 +103,7 @@ def test_the_site_builds_strictly_with_the_guide_and_the_developer_pages(site):
     assert re.search(r'<img [^>]*src="\.\./_images/app-household\.png"', planner)
     assert (site / "_images" / "app-household.png").is_file()
     guide = (site / "使用说明" / "README.html").read_text(encoding="utf-8")
-    assert all(f'href="{user}.html"' in guide for user in USERS)
+    assert all(f'href="{urllib.parse.quote(user)}.html"' in guide for user in USERS)
 
 
 @pytest.mark.slow
@@ -112,16 +123,55 @@ def test_the_search_index_holds_chinese_words_of_the_guide(site):
     index = _index(site)
     docs = index["docnames"]
 
-    def pages(word: str) -> set[str]:
-        found = index["terms"].get(word, [])
-        return {docs[i] for i in ([found] if isinstance(found, int) else found)}
+    def pages(word: str, where=("terms", "titleterms")) -> set[str]:
+        found = [index[key].get(word, []) for key in where]       # a page's title words are kept apart
+        return {docs[i] for hits in found for i in ([hits] if isinstance(hits, int) else hits)}
 
     assert "使用说明/财务人员" in pages("预算")                # segmented words, not whole sentences
     assert "使用说明/台账管理人员" in pages("台账")
     assert "使用说明/规划人员" in pages("单户")
     assert "使用说明/材料撰写人员" in pages("公文")
+    assert pages("密钥", ["terms"]) == {"使用说明/台账管理人员"}    # a word of the text, not of a title
+    assert "中期财政规划" not in index["terms"] and "使用说明/财务人员" in pages("财政", ["terms"])
     assert "budget" in pages("budget")                         # the developer pages are indexed too
     assert all(len(term) <= 12 for term in index["terms"] if re.search(r"[\u4e00-\u9fff]", term))
+
+
+@contextlib.contextmanager
+def _served(folder: Path):
+    """The site over HTTP on a free local port, as an intranet server would serve it."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.slow
+@needs_sphinx
+@needs_chromium
+def test_a_reader_searches_the_site_in_chinese_in_a_browser(site):
+    from playwright.sync_api import sync_playwright
+
+    with _served(site) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = browser.new_page()
+        errors, external = [], []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("request", lambda request: None if request.url.startswith(url) else external.append(request.url))
+        for query, title in [("密钥", "台账管理人员：导入与核对台账"), ("预算 总表", "财务人员：预算测算")]:
+            page.goto(f"{url}/search.html?q={urllib.parse.quote(query)}")
+            page.wait_for_function("() => /搜索完成/.test(document.querySelector('#search-results p')?.innerText)",
+                                   timeout=30_000)
+            assert title in page.locator("#search-results ul.search li a").all_inner_texts(), query
+        page.locator("#search-results ul.search li").first.locator("p.context").wait_for(timeout=30_000)
+        browser.close()
+    assert errors == [] and external == []
 
 
 @pytest.mark.slow
@@ -137,4 +187,4 @@ def test_the_guide_renders_to_html_and_pdf_through_the_reports_pipeline(tmp_path
     assert len(reader.pages) >= 8
     text = "".join(page.extract_text() for page in reader.pages)
     assert all(user in text for user in USERS)
-    assert sum(len(page.images) for page in reader.pages) == 11
+    assert len({image.name for page in reader.pages for image in page.images}) == 11    # each picture once

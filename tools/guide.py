@@ -14,6 +14,7 @@ Both run offline; `make docs` runs them before the site build.
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import re
 import shutil
@@ -145,12 +146,16 @@ def screenshots() -> None:
 
 
 _LINK = re.compile(r"\[([^\]]+)\]\((?!https?:)([^)#]*\.md|\.\./[^)]*)(#[^)]*)?\)")
-_IMAGE = re.compile(r"(!\[[^\]]*\]\()(images/)")
+_IMAGE = re.compile(r"(!\[[^\]]*\]\()images/([^)]+)\)")
+
+
+def _base64(path: Path) -> str:
+    return base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def _as_section(text: str) -> str:
-    """A page as part of the one-document guide: headings one level down, pictures by absolute
-    path (embedded by the exporter), links to other pages as plain text (they are all in here)."""
+    """A page as part of the one-document guide: headings one level down, pictures inline (the page
+    stands alone, like a report), links to other pages as plain text (they are all in here)."""
     lines, fenced = [], False
     for line in text.splitlines():
         if line.startswith("```"):
@@ -159,7 +164,7 @@ def _as_section(text: str) -> str:
             line = "#" + line
         lines.append(line)
     text = "\n".join(lines)
-    text = _IMAGE.sub(lambda m: m[1] + (IMAGES.as_posix() + "/"), text)
+    text = _IMAGE.sub(lambda m: f"{m[1]}data:image/png;base64,{_base64(IMAGES / m[2])})", text)
     return _LINK.sub(lambda m: m[1], text)
 
 
@@ -168,8 +173,9 @@ def render(out: Path) -> None:
 
     from civsim.report import render as pipeline
 
-    cells = [nbformat.v4.new_markdown_cell(f"# {TITLE}")]
-    cells += [nbformat.v4.new_markdown_cell(_as_section((GUIDE / page).read_text(encoding="utf-8"))) for page in PAGES]
+    texts = [(GUIDE / page).read_text(encoding="utf-8") for page in PAGES]
+    texts[0] = re.sub(r"\A# [^\n]*\n", "", texts[0])          # the guide's own title is the document's
+    cells = [nbformat.v4.new_markdown_cell(f"# {TITLE}")] + [nbformat.v4.new_markdown_cell(_as_section(t)) for t in texts]
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
