@@ -5,10 +5,15 @@ and a search that finds Chinese words: Sphinx's Chinese search language segments
 jieba at build time, so the index holds words such as 低保 and 预算总表 rather than whole sentences.
 The theme (alabaster, shipped with Sphinx) loads nothing from the network.
 """
+import logging
 import os
 import re
 import shutil
 from pathlib import Path
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)      # not its dictionary-loading chatter in every build
 
 HERE = Path(__file__).resolve().parent
 
