@@ -128,7 +128,7 @@ class HouseholdPage:
         self.add_button = w.Button(description="添加成员")
         self.save_name = w.Text(description="案例文件名", placeholder="如 family_80")
         self.save_button = w.Button(description="保存案例", button_style="primary")
-        self.pdf_button = w.Button(description="生成PDF（审批附件）")
+        self.pdf_button = w.Button(description="生成PDF（审批附件）", layout=w.Layout(width="auto"))
         self.status_box = w.HTML()
         self.result_html = w.HTML()
         self.working_html = w.HTML()

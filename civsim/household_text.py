@@ -9,6 +9,7 @@ import re
 from . import programs
 from .household import AREA_WORDS, CATEGORY_WORDS, Case, Outcome
 from .report.labels import UNIT_WORDS, program_label
+from .scenarios import LIVE_NAME
 from .schema import declared
 
 SOURCE_WORDS = {"case": "本案例设定", "assumption": "测算假设", "calibration": "按报告数校准"}
@@ -85,8 +86,9 @@ def parameter(reading) -> str:
     source = SOURCE_WORDS.get(reading.source, reading.source)
     if reading.source in SOURCE_WORDS:
         pass
-    elif reading.source.startswith("scenario "):
-        source = f"方案“{reading.source.split(' ', 1)[1]}”"
+    elif reading.source.startswith("scenario "):     # the explorer's live, unsaved scenario has no name of its own
+        scenario = reading.source.split(" ", 1)[1]
+        source = "当前模拟方案" if scenario == LIVE_NAME else f"方案“{scenario}”"
     elif SEED_FILE.search(reading.source):      # a seed document, known by its file name only
         source = "本地公开文件"
     elif FOREIGN.search(reading.source):        # a source noted in English for developers

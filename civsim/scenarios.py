@@ -31,6 +31,7 @@ from .tables import is_finite_number
 SCENARIOS = PARAMS / "scenarios"
 NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")
 BASELINE = "baseline"   # the run every scenario is compared with; no scenario may take its name
+LIVE_NAME = "explorer"  # the explorer's live scenario, before a planner saves it under a name
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ def test_the_default_salt_file_is_created_outside_the_repository_once(monkeypatc
     assert main(["roll", "import", *files, "--district", "东西湖区", "--out", str(tmp_path / "a")]) == 0
     salt = tmp_path / "salts" / "420112.salt"
     assert salt.is_file() and (salt.stat().st_mode & 0o777) == 0o600
-    assert "created the salt file" in capsys.readouterr().err
+    assert "已创建密钥文件" in capsys.readouterr().err
     assert main(["roll", "import", *files, "--district", "东西湖区", "--out", str(tmp_path / "b")]) == 0
     assert "created" not in capsys.readouterr().err
     assert (tmp_path / "a" / "persons.csv").read_bytes() == (tmp_path / "b" / "persons.csv").read_bytes()

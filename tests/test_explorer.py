@@ -353,7 +353,7 @@ def test_the_comparison_with_the_year_before_is_the_budget_decomposition(ex):
     assert split.loc["dibao", "standard"] == pytest.approx(dibao["standard_yuan"].sum(), abs=0.01)
     assert split.loc["dibao", "standard"] > 0
     assert (split[["standard", "people", "one_off"]].sum(axis=1) - split["change"]).abs().max() < 0.011
-    assert "标准因素（万元）" in ex.split_html.value and "一次性及阶段性项目" in ex.split_html.value
+    assert "单位：万元" in ex.split_html.value and "标准因素" in ex.split_html.value and "一次性及阶段性项目" in ex.split_html.value
 
 
 def test_model_without_widgets(tmp_path):

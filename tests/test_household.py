@@ -180,3 +180,18 @@ def test_the_pdf_is_not_written_over_the_case_file(tmp_path, capsys):
     before = path.read_bytes()
     assert cli.main(["household", str(path), "--pdf", str(path)]) == 2
     assert "--pdf" in capsys.readouterr().err and path.read_bytes() == before
+
+
+def test_the_explorers_live_scenario_is_cited_in_words_a_saved_one_by_its_name():
+    import datetime as dt
+
+    import pandas as pd
+
+    from civsim import household_text
+    from civsim.engine.trace import Reading
+
+    def cite(source):
+        return household_text.parameter(Reading(pd.Period("2021-07", "M"), "dibao", "dibao.standard.urban", 871.5,
+                                                "yuan/person/month", dt.date(2021, 7, 1), source, ""))
+    assert "出处：当前模拟方案" in cite("scenario explorer") and "explorer" not in cite("scenario explorer")
+    assert "出处：方案“up50”" in cite("scenario up50")

@@ -405,7 +405,7 @@ def read_salt(district: districts.District, path: str | Path | None = None) -> b
             tmp.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
             os.chmod(tmp, 0o600)
         os.chmod(path, 0o600)
-        print(f"created the salt file {path}: keep it, the same salt gives the same pid_hash next month",
+        print(f"已创建密钥文件 {path}：请妥善保存，下月导入用同一密钥，同一人的编码才能对应",
               file=sys.stderr)
     salt = path.read_text(encoding="ascii", errors="replace").strip()
     if len(salt) < 16:

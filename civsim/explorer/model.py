@@ -21,13 +21,12 @@ from .. import districts, engine, params as params_module, scenarios as scenario
 from ..params import UNITS
 from ..programs import LINE_PROGRAM, REGISTRY
 from ..report.labels import UNIT_WORDS, program_label
-from ..scenarios import Change, Scenario
+from ..scenarios import LIVE_NAME, Change, Scenario
 
 # A new standard above this multiple of the one in force is nearly always a typo (8300 for 830).
 JUMP = 3.0
 # Scenario names that Windows cannot use as file names (whatever the case or extension).
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-LIVE_NAME = "explorer"
 TOLERANCE = 1e-9
 
 

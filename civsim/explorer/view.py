@@ -372,12 +372,16 @@ class Explorer:
             self.split_html.value = f'<div lang="zh-CN">不能比较：{html.escape(self.status)}</div>'
             return None
         split = self.model.split(self.build_scenario())
+        # short headings, the unit once: the table keeps within the results pane
         shown = pd.DataFrame({"项目": split["family"].map(family_label),
-                              f"{self.year - 1}年（万元）": split["amount0"] / 1e4, f"{self.year}年（万元）": split["amount1"] / 1e4,
-                              "增减（万元）": split["change"] / 1e4, "标准因素（万元）": split["standard"] / 1e4,
-                              "人数因素（万元）": split["people"] / 1e4, "一次性及阶段性项目（万元）": split["one_off"] / 1e4})
-        self.split_html.value = (f'<div lang="zh-CN"><b>与{self.year - 1}年相比</b>（三项之和等于增减额；经常性补助按上年同月延续）'
-                                 f'{shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)}</div>')
+                              f"{self.year - 1}年": split["amount0"] / 1e4, f"{self.year}年": split["amount1"] / 1e4,
+                              "增减": split["change"] / 1e4, "标准因素": split["standard"] / 1e4,
+                              "人数因素": split["people"] / 1e4, "一次性及阶段性项目": split["one_off"] / 1e4})
+        table = shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)
+        self.split_html.value = (f'<div lang="zh-CN" style="max-width:100%;overflow-x:auto;font-size:12px">'
+                                 f'<b>与{self.year - 1}年相比</b>（单位：万元；三项之和等于增减额；经常性补助按上年同月延续）'
+                                 f'<style>.civsim-split th{{white-space:normal;max-width:6em}}</style>'
+                                 f'<div class="civsim-split">{table}</div></div>')
         return split
 
     def _draw(self) -> None:
