@@ -3,7 +3,8 @@ is paid, per member and month, either the gap (standard − income, at least the
 area pays by 档 (分档), the amount of its household's 档 — a fixed sum or a percent of the standard.
 分类施保 adds, on top of either, an amount or a percent of the standard for each member in a class
 (the elderly, by age from 60, 70 and 80; the disabled, grades 1–2 and 3–4; minors; students; the
-seriously ill; members of single-parent families); a Spring-Festival extra month pays it twice."""
+seriously ill; members of single-parent families) — every class a member holds, or where the notice
+says 就高不重复 the highest alone; a Spring-Festival extra month pays it twice."""
 from __future__ import annotations
 
 import numpy as np
@@ -62,7 +63,10 @@ def classified(month, view, paid: np.ndarray) -> np.ndarray | float:
         return 0.0
     household, flags = members_in_classes(view)
     standard = np.array([month.value(f"dibao.standard.{a}") for a in AREAS])[view.area[household]]
-    per_member = amount @ flags + percent @ flags / 100 * standard
+    if month.value("dibao.classified.highest_only"):    # 就高不重复: a member's highest class alone
+        per_member = (flags * (amount[:, None] + percent[:, None] / 100 * standard[None, :])).max(axis=0)
+    else:                                                # the classes a member holds add up
+        per_member = amount @ flags + percent @ flags / 100 * standard
     on_dibao = np.zeros(view.n, bool)
     on_dibao[paid] = True
     got = on_dibao[household]
@@ -97,6 +101,7 @@ PROGRAM = Program(
         "supplements.spring_festival.extra_months": Param("months"),
         **{f"dibao.classified.{c}.amount": Param("yuan/person/month") for c in CLASSES},
         **{f"dibao.classified.{c}.percent": Param("percent") for c in CLASSES},
+        "dibao.classified.highest_only": Param("flag"),
         # 分档: an area pays by 档 where its flag is 1; each 档 a sum and/or a percent of the standard
         **{f"dibao.tiered.{a}": Param("flag") for a in AREAS},
         **{f"dibao.tier.{t}.{kind}.{a}": Param(unit, optional=True) for t in TIERS for a in AREAS
