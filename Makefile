@@ -80,7 +80,7 @@ lock:
 	  --output-file $(LOCK) pyproject.toml
 	@echo "$(LOCK) written; now run the tests with it: make test"
 
-# JupyterLab on notebooks/ with the project's Jupyter config (.jupyter/: outputs stripped on save,
+# JupyterLab on civsim/notebooks/ with the project's Jupyter config (.jupyter/: outputs stripped on save,
 # zh-CN page language); --allow-root only when root; the URL with its token is printed first.
 LAB_PORT ?= 8888
 lab: setup
@@ -89,7 +89,7 @@ lab: setup
 	@token=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(18))'); \
 	root=$$([ "$$(id -u)" = 0 ] && echo --allow-root); \
 	echo "JupyterLab: http://127.0.0.1:$(LAB_PORT)/lab/tree/scenario_explorer.ipynb?token=$$token"; \
-	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks \
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(VENV)/bin/jupyter lab --ServerApp.root_dir=civsim/notebooks \
 	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.port_retries=0 \
 	  --IdentityProvider.token=$$token $$root
 

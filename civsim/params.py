@@ -1,6 +1,6 @@
 """Dated, sourced parameters: a YAML tree per jurisdiction, inherited from its parents.
 
-Layout: ``params/defaults/*.yaml`` is the root of every tree; ``params/<code>-<pinyin>/*.yaml``
+Layout: the national defaults (``civsim/data/defaults/*.yaml``, in the package) are the root of every tree; ``params/<code>-<pinyin>/*.yaml``
 overrides it for a jurisdiction, nearest jurisdiction winning leaf by leaf. A file's stem is the
 first part of a leaf's dotted path (``dibao.yaml`` → ``dibao.standard.urban``). A leaf is a
 mapping with a ``unit`` and ``values`` keyed by effective date::
@@ -34,11 +34,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import districts, provincial
+from . import districts, paths, provincial
 from .errors import CivsimError
 from .units import UNITS  # re-exported: the declared units and what each converts to
 
-PARAMS = districts.ROOT / "params"
+PARAMS = districts.ROOT / "params"    # the workspace's parameters (civsim.paths)
+NATIONAL = paths.package_data() / "defaults"   # the national defaults, shipped in the package
 CALIBRATION = Path("calibration")      # under a params root: one file of fitted values per folder
 
 LEAF_KEYS = {"unit", "values", "description", "recurring"}
@@ -315,9 +316,16 @@ def is_key(name) -> bool:
     return isinstance(name, str) and name.replace("_", "").isalnum() and name.isascii() and name == name.lower()
 
 
-def national() -> dict[str, Leaf]:
-    """The national defaults (params/defaults), as read."""
-    return _read_folder(PARAMS / "defaults")
+def defaults_folder(root: Path = PARAMS) -> Path:
+    """The national defaults a params root reads: its own ``defaults/`` when it has one (a test's
+    tree, a copy holding a changed national set), else the package's."""
+    own = Path(root) / "defaults"
+    return own if own.is_dir() else NATIONAL
+
+
+def national(root: Path = PARAMS) -> dict[str, Leaf]:
+    """The national defaults (civsim/data/defaults), as read."""
+    return _read_folder(defaults_folder(root))
 
 
 def _read_folder(folder: Path) -> dict[str, Leaf]:
@@ -487,7 +495,7 @@ def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
     district = districts.find(code)
     leaves: dict[str, Leaf] = {}
     districts.check_folders(root)
-    folders = [root / "defaults"] + [root / d.slug for d in reversed(districts.lineage(district))]
+    folders = [defaults_folder(root)] + [root / d.slug for d in reversed(districts.lineage(district))]
     for i, folder in enumerate(folders):
         if i == 1:   # published provincial averages: over the national defaults, under every own folder
             leaves.update(_provincial(district, leaves))

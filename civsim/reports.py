@@ -22,13 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import districts, params as params_module, scenarios as scenarios_module
+from . import districts, params as params_module, paths, scenarios as scenarios_module
 from .errors import CivsimError
 from .report import documents, layouts
 from .report.labels import BASELINE
 
 ROOT = districts.ROOT
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = paths.notebooks()
 REPORTS = ROOT / "reports"
 SUMMARY_NOTEBOOK = "annual_summary"
 PLAN_NOTEBOOK = "next_year_plan"
