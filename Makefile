@@ -68,14 +68,15 @@ lint: setup
 
 # Regenerate the lock with pip-compile (pip-tools, in a venv of its own) from pyproject.toml:
 # pins already in the lock are kept unless pyproject.toml rules them out; UPGRADE=1 moves every
-# package to its newest release. Then run the tests: the lock is the set they pass with.
+# package to its newest release; setuptools is pinned too (--allow-unsafe: the wheel test builds
+# with it). Then run the tests: the lock is the set they pass with.
 LOCK_TOOL := $(VENV)/lock-tool
 lock:
 	@python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
 	{ echo "$(LOCK) is made with Python 3.11 (python3 here is $$(python3 -V 2>&1))"; exit 1; }
 	test -x $(LOCK_TOOL)/bin/pip-compile || \
 	{ python3 -m venv $(LOCK_TOOL) && $(LOCK_TOOL)/bin/pip install --quiet $(PIP_TOOLS); }
-	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOL)/bin/pip-compile --quiet --extra dev --strip-extras \
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOL)/bin/pip-compile --quiet --extra dev --strip-extras --allow-unsafe \
 	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(if $(UPGRADE),--upgrade) \
 	  --output-file $(LOCK) pyproject.toml
 	@echo "$(LOCK) written; now run the tests with it: make test"
