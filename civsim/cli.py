@@ -587,7 +587,7 @@ def _set_home(argv: list[str] | None) -> None:
     loaded = sys.modules.get(f"{__package__}.paths")
     if loaded is not None and str(loaded.ROOT) != os.path.realpath(chosen):
         raise CivsimError("--home", home, f"civsim already uses the workspace {loaded.ROOT} in this process",
-                          f"CIVSIM_HOME set before civsim is imported, or a new process")
+                          "CIVSIM_HOME set before civsim is imported, or a new process")
     os.environ["CIVSIM_HOME"] = chosen
 
 
