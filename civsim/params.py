@@ -494,6 +494,9 @@ def _provincial(district, inherited: dict, table=None) -> dict:
 def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
     district = districts.find(code)
     leaves: dict[str, Leaf] = {}
+    if not root.is_dir():   # no workspace here (a kernel started elsewhere): not the national defaults alone
+        raise CivsimError(root, None, "参数文件夹不存在（不在 civsim 工作区中）",
+                          "civsim init 创建的工作区：用 --home 或 CIVSIM_HOME 指定，或在其中运行")
     districts.check_folders(root)
     folders = [defaults_folder(root)] + [root / d.slug for d in reversed(districts.lineage(district))]
     for i, folder in enumerate(folders):

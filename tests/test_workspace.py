@@ -110,3 +110,12 @@ def test_district_new_in_a_workspace_copies_the_list_there(tmp_path):
     assert (ws / "params" / "420102-jiangan").is_dir()
     done = _civsim("init", ws, "--district", "江岸区", cwd=tmp_path)    # the workspace's list: known there
     assert done.returncode == 0, done.stderr
+
+
+def test_a_kernel_outside_any_workspace_stops_rather_than_reading_the_defaults_alone(tmp_path):
+    """A notebook opened by hand in a folder that is no workspace: one line, not the national defaults."""
+    env = {k: v for k, v in os.environ.items() if k != "CIVSIM_SIMULATION_CACHE"}
+    env.update(PYTHONPATH=str(ROOT), CIVSIM_HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", "from civsim import params; params.load('东西湖区')"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "参数文件夹不存在" in done.stderr and str(tmp_path / "params") in done.stderr
