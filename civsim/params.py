@@ -317,10 +317,17 @@ def is_key(name) -> bool:
 
 
 def defaults_folder(root: Path = PARAMS) -> Path:
-    """The national defaults a params root reads: its own ``defaults/`` when it has one (a test's
-    tree, a copy holding a changed national set), else the package's."""
+    """The national defaults a params root reads: the package's; a tree of its own given as ``root``
+    (a test's, a copy holding a changed national set) may hold its own ``defaults/`` instead. The
+    workspace's params/ may not: the defaults come with civsim, and a folder left there (an old
+    layout, a file merged into it) would silently stand for all of them."""
     own = Path(root) / "defaults"
-    return own if own.is_dir() else NATIONAL
+    if not own.is_dir():
+        return NATIONAL
+    if Path(root).resolve() == PARAMS.resolve():
+        raise CivsimError(own, None, "全国默认值随 civsim 安装（civsim/data/defaults），工作区中不应有 defaults 文件夹",
+                          "本地区的取值写在 params/<代码>-<拼音>/ 中；删去或移走此文件夹")
+    return own
 
 
 def national(root: Path = PARAMS) -> dict[str, Leaf]:

@@ -119,3 +119,12 @@ def test_a_kernel_outside_any_workspace_stops_rather_than_reading_the_defaults_a
     done = subprocess.run([sys.executable, "-c", "from civsim import params; params.load('东西湖区')"], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "参数文件夹不存在" in done.stderr and str(tmp_path / "params") in done.stderr
+
+
+def test_a_defaults_folder_in_the_workspace_is_one_line(tmp_path):
+    """National defaults come with civsim: a params/defaults left in a workspace would stand for all of them."""
+    ws = workspace.init(tmp_path / "ws", "东丽区")[0]
+    (ws / "params" / "defaults").mkdir()
+    (ws / "params" / "defaults" / "dibao.yaml").write_bytes((paths.package_data() / "defaults" / "dibao.yaml").read_bytes())
+    done = _civsim("simulate", "--district", "东丽区", "--year", "2020", cwd=ws, home=ws)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "defaults" in done.stderr
