@@ -14,11 +14,13 @@ PIP_TOOLS   := pip-tools==7.7.0
 DEBIAN  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # the 公文 layout's 楷体 stand-in, and LibreOffice for the tests that open the .docx (no GUI: ~30 s)
 DEBIAN  += fonts-arphic-ukai libreoffice-writer-nogui
+# pdftoppm, which turns report pages into the user guide's pictures (make docs)
+DEBIAN  += poppler-utils
 SYSTEM  := $(VENV)/.debian-checked
 BROWSER := chromium
 # the browser test drives Debian's chromium: installed when root, else the test skips (one line)
 
-.PHONY: setup reports test test-fast lint lock lab app bench clean
+.PHONY: setup reports test test-fast lint lock lab app bench docs clean
 
 setup: $(STAMP) $(SYSTEM)
 
@@ -98,6 +100,15 @@ lab: setup
 APP_PORT ?= 8866
 app: setup
 	$(VENV)/bin/civsim app --port $(APP_PORT)
+
+# The documentation as a static site in site/ (Sphinx, offline, searchable in Chinese): first the
+# user guide's pictures from the running app and the rendered reports (Debian's chromium,
+# pdftoppm), then the site, then the guide as one page and a PDF through the reports' pipeline.
+docs: setup
+	$(PYTHON) tools/guide.py screenshots
+	$(PYTHON) -m sphinx -W --keep-going -q -b html -d $(VENV)/doctrees docs site
+	$(PYTHON) tools/guide.py render site/使用说明
+	@echo "site/README.html: the documentation; site/使用说明/使用说明.pdf: the user guide to print"
 
 bench: setup
 	$(PYTHON) benchmarks/run.py

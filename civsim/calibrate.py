@@ -71,7 +71,8 @@ def own_figures(district, year: int) -> tuple[str, ...]:
     """The figures of ``year`` that the jurisdiction's own values are fitted to one by one."""
     params = params_module.load(district)
     return tuple(sorted({f for path, leaf in params.leaves.items() for e in leaf.entries for f in e.fitted_to
-                         if reported.parse_period(f.split()[2])[0].year == year and group(params, f)}))
+                         if not params_module.is_roll_reference(f)      # measured on a roll, not fitted to a figure
+                         and reported.parse_period(f.split()[2])[0].year == year and group(params, f)}))
 
 
 def shifted(params, paths, shift: float):
@@ -178,7 +179,7 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
         owners = set(targets["program"])
         unknowns = tuple(Unknown(path, base.get(path, day, math.nan), param.prior, *param.bounds)
                          for path, (owner, param) in declared.items() if owner in owners and base.has(path))
-        unknowns = tuple(u for u in unknowns if math.isfinite(u.prior))
+        unknowns = tuple(u for u in unknowns if math.isfinite(u.prior) and not _measured(current, u.path, day))
         if targets.empty:       # every figure stays out of reach of the rules as declared
             raise CivsimError(f"data/reported ({code})", str(year), "no reported figure can be reached by the rules "
                               "as declared: " + "；".join(why), "a rule that can pay what was reported (see above)")
@@ -205,6 +206,20 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
     kept = moves.any(axis=0)             # an unknown no figure moves (no urban 特困 here) is not fitted
     return Fit(base.district.name, year, tuple(u for u, k in zip(unknowns, kept) if k), np.round(theta[kept], 4),
                table, figures, unreached, moves[:, kept], tuple(why))
+
+
+def _on_rolls(raw) -> bool:
+    """A file entry measured on rolls (its fitted_to all roll references), not fitted to figures."""
+    figures = raw.get("fitted_to") if isinstance(raw, dict) else None
+    figures = [figures] if isinstance(figures, str) else figures or []
+    return bool(figures) and all(map(params_module.is_roll_reference, figures))
+
+
+def _measured(params, path: str, day: dt.date) -> bool:
+    """The value in force on ``day`` was measured on the district's own rolls (civsim.bureau.dynamics):
+    a fit to reported totals does not replace it."""
+    entry = params.leaf(path).at(day) if params.has(path) and params.leaf(path).entries[0].start <= day else None
+    return bool(entry and entry.fitted_to and all(map(params_module.is_roll_reference, entry.fitted_to)))
 
 
 # What a declared rule could add where the gap rule and the roll's unknowns cannot reach a figure
@@ -371,7 +386,8 @@ def write(fit: Fit, root=params_module.PARAMS) -> Path:
         for path in set(programs.UNKNOWNS) - {u.path for u in fit.unknowns}:   # no longer fitted this year
             node, name = _node(tree, path)
             values = node.get(name, {}).get("values", {})
-            for date in [d for d in values if params_module.parse_date(d) == day and "fitted_to" in values[d]]:
+            for date in [d for d in values if params_module.parse_date(d) == day and "fitted_to" in values[d]
+                         and not _on_rolls(values[d])]:
                 del values[date]
             if name in node and not values:
                 del node[name]
@@ -383,7 +399,10 @@ def write(fit: Fit, root=params_module.PARAMS) -> Path:
                 node[name] = CommentedMap([("unit", leaf.declared_unit), ("description", leaf.description),
                                            ("values", CommentedMap())])
             values = node[name]["values"]
-            for date in [d for d in values if params_module.parse_date(d) >= day]:
+            rolls = [d for d in values if params_module.parse_date(d) >= day and _on_rolls(values[d])]
+            if any(params_module.parse_date(d) == day for d in rolls):
+                continue       # measured on the district's own rolls from that day: the measure stays
+            for date in [d for d in values if params_module.parse_date(d) >= day and d not in rolls]:
                 del values[date]
             start = (f"fitted freely from {unknown.prior:g}" if math.isinf(unknown.spread)
                      else f"prior {unknown.prior:g} ± {unknown.spread:g} around the unfitted value")

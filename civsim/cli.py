@@ -19,6 +19,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
 
 
+def _rate(text: str) -> float:
+    """A monthly rate from 0 to 0.5."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (expected a number such as 0.02)") from None
+    if not 0 <= value <= 0.5:
+        raise argparse.ArgumentTypeError(f"{value:g} is out of range (expected a monthly rate from 0 to 0.5)")
+    return value
+
+
 def _integer(low: int, high: int, what: str):
     def parse(text: str) -> int:
         try:
@@ -133,9 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
 
     p = sub.add_parser("calibrate", help="fit the roll to a year's reported figures: the values fitted one by one, "
-                       "then the roll's unknowns jointly (params/calibration/<folder>.yaml)")
+                       "then the roll's unknowns jointly (params/calibration/<folder>.yaml); or, with --roll, "
+                       "measure the 低保 dynamics on the district's own rolls")
     _district(p)
-    _year(p)
+    _year(p, required=False)
+    p.add_argument("--roll", default=None, help="a roll history of two or more months (the folder `civsim roll import` "
+                   "writes for several month folders): entry and exit rates, gap ratios, 档 shares and household "
+                   "make-up measured on it instead of the fit to reported figures (no --year)")
     p.add_argument("--write", action="store_true", help="write the fitted values into params/calibration/")
 
     p = sub.add_parser("reconcile", help="reported figures beside the model's")
@@ -202,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--month", type=_month, default="2020-10", help="export month YYYY-MM")
     r.add_argument("--months", type=_integer(1, 120, "a number of months"), default=1,
                    help="months from --month on, one folder each (--out/<YYYY-MM>/), the roll turning over")
+    r.add_argument("--exit-rate", type=_rate, default=None,
+                   help="each household's chance of leaving its export a month (default 0.015)")
+    r.add_argument("--entry-rate", type=_rate, default=None,
+                   help="households entering each export a month, as a share of its stock (default 0.015)")
     r.add_argument("--out", required=True, help="folder for the .xlsx files")
 
     r = roll.add_parser("diff", help="新增 / 退出 / 变更 between two months' rolls, by street and category")
@@ -413,6 +432,7 @@ def cmd_simulate(args) -> int:
     seed = 1 if args.seed is None else args.seed
     roll = roll_io.load_folder(base, args.year, args.roll, seed) if args.roll else None
     frame = engine.simulate(args.district, args.year, scenarios=chosen, seed=seed, params=base, roll=roll)
+    engine.require_someone(frame, args.year)
     for note in frame.attrs.get("notes", ()):
         print("civsim: 注意：" + note, file=sys.stderr)
     _check_paid(frame, base, args.year, args.roll, roll)
@@ -434,6 +454,19 @@ def cmd_compare(args) -> int:
 def cmd_calibrate(args) -> int:
     from . import calibrate, params
 
+    if args.roll is not None:
+        from .bureau import dynamics
+
+        if args.year is not None:
+            raise CivsimError("civsim calibrate", "--year", "not with --roll", "the months are the rolls' own")
+        learnt = dynamics.learn(args.roll, args.district)
+        print(dynamics.render(learnt), end="")
+        if args.write:
+            print(f"wrote {dynamics.write(learnt)}", file=sys.stderr)
+            params.clear_cache()
+        return 0
+    if args.year is None:
+        raise CivsimError("civsim calibrate", "--year", "missing", "--year Y (the reported figures' year), or --roll HISTORY")
     _check_year(params.load(args.district), args.year)
     figures = calibrate.own_figures(args.district, args.year)
     try:     # the roll's unknowns first: the values fitted one by one are fitted on that roll
@@ -545,7 +578,8 @@ def cmd_roll(args) -> int:
     else:
         from .bureau import sample
 
-        paths = sample.write_sample(args.district, args.households, args.out, args.seed, args.month, args.months)
+        rates = {k: v for k, v in (("exit_rate", args.exit_rate), ("entry_rate", args.entry_rate)) if v is not None}
+        paths = sample.write_sample(args.district, args.households, args.out, args.seed, args.month, args.months, **rates)
         print(f"wrote {len(paths)} exports to {args.out}", file=sys.stderr)
     return 0
 

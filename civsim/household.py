@@ -424,19 +424,11 @@ def mismatches(case: Case, outcome: Outcome) -> list[str]:
 
 def save(case: Case, path) -> Path:
     """Write ``case`` as a case file (atomically); it reads back as the same case."""
-    import io
-
-    from ruamel.yaml import YAML
 
     from .atomic import atomic_path
 
     path = Path(path)
-    dumper = YAML(typ="safe", pure=True)     # the library and mode params.read_yaml reads with
-    dumper.allow_unicode, dumper.width, dumper.default_flow_style = True, 4096, False
-    dumper.sort_base_mapping_type_on_output = False
-    body = io.StringIO()
-    dumper.dump([case.to_dict()], body)
-    text = body.getvalue()
+    text = params_module.dump_yaml([case.to_dict()])     # the library and mode params.read_yaml reads with
     again = check(params_module.parse_yaml(text, path)[0], path, "案例1")
     if (again.members, again.periods, again.params) != (case.members, case.periods, case.params):
         raise CivsimError(path, None, "案例写出后读回不一致", "")

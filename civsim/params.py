@@ -56,6 +56,9 @@ EARLIEST, LATEST = dt.date(1949, 10, 1), dt.date(2100, 12, 31)
 # line — cannot exceed 1 (a take-up of 45 means 45%, written 0.45); a multiple of the standard can.
 SHARE = re.compile(r"(^|\.)(take_up|gap_ratio|[a-z0-9_]*_share)(\.|$)")
 WHOLE = ("persons", "households", "beds")   # counts of things: whole numbers (a rate per month need not be)
+# A roll a value was measured on (civsim.bureau.dynamics): its month, the salt it was hashed under
+# and the hash of its households.csv, so the value names the very file it came from.
+ROLL_REFERENCE = re.compile(r"roll \d{4}-\d{2} \(salt fingerprint [0-9a-f]{12}, households\.csv sha256 [0-9a-f]{16,64}\)")
 ENTRY_KEYS = {"value", "source", "quote", "assumption", "calibration", "fitted_to", "scenario", "note", "recurring"}
 
 
@@ -66,7 +69,7 @@ class Entry:
     source: str             # seed file, rule, "assumption", "calibration" or "scenario NAME"
     quote: str = ""
     fitted_to: tuple[str, ...] = ()   # for a calibrated value: every reported figure it was fitted to,
-                                      # each "program measure period"
+                                      # each "program measure period", or every roll it was measured on
     recurring: bool = True  # False: a phased (阶段性) value, e.g. a raise for some months only
 
 
@@ -137,13 +140,32 @@ def read_text_checked(path: Path) -> str:
     return text
 
 
+def _safe_yaml():
+    """The one YAML 1.2 library and mode civsim reads (and writes) its files with."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True)
+
+
+def dump_yaml(tree) -> str:
+    """``tree`` as YAML text that :func:`parse_yaml` reads back: the same library and mode, block style,
+    keys in their order, Chinese as written."""
+    import io
+
+    dumper = _safe_yaml()
+    dumper.allow_unicode, dumper.width, dumper.default_flow_style = True, 4096, False
+    dumper.sort_base_mapping_type_on_output = False
+    body = io.StringIO()
+    dumper.dump(tree, body)
+    return body.getvalue()
+
+
 def parse_yaml(text: str, path):
     """:func:`read_yaml` on text already read (``path`` names it in errors)."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
-        tree = YAML(typ="safe", pure=True).load(text)
+        tree = _safe_yaml().load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
@@ -230,11 +252,18 @@ def _parse_entry(raw, start, factor, unit, file, key, path: str = "") -> Entry:
                       "source and quote, or an assumption (why), or a calibration (which figure, how fitted)")
 
 
+def is_roll_reference(text: str) -> bool:
+    return bool(ROLL_REFERENCE.fullmatch(text))
+
+
 def _figures(raw, file, key) -> tuple[str, ...]:
-    """``fitted_to``: one figure or a list, each "program measure period" (three words)."""
+    """``fitted_to``: one figure or a list, each "program measure period" (three words), or each a
+    roll the value was measured on (:data:`ROLL_REFERENCE`)."""
     figures = [raw] if isinstance(raw, str) else raw
-    if not isinstance(figures, (list, tuple)) or not all(isinstance(f, str) and len(f.split()) == 3 for f in figures):
-        raise CivsimError(file, key, f"bad figure list {raw!r}", 'figures as "program measure period", e.g. "dibao amount_yuan 2020-01..2020-10"')
+    if not isinstance(figures, (list, tuple)) or not all(
+            isinstance(f, str) and (is_roll_reference(f) if f.startswith("roll ") else len(f.split()) == 3) for f in figures):
+        raise CivsimError(file, key, f"bad figure list {raw!r}", 'figures as "program measure period", e.g. "dibao amount_yuan '
+                          '2020-01..2020-10", or rolls as "roll 2020-10 (salt fingerprint <12 hex>, households.csv sha256 <hex>)"')
     return tuple(figures)
 
 
@@ -383,9 +412,12 @@ def _refuse_fit_over_statute(inherited: Leaf | None, fitted: Leaf) -> None:
     """A fit replaces an assumption, or evidence about the roll (a published ratio that a program
     declares as the prior of a fitted unknown), never a value a rule states: the 低保 standard in
     force when the fit starts, or stated later, stays what the rule says."""
-    from .programs import UNKNOWNS   # the declarations say which leaves are the roll's unknowns
+    from .programs import MEASURED, UNKNOWNS   # the declarations say which leaves are the roll's unknowns
 
     if inherited is None or fitted.path in UNKNOWNS:
+        return
+    # a statistic about the roll (a national turnover rate) gives way to the district's own rolls
+    if fitted.path in MEASURED and all(e.fitted_to and all(map(is_roll_reference, e.fitted_to)) for e in fitted.entries):
         return
     start = fitted.entries[0].start
     over = [e for e in inherited.entries if e.start >= start or e is _in_force(inherited, start)]

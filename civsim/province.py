@@ -82,7 +82,9 @@ def run_district(district, year: int, scenarios=(), seed: int | None = None) -> 
     if params.district.level != "district":
         raise CivsimError(districts.DISTRICTS_CSV.name, params.district.code,
                           f"{params.district.name} is a {params.district.level}", "a district (the unit of a run)")
-    return engine.simulate(params.district.code, int(year), scenarios=tuple(scenarios), seed=seed, params=params)
+    frame = engine.simulate(params.district.code, int(year), scenarios=tuple(scenarios), seed=seed, params=params)
+    engine.require_someone(frame, int(year))
+    return frame
 
 
 @dataclass

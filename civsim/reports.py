@@ -119,7 +119,8 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
         if budget:
             result.append(batch.Job(NOTEBOOKS / f"{BUDGET_NOTEBOOK}.ipynb", following, BUDGET_NAME,
                                     {"district": found.name, "year": year + 1, "scenarios": plan_scenarios,
-                                     "xlsx": str(following / f"{BUDGET_NAME}.xlsx")},
+                                     # absolute: the kernel runs in the notebooks' folder, inside the package
+                                     "xlsx": str((following / f"{BUDGET_NAME}.xlsx").absolute())},
                                     f"{found.name} {year + 1}年预算测算", layout))
     return result
 

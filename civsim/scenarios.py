@@ -203,21 +203,13 @@ def save(scenario: Scenario, path, comment: str = "") -> Path:
     """Write ``scenario`` as YAML to ``path`` atomically, with the YAML library that reads it back
     (the title on one line, Chinese as is); ``comment`` becomes a first ``#`` line. A scenario that
     would not read back as itself is refused before anything is written."""
-    import io
-
-    from ruamel.yaml import YAML
 
     from .atomic import atomic_path
-    from .params import parse_yaml
+    from .params import dump_yaml, parse_yaml
 
     path = Path(path)
     head = "".join(f"# {' '.join(line.split())}\n" for line in comment.splitlines() if line.strip())
-    dumper = YAML(typ="safe", pure=True)     # the library and mode params.read_yaml reads with
-    dumper.allow_unicode, dumper.width, dumper.default_flow_style = True, 4096, False
-    dumper.sort_base_mapping_type_on_output = False
-    body = io.StringIO()
-    dumper.dump(scenario.to_dict(), body)
-    text = head + body.getvalue()
+    text = head + dump_yaml(scenario.to_dict())     # the library and mode params.read_yaml reads with
     if parse(parse_yaml(text, path), path) != replace(scenario, file=str(path)):
         raise CivsimError(path, None, "the scenario does not read back as written", "a scenario YAML can hold")
     with atomic_path(path) as tmp:

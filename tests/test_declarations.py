@@ -79,10 +79,11 @@ def test_a_year_before_a_required_standard_is_an_error_not_zeros():
         engine.simulate("东西湖区", 2018, params=base.with_leaves(leaves, "baseline"))
 
 
-def test_a_year_before_every_count_pays_no_one_and_says_why():
-    frame = engine.simulate("东西湖区", 2018)
-    assert "dibao" not in set(frame["program"])
-    assert any(note.startswith("caseload.dibao.urban.households：人数为2020-10的数字，晚于2018年") for note in frame.attrs["notes"])
+def test_a_year_before_every_count_is_an_error_naming_the_first_count():
+    frame = engine.simulate("东西湖区", 2018)         # a summary's last-year comparison may run it
+    assert not (frame["amount_yuan"] > 0).any()
+    with pytest.raises(CivsimError, match=r"caseload\.\S+: every count is for a later year \(from 20\d\d-\d\d\): a roll for 2018 holds no one"):
+        engine.require_someone(frame, 2018)       # for a user's run, one line
 
 
 def test_the_schema_lists_every_leaf_with_its_readers():

@@ -96,10 +96,13 @@ def test_init_renders_reports_and_runs_the_explorer_outside_the_repository(insta
     home = _run([civsim, "--home", ws, "simulate", "--district", "东西湖区", "--year", "2020"], tmp, env).stdout
     assert here == home and "420112,baseline,2020-01,dibao" in here
 
-    _run([civsim, "report", "--district", "东西湖区", "--year", "2020", "--workers", "2"], ws, env, timeout=600)
+    # --out as typed, relative to the workspace: the kernels run in the package's notebooks folder
+    _run([civsim, "report", "--district", "东西湖区", "--year", "2020", "--workers", "2", "--out", "reports"], ws, env,
+         timeout=600)
     summary = ws / "reports" / "420112-东西湖区" / "2020"
     for suffix in ("html", "pdf", "docx"):
         assert (summary / f"工作总结.{suffix}").stat().st_size > 10_000
+    assert (ws / "reports" / "420112-东西湖区" / "2021" / "预算测算.xlsx").stat().st_size > 5_000
     assert "东西湖区" in (summary / "工作总结.html").read_text(encoding="utf-8")
 
     explorer = installed["package"] / "notebooks" / "scenario_explorer.ipynb"

@@ -42,6 +42,9 @@ class Param:
     # the range it is fitted within.
     prior: float | None = None
     bounds: tuple[float, float] = (0.0, 1.0)
+    # A fact about the roll a district's own rolls measure month by month (civsim.bureau.dynamics): a
+    # value so measured may replace a national statistic, never a rule's value.
+    measured: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,9 @@ LINE_PROGRAM: dict[str, Program] = {line: p for p in REGISTRY for line in p.outp
 UNKNOWNS: dict[str, tuple[str, Param]] = {path: (p.key, param) for p in REGISTRY
                                           for path, param in {**p.params, **p.roll_params}.items() if param.prior is not None}
 """The roll's unknowns a joint fit sets (civsim.calibrate.fit_roll): path -> (program, declaration)."""
+MEASURED: tuple[str, ...] = tuple(dict.fromkeys(path for p in REGISTRY for path, param in {**p.params, **p.roll_params}.items()
+                                                if param.measured))
+"""The leaves a district's roll history measures (civsim.bureau.dynamics)."""
 
 
 def family(line: str) -> str:

@@ -105,15 +105,16 @@ PROGRAM = Program(
     roll_params={
         **{f"caseload.dibao.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},
         "dibao.eligible_share": Param("ratio"),
-        "dibao.entry_rate": Param("per_month", label="低保月进入率", control=(0.0, 0.05, 0.0005, ".2%")),
-        "dibao.exit_rate": Param("per_month", label="低保月退出率", control=(0.0, 0.05, 0.0005, ".2%")),
+        "dibao.entry_rate": Param("per_month", label="低保月进入率", control=(0.0, 0.05, 0.0005, ".2%"), measured=True),
+        "dibao.exit_rate": Param("per_month", label="低保月退出率", control=(0.0, 0.05, 0.0005, ".2%"), measured=True),
         # districts' income structures differ around the national ratio: a spread of 0.1 (assumed)
-        **{f"dibao.gap_ratio.{a}": Param("ratio", prior=0.1, bounds=(0.05, 0.95)) for a in AREAS},
-        **{f"dibao.members.{name}": Param("ratio") for name in MEMBER_SHARES},
+        **{f"dibao.gap_ratio.{a}": Param("ratio", prior=0.1, bounds=(0.05, 0.95), measured=True) for a in AREAS},
+        **{f"dibao.members.{name}": Param("ratio", measured=True) for name in MEMBER_SHARES},
         # drawn only where an add-on or 档 reads them; fitted to the reported money where one does
         "dibao.members.student": Param("ratio", prior=0.1, bounds=(0.0, 0.5)),
         "dibao.members.single_parent": Param("ratio", prior=0.1, bounds=(0.0, 0.5)),
-        **{f"dibao.tier_share.{t}.{a}": Param("ratio", prior=0.15, bounds=(0.0, 1.0)) for t in TIERS[:2] for a in AREAS},
+        **{f"dibao.tier_share.{t}.{a}": Param("ratio", prior=0.15, bounds=(0.0, 1.0), measured=True)
+           for t in TIERS[:2] for a in AREAS},
     },
     reported_in=("assistance_total",),
     area="社会救助",
