@@ -612,7 +612,7 @@ def _shown(text) -> str:
 
 def _set_home(argv: list[str] | None) -> None:
     """--home before anything reads the workspace (civsim.paths resolves it once, on import)."""
-    pre = argparse.ArgumentParser(add_help=False)
+    pre = _Parser(prog="civsim", add_help=False)
     pre.add_argument("--home", default=None)
     home = pre.parse_known_args(sys.argv[1:] if argv is None else argv)[0].home
     if home is None:
@@ -654,6 +654,8 @@ def _main(argv: list[str] | None) -> int:
     except CivsimError as exc:
         print(f"civsim: error: {_shown(exc)}", file=sys.stderr)
         return 2
+    except SystemExit as exc:   # --home without a folder: one line printed
+        return exc.code if isinstance(exc.code, int) else 2
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

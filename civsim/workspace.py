@@ -89,9 +89,8 @@ def init(folder: str | os.PathLike, district: str) -> tuple[Path, list[Path], st
         for slug in missing:
             (staging / "params" / slug).mkdir(parents=True, exist_ok=True)
         if found.slug in missing and not (target / "params" / found.slug).is_dir():
-            above = [d for d in chain[1:]]
             root = target / "params" if (target / "params").is_dir() else staging / "params"
-            for stem, text in district_module.stub_files(district_module.declared_above(above, root)).items():
+            for stem, text in district_module.stub_files(district_module.declared_above(chain[1:], root)).items():
                 (staging / "params" / found.slug / f"{stem}.yaml").write_text(text, encoding="utf-8")
         if not target.exists() or not existing:
             if target.exists():
