@@ -70,19 +70,20 @@ lint: setup
 
 # Regenerate the lock with pip-compile (pip-tools, in a venv of its own) from pyproject.toml:
 # pins already in the lock are kept unless pyproject.toml rules them out; UPGRADE=1 moves every
-# package to its newest release. Then run the tests: the lock is the set they pass with.
+# package to its newest release; setuptools is pinned too (--allow-unsafe: the wheel test builds
+# with it). Then run the tests: the lock is the set they pass with.
 LOCK_TOOL := $(VENV)/lock-tool
 lock:
 	@python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
 	{ echo "$(LOCK) is made with Python 3.11 (python3 here is $$(python3 -V 2>&1))"; exit 1; }
 	test -x $(LOCK_TOOL)/bin/pip-compile || \
 	{ python3 -m venv $(LOCK_TOOL) && $(LOCK_TOOL)/bin/pip install --quiet $(PIP_TOOLS); }
-	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOL)/bin/pip-compile --quiet --extra dev --strip-extras \
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOL)/bin/pip-compile --quiet --extra dev --strip-extras --allow-unsafe \
 	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(if $(UPGRADE),--upgrade) \
 	  --output-file $(LOCK) pyproject.toml
 	@echo "$(LOCK) written; now run the tests with it: make test"
 
-# JupyterLab on notebooks/ with the project's Jupyter config (.jupyter/: outputs stripped on save,
+# JupyterLab on civsim/notebooks/ with the project's Jupyter config (.jupyter/: outputs stripped on save,
 # zh-CN page language); --allow-root only when root; the URL with its token is printed first.
 LAB_PORT ?= 8888
 lab: setup
@@ -91,7 +92,7 @@ lab: setup
 	@token=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(18))'); \
 	root=$$([ "$$(id -u)" = 0 ] && echo --allow-root); \
 	echo "JupyterLab: http://127.0.0.1:$(LAB_PORT)/lab/tree/scenario_explorer.ipynb?token=$$token"; \
-	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks \
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(VENV)/bin/jupyter lab --ServerApp.root_dir=civsim/notebooks \
 	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.port_retries=0 \
 	  --IdentityProvider.token=$$token $$root
 

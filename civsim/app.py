@@ -1,7 +1,7 @@
 """``civsim app``: the scenario explorer and the household calculator (two tabs, 方案模拟 and
 单户测算, sharing one model) as a standalone web page for planners and clerks, without JupyterLab.
 
-Voila serves ``notebooks/scenario_explorer.ipynb`` as a page of its outputs only (no code, no
+Voila serves ``civsim/notebooks/scenario_explorer.ipynb`` as a page of its outputs only (no code, no
 menus), with one kernel per visitor, so each planner has their own roll and controls; one spare
 kernel is kept with the explorer already built (Voila's preheating), so a visitor's page comes in
 about a second instead of waiting for a kernel to start and the roll to build. The page
@@ -25,12 +25,13 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import paths
 from .errors import CivsimError
 from .explorer import VISITOR_SAVES
 from .scenarios import SCENARIOS
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "scenario_explorer.ipynb"
+ROOT = paths.ROOT
+NOTEBOOK = paths.notebooks() / "scenario_explorer.ipynb"
 DATA = Path(__file__).resolve().parent / "app_data"     # JUPYTER_PATH entry holding the template
 SAVES = SCENARIOS / "app"
 PORT = 8866
@@ -55,7 +56,7 @@ def server(host: str = "127.0.0.1", port: int = PORT, token: str | None = None, 
     if not 0 < int(port) < 65536:
         raise CivsimError("civsim app", "--port", f"bad port {port}", "a number from 1 to 65535")
     if not Path(notebook).is_file():
-        raise CivsimError(notebook, None, "notebook not found", "notebooks/scenario_explorer.ipynb")
+        raise CivsimError(notebook, None, "notebook not found", "civsim/notebooks/scenario_explorer.ipynb")
     token = token or secrets.token_urlsafe(18)
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(DATA), env.get("JUPYTER_PATH")) if p)

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import CivsimError
-from .paths import DATA, PARAMS, ROOT
+from .paths import DATA, PARAMS, ROOT, notebooks, package_data
 
 EXPECTED = "a writable file path"
 
@@ -50,11 +50,12 @@ def refuse_in_repository(target: str | os.PathLike, flag: str) -> None:
     what civsim reads, and a roll or a table written there would be read as parameters or data (a
     command whose job is to write there — ``calibrate --write``, ``district new`` — does not ask)."""
     real = Path(os.path.realpath(target))
-    for tree in (PARAMS, DATA):
+    for tree in (PARAMS, DATA, package_data(), notebooks()):   # the workspace's inputs, and the package's
         tree = Path(os.path.realpath(tree))
         if real == tree or tree in real.parents:
             raise CivsimError(flag, target, f"is inside civsim's own {tree.name}/ folder ({tree})",
-                              f"an output outside {ROOT.name}/params and {ROOT.name}/data, which hold what civsim reads")
+                              f"an output outside {ROOT.name}/params, {ROOT.name}/data and civsim's package, "
+                              "which hold what civsim reads")
 
 
 def _cannot(target: Path, exc: OSError) -> CivsimError:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import districts, programs, reported, schema, synthetic
+from . import districts, paths, programs, reported, schema, synthetic
 from .errors import CivsimError
 from .params import PARAMS, folder_of, prune, read_yaml
 
@@ -158,6 +158,9 @@ def _shown(file, root: Path) -> str:
     file = Path(file)
     if file.is_relative_to(root):
         return f"params/{file.relative_to(root)}"
+    package = paths.PACKAGE.parent        # the package's own files as civsim/data/…, installed or not
+    if file.is_relative_to(paths.PACKAGE):
+        return str(file.relative_to(package))
     return str(file.relative_to(districts.ROOT)) if file.is_relative_to(districts.ROOT) else str(file)   # data/…
 
 

@@ -95,7 +95,15 @@ def _jurisdiction_run(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="civsim", description="Social-assistance simulation and reports for civil-affairs bureaus.")
+    parser.add_argument("--home", metavar="DIR", default=None,
+                        help="the workspace: the bureau's params/, data/reported/, rolls/, reports/ "
+                        "(default: $CIVSIM_HOME, else the repository in a checkout, else the current folder)")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create a workspace DIR for a district: its and its parents' parameter folders "
+                       "(the shipped examples, or stubs) and the empty folders a bureau uses")
+    p.add_argument("dir", metavar="DIR", help="the new workspace folder (absent, empty, or a workspace to complete)")
+    _district(p)
 
     p = sub.add_parser("params", help="print every parameter in force at a date, with unit and source")
     _district(p)
@@ -602,7 +610,52 @@ def _shown(text) -> str:
     return "".join(c if unicodedata.category(c)[0] != "C" else repr(c)[1:-1] for c in str(text))
 
 
+def _set_home(argv: list[str] | None) -> None:
+    """--home before anything reads the workspace (civsim.paths resolves it once, on import)."""
+    pre = _Parser(prog="civsim", add_help=False)
+    pre.add_argument("--home", default=None)
+    home = pre.parse_known_args(sys.argv[1:] if argv is None else argv)[0].home
+    if home is None:
+        return
+    chosen = os.path.abspath(os.path.expanduser(home))
+    loaded = sys.modules.get(f"{__package__}.paths")
+    if loaded is not None and str(loaded.ROOT) != os.path.realpath(chosen):
+        raise CivsimError("--home", home, f"civsim already uses the workspace {loaded.ROOT} in this process",
+                          "CIVSIM_HOME set before civsim is imported, or a new process")
+    os.environ["CIVSIM_HOME"] = chosen
+
+
+def cmd_init(args) -> int:
+    from . import workspace
+
+    folder, written, stubbed, empty = workspace.init(args.dir, args.district)
+    print(f"工作区 {folder}：写入 {len(written)} 个文件"
+          + (f"；params/{stubbed}/ 为参数存根，填写后运行 civsim check" if stubbed else "")
+          + (f"；上级 {'、'.join(empty)} 不是随附示例，其参数文件夹为空（沿用上级和全国默认值）" if empty else ""),
+          file=sys.stderr)
+    print(f"在其中运行 civsim，或用 civsim --home {folder} …，或设 CIVSIM_HOME={folder}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    before = os.environ.get("CIVSIM_HOME")
+    try:
+        return _main(argv)
+    finally:   # called in-process (tests, a notebook): the caller's environment as it was
+        if before is None:
+            os.environ.pop("CIVSIM_HOME", None)
+        else:
+            os.environ["CIVSIM_HOME"] = before
+
+
+def _main(argv: list[str] | None) -> int:
+    try:
+        _set_home(argv)
+    except CivsimError as exc:
+        print(f"civsim: error: {_shown(exc)}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:   # --home without a folder: one line printed
+        return exc.code if isinstance(exc.code, int) else 2
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -612,6 +665,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:   # a usage mistake (one line printed) or --help
         return exc.code if isinstance(exc.code, int) else 2
     try:
+        if args.command != "init":
+            from .paths import HOME_ENV, require_workspace
+
+            # the notebooks' kernels and the app's server run in folders of their own: they find
+            # the workspace through the environment
+            os.environ[HOME_ENV] = str(require_workspace())
         return globals()[f"cmd_{args.command}"](args)
     except CivsimError as exc:
         print(f"civsim: error: {_shown(exc)}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Monthly CPI, year on year, for the price-subsidy trigger (``data/cpi_cn_monthly.csv``)."""
+"""Monthly CPI, year on year, for the price-subsidy trigger (``civsim/data/cpi_cn_monthly.csv``)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .districts import DATA
+from .paths import package_data
 from .tables import MONTH, Column, read_csv
 
-CPI_CSV = DATA / "cpi_cn_monthly.csv"
+CPI_CSV = package_data() / "cpi_cn_monthly.csv"
 COLUMNS = {"region": "str", "month": Column("str", pattern=MONTH, meaning="a month YYYY-MM"),
            "cpi_yoy_pct": "optional_float", "food_cpi_yoy_pct": "optional_float", "source": "optional_str"}
 

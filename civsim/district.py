@@ -147,13 +147,31 @@ def _ancestors(parent: str | None, csv: Path) -> list:
     return out
 
 
-def new(code: str, name: str, parent: str | None, pinyin: str, csv: Path = districts.DISTRICTS_CSV,
+def new(code: str, name: str, parent: str | None, pinyin: str, csv: Path | None = None,
         root: Path | None = None) -> tuple[districts.District, Path]:
-    """Append the row to ``csv`` and write the stub folder under ``root``; nothing is written on failure."""
+    """Append the row to ``csv`` (the workspace's data/districts.csv, started as a copy of civsim's
+    list: the package is never written) and write the stub folder under ``root``; nothing is
+    written on failure."""
     from . import atomic
     from .params import PARAMS
 
-    csv, root = Path(csv), Path(root if root is not None else PARAMS)
+    copied = csv is None and not districts.WORKSPACE_CSV.is_file()
+    if csv is None:
+        csv = districts.WORKSPACE_CSV
+        if copied:
+            csv.parent.mkdir(parents=True, exist_ok=True)
+            atomic.write_bytes(csv, districts.PACKAGE_CSV.read_bytes())
+    try:
+        return _new_locked(code, name, parent, pinyin, Path(csv), Path(root if root is not None else PARAMS))
+    except BaseException:
+        if copied:
+            csv.unlink(missing_ok=True)   # the copy goes with the row
+        raise
+
+
+def _new_locked(code, name, parent, pinyin, csv: Path, root: Path) -> tuple[districts.District, Path]:
+    from . import atomic
+
     # NFKC: a full-width code is the code it looks like; an escape, a zero-width or a right-to-left
     # character is refused, so a stored name never acts on a terminal nor passes for another
     code, name = clean(code, csv.name, "CODE", "code"), clean(name, csv.name, "NAME")

@@ -7,9 +7,13 @@ from pathlib import Path
 
 from .errors import CivsimError
 from .names import ascii_digits, clean, code as code_text
-from .paths import DATA, ROOT  # noqa: F401  (ROOT re-exported: many modules find the repository through it)
+from .paths import DATA, ROOT, package_data  # noqa: F401  (ROOT re-exported: many modules find the workspace through it)
 
-DISTRICTS_CSV = DATA / "districts.csv"
+# civsim's national list; a workspace that adds jurisdictions holds the whole list in its own
+# data/districts.csv (civsim district new copies this one there first), read in its place
+PACKAGE_CSV = package_data() / "districts.csv"
+WORKSPACE_CSV = DATA / "districts.csv"
+DISTRICTS_CSV = WORKSPACE_CSV if WORKSPACE_CSV.is_file() else PACKAGE_CSV
 LEVELS = ("province", "city", "district")
 
 
@@ -33,9 +37,10 @@ class District:
 
 
 @lru_cache(maxsize=8)
-def load_districts(path: Path = DISTRICTS_CSV) -> dict[str, District]:
+def load_districts(path: Path | None = None) -> dict[str, District]:
     from .tables import read_csv
 
+    path = path or (WORKSPACE_CSV if WORKSPACE_CSV.is_file() else PACKAGE_CSV)
     table = read_csv(path, {"code": "str", "name": "str", "pinyin": "str", "parent": "optional_str",
                             "level": "str"}, unique=["code"])
     districts = {}

@@ -1,4 +1,4 @@
-"""JupyterLab for the project's notebooks: a pre-save hook that keeps ``notebooks/`` free of outputs.
+"""JupyterLab for the project's notebooks: a pre-save hook that keeps ``civsim/notebooks/`` free of outputs.
 
 JupyterLab autosaves an open notebook every two minutes, outputs included; the explorer's outputs are
 widget views whose state is not saved, so the next opening shows ``VBox(children=…`` text and git
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 
 
 def strip(notebook: dict) -> dict:
@@ -25,7 +25,7 @@ def strip(notebook: dict) -> dict:
 
 
 def strip_outputs(model: dict, path: str, contents_manager=None, **_kwargs) -> None:
-    """Jupyter pre-save hook: strip a notebook saved inside the project's ``notebooks/`` folder."""
+    """Jupyter pre-save hook: strip a notebook saved inside the project's ``civsim/notebooks/`` folder."""
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return
     root = Path(getattr(contents_manager, "root_dir", "") or ".")

@@ -1,6 +1,6 @@
 """Dated, sourced parameters: a YAML tree per jurisdiction, inherited from its parents.
 
-Layout: ``params/defaults/*.yaml`` is the root of every tree; ``params/<code>-<pinyin>/*.yaml``
+Layout: the national defaults (``civsim/data/defaults/*.yaml``, in the package) are the root of every tree; ``params/<code>-<pinyin>/*.yaml``
 overrides it for a jurisdiction, nearest jurisdiction winning leaf by leaf. A file's stem is the
 first part of a leaf's dotted path (``dibao.yaml`` → ``dibao.standard.urban``). A leaf is a
 mapping with a ``unit`` and ``values`` keyed by effective date::
@@ -34,11 +34,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import districts, provincial
+from . import districts, paths, provincial
 from .errors import CivsimError
 from .units import UNITS  # re-exported: the declared units and what each converts to
 
-PARAMS = districts.ROOT / "params"
+PARAMS = districts.ROOT / "params"    # the workspace's parameters (civsim.paths)
+NATIONAL = paths.package_data() / "defaults"   # the national defaults, shipped in the package
 CALIBRATION = Path("calibration")      # under a params root: one file of fitted values per folder
 
 LEAF_KEYS = {"unit", "values", "description", "recurring"}
@@ -344,9 +345,23 @@ def is_key(name) -> bool:
     return isinstance(name, str) and name.replace("_", "").isalnum() and name.isascii() and name == name.lower()
 
 
-def national() -> dict[str, Leaf]:
-    """The national defaults (params/defaults), as read."""
-    return _read_folder(PARAMS / "defaults")
+def defaults_folder(root: Path = PARAMS) -> Path:
+    """The national defaults a params root reads: the package's; a tree of its own given as ``root``
+    (a test's, a copy holding a changed national set) may hold its own ``defaults/`` instead. The
+    workspace's params/ may not: the defaults come with civsim, and a folder left there (an old
+    layout, a file merged into it) would silently stand for all of them."""
+    own = Path(root) / "defaults"
+    if not own.is_dir():
+        return NATIONAL
+    if Path(root).resolve() == PARAMS.resolve():
+        raise CivsimError(own, None, "全国默认值随 civsim 安装（civsim/data/defaults），工作区中不应有 defaults 文件夹",
+                          "本地区的取值写在 params/<代码>-<拼音>/ 中；删去或移走此文件夹")
+    return own
+
+
+def national(root: Path = PARAMS) -> dict[str, Leaf]:
+    """The national defaults (civsim/data/defaults), as read."""
+    return _read_folder(defaults_folder(root))
 
 
 def _read_folder(folder: Path) -> dict[str, Leaf]:
@@ -518,8 +533,11 @@ def _provincial(district, inherited: dict, table=None) -> dict:
 def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
     district = districts.find(code)
     leaves: dict[str, Leaf] = {}
+    if not root.is_dir():   # no workspace here (a kernel started elsewhere): not the national defaults alone
+        raise CivsimError(root, None, "参数文件夹不存在（不在 civsim 工作区中）",
+                          "civsim init 创建的工作区：用 --home 或 CIVSIM_HOME 指定，或在其中运行")
     districts.check_folders(root)
-    folders = [root / "defaults"] + [root / d.slug for d in reversed(districts.lineage(district))]
+    folders = [defaults_folder(root)] + [root / d.slug for d in reversed(districts.lineage(district))]
     for i, folder in enumerate(folders):
         if i == 1:   # published provincial averages: over the national defaults, under every own folder
             leaves.update(_provincial(district, leaves))

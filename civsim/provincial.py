@@ -1,6 +1,6 @@
 """Published provincial 低保 averages as the default gap ratio of a province's districts.
 
-``data/dibao_provincial.csv`` holds, per province, month and area, the average 低保 standard and the
+``civsim/data/dibao_provincial.csv`` holds, per province, month and area, the average 低保 standard and the
 average benefit per person per month a provincial civil-affairs department (or the MCA) published,
 each row with its source and the sentence it was read from. For a district whose province has rows,
 ``dibao.gap_ratio.<area>`` takes benefit ÷ standard from each row's month on, over the national
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from . import districts
 from .errors import CivsimError
-from .paths import DATA
+from .paths import package_data
 
-TABLE = DATA / "dibao_provincial.csv"
+TABLE = package_data() / "dibao_provincial.csv"
 AREAS = ("urban", "rural")
 LEAF = "dibao.gap_ratio.{area}"
 COLUMNS = ("province_code", "province", "month", "area", "standard_yuan_person_month",

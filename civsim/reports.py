@@ -22,13 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import districts, params as params_module, scenarios as scenarios_module
+from . import districts, params as params_module, paths, scenarios as scenarios_module
 from .errors import CivsimError
 from .report import documents, layouts
 from .report.labels import BASELINE
 
 ROOT = districts.ROOT
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = paths.notebooks()
 REPORTS = ROOT / "reports"
 SUMMARY_NOTEBOOK = "annual_summary"
 PLAN_NOTEBOOK = "next_year_plan"
@@ -119,7 +119,8 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
         if budget:
             result.append(batch.Job(NOTEBOOKS / f"{BUDGET_NOTEBOOK}.ipynb", following, BUDGET_NAME,
                                     {"district": found.name, "year": year + 1, "scenarios": plan_scenarios,
-                                     "xlsx": str(following / f"{BUDGET_NAME}.xlsx")},
+                                     # absolute: the kernel runs in the notebooks' folder, inside the package
+                                     "xlsx": str((following / f"{BUDGET_NAME}.xlsx").absolute())},
                                     f"{found.name} {year + 1}年预算测算", layout))
     return result
 

@@ -36,7 +36,7 @@ def rendered(tmp_path_factory):
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         code = reports.main(out=out)
-    notebooks = ROOT / "notebooks"
+    notebooks = ROOT / "civsim" / "notebooks"
     extra = batch.run([batch.Job(notebooks / "next_year_plan.ipynb", out / "defaults", "next_year_plan",
                                  label="defaults", layout="gongwen"),
                        batch.Job(notebooks / "budget_projection.ipynb", out / "gongwen", reports.BUDGET_NAME,

@@ -220,11 +220,11 @@ class Manager:
 
 
 @pytest.mark.parametrize("root, path, stripped", [
-    (ROOT, "notebooks/scenario_explorer.ipynb", True),
-    (ROOT / "notebooks", "scenario_explorer.ipynb", True),         # make lab serves notebooks/ as the root
-    (ROOT / "notebooks", "/sub/x.ipynb", True),
+    (ROOT, "civsim/notebooks/scenario_explorer.ipynb", True),
+    (ROOT / "civsim" / "notebooks", "scenario_explorer.ipynb", True),         # make lab serves civsim/notebooks/ as the root
+    (ROOT / "civsim" / "notebooks", "/sub/x.ipynb", True),
     (ROOT, "reports/420112/2020/annual_summary.ipynb", False),     # rendered reports keep their outputs
-    (ROOT / "notebooks", "../reports/x.ipynb", False),
+    (ROOT / "civsim" / "notebooks", "../reports/x.ipynb", False),
 ])
 def test_the_pre_save_hook_strips_only_the_project_notebooks(root, path, stripped):
     model = {"type": "notebook", "content": notebook_with_outputs()}
@@ -234,23 +234,23 @@ def test_the_pre_save_hook_strips_only_the_project_notebooks(root, path, strippe
     assert ("widgets" not in model["content"]["metadata"]) is stripped
     assert "".join(model["content"]["cells"][0]["source"]) == "# 标题"
     other = {"type": "file", "content": "text"}
-    lab.strip_outputs(other, "notebooks/a.txt", contents_manager=Manager(ROOT))
+    lab.strip_outputs(other, "civsim/notebooks/a.txt", contents_manager=Manager(ROOT))
     assert other == {"type": "file", "content": "text"}
 
 
 @pytest.mark.slow
 def test_a_jupyter_save_under_the_project_config_leaves_no_outputs_on_disk(tmp_path):
     """A real Jupyter server with the project's config (as `make lab` starts it) saves a notebook with
-    outputs into notebooks/: the file on disk has none."""
+    outputs into civsim/notebooks/: the file on disk has none."""
     token, port = secrets.token_hex(16), app.free_port()
     env = dict(os.environ, JUPYTER_CONFIG_PATH=str(ROOT / ".jupyter"))
     name = f"_save_check_{secrets.token_hex(4)}.ipynb"
-    target = ROOT / "notebooks" / name
-    checkpoints = ROOT / "notebooks" / ".ipynb_checkpoints"
+    target = ROOT / "civsim" / "notebooks" / name
+    checkpoints = ROOT / "civsim" / "notebooks" / ".ipynb_checkpoints"
     had_checkpoints = checkpoints.exists()
     server = subprocess.Popen([sys.executable, "-m", "jupyter_server", "--ServerApp.ip=127.0.0.1",
                                f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--no-browser",
-                               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+                               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT / 'civsim' / 'notebooks'}",
                                "--allow-root"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:
@@ -282,7 +282,7 @@ def test_a_jupyter_save_under_the_project_config_leaves_no_outputs_on_disk(tmp_p
 
 
 def test_the_repository_notebooks_hold_no_outputs():
-    for path in (ROOT / "notebooks").glob("*.ipynb"):
+    for path in (ROOT / "civsim" / "notebooks").glob("*.ipynb"):
         notebook = nbformat.read(path, as_version=4)
         assert not [c for c in notebook.cells if c.cell_type == "code" and (c.outputs or c.execution_count)], path
         assert "widgets" not in notebook.metadata, path

@@ -527,7 +527,7 @@ def test_the_notebook_runs_with_papermill(tmp_path):
 
     target = tmp_path / "nb.xlsx"
     out = tmp_path / "budget_projection.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "budget_projection.ipynb"), str(out), kernel_name="python3",
+    papermill.execute_notebook(str(ROOT / "civsim" / "notebooks" / "budget_projection.ipynb"), str(out), kernel_name="python3",
                                parameters={"district": "东西湖区", "year": YEAR, "years": 2, "scenarios": [], "draws": 2,
                                            "xlsx": str(target)}, progress_bar=False, cwd=str(tmp_path))
     code = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
@@ -541,7 +541,7 @@ def test_the_notebook_runs_with_papermill(tmp_path):
 def test_notebooks_are_committed_thin_and_without_outputs(name):
     import nbformat
 
-    notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    notebook = nbformat.read(ROOT / "civsim" / "notebooks" / f"{name}.ipynb", as_version=4)
     assert notebook.metadata.kernelspec.name == "python3"
     assert "parameters" in notebook.cells[1].metadata.get("tags", [])
     code = [c for c in notebook.cells if c.cell_type == "code"]

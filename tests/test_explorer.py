@@ -332,7 +332,7 @@ def test_the_notebook_builds_and_displays_the_explorer(tmp_path):
     import papermill
 
     out = tmp_path / "scenario_explorer.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "scenario_explorer.ipynb"), str(out), kernel_name="python3",
+    papermill.execute_notebook(str(ROOT / "civsim" / "notebooks" / "scenario_explorer.ipynb"), str(out), kernel_name="python3",
                                parameters={"district": "东丽区", "year": YEAR}, progress_bar=False, cwd=str(tmp_path))
     outputs = [o for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]

@@ -16,7 +16,7 @@ from civsim.report import plan, word
 from civsim.errors import CivsimError
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = ROOT / "civsim" / "notebooks"
 DOCUMENTS = ("annual_summary", "next_year_plan")
 NAMES = {"annual_summary": reports.SUMMARY_NAME, "next_year_plan": reports.PLAN_NAME, "budget_projection": reports.BUDGET_NAME}
 

@@ -1,5 +1,5 @@
-"""The exports' vocabulary, kept as data in ``data/bureau/``: header aliases, category labels and
-the labels of coded fields (see data/bureau/README.md)."""
+"""The exports' vocabulary, kept as data in ``civsim/data/bureau/``: header aliases, category labels and
+the labels of coded fields (see civsim/data/bureau/README.md)."""
 from __future__ import annotations
 
 import re
@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..districts import DATA
+from ..paths import package_data
 from ..errors import CivsimError
 from ..tables import read_csv
 
-BUREAU = DATA / "bureau"
+BUREAU = package_data() / "bureau"
 KINDS = ("household", "person")
 CATEGORIES = ("dibao", "tekun", "edge")
 AREAS = ("urban", "rural")

@@ -4,7 +4,7 @@
 part: next year's caseload and money per program under each scenario against this year, the
 change split by :func:`civsim.budget.decompose` — the one decomposition the workbook and the
 explorer use too — into 标准因素, 人数因素 and 一次性及阶段性项目. The notebook
-``notebooks/next_year_plan.ipynb`` only calls it and displays what it returns, so everything the
+``civsim/notebooks/next_year_plan.ipynb`` only calls it and displays what it returns, so everything the
 plan shows is code that can be tested.
 """
 from __future__ import annotations

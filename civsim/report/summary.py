@@ -3,7 +3,7 @@
 :class:`AnnualSummary` gives the model's year (to the as-of month) in the seeds' sentences, by area
 of work, with the bureau's own qualitative points, charts, a table per program, the problems and
 next year's plan from its documents, and the model-vs-reported table as appendix. The notebook
-``notebooks/annual_summary.ipynb`` only calls it and displays what it returns, so everything the
+``civsim/notebooks/annual_summary.ipynb`` only calls it and displays what it returns, so everything the
 summary shows is code that can be tested.
 """
 from __future__ import annotations

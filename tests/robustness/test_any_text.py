@@ -80,11 +80,11 @@ LOADERS = {
     "parameters": ("420112-dongxihu/dibao.yaml", (ROOT / "params/420112-dongxihu/dibao.yaml"), check_params),
     "scenario": ("scenarios/some.yaml", (ROOT / "params/scenarios/dibao_plus5_july.yaml"), check_scenario),
     "reported figures": ("figures.csv", (ROOT / "data/reported/004_dongxihu_2020.csv"), check_reported),
-    "districts": ("districts.csv", (ROOT / "data/districts.csv"), check_districts),
+    "districts": ("districts.csv", (ROOT / "civsim/data/districts.csv"), check_districts),
     "roll households": ("roll/households.csv", None, check_households),
     "roll persons": ("roll/persons.csv", None, check_persons),
-    "cpi": ("cpi.csv", (ROOT / "data/cpi_cn_monthly.csv"), check_cpi),
-    "provincial 低保 averages": ("dibao_provincial.csv", (ROOT / "data/dibao_provincial.csv"), check_provincial),
+    "cpi": ("cpi.csv", (ROOT / "civsim/data/cpi_cn_monthly.csv"), check_cpi),
+    "provincial 低保 averages": ("dibao_provincial.csv", (ROOT / "civsim/data/dibao_provincial.csv"), check_provincial),
     "yaml document": ("plans/420112-2021.yaml", (ROOT / "params/plans/420112-2021.yaml"), check_yaml),
 }
 

@@ -16,9 +16,10 @@ URBAN_LINE = '      2020-04-01: {value: 830, source: 004_d683771cc1cacde4.txt, q
 
 @pytest.fixture
 def tree(tmp_path):
-    """A copy of params/ to spoil."""
+    """A copy of params/ to spoil, holding a copy of the national defaults (read in place of the package's)."""
     root = tmp_path / "params"
     shutil.copytree(ROOT / "params", root)
+    shutil.copytree(params.NATIONAL, root / "defaults")
     yield root
     params.clear_cache()
 

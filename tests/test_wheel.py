@@ -1,0 +1,122 @@
+"""The wheel a bureau installs: built from the repository's files, installed into a fresh venv outside
+the repository, a workspace made with `civsim init`, a district's reports rendered and the
+explorer's notebook run there; an upgrade leaves the workspace as it was.
+
+The fresh venv has civsim's dependencies through a .pth naming this interpreter's site-packages
+and JUPYTER_PATH naming the data they installed (no download: the build runs without isolation, the
+wheel installs with --no-deps --no-index)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+SOURCES = ("civsim", "params", "data/reported", "pyproject.toml")   # what the wheel is built from
+
+
+def _run(args, cwd, env, ok=True, timeout=300):
+    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if ok:
+        assert done.returncode == 0, f"{args}: {done.stderr[-3000:]}"
+    return done
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("wheel")
+    source = tmp / "source"            # the repository's tracked files, not its caches or outputs
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "app")
+    for name in SOURCES:
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, source / name, **(
+            {"ignore": skip} if (ROOT / name).is_dir() else {}))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CIVSIM_HOME", "CIVSIM_SIMULATION_CACHE")}
+    _run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", tmp / "dist", source], tmp, env)
+    wheel = next((tmp / "dist").glob("civsim-*.whl"))
+
+    venv = tmp / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", venv], tmp, env)
+    python = venv / "bin" / "python"
+    own = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], tmp, env).stdout.strip())
+    shared = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")} | {
+        p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()}
+    (own / "_civsim_test_dependencies.pth").write_text("\n".join(sorted(shared)) + "\n", encoding="utf-8")
+    # and the data those packages installed beside them (nbconvert's templates): <prefix>/share/jupyter
+    data = [str(s) for s in (Path(p).parents[2] / "share" / "jupyter" for p in sorted(shared)) if s.is_dir()]
+    env["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(data + [p for p in [env.get("JUPYTER_PATH")] if p]))
+    install = [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps", "--no-index", wheel]
+    _run(install, tmp, env)
+    package = Path(_run([python, "-c", "import civsim; print(civsim.__file__)"], tmp, env).stdout.strip()).parent
+    return {"tmp": tmp, "env": env, "venv": venv, "python": python, "package": package, "wheel": wheel,
+            "install": install, "civsim": venv / "bin" / "civsim"}
+
+
+def test_the_wheel_holds_the_package_data_and_the_examples(installed):
+    package = installed["package"]
+    assert package.is_relative_to(installed["venv"]) and not package.is_relative_to(ROOT)
+    for name in ("data/defaults/dibao.yaml", "data/districts.csv", "data/cpi_cn_monthly.csv",
+                 "data/dibao_provincial.csv", "data/bureau/aliases.csv", "notebooks/scenario_explorer.ipynb",
+                 "notebooks/annual_summary.ipynb", "report/templates/civsim", "app_data/voila/templates/civsim"):
+        assert (package / name).exists(), name
+    examples = installed["venv"] / "share" / "civsim" / "examples"
+    assert (examples / "params" / "420112-dongxihu" / "dibao.yaml").is_file()
+    assert (examples / "data" / "reported" / "004_dongxihu_2020.csv").is_file()
+
+
+def test_init_renders_reports_and_runs_the_explorer_outside_the_repository(installed):
+    tmp, env, civsim = installed["tmp"], installed["env"], installed["civsim"]
+    package_before = _snapshot(installed["package"])
+
+    outside = _run([civsim, "simulate", "--district", "东西湖区", "--year", "2020"], tmp, env, ok=False)
+    assert outside.returncode == 2 and "不是 civsim 工作区" in outside.stderr and outside.stderr.count("\n") == 1
+
+    _run([civsim, "init", "ws", "--district", "东西湖区"], tmp, env)
+    ws = tmp / "ws"
+    assert (ws / "params" / "420112-dongxihu" / "dibao.yaml").is_file()
+    assert (ws / "params" / "calibration" / "420112-dongxihu.yaml").is_file()
+    assert (ws / "params" / "420000-hubei").is_dir() and not any((ws / "params" / "420000-hubei").iterdir())
+    assert not (ws / "params" / "defaults").exists() and (ws / "rolls").is_dir() and (ws / "reports").is_dir()
+
+    # from the workspace itself, and from elsewhere with --home
+    here = _run([civsim, "simulate", "--district", "东西湖区", "--year", "2020"], ws, env).stdout
+    home = _run([civsim, "--home", ws, "simulate", "--district", "东西湖区", "--year", "2020"], tmp, env).stdout
+    assert here == home and "420112,baseline,2020-01,dibao" in here
+
+    # --out as typed, relative to the workspace: the kernels run in the package's notebooks folder
+    _run([civsim, "report", "--district", "东西湖区", "--year", "2020", "--workers", "2", "--out", "reports"], ws, env,
+         timeout=600)
+    summary = ws / "reports" / "420112-东西湖区" / "2020"
+    for suffix in ("html", "pdf", "docx"):
+        assert (summary / f"工作总结.{suffix}").stat().st_size > 10_000
+    assert (ws / "reports" / "420112-东西湖区" / "2021" / "预算测算.xlsx").stat().st_size > 5_000
+    assert "东西湖区" in (summary / "工作总结.html").read_text(encoding="utf-8")
+
+    explorer = installed["package"] / "notebooks" / "scenario_explorer.ipynb"
+    out = tmp / "explorer.ipynb"
+    _run([installed["python"], "-m", "papermill", explorer, out, "-k", "python3", "--cwd", ws,
+          "-p", "district", "东西湖区", "-p", "year", "2021"], ws, env, timeout=600)
+    executed = nbformat.read(out, as_version=4)
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert outputs and not [o for o in outputs if o.get("output_type") == "error"]
+
+    # nothing the commands did wrote into the installed package
+    assert _snapshot(installed["package"]) == package_before
+
+    # an upgrade (the wheel reinstalled) leaves the workspace as it was
+    workspace_before = _snapshot(ws)
+    _run(installed["install"][:-1] + ["--force-reinstall", installed["wheel"]], tmp, env)
+    assert _snapshot(ws) == workspace_before
