@@ -50,28 +50,37 @@ def anchor(params):
     return pd.Period(caseload_anchor(params, YEAR), "M")
 
 
-def templates():
-    """Shipped districts whose rolls hold 低保 or 特困 recipients, with that count at the anchor."""
+def templates(only=None):
+    """Shipped districts whose parameters cover ``YEAR`` and whose rolls hold 低保 or 特困
+    recipients, with that count at the anchor. A district whose parameters begin after ``YEAR``
+    (翔安区's standards from 2022) cannot be simulated at ``YEAR``: it is left out, and named."""
     from civsim import districts, engine, params
+    from civsim.errors import CivsimError
 
-    found = []
+    found, skipped = [], []
     for d in districts.load_districts().values():
-        if d.level != "district":
+        if d.level != "district" or (only is not None and d.code not in only and d.name not in only):
             continue
         base = params.load(d.code)
-        persons = headline_persons(engine.simulate(d.code, YEAR, params=base), anchor(base))
+        try:
+            persons = headline_persons(engine.simulate(d.code, YEAR, params=base), anchor(base))
+        except CivsimError as error:        # no value in force in YEAR: not a template for it
+            skipped.append(f"{d.name} ({error})")
+            continue
         if persons > 0:
             found.append((base, persons))
+    for line in skipped:
+        print(f"template left out, its parameters do not cover {YEAR}: {line}", file=sys.stderr)
     if not found:
-        sys.exit("no shipped district has 低保 or 特困 recipients to scale")
+        sys.exit(f"no shipped district covering {YEAR} has 低保 or 特困 recipients to scale")
     return found
 
 
-def nation(n: int, persons: float, seed: int = 2800):
+def nation(n: int, persons: float, seed: int = 2800, only=None):
     """n ParamSets built from the templates with scaled caseloads, and each one's jurisdictions."""
     from civsim import districts, scenarios
 
-    bases = templates()
+    bases = templates(only)
     rng = np.random.default_rng(seed)
     size = rng.lognormal(0.0, 0.6, n)
     own = np.array([bases[i % len(bases)][1] for i in range(n)])
