@@ -166,9 +166,12 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
 
 def _moving(prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray, below: bool) -> np.ndarray:
     """Positions in paths × households (flat) of the households below (or at and above) the line
-    in ``prev`` whose draw ``move`` is under their path's probability ``p``: those with
-    ``move < p`` are a prefix of the draws in increasing order, so only they are looked at."""
+    in ``prev`` whose draw ``move`` is under their path's probability ``p``. With many paths,
+    those with ``move < p`` are a prefix of the draws in increasing order: only they are looked at."""
     paths, n = prev.shape
+    if paths < 16:      # a few paths: comparing every draw costs less than sorting them
+        side = prev < line if below else ~(prev < line)
+        return np.flatnonzero(side & (move < p[:, None]))
     order = np.argsort(move, kind="stable")
     count = np.searchsorted(move[order].astype(np.float64), p, side="left")     # how many draws < p
     total = int(count.sum())
