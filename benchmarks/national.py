@@ -43,17 +43,17 @@ def headline_persons(frame, month) -> float:
     return float(rows["persons"].sum())
 
 
-def anchor(params):
+def anchor(params, year: int = YEAR):
     """The month of a district's reported caseloads, which its synthetic roll reproduces."""
     from civsim.synthetic import caseload_anchor
 
-    return pd.Period(caseload_anchor(params, YEAR), "M")
+    return pd.Period(caseload_anchor(params, year), "M")
 
 
-def templates(only=None):
-    """Shipped districts whose parameters cover ``YEAR`` and whose rolls hold 低保 or 特困
-    recipients, with that count at the anchor. A district whose parameters begin after ``YEAR``
-    (翔安区's standards from 2022) cannot be simulated at ``YEAR``: it is left out, and named."""
+def templates(only=None, year: int = YEAR):
+    """Shipped districts whose parameters cover ``year`` and whose rolls hold 低保 or 特困
+    recipients, with that count at the anchor. A district whose parameters begin after ``year``
+    (翔安区's standards from 2022) cannot be simulated in ``year``: it is left out, and named."""
     from civsim import districts, engine, params
     from civsim.errors import CivsimError
 
@@ -63,38 +63,42 @@ def templates(only=None):
             continue
         base = params.load(d.code)
         try:
-            persons = headline_persons(engine.simulate(d.code, YEAR, params=base), anchor(base))
-        except CivsimError as error:        # no value in force in YEAR: not a template for it
+            month = anchor(base, year)      # a roll anchored before the year: counted in its first month
+            month = month if month.year == year else pd.Period(f"{year}-01", "M")
+            persons = headline_persons(engine.simulate(d.code, year, params=base), month)
+        except CivsimError as error:        # no value in force in the year: not a template for it
             skipped.append(f"{d.name} ({error})")
             continue
         if persons > 0:
             found.append((base, persons))
     for line in skipped:
-        print(f"template left out, its parameters do not cover {YEAR}: {line}", file=sys.stderr)
+        print(f"template left out, its parameters do not cover {year}: {line}", file=sys.stderr)
     if not found:
-        sys.exit(f"no shipped district covering {YEAR} has 低保 or 特困 recipients to scale")
+        sys.exit(f"no shipped district covering {year} has 低保 or 特困 recipients to scale")
     return found
 
 
-def nation(n: int, persons: float, seed: int = 2800, only=None):
-    """n ParamSets built from the templates with scaled caseloads, and each one's jurisdictions."""
+def nation(n: int, persons: float, seed: int = 2800, only=None, year: int = YEAR, provinces: int = PROVINCES):
+    """n ParamSets built from the templates with scaled caseloads, and each one's jurisdictions
+    (under ``provinces`` synthetic provinces)."""
     from civsim import districts, scenarios
 
-    bases = templates(only)
+    bases = templates(only, year)
     rng = np.random.default_rng(seed)
     size = rng.lognormal(0.0, 0.6, n)
     own = np.array([bases[i % len(bases)][1] for i in range(n)])
     scale = size * persons / (size * own).sum()     # district i holds scale[i] × its template's recipients
+    count = provinces
     provinces = [districts.District(f"9{p:02d}000", f"合成省{p:02d}", f"hechengsheng{chr(97 + p % 26)}", None, "province")
-                 for p in range(1, PROVINCES + 1)]
+                 for p in range(1, count + 1)]
     units, above, cities = [], {}, {}
-    per_province = -(-n // PROVINCES)
+    per_province = -(-n // count)
     city_size = -(-per_province // 9)          # at most nine cities a province: codes 9PP100 … 9PP900
     firsts = {}
     for i in range(n):
-        firsts.setdefault(i * PROVINCES // n, i)
+        firsts.setdefault(i * count // n, i)
     for i in range(n):
-        p = i * PROVINCES // n
+        p = i * count // n
         c, k = divmod(i - firsts[p], city_size)
         province = provinces[p]
         city_code = f"{province.code[:3]}{c + 1}00"
