@@ -63,12 +63,12 @@ class Copies:
         self.n_groups = n = len(prepared.groups)
         group = np.tile(prepared.group.astype(np.int64), B) + np.repeat(np.arange(B) * n, H)
         group = group.astype(np.int32 if B * n < 2**31 else np.int64)
-        views = {}
+        views, columns = {}, {}
         for key, view in prepared.views.items():
             size = H if view.entity == "household" else P
             rows = np.tile(view.rows.astype(np.int64), B) + np.repeat(np.arange(B) * size, view.n)
             views[key] = View(stacked, view.entity, rows.astype(view.rows.dtype if B * size < 2**31 else np.int64),
-                              group)
+                              group, columns)
         groups = pd.concat([prepared.groups] * B, ignore_index=True)
         self.sim = Simulation(sim.params, sim.year, sim.seed, roll=stacked, months=sim.months,
                               prepared=Prepared(stacked, views, groups, group, prepared.case_rows))
