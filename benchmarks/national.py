@@ -182,7 +182,7 @@ def main(argv: list[str]) -> None:
               f"roll-up to {r['cities']} cities and {r['provinces']} provinces {r['rollup_s']:.1f} s; "
               f"peak memory per worker {', '.join(f'{m:,.0f}' for m in r['peak_workers_mb'])} MB "
               f"(limit {args.memory_limit}), driver {r['driver_peak_mb']:,.0f} MB; "
-              f"national total {r['national_yuan'] / 1e8:,.2f} 亿元; worker CPU {r['worker_cpu_s']:.1f} s "
+              f"national total {r['national_yuan'] / 1e8:,.2f} 亿元 ({r['national_yuan']:,.2f} 元); worker CPU {r['worker_cpu_s']:.1f} s "
               f"({r['person_months'] / r['worker_cpu_s']:,.0f} person-months per CPU-second); "
               f"1-min load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after", flush=True)
         if r["failures"]:
