@@ -303,13 +303,10 @@ class Window:
         sim = self.window.on_roll_of(paramset)
         if fixed is not None and fixed.roll is not None and fixed.roll is not sim.roll:
             fixed = None
-        rates = [sim.rates(_scaled(paramset, x["entry"], x["exit"])) for x in xs]
-        gap = rates[0][2]
-        if any(not np.array_equal(r[2], gap) for r in rates):
-            raise NotStackable("the draws' gap ratios differ")
+        entry, exit_, gap = self._rates(sim, paramset, xs)
         n_months = len(sim.months)
         if len(sim.pool):
-            incomes = sim.incomes(np.stack([r[0] for r in rates]), np.stack([r[1] for r in rates]), gap)
+            incomes = sim.incomes(entry, exit_, gap)
         else:
             incomes = np.zeros((n_months, len(xs), 0), np.float32)
         # a draw's prices are the window's; a scenario's own roll keeps its observed series (as draw does)
@@ -321,6 +318,24 @@ class Window:
             part = slice(start, start + copies.copies)
             out += copies.by_year(paramset, incomes[:, part], prices[0][part], prices[1][part], fixed, DRAWN_LEAVES)
         return out
+
+    @staticmethod
+    def _rates(sim, paramset: ParamSet, xs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each draw's entry and exit rates (draws × months of the span) and the gap ratios they
+        share: the rates of ``paramset`` times each draw's factor, as :func:`_scaled` applies it
+        (checked against it on the first draw; where it differs, each draw's set is read)."""
+        entry, exit_, gap = sim.rates(paramset)
+        factors = [[1 + ((x[key] - 1) * 100) / 100 if paramset.has(path) else 1.0
+                    for x in xs] for key, path in (("entry", DRAWN_LEAVES[0]), ("exit", DRAWN_LEAVES[1]))]
+        together = np.outer(factors[0], entry), np.outer(factors[1], exit_)
+        first = sim.rates(_scaled(paramset, xs[0]["entry"], xs[0]["exit"]))
+        if np.array_equal(first[0], together[0][0]) and np.array_equal(first[1], together[1][0]) \
+                and np.array_equal(first[2], gap):
+            return together[0], together[1], gap
+        rates = [sim.rates(_scaled(paramset, x["entry"], x["exit"])) for x in xs]
+        if any(not np.array_equal(r[2], rates[0][2]) for r in rates):
+            raise NotStackable("the draws' gap ratios differ")
+        return np.stack([r[0] for r in rates]), np.stack([r[1] for r in rates]), rates[0][2]
 
     def _copies(self, sim, draws: int) -> Copies:
         stacks = self.__dict__.setdefault("_stacks", {})
