@@ -17,8 +17,6 @@ draw's run makes them, so it is the same, to the bit, as :meth:`Simulation.by_ye
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
@@ -153,12 +151,12 @@ class Copies:
         sliced: dict = {}
         paid_by: dict = {}
         order = list(program.outputs)
+        lines = list(month.results)
         for d in range(B):
-            single = Month(month.params, month.period, base.prepared, income[d], cpi[d], food[d],
-                           date=month._date)
-            for line in month.results:
-                single.results[line] = functools.partial(self._slice, month, line, d, sliced)
-            single.program = program.key
+            results = _Sliced.fromkeys(lines)
+            results.at = (self, month, d, sliced)
+            single = Month(month.params, month.period, base.prepared, income[d], cpi[d], food[d], results=results,
+                           date=month._date, program=program.key)
             paid = base._pay(program, single, t, None)
             at = [order.index(line) for line, _ in paid]
             if at != sorted(at):
@@ -186,3 +184,17 @@ class Copies:
         key, size, rows, amount, over, order, bounds = sliced[line]
         chosen = order[bounds[d]:bounds[d + 1]]
         return self.base.prepared.views[key], Paid(rows[chosen] - d * size, amount[chosen], over)
+
+
+class _Sliced(dict):
+    """One copy's view of the lines the copies paid together this month: each line is sliced to
+    the copy when its rule first reads it."""
+    at: tuple
+
+    def __getitem__(self, line):
+        value = dict.__getitem__(self, line)
+        if value is None:
+            copies, month, d, sliced = self.at
+            value = copies._slice(month, line, d, sliced)
+            dict.__setitem__(self, line, value)
+        return value
