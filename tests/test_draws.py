@@ -79,3 +79,24 @@ def test_the_projection_in_blocks_is_the_projection_draw_by_draw():
                              runner=lambda f, xs: [f.__self__.draw(d) for x in xs for d in x])
     pd.testing.assert_frame_equal(blocks.lines, by_draw.lines, check_exact=True)
     pd.testing.assert_frame_equal(blocks.samples, by_draw.samples, check_exact=True)
+
+
+@pytest.mark.parametrize("change, runs", [
+    ({"path": "dibao.standard", "from": "2020-07-01", "percent": 5}, {"dibao", "price_subsidy"}),
+    ({"path": "disability.nursing", "from": "2020-01-01", "percent": 10}, {"disability_nursing"}),
+    ({"path": "dibao.entry_rate", "from": "2020-03-01", "percent": 40}, {"dibao", "disability_living"}),
+    ({"path": "caseload.dibao", "from": "2020-01-01", "percent": 10}, None),    # the scenario's own roll
+])
+def test_a_scenario_reusing_the_baselines_lines_is_the_scenario_run_whole(change, runs):
+    base = params.load("东西湖区")
+    sim = engine.Simulation(base, 2020, 1)
+    sets = engine.scenario_sets(base, [scenarios.parse({"name": "s", "changes": [change]})], 2020)
+    whole = [sim.run(p) for p in sets]
+    record: dict = {}
+    sim.run(sets[0], record=record)
+    fixed = sim.reusing(sets[0], record, sets[1])
+    if runs is not None:        # what the change reaches runs again; the rest is the baseline's
+        assert not runs & fixed.programs and "tekun" in fixed.programs
+    for a, b in zip(whole, engine.runs(sim, sets)):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert not whole[1]["amount_yuan"].equals(whole[0]["amount_yuan"])

@@ -154,9 +154,11 @@ class Simulation:
         """Forget the cached income paths (a Monte Carlo draws new rates each time)."""
         self._paths.clear()
 
-    def run(self, params: ParamSet, detail: bool = False, read: set | None = None, fixed: "Fixed | None" = None):
+    def run(self, params: ParamSet, detail: bool = False, read: set | None = None, fixed: "Fixed | None" = None,
+            record: dict | None = None):
         """The tidy table of one parameter set (and its :class:`Detail` when ``detail``); ``fixed``
-        supplies the lines of the programs it holds instead of running them again."""
+        supplies the lines of the programs it holds instead of running them again; ``record``, a
+        dict, receives every program's month-by-month lines (for :meth:`reusing`)."""
         if detail and fixed is not None:
             raise ValueError("a run with detail evaluates every program: no fixed lines")
         sim = self.on_roll_of(params)
@@ -165,9 +167,20 @@ class Simulation:
         if fixed is not None and fixed.roll is not None and fixed.roll is not self.roll:
             fixed = None
         per_entity = Detail(self.roll, self.months) if detail else None
-        lines, periods, measures = self._blocks(params, per_entity, read, fixed)
+        keep = (frozenset(p.key for p in self.programs), record) if record is not None else None
+        lines, periods, measures = self._blocks(params, per_entity, read, fixed, record=keep)
         frame = self._frame(params, lines, periods, measures, self.prepared.groups)
         return (frame, per_entity) if detail else frame
+
+    def reusing(self, base: ParamSet, record: dict, params: ParamSet) -> "Fixed":
+        """The lines of a run of ``base`` (``record`` of :meth:`run`) that a run of ``params`` can
+        take as they are: those of every program reading none of the leaves ``params`` sets
+        otherwise (nor, where it moves the roll's rates, the incomes), nor a line of one that does."""
+        changed = {path for path in params.leaves.keys() | base.leaves.keys()
+                   if params.leaves.get(path) is not base.leaves.get(path)}
+        inputs = ("income",) if changed & set(scenario_roll.MONTHLY) else ()
+        held, lazy = held_programs(self.programs, inputs, changed)
+        return Fixed(self.months, held, lazy, {k: v for k, v in record.items() if k[1] in held}, self.roll)
 
     def fixed(self, params: ParamSet, inputs=("income", "prices"), leaves=()) -> "Fixed":
         """The lines of ``params`` that stay the same when only the month's ``inputs`` and the
