@@ -101,7 +101,8 @@ class Copies:
             spare = self.copies - draws
             incomes = np.concatenate([incomes, np.repeat(incomes[:, -1:], spare, axis=1)], axis=1)
             cpi, food = (np.concatenate([a, np.repeat(a[-1:], spare, axis=0)]) for a in (cpi, food))
-        lines, years, present, blocks = self._entries(params, incomes, cpi, food, fixed)
+        entries = self._entries(params, incomes, cpi, food, fixed)
+        lines, years, present, blocks = (list(column) for column in zip(*entries)) if entries else ([], [], [], [])
         values = np.zeros((len(lines), self.copies, self.n_groups, 4))
         for i, block in enumerate(blocks):
             values[i] = block       # a held line's block stands for every copy
@@ -115,20 +116,20 @@ class Copies:
         return out
 
     def _entries(self, params, incomes, cpi, food, fixed):
-        """Every line paid, month by month in the order one draw's run pays them: its name, year,
-        which copies paid it, and its block (copies × groups × MEASURES, or groups × MEASURES
-        for a held line, the same in every copy)."""
+        """Every line paid, month by month in the order one draw's run pays them: (its name, year,
+        which copies paid it, its block: copies × groups × MEASURES, or groups × MEASURES for a
+        held line, the same in every copy)."""
         sim, B, n = self.sim, self.copies, self.n_groups
         held = fixed.programs if fixed is not None else ()
         everyone = np.ones(B, bool)
-        lines, years, present, blocks = [], [], [], []
+        entries = []
         income = incomes.reshape(len(sim.months), -1)
         for t, period in enumerate(sim.months):
             month = Month(params, period, sim.prepared, income[t], np.nan, np.nan, date=period.start_time.date())
             for program in sim.programs:
                 if program.key in held:
-                    for line, block in fixed.blocks.get((t, program.key), ()):
-                        lines.append(line), years.append(period.year), present.append(everyone), blocks.append(block)
+                    entries += [(line, period.year, everyone, block)
+                                for line, block in fixed.blocks.get((t, program.key), ())]
                     if program.key in fixed.lazy:
                         view = sim.prepared.views.get(program.key)
                         month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
@@ -138,11 +139,10 @@ class Copies:
                 else:
                     month.program = program.key
                     paid = [(line, block.reshape(B, n, 4), everyone) for line, block in sim._pay(program, month, t, None)]
-                for line, block, who in paid:
-                    lines.append(line), years.append(period.year), present.append(who), blocks.append(block)
+                entries += [(line, period.year, who, block) for line, block, who in paid]
             month.results.clear()
             month._cache.clear()
-        return lines, years, present, blocks
+        return entries
 
     def _per_copy(self, program, month: Month, t: int, income: np.ndarray, cpi: np.ndarray, food: np.ndarray) -> list:
         """A program reading the month's prices, copy by copy over the single roll: [(line,
