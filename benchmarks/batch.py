@@ -133,12 +133,15 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--layout", default="standard")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--district", default=None, help="only this district's reports (the suite's smoke form)")
+    parser.add_argument("--district", default=None, help="only this district's reports of its first year with a "
+                        "caseload (the suite's smoke form)")
     args = parser.parse_args(argv)
     items = [(s.district, s.year, s.as_of_month) for s in reports.with_caseload()
              if args.district is None or s.district == args.district]
     if not items:
         sys.exit(f"no district with a caseload named {args.district}")
+    if args.district is not None:      # its first year: what `civsim report --district X --year Y` renders
+        items = items[:1]
     count = len(reports.jobs(items))
     for _ in range(args.rounds):
         parallel, parallel_cpu, serial, serial_cpu, loads = one_round(items, args.layout, one=args.district is not None)
