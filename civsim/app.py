@@ -1,4 +1,5 @@
-"""``civsim app``: the scenario explorer as a standalone web page for planners, without JupyterLab.
+"""``civsim app``: the scenario explorer and the household calculator (two tabs, 方案模拟 and
+单户测算, sharing one model) as a standalone web page for planners and clerks, without JupyterLab.
 
 Voila serves ``notebooks/scenario_explorer.ipynb`` as a page of its outputs only (no code, no
 menus), with one kernel per visitor, so each planner has their own roll and controls; one spare
@@ -20,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,12 @@ NOTEBOOK = ROOT / "notebooks" / "scenario_explorer.ipynb"
 DATA = Path(__file__).resolve().parent / "app_data"     # JUPYTER_PATH entry holding the template
 SAVES = SCENARIOS / "app"
 PORT = 8866
+# A kernel holds a district's roll: one left by every page ever loaded would fill the memory. An
+# idle kernel (no execution for CULL_IDLE_S, its tab open or not) is shut down, checked every
+# CULL_INTERVAL_S; at most MAX_KERNELS run at once (civsim.app_kernels).
+CULL_IDLE_S = 1800
+CULL_INTERVAL_S = 60
+MAX_KERNELS = 12
 
 
 @dataclass(frozen=True)
@@ -51,14 +59,35 @@ def server(host: str = "127.0.0.1", port: int = PORT, token: str | None = None, 
     token = token or secrets.token_urlsafe(18)
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(DATA), env.get("JUPYTER_PATH")) if p)
-    env[VISITOR_SAVES] = str(Path(saves or SAVES).resolve())
+    env[VISITOR_SAVES] = str(_saves_folder(saves or SAVES))
     argv = [sys.executable, "-m", "voila", str(notebook), "--template=civsim", "--theme=light", "--no-browser",
             f"--Voila.ip={host}", f"--port={int(port)}", f"--token={token}",
             # one kernel kept ready with the explorer built: the next visitor's page comes at once
             "--preheat_kernel=True", "--pool_size=1",
-            "--Voila.port_retries=0"]               # a busy port is an error, not a different URL
+            "--Voila.port_retries=0",               # a busy port is an error, not a different URL
+            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+            f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+            "--MappingKernelManager.cull_connected=True",      # a tab left open does not hold one for ever
+            "--VoilaConfiguration.multi_kernel_manager_class=civsim.app_kernels.BoundedKernelManager",
+            f"--BoundedKernelManager.max_kernels={MAX_KERNELS}"]
     shown = f"[{host}]" if ":" in host else host
-    return Server(argv, env, f"http://{shown}:{int(port)}/?token={token}")
+    # a token holding &, #, % or a space would end or change the URL: quoted, it opens as printed
+    return Server(argv, env, f"http://{shown}:{int(port)}/?token={urllib.parse.quote(token, safe='')}")
+
+
+def _saves_folder(saves) -> Path:
+    """The saves folder, made if missing; a file, or a folder the server cannot write, is one line
+    now rather than a save failing later with no word to the visitor."""
+    folder = Path(saves).resolve()
+    if folder.exists() and not folder.is_dir():
+        raise CivsimError("--saves", saves, "is a file, not a folder", "a folder for the saved scenarios (made if missing)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CivsimError("--saves", saves, f"cannot make the folder ({exc.strerror})", "a folder the server can write") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CivsimError("--saves", saves, "the folder is not writable", "a folder the server can write")
+    return folder
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import CivsimError
+from .paths import DATA, PARAMS, ROOT
 
 EXPECTED = "a writable file path"
 
@@ -25,7 +26,9 @@ def check_target(target: str | os.PathLike) -> Path:
     target = Path(target)
     real = Path(os.path.realpath(target))
     try:
-        info = os.stat(real)
+        # the name as given, as open() will follow it: /dev/stdout in a pipeline is a link to
+        # "pipe:[…]", which no path names, yet opening /dev/stdout reaches the pipe
+        info = os.stat(target)
     except FileNotFoundError:
         info = None
     except OSError as exc:
@@ -33,13 +36,25 @@ def check_target(target: str | os.PathLike) -> Path:
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise CivsimError(target, None, "is a folder", "a file name inside it")
     if info is not None and not stat.S_ISREG(info.st_mode):
-        return real   # a device or pipe: written through, its folder untouched
+        return real if real.exists() else target   # a device or pipe: written through, its folder untouched
     if info is not None and not (info.st_mode & 0o222 and os.access(real, os.W_OK)):
         raise CivsimError(target, None, "the file is read-only", "a file that may be replaced")
     folder = next((p for p in real.parents if p.exists()), None)   # where the temporary file goes
     if folder is not None and folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
         raise CivsimError(target, None, f"cannot write in the folder {folder} (Permission denied)", EXPECTED)
     return real
+
+
+def refuse_in_repository(target: str | os.PathLike, flag: str) -> None:
+    """An output (file or folder) inside civsim's own ``params/`` or ``data/`` is refused: they hold
+    what civsim reads, and a roll or a table written there would be read as parameters or data (a
+    command whose job is to write there — ``calibrate --write``, ``district new`` — does not ask)."""
+    real = Path(os.path.realpath(target))
+    for tree in (PARAMS, DATA):
+        tree = Path(os.path.realpath(tree))
+        if real == tree or tree in real.parents:
+            raise CivsimError(flag, target, f"is inside civsim's own {tree.name}/ folder ({tree})",
+                              f"an output outside {ROOT.name}/params and {ROOT.name}/data, which hold what civsim reads")
 
 
 def _cannot(target: Path, exc: OSError) -> CivsimError:
@@ -77,6 +92,41 @@ def atomic_path(target: str | os.PathLike):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+LOCK_WAIT_S = 60.0
+
+
+@contextlib.contextmanager
+def locked(folder: str | os.PathLike, wait: float = LOCK_WAIT_S):
+    """Hold an exclusive lock (fcntl.flock on the folder itself) for a read-modify-write of a shared
+    file in ``folder`` (districts.csv, a calibration file): a second writer waits for the first and
+    then reads what it wrote, rather than both reading the old file and one row being lost. The
+    lock goes with the process, so a writer that dies never leaves it held. Waiting longer than
+    ``wait`` seconds is one line."""
+    import fcntl
+    import time
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise CivsimError(folder, None, f"cannot lock ({exc.strerror})", "a folder civsim may write in") from None
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise CivsimError(folder, None, f"another civsim has been writing here for over {wait:.0f} s",
+                                      "to try again once it has finished") from None
+                time.sleep(0.05)
+        yield folder
+    finally:
+        os.close(fd)    # releases the lock
 
 
 def _umask() -> int:

@@ -4,10 +4,10 @@ A district's summary and plan are one notebook run with different parameters, so
 dozens at once. Jobs run in a pool of worker processes, one per core; each worker keeps one kernel
 and runs its jobs in it one after another, its names cleared in between, so the kernel's start and
 the imports of civsim, pandas and matplotlib are paid once per worker rather than once per report.
-A notebook that raises, hangs or kills its kernel becomes a failed Outcome and its kernel is
-replaced; the others go on. Outputs appear whole or not at all: everything is made in a hidden
-staging folder beside the target and moved in with os.replace, so a failed run leaves the
-previous good report in place.
+A notebook that raises, warns (every warning is an error in the kernel), hangs or kills its
+kernel becomes a failed Outcome and its kernel is replaced; the others go on. Outputs appear
+whole or not at all: everything is made in a hidden staging folder beside the target and moved
+in with os.replace, so a failed run leaves the previous good report in place.
 """
 from __future__ import annotations
 
@@ -243,9 +243,12 @@ def _engine() -> str:
 
 _KERNELS: dict[str, tuple] = {}   # kernel name -> (manager, its stderr log); in each worker process
 # the previous notebook's names go (what %reset -f clears), and a new history session starts, so the
-# notebook's cells count from 1 as in a new kernel
+# notebook's cells count from 1 as in a new kernel. Every warning is an error: a warning would be
+# printed into the report (with the kernel's temporary file name), so a library's deprecation
+# fails the report, and a test, instead of reaching a reader.
 _RESET = ("get_ipython().reset(new_session=True)\n"
-          "import os as _os\n_os.chdir({cwd!r})\ndel _os\n")
+          "import os as _os, warnings as _warnings\n_os.chdir({cwd!r})\n"
+          "_warnings.resetwarnings()\n_warnings.simplefilter('error')\ndel _os, _warnings\n")
 
 
 def _kernel(name: str, cwd: Path):

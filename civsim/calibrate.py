@@ -71,7 +71,8 @@ def own_figures(district, year: int) -> tuple[str, ...]:
     """The figures of ``year`` that the jurisdiction's own values are fitted to one by one."""
     params = params_module.load(district)
     return tuple(sorted({f for path, leaf in params.leaves.items() for e in leaf.entries for f in e.fitted_to
-                         if reported.parse_period(f.split()[2])[0].year == year and group(params, f)}))
+                         if not params_module.is_roll_reference(f)      # measured on a roll, not fitted to a figure
+                         and reported.parse_period(f.split()[2])[0].year == year and group(params, f)}))
 
 
 def shifted(params, paths, shift: float):
@@ -140,6 +141,7 @@ class Fit:
     figures: tuple[str, ...]        # every figure the values were fitted to
     unreached: tuple[str, ...] = ()  # figures no value within the bounds reaches (left as checks)
     moves: np.ndarray | None = None  # figures × unknowns: whether the unknown moves the figure
+    why: tuple[str, ...] = ()        # for each unreached figure, in the user's words: how far, and what rule could close it
 
     def fitted_to(self, j: int) -> tuple[str, ...]:
         """The figures unknown ``j`` was fitted to: those it moves."""
@@ -167,15 +169,23 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
     declared = programs.UNKNOWNS
     active = {p.key for p in engine.Simulation(current, year, seed).programs}
     targets = _targets(code, year, {owner for owner, _ in declared.values()} & active)
+    if targets.empty:
+        raise CivsimError(f"data/reported ({code})", str(year), "no reported money or person-times of a program "
+                          "whose roll has unknowns (低保, 特困, 临时救助) for the year",
+                          "such a figure in data/reported to fit the roll to")
     dropped = pd.DataFrame(columns=targets.columns)
+    why: list[str] = []
     while True:
         owners = set(targets["program"])
         unknowns = tuple(Unknown(path, base.get(path, day, math.nan), param.prior, *param.bounds)
                          for path, (owner, param) in declared.items() if owner in owners and base.has(path))
-        unknowns = tuple(u for u in unknowns if math.isfinite(u.prior))
+        unknowns = tuple(u for u in unknowns if math.isfinite(u.prior) and not _measured(current, u.path, day))
+        if targets.empty:       # every figure stays out of reach of the rules as declared
+            raise CivsimError(f"data/reported ({code})", str(year), "no reported figure can be reached by the rules "
+                              "as declared: " + "；".join(why), "a rule that can pay what was reported (see above)")
         if not unknowns:
-            raise CivsimError(f"data/reported ({code})", str(year), "no reported flow the roll's unknowns can reach",
-                              "money or person-times of 低保, 特困 or 临时救助 for the year")
+            raise CivsimError(f"data/reported ({code})", str(year), "the reported figures' programs have no roll unknown "
+                              "declared here", "money or person-times of 低保, 特困 or 临时救助 for the year")
         theta, model, jacobian = _solve(current, year, seed, day, unknowns, targets)
         reported_values = targets["value"].to_numpy(float)
         off = np.abs(model - reported_values) > np.abs(reported_values) * TOLERANCE_PCT / 100
@@ -183,6 +193,9 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
         unreachable = off & ((jacobian[:len(targets)] != 0) & at_bound).any(axis=1)
         if not unreachable.any():
             break
+        why += [_why(row, value, [u for u, moves, bound in zip(unknowns, jacobian[i] != 0, at_bound) if moves and bound],
+                     theta, unknowns)
+                for i, (row, value) in enumerate(zip(targets.itertuples(index=False), model)) if unreachable[i]]
         dropped = pd.concat([dropped, targets[unreachable]], ignore_index=True)
         targets = targets[~unreachable].reset_index(drop=True)
     table = targets[["program", "measure", "period", "value"]].rename(columns={"value": "reported"})
@@ -192,7 +205,41 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
     moves = jacobian[:len(targets)] != 0
     kept = moves.any(axis=0)             # an unknown no figure moves (no urban 特困 here) is not fitted
     return Fit(base.district.name, year, tuple(u for u, k in zip(unknowns, kept) if k), np.round(theta[kept], 4),
-               table, figures, unreached, moves[:, kept])
+               table, figures, unreached, moves[:, kept], tuple(why))
+
+
+def _on_rolls(raw) -> bool:
+    """A file entry measured on rolls (its fitted_to all roll references), not fitted to figures."""
+    figures = raw.get("fitted_to") if isinstance(raw, dict) else None
+    figures = [figures] if isinstance(figures, str) else figures or []
+    return bool(figures) and all(map(params_module.is_roll_reference, figures))
+
+
+def _measured(params, path: str, day: dt.date) -> bool:
+    """The value in force on ``day`` was measured on the district's own rolls (civsim.bureau.dynamics):
+    a fit to reported totals does not replace it."""
+    entry = params.leaf(path).at(day) if params.has(path) and params.leaf(path).entries[0].start <= day else None
+    return bool(entry and entry.fitted_to and all(map(params_module.is_roll_reference, entry.fitted_to)))
+
+
+# What a declared rule could add where the gap rule and the roll's unknowns cannot reach a figure
+CLOSES = {"dibao": {"below": "分类施保增发（dibao.classified.*：老年人、残疾人、学生、重病患者、单亲家庭等按类增发）"
+                             "或分档发放（dibao.tiered.*、dibao.tier.*）可使人均补助高于差额",
+                    "above": "分档发放（dibao.tiered.*、dibao.tier.*）的档额低于差额，或在册户数有误"},
+          "tekun": {"below": "集中、分散供养分设的照料护理标准（tekun.care.centralized.*、tekun.care.dispersed.*）",
+                    "above": "集中、分散供养分设的照料护理标准（tekun.care.centralized.*、tekun.care.dispersed.*）"}}
+
+
+def _why(row, model: float, bound: list, theta, unknowns) -> str:
+    """One unreached figure in the user's words: what was reported, what the model reaches with the
+    unknowns at their bounds, and which declared rule could close the difference."""
+    value = dict(zip((u.path for u in unknowns), theta))
+    at = "、".join(f"{u.path}={value[u.path]:.4g}（{'下限' if np.isclose(value[u.path], u.low) else '上限'}）" for u in bound)
+    side = "below" if model < row.value else "above"
+    reach = "最高只到" if side == "below" else "最低仍为"
+    rule = CLOSES.get(row.program, {}).get(side, "本地区为此项目规定的发放办法")
+    return (f"{row.program} {row.measure} {row.period}：报告{row.value:,.2f}，模型在{at}时{reach}{model:,.2f}"
+            f"（{(model - row.value) / row.value * 100:+.1f}%）；可弥补差距的规定：{rule}")
 
 
 def _solve(params, year: int, seed: int, day: dt.date, unknowns, targets):
@@ -271,6 +318,14 @@ def _with_values(params, unknowns, theta, day: dt.date):
 def _edit(params, root, change) -> Path:
     """Apply ``change(tree)`` to the jurisdiction's file of fitted values and write it atomically,
     its other values and comments kept."""
+    from .atomic import locked
+
+    target = _file(params, root)
+    with locked(target.parent):   # two fits at once: the second edits what the first wrote
+        return _edit_locked(target, change)
+
+
+def _edit_locked(target: Path, change) -> Path:
     from io import StringIO
 
     from ruamel.yaml import YAML
@@ -278,7 +333,6 @@ def _edit(params, root, change) -> Path:
 
     from .atomic import write_text
 
-    target = _file(params, root)
     editor = YAML(typ="rt")       # round trip: keeps the file's comments and layout
     editor.width = 4096
     tree = CommentedMap()
@@ -332,7 +386,8 @@ def write(fit: Fit, root=params_module.PARAMS) -> Path:
         for path in set(programs.UNKNOWNS) - {u.path for u in fit.unknowns}:   # no longer fitted this year
             node, name = _node(tree, path)
             values = node.get(name, {}).get("values", {})
-            for date in [d for d in values if params_module.parse_date(d) == day and "fitted_to" in values[d]]:
+            for date in [d for d in values if params_module.parse_date(d) == day and "fitted_to" in values[d]
+                         and not _on_rolls(values[d])]:
                 del values[date]
             if name in node and not values:
                 del node[name]
@@ -344,7 +399,10 @@ def write(fit: Fit, root=params_module.PARAMS) -> Path:
                 node[name] = CommentedMap([("unit", leaf.declared_unit), ("description", leaf.description),
                                            ("values", CommentedMap())])
             values = node[name]["values"]
-            for date in [d for d in values if params_module.parse_date(d) >= day]:
+            rolls = [d for d in values if params_module.parse_date(d) >= day and _on_rolls(values[d])]
+            if any(params_module.parse_date(d) == day for d in rolls):
+                continue       # measured on the district's own rolls from that day: the measure stays
+            for date in [d for d in values if params_module.parse_date(d) >= day and d not in rolls]:
                 del values[date]
             start = (f"fitted freely from {unknown.prior:g}" if math.isinf(unknown.spread)
                      else f"prior {unknown.prior:g} ± {unknown.spread:g} around the unfitted value")

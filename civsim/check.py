@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import districts, programs, reported, schema
+from . import districts, programs, reported, schema, synthetic
 from .errors import CivsimError
 from .params import PARAMS, folder_of, prune, read_yaml
 
 ORIGIN_DEFAULT = "全国默认"
 ORIGIN_OWN = "本级"
+ORIGIN_PROVINCIAL = "省级统计均值"
 
 
 @dataclass
@@ -46,6 +47,11 @@ class Report:
     assumed: list = field(default_factory=list)
     unmatched: list = field(default_factory=list)
     not_paid: list = field(default_factory=list)   # programs paid only where declared, undeclared here
+    count_months: dict = field(default_factory=dict)   # caseload leaf -> the month its count is for
+    anchor: object = None                               # the 低保 count's month, the roll's anchor
+    # (program key, leaves): no cash declared for the program; a bureau roll's households in its
+    # category are counted and paid nothing (schema.unpaid)
+    unpaid: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -105,6 +111,8 @@ def _plain(node):
 
 def origin(leaf_file: str, district: districts.District) -> str:
     folder = folder_of(leaf_file)
+    if Path(leaf_file).name == "dibao_provincial.csv":   # civsim.provincial: a province's published averages
+        return ORIGIN_PROVINCIAL
     if folder == "defaults":
         return ORIGIN_DEFAULT
     if folder == district.slug:
@@ -148,7 +156,9 @@ def _leaves(params, year: int, root: Path) -> pd.DataFrame:
 def _shown(file, root: Path) -> str:
     """A params file as ``params/<folder>/<file>`` whichever tree it was read from."""
     file = Path(file)
-    return f"params/{file.relative_to(root)}" if file.is_relative_to(root) else str(file)
+    if file.is_relative_to(root):
+        return f"params/{file.relative_to(root)}"
+    return str(file.relative_to(districts.ROOT)) if file.is_relative_to(districts.ROOT) else str(file)   # data/…
 
 
 def _views(params, year: int, months):
@@ -220,6 +230,8 @@ def check(district, year: int, root: Path = PARAMS, reported_folder: Path = repo
         active, not_paid = active_programs(loaded, year)
         report.active = [p.key for p in active]
         report.not_paid = [p.key for p in not_paid]
+        report.unpaid = [(p.key, leaves) for p in programs.REGISTRY if p.candidates is not None
+                         and p.key not in report.active and (leaves := schema.unpaid(loaded, p))]
         stubbed = {path: file for path, file in stubs}
         for program in active:
             for path, param in schema.missing(loaded, program):
@@ -241,6 +253,10 @@ def check(district, year: int, root: Path = PARAMS, reported_folder: Path = repo
                            and not any(path in {**programs.PROGRAMS[k].params, **programs.PROGRAMS[k].roll_params}
                                        for k in report.active)]
         report.unmatched = _unmatched(d.code, year, report.active, reported_folder)
+        report.anchor = synthetic.caseload_anchor(loaded, year)
+        report.count_months = {path: month for program in programs.REGISTRY for path in program.roll_params
+                               if path.startswith("caseload.")
+                               and (month := synthetic.count_month(loaded, path, year)) is not None}
     finally:
         if load_root != root:
             shutil.rmtree(load_root.parent, ignore_errors=True)
@@ -281,6 +297,17 @@ def render(report: Report) -> str:
     out += ["", f"有在册对象的项目：{labels}"]
     for key in report.not_paid:
         out.append(f"  {programs.PROGRAMS[key].label}（{key}）：本级和上级未规定，不发放")
+    later = {path: month for path, month in report.count_months.items() if month.year > report.year}
+    other = {path: month for path, month in report.count_months.items() if month != report.anchor and path not in later}
+    if other:
+        out.append(f"在册人数按各自月份放入名册（低保为{report.anchor}，其余按周转率推算到{report.year}年各月）：")
+        out += [f"  {path}  {month}" for path, month in sorted(other.items())]
+    if later:
+        out.append(f"晚于{report.year}年的在册人数，本年名册不计入：")
+        out += [f"  {path}  {month}" for path, month in sorted(later.items())]
+    for key, leaves in report.unpaid:
+        out.append(f"  {programs.PROGRAMS[key].label}（{key}）：本级和上级未规定现金标准（{'、'.join(leaves)}），"
+                   "台账中的此类对象计入在册、不发放")
     sections = [("二、缺少的必填参数", report.missing), ("三、年内未覆盖的月份", report.uncovered),
                 ("四、按假设填写的必填参数", report.assumed), ("五、报告数中没有对应项目或在册对象的", report.unmatched)]
     for title, findings in sections:

@@ -19,6 +19,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
 
 
+def _rate(text: str) -> float:
+    """A monthly rate from 0 to 0.5."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (expected a number such as 0.02)") from None
+    if not 0 <= value <= 0.5:
+        raise argparse.ArgumentTypeError(f"{value:g} is out of range (expected a monthly rate from 0 to 0.5)")
+    return value
+
+
 def _integer(low: int, high: int, what: str):
     def parse(text: str) -> int:
         try:
@@ -29,6 +40,34 @@ def _integer(low: int, high: int, what: str):
             raise argparse.ArgumentTypeError(f"{value} is out of range (expected {what} from {low} to {high})")
         return value
     return parse
+
+
+MAX_WORKERS = 256
+MAX_SAMPLE = 200_000   # households in a sample roll: more than any district's roll
+
+
+def _month(text: str) -> str:
+    """YYYY-MM with a month 01-12 and a year 1949-2100."""
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1949 <= int(match.group(1)) <= 2100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month (expected YYYY-MM, months 01 to 12, years 1949 to 2100)")
+    return match.group(0)
+
+
+def _memory(text: str) -> int:
+    """A per-worker memory limit a district run can live in, and this machine has."""
+    from .cluster import MIN_MEMORY, parse_memory, total_memory
+
+    try:
+        value = parse_memory(text)
+    except CivsimError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a memory size (expected e.g. 4GB, 3.5GiB or 800MB)") from None
+    if not MIN_MEMORY <= value <= total_memory():
+        raise argparse.ArgumentTypeError(f"{text} is out of range (expected from {MIN_MEMORY >> 20} MiB to this "
+                                         f"machine's {total_memory() / 2**30:.1f} GiB)")
+    return value
 
 
 def _district(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -48,8 +87,10 @@ def _jurisdiction_run(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--all", action="store_true", help="every district in data/districts.csv")
     group.add_argument("--out", default=None, help="folder for districts/district=<code>/*.parquet and the roll-ups")
     group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (default: a local cluster)")
-    group.add_argument("--workers", type=int, default=None, help="local cluster workers (default: the core count)")
-    group.add_argument("--memory-limit", default=None, help="per local worker, e.g. 4GB (default: memory ÷ workers)")
+    group.add_argument("--workers", type=_integer(1, MAX_WORKERS, "a number of workers"), default=None,
+                       help="local cluster workers (default: the core count)")
+    group.add_argument("--memory-limit", type=_memory, default=None,
+                       help="per local worker, e.g. 4GB (default: memory ÷ workers)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,14 +131,18 @@ def build_parser() -> argparse.ArgumentParser:
     _district(p)
     _year(p)
     p.add_argument("--scenario", required=True, help="scenario name under params/scenarios")
-    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic roll (default 1)")
+    p.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=1, help="seed of the synthetic roll (default 1)")
     p.add_argument("--roll", default=None, help="folder with a bureau's roll (households, persons)")
     p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
 
     p = sub.add_parser("calibrate", help="fit the roll to a year's reported figures: the values fitted one by one, "
-                       "then the roll's unknowns jointly (params/calibration/<folder>.yaml)")
+                       "then the roll's unknowns jointly (params/calibration/<folder>.yaml); or, with --roll, "
+                       "measure the 低保 dynamics on the district's own rolls")
     _district(p)
-    _year(p)
+    _year(p, required=False)
+    p.add_argument("--roll", default=None, help="a roll history of two or more months (the folder `civsim roll import` "
+                   "writes for several month folders): entry and exit rates, gap ratios, 档 shares and household "
+                   "make-up measured on it instead of the fit to reported figures (no --year)")
     p.add_argument("--write", action="store_true", help="write the fitted values into params/calibration/")
 
     p = sub.add_parser("reconcile", help="reported figures beside the model's")
@@ -113,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layout", choices=("standard", "gongwen"), default="standard",
                    help="PDF and Word layout: standard (intranet) or gongwen (GB/T 9704 official document)")
     p.add_argument("--scenario", default="baseline", help="scenario for the plan's budget part")
-    p.add_argument("--workers", type=_integer(1, 256, "a number of workers"), default=None,
+    p.add_argument("--workers", type=_integer(1, MAX_WORKERS, "a number of workers"), default=None,
                    help="parallel notebooks (default: the core count)")
     p.add_argument("--out", default=None, help="output folder (default: reports/)")
     p.add_argument("--from-districts", action="store_true",
@@ -124,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--backend", choices=("processes", "dask"), default="processes",
                        help="processes: a pool on this machine (default); dask: a dask cluster")
     group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (implies --backend dask)")
-    group.add_argument("--memory-limit", default=None, help="per local dask worker, e.g. 4GB")
+    group.add_argument("--memory-limit", type=_memory, default=None, help="per local dask worker, e.g. 4GB")
     p.add_argument("--roll", default=None, help="the bureau's own roll for the annual summary (a folder from "
                    "`civsim roll import`, or of exports): its figures, and a table by street")
 
@@ -134,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", action="append", default=[], help="scenario name (repeatable)")
     p.add_argument("--draws", type=_integer(1, MAX_DRAWS, "a number of draws"), default=200,
                    help=f"Monte Carlo draws for the range (1 to {MAX_DRAWS})")
-    p.add_argument("--years", type=_integer(1, 10, "a number of years"), default=3,
+    p.add_argument("--years", type=_integer(1, 10, "a number of years"), default=None,
                    help="budget years from --year on (default 3: 中期财政规划)")
     p.add_argument("--seed", type=_integer(0, 2**32 - 1, "a seed"), default=1, help="seed of the roll and the draws (default 1)")
     p.add_argument("--roll", default=None, help="folder with the base year's roll: households.csv|.parquet and persons.csv|.parquet")
@@ -143,10 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("roll", help="a bureau's 台账: import the information system's Excel exports, or write a sample")
     roll = p.add_subparsers(dest="roll_command", required=True)
     r = roll.add_parser("import", help="家庭查询/人员查询 .xlsx|.xls exports -> households.csv, persons.csv, roll.yaml")
-    r.add_argument("files", nargs="+", help="the exports, a 家庭查询 and a 人员查询 file per category")
+    r.add_argument("files", nargs="+", help="the exports, a 家庭查询 and a 人员查询 file per category; or a folder "
+                   "of them; or several month folders (a roll history: --out/<YYYY-MM>/ and history.yaml)")
     _district(r)
     r.add_argument("--out", required=True, help="roll folder to write")
-    r.add_argument("--month", default=None, help="export month YYYY-MM (default: from the file names, …_YYYYMMDD)")
+    r.add_argument("--month", type=_month, default=None, help="export month YYYY-MM (default: from the file names, …_YYYYMMDD)")
     r.add_argument("--salt", default=None, help="salt of the 身份证号 hash (default: the district's salt file)")
     r.add_argument("--salt-file", default=None, help="file holding the salt (default: $CIVSIM_SALT_DIR or "
                    "~/.config/civsim/salt/<code>.salt, created on first use)")
@@ -157,28 +203,42 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = roll.add_parser("sample", help="write a seeded sample of exports with fake persons")
     _district(r)
-    r.add_argument("--households", type=int, default=5000, help="households in the sample")
-    r.add_argument("--seed", type=int, default=1)
-    r.add_argument("--month", default="2020-10", help="export month YYYY-MM")
+    r.add_argument("--households", type=_integer(1, MAX_SAMPLE, "a number of households"), default=5000,
+                   help="households in the sample")
+    r.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=1)
+    r.add_argument("--month", type=_month, default="2020-10", help="export month YYYY-MM")
+    r.add_argument("--months", type=_integer(1, 120, "a number of months"), default=1,
+                   help="months from --month on, one folder each (--out/<YYYY-MM>/), the roll turning over")
+    r.add_argument("--exit-rate", type=_rate, default=None,
+                   help="each household's chance of leaving its export a month (default 0.015)")
+    r.add_argument("--entry-rate", type=_rate, default=None,
+                   help="households entering each export a month, as a share of its stock (default 0.015)")
     r.add_argument("--out", required=True, help="folder for the .xlsx files")
 
+    r = roll.add_parser("diff", help="新增 / 退出 / 变更 between two months' rolls, by street and category")
+    r.add_argument("before", metavar="A", help="the earlier month's roll folder (from `civsim roll import`)")
+    r.add_argument("after", metavar="B", help="the later month's roll folder, imported with the same salt")
+    r.add_argument("--xlsx", default=None, help="also write the summary and each household's change here")
+
     p = sub.add_parser("app", help="the scenario explorer as a web page for planners (Voila)")
-    p.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
+    p.add_argument("--port", type=_integer(1, 65535, "a port"), default=8866, help="port to listen on (default 8866)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--token", default=None, help="access token (default: a random one, printed in the URL)")
     p.add_argument("--saves", default=None, help="folder for saved scenarios, one subfolder per visitor "
                                                  "(default params/scenarios/app)")
+
+    from .household_cli import add_parsers as household_parsers     # civsim household, civsim cases
+    household_parsers(sub)
     return parser
 
 
 def _write_table(frame, path: str | None) -> None:
-    if path in (None, "-"):
-        frame.to_csv(sys.stdout, index=False)
-        return
-    from .atomic import atomic_path
+    from .tables import write_csv   # a cell Excel would run as a formula is written as text
 
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)
+    if path in (None, "-"):
+        write_csv(frame, sys.stdout)
+        return
+    write_csv(frame, path)
     print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
 
 
@@ -202,9 +262,11 @@ def _check_output(path: str | None, args, flag: str) -> None:
     any work is done."""
     if path in (None, "-"):
         return
-    from .atomic import check_target
+    from .atomic import check_target, refuse_in_repository
 
     real = check_target(path)
+    if real.is_file() or not real.exists():
+        refuse_in_repository(path, flag)
     if not real.exists():
         return
     for source in _input_files(args):
@@ -216,15 +278,47 @@ def _check_output(path: str | None, args, flag: str) -> None:
             raise CivsimError(flag, path, f"is an input of this command ({source})", "an output file that is not read")
 
 
+def _check_folder(path: str | None, flag: str = "--out") -> None:
+    """An output folder: outside civsim's params/ and data/, and a folder (or a name not yet taken)."""
+    if path is None:
+        return
+    from pathlib import Path
+
+    from .atomic import refuse_in_repository
+
+    refuse_in_repository(path, flag)
+    if os.path.lexists(path) and not Path(path).is_dir():
+        raise CivsimError(flag, path, "is a file, not a folder", "a folder for the outputs (made if missing)")
+
+
 def _check_year(base, year: int, flag: str = "--year") -> None:
-    """A year within the years the parameters cover: from the earliest dated value to one year
-    after the latest (a plan or budget looks a year ahead); beyond that every value would be
-    carried forward from an old year without a word."""
-    first = min(leaf.entries[0].start.year for leaf in base.leaves.values())
-    last = max(leaf.entries[-1].start.year for leaf in base.leaves.values()) + 1
-    if not first <= year <= last:
-        raise CivsimError(flag, str(year), f"outside the years the parameters of {base.district.name} cover",
-                          f"a year from {first} to {last} (the latest dated value is of {last - 1})")
+    from .params import check_year
+
+    check_year(base, year, flag)
+
+
+def _check_paid(frame, base, year: int, roll: str | None, roll_table=None) -> None:
+    """An empty table or a year of zeros is a cause to name, not a result: a jurisdiction without
+    parameters of its own, or a roll on which nobody can claim."""
+    from .params import PARAMS
+
+    if roll is not None and len(frame):
+        dibao = frame.loc[frame["program"] == "dibao", "amount_yuan"].sum()
+        held = (roll_table.households["category"] == "dibao").any() if roll_table is not None else False
+        if frame["amount_yuan"].sum() <= 0 or (held and dibao <= 0):
+            who = "nobody on the roll is paid" if frame["amount_yuan"].sum() <= 0 else "no 低保 household on the roll claims"
+            raise CivsimError("--roll", roll, f"{who} in {year}",
+                              "households that can claim: a claim_draw below the take-up (0 for a bureau's roll), "
+                              "incomes under the standards, spells that reach the year")
+    if len(frame):
+        return
+    from .districts import lineage
+
+    own = [d for d in lineage(base.district) if (PARAMS / d.slug).is_dir()]
+    where = (f"no parameter folder for {base.district.name} or above it (params/{base.district.slug}/ is missing)"
+             if not own else f"no program has a caseload in {year} under the parameters of {base.district.name}")
+    raise CivsimError("--district", base.district.code, where,
+                      "a jurisdiction with parameters (civsim district new, then fill its stubs)")
 
 
 def _scenarios(names) -> list:
@@ -253,7 +347,12 @@ def cmd_params(args) -> int:
                 print(f"{r['path']:<{width}}  {r['unit']:<20}  {r['default']:<17}  {r['read_by']:<30}  {r['in_force_from']}")
         return 0
     date = args.date or dt.date.today().isoformat()
-    rows = loaded.resolve(params.parse_date(date, "--date", "--date"))
+    day = params.parse_date(date, "--date", "--date")
+    rows = loaded.resolve(day)
+    if not rows:
+        first = min(leaf.entries[0].start for leaf in loaded.leaves.values())
+        raise CivsimError("--date", date, f"before any value of {loaded.district.name}'s parameters",
+                          f"a date from {first.isoformat()} on")
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
@@ -264,8 +363,9 @@ def cmd_params(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from . import check
+    from . import check, params
 
+    _check_year(params.load(args.district), args.year)   # the years simulate accepts, no more
     report = check.check(args.district, args.year)
     if args.json:
         def rows(findings):
@@ -304,13 +404,14 @@ def _simulate_jurisdiction(args) -> int:
     if args.roll or args.csv:
         raise CivsimError("civsim simulate", "--roll" if args.roll else "--csv", f"not with {chosen[0]}",
                           "--out DIR (each district runs on its own synthetic roll)")
+    _check_folder(args.out)
     level = {"--province": "province", "--city": "city", "--all": None}[chosen[0]]
     return province.main(args.province or args.city, level, args.year, args.scenario, args.seed, args.out,
                          args.scheduler, args.workers, args.memory_limit)
 
 
 def cmd_simulate(args) -> int:
-    from . import engine, params, roll as roll_module
+    from . import engine, params, roll_io
 
     if args.province or args.city or args.all or args.out or args.scheduler or args.workers or args.memory_limit:
         return _simulate_jurisdiction(args)
@@ -321,16 +422,23 @@ def cmd_simulate(args) -> int:
     _check_year(base, args.year)
     chosen = _scenarios(args.scenario)
     seed = 1 if args.seed is None else args.seed
-    roll = roll_module.load_folder(base, args.year, args.roll, seed) if args.roll else None
+    roll = roll_io.load_folder(base, args.year, args.roll, seed) if args.roll else None
     frame = engine.simulate(args.district, args.year, scenarios=chosen, seed=seed, params=base, roll=roll)
+    engine.require_someone(frame, args.year)
+    for note in frame.attrs.get("notes", ()):
+        print("civsim: 注意：" + note, file=sys.stderr)
+    _check_paid(frame, base, args.year, args.roll, roll)
     _write_table(engine.to_csv_frame(frame), args.csv)
     return 0
 
 
 def cmd_compare(args) -> int:
-    from . import compare, params, roll as roll_module
+    from . import compare, params, roll_io
 
-    roll = roll_module.load_folder(params.load(args.district), args.year, args.roll, args.seed) if args.roll else None
+    _check_output(args.csv, args, "--csv")
+    base = params.load(args.district)
+    _check_year(base, args.year)
+    roll = roll_io.load_folder(base, args.year, args.roll, args.seed) if args.roll else None
     _write_table(compare.compare(args.district, args.year, args.scenario, args.seed, roll), args.csv)
     return 0
 
@@ -338,6 +446,19 @@ def cmd_compare(args) -> int:
 def cmd_calibrate(args) -> int:
     from . import calibrate, params
 
+    if args.roll is not None:
+        from .bureau import dynamics
+
+        if args.year is not None:
+            raise CivsimError("civsim calibrate", "--year", "not with --roll", "the months are the rolls' own")
+        learnt = dynamics.learn(args.roll, args.district)
+        print(dynamics.render(learnt), end="")
+        if args.write:
+            print(f"wrote {dynamics.write(learnt)}", file=sys.stderr)
+            params.clear_cache()
+        return 0
+    if args.year is None:
+        raise CivsimError("civsim calibrate", "--year", "missing", "--year Y (the reported figures' year), or --roll HISTORY")
     _check_year(params.load(args.district), args.year)
     figures = calibrate.own_figures(args.district, args.year)
     try:     # the roll's unknowns first: the values fitted one by one are fitted on that roll
@@ -349,8 +470,8 @@ def cmd_calibrate(args) -> int:
     else:
         print(fit.table().to_string(index=False))
         print(fit.targets.to_string(index=False))
-        for figure in fit.unreached:
-            print(f"{figure}: not reached within the bounds (left as a check)")
+        for figure in fit.why or fit.unreached:
+            print(f"{figure}（未达到，留作检验）" if fit.why else f"{figure}: not reached within the bounds (left as a check)")
         if args.write:
             print(f"wrote {calibrate.write(fit)}", file=sys.stderr)
             params.clear_cache()
@@ -377,6 +498,7 @@ def cmd_reconcile(args) -> int:
 def cmd_report(args) -> int:
     from . import reports
 
+    _check_folder(args.out)
     if args.province or args.city:
         from . import batch_dask
 
@@ -411,20 +533,35 @@ def cmd_project(args) -> int:
     _check_output(args.xlsx, args, "--xlsx")
     _check_year(params.load(args.district), args.year)
     return workbook.main(args.district, args.year, _scenarios(args.scenario), args.draws, args.xlsx, seed=args.seed,
-                         years=args.years, roll=args.roll)
+                         years=args.years or 3, roll=args.roll)
 
 
 def cmd_roll(args) -> int:
+    if args.roll_command in ("import", "sample"):
+        _check_folder(args.out)
     if args.roll_command == "import":
-        from .bureau import importer
+        from .bureau import commands
 
-        importer.run(args.files, args.district, args.out, args.month, args.salt, args.salt_file)
+        commands.run_import(args.files, args.district, args.out, args.month, args.salt, args.salt_file)
+    elif args.roll_command == "diff":
+        from .bureau import history
+
+        if args.xlsx:
+            _check_output(args.xlsx, args, "--xlsx")
+        changes = history.diff(args.before, args.after)
+        sys.stdout.write(history.render(changes))
+        if args.xlsx:
+            history.write_xlsx(changes, args.xlsx)
+            print(f"wrote {args.xlsx}", file=sys.stderr)
     elif args.roll_command == "check":
-        from . import params, roll as roll_module
+        from . import params, roll_io
         from .bureau import check
 
+        _check_output(args.csv, args, "--csv")   # never onto the roll it checks
         base = params.load(args.district)
-        result = check.check_roll(base, roll_module.load_folder(base, 0, args.roll))
+        result = check.check_roll(base, roll_io.load_folder(base, 0, args.roll))
+        for line in result.unpaid:
+            print(line, file=sys.stderr)
         print(f"核对户数 {result.compared}，与导出表一致（相差不足1元）{result.matched} 户，其余 {len(result.rest)} 户：",
               file=sys.stderr)
         if len(result.rest):
@@ -433,7 +570,8 @@ def cmd_roll(args) -> int:
     else:
         from .bureau import sample
 
-        paths = sample.write_sample(args.district, args.households, args.out, args.seed, args.month)
+        rates = {k: v for k, v in (("exit_rate", args.exit_rate), ("entry_rate", args.entry_rate)) if v is not None}
+        paths = sample.write_sample(args.district, args.households, args.out, args.seed, args.month, args.months, **rates)
         print(f"wrote {len(paths)} exports to {args.out}", file=sys.stderr)
     return 0
 
@@ -444,15 +582,39 @@ def cmd_app(args) -> int:
     return app.main(host=args.host, port=args.port, token=args.token, saves=args.saves)
 
 
+def cmd_household(args) -> int:
+    from . import household_cli
+
+    return household_cli.run_household(args, _check_output)
+
+
+def cmd_cases(args) -> int:
+    from . import household_cli
+
+    return household_cli.run_cases(args)
+
+
+def _shown(text) -> str:
+    """A message as the terminal should show it: a control or format character from a file or an
+    argument (an escape sequence, a right-to-left override) as its escape, never acted on."""
+    import unicodedata
+
+    return "".join(c if unicodedata.category(c)[0] != "C" else repr(c)[1:-1] for c in str(text))
+
+
 def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        if getattr(args, "years", None) and getattr(args, "year", None) and args.year + args.years - 1 > 2100:   # given --years only
+            parser.error(f"argument --years: {args.years} years from {args.year} end after 2100 "
+                         f"(expected at most {2101 - args.year})")
     except SystemExit as exc:   # a usage mistake (one line printed) or --help
         return exc.code if isinstance(exc.code, int) else 2
     try:
         return globals()[f"cmd_{args.command}"](args)
     except CivsimError as exc:
-        print(f"civsim: error: {exc}", file=sys.stderr)
+        print(f"civsim: error: {_shown(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `civsim params … | head` closed the pipe early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -462,7 +624,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except OSError as exc:  # anything the checks above did not foresee, still one line
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"civsim: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"civsim: error: {_shown(where)}{exc.strerror or exc}", file=sys.stderr)
         return 1
 
 

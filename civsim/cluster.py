@@ -25,6 +25,9 @@ def total_memory() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
+MIN_MEMORY = 256 << 20   # a worker below this cannot hold a district's run: it would be restarted forever
+
+
 def parse_memory(text: str | int | None, where: str = "--memory-limit") -> int | None:
     """Bytes from "4GB", "3.5GiB", "800MB" or a plain number of bytes; None stays None."""
     if text is None or isinstance(text, int):
@@ -40,6 +43,54 @@ def parse_memory(text: str | int | None, where: str = "--memory-limit") -> int |
     return int(value)
 
 
+CONNECT_S = 10     # to connect, and for a scheduler's greeting: a live one sends it at once
+SCHEDULER_EXPECTED = "the address a dask scheduler prints, e.g. tcp://10.0.0.5:8786"
+
+
+def probe(address: str, seconds: float = CONNECT_S) -> None:
+    """Refuse, within ``seconds``, an address where no dask scheduler answers: nothing listening, a
+    port that accepts but never speaks (the client would wait for its greeting without bound), or
+    another server (a web server there would give the comm layer's long traceback). A dask
+    scheduler writes its handshake, a length-prefixed frame, as soon as a connection is made."""
+    import socket
+
+    scheme, _, rest = str(address).rpartition("://")
+    if scheme not in ("", "tcp"):
+        return          # tls, ucx, inproc: left to the client (with its timeout)
+    host, _, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CivsimError(None, "--scheduler", f"bad address {address!r}", SCHEDULER_EXPECTED)
+    try:
+        with socket.create_connection((host, int(port)), timeout=seconds) as conn:
+            conn.settimeout(seconds)
+            greeting = b""
+            while len(greeting) < 8:
+                chunk = conn.recv(8 - len(greeting))
+                if not chunk:
+                    break
+                greeting += chunk
+    except socket.timeout:
+        raise CivsimError(None, "--scheduler", f"{address} accepts connections but does not answer "
+                          f"within {seconds:g} s (not a dask scheduler?)", SCHEDULER_EXPECTED) from None
+    except OSError as exc:
+        raise CivsimError(None, "--scheduler", f"no scheduler answers at {address} ({exc.strerror or exc})",
+                          SCHEDULER_EXPECTED) from None
+    size = int.from_bytes(greeting, "little") if len(greeting) == 8 else 0
+    if not 0 < size < 1 << 24:
+        shown = greeting.decode("ascii", "replace").split("\n")[0][:20]
+        raise CivsimError(None, "--scheduler", f"{address} answers, but not as a dask scheduler ({shown!r})",
+                          SCHEDULER_EXPECTED)
+
+
+def reachable(scheduler: str, workers=None, memory_limit=None) -> None:
+    """An existing cluster is sized where it was started, and must answer (see :func:`probe`)."""
+    if workers is not None or memory_limit is not None:
+        raise CivsimError(None, "--scheduler", "given with --workers or --memory-limit",
+                          "either an existing cluster (sized where it was started) or a local one")
+    probe(scheduler)
+
+
 @contextlib.contextmanager
 def connect(scheduler: str | None = None, workers: int | None = None,
             memory_limit: str | int | None = None) -> Iterator:
@@ -52,17 +103,20 @@ def connect(scheduler: str | None = None, workers: int | None = None,
         raise CivsimError(None, "--workers", f"bad number of workers {workers!r}", "an integer of 1 or more")
     limit = parse_memory(memory_limit)
     if scheduler:
-        if workers is not None or limit is not None:
-            raise CivsimError(None, "--scheduler", "given with --workers or --memory-limit",
-                              "either an existing cluster (sized where it was started) or a local one")
+        reachable(scheduler, workers, limit)
         try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise CivsimError(None, "--scheduler", f"no scheduler answers at {scheduler} ({exc})",
-                              "the address a dask scheduler prints, e.g. tcp://10.0.0.5:8786") from None
+            client = Client(scheduler, timeout=f"{CONNECT_S}s")
+        except Exception as exc:  # noqa: BLE001 - whatever the comm layer raises, one line
+            raise CivsimError(None, "--scheduler", f"no scheduler answers at {scheduler} ({cause(exc)})",
+                              SCHEDULER_EXPECTED) from None
         with client:
             yield client
         return
+    if workers is not None and workers > 256:
+        raise CivsimError(None, "--workers", f"{workers} is out of range", "a number of workers from 1 to 256")
+    if limit is not None and not MIN_MEMORY <= limit <= total_memory():
+        raise CivsimError(None, "--memory-limit", f"{limit:,} bytes is out of range",
+                          f"from {MIN_MEMORY >> 20} MiB to this machine's memory")
     n = workers or os.cpu_count() or 1
     limit = limit or total_memory() // n
     import dask

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import districts
 from .errors import CivsimError
+from .names import ascii_digits, clean
 
 PINYIN = re.compile(r"^[a-z]+$")
 NAME_FORBIDDEN = re.compile(r"[\s,\"'\\/]")
@@ -105,7 +106,7 @@ def stub_files(skip: set[str] = frozenset()) -> dict[str, str]:
 def _checked(code: str, name: str, parent: str | None, pinyin: str, csv: Path, root: Path) -> tuple[str, str | None]:
     """The new row's level and parent code, or one line saying what is wrong."""
     table = districts.load_districts(csv)
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and ascii_digits(code)):
         raise CivsimError(csv.name, "CODE", f"bad code {code!r}", "a 6-digit GB/T 2260 code such as 350213")
     if code in table:
         raise CivsimError(csv.name, code, f"already listed as {table[code].name}", "a code not yet in the file")
@@ -153,8 +154,19 @@ def new(code: str, name: str, parent: str | None, pinyin: str, csv: Path = distr
     from .params import PARAMS
 
     csv, root = Path(csv), Path(root if root is not None else PARAMS)
-    code, name, pinyin = str(code).strip(), str(name).strip(), str(pinyin or "").strip()
-    level, parent = _checked(code, name, (parent or "").strip() or None, pinyin, csv, root)
+    # NFKC: a full-width code is the code it looks like; an escape, a zero-width or a right-to-left
+    # character is refused, so a stored name never acts on a terminal nor passes for another
+    code, name = clean(code, csv.name, "CODE", "code"), clean(name, csv.name, "NAME")
+    pinyin, parent = clean(pinyin or "", "--pinyin", None, "pinyin"), clean(parent or "", "--parent", None, "parent")
+    with atomic.locked(csv.parent):   # two at once: the second reads the first one's row
+        districts.load_districts.cache_clear()
+        return _new(code, name, parent, pinyin, csv, root)
+
+
+def _new(code: str, name: str, parent: str, pinyin: str, csv: Path, root: Path) -> tuple[districts.District, Path]:
+    from . import atomic
+
+    level, parent = _checked(code, name, parent or None, pinyin, csv, root)
     row = districts.District(code, name, pinyin, parent, level)
     folder = root / row.slug
     staging = Path(tempfile.mkdtemp(prefix=f".new-{code}-", dir=root))

@@ -6,9 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import CivsimError
+from .names import ascii_digits, clean, code as code_text
+from .paths import DATA, ROOT  # noqa: F401  (ROOT re-exported: many modules find the repository through it)
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 DISTRICTS_CSV = DATA / "districts.csv"
 LEVELS = ("province", "city", "district")
 
@@ -40,7 +40,11 @@ def load_districts(path: Path = DISTRICTS_CSV) -> dict[str, District]:
                             "level": "str"}, unique=["code"])
     districts = {}
     for row, rec in enumerate(table.itertuples(index=False), start=2):
-        if not (rec.code.isdigit() and len(rec.code) == 6):
+        # NFKC, and no control, format or invisible character: a name is shown and compared as read
+        rec = rec._replace(**{column: clean(getattr(rec, column) or "", path, f"row {row}, column {column}", column)
+                              for column in ("code", "name", "pinyin", "parent", "level")})
+        rec = rec._replace(code=code_text(rec.code), parent=code_text(rec.parent))   # Excel's 420112.0
+        if not (ascii_digits(rec.code) and len(rec.code) == 6):
             raise CivsimError(path, f"row {row}, column code", f"bad code {rec.code!r}", "a 6-digit GB/T 2260 code")
         if rec.level not in LEVELS:
             raise CivsimError(path, f"row {row}, column level", f"bad level {rec.level!r}", " or ".join(LEVELS))
@@ -89,13 +93,18 @@ def check_folders(root: Path) -> None:
 
 def find(district: str | int) -> District:
     """A jurisdiction by its 6-digit code or its Chinese name (``"420112"`` or ``"东西湖区"``)."""
-    key = str(district).strip()
+    key = clean(district, DISTRICTS_CSV.name, None, "district")
     table = load_districts()
+    key = code_text(key)    # a code Excel turned into a number, 420112.0
     if key in table:
         return table[key]
-    for d in table.values():
-        if key in (d.name, d.pinyin, d.slug, d.label):
-            return d
+    found = [d for d in table.values() if key in (d.name, d.pinyin, d.slug, d.label)]
+    if len(found) > 1:   # two 朝阳区, or two jurisdictions spelt chaoyang: which one is not for civsim to guess
+        raise CivsimError(DISTRICTS_CSV.name, key, "names more than one jurisdiction: " +
+                          ", ".join(f"{d.code} {d.name} (under {d.parent or 'none'})" for d in found),
+                          "the code of the one meant")
+    if found:
+        return found[0]
     known = ", ".join(f"{d.code} {d.name}" for d in table.values())
     raise CivsimError(DISTRICTS_CSV.name, key, "unknown district", f"one of {known}")
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import districts
+from . import districts, provincial
 from .errors import CivsimError
 from .units import UNITS  # re-exported: the declared units and what each converts to
 
@@ -54,6 +54,10 @@ EARLIEST, LATEST = dt.date(1949, 10, 1), dt.date(2100, 12, 31)
 # A ratio that is a share of a whole — a take-up, a share of a group, a gap as a fraction of the
 # line — cannot exceed 1 (a take-up of 45 means 45%, written 0.45); a multiple of the standard can.
 SHARE = re.compile(r"(^|\.)(take_up|gap_ratio|[a-z0-9_]*_share)(\.|$)")
+WHOLE = ("persons", "households", "beds")   # counts of things: whole numbers (a rate per month need not be)
+# A roll a value was measured on (civsim.bureau.dynamics): its month, the salt it was hashed under
+# and the hash of its households.csv, so the value names the very file it came from.
+ROLL_REFERENCE = re.compile(r"roll \d{4}-\d{2} \(salt fingerprint [0-9a-f]{12}, households\.csv sha256 [0-9a-f]{16,64}\)")
 ENTRY_KEYS = {"value", "source", "quote", "assumption", "calibration", "fitted_to", "scenario", "note", "recurring"}
 
 
@@ -64,7 +68,7 @@ class Entry:
     source: str             # seed file, rule, "assumption", "calibration" or "scenario NAME"
     quote: str = ""
     fitted_to: tuple[str, ...] = ()   # for a calibrated value: every reported figure it was fitted to,
-                                      # each "program measure period"
+                                      # each "program measure period", or every roll it was measured on
     recurring: bool = True  # False: a phased (阶段性) value, e.g. a raise for some months only
 
 
@@ -135,13 +139,32 @@ def read_text_checked(path: Path) -> str:
     return text
 
 
+def _safe_yaml():
+    """The one YAML 1.2 library and mode civsim reads (and writes) its files with."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True)
+
+
+def dump_yaml(tree) -> str:
+    """``tree`` as YAML text that :func:`parse_yaml` reads back: the same library and mode, block style,
+    keys in their order, Chinese as written."""
+    import io
+
+    dumper = _safe_yaml()
+    dumper.allow_unicode, dumper.width, dumper.default_flow_style = True, 4096, False
+    dumper.sort_base_mapping_type_on_output = False
+    body = io.StringIO()
+    dumper.dump(tree, body)
+    return body.getvalue()
+
+
 def parse_yaml(text: str, path):
     """:func:`read_yaml` on text already read (``path`` names it in errors)."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
-        tree = YAML(typ="safe", pure=True).load(text)
+        tree = _safe_yaml().load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
@@ -163,19 +186,19 @@ def parse_yaml(text: str, path):
 
 def _bounded(tree, path) -> None:
     """Refuse a tree that expands (through aliases) beyond YAML_NODES values or YAML_DEPTH levels."""
-    stack, count = [(tree, 1)], 0
+    stack, count = [(tree, 1, None)], 0      # the top-level key each value is under, to name it
     while stack:
-        node, depth = stack.pop()
+        node, depth, key = stack.pop()
         count += 1
         if count > YAML_NODES:
-            raise CivsimError(path, None, f"more than {YAML_NODES:,} values once aliases are expanded",
+            raise CivsimError(path, key, f"more than {YAML_NODES:,} values once aliases are expanded",
                               "a file without nested aliases (an alias bomb?)")
         if depth > YAML_DEPTH:
-            raise CivsimError(path, None, "nested too deeply", f"at most {YAML_DEPTH} levels")
+            raise CivsimError(path, key, "nested too deeply", f"at most {YAML_DEPTH} levels")
         if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
+            stack.extend((child, depth + 1, key if key is not None else str(name)[:40]) for name, child in node.items())
         elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
+            stack.extend((child, depth + 1, key if key is not None else f"[{i}]") for i, child in enumerate(node))
 
 
 def _number(value, file, key) -> float:
@@ -213,6 +236,8 @@ def _parse_entry(raw, start, factor, unit, file, key, path: str = "") -> Entry:
         raise CivsimError(file, key, "missing value", "a 'value: <number>'")
     value = _number(raw["value"], file, key) * factor
     check_limit(value, unit, file, key, path)
+    if unit in WHOLE and value != int(value):   # 221.7 households would be rounded somewhere without a word
+        raise CivsimError(file, key, f"{value:g} {unit} is not a whole number", f"a whole number of {unit}")
     recurring = raw.get("recurring", True)
     if not isinstance(recurring, bool):
         raise CivsimError(file, f"{key}.recurring", f"bad value {recurring!r}", "true or false")
@@ -226,11 +251,18 @@ def _parse_entry(raw, start, factor, unit, file, key, path: str = "") -> Entry:
                       "source and quote, or an assumption (why), or a calibration (which figure, how fitted)")
 
 
+def is_roll_reference(text: str) -> bool:
+    return bool(ROLL_REFERENCE.fullmatch(text))
+
+
 def _figures(raw, file, key) -> tuple[str, ...]:
-    """``fitted_to``: one figure or a list, each "program measure period" (three words)."""
+    """``fitted_to``: one figure or a list, each "program measure period" (three words), or each a
+    roll the value was measured on (:data:`ROLL_REFERENCE`)."""
     figures = [raw] if isinstance(raw, str) else raw
-    if not isinstance(figures, (list, tuple)) or not all(isinstance(f, str) and len(f.split()) == 3 for f in figures):
-        raise CivsimError(file, key, f"bad figure list {raw!r}", 'figures as "program measure period", e.g. "dibao amount_yuan 2020-01..2020-10"')
+    if not isinstance(figures, (list, tuple)) or not all(
+            isinstance(f, str) and (is_roll_reference(f) if f.startswith("roll ") else len(f.split()) == 3) for f in figures):
+        raise CivsimError(file, key, f"bad figure list {raw!r}", 'figures as "program measure period", e.g. "dibao amount_yuan '
+                          '2020-01..2020-10", or rolls as "roll 2020-10 (salt fingerprint <12 hex>, households.csv sha256 <hex>)"')
     return tuple(figures)
 
 
@@ -248,12 +280,16 @@ def _parse_leaf(node: dict, path: str, file: Path) -> Leaf:
     values = node.get("values")
     if not isinstance(values, dict) or not values:
         raise CivsimError(file, path, "missing values", "values keyed by effective date")
-    entries = []
+    entries, spelt = [], {}
     for date_key, raw in values.items():
         start = parse_date(date_key, file, f"{path}.values")
         if not EARLIEST <= start <= LATEST:
             raise CivsimError(file, f"{path}.values", f"date {start.isoformat()} out of range",
                               f"a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+        if start in spelt:   # 2020-04 and 2020-04-01, or a date quoted and unquoted: one date twice
+            raise CivsimError(file, f"{path}.values", f"the date {start.isoformat()} twice ({spelt[start]!s} and {date_key!s})",
+                              "each effective date once")
+        spelt[start] = date_key
         entries.append(_parse_entry(raw, start, factor, unit, file, f"{path}.values.{start.isoformat()}", path))
     entries.sort(key=lambda e: e.start)
     recurring = _parse_recurring(node["recurring"], file, f"{path}.recurring") if "recurring" in node else None
@@ -279,7 +315,14 @@ def _walk(node, path: str, file: Path, out: dict[str, Leaf]) -> None:
     if not isinstance(node, dict):
         raise CivsimError(file, path, f"found {type(node).__name__}", "a mapping of names or a leaf with unit and values")
     if "values" in node or "unit" in node:
-        out[path] = _parse_leaf(node, path, file)
+        leaf = _parse_leaf(node, path, file)
+        # 城乡统一: one figure a notice gives town and country alike, declared once as `<x>.both`
+        twins = [path[: -len("both")] + area for area in ("urban", "rural")] if path.endswith(".both") else [path]
+        for twin in twins:
+            if twin in out:
+                raise CivsimError(file, twin, f"declared twice ({path} holds it too)",
+                                  "either one figure for both areas (both) or one per area (urban, rural)")
+            out[twin] = replace(leaf, path=twin)
         return
     for name, child in node.items():
         if not is_key(name):
@@ -309,8 +352,12 @@ def national() -> dict[str, Leaf]:
 def _read_folder(folder: Path) -> dict[str, Leaf]:
     leaves: dict[str, Leaf] = {}
     for file in sorted(folder.iterdir()):
-        if file.suffix.lower() not in (".yaml", ".yml"):
-            continue
+        if file.name.startswith(".") or (file.is_dir() and file.suffix.lower() not in (".yaml", ".yml")):
+            continue        # an editor's hidden swap file; a folder is checked by districts.check_folders
+        if file.suffix.lower() not in (".yaml", ".yml"):   # dibao.yaml.txt, dibao.yaml.bak: would be skipped
+            raise CivsimError(file, None, "not a parameter file (it would be skipped)",
+                              f"only .yaml files in {folder.name}/ (rename it to {file.name.split('.')[0]}.yaml, "
+                              "or move it out of the folder)")
         if file.suffix != ".yaml":   # would be skipped, or read under a name nothing looks up
             raise CivsimError(file, None, f"parameter file ends in {file.suffix}", f"{file.stem}.yaml")
         if not is_key(file.stem):
@@ -350,9 +397,12 @@ def _refuse_fit_over_statute(inherited: Leaf | None, fitted: Leaf) -> None:
     """A fit replaces an assumption, or evidence about the roll (a published ratio that a program
     declares as the prior of a fitted unknown), never a value a rule states: the 低保 standard in
     force when the fit starts, or stated later, stays what the rule says."""
-    from .programs import UNKNOWNS   # the declarations say which leaves are the roll's unknowns
+    from .programs import MEASURED, UNKNOWNS   # the declarations say which leaves are the roll's unknowns
 
     if inherited is None or fitted.path in UNKNOWNS:
+        return
+    # a statistic about the roll (a national turnover rate) gives way to the district's own rolls
+    if fitted.path in MEASURED and all(e.fitted_to and all(map(is_roll_reference, e.fitted_to)) for e in fitted.entries):
         return
     start = fitted.entries[0].start
     over = [e for e in inherited.entries if e.start >= start or e is _in_force(inherited, start)]
@@ -450,13 +500,29 @@ class ParamSet:
         return replace(self, leaves=leaves, scenario=scenario)
 
 
+def _provincial(district, inherited: dict, table=None) -> dict:
+    """The gap-ratio leaves of the district's province's published averages (civsim.provincial):
+    the inherited leaf's entries before the province's first month, then the province's."""
+    out = {}
+    for key, rows in provincial.entries(district, table).items():
+        own = tuple(Entry(start, value, source, quote) for start, value, source, quote in rows)
+        before = inherited.get(key)
+        earlier = tuple(e for e in before.entries if e.start < own[0].start) if before is not None else ()
+        out[key] = Leaf(key, "ratio", "ratio", earlier + own, str(table or provincial.TABLE),
+                        before.description if before is not None else "低保人均补助 ÷ 低保标准（省级统计均值）",
+                        before.recurring if before is not None else None)
+    return out
+
+
 @lru_cache(maxsize=32)
 def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
     district = districts.find(code)
     leaves: dict[str, Leaf] = {}
     districts.check_folders(root)
     folders = [root / "defaults"] + [root / d.slug for d in reversed(districts.lineage(district))]
-    for folder in folders:
+    for i, folder in enumerate(folders):
+        if i == 1:   # published provincial averages: over the national defaults, under every own folder
+            leaves.update(_provincial(district, leaves))
         own = _read_folder(folder) if folder.is_dir() else {}
         for path, leaf in own.items():
             inherited = leaves.get(path)
@@ -474,6 +540,17 @@ def _load(code: str, root: Path, calibrated: bool = True) -> ParamSet:
 
     schema.check(params)
     return params
+
+
+def check_year(params: ParamSet, year: int, flag: str = "--year") -> None:
+    """A year within the years the parameters cover: from the earliest dated value to one year
+    after the latest (a plan or budget looks a year ahead); beyond that every value would be
+    carried forward from an old year without a word."""
+    first = min(leaf.entries[0].start.year for leaf in params.leaves.values())
+    last = max(leaf.entries[-1].start.year for leaf in params.leaves.values()) + 1
+    if not first <= year <= last:
+        raise CivsimError(flag, str(year), f"outside the years the parameters of {params.district.name} cover",
+                          f"a year from {first} to {last} (the latest dated value is of {last - 1})")
 
 
 def folder_of(file: str | Path) -> str:

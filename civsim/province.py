@@ -38,6 +38,7 @@ from . import districts, engine, params as params_module, scenarios as scenarios
 from .districts import District
 from .errors import CivsimError
 from .params import ParamSet
+from .tables import write_csv
 
 KEYS = ["scenario", "month", "program", "area"]
 HUNDREDTHS = 100  # money to the fen, counts to 0.01: as engine.to_csv_frame writes them
@@ -81,7 +82,9 @@ def run_district(district, year: int, scenarios=(), seed: int | None = None) -> 
     if params.district.level != "district":
         raise CivsimError(districts.DISTRICTS_CSV.name, params.district.code,
                           f"{params.district.name} is a {params.district.level}", "a district (the unit of a run)")
-    return engine.simulate(params.district.code, int(year), scenarios=tuple(scenarios), seed=seed, params=params)
+    frame = engine.simulate(params.district.code, int(year), scenarios=tuple(scenarios), seed=seed, params=params)
+    engine.require_someone(frame, int(year))
+    return frame
 
 
 def run_districts(batch) -> list[tuple[str, pd.DataFrame | None, str]]:
@@ -300,6 +303,27 @@ def _swap_in(staging: Path, out: Path, names: Iterable[str]) -> None:
 
 
 OUTPUTS = ("districts", "city.parquet", "province.parquet", "coverage.csv", "failures.csv")
+# Written in an output folder civsim made its own: only such a folder's outputs may be replaced.
+MARKER = ".civsim-simulate-out"
+
+
+def claim(out: Path) -> None:
+    """Make ``out`` this command's folder: a new or empty folder gets the marker; a folder holding
+    anything else is refused unless an earlier run marked it, so that files of the same names
+    (``districts/``, ``failures.csv``) that civsim did not write are never replaced or removed."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise CivsimError("--out", out, "is a file, not a folder", "a folder for the district tables and roll-ups")
+    held = [p.name for p in out.iterdir() if p.name != MARKER and not (p.name.startswith(".civsim-") and p.name.endswith(".tmp"))] \
+        if out.is_dir() else []
+    if held and not (out / MARKER).is_file():
+        raise CivsimError("--out", out, f"the folder holds {held[0]}{' …' if len(held) > 1 else ''}, which civsim did not write "
+                          f"(no {MARKER})", "a new or empty folder, or one an earlier `civsim simulate --out` wrote")
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / MARKER).is_file():
+        from .atomic import write_text
+
+        write_text(out / MARKER, "civsim simulate --out: the outputs in this folder are replaced by the next run\n")
 
 
 def main(jurisdiction=None, level: str | None = None, year: int = 0, scenarios=(), seed: int | None = None,
@@ -314,7 +338,9 @@ def main(jurisdiction=None, level: str | None = None, year: int = 0, scenarios=(
     members = districts_under(jurisdiction, level)
     chosen = _scenarios(scenarios)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if scheduler:
+        cluster.reachable(scheduler, workers, memory_limit)     # before the folder is made or claimed
+    claim(out)
     staging = Path(tempfile.mkdtemp(prefix=".civsim-", suffix=".tmp", dir=out))
     try:
         def save(code, frame):   # each district's table as it arrives, so memory holds aggregates only
@@ -330,10 +356,10 @@ def main(jurisdiction=None, level: str | None = None, year: int = 0, scenarios=(
             if not part.empty:
                 _write_parquet(part.reset_index(drop=True), staging / f"{name}.parquet")
         if not cover.empty:
-            cover.to_csv(staging / "coverage.csv", index=False)
+            write_csv(cover, staging / "coverage.csv")
         if result.failures:
-            pd.DataFrame([{"district": c, "name": result.districts[c].name, "cause": why}
-                          for c, why in result.failures.items()]).to_csv(staging / "failures.csv", index=False)
+            write_csv(pd.DataFrame([{"district": c, "name": result.districts[c].name, "cause": why}
+                          for c, why in result.failures.items()]), staging / "failures.csv")
         _swap_in(staging, out, OUTPUTS)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

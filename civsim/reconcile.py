@@ -144,11 +144,15 @@ def _setters(params, row, year: int) -> tuple[list[str], list[str]]:
     return fitted, typed
 
 
-def _assumed(params, program: str, period: str) -> str:
-    """The parameters behind a reported figure that pay on an assumption rather than a source."""
+def _assumed(params, program: str, period: str, drawn=None) -> str:
+    """The parameters behind a reported figure that pay on an assumption rather than a source
+    (of the roll's leaves, those the roll was drawn from, where ``drawn`` says which)."""
     first, last = reported.parse_period(period)
     months = [m.start_time.date() for m in pd.period_range(first, last, freq="M")]
     read = _read_by(program)
+    if drawn is not None:
+        roll_only = {path for p in programs.REGISTRY for path in p.roll_params} - {path for p in programs.REGISTRY for path in p.params}
+        read = {path for path in read if path not in roll_only or path in drawn}
     names = {path for path, leaf in params.leaves.items() if path in read
              for date in months if leaf.entries[0].start <= date
              and leaf.at(date).source == "assumption" and leaf.at(date).value > 0}
@@ -190,7 +194,7 @@ def reconcile(district, year: int, results: pd.DataFrame | None = None, seed: in
             kind = CHECK
             code = "matches" if abs(diff) < 0.05 else "within" if abs(diff) <= TOLERANCE_PCT else "differs"
         if code in ("differs", "calibrated_differs"):
-            detail += _missing_lines(results, row.program) + _assumed(params, row.program, row.period)
+            detail += _missing_lines(results, row.program) + _assumed(params, row.program, row.period, results.attrs.get("drawn_from"))
         unexplained = (round(row.value - model, 2) if row.measure == "amount_yuan" and code in ("differs", "calibrated_differs")
                        else np.nan)
         rows.append((row.program, row.area, row.measure, row.period, row.value, model, diff, kind, code,

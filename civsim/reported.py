@@ -17,6 +17,7 @@ import pandas as pd
 
 from .districts import DATA
 from .errors import CivsimError
+from .names import code as code_text
 from .programs import LINES, REGISTRY
 from .tables import MONTH, Column, read_csv
 
@@ -25,6 +26,7 @@ AREAS = ("urban", "rural", "all")
 COLUMNS = {"jurisdiction": "str", "year": Column("int", 1949, 2100), "program": "str",
            "area": Column("str", allowed=AREAS), "measure": "str", "period": "str", "value": Column("float", 0),
            "source": "str", "quote": "str"}
+WHOLE = ("households", "persons")     # measures that count: whole numbers
 PERIOD = re.compile(rf"^({MONTH})(?:\.\.({MONTH}))?$")
 
 
@@ -76,6 +78,17 @@ def is_flow(period: str) -> bool:
 def read(path: Path) -> pd.DataFrame:
     path = Path(path)
     table = read_csv(path, COLUMNS, unique=list(COLUMNS)[:7] + ["quote"])
+    table["jurisdiction"] = table["jurisdiction"].map(code_text)     # Excel saves 420112 as 420112.0
+    bad = ~table["jurisdiction"].str.fullmatch(r"[0-9]{6}")
+    if bad.any():
+        row = int(bad.to_numpy().argmax())
+        raise CivsimError(path, f"row {row + 2}, column jurisdiction", f"bad code {table['jurisdiction'].iloc[row]!r}",
+                          "a 6-digit GB/T 2260 code")
+    counts = table["measure"].isin(WHOLE) & (table["value"] % 1 != 0)
+    if counts.any():      # 221.7 households would be rounded somewhere without a word
+        row = int(counts.to_numpy().argmax())
+        raise CivsimError(path, f"row {row + 2}, column value", f"{table['value'].iloc[row]:g} {table['measure'].iloc[row]} "
+                          "is not a whole number", "a whole number of households or persons")
     known = modelled_programs()
     periods, codes = set(), {}      # each distinct period and code checked once (a file repeats them)
     for row, (period, program) in enumerate(zip(table["period"], table["program"]), start=2):
@@ -110,7 +123,25 @@ def _check_counts(table: pd.DataFrame, path: Path) -> None:
 @lru_cache(maxsize=2)
 def load(folder: Path = REPORTED) -> pd.DataFrame:
     files = sorted(Path(folder).glob("*.csv"))
-    return pd.concat([read(f) for f in files], ignore_index=True) if files else pd.DataFrame(columns=list(COLUMNS))
+    if not files:
+        return pd.DataFrame(columns=list(COLUMNS))
+    table = pd.concat([read(f) for f in files], ignore_index=True)
+    _refuse_repeats(table, Path(folder))
+    return table
+
+
+FIGURE = ["jurisdiction", "year", "program", "area", "measure", "period"]
+
+
+def _refuse_repeats(table: pd.DataFrame, folder: Path) -> None:
+    """One figure in two files (a "- 副本.csv" copy, an export saved twice) would be counted twice."""
+    repeated = table.duplicated(FIGURE, keep=False) & (table.groupby(FIGURE, sort=False)["file"].transform("nunique") > 1)
+    if repeated.any():
+        first = table[repeated].iloc[0]
+        files = sorted(set(table.loc[repeated & (table[FIGURE] == first[FIGURE]).all(axis=1), "file"]))
+        raise CivsimError(folder / files[0], f"{first['program']} {first['measure']} {first['period']}",
+                          f"the same figure ({first['jurisdiction']} {first['area']}) is also in {', '.join(files[1:])}",
+                          "each figure in one file (a copy such as \"… - 副本.csv\" doubles every figure)")
 
 
 def for_district(code: str, year: int, folder: Path = REPORTED) -> pd.DataFrame:

@@ -58,13 +58,23 @@ def own_caseload_years(district, root: Path | None = None) -> set[int]:
             and params_module.folder_of(leaf.file) == found.slug for entry in leaf.entries}
 
 
-def with_caseload(year: int | None = None, root: Path | None = None) -> list[DistrictYear]:
+def with_caseload(year: int | None = None, root: Path | None = None, broken: dict | None = None) -> list[DistrictYear]:
     """Every jurisdiction with its own caseload (under ``root``, default params/): at ``year`` when a
     caseload figure is in force by then, else (no year) at the year of its latest caseload figure;
-    in districts.csv's order."""
+    in districts.csv's order. A jurisdiction whose parameters do not load, or do not cover
+    ``year``, goes into ``broken`` (name -> the one line why) when given, so the others still run."""
     out = []
     for district in districts.load_districts().values():
-        years = own_caseload_years(district.code, root)
+        try:
+            years = own_caseload_years(district.code, root)
+            if years and year is not None and min(years) <= int(year):
+                params_module.check_year(params_module.load(district.code, Path(root) if root else params_module.PARAMS),
+                                         int(year))
+        except CivsimError as exc:
+            if broken is None:
+                raise
+            broken[district.name] = str(exc)
+            continue
         if not years:
             continue
         if year is None:
@@ -100,7 +110,8 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
         this, following = base / batch.safe_component(str(year)), base / batch.safe_component(str(year + 1))
         result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", this, SUMMARY_NAME,
                                 {"district": found.name, "year": year, "scenario": BASELINE, "as_of_month": int(month),
-                                 "from_districts": bool(from_districts), "roll": None if roll is None else str(roll)},
+                                 "from_districts": bool(from_districts),
+                                 "roll": None if roll is None else str(Path(roll).resolve())},   # the kernel runs elsewhere
                                 f"{found.name} {year}年工作总结", layout))
         result.append(batch.Job(NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb", following, PLAN_NAME,
                                 {"district": found.name, "year": year + 1, "scenarios": plan_scenarios},
@@ -119,7 +130,10 @@ def _expected_length(job) -> tuple[int, int]:
     find the year their summary simulated); within each, the district with more caseloads first,
     as each caseload brings a program to simulate."""
     district = job.parameters.get("district")
-    caseloads = sum(path.startswith("caseload.") for path in params_module.load(district).leaves) if district else 0
+    try:
+        caseloads = sum(path.startswith("caseload.") for path in params_module.load(district).leaves) if district else 0
+    except CivsimError:     # its job fails with the cause; the order of the others does not depend on it
+        caseloads = 0
     return _RUN_ORDER.index(job.name), -caseloads
 
 
@@ -136,8 +150,13 @@ def main(district=None, year=None, scenario: str = BASELINE, workers: int | None
     layouts.get(layout)
     if runner is None:
         batch.prepare()
+    broken: dict[str, str] = {}
     if district is None:
-        items = [(s.district, s.year, s.as_of_month) for s in with_caseload(year)]
+        # one jurisdiction's broken parameter file fails its own reports, not every one's
+        items = [(s.district, s.year, s.as_of_month) for s in with_caseload(year, broken=broken)]
+        if not items and broken:
+            name, why = next(iter(broken.items()))
+            raise CivsimError(name, None, why)
         if not items:
             raise CivsimError("params", "caseload", f"no jurisdiction has a caseload for {year}",
                               "a params/<code>-<pinyin>/caseload.yaml with figures dated by then")
@@ -159,6 +178,10 @@ def main(district=None, year=None, scenario: str = BASELINE, workers: int | None
     done = (runner or batch.run)([planned[i] for i in order], workers=workers, timeout=timeout, progress=progress,
                                  kernel_name=KERNEL)
     outcomes = [outcome for _, outcome in sorted(zip(order, done), key=lambda pair: pair[0])]
+    outcomes += [batch.Outcome(f"{name} {document}", NOTEBOOKS / f"{notebook}.ipynb", {}, False, error=why)
+                 for name, why in broken.items()
+                 for document, notebook in ((SUMMARY_NAME, SUMMARY_NOTEBOOK), (PLAN_NAME, PLAN_NOTEBOOK),
+                                            (BUDGET_NAME, BUDGET_NOTEBOOK))]
     print(batch.summary(outcomes))
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 

@@ -23,13 +23,11 @@ In files, ``start``/``end`` are ``YYYY-MM`` or empty (no bound).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import CivsimError
-from .tables import MONTH, Column, read_text, table_file
 
 AREAS = ("urban", "rural")
 CATEGORIES = ("dibao", "tekun", "low_income", "edge", "other")
@@ -46,6 +44,9 @@ HOUSEHOLD_COLUMNS = {
     # what a bureau's export says, kept to check the model against it
     "community": ("optional_str", "", None), "benefit": ("optional_float", np.nan, (0, 1_000_000)),
     "classified": ("optional_float", np.nan, (0, 1_000_000)),
+    # 分档: the household's 档 (1, 2, 3; 0 where its area pays the gap or the roll gives none); a
+    # single-parent family (单亲家庭) for 分类施保
+    "tier": ("int", 0, (0, 3)), "single_parent": ("int", 0, (0, 1)),
 }
 PERSON_COLUMNS = {
     "person_id": ("int", None, (0, None)), "household_id": ("int", None, (0, None)), "age": ("int", None, (0, 130)),
@@ -54,6 +55,7 @@ PERSON_COLUMNS = {
     "seriously_ill": ("int", 0, (0, 1)), "poor": ("int", 0, (0, 1)), "home_care": ("int", 0, (0, 1)),
     "elderly_allowance": ("int", 0, (0, 1)), "start": ("optional_str", "", "month"), "end": ("optional_str", "", "month"),
     "pid_hash": ("optional_str", "", None), "classified": ("optional_float", 0.0, (0, 1_000_000)),
+    "student": ("int", 0, (0, 1)),      # 在校学生, for 分类施保
 }
 CATEGORICAL = {"area": AREAS, "category": CATEGORIES, "child_status": CHILD_STATUS, "sex": SEX}
 
@@ -78,6 +80,8 @@ class Roll:
     reads: dict = field(default_factory=dict)
     drawn_gap: list = field(default_factory=list)
     months: object = None           # the months a synthetic roll's spells were drawn over
+    year: int | None = None         # the year it was drawn for (its counts are those in force by December)
+    unplaced: dict = field(default_factory=dict)   # caseload leaf -> month of a count later than the run's year
     base_rows: int | None = None
 
     def __post_init__(self):
@@ -151,55 +155,12 @@ def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("h
                           "size equal to the number of members")
 
 
-MEANINGS = {"self_care": "0 full, 1 partial, 2 none", "disability_grade": "0 none, 1-4", "size": "persons in the household",
-            "income": "yuan/person/month"}
-
-
-def _checked(name: str, kind: str, allowed) -> Column:
-    """The reader's column for one roll column: its type with its range, words or month pattern."""
-    if allowed == "month":
-        return Column(kind, pattern=f"(?:{MONTH})?", meaning="a month YYYY-MM or empty")
-    if allowed is None:
-        return Column(kind)
-    if isinstance(allowed[0], str):
-        return Column(kind, allowed=tuple(a for a in allowed if a) if kind.startswith("optional") else allowed)
-    low, high = allowed
-    if kind == "int" and high is not None and high - low <= 4:
-        return Column(kind, allowed=tuple(range(int(low), int(high) + 1)),
-                      meaning=MEANINGS.get(name, "0 no, 1 yes" if (low, high) == (0, 1) else ""))
-    return Column(kind, low, high, meaning=MEANINGS.get(name, ""))
-
-
 def _spell(text: pd.Series, open_value: int) -> np.ndarray:
     parsed = pd.PeriodIndex(text.where(text != "", None).astype(object), freq="M")
     return np.where(parsed.isna(), open_value, parsed.asi8).astype(np.int64)
 
 
-def _read(path: Path, columns: dict) -> pd.DataFrame:
-    """A roll table from CSV or Parquet, columns converted and checked; omitted optional columns default."""
-    from .tables import read_csv
-
-    if path.suffix == ".parquet":
-        try:
-            frame = pd.read_parquet(path).astype(str).replace({"nan": "", "None": "", "<NA>": ""})
-        except Exception as exc:  # pyarrow raises several types for a missing or broken file
-            raise CivsimError(path, None, f"cannot read Parquet ({type(exc).__name__})", "a Parquet file") from None
-        import tempfile
-        with tempfile.TemporaryDirectory() as tmp:
-            copy = Path(tmp) / (path.stem + ".csv")
-            frame.to_csv(copy, index=False)
-            try:
-                return _read(copy, columns)
-            except CivsimError as exc:
-                raise CivsimError(path, exc.key, exc.problem, exc.expected) from None
-    lines = read_text(path).splitlines()
-    header = [name.strip().strip('"') for name in lines[0].split(",")] if lines else []
-    present = {name: _checked(name, kind, allowed) for name, (kind, default, allowed) in columns.items()
-               if name in header or default is None}
-    return _complete(read_csv(path, present, allow_extra=True), columns)
-
-
-def _complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
+def complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
     """The table in the roll's columns and order, an omitted optional column at its default."""
     table = table.copy()
     for name, (kind, default, _) in columns.items():
@@ -212,72 +173,15 @@ def _complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
     return table[list(columns)]
 
 
-def _tables_in(folder: Path) -> dict[str, Path]:
-    return {name: table_file(folder, name) for name in ("households", "persons")}
-
-
 def from_tables(households: pd.DataFrame, persons: pd.DataFrame, anchor, standards: dict, seed: int = 1,
                 source: str = "synthetic", where: tuple = ("households", "persons")) -> Roll:
     """A validated roll from two frames in the file columns (``start``/``end`` as ``YYYY-MM`` or "")."""
     validate(households, persons, where)
-    households, persons = _complete(households, HOUSEHOLD_COLUMNS), _complete(persons, PERSON_COLUMNS)
+    households, persons = complete(households, HOUSEHOLD_COLUMNS), complete(persons, PERSON_COLUMNS)
     for table in (households, persons):
         table["start"] = _spell(table["start"].astype(str), NEVER_BEFORE)
         table["end"] = _spell(table["end"].astype(str), NEVER_AFTER)
     return Roll(households, persons, pd.Period(anchor, "M"), dict(standards), seed, source)
-
-
-def load(households_path, persons_path, anchor, standards: dict, seed: int = 1) -> Roll:
-    """A bureau's roll (its 台账) from CSV or Parquet files in the roll's columns."""
-    households_path, persons_path = Path(households_path), Path(persons_path)
-    households = _read(households_path, HOUSEHOLD_COLUMNS)
-    persons = _read(persons_path, PERSON_COLUMNS)
-    if len(households) == 0:
-        raise CivsimError(households_path, None, "the roll is empty", "at least one household")
-    return from_tables(households, persons, anchor, standards, seed, str(households_path.parent),
-                       (households_path, persons_path))
-
-
-def load_folder(params, year: int, folder, seed: int = 1) -> Roll:
-    """A bureau's roll from ``folder/households`` and ``folder/persons`` (``.csv`` or ``.parquet``);
-    incomes are read against the 低保 standards in force at the year's caseload anchor month."""
-    from .synthetic import caseload_anchor
-
-    folder = Path(folder)
-    if not any((folder / f"households{s}").is_file() for s in (".csv", ".parquet")) and _exports_in(folder):
-        return _from_exports(params, folder, seed)
-    paths = _tables_in(folder)
-    anchor = _export_month(folder) or caseload_anchor(params, year)
-    standards = {area: params.get(f"dibao.standard.{area}", anchor.start_time.date(), 0.0) for area in AREAS}
-    return load(paths["households"], paths["persons"], str(anchor), standards, seed)
-
-
-def _exports_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".xls")) if folder.is_dir() else []
-
-
-def _export_month(folder: Path):
-    """The month a folder written by ``civsim roll import`` was exported (its roll.yaml), if any."""
-    meta = folder / "roll.yaml"
-    if not meta.is_file():
-        return None
-    from .params import read_yaml
-
-    month = (read_yaml(meta) or {}).get("month")
-    try:
-        return pd.Period(str(month), "M")
-    except ValueError:
-        raise CivsimError(meta, "month", f"bad month {month!r}", "YYYY-MM") from None
-
-
-def _from_exports(params, folder: Path, seed: int) -> Roll:
-    """The information system's exports read straight from a folder (nothing written)."""
-    from .bureau import importer
-
-    imported = importer.import_exports(_exports_in(folder), params.district.code, salt=importer.read_salt(params.district))
-    date = imported.month.start_time.date()
-    standards = {area: params.get(f"dibao.standard.{area}", date, 0.0) for area in AREAS}
-    return from_tables(imported.households, imported.persons, imported.month, standards, seed, str(folder))
 
 
 def to_tables(roll: Roll) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -290,16 +194,3 @@ def to_tables(roll: Roll) -> tuple[pd.DataFrame, pd.DataFrame]:
             table[column] = np.where(table[column] == open_value, "", months.astype(str))
         out.append(table)
     return out[0], out[1]
-
-
-def save(roll: Roll, folder) -> tuple[Path, Path]:
-    """Write the roll as ``households.csv`` and ``persons.csv`` (atomically)."""
-    from .atomic import atomic_path
-
-    paths = []
-    for name, table in zip(("households", "persons"), to_tables(roll)):
-        target = Path(folder) / f"{name}.csv"
-        with atomic_path(target) as tmp:
-            table.to_csv(tmp, index=False)
-        paths.append(target)
-    return tuple(paths)

@@ -72,9 +72,9 @@ def build(roll: Roll, base: ParamSet, params: ParamSet, months: pd.PeriodIndex) 
                           "a change to the rules (standards, amounts, take-up, rates), or a synthetic roll")
     read_at = max(first, roll.anchor).start_time.date()
     months = roll.months if roll.months is not None else months     # the spells are drawn over the roll's own
-    again = synthetic.synthesize(params, roll.anchor.year, roll.seed, months, anchor=roll.anchor, read_at=read_at)
+    again = synthetic.synthesize(params, roll.year or roll.anchor.year, roll.seed, months, anchor=roll.anchor, read_at=read_at)
     # the programs the change moves: those drawn otherwise than from the baseline's leaves of the same month
-    same_month = roll if first <= roll.anchor else synthetic.synthesize(base, roll.anchor.year, roll.seed, months,
+    same_month = roll if first <= roll.anchor else synthetic.synthesize(base, roll.year or roll.anchor.year, roll.seed, months,
                                                                         anchor=roll.anchor, read_at=read_at)
     exchanged = [key for key in again.parts if key in roll.parts and not _same(same_month, again, key)]
     if not exchanged:
@@ -129,5 +129,5 @@ def _splice(roll: Roll, again: Roll, exchanged: list[str], month: int, read_at: 
                roll.anchor, roll.standard_at_anchor, roll.seed, roll.source)
     out.base_rows = len(households)
     out.drawn_gap = roll.drawn_gap + [(len(households), again.drawn_gap[0][1])]
-    out.reads, out.months = roll.reads, roll.months
+    out.reads, out.months, out.year, out.unplaced = roll.reads, roll.months, roll.year, roll.unplaced
     return out

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import CivsimError
+from .names import clean
 from .params import PARAMS, UNITS, Leaf, ParamSet, check_limit, parse_date, read_yaml
 from .tables import is_finite_number
 
@@ -121,7 +122,8 @@ def parse(raw, file="scenario") -> Scenario:
                                   "also changes; the two would compound", "one change per parameter and month "
                                   "(end the first with until:, or combine them)")
         changes.append(change)
-    return Scenario(name, str(raw.get("title") or raw.get("description") or name), tuple(changes), str(file))
+    title = clean(raw.get("title") or raw.get("description") or name, file, "title", "title")
+    return Scenario(name, title, tuple(changes), str(file))
 
 
 def load(name: str, folder: Path = SCENARIOS) -> Scenario:
@@ -195,3 +197,21 @@ def apply(params: ParamSet, scenario: Scenario, year: int | None = None) -> Para
         for path in matched:
             leaves[path] = _overlay(leaves[path], change, scenario, key)
     return params.with_leaves(leaves, scenario.name)
+
+
+def save(scenario: Scenario, path, comment: str = "") -> Path:
+    """Write ``scenario`` as YAML to ``path`` atomically, with the YAML library that reads it back
+    (the title on one line, Chinese as is); ``comment`` becomes a first ``#`` line. A scenario that
+    would not read back as itself is refused before anything is written."""
+
+    from .atomic import atomic_path
+    from .params import dump_yaml, parse_yaml
+
+    path = Path(path)
+    head = "".join(f"# {' '.join(line.split())}\n" for line in comment.splitlines() if line.strip())
+    text = head + dump_yaml(scenario.to_dict())     # the library and mode params.read_yaml reads with
+    if parse(parse_yaml(text, path), path) != replace(scenario, file=str(path)):
+        raise CivsimError(path, None, "the scenario does not read back as written", "a scenario YAML can hold")
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path

@@ -53,7 +53,8 @@ def counts_someone(params, path: str) -> bool:
 def missing(params, program) -> list[tuple[str, object]]:
     """The leaves ``program`` requires that neither the jurisdiction nor a parent declares: (path, Param)."""
     return [(path, param) for path, param in {**program.params, **program.roll_params}.items()
-            if param.required and not params.has(path) and (not param.when or counts_someone(params, param.when))]
+            if param.required and not params.has(path) and (not param.when or counts_someone(params, param.when))
+            and not (param.instead and all(params.has(p) for p in param.instead))]
 
 
 def applies(params, program) -> bool:
@@ -61,12 +62,36 @@ def applies(params, program) -> bool:
     return not program.declared_by or any(params.has(path) for path in program.declared_by)
 
 
-def require(params, program) -> None:
-    """A program with a caseload finds each leaf it requires (no national default stands in)."""
+def unpaid(params, program, roll=None) -> list[str]:
+    """The program's own required leaves (its cash), where the jurisdiction declares none of them
+    and its caseload is only the evidence of a bureau's roll (``roll`` None: any roll but a
+    synthetic one): the roll's households in its category are on the roll and paid nothing, those
+    leaves read as 0. A caseload the jurisdiction declares in its params without the amount stays
+    an error (a figure without a rule), and so do a rule declared in part (a 特困 standard without
+    its care parts) and a missing leaf of another program (the 低保 standard an edge test reads)."""
+    if roll is not None and roll.source == "synthetic":
+        return []
+    if any(counts_someone(params, p) for p in program.roll_params if p.startswith("caseload.")):
+        return []
+    own = [path for path, param in {**program.params, **program.roll_params}.items()
+           if param.required and path.startswith(program.key + ".")]
+    gone = [path for path, _ in missing(params, program)]
+    if not gone or any(params.has(path) for path in own) or not set(gone) <= set(own):
+        return []
+    return gone
+
+
+def require(params, program, roll=None) -> list[str]:
+    """A program with a caseload finds each leaf it requires (no national default stands in), but
+    for the leaves ``unpaid`` on a bureau's roll, which it returns."""
+    zero = unpaid(params, program, roll) if roll is not None else []
     for path, param in missing(params, program):
+        if path in zero:
+            continue
         raise CivsimError(f"params/{params.district.slug}", path,
                           f"missing: {program.label}（{program.key}）has a caseload here and no national default applies",
                           f"a value in {param.unit} declared for {params.district.name} or a parent")
+    return zero
 
 
 def check_scenario(base, applied, scenario) -> None:

@@ -9,6 +9,7 @@ anchor. The draws are fixed by the seed, so every scenario sees the same roll.
 """
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 
 import numpy as np
@@ -23,8 +24,19 @@ def caseload_anchor(params, year: int) -> pd.Period:
     leaf = params.leaves.get("caseload.dibao.urban.households") or params.leaves.get("caseload.dibao.rural.households")
     if leaf is None:
         return pd.Period(f"{year}-12", "M")
-    entry = leaf.at(pd.Timestamp(f"{year}-12-01").date()) if leaf.entries[0].start.year <= year else leaf.entries[0]
-    return pd.Period(entry.start, "M")
+    return pd.Period(_latest(leaf, dt.date(year, 12, 1)).start, "M")
+
+
+def count_month(params, path: str, year: int) -> pd.Period | None:
+    """The month a caseload leaf's count is for, as a roll for ``year`` places it: its latest value in
+    force by December (or its first, when it begins later: a roll for ``year`` does not place it);
+    None where it is not declared."""
+    leaf = params.leaves.get(path)
+    return None if leaf is None else pd.Period(_latest(leaf, dt.date(year, 12, 1)).start, "M")
+
+
+def _latest(leaf, by: dt.date):
+    return leaf.at(by) if leaf.entries[0].start <= by else leaf.entries[0]
 
 
 def sizes(households: int, persons: int, rng: np.random.Generator) -> np.ndarray:
@@ -40,12 +52,17 @@ def sizes(households: int, persons: int, rng: np.random.Generator) -> np.ndarray
 class Builder:
     """Collects households and members as the programs add their caseloads."""
 
-    def __init__(self, params, anchor: pd.Period, months: pd.PeriodIndex, seed: tuple, read_at=None):
+    def __init__(self, params, anchor: pd.Period, months: pd.PeriodIndex, seed: tuple, read_at=None, year=None):
+        year = anchor.year if year is None else year
         self.params, self.anchor, self._seed = params, anchor, seed
         self.rng = np.random.default_rng(list(seed))
         # the leaves are read at the anchor, or (a scenario's roll, civsim.scenario_roll) at the
         # month its change takes effect
         self.date = read_at or anchor.start_time.date()
+        self._read_at = read_at
+        self._by = dt.date(year, 12, 1)     # the run's year: counts in force by its December
+        self.month = anchor         # the month the spells drawn next are anchored at (:meth:`target`)
+        self.unplaced: dict = {}    # caseload leaf -> the month of a count later than the run's year
         self.parts: dict = {}       # program -> (first household row, first person row, end rows)
         self.reads: dict = {}       # program -> the leaves its caseload was built from
         self._program = None
@@ -69,13 +86,35 @@ class Builder:
     def _rows(self, table: str) -> int:
         return sum(len(part["household_id"]) for part in (self._households if table == "households" else self._persons))
 
+    def declares(self, *paths: str) -> bool:
+        """Whether the jurisdiction (or a parent, or the national defaults) declares any of ``paths``
+        with a value above 0 somewhere."""
+        return any(self.params.has(p) and any(e.value > 0 for e in self.params.leaf(p).entries) for p in paths)
+
     def value(self, path: str, default: float = 0.0) -> float:
         if self._program is not None:
             self.reads[self._program].add(path)
         return self.params.get(path, self.date, default)
 
     def target(self, path: str) -> int:
-        return int(round(self.value(path)))
+        """The count a caseload leaf reports, at its own month (:func:`count_month`); the spells drawn
+        next (:meth:`spells`, :meth:`singles`) are anchored at that month, so a 特困 count published for
+        a later month than the 低保 one is on the roll then, not read as 0 at the 低保 count's month."""
+        if self._program is not None:
+            self.reads[self._program].add(path)
+        leaf = self.params.leaves.get(path)
+        if leaf is None:
+            self.month = self.anchor
+            return 0
+        if leaf.entries[0].start > self._by:    # a count for a later year: not this run's (said, see Roll.unplaced)
+            self.unplaced[path] = pd.Period(leaf.entries[0].start, "M")
+            self.month = self.anchor
+            return 0
+        entry = _latest(leaf, self._by)
+        if self._read_at is not None and leaf.at(max(self._read_at, entry.start)).start > entry.start:
+            entry = leaf.at(self._read_at)      # a scenario's count from its month (civsim.scenario_roll)
+        self.month = pd.Period(entry.start, "M")
+        return int(round(entry.value))
 
     def sizes(self, households: int, persons: int) -> np.ndarray:
         return sizes(households, persons, self.rng)
@@ -110,7 +149,8 @@ class Builder:
         """Spell bounds (month ordinals, end exclusive) for ``count`` persons present at the anchor
         plus the leavers before it and the joiners after it; ``template`` maps each to one of the
         ``count`` anchor persons whose attributes it takes."""
-        a, (lo, hi) = self.anchor.ordinal, self.span
+        a, (lo, hi) = self.month.ordinal, self.span
+        lo, hi = min(lo, a), max(hi, a)     # a count for a month outside the run's is projected to it
         rng = self.rng
         back = rng.geometric(max(entry, 1e-9), count) - 1          # months since each present person joined
         ahead = rng.geometric(max(exit, 1e-9), count)              # months until they leave
@@ -176,7 +216,7 @@ def _text(values: list, lengths: list[int]) -> pd.Categorical:
 
 # Narrow integer types keep a province's roll small; ids and spells stay wide.
 NARROW = {"size": np.int16, "age": np.int16, "disability_grade": np.int8, "self_care": np.int8, "institution": np.int8,
-          "tekun": np.int8, "seriously_ill": np.int8, "poor": np.int8, "home_care": np.int8, "elderly_allowance": np.int8,
+          "tekun": np.int8, "seriously_ill": np.int8, "tier": np.int8, "single_parent": np.int8, "student": np.int8, "poor": np.int8, "home_care": np.int8, "elderly_allowance": np.int8,
           "start": np.int32, "end": np.int32, "income": np.float32, "claim_draw": np.float32, "benefit": np.float32,
           "classified": np.float32}
 
@@ -216,7 +256,7 @@ def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None =
 
     anchor = anchor if anchor is not None else caseload_anchor(params, year)
     months = months if months is not None else pd.period_range(f"{year}-01", f"{year}-12", freq="M")
-    builder = Builder(params, anchor, months, (seed, int(params.district.code)), read_at)
+    builder = Builder(params, anchor, months, (seed, int(params.district.code)), read_at, year)
     for program in REGISTRY:
         if program.key in BUILDERS:
             builder.begin(program.key)
@@ -227,7 +267,8 @@ def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None =
     standards = {area: params.get(f"dibao.standard.{area}", at, 0.0) for area in AREAS}
     roll_module.validate(households, persons)
     roll = Roll(households, persons, anchor, standards, seed)
-    roll.parts, roll.reads, roll.months = builder.parts, builder.reads, months
+    roll.parts, roll.reads, roll.months, roll.unplaced = builder.parts, builder.reads, months, builder.unplaced
+    roll.year = year
     # the income profile the 低保 pool's incomes were drawn with (civsim.dynamics reads each month's against it)
     roll.drawn_gap = [(0, {area: params.get(f"dibao.gap_ratio.{area}", builder.date, 0.5) for area in AREAS})]
     return roll

@@ -21,6 +21,61 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
 # Integers beyond this are not exact in the float they pass through (and no count or code is so large).
 LARGEST_INT = 2 ** 53
+LONGEST_INT = 15      # digits: every integer of 15 digits is below LARGEST_INT
+
+
+# A cell Excel or WPS would read as a formula (=HYPERLINK(…), =cmd|…, +, -, @; a tab or carriage
+# return before one), full-width forms included, unless the whole cell is a number (-12.50 is one).
+FORMULA = r"^[=+\-@\t\r\n\u2212\uff1d\uff0b\uff0d\uff20]"
+NUMBER = r"^\s*[+\-\u2212]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?\s*$"
+QUOTE = "'"   # the prefix that makes such a cell text; read back, it is removed again
+
+
+def _formula_cells(values: pd.Series) -> pd.Series:
+    text = values.astype(str)
+    return values.map(lambda v: isinstance(v, str)).astype(bool) & text.str.contains(FORMULA) & ~text.str.match(NUMBER)
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell that a spreadsheet would run as a formula made text by a
+    leading apostrophe; numbers (numeric columns, and cells that are a number) stay as they are."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype) and not pd.api.types.is_numeric_dtype(column.cat.categories):
+            column = column.astype(object)
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            # a carriage return is not quoted by the CSV writer and would split the row: a newline is
+            text = column.map(lambda v: isinstance(v, str) and "\r" in v).astype(bool)
+            if text.any():
+                column = column.where(~text, column.astype(str).str.replace("\r\n", "\n").str.replace("\r", "\n"))
+                out[name] = column
+            bad = _formula_cells(column)
+            if bad.any():
+                out[name] = column.where(~bad, QUOTE + column.astype(str))
+    if out.columns.dtype == object:
+        out.columns = [QUOTE + c if isinstance(c, str) and _formula_cells(pd.Series([c])).iloc[0] else c
+                       for c in out.columns]
+    return out
+
+
+def write_csv(frame: pd.DataFrame, target, *, index: bool = False) -> None:
+    """Write a table a user may open in Excel or WPS: no cell runs as a formula; written whole
+    (``civsim.atomic``) to a file, or straight to an open stream such as standard output."""
+    safe = csv_safe(frame)
+    if hasattr(target, "write"):
+        safe.to_csv(target, index=index)
+        return
+    from .atomic import atomic_path
+
+    with atomic_path(target) as tmp:
+        safe.to_csv(tmp, index=index)
+
+
+def _unquote(values: pd.Series) -> pd.Series:
+    """A text cell written by :func:`write_csv` read back as it was (the apostrophe removed)."""
+    quoted = values.str.startswith(QUOTE) & values.str.slice(1).str.contains(FORMULA)
+    return values.where(~quoted, values.str.slice(1)) if quoted.any() else values
 
 
 @dataclass(frozen=True)
@@ -121,6 +176,35 @@ def _header(text: str, path: Path) -> list[str]:
     return [c.strip() for c in first]
 
 
+SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+def _refuse_other_separators(header: list[str], specs: dict, path: Path) -> None:
+    """A file saved with semicolons (Excel in a locale with a decimal comma) or tabs reads as one
+    column named "code;name;…": say so, rather than that every column is missing."""
+    if len(header) > 1 and all(c in header for c in specs):
+        return
+    line = ",".join(header)
+    for separator, name in SEPARATORS.items():
+        cells = [c.strip() for c in line.split(separator)]
+        if len(cells) > 1 and sum(c in cells for c in specs) > len(specs) / 2:
+            raise CivsimError(path, "row 1", f"the file is {name}-separated", "a comma-separated file (in Excel or WPS: "
+                              "save as \"CSV UTF-8 (逗号分隔)\")")
+
+
+def _refuse_ragged(text: str, header: list[str], path: Path) -> None:
+    """The first row with more cells than the header, by its row number (an unquoted 1,234 splits a
+    number in two); only on a file pandas could not read, so a good file pays nothing."""
+    for row, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if row > 1 and len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            hint = ""
+            if any(a.strip().lstrip("-").isdigit() and b.strip().isdigit() and len(b.strip()) == 3
+                   for a, b in zip(cells, cells[1:])):
+                hint = " (a number with a thousands separator, such as 1,234, not in quotes?)"
+            raise CivsimError(path, f"row {row}", f"{len(cells)} cells but the header has {len(header)}{hint}",
+                              "one cell per column: numbers without thousands separators (1234), text with a comma in quotes")
+
+
 def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra: bool = False,
              unique: list[str] | None = None) -> pd.DataFrame:
     """Read a CSV whose columns are ``columns`` (name -> 'str' | 'int' | 'float' | 'optional_float'
@@ -134,6 +218,7 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
     specs = {name: spec if isinstance(spec, Column) else Column(spec) for name, spec in columns.items()}
     text = read_text(path, what="CSV file")
     header = _header(text, path)
+    _refuse_other_separators(header, specs, path)
     repeated = sorted({c for c in header if header.count(c) > 1 and c})
     if repeated:
         raise CivsimError(path, "columns", f"column(s) {', '.join(repeated)} appear more than once",
@@ -143,10 +228,11 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
             # A row longer than the header is an error here, not a silently dropped cell.
             warnings.simplefilter("error", pd.errors.ParserWarning)
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False)
-    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-        raise CivsimError(path, None, f"not a well-formed CSV ({str(exc).strip()})", "comma-separated rows") from None
     except pd.errors.EmptyDataError:
         raise CivsimError(path, None, "the file is empty", "a header row with columns " + ", ".join(specs)) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
+        _refuse_ragged(text, header, path)
+        raise CivsimError(path, None, f"not a well-formed CSV ({str(exc).strip()})", "comma-separated rows") from None
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in specs if c not in frame.columns]
     if missing:
@@ -162,7 +248,7 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
         empty = text_values == ""
         if base == "str":
             bad = empty & (not optional)
-            values = text_values
+            values = _unquote(text_values)
             if spec.allowed is not None:
                 bad |= ~empty & ~values.isin([str(a) for a in spec.allowed])
             if spec.pattern is not None:
@@ -187,6 +273,10 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             value = frame[name].iloc[row]
+            digits = sum(ch.isdigit() for ch in str(value))
+            if base == "int" and digits > LONGEST_INT and str(value).strip().lstrip("+-").isdigit():
+                raise CivsimError(path, f"row {row + 2}, column {name}", f"value {value!r} is too long ({digits} digits)",
+                                  f"an integer of at most {LONGEST_INT} digits (an id longer than that is not one civsim writes)")
             raise CivsimError(path, f"row {row + 2}, column {name}", f"bad value {value!r}", spec.expected())
         out[name] = values
     table = pd.DataFrame(out, index=frame.index)

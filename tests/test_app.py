@@ -301,3 +301,57 @@ def test_make_lab_adds_allow_root_only_for_root_and_prints_the_url():
     assert '[ "$(id -u)" = 0 ] && echo --allow-root' in recipe
     assert "echo \"JupyterLab: http://127.0.0.1:" in recipe and "JUPYTER_CONFIG_PATH=" in recipe
     assert "overrides.d/civsim.json" in recipe
+
+
+# ------------------------------------------------------------------ 单户测算
+
+
+def household_amount(page, line: str, column: str = "base") -> float:
+    return float(page.get_attribute(f".civsim-hh-{column}[data-line='{line}']", "data-yuan"))
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_a_clerk_computes_a_household_in_the_browser(served, browser):
+    """Enter a household, read its amounts and working, change the standard on the scenario page,
+    read the change, refuse an impossible age, save the case and check it with `civsim cases`."""
+    server, saves = served
+    external = []
+    page = open_page(browser, server.url, external)
+    page.get_by_role("tab", name="单户测算").click()
+    page.wait_for_selector(".civsim-hh-base[data-line='dibao']", state="visible", timeout=WAIT_MS)
+    assert household_amount(page, "dibao") == pytest.approx((830 - 400) * 3)
+    income = page.locator(".civsim-hh-income input[type=number]")
+    income.fill("300")
+    income.press("Enter")
+    page.wait_for_function("() => Number(document.querySelector(\".civsim-hh-base[data-line='dibao']\").dataset.yuan) === 1590",
+                           timeout=WAIT_MS)
+    working = page.locator(".civsim-hh-working[data-line='dibao']").inner_text()
+    assert "城市低保标准830元/人·月" in working and "家庭月人均收入 300元" in working and "1,590.00元" in working
+
+    page.get_by_role("tab", name="方案模拟").click()
+    page.locator(f"{ROW} button", has_text="新标准").click()
+    before = total(page)
+    type_value(page, "880")
+    wait_total_change(page, before)
+    page.get_by_role("tab", name="单户测算").click()
+    page.wait_for_selector(".civsim-hh-scenario[data-line='dibao']", timeout=WAIT_MS)
+    assert household_amount(page, "dibao", "scenario") == pytest.approx((880 - 300) * 3)
+    assert "城市低保标准880元" in page.locator(".civsim-hh-working-scenario[data-line='dibao']").inner_text()
+
+    age = page.locator(".civsim-hh-member-0 input[type=number]").first
+    age.fill("200")
+    age.press("Enter")
+    page.wait_for_selector(".civsim-hh-error", timeout=WAIT_MS)
+    assert "年龄 200 不存在" in page.locator(".civsim-hh-error").inner_text()
+    assert household_amount(page, "dibao") == pytest.approx(1590)        # the last valid amounts stay
+    age.fill("80")
+    age.press("Enter")
+    page.wait_for_selector(".civsim-hh-error", state="detached", timeout=WAIT_MS)
+
+    page.locator(".civsim-household input[placeholder^='如 family']").fill("family_80")
+    page.locator("button", has_text="保存案例").click()
+    page.wait_for_selector("text=已保存", timeout=WAIT_MS)
+    [saved] = saves.glob("*/family_80.yaml")
+    assert cli.main(["cases", str(saved)]) == 0
+    assert external == []

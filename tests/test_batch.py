@@ -222,3 +222,14 @@ def test_prepare_starts_the_fork_server_the_batch_then_uses():
     os.kill(pid, 0)                     # running (raises if not)
     batch.prepare()                     # a second call keeps it
     assert forkserver._forkserver._forkserver_pid == pid
+
+
+@pytest.mark.slow
+def test_a_warning_fails_the_report_rather_than_printing_into_it(tmp_path):
+    """A library's deprecation would print into the report with the kernel's temporary file name;
+    the batch makes every warning an error, so the report fails at its cell instead."""
+    outcome = batch.run([batch.Job(FIXTURES / "warns.ipynb", tmp_path, "warns", {}, "warns")], workers=1,
+                        progress=False)[0]
+    assert not outcome.ok and outcome.outputs == {}
+    assert outcome.error == "FutureWarning: 旧的调用方式" and outcome.cell == 2
+    assert not (tmp_path / "warns.html").exists()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from civsim import tables
-from civsim.bureau import exports, idcard, importer, sample
+from civsim.bureau import exports, idcard, commands, importer, sample
 from civsim.bureau import vocab as V
 from civsim.cli import main
 from civsim.errors import CivsimError
@@ -28,7 +28,7 @@ def _sheet(path):
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     out = tmp_path_factory.mktemp("roll")
-    roll = importer.run(sorted(SAMPLE.glob("*.xlsx")), "东西湖区", out, salt=SALT)
+    roll = commands.run_import(sorted(SAMPLE.glob("*.xlsx")), "东西湖区", out, salt=SALT)
     return roll, out
 
 
@@ -97,7 +97,7 @@ def test_import_is_byte_identical_and_the_xls_export_reads_like_the_xlsx(importe
     _, first = imported
     files = sorted(SAMPLE_XLS.glob("*.xls")) + [p for p in sorted(SAMPLE.glob("*.xlsx")) if not p.name.startswith("特困")]
     assert len(files) == 8
-    importer.run(files, "420112", tmp_path, salt=SALT)
+    commands.run_import(files, "420112", tmp_path, salt=SALT)
     for name in ("households.csv", "persons.csv"):
         assert (tmp_path / name).read_bytes() == (first / name).read_bytes()
 
@@ -248,3 +248,27 @@ def test_a_check_digit_validates_and_any_other_last_character_does_not(seed):
     others = [first + c for c in "0123456789X" if c != good[-1]]
     problem, _ = idcard.validate(pd.Series([good] + others))
     assert problem[0] == "" and all(p == "bad check digit" for p in problem[1:])
+
+
+def test_a_tier_column_gives_each_household_its_tier(tmp_path):
+    """分档: an export's 保障档次 column (一档/二档/三档, A/B/C类) is the household's 档 on the roll."""
+    import shutil
+
+    import openpyxl
+
+    folder = tmp_path / "exports"
+    shutil.copytree(SAMPLE, folder)
+    path = folder / "农村低保家庭查询_20201031.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    column = sheet.max_column + 1
+    sheet.cell(row=3, column=column, value="保障档次")
+    labels = ["一档", "B类", "三档"]
+    for row in range(4, sheet.max_row + 1):
+        if sheet.cell(row=row, column=1).value is not None:
+            sheet.cell(row=row, column=column, value=labels[row % 3])
+    book.save(path)
+    roll = commands.run_import(sorted(folder.glob("*.xlsx")), "东西湖区", tmp_path / "roll", salt=SALT)
+    rural = roll.households[(roll.households["category"] == "dibao") & (roll.households["area"] == "rural")]
+    assert set(rural["tier"]) == {1, 2, 3}
+    assert (roll.households.loc[roll.households["area"] == "urban", "tier"] == 0).all()

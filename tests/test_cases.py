@@ -1,58 +1,54 @@
 """Cases a domain expert can write: ``tests/cases/<program>.yaml``, each one household and its
 members (or none, for a case-flow program), a month, parameter values the case assumes, and the
-amount each line pays that month. Values under ``params`` are in the leaf's base unit and hold from
-2000 on; everything else is the district's own parameters."""
-import datetime as dt
+amount each line pays that month (the format of ``civsim household`` and ``civsim cases``, read by
+:mod:`civsim.household`). Values under ``params`` are in the leaf's base unit and hold from 2000
+on; everything else is the district's own parameters.
+
+Each case runs both ways: the engine's plain run (no trace, as every simulation runs) and the
+household calculator (a trace on), which must agree to the fen and with the expected amounts."""
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
-from civsim import engine, params, programs, roll as roll_module, schema
-from civsim.params import UNITS, Entry, Leaf
+from civsim import cli, engine, household, household_text, programs
 
 CASES = Path(__file__).parent / "cases"
-ALL = [(path.stem, case) for path in sorted(CASES.glob("*.yaml")) for case in yaml.safe_load(path.read_text(encoding="utf-8"))]
+FILES = sorted(CASES.glob("*.yaml"))
+ALL = [(path.stem, case) for path in FILES for case in household.load(path)]
 
 
-def case_params(case):
-    base = params.load(case.get("district", "东西湖区"))
-    leaves = dict(base.leaves)
-    for path, value in (case.get("params") or {}).items():
-        unit = UNITS[schema.declared()[path][0].unit][0]
-        leaves[path] = Leaf(path, unit, unit, (Entry(dt.date(2000, 1, 1), float(value), "case"),), "case")
-    return base.with_leaves(leaves, "baseline")
-
-
-def case_roll(case, p):
-    household = dict(case.get("household") or {"area": "urban", "category": "other"})
-    members = household.pop("members", [{"age": 40}])
-    households = pd.DataFrame([{"household_id": 1, "size": len(members), **household}])
-    persons = pd.DataFrame([{"person_id": i + 1, "household_id": 1, **m} for i, m in enumerate(members)])
-    for table, columns in ((households, roll_module.HOUSEHOLD_COLUMNS), (persons, roll_module.PERSON_COLUMNS)):
-        for name, (_, default, _) in columns.items():
-            if name not in table:
-                table[name] = default
-            elif table[name].dtype == object:
-                table[name] = table[name].fillna(default if default is not None else "")
-    date = pd.Period(case["period"], "M").start_time.date()
-    standards = {a: p.get(f"dibao.standard.{a}", date, 0.0) for a in roll_module.AREAS}
-    return roll_module.from_tables(households[list(roll_module.HOUSEHOLD_COLUMNS)].astype({"income": float}),
-                                   persons[list(roll_module.PERSON_COLUMNS)], case["period"], standards)
-
-
-@pytest.mark.parametrize("program, case", ALL, ids=[f"{p}: {c['name']}" for p, c in ALL])
+@pytest.mark.parametrize("program, case", ALL, ids=[f"{p}: {c.name}" for p, c in ALL])
 def test_case(program, case):
-    p = case_params(case)
-    month = pd.period_range(case["period"], case["period"], freq="M")
-    sim = engine.Simulation(p, month[0].year, roll=case_roll(case, p), months=month)
+    period = case.periods[0]
+    p = household.case_params(case)
+    months = pd.period_range(period, period, freq="M")
+    sim = engine.Simulation(p, period.year, roll=household.case_roll(case, p, period), months=months)
     paid = sim.run(p).groupby("program")["amount_yuan"].sum()
-    for line, expected in case["output"].items():
+    calculated = household.compute(case).months[0]
+    for line, expected in case.output[period].items():
         assert line in programs.LINES, f"{line} is not a declared line"
-        assert paid.get(line, 0.0) == pytest.approx(expected, abs=0.005), line
+        total = sum(expected) if isinstance(expected, list) else expected
+        assert paid.get(line, 0.0) == pytest.approx(total, abs=0.005), line
+        assert calculated.amounts.get(line, 0.0) == pytest.approx(paid.get(line, 0.0), abs=1e-9), line
+    assert household.mismatches(case, household.compute(case)) == []
+    # the working ends in the engine's amount, and cites what the rule read
+    for line in household_text.household_lines(household.compute(case)):
+        text = household_text.working(household.compute(case), period, line)
+        assert text.startswith(programs.LINES[line]) or programs.LINES[line] in text
+        assert f"金额 {calculated.amounts.get(line, 0.0):,.2f}元" in text
 
 
 def test_every_program_has_at_least_three_cases():
     counts = pd.Series([p for p, _ in ALL]).value_counts()
     assert {key: int(counts.get(key, 0)) for key in programs.PROGRAMS if counts.get(key, 0) < 3} == {}
+
+
+def test_cli_cases_passes_the_shipped_files_and_fails_a_wrong_amount(tmp_path, capsys):
+    assert cli.main(["cases", *map(str, FILES[:3])]) == 0
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text((CASES / "dibao.yaml").read_text(encoding="utf-8").replace("output: {dibao: 860}", "output: {dibao: 861}"),
+                     encoding="utf-8")
+    assert cli.main(["cases", str(wrong)]) == 1
+    out = capsys.readouterr().out
+    assert "不符" in out and "应为 861.00元，算得 860.00元" in out

@@ -66,8 +66,24 @@ def test_a_scenario_that_changes_only_leaves_nothing_reads_is_an_error():
 
 
 def test_a_year_before_a_required_standard_is_an_error_not_zeros():
-    with pytest.raises(CivsimError, match=r"dibao.standard.urban: no value in force on 2018-01-01"):
-        engine.simulate("东西湖区", 2018)
+    import datetime as dt
+    from dataclasses import replace
+
+    from civsim.params import Entry
+
+    base = params.load("东西湖区")
+    leaves = dict(base.leaves)
+    for path in ("caseload.dibao.urban.households", "caseload.dibao.urban.persons"):   # 低保 counted in 2018
+        leaves[path] = replace(base.leaf(path), entries=(Entry(dt.date(2018, 6, 1), base.at(path, "2020-10"), "test"),))
+    with pytest.raises(CivsimError, match=r"dibao.standard.urban: no value in force on 2018-"):
+        engine.simulate("东西湖区", 2018, params=base.with_leaves(leaves, "baseline"))
+
+
+def test_a_year_before_every_count_is_an_error_naming_the_first_count():
+    frame = engine.simulate("东西湖区", 2018)         # a summary's last-year comparison may run it
+    assert not (frame["amount_yuan"] > 0).any()
+    with pytest.raises(CivsimError, match=r"caseload\.\S+: every count is for a later year \(from 20\d\d-\d\d\): a roll for 2018 holds no one"):
+        engine.require_someone(frame, 2018)       # for a user's run, one line
 
 
 def test_the_schema_lists_every_leaf_with_its_readers():

@@ -291,6 +291,32 @@ def test_slider_changes_are_debounced(ex):
         ex.debounce = None
 
 
+def test_the_wait_follows_the_recompute(ex):
+    """A burst of keystrokes is one computation, soon after the last key when a recompute is quick
+    (twice the recompute, at least 0.08 s), and the wait grows to 0.3 s when it is slow."""
+    control = ex.control("dibao.standard.urban")
+    control.mode.value = "value"
+    ex.debounce, ex.typing = 0.3, 0.08
+    try:
+        count = ex.recomputes
+        started = time.monotonic()
+        for text in (8, 88, 880):
+            control.value.value = text
+        deadline = started + 5
+        while ex.recomputes == count and time.monotonic() < deadline:
+            time.sleep(0.005)
+        waited = time.monotonic() - started
+        time.sleep(0.2)
+        assert ex.recomputes == count + 1 and ex.scenario.changes[0].value == 880
+        assert waited < 0.3, waited                   # the short wait and one recompute: less than 0.3 s
+        ex.compute_ms = 400.0
+        assert ex.wait() == 0.3
+        ex.compute_ms = 10.0
+        assert ex.wait() == 0.08
+    finally:
+        ex.debounce = None
+
+
 def test_switching_district_rebuilds_the_controls(tmp_path):
     app = explorer.build("东丽区", YEAR, folder=tmp_path, debounce=None)
     assert app.params.district.code == "120110"
@@ -328,3 +354,37 @@ def test_the_comparison_with_the_year_before_is_the_budget_decomposition(ex):
     assert split.loc["dibao", "standard"] > 0
     assert (split[["standard", "people", "one_off"]].sum(axis=1) - split["change"]).abs().max() < 0.011
     assert "标准因素（万元）" in ex.split_html.value and "一次性及阶段性项目" in ex.split_html.value
+
+
+def test_model_without_widgets(tmp_path):
+    """The model alone: settings → scenario → table, and the saved scenario reads back and reruns to
+    the same money (no ipywidgets involved)."""
+    import subprocess
+    import sys
+
+    from civsim.explorer import Model
+
+    probe = ("import sys; from civsim.explorer import Model; Model('东西湖区', 2021).run(None); "
+             "print('ipywidgets' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          timeout=300).stdout.strip() == "False"
+
+    model = Model("东西湖区", YEAR)
+    standards, roll = model.standard_settings(7), model.roll_settings()
+    assert model.scenario(standards, roll, 7) is None
+    urban = next(s for s in standards if s.path == "dibao.standard.urban")
+    urban.percent = 10.0
+    scenario = model.scenario(standards, roll, 7, "plus10", "")
+    assert scenario.changes[0].start.month == 7 and "城市低保标准+10%" in scenario.title
+    result = model.run(scenario)
+    dibao = result.table.set_index("program").loc["dibao"]
+    assert dibao["diff_yuan"] > 0 and result.annual_difference_yuan == pytest.approx(
+        result.table.set_index("program").loc["total", "diff_yuan"])
+    assert result.monthly_for("dibao")["scenario_yuan"].iloc[:6].equals(result.monthly_for("dibao")["baseline_yuan"].iloc[:6])
+    urban.mode, urban.value = "value", -5.0
+    assert model.check(standards).startswith("方案无效")
+    urban.value, urban.confirmed = urban.current * 4, False
+    assert model.check(standards).startswith("待确认")
+    path = model.save(scenario, tmp_path / "plus10.yaml")
+    again = model.sim.run(scenarios.apply(model.params, scenarios.load(str(path)), YEAR))
+    assert again["amount_yuan"].sum() == pytest.approx(result.current["amount_yuan"].sum())

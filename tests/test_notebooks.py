@@ -33,18 +33,6 @@ SUMMARY_HEADINGS = ["工作总结", "一、", "工作成效", "二、存在的�
 PLAN_HEADINGS = ["工作", "资金测算", "标准因素", "人数因素", "一次性及阶段性项目"]
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """Every shipped report, rendered once by reports.main, plus the plan notebook with its defaults."""
-    out = tmp_path_factory.mktemp("reports")
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        code = reports.main(out=out)
-    defaults = batch.run([batch.Job(NOTEBOOKS / "next_year_plan.ipynb", out / "defaults", "next_year_plan",
-                                    label="defaults", layout="gongwen")], progress=False, kernel_name=reports.KERNEL)
-    return {"out": out, "code": code, "printed": printed.getvalue(), "defaults": defaults[0]}
-
-
 SHIPPED = reports.with_caseload()
 SHIPPED_NAMES = [s.district for s in SHIPPED]
 

@@ -145,3 +145,11 @@ def test_as_of():
 def test_bad_input_raises_a_civsim_error(call):
     with pytest.raises(CivsimError):
         call()
+
+
+def test_rounded_is_half_up_on_the_shown_digits():
+    from decimal import Decimal
+
+    from civsim.report.numbers import rounded
+
+    assert rounded(0.125) == Decimal("0.13") and rounded(1096.5, 0) == Decimal("1097") and rounded(-2.005) == Decimal("-2.01")

@@ -4,7 +4,7 @@ import pytest
 
 import numpy as np
 
-from civsim import engine, params, roll as roll_module, synthetic
+from civsim import engine, params, roll as roll_module, roll_io, synthetic
 from civsim.errors import CivsimError
 
 
@@ -29,12 +29,12 @@ def test_same_seed_same_roll():
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_a_saved_roll_loads_back_to_the_same_results(roll, tmp_path, suffix):
     if suffix == ".csv":
-        households, persons = roll_module.save(roll, tmp_path)
+        households, persons = roll_io.save(roll, tmp_path)
     else:
         households, persons = tmp_path / "households.parquet", tmp_path / "persons.parquet"
         for table, path in zip(roll_module.to_tables(roll), (households, persons)):
             table.to_parquet(path)
-    loaded = roll_module.load(households, persons, str(roll.anchor), roll.standard_at_anchor, seed=roll.seed)
+    loaded = roll_io.load(households, persons, str(roll.anchor), roll.standard_at_anchor, seed=roll.seed)
     p = params.load("东西湖区")
     a = engine.simulate(None, 2020, params=p, roll=roll)
     b = engine.simulate(None, 2020, params=p, roll=loaded)
@@ -42,20 +42,20 @@ def test_a_saved_roll_loads_back_to_the_same_results(roll, tmp_path, suffix):
 
 
 def test_bad_roll_columns_name_the_file(roll, tmp_path):
-    households, persons = roll_module.save(roll, tmp_path)
+    households, persons = roll_io.save(roll, tmp_path)
     table = pd.read_csv(households).drop(columns=["size"])
     table.to_csv(households, index=False)
     with pytest.raises(CivsimError, match=r"households.csv: columns: missing column\(s\) size"):
-        roll_module.load(households, persons, "2020-10", roll.standard_at_anchor)
+        roll_io.load(households, persons, "2020-10", roll.standard_at_anchor)
 
 
 def test_bad_area_names_the_row(roll, tmp_path):
-    households, persons = roll_module.save(roll, tmp_path)
+    households, persons = roll_io.save(roll, tmp_path)
     table = pd.read_csv(households)
     table.loc[3, "area"] = "suburb"
     table.to_csv(households, index=False)
     with pytest.raises(CivsimError, match="row 5, column area"):
-        roll_module.load(households, persons, "2020-10", roll.standard_at_anchor)
+        roll_io.load(households, persons, "2020-10", roll.standard_at_anchor)
 
 
 def test_empty_roll_is_refused(tmp_path):
@@ -63,13 +63,13 @@ def test_empty_roll_is_refused(tmp_path):
     households.write_text(",".join(roll_module.HOUSEHOLD_COLUMNS) + "\n")
     persons.write_text(",".join(roll_module.PERSON_COLUMNS) + "\n")
     with pytest.raises(CivsimError, match="the roll is empty"):
-        roll_module.load(households, persons, "2020-10", {"urban": 830, "rural": 680})
+        roll_io.load(households, persons, "2020-10", {"urban": 830, "rural": 680})
 
 
 def test_cli_simulates_a_real_roll_from_a_folder(roll, tmp_path):
     from civsim.cli import main
 
-    roll_module.save(roll, tmp_path / "roll")
+    roll_io.save(roll, tmp_path / "roll")
     synthetic, real = tmp_path / "synthetic.csv", tmp_path / "real.csv"
     assert main(["simulate", "--district", "东西湖区", "--year", "2020", "--seed", "3", "--csv", str(synthetic)]) == 0
     assert main(["simulate", "--district", "东西湖区", "--year", "2020", "--seed", "3", "--roll", str(tmp_path / "roll"),
@@ -79,7 +79,7 @@ def test_cli_simulates_a_real_roll_from_a_folder(roll, tmp_path):
 
 def test_a_roll_folder_without_its_files_is_a_clear_error(tmp_path):
     with pytest.raises(CivsimError, match="households: file not found"):
-        roll_module.load_folder(params.load("东西湖区"), 2020, tmp_path)
+        roll_io.load_folder(params.load("东西湖区"), 2020, tmp_path)
 
 
 def test_every_member_belongs_to_a_household_whose_size_counts_them(roll):
@@ -115,33 +115,33 @@ def test_categorical_caseloads_move_around_the_anchor(roll):
     (lambda h, p: p.assign(start=p["start"].where(p.index != 2, "2020-13")), "column start: bad value '2020-13'"),
 ], ids=["orphan person", "duplicate person", "negative age", "self-care 5", "unknown placement", "bad month"])
 def test_a_broken_link_or_value_names_the_file_row_and_column(roll, tmp_path, change, message):
-    households, persons = roll_module.save(roll, tmp_path)
+    households, persons = roll_io.save(roll, tmp_path)
     h, p = pd.read_csv(households, keep_default_na=False), pd.read_csv(persons, keep_default_na=False)
     change(h, p).to_csv(persons, index=False)
     with pytest.raises(CivsimError, match=message):
-        roll_module.load(households, persons, "2020-10", roll.standard_at_anchor)
+        roll_io.load(households, persons, "2020-10", roll.standard_at_anchor)
 
 
 def test_a_household_size_that_disagrees_with_its_members_is_refused(roll, tmp_path):
-    households, persons = roll_module.save(roll, tmp_path)
+    households, persons = roll_io.save(roll, tmp_path)
     h = pd.read_csv(households, keep_default_na=False)
     h.loc[0, "size"] += 1
     h.to_csv(households, index=False)
     with pytest.raises(CivsimError, match=r"households.csv: row 2, column size: size \d+ but \d+ member"):
-        roll_module.load(households, persons, "2020-10", roll.standard_at_anchor)
+        roll_io.load(households, persons, "2020-10", roll.standard_at_anchor)
 
 
 def test_a_folder_with_both_csv_and_parquet_is_refused(roll, tmp_path):
-    households, _ = roll_module.save(roll, tmp_path)
+    households, _ = roll_io.save(roll, tmp_path)
     roll_module.to_tables(roll)[0].to_parquet(tmp_path / "households.parquet")
     with pytest.raises(CivsimError, match="both households.csv and households.parquet"):
-        roll_module.load_folder(params.load("东西湖区"), 2020, tmp_path)
+        roll_io.load_folder(params.load("东西湖区"), 2020, tmp_path)
 
 
 def test_a_bureau_roll_without_optional_columns_gets_their_defaults(tmp_path):
     (tmp_path / "households.csv").write_text("household_id,area,size,income\n1,urban,2,300\n")
     (tmp_path / "persons.csv").write_text("person_id,household_id,age\n1,1,70\n2,1,40\n")
-    loaded = roll_module.load_folder(params.load("东西湖区"), 2020, tmp_path)
+    loaded = roll_io.load_folder(params.load("东西湖区"), 2020, tmp_path)
     frame = engine.simulate(None, 2020, params=params.load("东西湖区"), roll=loaded)
     october = frame[(frame["month"] == "2020-10") & (frame["program"] == "dibao")]
     assert october["amount_yuan"].sum() == pytest.approx((830 - 300) * 2)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from civsim import engine, params, roll as roll_module, scenarios
+from civsim import engine, params, roll_io, scenarios
 from civsim.errors import CivsimError
 
 ROWS = YAML(typ="safe").load((Path(__file__).parent / "scenarios.yaml").read_text(encoding="utf-8"))
@@ -45,7 +45,7 @@ def test_a_caseload_change_on_a_bureau_roll_is_refused_in_one_line(tmp_path):
                   "category": ["dibao", "tekun"], "claim_draw": 0.0}).to_csv(tmp_path / "households.csv", index=False)
     pd.DataFrame({"person_id": [0, 1], "household_id": [0, 1], "age": [40, 70], "tekun": [0, 1]}).to_csv(
         tmp_path / "persons.csv", index=False)
-    roll = roll_module.load(tmp_path / "households.csv", tmp_path / "persons.csv", "2021-01", {"urban": 830, "rural": 680})
+    roll = roll_io.load(tmp_path / "households.csv", tmp_path / "persons.csv", "2021-01", {"urban": 830, "rural": 680})
     scenario = scenarios.parse({"name": "more", "changes": [{"path": "caseload.tekun.centralized",
                                                              "from": "2021-07-01", "percent": 100}]})
     with pytest.raises(CivsimError, match="caseload.tekun.centralized.*bureau's own"):

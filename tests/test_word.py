@@ -71,11 +71,13 @@ def test_headings_are_heading_styles_and_tasks_numbered_lists(document):
     numbered = [p for p in doc.paragraphs if p._p.pPr is not None and p._p.pPr.numPr is not None]
     assert [p.text for p in numbered] == ["构建综合救助格局。出台实施方案。", "责任科室：社救科", "完成时限：12月底",
                                           "落实救助和福利制度。落实低保。"]
-    # the second task's list starts at 2: a w:num whose start override says so
+    # the second task's list starts at 2, where the first left off: it joins the first's w:num
+    # (started at 1), so Word counts it 2 and the section's tasks are one list
     num_id = numbered[-1]._p.pPr.numPr.numId.val
+    assert numbered[0]._p.pPr.numPr.numId.val == num_id != numbered[1]._p.pPr.numPr.numId.val
     numbering = doc.part.numbering_part.element
     num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == str(num_id))
-    assert num.find(qn("w:lvlOverride")).find(qn("w:startOverride")).get(qn("w:val")) == "2"
+    assert num.find(qn("w:lvlOverride")).find(qn("w:startOverride")).get(qn("w:val")) == "1"
 
 
 def test_tables_pictures_and_closing(document):
@@ -144,3 +146,18 @@ def test_libreoffice_opens_it_and_prints_a4(tmp_path):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     text = reader.pages[0].extract_text()
     assert "东丽区民政局2022年工作计划" in text.replace(" ", "") and "— 1 —" in text
+
+
+def test_a_column_of_figures_gets_room_for_its_widest_figure():
+    """Word would size the columns by their words and break 669.99—747.55 mid-number; the widths
+    fill the text width, keep each figure and each short label on one line, and let long text wrap."""
+    header = [("项目", True), ("城乡", True), ("上年预计执行数", True), ("区间（P10—P90）", True), ("说明", True)]
+    body = [[("事实无人抚养儿童生活费及补贴", True), ("城市", False), ("1721.61", False), ("1476.40—1564.90", False),
+             ("按申报人数乘以申报标准计发，资料未分等级，按同一标准计" * 2, False)]]
+    for width in (36.8, 51.9):                                  # 公文 and standard text widths, in ems
+        widths = word.column_widths([header, *body], width)
+        assert sum(widths) == pytest.approx(width)
+        assert widths[1] >= 2 + 1 and widths[2] >= 7 * 0.55 + 1 and widths[3] >= 14 * 0.55 + 1 + 1
+        assert widths[4] > widths[1]                            # the long text takes what is left
+    crowded = word.column_widths([header * 4, body[0] * 4], 36.8)    # more than a page holds: all shrink alike
+    assert sum(crowded) == pytest.approx(36.8)

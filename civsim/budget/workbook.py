@@ -7,6 +7,7 @@ is never a formula, and characters a workbook cannot hold are removed.
 """
 from __future__ import annotations
 
+import io
 import re
 import sys
 from pathlib import Path
@@ -193,7 +194,7 @@ def assumptions(projection: Projection) -> pd.DataFrame:
          "三者之和等于增减额（精确到分）。一次性及阶段性项目：声明为不延续的项目和月份，开始的减去结束的；"
          "标准因素：本年名册按本年标准与按上年同月标准之差（因标准提高而新纳入的对象按其自身补差计入）；"
          "人数因素：本年名册与上年名册均按上年标准之差"),
-        ("标准的口径", "单位为 元/… 的政策金额", "按人、户、床位或件，按月或一次性；比例、费率、月数和人数不属于标准"),
+        ("标准的口径", "以元计的政策金额", "按人、户、床位或件，按月或一次性；比例、费率、月数和人数不属于标准"),
         ("分解的抽样", f"前{min(projection.draws, 50)}次抽样",
          "延续部分与上年标准部分按其与预测数之比，由前若干次抽样估计；没有一次性项目或标准变化的项目比值恰为1"),
     ]
@@ -227,7 +228,7 @@ def assumptions(projection: Projection) -> pd.DataFrame:
         ("低保月退出率系数", f"{s['rate_factor'][0]:.2f}–{s['rate_factor'][1]:.2f}（均匀分布）",
          f"乘以参数值 {s['exit_rate']:.4f}/月"),
         ("其他项目人数", f"每年±{s['caseload_spread']:.0%}（均匀分布，逐年累积）",
-         "有两个以上年度报告数据的，围绕其趋势；否则围绕不变（见“人数不确定性”）"),
+         "有两个以上年度报告数据的，围绕其趋势；否则围绕不变（见工作簿“人数不确定性”表）"),
     ]
     for key, name in (("cpi_yoy_pct", "CPI同比"), ("food_cpi_yoy_pct", "食品CPI同比")):
         c = s["cpi"][key]
@@ -293,8 +294,12 @@ def to_xlsx(projection: Projection, path) -> Path:
             widths = [_width(header)] + [_width(v) for v in table.iloc[:200, j - 1]]
             sheet.column_dimensions[letter].width = min(max(10, max(widths) + 2), 60)
         sheet.freeze_panes = "A2"
+    # the zip is made in memory: a full disk then fails one plain write (one line), not the zip
+    # writer, whose own cleanup would print a second error from its finaliser
+    buffer = io.BytesIO()
+    book.save(buffer)
     with atomic_path(path) as tmp:
-        book.save(tmp)
+        tmp.write_bytes(buffer.getvalue())
     return Path(path)
 
 
@@ -369,11 +374,11 @@ def main(district, year: int, scenarios=(), draws: int = 200, xlsx=None, seed: i
          roll=None) -> int:
     """``civsim project``: print the table; write the workbook if asked. ``roll`` is a folder
     holding a bureau's roll of the base year (``year − 1``)."""
-    from .. import params, roll as roll_module
+    from .. import params, roll_io
     from .projection import project
 
     if roll is not None:
-        roll = roll_module.load_folder(params.load(district), year - 1, roll, seed)
+        roll = roll_io.load_folder(params.load(district), year - 1, roll, seed)
     projection = project(district, year, scenarios=list(scenarios or ()), draws=draws, seed=seed, years=years,
                          roll=roll)
     print_table(projection)

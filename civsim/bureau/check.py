@@ -4,7 +4,7 @@ reason — the model's rule or the bureau's. A roll imported from a real export,
 own month, should match nearly everywhere; what does not is listed, never averaged away."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ class BenefitCheck:
     matched: int             # of which exported and modelled differ by less than a yuan
     rest: pd.DataFrame       # the others: household_id, street, community, area, size, exported,
                              # modelled, difference, classified, reason, 原因
+    unpaid: list = field(default_factory=list)   # one line per category on the roll paid no cash here
 
     def by_reason(self) -> pd.DataFrame:
         """Households and money difference per reason, in the order of ``REASONS``."""
@@ -90,4 +91,20 @@ def check_roll(params, roll) -> BenefitCheck:
     modelled = detail.household_totals().get("dibao", pd.Series(0.0, index=roll.households["household_id"]))
     households = roll.households.assign(category=roll.households["category"].astype(str),
                                         street=roll.households["street"].astype(str))
-    return compare_benefits(households, modelled.reindex(households["household_id"]).to_numpy())
+    result = compare_benefits(households, modelled.reindex(households["household_id"]).to_numpy())
+    result.unpaid = unpaid_lines(sim)
+    return result
+
+
+def unpaid_lines(sim) -> list[str]:
+    """One line per program whose candidates the roll holds but whose cash the jurisdiction does
+    not declare (``schema.unpaid``): counted on the roll, paid nothing."""
+    out = []
+    for program in sim.programs:
+        leaves = [path for path in {**program.params, **program.roll_params} if path in sim.prepared.unpaid]
+        if leaves:
+            view = sim.prepared.views[program.key]
+            unit = "户" if view.entity == "household" else "人"
+            out.append(f"{program.label}（{program.key}）：台账中{view.n}{unit}，{sim.params.district.name}及上级未规定"
+                       f"现金标准（{'、'.join(leaves)}），计入在册、不发放")
+    return out

@@ -24,18 +24,19 @@ from .. import districts
 from ..atomic import atomic_path, write_text
 from ..errors import CivsimError
 from ..roll import HOUSEHOLD_COLUMNS as ROLL_HOUSEHOLDS, PERSON_COLUMNS as ROLL_PERSONS
-from . import exports, idcard
+from . import exports, idcard, privacy
 from . import vocab as V
 
 # The columns an export fills, in the roll's own order and types (civsim.roll names them all).
 FROM_EXPORT = {"households": ("household_id", "area", "size", "income", "street", "community", "category", "benefit",
-                              "classified", "start", "claim_draw"),
+                              "classified", "start", "claim_draw", "tier"),
                "persons": ("person_id", "household_id", "pid_hash", "age", "sex", "disability_grade", "self_care",
                            "child_status", "institution", "tekun", "seriously_ill", "classified", "start")}
 HOUSEHOLD_COLUMNS = {name: ROLL_HOUSEHOLDS[name][0] for name in FROM_EXPORT["households"]}
 PERSON_COLUMNS = {name: ROLL_PERSONS[name][0] for name in FROM_EXPORT["persons"]}
 
 SALT_DIR_ENV = "CIVSIM_SALT_DIR"
+EXCEL_SERIALS = (18264, 73051)   # 1950-01-01 … 2099-12-31 as Excel day numbers
 GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -63,7 +64,8 @@ def _per_value(text: pd.Series, parse):
 def _amounts(ex: exports.Export, field: str) -> np.ndarray:
     """Yuan amounts, text or number; blank is NaN; garbage or a negative amount is an error."""
     def parse(u):
-        return pd.to_numeric(u.str.replace(r"[,，元¥￥]", "", regex=True).replace("", None), errors="coerce").to_numpy(float)
+        u = u.astype("string[pyarrow]").str.replace(r"[,，元¥￥]", "", regex=True).astype(object)
+        return pd.to_numeric(u.replace("", None), errors="coerce").to_numpy(float)
     text = ex.text(field)
     parsed, codes = _per_value(text, parse)
     values = parsed[codes] if len(codes) else np.zeros(0)
@@ -82,8 +84,13 @@ def _counts(ex: exports.Export, field: str) -> np.ndarray:
 
 
 def _months(ex: exports.Export, field: str) -> np.ndarray:
-    """'YYYY-MM' from 2019-03, 201903, 2019/3, 2019年3月, 2019-03-01 00:00:00; blank is ''."""
+    """'YYYY-MM' from 2019-03, 201903, 2019/3, 2019年3月, 2019-03-01 00:00:00, or an Excel date
+    serial (43525 is 2019-03-01) where the cell lost its date format; blank is ''."""
     def parse(u):
+        serial = pd.to_numeric(u.where(u.str.fullmatch(r"[1-9]\d{4}(?:\.\d+)?")), errors="coerce")
+        serial = serial.where(serial.between(EXCEL_SERIALS[0], EXCEL_SERIALS[1]))
+        dates = pd.to_datetime("1899-12-30") + pd.to_timedelta(serial.fillna(0).astype(np.int64), unit="D")
+        u = u.where(serial.isna(), dates.dt.strftime("%Y-%m"))
         parts = u.str.extract(r"^((?:19|20)\d{2})\D{0,1}(\d{1,2})(?:\D.*|\d{2}.*)?$")
         month = pd.to_numeric(parts[1], errors="coerce")
         good = parts[0].notna() & month.between(1, 12)
@@ -103,7 +110,7 @@ def _coded(ex: exports.Export, field: str, vocab: V.Vocabulary, default: str) ->
     """A coded field through its table in values.csv; blank and the 'none' labels give ``default``."""
     text = ex.text(field)
     table = vocab.values[field]
-    known = {**table, **{k: default for k in vocab.values["none"]}, "": default}
+    known = {**{k: default for k in vocab.values["none"]}, "": default, **table}   # 否 is a 是否保障对象 label
     out = text.map(known)
     bad = out.isna().to_numpy()
     if bad.any():
@@ -146,7 +153,10 @@ def _categories(ex: exports.Export, vocab: V.Vocabulary, required: bool):
         try:
             labels[value] = vocab.category(value, ex.path, None)
         except CivsimError as exc:
-            raise ex.error("category", _first((text == value).to_numpy()), exc.problem, exc.expected) from None
+            shown = privacy.shown_label(value)
+            raise ex.error("category", _first((text == value).to_numpy()),
+                           f"unknown category label {shown!r}" if shown else "unknown category label (not shown: "
+                           "it reads like no category)", exc.expected) from None
     out = []
     for attribute in ("category", "area", "placement"):
         fallback = getattr(file_label, attribute) if file_label else ""
@@ -156,7 +166,7 @@ def _categories(ex: exports.Export, vocab: V.Vocabulary, required: bool):
 
 
 def _ids(ex: exports.Export, field: str):
-    ids = ex.text(field)
+    ids = idcard.upgraded(ex.text(field))
     problem, derived = idcard.validate(ids)
     bad = problem != ""
     if bad.any():
@@ -182,17 +192,18 @@ def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFr
             own = _coded(ex, "placement", vocab, "")
             placement = np.where(own != "", own, placement)
         size = _counts(ex, "size")
-        family = _counts(ex, "family_size") if ex.has("family_size") else size
+        family = _counts(ex, "family_size").astype(float) if ex.has("family_size") else np.full(len(ex), np.nan)
         mean, total = _amounts(ex, "income_mean"), _amounts(ex, "income_total")
-        income = np.round(np.where(~np.isnan(mean), mean / 12, total / 12 / family), 2)   # to the fen
         cl_family, cl_persons = _amounts(ex, "classified_family"), _amounts(ex, "classified_persons")
         classified = np.where(np.isnan(cl_family) & np.isnan(cl_persons), np.nan,
                               np.nan_to_num(cl_family) + np.nan_to_num(cl_persons))
         parts.append(pd.DataFrame({
-            "head_id": ids.to_numpy(), "area": area, "size": size, "income": income,
+            "head_id": ids.to_numpy(), "area": area, "size": size, "family": family, "mean": mean, "total": total,
             "street": ex.text("street").to_numpy(), "community": ex.text("community").to_numpy(),
             "category": category, "benefit": _amounts(ex, "benefit"), "classified": classified,
-            "start": _months(ex, "start"), "placement": placement}))
+            "start": _months(ex, "start"), "placement": placement,
+            # 分档: the household's 档 where the export has a 保障档次 column (0: none given)
+            "tier": _coded(ex, "tier", vocab, "0").astype(np.int64) if ex.has("tier") else 0}))
         where.append(pd.DataFrame({"file": f, "pos": np.arange(len(ex))}))
     table, where = pd.concat(parts, ignore_index=True), pd.concat(where, ignore_index=True)
     dup = table.duplicated("head_id", keep="first").to_numpy()
@@ -231,7 +242,10 @@ def _persons(exs: list, vocab: V.Vocabulary, month: pd.Period) -> tuple[pd.DataF
             "child_status": _coded(ex, "child", vocab, "none"),
             "placement": placement, "in_institution": in_institution,
             "category": cats[0] if cats else np.full(len(ex), "", dtype=object),
-            "seriously_ill": ill.astype(np.int64), "classified": classified, "start": _months(ex, "start")}))
+            "seriously_ill": ill.astype(np.int64), "classified": classified, "start": _months(ex, "start"),
+            # a family member listed but not covered (是否保障对象 否) counts for the family's size
+            # and income, and is no recipient
+            "covered": _coded(ex, "covered", vocab, "1") == "1", "income": _amounts(ex, "income")}))
         where.append(pd.DataFrame({"file": f, "pos": np.arange(len(ex))}))
     return pd.concat(parts, ignore_index=True), pd.concat(where, ignore_index=True)
 
@@ -242,11 +256,19 @@ def _fail(exs, where, i, field, problem, expected=""):
 
 def import_exports(files, district: str, month: str | None = None, salt: bytes | None = None,
                    vocab: V.Vocabulary | None = None) -> ImportedRoll:
+    try:
+        return _import(files, district, month, salt, vocab)
+    except CivsimError as exc:   # a file name may hold a 身份证号: masked in every message
+        raise privacy.scrubbed(exc) from None
+
+
+def _import(files, district: str, month: str | None, salt: bytes | None, vocab: V.Vocabulary | None) -> ImportedRoll:
     vocab = vocab or V.load()
     target = districts.find(district)
     if salt is None:
         salt = read_salt(target)
-    paths = sorted({Path(f) for f in files}, key=lambda p: (p.name, str(p)))
+    # Excel's lock files (~$name.xlsx, while a file is open) sit beside the exports: not exports
+    paths = sorted({Path(f) for f in files if not Path(f).name.startswith("~$")}, key=lambda p: (p.name, str(p)))
     if not paths:
         raise CivsimError("civsim roll import", "FILES", "no files given", "the 家庭查询 and 人员查询 exports")
     read = [exports.read(p, vocab) for p in paths]
@@ -257,6 +279,8 @@ def import_exports(files, district: str, month: str | None = None, salt: bytes |
             raise CivsimError("civsim roll import", "FILES", f"no {label} export among the files",
                               "a 家庭查询 and a 人员查询 export per category")
     period = _export_month(read, month)
+    for ex in read:
+        _same_district(ex, target)
 
     hh, hh_where = _households(hh_ex, vocab)
     pp, pp_where = _persons(pp_ex, vocab, period)
@@ -274,21 +298,40 @@ def import_exports(files, district: str, month: str | None = None, salt: bytes |
     if (index < 0).any():
         raise _fail(pp_ex, pp_where, _first(index < 0), "head_id", "household absent",
                     "a 户主身份证号 listed in a 家庭查询 export")
-    members = np.bincount(index, minlength=len(hh))
+    covered = pp["covered"].to_numpy(bool)
+    members = np.bincount(index[covered], minlength=len(hh))
     off = members != hh["size"].to_numpy()
     if off.any():
         i = _first(off)
         raise _fail(hh_ex, hh_where, i, "size",
-                    f"保障人口 {hh['size'].iat[i]} but the 人员查询 exports list {members[i]} member(s)",
-                    "保障人口 equal to the household's persons")
+                    f"保障人口 {hh['size'].iat[i]} but the 人员查询 exports list {members[i]} member(s) covered",
+                    "保障人口 equal to the household's persons covered")
+    listed = np.bincount(index, minlength=len(hh))
+    family = hh["family"].to_numpy(float)
+    over = listed > np.nan_to_num(family, nan=np.inf)
+    if over.any():
+        i = _first(over)
+        raise _fail(hh_ex, hh_where, i, "family_size",
+                    f"家庭人口 {int(family[i])} but the 人员查询 exports list {listed[i]} member(s)",
+                    "家庭人口 at least the household's persons listed")
+    family = np.where(np.isnan(family), np.maximum(listed, hh["size"].to_numpy()), family)
+    # Income per person and month: 家庭年均收入 / 12, else 家庭年总收入 / 12 / 家庭人口, else the
+    # members' own 年收入 (covered or not) summed.
+    own = pp["income"].to_numpy(float)
+    from_persons = np.bincount(index, weights=np.nan_to_num(own), minlength=len(hh))
+    any_own = np.bincount(index, weights=~np.isnan(own), minlength=len(hh)) > 0
+    total = np.where(np.isnan(hh["total"].to_numpy(float)) & any_own, from_persons, hh["total"].to_numpy(float))
+    mean = hh["mean"].to_numpy(float)
+    hh["income"] = np.round(np.where(~np.isnan(mean), mean / 12, total / 12 / family), 2)   # to the fen
 
     households = pd.DataFrame({
         "household_id": np.arange(len(hh), dtype=np.int64), "area": hh["area"], "size": hh["size"],
         "income": hh["income"], "street": hh["street"], "community": hh["community"], "category": hh["category"],
         "benefit": hh["benefit"], "classified": hh["classified"], "start": hh["start"],
-        "claim_draw": 0.0})[list(HOUSEHOLD_COLUMNS)]
+        "claim_draw": 0.0, "tier": hh["tier"]})[list(HOUSEHOLD_COLUMNS)]
 
     order = np.argsort(index, kind="stable")
+    order = order[covered[order]]
     pp, index = pp.iloc[order].reset_index(drop=True), index[order]
     home = hh.iloc[index].reset_index(drop=True)
     category = np.where(pp["category"] != "", pp["category"], home["category"])
@@ -300,7 +343,28 @@ def import_exports(files, district: str, month: str | None = None, salt: bytes |
         "institution": ((placement == "centralized") | pp["in_institution"].to_numpy()).astype(np.int64),
         "tekun": (category == "tekun").astype(np.int64), "seriously_ill": pp["seriously_ill"],
         "classified": pp["classified"], "start": np.where(pp["start"] != "", pp["start"], home["start"])})
-    return ImportedRoll(households, persons[list(PERSON_COLUMNS)], period, target, [p.name for p in paths])
+    return ImportedRoll(households, persons[list(PERSON_COLUMNS)], period, target, [privacy.masked(p.name) for p in paths])
+
+
+def _same_district(ex: exports.Export, target: districts.District) -> None:
+    """An export whose 所属区(县) names another district is refused, not taken as ``target``'s.
+    The cell is shown only where it is a district's name (a misplaced personal value is not)."""
+    if not ex.has("district"):
+        return
+    text = ex.text("district")
+    values = pd.Series(pd.unique(text[text != ""]), dtype=object)
+    short = target.name[:-1] if len(target.name) > 2 and target.name[-1] in "区县市旗" else target.name
+    ours = values.isin({target.name, target.code, short}) | values.str.endswith(target.name) | values.str.endswith(short)
+    if ours.all():
+        return
+    value = values[~ours].iat[0]
+    try:
+        named = districts.find(value).name
+    except CivsimError:
+        named = None
+    raise ex.error("district", _first((text == value).to_numpy()),
+                   f"an export of {named}, not of {target.name}" if named else f"not {target.name}",
+                   f"{target.name}'s exports (or --district naming the district they are of)")
 
 
 def _export_month(read: list, month: str | None) -> pd.Period:
@@ -351,27 +415,13 @@ def read_salt(district: districts.District, path: str | Path | None = None) -> b
 
 def write_roll(roll: ImportedRoll, out: str | Path, salt: bytes) -> Path:
     out = Path(out)
-    with atomic_path(out / "households.csv") as tmp:
-        roll.households.to_csv(tmp, index=False)
-    with atomic_path(out / "persons.csv") as tmp:
-        roll.persons.to_csv(tmp, index=False)
+    from ..tables import write_csv   # a cell Excel would run as a formula is written as text
+
+    write_csv(roll.households, out / "households.csv")
+    write_csv(roll.persons, out / "persons.csv")
     meta = {"month": str(roll.month), "district": roll.district.code, "name": roll.district.name,
             "households": len(roll.households), "persons": len(roll.persons), "files": roll.files,
             "pid_hash": "HMAC-SHA256 of 身份证号, 80 bits, base32",
             "salt_fingerprint": hashlib.sha256(b"fingerprint:" + salt).hexdigest()[:12]}
     write_text(out / "roll.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
     return out
-
-
-def run(files, district: str, out: str | Path, month: str | None = None, salt: str | None = None,
-        salt_file: str | None = None) -> ImportedRoll:
-    """`civsim roll import`: import, then write; reports the counts on standard error."""
-    target = districts.find(district)
-    if salt is not None and len(salt) < 16:
-        raise CivsimError("--salt", None, "salt too short", "at least 16 characters")
-    key = salt.encode("utf-8") if salt else read_salt(target, salt_file)
-    roll = import_exports(files, target.code, month, key)
-    write_roll(roll, out, key)
-    print(f"{roll.district.name} {roll.month}: {len(roll.households)} 户 {len(roll.persons)} 人 → {out}",
-          file=sys.stderr)
-    return roll

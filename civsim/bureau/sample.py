@@ -16,12 +16,17 @@ import pandas as pd
 
 from .. import districts, params
 from ..atomic import atomic_path
+from ..errors import CivsimError
 from . import idcard
 from . import vocab as V
 
 # Shares of the sample's households by export (assumption of the sample, near 东西湖区's mix).
 GROUPS = (("城市低保", "dibao", "urban", 0.20), ("农村低保", "dibao", "rural", 0.55),
           ("特困人员", "tekun", "", 0.10), ("低保边缘", "edge", "", 0.15))
+# Monthly turnover of the sample (an assumption of the sample, near the national 低保 roll's
+# yearly entries and exits of 15–20 %): households leaving, households entering, 低保 households
+# whose income was re-assessed.
+EXIT_RATE, ENTRY_RATE, REASSESSED = 0.015, 0.015, 0.03
 SIZE_SHARES = np.array([0.55, 0.27, 0.12, 0.05, 0.01])          # 保障人口 1..5
 SURNAMES = list("王李张刘陈杨黄赵周徐孙马朱胡郭何高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任卢姚钟姜崔谭陆汪范廖石金贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙")
 GIVEN = list("伟芳娜敏静秀英丽强磊洋勇艳杰娟涛明超霞刚桂兰萍鹏辉玲燕红波宁琴云莲浩凯瑞婷欣怡梓轩宇晨睿俊博雅淑慧琳倩")
@@ -95,6 +100,7 @@ def build(district: str, households: int, seed: int = 1, month: str = "2020-10")
     p = params.load(target.code)
     streets = V.streets(target.code)
     counts = np.floor(np.array([g[3] for g in GROUPS]) * households).astype(int)
+    counts = np.maximum(counts, 1 if households >= len(GROUPS) else 0)   # each export has a household
     counts[1] += households - counts.sum()
     out, id_pool = {}, set()
     for (label, category, area, _), n in zip(GROUPS, counts):
@@ -205,19 +211,91 @@ def _write(path: Path, title: str, frame: pd.DataFrame, export_date: dt.date, cl
         wb.save(tmp)
 
 
-def write_sample(district: str, households: int, out: str | Path, seed: int = 1, month: str = "2020-10") -> list[Path]:
+def write_sample(district: str, households: int, out: str | Path, seed: int = 1, month: str = "2020-10",
+                 months: int = 1, exit_rate: float = EXIT_RATE, entry_rate: float = ENTRY_RATE) -> list[Path]:
     """Write the sample's exports into ``out``; returns the paths (household file, person file
-    per category). Names end _YYYYMMDD with the last day of ``month``."""
+    per category). Names end _YYYYMMDD with the last day of ``month``. With ``months`` > 1, one
+    folder per month from ``month`` on (``out/2020-10/…``), the roll turning over between them
+    at ``exit_rate`` and ``entry_rate`` a month (see :func:`turned_over`)."""
     out = Path(out)
     period = pd.Period(month, "M")
+    tables = build(district, households, seed, month)
+    paths = []
+    for k in range(max(months, 1)):
+        if k:
+            tables = turned_over(district, tables, period + k, np.random.default_rng([seed, 2, k]), exit_rate, entry_rate)
+        paths += _write_month(tables, out / str(period + k) if months > 1 else out, period + k, seed)
+    return paths
+
+
+def _write_month(tables: dict, out: Path, period: pd.Period, seed: int) -> list[Path]:
     export_date = period.end_time.date()
     stamp = export_date.strftime("%Y%m%d")
     rng = np.random.default_rng([seed, 1])
     paths = []
-    for label, (house, person, _) in build(district, households, seed, month).items():
+    for label, (house, person, _) in tables.items():
         clerk = _names(rng, 1)[0]
         for frame, kind in ((house, "家庭查询"), (person, "人员查询")):
             path = out / f"{label}{kind}_{stamp}.xlsx"
             _write(path, f"{label}{kind}报表", frame, export_date, clerk)
             paths.append(path)
     return paths
+
+
+def turned_over(district: str, tables: dict, period: pd.Period, rng, exit_rate: float = EXIT_RATE,
+                entry_rate: float = ENTRY_RATE) -> dict:
+    """The next month's exports: some households gone, new ones in (their 最初享受月 this month),
+    some 低保 incomes re-assessed, every amount at the standards in force this month. In each
+    export every household leaves with probability ``exit_rate`` and Binomial(stock,
+    ``entry_rate``) households enter, so the true rates of the sample are exactly these."""
+    for name, rate in (("exit_rate", exit_rate), ("entry_rate", entry_rate)):
+        if not 0 <= rate <= 1:
+            raise CivsimError("civsim roll sample", name, f"{rate:g} is not a monthly rate", "a rate from 0 to 1")
+    target = districts.find(district)
+    p = params.load(target.code)
+    date = period.start_time.date()
+    entering = {label: int(rng.binomial(len(house), entry_rate)) for label, (house, _, _) in tables.items()}
+    # enough fresh households that each export's share of them covers its entries
+    shares = {g[0]: g[3] for g in GROUPS}
+    size = max([len(GROUPS)] + [int(np.ceil(k / shares[label])) + 1 for label, k in entering.items()])
+    fresh = build(district, size, int(rng.integers(1 << 31)), str(period))
+    taken = {i for house, person, _ in tables.values() for i in person["身份证号"]}
+    out = {}
+    for label, (house, person, truth) in tables.items():
+        stay = rng.random(len(house)) >= exit_rate
+        house = house[stay].reset_index(drop=True)
+        person = person[person["户主身份证号"].isin(set(house["户主身份证号"]))].reset_index(drop=True)
+        new_house, new_person, _ = fresh[label]
+        clash = set(new_person.loc[new_person["身份证号"].isin(taken), "户主身份证号"])
+        new_house = new_house[~new_house["户主身份证号"].isin(clash)].head(entering[label])
+        new_person = new_person[new_person["户主身份证号"].isin(set(new_house["户主身份证号"]))]
+        new_person = new_person[~new_person["户主身份证号"].isin(clash)].assign(**{"最初享受月(份)": str(period)})
+        new_house = new_house.assign(**{"最初享受月(份)": str(period)})
+        house = pd.concat([house, new_house], ignore_index=True)
+        person = pd.concat([person, new_person], ignore_index=True)
+        house["序号"], person["序号"] = np.arange(1, len(house) + 1), np.arange(1, len(person) + 1)
+        if label in ("城市低保", "农村低保"):
+            house = _reassessed(house, p, date, rng)
+        elif label == "特困人员":
+            urban = (house["户籍类型"] == "城镇").to_numpy()
+            house["户月保障金额（元）"] = np.where(urban, p.get("tekun.standard.urban", date), p.get("tekun.standard.rural", date))
+        out[label] = (house, person, truth)
+    return out
+
+
+def _reassessed(house: pd.DataFrame, p, date, rng) -> pd.DataFrame:
+    """A few incomes re-assessed; each 低保 benefit the gap at this month's standard × 保障人口."""
+    house = house.copy()
+    number = lambda column: pd.to_numeric(house[column], errors="coerce").to_numpy(float)  # noqa: E731
+    size, family = number("保障人口数"), number("家庭人口数")
+    urban = (house["户籍类型"] == "城镇").to_numpy()
+    standard = np.where(urban, p.get("dibao.standard.urban", date), p.get("dibao.standard.rural", date))
+    income = number("家庭年均收入（元）") / 12
+    again = rng.random(len(house)) < REASSESSED
+    income[again] = np.round(np.minimum(income[again] * rng.uniform(0.6, 1.1, again.sum()), standard[again] * 0.95), 2)
+    benefit = np.round(np.maximum(standard - income, p.get("dibao.floor", date)) * size)
+    house["家庭年均收入（元）"] = np.round(income * 12, 2)
+    house["家庭年总收入（元）"] = np.round(income * 12 * family, 2)
+    house["户月保障金额（元）"] = benefit
+    house["合计（元）"] = benefit + np.nan_to_num(number("家庭分类施保总额（元）")) + np.nan_to_num(number("人员分类施保总额（元）"))
+    return house

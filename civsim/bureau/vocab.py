@@ -18,7 +18,7 @@ CATEGORIES = ("dibao", "tekun", "edge")
 AREAS = ("urban", "rural")
 PLACEMENTS = ("centralized", "dispersed")
 VALUE_FIELDS = {"hukou": AREAS, "placement": PLACEMENTS, "self_care": ("0", "1", "2"), "health": ("0", "1"),
-                "child": ("orphan", "unsupported"), "none": ("",)}
+                "child": ("orphan", "unsupported"), "covered": ("0", "1"), "tier": ("1", "2", "3"), "none": ("",)}
 # What each kind of file must have; a missing one is named in the error.
 REQUIRED = {"household": ("head_id", "size"), "person": ("person_id", "head_id")}
 

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..programs.dibao import MEMBER_SHARES
+from ..programs.dibao import MEMBER_SHARES, TIERS
 from ..roll import AREAS
+
+# the leaves that make a district pay for its 低保 members' disabilities
+DISABILITY_RULES = ("disability.nursing.amount", "disability.living.grade_1_2", "disability.living.grade_3_4",
+                    "dibao.classified.severe_disability.amount", "dibao.classified.severe_disability.percent")
 
 
 def build(b) -> None:
@@ -15,9 +19,9 @@ def build(b) -> None:
     for code, area in enumerate(AREAS):
         claimers = b.target(f"caseload.dibao.{area}.households")
         persons = b.target(f"caseload.dibao.{area}.persons")
-        standard = b.value(f"dibao.standard.{area}")
-        if claimers == 0 or standard == 0:
+        if claimers == 0:
             continue
+        standard = b.params.at(f"dibao.standard.{area}", b.date)    # a count without a standard in force: the error
         eligible = max(claimers, int(round(claimers / max(take_up, 1e-9))))
         pool = max(eligible, int(round(eligible / max(share, 1e-9))))
         gap = min(max(b.value(f"dibao.gap_ratio.{area}"), 0.01), 0.99)
@@ -30,8 +34,20 @@ def build(b) -> None:
                                rng.random(pool - eligible)])
         size = np.concatenate([b.sizes(claimers, persons), b.sizes(pool - claimers, int(round((pool - claimers) * persons / claimers)))])
         member_of = np.repeat(np.arange(pool), size)
-        b.add({"area": area, "category": "dibao", "income": ratio * standard,
-               "claim_draw": draw}, _members(b, len(member_of)), member_of)
+        households = {"area": area, "category": "dibao", "income": ratio * standard, "claim_draw": draw}
+        members = _members(b, len(member_of))
+        # what only an add-on or 档 reads is drawn only where the district declares one (so a district
+        # without them keeps its draws)
+        if b.declares(f"dibao.tiered.{area}"):
+            shares = np.array([b.value(f"dibao.tier_share.{t}.{area}") for t in TIERS[:2]])
+            households["tier"] = 1 + np.searchsorted(np.cumsum(shares), rng.random(pool), side="right")
+        if b.declares("dibao.classified.single_parent.amount", "dibao.classified.single_parent.percent"):
+            households["single_parent"] = (rng.random(pool) < b.value("dibao.members.single_parent")).astype(int)
+        if b.declares("dibao.classified.student.amount", "dibao.classified.student.percent"):
+            school_age = (members["age"] >= 6) & (members["age"] <= 22)      # students among them, at the share of all members
+            chance = min(1.0, b.value("dibao.members.student") * len(school_age) / max(school_age.sum(), 1))
+            members["student"] = (school_age & (rng.random(len(school_age)) < chance)).astype(int)
+        b.add(households, members, member_of)
 
 
 def _members(b, n: int) -> dict:
@@ -41,5 +57,9 @@ def _members(b, n: int) -> dict:
     elderly, minor = u < shares[0], (u >= shares[0]) & (u < shares[0] + shares[1])
     age = np.where(elderly, 60 + (v * 31).astype(int), np.where(minor, (v * 18).astype(int), 18 + (v * 42).astype(int)))
     grade = np.where(w < shares[2], 1 + (v * 2).astype(int), np.where(w < shares[2] + shares[3], 3 + (v * 2).astype(int), 0))
+    if not b.declares(*DISABILITY_RULES):
+        # members carry what only the programs the district pays read: a district that declares no
+        # disability subsidy (a 低保-only district) needs no disability amounts for its members
+        grade = np.zeros(n, grade.dtype)
     ill = b.rng.random(n) < shares[4]
     return {"age": age, "disability_grade": grade, "seriously_ill": ill.astype(int)}

@@ -64,8 +64,27 @@ def simulate(district, year: int, scenarios=(), seed: int | None = None, params:
             raise CivsimError(getattr(scenario, "file", "") or f"scenario {name}", "changes",
                               f"changes nothing in {year}: the leaves it changes pay no one that year",
                               "a change that reaches someone paid in the simulated year")
-    return _finish(frames)
+    frame = _finish(frames)
+    # what the roll could not hold, in the user's words (the command line prints it)
+    frame.attrs["notes"] = [f"{path}：人数为{month}的数字，晚于{year}年，本年名册不计入"
+                            for path, month in sim.roll.unplaced.items()]
+    frame.attrs["unplaced"] = {path: str(month) for path, month in sim.roll.unplaced.items()}
+    frame.attrs["district"] = base.district.slug
+    if sim.roll.reads:      # the leaves a synthetic roll was drawn from (a bureau roll: None)
+        frame.attrs["drawn_from"] = sorted(set().union(*sim.roll.reads.values()))
+    return frame
 
 
-__all__ = ["Simulation", "simulate", "runs", "scenario_sets", "Detail", "Fixed", "Month", "View", "Prepared", "to_csv_frame",
+def require_someone(frame: pd.DataFrame, year: int) -> None:
+    """A district-year run for a user (the command line, a province run) whose roll could place no
+    count and that pays no one is an error naming the first count, not a table of zeros (a summary's
+    last-year comparison may run such a year and say 上年无可比数据)."""
+    unplaced = frame.attrs.get("unplaced") or {}
+    if unplaced and not (frame["amount_yuan"].abs() > 0).any():
+        path, month = min(unplaced.items(), key=lambda item: item[1])
+        raise CivsimError(f"params/{frame.attrs.get('district', '')}", path, f"every count is for a later year (from "
+                          f"{month}): a roll for {year} holds no one", f"a year the district's counts cover ({month[:4]} or later)")
+
+
+__all__ = ["Simulation", "simulate", "runs", "require_someone", "scenario_sets", "Detail", "Fixed", "Month", "View", "Prepared", "to_csv_frame",
            "year_totals", "stock", "year_months", "COLUMNS", "KEYS", "MEASURES"]

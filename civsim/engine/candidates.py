@@ -111,12 +111,14 @@ class Prepared:
     # (id(leaf), month ordinal) -> (leaf, value in force): the parameter sets of one roll's runs
     # (scenarios, Monte Carlo draws) share most leaves; the leaf is kept, so its id stays its own
     values: dict = field(default_factory=dict)
+    trace: object = None        # a civsim.engine.trace.Trace: the months' rules record their working
+    unpaid: set = field(default_factory=set)    # leaves read as 0 (schema.unpaid: a bureau roll's category paid no cash)
 
     def in_force(self, params: ParamSet, path: str, t: int, date) -> float:
         """``params.at(path, date)``, looked up once per leaf and month."""
         leaf = params.leaves.get(path)
         if leaf is None:
-            return params.at(path, date)    # the error naming the missing leaf
+            return 0.0 if path in self.unpaid else params.at(path, date)    # else the error naming it
         hit = self.values.get((id(leaf), t))
         if hit is not None and hit[0] is leaf:
             return hit[1]

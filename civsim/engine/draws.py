@@ -57,7 +57,7 @@ class Copies:
         persons["household_id"] = np.tile(roll.household_row.astype(np.int64), B) + np.repeat(np.arange(B) * H, P)
         persons["person_id"] = np.arange(P * B)
         stacked = Roll(households, persons, roll.anchor, roll.standard_at_anchor, roll.seed, roll.source,
-                       months=roll.months)
+                       months=roll.months, year=roll.year)
         self.n_groups = n = len(prepared.groups)
         group = np.tile(prepared.group.astype(np.int64), B) + np.repeat(np.arange(B) * n, H)
         group = group.astype(np.int32 if B * n < 2**31 else np.int64)

@@ -25,9 +25,12 @@ class Month:
     read: set | None = None                        # when a set, every (program, leaf) read is recorded (tests)
     program: str = ""                              # the program whose rule is running
     date: object = None                            # the period's first day, when the caller has it
+    trace: object = None                           # a civsim.engine.trace.Trace, or None (the usual run)
 
     def __post_init__(self):
         self.t = self.period.ordinal
+        if self.trace is None:
+            self.trace = self.prepared.trace
         self._date = self.date if self.date is not None else self.period.start_time.date()
         self._cache: dict = {}
 
@@ -35,14 +38,20 @@ class Month:
     # what a Monte Carlo draw changes must be known to be read, so that the rest can be reused.
     @property
     def income(self) -> np.ndarray:
+        if self.trace is not None:
+            self.step("家庭月人均收入", self._income)
         return self._input("income", self._income)
 
     @property
     def cpi(self) -> float:
+        if self.trace is not None:
+            self.step("居民消费价格指数同比涨幅", self._cpi, "%")
         return self._input("prices", self._cpi)
 
     @property
     def food(self) -> float:
+        if self.trace is not None:
+            self.step("食品价格指数同比涨幅", self._food, "%")
         return self._input("prices", self._food)
 
     def _input(self, kind: str, value):
@@ -56,6 +65,8 @@ class Month:
             self.read.add((self.program, path))
         if path not in self._cache:
             self._cache[path] = self.prepared.in_force(self.params, path, self.t, self._date)
+        if self.trace is not None:
+            self.trace.read(self, path, self._cache[path])
         return self._cache[path]
 
     def optional(self, path: str) -> float:
@@ -64,12 +75,29 @@ class Month:
             self.read.add((self.program, path))
         if path not in self._cache:
             self._cache[path] = self.params.get(path, self._date, 0.0)
+        if self.trace is not None:
+            self.trace.read(self, path, self._cache[path])
         return self._cache[path]
 
+    def step(self, label: str, values, unit: str = "元", rows: np.ndarray | None = None) -> None:
+        """Record one step of the running rule's working — ``label`` (Chinese, as the notice words
+        it) and its values over the candidates, or those at positions ``rows`` — when a trace is on
+        (the household calculator); a no-op otherwise."""
+        if self.trace is not None:
+            self.trace.step(self, label, values, unit, rows)
+
+    def either(self, *paths: str) -> float:
+        """The first of ``paths`` the jurisdiction declares (a placement's own care standard, else the
+        one set for all); the last is required when none is."""
+        return self.value(next((p for p in paths if self.params.has(p)), paths[-1]))
+
     def by_area(self, prefix: str, area: np.ndarray) -> np.ndarray:
-        """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes)."""
+        """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes); an area's leaf is needed
+        only where ``area`` holds someone of it (an all-urban district declares no rural standard)."""
+        values = [self.value(f"{prefix}.{a}") if self.params.has(f"{prefix}.{a}") or (np.asarray(area) == code).any()
+                  else 0.0 for code, a in enumerate(AREAS)]
         # float32, as incomes are: half the memory traffic on a million households
-        return np.array([self.value(f"{prefix}.{a}") for a in AREAS], np.float32)[area]
+        return np.array(values, np.float32)[area]
 
     def result(self, line: str):
         """(entity, rows, amounts, Paid) of a line paid earlier this month; a flat program's is

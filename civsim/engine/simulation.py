@@ -111,7 +111,7 @@ class Simulation:
             else:
                 has = any(params.has(path) and params.monthly_or_zero(path, self.months).any() for path in program.caseload)
             if has and schema.applies(params, program):
-                schema.require(params, program)
+                self.prepared.unpaid.update(schema.require(params, program, self.roll))
                 active.append(program)
         return active
 

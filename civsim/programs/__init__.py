@@ -35,11 +35,16 @@ class Param:
     about: str = ""             # what the leaf is, in a clerk's words, where it has no label (stubs, check)
     when: str = ""              # a required leaf needed only where this caseload leaf counts someone
                                 # (the institution-orphan standard where orphans live in an institution)
+    instead: tuple[str, ...] = ()   # a required leaf not needed where all of these are declared (a care
+                                    # standard set per placement instead of one for both)
     # A roll unknown fitted jointly to reported figures (civsim.calibrate.fit_roll): the spread σ
     # around the value in force without calibration (inf: no national figure, fitted freely), and
     # the range it is fitted within.
     prior: float | None = None
     bounds: tuple[float, float] = (0.0, 1.0)
+    # A fact about the roll a district's own rolls measure month by month (civsim.bureau.dynamics): a
+    # value so measured may replace a national statistic, never a rule's value.
+    measured: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,7 @@ class Program:
             return self.pay(month, view)
         classes = view.keep(self.classes, ("classes", self.key))
         amount = np.where(classes >= 0, np.append(self.rates(month, view), 0.0)[classes], 0.0)
+        month.step("按所属类别核定的月标准", amount)
         rows = np.flatnonzero((amount != 0) & month.present(view))
         if self.pay is None:
             return Paid(rows, amount[rows])
@@ -188,6 +194,9 @@ LINE_PROGRAM: dict[str, Program] = {line: p for p in REGISTRY for line in p.outp
 UNKNOWNS: dict[str, tuple[str, Param]] = {path: (p.key, param) for p in REGISTRY
                                           for path, param in {**p.params, **p.roll_params}.items() if param.prior is not None}
 """The roll's unknowns a joint fit sets (civsim.calibrate.fit_roll): path -> (program, declaration)."""
+MEASURED: tuple[str, ...] = tuple(dict.fromkeys(path for p in REGISTRY for path, param in {**p.params, **p.roll_params}.items()
+                                                if param.measured))
+"""The leaves a district's roll history measures (civsim.bureau.dynamics)."""
 
 
 def family(line: str) -> str:

@@ -12,6 +12,7 @@ from ..roll import AREAS
 def pay(month, view) -> Paid:
     standard = month.by_area("dibao.standard", view.area)
     income = view.income
+    month.step("家庭月人均收入", income)
     eligible = (income >= standard) & (income < month.value("edge.income_multiple") * standard) & month.present(view)
     paid = np.flatnonzero(eligible)
     return Paid(paid, month.value("edge.amount") * view.size[paid])
@@ -21,7 +22,7 @@ PROGRAM = Program(
     key="edge", label="低保边缘家庭救助", entity="household", order=35, pay=pay,
     candidates=lambda roll: (roll.households["category"] == "edge").to_numpy(),
     params={"edge.amount": Param("yuan/person/month", required=True, label="低保边缘家庭救助金"), "edge.income_multiple": Param("ratio"),
-            "dibao.standard.urban": Param("yuan/person/month", required=True), "dibao.standard.rural": Param("yuan/person/month", required=True)},
+            "dibao.standard.urban": Param("yuan/person/month", required=True), "dibao.standard.rural": Param("yuan/person/month", required=True, when="caseload.dibao.rural.households")},
     roll_params={**{f"caseload.edge.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},
                  "edge.turnover.entry": Param("per_month"), "edge.turnover.exit": Param("per_month")},
     reported_in=("assistance_total",),

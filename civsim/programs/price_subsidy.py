@@ -23,11 +23,10 @@ def price_rise(cpi: float, food: float, trigger_cpi: float, trigger_food: float)
 def pay(month, view) -> dict:
     rise = price_rise(month.cpi, month.food, month.value("supplements.price.trigger_cpi"),
                       month.value("supplements.price.trigger_food"))
+    month.step("触发补贴的价格同比涨幅", rise, "%")
     if rise == 0:
         return {}
-    standard = month.by_area("dibao.standard", np.arange(2))
-    per_person = np.maximum(money.fen(standard * rise / 100, "yuan") / 100, month.value("supplements.price.floor"))
-    per_person = per_person * month.value("supplements.price.multiplier")
+    floor, multiplier = month.value("supplements.price.floor"), month.value("supplements.price.multiplier")
     groups = [g for g in GROUPS if g not in CHILDREN or month.value("supplements.price.children")]
     out = {}
     for group in groups:
@@ -35,8 +34,11 @@ def pay(month, view) -> dict:
             continue
         on_group = month.candidates(group)      # paid over the candidates of the program it rides on
         paid = month.payment(group).rows
+        # the 低保 standard of the person's area × the rise, rounded to the yuan, at least the floor
+        standard = month.by_area("dibao.standard", on_group.area[paid]).astype(np.float64)
+        per_person = np.maximum(money.fen(standard * rise / 100, "yuan") / 100, floor) * multiplier
         members = on_group.size[paid] if on_group.entity == "household" else 1
-        out[f"{group}_price_subsidy"] = Paid(paid, per_person[on_group.area[paid]] * members, over=group)
+        out[f"{group}_price_subsidy"] = Paid(paid, per_person * members, over=group)
     return out
 
 
@@ -49,7 +51,7 @@ PROGRAM = Program(
             "supplements.price.trigger_food": Param("percent", required=True, about="价格临时补贴启动条件：食品CPI同比涨幅"),
             "supplements.price.floor": Param("yuan/person/month"), "supplements.price.multiplier": Param("ratio"),
             "supplements.price.children": Param("flag"),
-            "dibao.standard.urban": Param("yuan/person/month", required=True), "dibao.standard.rural": Param("yuan/person/month", required=True)},
+            "dibao.standard.urban": Param("yuan/person/month", required=True), "dibao.standard.rural": Param("yuan/person/month", required=True, when="caseload.dibao.rural.households")},
     method="按低保标准×CPI涨幅计发，达到启动条件的月份才发放",
     published="省（市）发展改革、民政等部门的社会救助和保障标准与物价上涨挂钩联动机制实施文件；本地区不发放价格临时补贴时删去",
 )

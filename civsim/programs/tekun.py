@@ -22,8 +22,10 @@ def classes(view) -> np.ndarray:
 
 def rates(month, view) -> np.ndarray:
     basic = np.array([[month.value(f"tekun.standard.{p}.{a}") for a in AREAS] for p in PLACEMENTS])
-    care = np.array([month.value(f"tekun.care.{c}") for c in CARE])
-    return (basic[:, :, None] + care[None, None, :]).ravel() * (1 + month.value("supplements.spring_festival.extra_months"))
+    # the care standard of each placement and self-care level: the placement's own where the city sets
+    # 集中 and 分散 apart, else the one set for both
+    care = np.array([[month.either(f"tekun.care.{p}.{c}", f"tekun.care.{c}") for c in CARE] for p in PLACEMENTS])
+    return (basic[:, :, None] + care[:, None, :]).ravel() * (1 + month.value("supplements.spring_festival.extra_months"))
 
 
 PROGRAM = Program(
@@ -33,8 +35,12 @@ PROGRAM = Program(
     params={**{f"tekun.standard.{p}.{a}": Param("yuan/person/month", required=True,
                                                  label=f"{AREA_WORDS[a]}特困{PLACEMENT_WORDS[p]}基本生活标准")
                for p in PLACEMENTS for a in AREAS},
-            **{f"tekun.care.{c}": Param("yuan/person/month", required=True, label=f"特困照料护理标准（{CARE_WORDS[c]}）")
+            **{f"tekun.care.{c}": Param("yuan/person/month", required=True, label=f"特困照料护理标准（{CARE_WORDS[c]}）",
+                                        instead=tuple(f"tekun.care.{p}.{c}" for p in PLACEMENTS))
                for c in CARE},
+            **{f"tekun.care.{p}.{c}": Param("yuan/person/month", optional=True,
+                                             label=f"特困{PLACEMENT_WORDS[p]}照料护理标准（{CARE_WORDS[c]}）")
+               for p in PLACEMENTS for c in CARE},
             "supplements.spring_festival.extra_months": Param("months")},
     roll_params={**{f"caseload.tekun.{p}": Param("persons") for p in PLACEMENTS},
                  **{f"tekun.{share}": Param("ratio", prior=0.15) for share in ("urban_share", "partial_share", "none_share")},

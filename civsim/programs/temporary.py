@@ -22,10 +22,10 @@ def street_reserve(prior_year_dibao_yuan: float, reserve_percent: float) -> floa
 
 PROGRAM = Program(
     key="temporary", label="临时救助", entity="case", order=40, pay=pay, caseload=("temporary.cases",),
-    # the grant per case and the street limit differ several-fold between provinces: no national default
-    # cases and the grant per case are facts about the district's year: fitted freely where reported
+    # cases and the grant per case are facts about the district's year (the roll's unknowns, fitted
+    # freely where reported; the grant from a national starting value); the street limit is policy
     params={"temporary.cases": Param("cases/month", prior=math.inf, bounds=(0.0, 1e6)),
-            "temporary.multiple": Param("ratio", required=True, about="临时救助每人次救助金相当于当月城市低保标准的倍数",
+            "temporary.multiple": Param("ratio", about="临时救助每人次救助金相当于当月城市低保标准的倍数",
                                         prior=math.inf, bounds=(0.0, 50.0)),
             "temporary.approval_limit": Param("yuan/case", required=True, about="街道（乡镇）临时救助审批上限"), "dibao.standard.urban": Param("yuan/person/month", required=True),
             "temporary.street_reserve": Param("percent")},

@@ -92,21 +92,51 @@ WIDE = 10   # columns (row labels included) from which a table is set smaller in
 
 
 class Table:
-    """A DataFrame shown as pandas shows it, its table marked ``wide`` when it has ``WIDE`` or more
-    columns: the print layout sets such a table in smaller, tighter type, so that it fits the A4
-    text width with its row labels whole rather than broken a character to a line."""
+    """A DataFrame shown as a report table: whole (no row, column or text cut short, as pandas'
+    notebook view does past 50 characters), a missing value as "—", and a plain 0, 1, 2 … index
+    left out (its rows are told apart by their first column). Its table is marked ``wide`` when it
+    has ``WIDE`` or more columns: the print layout sets such a table in smaller, tighter type, so
+    that it fits the A4 text width with its row labels whole rather than broken a character to a
+    line."""
 
     def __init__(self, frame: pd.DataFrame):
         self.frame = frame
 
+    def _plain_index(self) -> bool:
+        index = self.frame.index
+        return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None
+
     def _repr_html_(self):
-        html = self.frame._repr_html_()
-        if self.frame.shape[1] + self.frame.index.nlevels >= WIDE:
+        plain = self._plain_index()
+        html = self.frame.to_html(index=not plain, na_rep="—", max_rows=None, max_cols=None)
+        columns = self.frame.shape[1] + (0 if plain else self.frame.index.nlevels)
+        if columns >= WIDE:
             html = html.replace('class="dataframe"', 'class="dataframe wide"', 1)
         return html
 
     def __repr__(self):
         return repr(self.frame)
+
+
+class Together:
+    """Report parts shown as one output, so that the print layout keeps them on one page: a
+    heading with the sentence and table under it, rather than a heading left at the foot of a
+    page whose table moved on to the next. Text parts are Markdown (raw HTML in them is shown as
+    text); the others are shown as their own HTML."""
+
+    def __init__(self, *parts):
+        self.parts = [part for part in parts if part is not None and not (isinstance(part, str) and not part.strip())]
+
+    def _repr_html_(self):
+        import mistune
+
+        markdown = mistune.create_markdown(escape=True)
+        inner = "\n".join(markdown(part) if isinstance(part, str) else part._repr_html_() for part in self.parts)
+        return f'<div class="together">{inner}</div>'
+
+
+    def __repr__(self):
+        return "\n\n".join(part if isinstance(part, str) else repr(part) for part in self.parts)
 
 
 class Closing:
@@ -132,4 +162,4 @@ class Closing:
         return f"{markdown_escape(self.issuer)}\n\n{fmt.cn_date(self.date)}\n\n{markdown_escape(self.colophon)}\n"
 
 
-__all__ = ["show", "markdown_escape", "by_family", "main_programs", "Table", "Closing"]
+__all__ = ["show", "markdown_escape", "by_family", "main_programs", "Table", "Together", "Closing"]

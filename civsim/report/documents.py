@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .. import districts
 from ..errors import CivsimError
+from ..names import clean
 from ..params import PARAMS, parse_date, read_yaml
 
 PLANS = PARAMS / "plans"
@@ -94,6 +95,7 @@ TEXT_KEYS = {"text": True, "quote": True}
 SUMMARY_KEYS = {"district": True, "year": True, "source": True, "title": True, "date": True, "opening": True,
                 "areas": True, "problems": True, "next_year": False, "note": False}
 AREA_KEYS = {"area": True, "points": True}
+TITLES = ("title", "heading", "area")
 
 
 class _Reader:
@@ -122,6 +124,8 @@ class _Reader:
         if not isinstance(value, str) or (not allow_empty and not value.strip()):
             raise CivsimError(self.file, self._join(path, key), f"bad value {value!r}",
                               "text" if allow_empty else "non-empty text")
+        if key in TITLES:   # a title or heading: NFKC, no control or invisible character (.docx, look-alikes)
+            return clean(value, self.file, self._join(path, key), "title")
         return value.strip()
 
     def items(self, node: dict, path: str, key: str) -> list:

@@ -119,7 +119,7 @@ thead th {{ background: none; }}
 .colophon {{ font-size: 10.5pt; line-height: 1.5; margin-top: {layout.line_pt}pt; }}
 /* body text runs on from page to page (the block fills 22 lines); a chart, table row or heading does not break */
 .jp-OutputArea-child, .jp-Cell, .jp-OutputArea-output {{ break-inside: auto; page-break-inside: auto; }}
-img, svg, tr {{ break-inside: avoid; page-break-inside: avoid; }}
+img, svg, tr, .together, .closing {{ break-inside: avoid; page-break-inside: avoid; }}
 h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
 """
 

@@ -41,6 +41,11 @@ def _fixed(number: Decimal, places: int) -> str:
     return f"{rounded:.{places}f}"
 
 
+def rounded(value: object, places: int = 2) -> Decimal:
+    """A number rounded half up to ``places`` decimals, as a table shows it (for sums of shown figures)."""
+    return Decimal(_fixed(_decimal(value, "rounded"), places))
+
+
 def wan_yuan(yuan: object, places: int = 2) -> str:
     """Yuan shown in 万元 with two decimals: 12191600 → "1219.16万元"."""
     return _fixed(_decimal(yuan, "wan_yuan") / WAN, places) + "万元"
@@ -131,5 +136,5 @@ def as_of(month: int) -> str:
     return f"截止{_month(month, 'as_of')}月份"
 
 
-__all__ = ["wan_yuan", "yi_yuan", "money", "yuan", "households", "persons", "person_times", "cases",
+__all__ = ["rounded", "wan_yuan", "yi_yuan", "money", "yuan", "households", "persons", "person_times", "cases",
            "pct", "growth", "cn_date", "month_range", "as_of"]

@@ -116,7 +116,7 @@ class NextYearPlan:
         split = self.decomposition(scenario)
         return text.plan_budget_sentence(self.year, float(split["amount0"].sum()), float(split["amount1"].sum()),
                                          float(split["standard"].sum()), float(split["people"].sum()),
-                                         float(split["one_off"].sum()), scenario=self.titles[scenario])
+                                         float(split["one_off"].sum()), scenario=markdown_escape(self.titles[scenario]))
 
     def budget_table(self, scenario: str = BASELINE) -> pd.DataFrame:
         """Per program: person-times and 万元 both years, the change, and its three parts."""

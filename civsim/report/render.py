@@ -60,8 +60,8 @@ def _first_heading(notebook) -> str | None:
         for text in texts:
             text = "".join(text) if isinstance(text, list) else text
             for line in text.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
+                if line.startswith("# "):   # the page title shows the text, not its Markdown escapes
+                    return re.sub(r"\\(.)", r"\1", line[2:].strip())
     return None
 
 
@@ -121,6 +121,19 @@ def offline_fetcher():
     return URLFetcher(allowed_protocols=("data", "file"))
 
 
+_OL_START = re.compile(r"<ol\b(?![^>]*\bstyle=)([^>]*?)\bstart=[\"']?(\d+)[\"']?([^>]*)>", re.IGNORECASE)
+
+
+def counted_lists(page: str) -> str:
+    """The page with each ``<ol start="n">`` also counting from n in CSS.
+
+    A report's numbered tasks are one list each (so that the print layout may break a page
+    between them), numbered on from the task before by ``start``; WeasyPrint does not read that
+    attribute and would number every task "1.", so the list's counter is set to n − 1 as well."""
+    return _OL_START.sub(lambda m: f'<ol{m.group(1)}start="{m.group(2)}"{m.group(3)} '
+                                   f'style="counter-reset: list-item {int(m.group(2)) - 1}">', page)
+
+
 def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, layout: str = "standard") -> Path:
     """Print the HTML page to an A4 PDF with the CJK fonts embedded, without touching the network.
 
@@ -136,14 +149,13 @@ def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, layout: st
         raise CivsimError(html_path, None, "page not found", "an HTML file made by to_html")
     _check_cjk_fontconfig()
     extra = layouts.css(layout)
-    source = {"filename": str(html_path)}
+    page = counted_lists(html_path.read_text(encoding="utf-8"))
     if extra:
-        page = html_path.read_text(encoding="utf-8")
         head_end = page.find("</head>")
         if head_end < 0:
             raise CivsimError(html_path, "<head>", "no </head> in the page", "a page made by to_html")
-        source = {"string": page[:head_end] + f"<style>{extra}</style>" + page[head_end:]}
-    document = HTML(**source, base_url=str(html_path.parent) + os.sep, url_fetcher=offline_fetcher(),
+        page = page[:head_end] + f"<style>{extra}</style>" + page[head_end:]
+    document = HTML(string=page, base_url=str(html_path.parent) + os.sep, url_fetcher=offline_fetcher(),
                     media_type="print")
     with atomic_path(pdf_path) as tmp:
         document.write_pdf(tmp)

@@ -13,7 +13,7 @@ import pandas as pd
 
 import datetime as dt
 
-from .. import engine, params as params_module, provenance, roll as roll_module, scenarios as scenarios_module
+from .. import engine, params as params_module, provenance, roll_io, scenarios as scenarios_module
 from ..programs import family
 from ..errors import CivsimError
 from . import documents, numbers as fmt, simcache, targets as targets_module, text
@@ -46,7 +46,7 @@ class AnnualSummary:
         # from_districts: a city's or province's figures as the sum of its districts' (civsim.province)
         self.from_districts = bool(from_districts)
         # roll: a folder holding the bureau's own roll (civsim roll import), or its exports
-        self.roll = None if roll is None else roll_module.load_folder(self.params, self.year, roll, 1 if seed is None else seed)
+        self.roll = None if roll is None else roll_io.load_folder(self.params, self.year, roll, 1 if seed is None else seed)
         if self.from_districts:
             self.all_results = _from_districts(self.district.code, self.year, scenarios=extra, seed=seed, params=self.params)
             last = _from_districts(self.district.code, self.year - 1, seed=seed, params=self.params)
@@ -76,7 +76,7 @@ class AnnualSummary:
         """The h1 title, the opening paragraph and where the words and the figures come from."""
         opening = markdown_escape(self.summary.opening) if self.summary and self.summary.opening else (
             f"{self.year}年，{markdown_escape(self.district.name)}民政局围绕兜底保障、基本社会服务和基层治理开展工作，现将全年工作总结如下。")
-        figures = (f"文中救助和福利资金、人数为模型按{self.scenario_title}测算的{self.year}年"
+        figures = (f"文中救助和福利资金、人数为模型按{markdown_escape(self.scenario_title)}测算的{self.year}年"
                    f"{fmt.month_range(1, self.as_of_month)}数据，与报告数的对照见附录。")
         if self.from_districts:
             from ..province import coverage_note

@@ -24,6 +24,7 @@ from pathlib import Path
 from ..atomic import atomic_path
 from ..errors import CivsimError
 from . import layouts
+from .table_widths import NUMBER, column_widths
 
 LATIN = "Times New Roman"
 CLOSING_CLASSES = {"signature": "signature", "date-line": "date", "colophon": "colophon"}
@@ -365,13 +366,28 @@ def _footers(document, layout: layouts.Layout) -> None:
 
 class _Numbering:
     """Numbered and bulleted lists: one abstract definition each, one w:num per list so that every
-    list restarts (or starts where the page's split list left off)."""
+    list restarts. A numbered list that goes on where the one before it left off (the page splits a
+    section's tasks into one list each, the next starting at the following number) joins that
+    list's w:num, so Word counts the section's tasks as one list and renumbers them when an author
+    inserts one; a heading ends that."""
 
     def __init__(self, document):
         self.part = document.part.numbering_part.element
         self.abstract = {"ordered": self._abstract(1000, "decimal", "%{}."), "bullet": self._abstract(1001, "bullet", "•")}
         self.nums: dict[int, int] = {}
         self.next = 1000
+        self.going_on: dict[int, tuple[int, int]] = {}    # level -> (w:num, its next number)
+
+    def restart(self) -> None:
+        self.going_on.clear()
+
+    def counted(self, block: Block) -> int:
+        """The w:num of an item, counting it where it is numbered."""
+        num = self.num(block)
+        if block.style == "ordered":
+            previous, following = self.going_on.get(block.level, (None, None))
+            self.going_on[block.level] = (num, following + 1 if previous == num else block.start + 1)
+        return num
 
     def _abstract(self, number: int, fmt: str, text: str) -> int:
         from docx.oxml import OxmlElement
@@ -405,6 +421,10 @@ class _Numbering:
 
         if block.list_id in self.nums:
             return self.nums[block.list_id]
+        num, following = self.going_on.get(block.level, (None, None))
+        if block.style == "ordered" and block.start > 1 and block.start == following:
+            self.nums[block.list_id] = num
+            return num
         self.next += 1
         num = OxmlElement("w:num")
         num.set(_qn("w:numId"), str(self.next))
@@ -439,14 +459,22 @@ def _table(document, rows, layout: layouts.Layout) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.oxml import OxmlElement
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     width = max(len(row) for row in rows)
     table = document.add_table(rows=len(rows), cols=width)
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     face = layout.table
+    text_width = Mm(210 - layout.margins_mm[1] - layout.margins_mm[3])
+    ems = column_widths(rows, text_width.pt / face.size_pt)
+    widths = [int(text_width * w / sum(ems)) for w in ems]
+    table.autofit = False
+    for column, column_width in zip(table.columns, widths):
+        column.width = column_width
     cells = table._cells                     # all at once: cell(r, c) walks the whole table each call
+    for i, cell in enumerate(cells):
+        cell.width = widths[i % width]
     for r, row in enumerate(rows):
         header_row = all(is_header for _, is_header in row) and r < 3
         if header_row:
@@ -461,7 +489,7 @@ def _table(document, rows, layout: layouts.Layout) -> None:
             fmt.first_line_indent = Pt(0)
             fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
             fmt.space_before = fmt.space_after = Pt(1)
-            numeric = bool(re.fullmatch(r"[+\-−]?[\d,.]+%?|—", text))
+            numeric = bool(NUMBER.fullmatch(text))
             paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if header_row else
                                    WD_ALIGN_PARAGRAPH.RIGHT if numeric and c > 0 else WD_ALIGN_PARAGRAPH.LEFT)
             _run(paragraph, text, face, bold=header_row)
@@ -496,6 +524,7 @@ def build(page_blocks: list[Block], layout: str | layouts.Layout = "standard", t
         if block.kind == "heading":
             style, face = heading_styles.get(block.level, ("Heading 3", layout.heading3))
             paragraph = document.add_paragraph(style=style)
+            numbering.restart()
             for run in block.runs:
                 _run(paragraph, run.text, face, bold=face.bold or (run.bold and not layout.gongwen))
         elif block.kind in ("para", "item"):
@@ -505,7 +534,7 @@ def build(page_blocks: list[Block], layout: str | layouts.Layout = "standard", t
             face, size = layout.body, None
             if block.kind == "item":
                 fmt.first_line_indent = Pt(0)
-                _number(paragraph, numbering.num(block), block.level)
+                _number(paragraph, numbering.counted(block), block.level)
             elif block.style in ("signature", "date"):
                 fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 fmt.first_line_indent = Pt(0)

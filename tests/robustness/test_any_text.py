@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from civsim import cpi, districts, params, reported, scenarios
+from civsim import cpi, districts, params, provincial, reported, scenarios
 from civsim.errors import CivsimError
 
 from .test_rolls_and_data import load_roll, make_roll
@@ -66,6 +66,11 @@ def check_cpi(path: Path):
     assert table.index.year.min() >= 1000
 
 
+def check_provincial(path: Path):
+    for row in provincial._read.__wrapped__(path, 0, 0):    # uncached: every example is a new text
+        assert 0 < row["ratio"] <= 1 and row["source"] and row["quote"]
+
+
 def check_yaml(path: Path):
     params.read_yaml(path)
 
@@ -79,6 +84,7 @@ LOADERS = {
     "roll households": ("roll/households.csv", None, check_households),
     "roll persons": ("roll/persons.csv", None, check_persons),
     "cpi": ("cpi.csv", (ROOT / "data/cpi_cn_monthly.csv"), check_cpi),
+    "provincial 低保 averages": ("dibao_provincial.csv", (ROOT / "data/dibao_provincial.csv"), check_provincial),
     "yaml document": ("plans/420112-2021.yaml", (ROOT / "params/plans/420112-2021.yaml"), check_yaml),
 }
 

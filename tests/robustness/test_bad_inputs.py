@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from civsim import districts, params, reported, scenarios, synthetic
-from civsim import roll as population  # the roll's loader and writer
+from civsim import roll_io as population  # the roll's loader and writer
 from civsim.errors import CivsimError
 
 LEAF = "standard: {{urban: {{unit: {unit}, values: {{{date}: {{value: {value}, {prov}}}}}}}}}"
@@ -114,7 +114,7 @@ CSV_CASES = {
     "mistyped year": (HEADER + ROW.replace("2020,dibao", "20x0,dibao"), "row 2, column year"),
     "duplicate rows": (HEADER + ROW + ROW, "row 3: duplicate row"),
     "empty file": ("", "the file is empty"),
-    "ragged row": (HEADER + ROW.strip() + ",1,2,3\n", "not a well-formed CSV"),
+    "ragged row": (HEADER + ROW.strip() + ",1,2,3\n", "row 2: 12 cells but the header has 9"),
 }
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from civsim import atomic, cli, params, synthetic
-from civsim import roll as population
+from civsim import roll_io as population
 from civsim.errors import CivsimError
 
 ROOT = Path(__file__).resolve().parents[2]

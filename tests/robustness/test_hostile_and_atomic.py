@@ -129,8 +129,11 @@ def test_a_failing_workbook_write_keeps_the_previous_workbook(tmp_path, monkeypa
     budget.to_xlsx(projection, path)
     before = path.read_bytes()
 
-    def half_then_fail(self, filename):
-        Path(filename).write_bytes(before[:100])
+    def half_then_fail(self, target):
+        if hasattr(target, "write"):
+            target.write(before[:100])
+        else:
+            Path(target).write_bytes(before[:100])
         raise Boom
 
     monkeypatch.setattr(openpyxl.Workbook, "save", half_then_fail)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from civsim import cpi, districts, params, reported, synthetic
-from civsim import roll as population  # the roll's loader and writer
+from civsim import roll_io as population  # the roll's loader and writer
 from civsim.errors import CivsimError
 
 DISTRICT, YEAR = "东西湖区", 2020
