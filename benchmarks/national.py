@@ -65,14 +65,18 @@ def templates(only=None, year: int = YEAR):
         try:
             month = anchor(base, year)      # a roll anchored before the year: counted in its first month
             month = month if month.year == year else pd.Period(f"{year}-01", "M")
-            persons = headline_persons(engine.simulate(d.code, year, params=base), month)
+            frame = engine.simulate(d.code, year, params=base)
+            engine.require_someone(frame, year)     # counts only for later years: no one this year
+            persons = headline_persons(frame, month)
         except CivsimError as error:        # no value in force in the year: not a template for it
-            skipped.append(f"{d.name} ({error})")
+            skipped.append(f"{d.name}: its parameters do not cover {year} ({error})")
             continue
         if persons > 0:
             found.append((base, persons))
+        else:
+            skipped.append(f"{d.name}: no 低保 or 特困 recipients on its roll in {month}")
     for line in skipped:
-        print(f"template left out, its parameters do not cover {year}: {line}", file=sys.stderr)
+        print(f"template left out, {line}", file=sys.stderr)
     if not found:
         sys.exit(f"no shipped district covering {year} has 低保 or 特困 recipients to scale")
     return found
