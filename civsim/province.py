@@ -103,8 +103,9 @@ def run_districts(batch) -> list[tuple[str, pd.DataFrame | None, str]]:
 
 
 def batch_size(districts_: int, workers: int) -> int:
-    """Districts per task: a few batches per worker so the work still spreads, at most 25."""
-    return max(1, min(25, districts_ // max(1, 4 * workers)))
+    """Districts per task: eight batches or more per worker, so the last ones leave no worker long
+    idle; at most 25."""
+    return max(1, min(25, districts_ // max(1, 8 * workers)))
 
 
 @dataclass
