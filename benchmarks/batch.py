@@ -105,12 +105,13 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def one_round(items, layout: str) -> tuple[float, float, float, float, str]:
+def one_round(items, layout: str, one: bool = False) -> tuple[float, float, float, float, str]:
     with tempfile.TemporaryDirectory() as tmp:
         before = load()
         start = time.perf_counter()
         with TreeCPU() as used:
-            code = reports.main(out=Path(tmp) / "batch", layout=layout, progress=False)
+            chosen = {"district": items[0][0], "year": items[0][1]} if one else {}
+            code = reports.main(out=Path(tmp) / "batch", layout=layout, progress=False, **chosen)
         parallel, parallel_cpu = time.perf_counter() - start, used.seconds
         assert code == 0
         between = load()
@@ -128,15 +129,22 @@ def one_round(items, layout: str) -> tuple[float, float, float, float, str]:
     return parallel, parallel_cpu, serial, serial_cpu, f"load {before} → {between} → {after}"
 
 
-def main() -> None:
+def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--layout", default="standard")
     parser.add_argument("--rounds", type=int, default=1)
-    args = parser.parse_args()
-    items = [(s.district, s.year, s.as_of_month) for s in reports.with_caseload()]
+    parser.add_argument("--district", default=None, help="only this district's reports of its first year with a "
+                        "caseload (the suite's smoke form)")
+    args = parser.parse_args(argv)
+    items = [(s.district, s.year, s.as_of_month) for s in reports.with_caseload()
+             if args.district is None or s.district == args.district]
+    if not items:
+        sys.exit(f"no district with a caseload named {args.district}")
+    if args.district is not None:      # its first year: what `civsim report --district X --year Y` renders
+        items = items[:1]
     count = len(reports.jobs(items))
     for _ in range(args.rounds):
-        parallel, parallel_cpu, serial, serial_cpu, loads = one_round(items, args.layout)
+        parallel, parallel_cpu, serial, serial_cpu, loads = one_round(items, args.layout, one=args.district is not None)
         print(f"{count} reports on {os.cpu_count()} cores ({loads}): "
               f"batch {parallel:.1f} s ({parallel_cpu:.0f} CPU s), papermill CLI one after another {serial:.1f} s "
               f"({serial_cpu:.0f} CPU s); speed-up {serial / parallel:.2f}×, CPU {serial_cpu / parallel_cpu:.2f}× less "

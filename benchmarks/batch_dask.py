@@ -1,7 +1,8 @@
 """The report batch on its two backends: the process pool (civsim.batch.run) against a 2-worker
-Dask LocalCluster (civsim.batch_dask.run), on the six shipped reports, HTML and PDF included.
+Dask LocalCluster (civsim.batch_dask.run), on the reports of every district with a caseload (or the
+first ``reports`` of them), HTML and PDF included.
 
-Run on demand:  .venv/bin/python benchmarks/batch_dask.py [rounds]
+Run on demand:  .venv/bin/python benchmarks/batch_dask.py [rounds] [reports]
 The backends alternate, ``rounds`` times each (default 2), so a neighbour's load on a shared
 machine falls on both; the LocalCluster's start-up is timed as part of its run.
 """
@@ -16,8 +17,8 @@ from pathlib import Path
 from civsim import batch, batch_dask, reports
 
 
-def main(rounds: int) -> None:
-    items = [(s.district, s.year, s.as_of_month) for s in reports.SHIPPED]
+def main(rounds: int, limit: int | None = None) -> None:
+    items = [(s.district, s.year, s.as_of_month) for s in reports.with_caseload()][:limit]
     times = {"processes": [], "dask": []}
     for r in range(rounds):
         for name in times:
@@ -38,4 +39,4 @@ def main(rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2, int(sys.argv[2]) if len(sys.argv) > 2 else None)

@@ -43,49 +43,66 @@ def headline_persons(frame, month) -> float:
     return float(rows["persons"].sum())
 
 
-def anchor(params):
+def anchor(params, year: int = YEAR):
     """The month of a district's reported caseloads, which its synthetic roll reproduces."""
     from civsim.synthetic import caseload_anchor
 
-    return pd.Period(caseload_anchor(params, YEAR), "M")
+    return pd.Period(caseload_anchor(params, year), "M")
 
 
-def templates():
-    """Shipped districts whose rolls hold 低保 or 特困 recipients, with that count at the anchor."""
+def templates(only=None, year: int = YEAR):
+    """Shipped districts whose parameters cover ``year`` and whose rolls hold 低保 or 特困
+    recipients, with that count at the anchor. A district whose parameters begin after ``year``
+    (翔安区's standards from 2022) cannot be simulated in ``year``: it is left out, and named."""
     from civsim import districts, engine, params
+    from civsim.errors import CivsimError
 
-    found = []
+    found, skipped = [], []
     for d in districts.load_districts().values():
-        if d.level != "district":
+        if d.level != "district" or (only is not None and d.code not in only and d.name not in only):
             continue
         base = params.load(d.code)
-        persons = headline_persons(engine.simulate(d.code, YEAR, params=base), anchor(base))
+        try:
+            month = anchor(base, year)      # a roll anchored before the year: counted in its first month
+            month = month if month.year == year else pd.Period(f"{year}-01", "M")
+            frame = engine.simulate(d.code, year, params=base)
+            engine.require_someone(frame, year)     # counts only for later years: no one this year
+            persons = headline_persons(frame, month)
+        except CivsimError as error:        # no value in force in the year: not a template for it
+            skipped.append(f"{d.name}: its parameters do not cover {year} ({error})")
+            continue
         if persons > 0:
             found.append((base, persons))
+        else:
+            skipped.append(f"{d.name}: no 低保 or 特困 recipients on its roll in {month}")
+    for line in skipped:
+        print(f"template left out, {line}", file=sys.stderr)
     if not found:
-        sys.exit("no shipped district has 低保 or 特困 recipients to scale")
+        sys.exit(f"no shipped district covering {year} has 低保 or 特困 recipients to scale")
     return found
 
 
-def nation(n: int, persons: float, seed: int = 2800):
-    """n ParamSets built from the templates with scaled caseloads, and each one's jurisdictions."""
+def nation(n: int, persons: float, seed: int = 2800, only=None, year: int = YEAR, provinces: int = PROVINCES):
+    """n ParamSets built from the templates with scaled caseloads, and each one's jurisdictions
+    (under ``provinces`` synthetic provinces)."""
     from civsim import districts, scenarios
 
-    bases = templates()
+    bases = templates(only, year)
     rng = np.random.default_rng(seed)
     size = rng.lognormal(0.0, 0.6, n)
     own = np.array([bases[i % len(bases)][1] for i in range(n)])
     scale = size * persons / (size * own).sum()     # district i holds scale[i] × its template's recipients
+    count = provinces
     provinces = [districts.District(f"9{p:02d}000", f"合成省{p:02d}", f"hechengsheng{chr(97 + p % 26)}", None, "province")
-                 for p in range(1, PROVINCES + 1)]
+                 for p in range(1, count + 1)]
     units, above, cities = [], {}, {}
-    per_province = -(-n // PROVINCES)
+    per_province = -(-n // count)
     city_size = -(-per_province // 9)          # at most nine cities a province: codes 9PP100 … 9PP900
     firsts = {}
     for i in range(n):
-        firsts.setdefault(i * PROVINCES // n, i)
+        firsts.setdefault(i * count // n, i)
     for i in range(n):
-        p = i * PROVINCES // n
+        p = i * count // n
         c, k = divmod(i - firsts[p], city_size)
         province = provinces[p]
         city_code = f"{province.code[:3]}{c + 1}00"
@@ -169,7 +186,7 @@ def main(argv: list[str]) -> None:
               f"roll-up to {r['cities']} cities and {r['provinces']} provinces {r['rollup_s']:.1f} s; "
               f"peak memory per worker {', '.join(f'{m:,.0f}' for m in r['peak_workers_mb'])} MB "
               f"(limit {args.memory_limit}), driver {r['driver_peak_mb']:,.0f} MB; "
-              f"national total {r['national_yuan'] / 1e8:,.2f} 亿元; worker CPU {r['worker_cpu_s']:.1f} s "
+              f"national total {r['national_yuan'] / 1e8:,.2f} 亿元 ({r['national_yuan']:,.2f} 元); worker CPU {r['worker_cpu_s']:.1f} s "
               f"({r['person_months'] / r['worker_cpu_s']:,.0f} person-months per CPU-second); "
               f"1-min load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after", flush=True)
         if r["failures"]:

@@ -94,17 +94,28 @@ def income_path(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rate
     household's income/standard ratio r, drawn as v**k at the anchor, is read as r**(k_t/k), so the
     month's mean gap is its ratio and each household keeps its rank. ``draws``: the month draws to
     step with (default: :func:`month_draws`, made as they are read)."""
+    span_ = span(roll, months)
+    rates = [np.broadcast_to(np.asarray(r, np.float64), len(span_))[None] for r in (entry_rate, exit_rate)]
+    return IncomePath(income_paths(roll, pool, months, *rates, gap_ratio, draws)[:, 0], months)
+
+
+def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rate: np.ndarray, exit_rate: np.ndarray,
+                 gap_ratio, draws=None) -> np.ndarray:
+    """:func:`income_path` for several pairs of rate paths at once (a Monte Carlo's draws):
+    ``entry_rate`` and ``exit_rate`` are (paths × months of :func:`span`); every path steps with
+    the same month draws and the same gap ratios. Returns months × paths × households (float32),
+    each path to the bit the one :func:`income_path` gives for its rates."""
     n = len(pool)
     income0 = roll.households["income"].to_numpy(np.float32)[pool]
     area = roll.area_code[pool]
     line = np.array([roll.standard_at_anchor.get(a, 0.0) for a in AREAS], np.float32)[area]
     span_ = span(roll, months)
-    # a rate or a {area: ratio} mapping holds for every month
-    entry_rate, exit_rate = (np.broadcast_to(np.asarray(r, np.float64), len(span_)) for r in (entry_rate, exit_rate))
+    entry_rate, exit_rate = (np.asarray(r, np.float64) for r in (entry_rate, exit_rate))
+    paths = len(entry_rate)
     if isinstance(gap_ratio, dict):
         gap_ratio = [gap_ratio[a] for a in AREAS]
     gap_ratio = np.broadcast_to(np.asarray(gap_ratio, np.float64), (len(span_), len(AREAS)))
-    out = np.empty((len(span_), n), np.float32)
+    out = np.empty((len(span_), paths, n), np.float32)
     a = span_.get_loc(roll.anchor)
     k = drawn_k(roll, pool, gap_ratio[a])
     out[a] = income0
@@ -115,23 +126,57 @@ def income_path(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rate
     for step, direction in ((1, range(a + 1, len(span_))), (-1, range(a - 1, -1, -1))):
         for j in direction:
             at = j if step == 1 else j + 1            # the month the move happens in
-            p_in = min(1.0, entry_rate[at] * stock / others)
+            p_in = np.minimum(1.0, entry_rate[:, at] * stock / others)
             # Going back in time, entries and exits swap roles.
-            p_exit, p_enter = ((exit_rate[at], p_in) if step == 1
-                               else (p_in * others / stock, exit_rate[at] * stock / others))
+            p_exit, p_enter = ((exit_rate[:, at], p_in) if step == 1
+                               else (p_in * others / stock, exit_rate[:, at] * stock / others))
             prev = out[j - step]
-            below = prev < line
             move, level = next(draws)
-            leave = np.flatnonzero(below & (move < p_exit))
-            enter = np.flatnonzero(~below & (move < p_enter))
+            leave = _moving(prev, line, move, p_exit, below=True)
+            enter = _moving(prev, line, move, p_enter, below=False)
             out[j] = prev
-            out[j, leave] = line[leave] * (1 + level[leave])          # above the line, up to 2×
-            out[j, enter] = line[enter] * level[enter] ** k[enter]    # the recipients' income profile
+            flat = out[j].reshape(-1)
+            h = leave % n
+            flat[leave] = line[h] * (1 + level[h])                    # above the line, up to 2×
+            h = enter % n
+            flat[enter] = line[h] * level[h] ** k[h]                  # the recipients' income profile
     keep = [span_.get_loc(m) for m in months]
-    out = out[keep]
+    contiguous = keep == list(range(keep[0], keep[0] + len(keep))) if keep else False
+    out = out[keep[0]:keep[0] + len(keep)] if contiguous else out[keep]
+    before = None       # (raw incomes, ratio) of the month before, when it was read anew
     for i, j in enumerate(keep):    # a month whose gap ratio is not the one drawn with
         ratio = _k(gap_ratio[j])[area] / k
-        moved = (out[i] < line) & (ratio != 1)
-        if moved.any():
-            out[i, moved] = line[moved] * (out[i, moved] / line[moved]) ** ratio[moved]
-    return IncomePath(out, months)
+        if not (ratio != 1).any():
+            before = None
+            continue
+        raw = out[i].copy()
+        moved = (raw < line) & (ratio != 1)
+        if before is not None and np.array_equal(ratio, before[1]):
+            # an income as it was the month before, at the same ratio, reads as it did then
+            same = raw == before[0]
+            np.copyto(out[i], out[i - 1], where=same)
+            moved &= ~same
+        # line × (income / line) ** ratio where moved, elementwise as it reads (float32)
+        scaled = np.divide(raw, line, where=moved, out=np.zeros_like(raw))
+        np.power(scaled, ratio, out=scaled, where=moved)
+        np.multiply(line, scaled, out=out[i], where=moved)
+        before = (raw, ratio)
+    return out
+
+
+def _moving(prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray, below: bool) -> np.ndarray:
+    """Positions in paths × households (flat) of the households below (or at and above) the line
+    in ``prev`` whose draw ``move`` is under their path's probability ``p``. With many paths,
+    those with ``move < p`` are a prefix of the draws in increasing order: only they are looked at."""
+    paths, n = prev.shape
+    if paths < 16:      # a few paths: comparing every draw costs less than sorting them
+        side = prev < line if below else ~(prev < line)
+        return np.flatnonzero(side & (move < p[:, None]))
+    order = np.argsort(move, kind="stable")
+    count = np.searchsorted(move[order].astype(np.float64), p, side="left")     # how many draws < p
+    total = int(count.sum())
+    path = np.repeat(np.arange(paths), count)
+    h = order[np.arange(total) - np.repeat(np.cumsum(count) - count, count)]
+    flat = path * n + h
+    at = prev.reshape(-1)[flat] < line[h]
+    return flat[at if below else ~at]

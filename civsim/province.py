@@ -87,6 +87,27 @@ def run_district(district, year: int, scenarios=(), seed: int | None = None) -> 
     return frame
 
 
+def run_districts(batch) -> list[tuple[str, pd.DataFrame | None, str]]:
+    """:func:`run_district` for each ``(code, args)`` of a batch: (code, table, "") or, for a
+    district that fails, (code, None, its cause); each fails alone. A worker that dies (over its
+    memory limit) fails its whole batch with that cause."""
+    from . import cluster
+
+    out = []
+    for code, args in batch:
+        try:
+            out.append((code, run_district(*args), ""))
+        except Exception as exc:   # one district's failure is its own, the others go on
+            out.append((code, None, cluster.cause(exc)))
+    return out
+
+
+def batch_size(districts_: int, workers: int) -> int:
+    """Districts per task: eight batches or more per worker, so the last ones leave no worker long
+    idle; at most 25."""
+    return max(1, min(25, districts_ // max(1, 8 * workers)))
+
+
 @dataclass
 class Run:
     """The districts' tables (by code, in code order) and the cause of each failure."""
@@ -131,13 +152,19 @@ def run(units: Iterable, year: int, scenarios=(), seed: int | None = None, clien
         with cluster.connect() as own:
             return run(units, year, chosen, seed, client=own, progress=progress, on_result=on_result)
     start = time.perf_counter()
-    for done in cluster.gather(client, run_district, tasks, progress=progress, desc="districts", unit="district"):
-        if done.ok:
-            result.frames[done.key] = done.result
-            if on_result is not None:
-                on_result(done.key, done.result)
-        else:
-            result.failures[done.key] = done.error
+    # districts travel in batches: a task's own cost on the cluster (scheduling, messages, the
+    # worker's bookkeeping) is paid once per batch, not once per district
+    size = batch_size(len(tasks), len(client.scheduler_info()["workers"]))
+    batches = {tasks[i][0]: tasks[i:i + size] for i in range(0, len(tasks), size)}
+    for done in cluster.gather(client, run_districts, [(key, (batch,)) for key, batch in batches.items()],
+                               progress=progress, desc="districts", unit="batch"):
+        for code, frame, error in (done.result if done.ok else [(c, None, done.error) for c, _ in batches[done.key]]):
+            if error:
+                result.failures[code] = error
+            else:
+                result.frames[code] = frame
+                if on_result is not None:
+                    on_result(code, frame)
     result.seconds = time.perf_counter() - start
     result.frames = dict(sorted(result.frames.items()))
     result.failures = dict(sorted(result.failures.items()))
@@ -344,5 +371,5 @@ def main(jurisdiction=None, level: str | None = None, year: int = 0, scenarios=(
     return 0 if result.ok else 1
 
 
-__all__ = ["districts_under", "ancestors", "run_district", "run", "Run", "written", "roll_up", "coverage",
+__all__ = ["districts_under", "ancestors", "run_district", "run_districts", "batch_size", "run", "Run", "written", "roll_up", "coverage",
            "complete_roll_up", "simulate", "coverage_note", "main"]

@@ -52,6 +52,7 @@ import pandas as pd
 from .. import cpi as cpi_module, engine, params as params_module, provenance, reported, scenarios as scenarios_module
 from ..errors import CivsimError
 from ..params import ParamSet
+from ..engine.draws import Copies, NotStackable, copies_for
 from ..programs import family
 from .components import KINDS, ParameterSets, by_year, fen, split
 from .overlays import non_recurring_items, repeated_items, standards_held_flat
@@ -262,7 +263,9 @@ class Window:
     def draw(self, d: int) -> pd.DataFrame:
         """One draw: scenario, draw, year, program, full (integer fen), person_times; and, in the
         first ``split_draws`` draws (``split`` True), the integer-fen differences
-        ``non_recurring`` = full − recurring and ``standard`` = recurring − carried (0 otherwise)."""
+        ``non_recurring`` = full − recurring and ``standard`` = recurring − carried (0 otherwise).
+        Draw by draw, every program that moves run again: :meth:`block` gives the same table for
+        many draws at once."""
         x = self.inputs(d)
         self.window.cpi, self.window.food = x["cpi"], x["food"]
         with_split = d < self.split_draws
@@ -270,23 +273,103 @@ class Window:
         for sets in self.sets:
             runs = [self.window.by_year(_scaled(p, x["entry"], x["exit"]), self.fixed[sets.scenario, kind])
                     for kind, p in zip(KINDS if with_split else KINDS[:1], sets)]
-            index = runs[0].index
-            for run in runs[1:]:    # runs paying the same lines share one index (Simulation.by_year)
-                if run.index is not index:
-                    index = index.union(run.index, sort=False)
-            runs = [run if run.index is index else run.reindex(index, fill_value=0.0) for run in runs]
-            ones = np.ones(len(self.years))
-            factor = np.array([x["caseload"].get(self.families.get(p, p), ones)[y - self.year] for y, p in index])
-            amounts = [fen(run["amount_yuan"].to_numpy() * factor) for run in runs]
-            table = pd.DataFrame({"scenario": sets.scenario, "draw": d,
-                                  "year": index.get_level_values("year"), "program": index.get_level_values("program"),
-                                  "full": amounts[0], "person_times": runs[0]["person_times"].to_numpy() * factor,
-                                  "split": with_split,
-                                  "non_recurring": amounts[0] - amounts[1] if with_split else 0,
-                                  "standard": amounts[1] - amounts[2] if with_split else 0})
-            frames.append(table)
+            frames.append(self._table(d, x, sets.scenario, runs))
         self.window.clear_paths()   # each draw's rates are new: hold no income path past its draw
         return pd.concat(frames, ignore_index=True)
+
+    def block(self, draws) -> pd.DataFrame:
+        """The draws ``draws`` evaluated together (:class:`civsim.engine.draws.Copies`): the table
+        of :meth:`draw` for each, concatenated, to the bit; draw by draw where a rule cannot run
+        over copies of the roll."""
+        draws = [int(d) for d in draws]
+        xs = {d: self.inputs(d) for d in draws}
+        runs: dict = {}
+        try:
+            for sets in self.sets:
+                for kind, paramset in zip(KINDS, sets):
+                    chosen = draws if kind == "full" else [d for d in draws if d < self.split_draws]
+                    if chosen:
+                        years = self._together(paramset, [xs[d] for d in chosen], self.fixed[sets.scenario, kind])
+                        runs.update({(d, sets.scenario, kind): table for d, table in zip(chosen, years)})
+        except NotStackable:
+            return pd.concat([self.draw(d) for d in draws], ignore_index=True)
+        frames = [self._table(d, xs[d], sets.scenario,
+                              [runs[d, sets.scenario, kind] for kind in (KINDS if d < self.split_draws else KINDS[:1])])
+                  for d in draws for sets in self.sets]
+        return pd.concat(frames, ignore_index=True)
+
+    def _together(self, paramset: ParamSet, xs: list, fixed) -> list[pd.DataFrame]:
+        """:meth:`civsim.engine.Simulation.by_year` of ``paramset`` under each draw's inputs ``xs``."""
+        sim = self.window.on_roll_of(paramset)
+        if fixed is not None and fixed.roll is not None and fixed.roll is not sim.roll:
+            fixed = None
+        entry, exit_, gap = self._rates(sim, paramset, xs)
+        n_months = len(sim.months)
+        if len(sim.pool):
+            incomes = sim.incomes(entry, exit_, gap)
+        else:
+            incomes = np.zeros((n_months, len(xs), 0), np.float32)
+        # a draw's prices are the window's; a scenario's own roll keeps its observed series (as draw does)
+        prices = [np.stack([x[k] for x in xs]) if sim is self.window else np.tile(getattr(sim, a), (len(xs), 1))
+                  for k, a in (("cpi", "cpi"), ("food", "food"))]
+        copies = self._copies(sim, len(xs))
+        out = []
+        for start in range(0, len(xs), copies.copies):
+            part = slice(start, start + copies.copies)
+            out += copies.by_year(paramset, incomes[:, part], prices[0][part], prices[1][part], fixed, DRAWN_LEAVES)
+        return out
+
+    @staticmethod
+    def _rates(sim, paramset: ParamSet, xs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each draw's entry and exit rates (draws × months of the span) and the gap ratios they
+        share: the rates of ``paramset`` times each draw's factor, as :func:`_scaled` applies it
+        (checked against it on the first draw; where it differs, each draw's set is read)."""
+        entry, exit_, gap = sim.rates(paramset)
+        factors = [[1 + ((x[key] - 1) * 100) / 100 if paramset.has(path) else 1.0
+                    for x in xs] for key, path in (("entry", DRAWN_LEAVES[0]), ("exit", DRAWN_LEAVES[1]))]
+        together = np.outer(factors[0], entry), np.outer(factors[1], exit_)
+        first = sim.rates(_scaled(paramset, xs[0]["entry"], xs[0]["exit"]))
+        if np.array_equal(first[0], together[0][0]) and np.array_equal(first[1], together[1][0]) \
+                and np.array_equal(first[2], gap):
+            return together[0], together[1], gap
+        rates = [sim.rates(_scaled(paramset, x["entry"], x["exit"])) for x in xs]
+        if any(not np.array_equal(r[2], rates[0][2]) for r in rates):
+            raise NotStackable("the draws' gap ratios differ")
+        return np.stack([r[0] for r in rates]), np.stack([r[1] for r in rates]), rates[0][2]
+
+    def _copies(self, sim, draws: int) -> Copies:
+        stacks = self.__dict__.setdefault("_stacks", {})
+        size = copies_for(sim, draws)
+        key = (id(sim), size)
+        if key not in stacks:
+            if len(stacks) >= 4:        # a long-lived window: hold a few stacks, not every size met
+                stacks.clear()
+            stacks[key] = (sim, Copies(sim, size))
+        return stacks[key][1]
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_stacks", None)      # remade where the window goes
+        return state
+
+    def _table(self, d: int, x: dict, scenario: str, runs: list) -> pd.DataFrame:
+        """One draw's rows of one scenario from its runs' year tables (full, and recurring and
+        carried in a split draw)."""
+        with_split = len(runs) > 1
+        index = runs[0].index
+        for run in runs[1:]:    # runs paying the same lines share one index (Simulation.by_year)
+            if run.index is not index:
+                index = index.union(run.index, sort=False)
+        runs = [run if run.index is index else run.reindex(index, fill_value=0.0) for run in runs]
+        ones = np.ones(len(self.years))
+        factor = np.array([x["caseload"].get(self.families.get(p, p), ones)[y - self.year] for y, p in index])
+        amounts = [fen(run["amount_yuan"].to_numpy() * factor) for run in runs]
+        return pd.DataFrame({"scenario": scenario, "draw": d,
+                             "year": index.get_level_values("year"), "program": index.get_level_values("program"),
+                             "full": amounts[0], "person_times": runs[0]["person_times"].to_numpy() * factor,
+                             "split": with_split,
+                             "non_recurring": amounts[0] - amounts[1] if with_split else 0,
+                             "standard": amounts[1] - amounts[2] if with_split else 0})
 
 
 # ---------------------------------------------------------------- the projection
@@ -318,8 +401,9 @@ def project(district, year: int, scenarios=(), draws: int = 200, seed: int = 1, 
     """Project ``year`` and the ``years − 1`` after it from ``year − 1`` for the baseline and each
     scenario (names under params/scenarios or :class:`civsim.scenarios.Scenario` objects).
 
-    ``runner(function, draws)`` maps :meth:`Window.draw` over the draw numbers (default the
-    built-in ``map``; a distributed client's map works the same). Deterministic for a seed.
+    ``runner(function, blocks)`` maps :meth:`Window.block` over blocks of draw numbers (ranges;
+    default the built-in ``map``; a distributed client's map works the same). Deterministic for a
+    seed, whatever the blocks.
     """
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
         raise CivsimError("project", "draws", f"bad number of draws {draws!r}", "an integer of 1 or more")
@@ -333,7 +417,9 @@ def project(district, year: int, scenarios=(), draws: int = 200, seed: int = 1, 
     paramsets, titles, changes = _scenario_list(base, list(scenarios or ()), window_years)
     sets = [ParameterSets(p, window_years) for p in paramsets]
     model = Window(base, year, sets, seed, roll=roll, years=int(years))
-    samples = pd.concat(list(runner(model.draw, range(draws))), ignore_index=True)
+    size = copies_for(model.window, draws)     # draws evaluated together, in blocks that bound memory
+    blocks = [range(start, min(start + size, draws)) for start in range(0, draws, size)]
+    samples = pd.concat(list(runner(model.block, blocks)), ignore_index=True)
     names = [s.scenario for s in sets]
     lines, base_rows = _lines(model, samples, names, draws)
     items = {s.scenario: {"non_recurring": non_recurring_items(s.full, year - 1),

@@ -40,13 +40,24 @@ def scenario_sets(base: ParamSet, scenarios, year: int) -> list[ParamSet]:
     return sets
 
 
+def runs(sim: Simulation, sets: list[ParamSet]) -> list[pd.DataFrame]:
+    """The table of each parameter set, the first the baseline: a scenario takes the baseline's
+    lines of every program that reads none of the leaves it changes (:meth:`Simulation.reusing`),
+    the same lines as running them again."""
+    if len(sets) < 2:
+        return [sim.run(p) for p in sets]
+    record: dict = {}
+    frames = [sim.run(sets[0], record=record)]
+    return frames + [sim.run(p, fixed=sim.reusing(sets[0], record, p)) for p in sets[1:]]
+
+
 def simulate(district, year: int, scenarios=(), seed: int | None = None, params: ParamSet | None = None,
              roll: Roll | None = None) -> pd.DataFrame:
     """Baseline and scenarios for one district-year on one shared roll (tidy DataFrame)."""
     base = params if params is not None else params_module.load(district)
     sim = Simulation(base, year, 1 if seed is None else seed, roll=roll)
     sets = scenario_sets(base, scenarios, year)
-    frames = [sim.run(p) for p in sets]
+    frames = runs(sim, sets)
     for scenario, frame in zip(scenarios, frames[1:]):
         if frame[MEASURES].equals(frames[0][MEASURES]) and frame["program"].equals(frames[0]["program"]):
             name = scenario.name if isinstance(scenario, scenarios_module.Scenario) else str(scenario)
@@ -64,7 +75,6 @@ def simulate(district, year: int, scenarios=(), seed: int | None = None, params:
     return frame
 
 
-
 def require_someone(frame: pd.DataFrame, year: int) -> None:
     """A district-year run for a user (the command line, a province run) whose roll could place no
     count and that pays no one is an error naming the first count, not a table of zeros (a summary's
@@ -76,5 +86,5 @@ def require_someone(frame: pd.DataFrame, year: int) -> None:
                           f"{month}): a roll for {year} holds no one", f"a year the district's counts cover ({month[:4]} or later)")
 
 
-__all__ = ["Simulation", "simulate", "require_someone", "scenario_sets", "Detail", "Fixed", "Month", "View", "Prepared", "to_csv_frame",
+__all__ = ["Simulation", "simulate", "runs", "require_someone", "scenario_sets", "Detail", "Fixed", "Month", "View", "Prepared", "to_csv_frame",
            "year_totals", "stock", "year_months", "COLUMNS", "KEYS", "MEASURES"]

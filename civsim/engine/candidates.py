@@ -19,17 +19,21 @@ class View:
     codes); ``area`` and ``household`` (each candidate's household row) hold for persons too.
     """
 
-    def __init__(self, roll: Roll, entity: str, rows: np.ndarray, group: np.ndarray):
+    def __init__(self, roll: Roll, entity: str, rows: np.ndarray, group: np.ndarray, columns: dict | None = None):
         self.entity, self.rows, self.n = entity, rows, len(rows)
         self._roll, self._cache = roll, {}
         table = roll.households if entity == "household" else roll.persons
         self._table = table
+        # whole columns as arrays, shared by the views of one roll (a DataFrame's column costs more
+        # to reach than to slice at district size)
+        self._columns = columns if columns is not None else {}
         household = rows if entity == "household" else roll.household_row[rows]
-        self._cache.update(household=household, group=group[household], area=roll.area_code[household])
+        self._cache.update(household=household, group=group[household],
+                           area=self._whole("household", "area")[household])
         start, end = self.col("start"), self.col("end")
         if entity == "person":   # a person is on the roll while both they and their household are
-            start = np.maximum(start, roll.households["start"].to_numpy()[household])
-            end = np.minimum(end, roll.households["end"].to_numpy()[household])
+            start = np.maximum(start, self._whole("household", "start")[household])
+            end = np.minimum(end, self._whole("household", "end")[household])
         self._start, self._end = start, end
         self.always = bool((start == NEVER_BEFORE).all() and (end == NEVER_AFTER).all())
 
@@ -55,18 +59,22 @@ class View:
 
     def col(self, name: str) -> np.ndarray:
         if name not in self._cache:
-            series = self._table[name]
-            values = series.cat.codes.to_numpy() if name in CATEGORICAL else series.to_numpy()
-            self._cache[name] = values[self.rows]
+            self._cache[name] = self._whole(self.entity, name)[self.rows]
         return self._cache[name]
 
     def household_col(self, name: str) -> np.ndarray:
         key = "household." + name
         if key not in self._cache:
-            series = self._roll.households[name]
-            values = series.cat.codes.to_numpy() if name in CATEGORICAL else series.to_numpy()
-            self._cache[key] = values[self.col("household")]
+            self._cache[key] = self._whole("household", name)[self.col("household")]
         return self._cache[key]
+
+    def _whole(self, entity: str, name: str) -> np.ndarray:
+        """A column of the roll's households or persons as an array (categories as codes)."""
+        key = (entity, name)
+        if key not in self._columns:
+            series = (self._roll.households if entity == "household" else self._roll.persons)[name]
+            self._columns[key] = series.cat.codes.to_numpy() if name in CATEGORICAL else series.to_numpy()
+        return self._columns[key]
 
     def __getattr__(self, name: str) -> np.ndarray:
         if name.startswith("_"):
@@ -138,11 +146,11 @@ class Prepared:
         else:
             codes, groups = area.astype(np.int8), pd.DataFrame({"area": list(AREAS)})
         case_rows = np.array([0, len(groups) // 2])
-        views = {}
+        views, columns = {}, {}
         small = np.int32 if max(len(roll.households), len(roll.persons)) < 2**31 else np.int64
         for program in REGISTRY:
             if program.candidates is None:
                 continue
             mask = np.asarray(program.candidates(roll), dtype=bool)
-            views[program.key] = View(roll, program.entity, np.flatnonzero(mask).astype(small), codes)
+            views[program.key] = View(roll, program.entity, np.flatnonzero(mask).astype(small), codes, columns)
         return cls(roll, views, groups, codes, case_rows)

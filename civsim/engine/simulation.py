@@ -55,18 +55,18 @@ class Simulation:
     reuses it: only the policy changes between runs)."""
 
     def __init__(self, params: ParamSet, year: int, seed: int = 1, roll: Roll | None = None,
-                 months: pd.PeriodIndex | None = None):
+                 months: pd.PeriodIndex | None = None, prepared: Prepared | None = None):
         self.params, self.year, self.seed = params, year, seed
         self.months = months if months is not None else year_months(year)
         self.roll = roll if roll is not None else synthetic.synthesize(params, year, seed, self.months)
-        self.prepared = Prepared.of(self.roll)
+        self.prepared = prepared if prepared is not None else Prepared.of(self.roll)
         pool = self.prepared.views.get("dibao")
         self.pool = pool.rows if pool is not None else np.zeros(0, np.int64)
         self.cpi, self.food = cpi.for_months(self.months)
         self._dates = (None, [], [])   # (months, their Periods, each one's first day), made on the first run
         self.programs = self._active(params)
         self._paths: dict = {}
-        self._made_paths, self._draws = 0, None     # paths made; the month draws, once a second is
+        self._made_paths, self._kept = 0, None      # paths made; the month draws, once a second is
         self._indexes: dict = {}                     # by_year's (year, line) indexes, by lines paid
         self.counts = {p.key: self._class_counts(p) for p in self.programs if p.rates is not None}
         self._rerolled: dict = {}   # the simulations of scenarios' rolls (civsim.scenario_roll)
@@ -118,28 +118,47 @@ class Simulation:
     def income(self, params: ParamSet) -> np.ndarray:
         """The 低保 pool's incomes month by month under ``params``: the roll's rates and gap ratios
         are read for each month, so a scenario changing them from a date acts from that date."""
+        entry, exit_, gap = self.rates(params)
+        key = (entry.tobytes(), exit_.tobytes(), gap.tobytes())
+        if key not in self._paths:
+            self._paths[key] = dynamics.income_path(self.roll, self.pool, self.months, entry, exit_, gap,
+                                                    self._draws if self._made_paths else None).income
+            self._made_paths += 1
+        return self._paths[key]
+
+    def rates(self, params: ParamSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The 低保 pool's entry and exit rates and gap ratios (urban, rural) under ``params``, one
+        per month its incomes step through (:func:`civsim.dynamics.span`)."""
         span = dynamics.span(self.roll, self.months)
         at = [(period.ordinal, period.start_time.date()) for period in span]
         value = self.prepared.in_force
         entry = np.array([value(params, "dibao.entry_rate", t, d) for t, d in at])
         exit_ = np.array([value(params, "dibao.exit_rate", t, d) for t, d in at])
         gap = np.array([[value(params, f"dibao.gap_ratio.{a}", t, d) for a in AREAS] for t, d in at])
-        key = (entry.tobytes(), exit_.tobytes(), gap.tobytes())
-        if key not in self._paths:
-            if self._draws is None and self._made_paths:    # a second path: keep the month draws
-                self._draws = dynamics.KeptDraws(self.roll, len(self.pool), dynamics.pool_base(self.roll, self.pool))
-            self._paths[key] = dynamics.income_path(self.roll, self.pool, self.months, entry, exit_, gap,
-                                                    self._draws).income
-            self._made_paths += 1
-        return self._paths[key]
+        return entry, exit_, gap
+
+    def incomes(self, entry: np.ndarray, exit_: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """The pool's incomes for several rate paths at once (paths × months of the span each):
+        months × paths × households, each path the one :meth:`income` gives for its rates."""
+        self._made_paths += 1
+        return dynamics.income_paths(self.roll, self.pool, self.months, entry, exit_, gap, self._draws)
+
+    @property
+    def _draws(self):
+        """The month draws, kept once a second path is made (a Monte Carlo reads them again)."""
+        if self._kept is None:
+            self._kept = dynamics.KeptDraws(self.roll, len(self.pool), dynamics.pool_base(self.roll, self.pool))
+        return self._kept
 
     def clear_paths(self) -> None:
         """Forget the cached income paths (a Monte Carlo draws new rates each time)."""
         self._paths.clear()
 
-    def run(self, params: ParamSet, detail: bool = False, read: set | None = None, fixed: "Fixed | None" = None):
+    def run(self, params: ParamSet, detail: bool = False, read: set | None = None, fixed: "Fixed | None" = None,
+            record: dict | None = None):
         """The tidy table of one parameter set (and its :class:`Detail` when ``detail``); ``fixed``
-        supplies the lines of the programs it holds instead of running them again."""
+        supplies the lines of the programs it holds instead of running them again; ``record``, a
+        dict, receives every program's month-by-month lines (for :meth:`reusing`)."""
         if detail and fixed is not None:
             raise ValueError("a run with detail evaluates every program: no fixed lines")
         sim = self.on_roll_of(params)
@@ -148,9 +167,20 @@ class Simulation:
         if fixed is not None and fixed.roll is not None and fixed.roll is not self.roll:
             fixed = None
         per_entity = Detail(self.roll, self.months) if detail else None
-        lines, periods, measures = self._blocks(params, per_entity, read, fixed)
+        keep = (frozenset(p.key for p in self.programs), record) if record is not None else None
+        lines, periods, measures = self._blocks(params, per_entity, read, fixed, record=keep)
         frame = self._frame(params, lines, periods, measures, self.prepared.groups)
         return (frame, per_entity) if detail else frame
+
+    def reusing(self, base: ParamSet, record: dict, params: ParamSet) -> "Fixed":
+        """The lines of a run of ``base`` (``record`` of :meth:`run`) that a run of ``params`` can
+        take as they are: those of every program reading none of the leaves ``params`` sets
+        otherwise (nor, where it moves the roll's rates, the incomes), nor a line of one that does."""
+        changed = {path for path in params.leaves.keys() | base.leaves.keys()
+                   if params.leaves.get(path) is not base.leaves.get(path)}
+        inputs = ("income",) if changed & set(scenario_roll.MONTHLY) else ()
+        held, lazy = held_programs(self.programs, inputs, changed)
+        return Fixed(self.months, held, lazy, {k: v for k, v in record.items() if k[1] in held}, self.roll)
 
     def fixed(self, params: ParamSet, inputs=("income", "prices"), leaves=()) -> "Fixed":
         """The lines of ``params`` that stay the same when only the month's ``inputs`` and the
@@ -172,10 +202,16 @@ class Simulation:
         if fixed is not None and fixed.roll is not None and fixed.roll is not self.roll:
             fixed = None
         lines, periods, measures = self._blocks(params, None, None, fixed)
-        n = len(self.prepared.groups)
-        values = np.concatenate(measures) if measures else np.zeros((0, 4))
-        line_code, names = pd.factorize(np.array(lines, dtype=object))
         years = np.fromiter((period.year for period in periods), np.int64, len(periods))
+        values = np.concatenate(measures) if measures else np.zeros((0, 4))
+        return self.year_table(lines, years, values.reshape(len(lines), len(self.prepared.groups), 4))
+
+    def year_table(self, lines: list, years: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+        """:meth:`by_year` of lines paid in ``years`` (one each) with ``values`` (line × group ×
+        MEASURES): summed in their order, so a caller gathering them otherwise gets the same bits."""
+        n = values.shape[1]
+        values = values.reshape(-1, 4)
+        line_code, names = pd.factorize(np.array(lines, dtype=object))
         unique, inverse = np.unique(years * len(names) + line_code, return_inverse=True)
         inverse = np.repeat(inverse, n)
         key = (tuple(names), unique.tobytes())

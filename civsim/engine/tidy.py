@@ -16,7 +16,12 @@ def _finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
     paying = frame.groupby("program")[MEASURES].sum().abs().sum(axis=1) > 0
     frame = frame[frame["program"].isin(paying[paying].index)]
     keys = KEYS + (["street"] if "street" in frame else [])
-    frame = frame.groupby(keys, sort=False, as_index=False)[MEASURES].sum()
+    if len(set(f["scenario"].iat[0] for f in frames if len(f))) < sum(1 for f in frames if len(f)):
+        # two runs under one name: their rows add up (a run's own keys are unique: one block per
+        # line, month and group)
+        frame = frame.groupby(keys, sort=False, as_index=False)[MEASURES].sum()
+    else:
+        frame = frame.reset_index(drop=True)
     frame["amount_yuan"] = money.yuan(money.fen(frame["amount_yuan"]))   # whole fen, as summed
     if "street" in frame:   # a street with nothing paid on a line in any scenario is left out
         kept = frame.groupby(["program", "area", "street"])[MEASURES].transform(lambda c: c.abs().sum()).sum(axis=1) > 0

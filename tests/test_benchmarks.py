@@ -1,0 +1,104 @@
+"""Every benchmark in a smoke form (tiny sizes, a few districts, one draw): none can break unnoticed.
+They assert what each benchmark computes, never how fast (the figures are for `make bench`)."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def bench(name: str):
+    """A benchmark script as a module (``benchmarks/`` is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return module
+
+
+def test_every_benchmark_has_a_smoke_form_here():
+    smoked = {"run", "explorer", "app", "batch", "import", "budget", "batch_dask", "national", "province"}
+    assert {p.stem for p in BENCHMARKS.glob("*.py")} <= smoked
+
+
+def test_run_engine_at_a_small_size():
+    figures = bench("run").measure(2_000)
+    assert figures["households"] > 1_000 and figures["persons"] > figures["households"] // 2
+    assert figures["engine_s"] > 0 and figures["floor_s"] >= 0 and figures["households_per_s"] > 0
+
+
+def test_budget_with_one_draw(capsys):
+    assert bench("budget").main(["--draws", "1"]) in (0, 1)     # 1: over the target, still ran
+    out = capsys.readouterr().out
+    assert "1 draws, baseline:" in out and "1 draws, baseline + dibao_plus5_july:" in out
+
+
+def test_explorer_recompute_once(capsys):
+    assert bench("explorer").main(["--repeat", "1"]) in (0, 1)
+    assert "control change -> recompute: median" in capsys.readouterr().out
+
+
+def test_national_templates_cover_the_year_and_a_small_nation_runs_without_a_cluster(capsys):
+    national = bench("national")
+    units, above = national.nation(4, 40e6 * 4 / 2800)
+    assert "翔安区" in capsys.readouterr().err        # its parameters begin in 2022: not a 2020 template
+    assert len({u.district.code for u in units}) == 4 and all(len(above[u.district.code]) == 2 for u in units)
+    from civsim import province
+    frame = province.run_district(units[0], national.YEAR)
+    assert national.headline_persons(frame, national.anchor(units[0])) > 0
+
+
+def test_province_what_if_without_a_cluster():
+    figures = bench("province").measure(3, workers=None)
+    assert figures["districts"] == 3 and figures["scenarios"] == ["baseline", "dibao_plus5_july"]
+    assert figures["scenario_yuan"] > figures["baseline_yuan"] > 0
+
+
+@pytest.mark.slow
+def test_national_on_the_cluster(capsys):
+    bench("national").main(["--districts", "3", "--workers", "1", "--memory-limit", "2GB"])
+    out = capsys.readouterr().out
+    assert "3 districts (0 failed)" in out and "亿元" in out
+
+
+@pytest.mark.slow
+def test_province_on_the_cluster(capsys):
+    bench("province").main(["--districts", "3", "--workers", "1"])
+    assert "3 districts" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_import_a_few_households(capsys):
+    bench("import").main(200)
+    assert "| 200 |" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_batch_one_district(capsys):
+    from civsim import reports
+    district = reports.with_caseload()[0].district
+    bench("batch").main(["--district", district])
+    assert "same outputs" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_batch_dask_one_report(capsys):
+    bench("batch_dask").main(1, 1)
+    assert "best of 1: process pool" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_app_in_the_browser(capsys):
+    app = bench("app")
+    if not Path(app.CHROMIUM).exists():
+        pytest.skip("no chromium (Debian's; `make setup` installs it when run as root)")
+    assert app.main(["--repeat", "1", "--starts", "1"]) in (0, 1)
+    assert "keypress -> updated total" in capsys.readouterr().out
