@@ -65,3 +65,16 @@ def test_a_scenario_that_changes_no_payment_is_refused_not_reported_as_zero():
                                                               "from": "2021-01-01", "percent": 20}]})
     with pytest.raises(CivsimError, match="changes nothing in 2021"):
         engine.simulate("东西湖区", 2021, [scenario])
+
+
+def test_a_scenarios_own_roll_runs_at_the_prices_its_run_is_given():
+    """A Monte Carlo draw sets the month's prices on the simulation; a scenario on its own roll reads them too."""
+    p = params.load("东西湖区")
+    more = scenarios.apply(p, scenarios.parse({"name": "more", "changes": [
+        {"path": "caseload.tekun.centralized", "from": "2020-01-01", "percent": 100}]}), 2020)
+    sim = engine.Simulation(p, 2020, 1)
+    before = sim.run(more)
+    sim.cpi, sim.food = sim.cpi + 20, sim.food + 20          # every month past the price subsidy's triggers
+    after = sim.run(more)
+    paid = lambda f: f[f.program.str.endswith("_price_subsidy")]["amount_yuan"].sum()   # noqa: E731
+    assert paid(after) > paid(before)

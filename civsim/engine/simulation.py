@@ -81,7 +81,9 @@ class Simulation:
         if key not in self._rerolled:
             roll = scenario_roll.build(self.roll, self.params, params, self.months)
             self._rerolled[key] = self if roll is None else Simulation(params, self.year, self.seed, roll, self.months)
-        return self._rerolled[key]
+        sim = self._rerolled[key]
+        sim.cpi, sim.food = self.cpi, self.food     # the prices this run is given (a Monte Carlo draw's path)
+        return sim
 
     def _class_counts(self, program) -> np.ndarray:
         """Candidates on the roll per month × class × group (from their spells), counted once."""
