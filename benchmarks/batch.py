@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from civsim import reports
+from civsim import report_jobs
 from civsim.report.render import to_docx, to_html, to_pdf
 
 
@@ -78,7 +78,7 @@ def sequential(jobs, out: Path) -> float:
     for i, job in enumerate(jobs):
         executed = out / f"{i}-{job.name}.ipynb"
         subprocess.run([str(papermill), str(job.notebook), str(executed), "--cwd", str(job.notebook.parent),
-                        "-k", reports.KERNEL, "--no-progress-bar", "-y", json.dumps(job.parameters, ensure_ascii=False)],
+                        "-k", report_jobs.KERNEL, "--no-progress-bar", "-y", json.dumps(job.parameters, ensure_ascii=False)],
                        check=True, capture_output=True)
         html = to_html(executed, executed.with_suffix(".html"))
         to_pdf(html, executed.with_suffix(".pdf"), job.layout)
@@ -111,17 +111,17 @@ def one_round(items, layout: str, one: bool = False) -> tuple[float, float, floa
         start = time.perf_counter()
         with TreeCPU() as used:
             chosen = {"district": items[0][0], "year": items[0][1]} if one else {}
-            code = reports.main(out=Path(tmp) / "batch", layout=layout, progress=False, **chosen)
+            code = report_jobs.main(out=Path(tmp) / "batch", layout=layout, progress=False, **chosen)
         parallel, parallel_cpu = time.perf_counter() - start, used.seconds
         assert code == 0
         between = load()
         (Path(tmp) / "seq").mkdir()
-        jobs = reports.jobs(items, out=Path(tmp) / "seq", layout=layout)
+        jobs = report_jobs.jobs(items, out=Path(tmp) / "seq", layout=layout)
         with TreeCPU() as used:
             serial = sequential(jobs, Path(tmp) / "seq")
         serial_cpu = used.seconds
         after = load()
-        batch_jobs = reports.jobs(items, out=Path(tmp) / "batch", layout=layout)
+        batch_jobs = report_jobs.jobs(items, out=Path(tmp) / "batch", layout=layout)
         differ = [job.label for i, (job, mine) in enumerate(zip(jobs, batch_jobs))
                   if outputs(Path(tmp) / "seq" / f"{i}-{job.name}.ipynb", Path(tmp) / "seq")
                   != outputs(mine.output("ipynb"), Path(tmp) / "batch")]
@@ -136,13 +136,13 @@ def main(argv=None) -> None:
     parser.add_argument("--district", default=None, help="only this district's reports of its first year with a "
                         "caseload (the suite's smoke form)")
     args = parser.parse_args(argv)
-    items = [(s.district, s.year, s.as_of_month) for s in reports.with_caseload()
+    items = [(s.district, s.year, s.as_of_month) for s in report_jobs.with_caseload()
              if args.district is None or s.district == args.district]
     if not items:
         sys.exit(f"no district with a caseload named {args.district}")
     if args.district is not None:      # its first year: what `civsim report --district X --year Y` renders
         items = items[:1]
-    count = len(reports.jobs(items))
+    count = len(report_jobs.jobs(items))
     for _ in range(args.rounds):
         parallel, parallel_cpu, serial, serial_cpu, loads = one_round(items, args.layout, one=args.district is not None)
         print(f"{count} reports on {os.cpu_count()} cores ({loads}): "

@@ -14,22 +14,22 @@ import tempfile
 import time
 from pathlib import Path
 
-from civsim import batch, batch_dask, reports
+from civsim import batch, batch_dask, report_jobs
 
 
 def main(rounds: int, limit: int | None = None) -> None:
-    items = [(s.district, s.year, s.as_of_month) for s in reports.with_caseload()][:limit]
+    items = [(s.district, s.year, s.as_of_month) for s in report_jobs.with_caseload()][:limit]
     times = {"processes": [], "dask": []}
     for r in range(rounds):
         for name in times:
             with tempfile.TemporaryDirectory() as tmp:
-                jobs = reports.jobs(items, out=Path(tmp))
+                jobs = report_jobs.jobs(items, out=Path(tmp))
                 load = os.getloadavg()[0]
                 start = time.perf_counter()
                 if name == "processes":
-                    outcomes = batch.run(jobs, workers=2, progress=False, kernel_name=reports.KERNEL)
+                    outcomes = batch.run(jobs, workers=2, progress=False, kernel_name=report_jobs.KERNEL)
                 else:
-                    outcomes = batch_dask.run(jobs, workers=2, progress=False, kernel_name=reports.KERNEL)
+                    outcomes = batch_dask.run(jobs, workers=2, progress=False, kernel_name=report_jobs.KERNEL)
                 times[name].append(time.perf_counter() - start)
                 assert all(o.ok for o in outcomes), batch.summary(outcomes)
             print(f"round {r + 1}, {name}: {len(jobs)} reports in {times[name][-1]:.1f} s (load {load:.1f})", flush=True)

@@ -42,17 +42,17 @@ def main(jurisdiction, level: str | None, year: int, scenario: str = "baseline",
          progress: bool = True, scheduler: str | None = None, workers: int | None = None, memory_limit=None) -> int:
     """``civsim report --province/--city``: every district's summary and plan on Dask; print the
     batch summary; 1 if any report failed."""
-    from . import params as params_module, province, reports, scenarios as scenarios_module
+    from . import params as params_module, province, report_jobs, scenarios as scenarios_module
 
     if year is None:
         raise CivsimError("civsim report", "--year", "missing", "a year such as 2020")
     members = province.districts_under(jurisdiction, level)
-    items = [(d.name, int(year), reports.as_of_month(d.code, int(year))) for d in members]
+    items = [(d.name, int(year), report_jobs.as_of_month(d.code, int(year))) for d in members]
     if scenario != "baseline":
         chosen = scenarios_module.load(scenario)
         for d in members:                      # the plan is for the year after
             scenarios_module.apply(params_module.load(d.code), chosen, int(year) + 1)
-    outcomes = run(reports.jobs(items, scenario, out), timeout=timeout, progress=progress, kernel_name=reports.KERNEL,
+    outcomes = run(report_jobs.jobs(items, scenario, out), timeout=timeout, progress=progress, kernel_name=report_jobs.KERNEL,
                    scheduler=scheduler, workers=workers, memory_limit=memory_limit)
     print(batch.summary(outcomes))
     return 0 if all(o.ok for o in outcomes) else 1

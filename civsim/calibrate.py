@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import engine, params as params_module, programs, reported
+from . import engine, params as params_module, programs, reported_figures
 from .errors import CivsimError
 from .reconcile import TOLERANCE_PCT, model_figure
 
@@ -40,8 +40,8 @@ MAX_STEPS = 20
 
 def _figure_row(code: str, figure: str):
     program, measure, period = figure.split()
-    year = reported.parse_period(period)[0].year
-    rows = reported.for_district(code, year)
+    year = reported_figures.parse_period(period)[0].year
+    rows = reported_figures.for_district(code, year)
     rows = rows[(rows.program == program) & (rows.measure == measure) & (rows.period == period)]
     if len(rows) != 1:
         raise CivsimError("data/reported", figure, f"{len(rows)} reported rows match", "exactly one")
@@ -72,7 +72,7 @@ def own_figures(district, year: int) -> tuple[str, ...]:
     params = params_module.load(district)
     return tuple(sorted({f for path, leaf in params.leaves.items() for e in leaf.entries for f in e.fitted_to
                          if not params_module.is_roll_reference(f)      # measured on a roll, not fitted to a figure
-                         and reported.parse_period(f.split()[2])[0].year == year and group(params, f)}))
+                         and reported_figures.parse_period(f.split()[2])[0].year == year and group(params, f)}))
 
 
 def shifted(params, paths, shift: float):
@@ -153,8 +153,8 @@ class Fit:
 
 
 def _targets(code: str, year: int, owners: set[str]) -> pd.DataFrame:
-    rows = reported.for_district(code, year)
-    flows = rows["period"].map(reported.is_flow)
+    rows = reported_figures.for_district(code, year)
+    flows = rows["period"].map(reported_figures.is_flow)
     return rows[flows & rows["program"].isin(owners) & rows["measure"].isin(MEASURES)].reset_index(drop=True)
 
 

@@ -371,10 +371,10 @@ def cmd_params(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from . import check, params
+    from . import params, params_check
 
     _check_year(params.load(args.district), args.year)   # the years simulate accepts, no more
-    report = check.check(args.district, args.year)
+    report = params_check.check(args.district, args.year)
     if args.json:
         def rows(findings):
             return [{"path": f.path, "program": f.program, "note": f.note, "file": f.file} for f in findings]
@@ -384,14 +384,14 @@ def cmd_check(args) -> int:
                           "uncovered": rows(report.uncovered), "assumed": rows(report.assumed),
                           "unmatched": rows(report.unmatched)}, ensure_ascii=False, indent=1))
     else:
-        sys.stdout.write(check.render(report))
+        sys.stdout.write(params_check.render(report))
     return 0 if report.ok else 1
 
 
 def cmd_district(args) -> int:
-    from . import district
+    from . import district_new
 
-    row, folder = district.new(args.code, args.name, args.parent, args.pinyin)
+    row, folder = district_new.new(args.code, args.name, args.parent, args.pinyin)
     stubs = sorted(p.name for p in folder.glob("*.yaml"))
     print(f"已添加 {row.code} {row.name}（{row.level}，上级 {row.parent or '无'}）到 data/districts.csv；"
           f"参数存根写入 {folder.relative_to(folder.parents[1])}/：{'、'.join(stubs) or '无（上级已规定全部必填参数）'}",
@@ -504,7 +504,7 @@ def cmd_reconcile(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from . import reports
+    from . import report_jobs
 
     _check_folder(args.out)
     if args.province or args.city:
@@ -529,7 +529,7 @@ def cmd_report(args) -> int:
         from . import params
 
         _check_year(params.load(args.district), args.year)
-    return reports.main(district=None if args.all else args.district, year=args.year,
+    return report_jobs.main(district=None if args.all else args.district, year=args.year,
                         scenario=args.scenario, workers=args.workers, out=args.out, layout=args.layout,
                         from_districts=args.from_districts, runner=runner, roll=args.roll)
 
@@ -563,11 +563,11 @@ def cmd_roll(args) -> int:
             print(f"wrote {args.xlsx}", file=sys.stderr)
     elif args.roll_command == "check":
         from . import params, roll_io
-        from .bureau import check
+        from .bureau import amounts_check
 
         _check_output(args.csv, args, "--csv")   # never onto the roll it checks
         base = params.load(args.district)
-        result = check.check_roll(base, roll_io.load_folder(base, 0, args.roll))
+        result = amounts_check.check_roll(base, roll_io.load_folder(base, 0, args.roll))
         for line in result.unpaid:
             print(line, file=sys.stderr)
         print(f"核对户数 {result.compared}，与导出表一致（相差不足1元）{result.matched} 户，其余 {len(result.rest)} 户：",

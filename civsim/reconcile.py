@@ -23,7 +23,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from . import engine, params as params_module, programs, reported
+from . import engine, params as params_module, programs, reported_figures
 from .synthetic import caseload_anchor
 
 TOLERANCE_PCT = 5.0
@@ -82,7 +82,7 @@ REASONS = {
 
 def model_figure(results: pd.DataFrame, row, params) -> tuple[float, str]:
     """The model's figure for one reported row, and what it holds (or NaN and why not)."""
-    first, last = reported.parse_period(row.period)
+    first, last = reported_figures.parse_period(row.period)
     if row.measure.startswith("standard_yuan_person_month"):
         path = STANDARDS.get((row.program, row.area))
         if path and params.has(path):
@@ -98,7 +98,7 @@ def model_figure(results: pd.DataFrame, row, params) -> tuple[float, str]:
     data = results[results["program"].isin(summed) & (results["scenario"] == "baseline")]
     if row.area != "all":
         data = data[data["area"] == row.area]
-    if reported.is_flow(row.period):
+    if reported_figures.is_flow(row.period):
         data = data[(data["month"] >= first) & (data["month"] <= last)]
         if data.empty:
             return np.nan, f"模型在{row.period}没有{'、'.join(programs.LINES[s] for s in summed)}的发放"
@@ -147,7 +147,7 @@ def _setters(params, row, year: int) -> tuple[list[str], list[str]]:
 def _assumed(params, program: str, period: str, drawn=None) -> str:
     """The parameters behind a reported figure that pay on an assumption rather than a source
     (of the roll's leaves, those the roll was drawn from, where ``drawn`` says which)."""
-    first, last = reported.parse_period(period)
+    first, last = reported_figures.parse_period(period)
     months = [m.start_time.date() for m in pd.period_range(first, last, freq="M")]
     read = _read_by(program)
     if drawn is not None:
@@ -168,7 +168,7 @@ def _missing_lines(results: pd.DataFrame, program: str) -> str:
 def reconcile(district, year: int, results: pd.DataFrame | None = None, seed: int = 1) -> pd.DataFrame:
     """One row per reported figure, with the columns of ``OUTPUT``."""
     params = params_module.load(district)
-    figures = reported.for_district(params.district.code, year)
+    figures = reported_figures.for_district(params.district.code, year)
     if results is None:
         results = engine.simulate(params.district.code, year, seed=seed, params=params)
     anchor = caseload_anchor(params, year)
@@ -183,7 +183,7 @@ def reconcile(district, year: int, results: pd.DataFrame | None = None, seed: in
             kind, code = NOT_MODELLED, "not_modelled"
         elif row.measure.startswith("standard"):
             kind, code = INPUT, "input_standard"
-        elif not reported.is_flow(row.period) and pd.Period(row.period, "M") == anchor and row.measure in STOCK_COLUMNS:
+        elif not reported_figures.is_flow(row.period) and pd.Period(row.period, "M") == anchor and row.measure in STOCK_COLUMNS:
             kind, code = INPUT, "input_caseload"
         elif fitted:
             kind, code = CALIBRATED, "calibrated" if abs(diff) <= TOLERANCE_PCT else "calibrated_differs"

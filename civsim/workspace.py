@@ -5,7 +5,7 @@ its jurisdiction and of the parents above it, the folders of fitted values, scen
 summaries, reported figures, rolls and reports. A jurisdiction civsim ships as an example
 (the repository's params/<code>-<pinyin>/, in the wheel under share/civsim/examples) is copied with
 its calibration, plans, summaries and reported figures; a district that is not one gets a folder of
-stubs (civsim.district), a parent that is not one an empty folder. The shipped scenarios are copied
+stubs (civsim.district_new), a parent that is not one an empty folder. The shipped scenarios are copied
 as examples. A file already in the workspace is never replaced: init run again on a workspace adds
 what is missing, e.g. a second district.
 """

@@ -25,21 +25,21 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
     """Every shipped report, rendered once a session as `civsim report --all` renders them
-    (civsim.reports.main → civsim.batch), plus the plan notebook with its defaults and the budget
+    (civsim.report_jobs.main → civsim.batch), plus the plan notebook with its defaults and the budget
     of 东西湖区, both in the 公文 layout."""
     import contextlib
     import io
 
-    from civsim import batch, reports
+    from civsim import batch, report_jobs
 
     out = tmp_path_factory.mktemp("reports")
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        code = reports.main(out=out)
+        code = report_jobs.main(out=out)
     notebooks = ROOT / "civsim" / "notebooks"
     extra = batch.run([batch.Job(notebooks / "next_year_plan.ipynb", out / "defaults", "next_year_plan",
                                  label="defaults", layout="gongwen"),
-                       batch.Job(notebooks / "budget_projection.ipynb", out / "gongwen", reports.BUDGET_NAME,
+                       batch.Job(notebooks / "budget_projection.ipynb", out / "gongwen", report_jobs.BUDGET_NAME,
                                  {"district": "东西湖区", "year": 2021}, label="gongwen budget", layout="gongwen")],
-                      progress=False, kernel_name=reports.KERNEL)
+                      progress=False, kernel_name=report_jobs.KERNEL)
     return {"out": out, "code": code, "printed": printed.getvalue(), "defaults": extra[0], "gongwen_budget": extra[1]}

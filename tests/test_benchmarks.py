@@ -83,8 +83,8 @@ def test_import_a_few_households(capsys):
 
 @pytest.mark.slow
 def test_batch_one_district(capsys):
-    from civsim import reports
-    district = reports.with_caseload()[0].district
+    from civsim import report_jobs
+    district = report_jobs.with_caseload()[0].district
     bench("batch").main(["--district", district])
     assert "same outputs" in capsys.readouterr().out
 

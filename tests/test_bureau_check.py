@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civsim.bureau import check
+from civsim.bureau import amounts_check
 from conftest import ROOT
 from civsim.errors import CivsimError
 
@@ -33,21 +33,21 @@ def test_matches_and_reasons():
                          0.0,        # exported 480, the model pays nothing
                          100.0,      # a 低保边缘 household the model would pay
                          0.0])       # 特困, not paid by the model: not compared
-    result = check.compare_benefits(h, modelled)
+    result = amounts_check.compare_benefits(h, modelled)
     assert result.compared == 7 and result.matched == 1
     reasons = dict(zip(result.rest["household_id"], result.rest["reason"]))
     assert reasons == {1: "classified", 2: "gap_rule", 3: "benefit_missing", 4: "income_missing",
                        5: "model_pays_nothing", 6: "not_on_dibao"}
     assert result.rest.loc[result.rest["household_id"] == 2, "difference"].item() == pytest.approx(-90.0)
-    assert set(result.rest["原因"]) <= set(check.REASONS.values())
+    assert set(result.rest["原因"]) <= set(amounts_check.REASONS.values())
     table = result.by_reason()
-    assert list(table["reason"]) == [r for r in check.REASONS if r in reasons.values()]
+    assert list(table["reason"]) == [r for r in amounts_check.REASONS if r in reasons.values()]
     assert table["households"].sum() == 6
 
 
 def test_a_roll_reproducing_its_month_matches_everywhere():
     h = _households()
-    result = check.compare_benefits(h[h["benefit"].notna() & h["income"].notna()],
+    result = amounts_check.compare_benefits(h[h["benefit"].notna() & h["income"].notna()],
                                     h.loc[h["benefit"].notna() & h["income"].notna(), "benefit"].to_numpy())
     assert result.matched == result.compared and result.rest.empty and result.by_reason().empty
 
@@ -55,11 +55,11 @@ def test_a_roll_reproducing_its_month_matches_everywhere():
 def test_amounts_by_household_id_and_a_wrong_length_is_an_error():
     h = _households()
     series = pd.Series(h["benefit"].fillna(0).to_numpy()[::-1], index=h["household_id"][::-1])
-    assert check.compare_benefits(h, series).matched == 6
+    assert amounts_check.compare_benefits(h, series).matched == 6
     with pytest.raises(CivsimError, match="7 amounts for 8 households"):
-        check.compare_benefits(h, np.zeros(7))
+        amounts_check.compare_benefits(h, np.zeros(7))
     with pytest.raises(CivsimError, match="household_id 7"):
-        check.compare_benefits(h, series.iloc[1:])
+        amounts_check.compare_benefits(h, series.iloc[1:])
 
 
 def test_the_imported_sample_reproduces_its_month_under_the_gap_rule():
@@ -80,10 +80,10 @@ def test_the_imported_sample_reproduces_its_month_under_the_gap_rule():
     standard = np.where(h["area"] == "urban", p.at("dibao.standard.urban", date), p.at("dibao.standard.rural", date))
     gap = np.maximum(standard - h["income"].to_numpy(), 0) * h["size"].to_numpy()
     modelled = np.where(h["category"] == "dibao", gap, 0.0)
-    result = check.compare_benefits(h, modelled)
+    result = amounts_check.compare_benefits(h, modelled)
     assert result.compared == (h["category"] == "dibao").sum() > 50 and result.matched == result.compared
     higher = np.where(h["category"] == "dibao", gap + 5 * h["size"].to_numpy(), 0.0)
-    result = check.compare_benefits(h, higher)
+    result = amounts_check.compare_benefits(h, higher)
     assert result.matched == 0 and set(result.rest["reason"]) == {"gap_rule"}
 
 
@@ -91,14 +91,14 @@ def test_an_imported_sample_reproduces_its_own_month_through_the_engine(tmp_path
     """The shipped sample, imported and simulated for its export month, pays every 低保 household
     its exported 户月保障金额 to the yuan, and the results carry the streets."""
     from civsim import engine, params, roll_io
-    from civsim.bureau import check, commands
+    from civsim.bureau import amounts_check, commands
 
     files = sorted((ROOT / "data" / "samples" / "420112-dongxihu").glob("*.xlsx"))   # 低保边缘 too: paid nothing here
     commands.run_import(files, "东西湖区", tmp_path / "roll", salt="a-salt-for-the-test-only")
     base = params.load("东西湖区")
     roll = roll_io.load_folder(base, 2020, tmp_path / "roll")
     assert str(roll.anchor) == "2020-10"
-    result = check.check_roll(base, roll)
+    result = amounts_check.check_roll(base, roll)
     assert result.compared > 50 and result.matched == result.compared
     frame = engine.simulate(None, 2020, params=base, roll=roll)
     assert "street" in frame and set(frame["street"]) >= {"吴家山街道", "走马岭街道"}

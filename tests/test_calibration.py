@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from civsim import calibrate, cli, params, programs, reconcile, reported
+from civsim import calibrate, cli, params, programs, reconcile, reported_figures
 from civsim.errors import CivsimError
 from civsim.params import PARAMS
 
@@ -33,7 +33,7 @@ def test_no_policy_file_holds_a_fitted_value():
 
 
 def test_every_fitted_value_names_figures_the_bureau_reported():
-    table = reported.load()
+    table = reported_figures.load()
     for code, path, entry in _fitted_entries():
         for figure in entry.fitted_to:
             program, measure, period = figure.split()

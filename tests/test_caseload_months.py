@@ -33,18 +33,18 @@ def test_a_count_for_a_later_year_is_not_placed_and_is_said():
     assert sim.roll.unplaced == {"caseload.tekun.centralized": pd.Period("2021-06", "M")}
     stock = engine.stock(sim.run(p), "2020-10").set_index(["program", "area"])
     assert stock.loc["tekun", "persons"].sum() == base.at("caseload.tekun.dispersed", "2020-10")
-    from civsim import check
+    from civsim import params_check
     # 东丽区's caseloads are counts of 2020: its 2019 roll does not hold them, and check says so
-    text = check.render(check.check("东丽区", 2019))
+    text = params_check.render(params_check.check("东丽区", 2019))
     assert "晚于2019年的在册人数，本年名册不计入：" in text and "caseload.elderly.age_70_79  2020-12" in text
 
 
 def test_check_names_each_count_placed_at_another_month_than_dibao():
-    from civsim import check
-    report = check.check("东西湖区", 2020)
+    from civsim import params_check
+    report = params_check.check("东西湖区", 2020)
     months = report.count_months
     assert months["caseload.dibao.urban.households"] == report.anchor == pd.Period("2020-10", "M")
-    text = check.render(report)
+    text = params_check.render(report)
     other = [path for path, month in months.items() if month != report.anchor]
     assert all(f"  {path}  {months[path]}" in text for path in other)
     assert synthetic.count_month(params.load("东西湖区"), "caseload.nonexistent", 2020) is None

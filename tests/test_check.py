@@ -6,7 +6,7 @@ import shutil
 import pytest
 from ruamel.yaml import YAML
 
-from civsim import check, cli, district, engine, params, reconcile
+from civsim import cli, district_new, engine, params, params_check, reconcile
 from civsim.errors import CivsimError
 from civsim.params import PARAMS
 
@@ -23,7 +23,7 @@ def _origin(report, path):
 
 
 def test_origins_are_own_inherited_or_national():
-    report = check.check("东西湖区", 2020)
+    report = params_check.check("东西湖区", 2020)
     assert report.ok and not report.missing
     assert _origin(report, "dibao.standard.urban") == "本级"
     assert _origin(report, "dibao.gap_ratio.urban") == "继承自武汉市（420100）"
@@ -35,24 +35,24 @@ def test_origins_are_own_inherited_or_national():
 
 def test_a_missing_required_leaf_fails_the_check(root, monkeypatch, capsys):
     (root / "420100-wuhan" / "tekun.yaml").unlink()    # 东西湖区 inherits its care standards from 武汉市
-    report = check.check("东西湖区", 2020, root=root)
+    report = params_check.check("东西湖区", 2020, root=root)
     assert not report.ok
     assert {f.path for f in report.missing} == {"tekun.care.full", "tekun.care.partial", "tekun.care.none"}
     assert all(f.program == "tekun" for f in report.missing)
     # the engine refuses the same folder, naming the first missing leaf
     with pytest.raises(CivsimError, match=r"tekun\.care\.(full|partial|none): missing"):
         engine.Simulation(params.load("420112", root), 2020)
-    monkeypatch.setattr(check, "check", functools.partial(check.check, root=root))
+    monkeypatch.setattr(params_check, "check", functools.partial(params_check.check, root=root))
     assert cli.main(["check", "--district", "东西湖区", "--year", "2020"]) == 1
     out = capsys.readouterr().out
     assert "二、缺少的必填参数（3项）" in out and "tekun.care.full" in out and "结论：不通过" in out
 
 
 def test_an_unfilled_stub_is_listed_not_read_as_zero(root):
-    (root / "420112-dongxihu" / "edge.yaml").write_text(district.stub_files()["edge"], encoding="utf-8")
+    (root / "420112-dongxihu" / "edge.yaml").write_text(district_new.stub_files()["edge"], encoding="utf-8")
     with pytest.raises(CivsimError, match="edge.amount: missing values"):
         params.load("420112", root)
-    report = check.check("东西湖区", 2020, root=root)
+    report = params_check.check("东西湖区", 2020, root=root)
     assert not report.ok and [f.path for f in report.missing] == ["edge.amount"]
     assert "存根未填写" in report.missing[0].note
     assert "dibao.standard.urban" in set(report.leaves["path"])   # the rest is still checked
@@ -66,7 +66,7 @@ def test_months_before_a_leaf_starts_are_flagged(root):
     values["2020-04-01"] = values.pop(next(iter(values)))
     with open(file, "w", encoding="utf-8") as out:
         yaml.dump(tree, out)
-    report = check.check("东西湖区", 2020, root=root)
+    report = params_check.check("东西湖区", 2020, root=root)
     flagged = {f.path: f.note for f in report.uncovered}
     assert "2020年1—3月" in flagged["temporary.approval_limit"] and "中止" in flagged["temporary.approval_limit"]
     assert not report.ok and not report.missing   # the engine would stop in January
@@ -81,14 +81,14 @@ def test_reported_figures_without_a_program_or_a_caseload(tmp_path):
         "350213,2023,funeral,all,amount_yuan,2023-01..2023-12,100000,某文件,发放丧葬补贴10万元\n"
         "350213,2023,marriage,all,cases,2023-01..2023-12,900,某文件,办理结婚登记900对\n"
         "350213,2023,tekun,all,persons,2023-12,316,某文件,全区共有特困人员316人\n", encoding="utf-8")
-    report = check.check("翔安区", 2023, reported_folder=folder)
+    report = params_check.check("翔安区", 2023, reported_folder=folder)
     notes = {f.path: f.note for f in report.unmatched}
     assert set(notes) == {"funeral", "marriage"}
     assert "没有该项目的在册对象" in notes["funeral"] and "没有对应的模拟项目" in notes["marriage"]
 
 
 def test_xiangan_checks_with_its_assumptions_named():
-    report = check.check("翔安区", 2023)
+    report = params_check.check("翔安区", 2023)
     assert report.ok
     assert {"dibao", "tekun", "temporary"} <= set(report.active) and report.not_paid == ["price_subsidy"]
     assert "temporary.approval_limit" in {f.path for f in report.assumed}

@@ -2,7 +2,7 @@
 declared, and a mistake in a params file or a scenario is an error, not a silent zero."""
 import pytest
 
-from civsim import districts, engine, params, programs, reported, scenarios, schema
+from civsim import districts, engine, params, programs, reported_figures, scenarios, schema
 from civsim.errors import CivsimError
 from civsim.report import labels
 
@@ -12,7 +12,7 @@ def test_the_label_table_is_the_declared_lines():
 
 
 def test_every_reported_program_code_maps_to_declared_lines_or_is_a_service_count():
-    codes = set(reported.load()["program"])
+    codes = set(reported_figures.load()["program"])
     modelled = [code for code in codes if programs.reported_lines(code)]
     assert {"dibao", "tekun", "disability", "children", "assistance_total", "spring_festival"} <= set(modelled)
     for code in modelled:

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from civsim import cli, district, districts
+from civsim import cli, district_new, districts
 from civsim.errors import CivsimError
 from civsim.params import PARAMS, _read_folder
 
@@ -22,7 +22,7 @@ def place(tmp_path):
 
 def test_writes_the_row_and_a_folder_of_stubs(place):
     csv, root = place
-    row, folder = district.new("350203", "思明区", "350200", "siming", csv=csv, root=root)
+    row, folder = district_new.new("350203", "思明区", "350200", "siming", csv=csv, root=root)
     assert csv.read_text(encoding="utf-8").splitlines()[-1] == "350203,思明区,siming,350200,district"
     assert districts.load_districts(csv)["350203"] == row and row.slug == "350203-siming" == folder.name
     stubs = {p.stem for p in folder.glob("*.yaml")}
@@ -35,16 +35,16 @@ def test_writes_the_row_and_a_folder_of_stubs(place):
 
 def test_a_stub_does_not_load_as_zero(place):
     csv, root = place
-    _, folder = district.new("350203", "思明区", "350200", "siming", csv=csv, root=root)
+    _, folder = district_new.new("350203", "思明区", "350200", "siming", csv=csv, root=root)
     with pytest.raises(CivsimError, match=r"350203-siming/[a-z_]+\.yaml: [a-z_.]+: missing values"):
         _read_folder(folder)
 
 
 def test_a_province_has_no_parent_and_a_city_needs_one(place):
     csv, root = place
-    assert district.new("360000", "江西省", None, "jiangxi", csv=csv, root=root)[0].level == "province"
+    assert district_new.new("360000", "江西省", None, "jiangxi", csv=csv, root=root)[0].level == "province"
     with pytest.raises(CivsimError, match="--parent: missing"):
-        district.new("360100", "南昌市", None, "nanchang", csv=csv, root=root)
+        district_new.new("360100", "南昌市", None, "nanchang", csv=csv, root=root)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -61,7 +61,7 @@ def test_refuses_bad_rows_leaving_the_file_untouched(place, args, message):
     csv, root = place
     before = csv.read_bytes()
     with pytest.raises(CivsimError, match=message) as caught:
-        district.new(*args, csv=csv, root=root)
+        district_new.new(*args, csv=csv, root=root)
     assert "\n" not in str(caught.value)
     assert csv.read_bytes() == before and sorted(p.name for p in root.iterdir()) == ["350200-xiamen"]
 
@@ -71,7 +71,7 @@ def test_an_existing_folder_for_the_code_is_refused(place):
     (root / "350203-simingqu").mkdir()
     before = csv.read_bytes()
     with pytest.raises(CivsimError, match="folder already exists"):
-        district.new("350203", "思明区", "350200", "siming", csv=csv, root=root)
+        district_new.new("350203", "思明区", "350200", "siming", csv=csv, root=root)
     assert csv.read_bytes() == before
 
 
@@ -82,9 +82,9 @@ def test_a_failure_after_the_row_is_written_takes_the_row_back(place, monkeypatc
     def refuse(*_):
         raise OSError(13, "Permission denied")
 
-    monkeypatch.setattr(district.os, "rename", refuse)
+    monkeypatch.setattr(district_new.os, "rename", refuse)
     with pytest.raises(CivsimError, match="cannot create the folder"):
-        district.new("350203", "思明区", "350200", "siming", csv=csv, root=root)
+        district_new.new("350203", "思明区", "350200", "siming", csv=csv, root=root)
     assert csv.read_bytes() == before
     assert sorted(p.name for p in root.iterdir()) == ["350200-xiamen"]
 

@@ -1,4 +1,4 @@
-"""The report notebooks, executed the way `civsim report --all` runs them (civsim.reports.main
+"""The report notebooks, executed the way `civsim report --all` runs them (civsim.report_jobs.main
 → civsim.batch → papermill → HTML → PDF and .docx), once per test session, then read as a reader would."""
 import ast
 import contextlib
@@ -11,14 +11,14 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from civsim import batch, districts, params, provenance, reports
+from civsim import batch, districts, params, provenance, report_jobs
 from civsim.report import plan, word
 from civsim.errors import CivsimError
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "civsim" / "notebooks"
 DOCUMENTS = ("annual_summary", "next_year_plan")
-NAMES = {"annual_summary": reports.SUMMARY_NAME, "next_year_plan": reports.PLAN_NAME, "budget_projection": reports.BUDGET_NAME}
+NAMES = {"annual_summary": report_jobs.SUMMARY_NAME, "next_year_plan": report_jobs.PLAN_NAME, "budget_projection": report_jobs.BUDGET_NAME}
 
 # figures of the seeds that the model reproduces and the summary must say, per district
 FIGURES = {
@@ -33,7 +33,7 @@ SUMMARY_HEADINGS = ["工作总结", "一、", "工作成效", "二、存在的�
 PLAN_HEADINGS = ["工作", "资金测算", "标准因素", "人数因素", "一次性及阶段性项目"]
 
 
-SHIPPED = reports.with_caseload()
+SHIPPED = report_jobs.with_caseload()
 SHIPPED_NAMES = [s.district for s in SHIPPED]
 
 
@@ -162,7 +162,7 @@ def test_notebooks_are_committed_thin_and_without_outputs(document, defaults):
 
 
 def test_jobs_pass_exactly_the_notebooks_parameters_into_the_report_folders(tmp_path):
-    jobs = reports.jobs([("东西湖区", 2020, 10)], "dibao_plus5_july", tmp_path, layout="gongwen")
+    jobs = report_jobs.jobs([("东西湖区", 2020, 10)], "dibao_plus5_july", tmp_path, layout="gongwen")
     assert [job.name for job in jobs] == ["工作总结", "工作计划", "预算测算"]
     assert [job.out_dir for job in jobs] == [tmp_path / "420112-东西湖区" / "2020"] + [tmp_path / "420112-东西湖区" / "2021"] * 2
     assert all(job.layout == "gongwen" for job in jobs)
@@ -181,23 +181,23 @@ def test_jobs_pass_exactly_the_notebooks_parameters_into_the_report_folders(tmp_
 
 def test_main_refuses_a_bad_request_before_running_anything(tmp_path):
     with pytest.raises(CivsimError, match="scenario not found"):
-        reports.main(out=tmp_path, scenario="no_such_scenario")
+        report_jobs.main(out=tmp_path, scenario="no_such_scenario")
     with pytest.raises(CivsimError, match="--year"):
-        reports.main(district="东丽区", out=tmp_path)
+        report_jobs.main(district="东丽区", out=tmp_path)
     with pytest.raises(CivsimError, match="unknown district"):
-        reports.main(district="火星区", year=2020, out=tmp_path)
+        report_jobs.main(district="火星区", year=2020, out=tmp_path)
     with pytest.raises(CivsimError, match="unknown layout"):
-        reports.main(out=tmp_path, layout="a4")
+        report_jobs.main(out=tmp_path, layout="a4")
     with pytest.raises(CivsimError, match="no jurisdiction has a caseload"):
-        reports.main(out=tmp_path, year=1990)
+        report_jobs.main(out=tmp_path, year=1990)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_as_of_month_comes_from_the_summary_date():
-    assert [reports.as_of_month(s.district, s.year) for s in SHIPPED] == [12, 12, 10, 12]
-    assert reports.as_of_month("420112", 2020) == 10          # dated 2020-10-21
-    assert reports.as_of_month("东丽区", 2020) == 12          # dated 2021-01-11: the whole year
-    assert reports.as_of_month("东丽区", 2019) == 12          # no summary kept: the whole year
+    assert [report_jobs.as_of_month(s.district, s.year) for s in SHIPPED] == [12, 12, 10, 12]
+    assert report_jobs.as_of_month("420112", 2020) == 10          # dated 2020-10-21
+    assert report_jobs.as_of_month("东丽区", 2020) == 12          # dated 2021-01-11: the whole year
+    assert report_jobs.as_of_month("东丽区", 2019) == 12          # no summary kept: the whole year
 
 
 def test_a_new_district_with_a_caseload_joins_the_batch(monkeypatch, tmp_path):
@@ -213,9 +213,9 @@ def test_a_new_district_with_a_caseload_joins_the_batch(monkeypatch, tmp_path):
     (root / new.slug / "caseload.yaml").write_text(
         "tekun:\n  centralized:\n    unit: persons\n    values:\n"
         "      2022-06-01: {value: 12, assumption: a test district}\n", encoding="utf-8")
-    found = reports.with_caseload(root=root)
+    found = report_jobs.with_caseload(root=root)
     assert ("汉南区", 2022, 12) in [(s.district, s.year, s.as_of_month) for s in found]
-    assert [s.district for s in reports.with_caseload(2021, root=root)] == ["天津市", "东丽区", "东西湖区"]
+    assert [s.district for s in report_jobs.with_caseload(2021, root=root)] == ["天津市", "东丽区", "东西湖区"]
 
 
 # ---------------------------------------------------------------- the plan's price and volume split
@@ -347,13 +347,13 @@ def test_main_runs_the_longest_reports_first_and_answers_in_job_order(tmp_path):
 
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert reports.main(out=tmp_path, runner=runner, progress=False) == 0
+        assert report_jobs.main(out=tmp_path, runner=runner, progress=False) == 0
     names = [job.name for job in seen]
     count = len(SHIPPED)
-    assert names == [reports.BUDGET_NAME] * count + [reports.SUMMARY_NAME] * count + [reports.PLAN_NAME] * count
+    assert names == [report_jobs.BUDGET_NAME] * count + [report_jobs.SUMMARY_NAME] * count + [report_jobs.PLAN_NAME] * count
     caseloads = [sum(path.startswith("caseload.") for path in params.load(job.parameters["district"]).leaves)
                  for job in seen[:count]]
     assert caseloads == sorted(caseloads, reverse=True) and caseloads[0] > caseloads[-1]
-    planned = reports.jobs([(s.district, s.year, s.as_of_month) for s in SHIPPED], out=tmp_path)
+    planned = report_jobs.jobs([(s.district, s.year, s.as_of_month) for s in SHIPPED], out=tmp_path)
     labels = [line.split()[0:2] for line in printed.getvalue().splitlines()[1:-1]]
     assert labels == [job.label.split()[0:2] for job in planned]

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civsim import batch, batch_dask, cli, cluster, districts, engine, params, province, reports, scenarios
+from civsim import batch, batch_dask, cli, cluster, districts, engine, params, province, report_jobs, scenarios
 from civsim.errors import CivsimError
 from civsim.report.summary import AnnualSummary
 
@@ -171,9 +171,9 @@ def test_tianjin_from_its_districts():
 @pytest.mark.slow
 def test_report_batch_on_dask_renders_tianjin_from_its_districts_and_isolates_failures(client, tmp_path):
     out = tmp_path / "reports"
-    summary = reports.jobs([("天津市", YEAR, 12)], out=out, from_districts=True)[0]
+    summary = report_jobs.jobs([("天津市", YEAR, 12)], out=out, from_districts=True)[0]
     jobs = [summary, batch.Job(FIXTURES / "raises.ipynb", out, "raises", {"rows": 3}, "raises")]
-    outcomes = batch_dask.run(jobs, client=client, timeout=120, progress=False, kernel_name=reports.KERNEL)
+    outcomes = batch_dask.run(jobs, client=client, timeout=120, progress=False, kernel_name=report_jobs.KERNEL)
     assert [o.label for o in outcomes] == ["天津市 2020年工作总结", "raises"] and [o.ok for o in outcomes] == [True, False]
     assert summary.output("pdf").read_bytes().startswith(b"%PDF")
     page = summary.output("html").read_text(encoding="utf-8")

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from civsim import calibrate, check, districts, params, provincial
+from civsim import calibrate, districts, params, params_check, provincial
 from civsim.errors import CivsimError
 
 HEADER = ("province_code,province,month,area,standard_yuan_person_month,benefit_yuan_person_month,"
@@ -49,7 +49,7 @@ def test_a_district_of_a_covered_province_takes_the_provincial_ratio(table):
     entry = p.leaf("dibao.gap_ratio.rural").at(dt.date(2022, 6, 1))
     assert entry.source not in ("assumption", "calibration") and "a test bulletin" in entry.source
     assert entry.quote.startswith("农村低保平均标准")
-    assert check.origin(p.leaf("dibao.gap_ratio.rural").file, p.district) == check.ORIGIN_PROVINCIAL
+    assert params_check.origin(p.leaf("dibao.gap_ratio.rural").file, p.district) == params_check.ORIGIN_PROVINCIAL
 
 
 def test_a_jurisdictions_own_value_still_wins(table):

@@ -22,8 +22,8 @@ def row(table, program, measure, value=None):
 
 
 def test_every_reported_figure_of_the_district_year_is_listed(dongxihu):
-    from civsim import reported
-    assert len(dongxihu) == len(reported.for_district("420112", 2020)) > 100
+    from civsim import reported_figures
+    assert len(dongxihu) == len(reported_figures.for_district("420112", 2020)) > 100
     assert list(dongxihu.columns) == reconcile.OUTPUT
 
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from civsim import reported
+from civsim import reported_figures
 from civsim.errors import CivsimError
 from conftest import SEEDS
 
@@ -16,13 +16,13 @@ def _numbers(quote: str) -> list[float]:
 
 
 def test_well_over_a_hundred_rows_from_all_five_documents():
-    table = reported.load()
+    table = reported_figures.load()
     assert len(table) > 150
     assert table.loc[table["source"].str.endswith(".txt"), "source"].nunique() == 5
 
 
 def test_a_figure_beyond_the_seeds_names_its_document_by_title():
-    table = reported.load()
+    table = reported_figures.load()
     others = table[~table["source"].str.endswith(".txt")]
     assert set(others["jurisdiction"]) == {"350213"} and set(others["file"]) == {"350213_xiangan_2023.csv"}
     assert others["source"].str.contains("翔安区").all() and others["quote"].str.len().gt(10).all()
@@ -34,7 +34,7 @@ def test_a_figure_beyond_the_seeds_names_its_document_by_title():
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents live outside the repository")
 def test_quotes_are_verbatim_and_hold_the_value():
     seeds = {p.name: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
-    for row in reported.load().itertuples():
+    for row in reported_figures.load().itertuples():
         if row.source not in seeds and not row.source.endswith(".txt"):
             continue   # a public document outside the seeds, cited by title (checked above)
         assert row.quote in seeds[row.source], (row.file, row.quote)
@@ -43,7 +43,7 @@ def test_quotes_are_verbatim_and_hold_the_value():
 
 
 def test_values_are_in_base_units():
-    table = reported.load()
+    table = reported_figures.load()
     dibao = table[(table.jurisdiction == "420112") & (table.program == "dibao") & (table.measure == "amount_yuan")]
     assert dibao["value"].tolist() == [12191600]
 
@@ -63,11 +63,11 @@ def test_bad_reported_csv(tmp_path, text, match):
     path = tmp_path / "bad.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CivsimError, match=match):
-        reported.read(path)
+        reported_figures.read(path)
 
 
 def test_gbk_file_is_read(tmp_path):
     path = tmp_path / "gbk.csv"
     path.write_bytes("jurisdiction,year,program,area,measure,period,value,source,quote\n"
                      "420112,2020,dibao,all,persons,2020-10,269,s,在册城市低保221户269人\n".encode("gb18030"))
-    assert reported.read(path)["quote"].iloc[0] == "在册城市低保221户269人"
+    assert reported_figures.read(path)["quote"].iloc[0] == "在册城市低保221户269人"

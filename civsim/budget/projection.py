@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import cpi as cpi_module, engine, params as params_module, provenance, reported, scenarios as scenarios_module
+from .. import cpi as cpi_module, engine, params as params_module, provenance, reported_figures, scenarios as scenarios_module
 from ..errors import CivsimError
 from ..params import ParamSet
 from ..engine.draws import Copies, NotStackable, copies_for
@@ -161,7 +161,7 @@ def reported_trend(code: str, program: str, folder=None) -> tuple[float, str] | 
     """Yearly growth of a caseload the bureau reports in two or more years, and what it rests on:
     the stocks (persons, else households; area "all", else urban + rural) at the latest reported
     month of each year, first and last year compounded. None without such a series."""
-    table = reported.load(folder) if folder is not None else reported.load()
+    table = reported_figures.load(folder) if folder is not None else reported_figures.load()
     table = table[(table["jurisdiction"] == str(code)) & (table["program"] == program)
                   & ~table["period"].str.contains("..", regex=False)]
     for measure in ("persons", "households"):

@@ -229,13 +229,13 @@ class AnnualSummary:
     def plan_against_actual(self):
         """目标 / 完成 / 完成率 of the quantified targets of this year's plan that the year reports, or
         None when there is no plan for the year or it sets no targets."""
-        from .. import reported
+        from .. import reported_figures
 
         plan = documents.plan(self.district.code, self.year)
         aims = [t.text for s in (plan.sections if plan else ()) for task in s.tasks for t in task.targets]
         if not aims:
             return None
-        figures = reported.for_district(self.district.code, self.year)
+        figures = reported_figures.for_district(self.district.code, self.year)
         texts = [p.text for a in (self.summary.areas if self.summary else ()) for p in a.points]
         texts += [q for q, source in zip(figures["quote"], figures["source"]) if source != plan.source]
         rows = targets_module.compare(aims, texts)

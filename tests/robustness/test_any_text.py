@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from civsim import cpi, districts, params, provincial, reported, scenarios
+from civsim import cpi, districts, params, provincial, reported_figures, scenarios
 from civsim.errors import CivsimError
 
 from .test_rolls_and_data import load_roll, make_roll
@@ -38,10 +38,10 @@ def check_scenario(path: Path):
 
 
 def check_reported(path: Path):
-    table = reported.read(path)
+    table = reported_figures.read(path)
     assert np.isfinite(table["value"]).all() and (table["value"] >= 0).all()
     for period in table["period"]:
-        reported.parse_period(period)
+        reported_figures.parse_period(period)
 
 
 def check_districts(path: Path):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from civsim import districts, params, reported, scenarios, synthetic
+from civsim import districts, params, reported_figures, scenarios, synthetic
 from civsim import roll_io as population  # the roll's loader and writer
 from civsim.errors import CivsimError
 
@@ -124,7 +124,7 @@ def test_bad_reported_csv(tmp_path, text, match):
     path = tmp_path / "bad.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CivsimError, match=match) as err:
-        reported.read(path)
+        reported_figures.read(path)
     assert "bad.csv" in str(err.value) and "\n" not in str(err.value)
 
 
@@ -133,7 +133,7 @@ def test_bad_reported_csv(tmp_path, text, match):
 def test_chinese_encodings_are_read(tmp_path, encoding):
     path = tmp_path / "figures.csv"
     path.write_bytes((HEADER + ROW).encode(encoding))
-    assert reported.read(path)["quote"].iloc[0] == "在册城市低保221户269人"
+    assert reported_figures.read(path)["quote"].iloc[0] == "在册城市低保221户269人"
 
 
 @pytest.mark.case("data")

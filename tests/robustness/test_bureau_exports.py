@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from civsim import batch, roll_io
-from civsim.bureau import check, idcard, importer
+from civsim.bureau import amounts_check, idcard, importer
 from civsim.cli import main
 from civsim.errors import CivsimError
 from conftest import ROOT
@@ -253,7 +253,7 @@ def test_no_personal_data_in_any_output_message_or_error(tmp_path, capsys):
     rendered = [text] + [p.read_text(encoding="utf-8") for p in sorted(out.iterdir())]
     assert len(rendered) == 4
     households = pd.read_csv(out / "households.csv", keep_default_na=False, na_values=[""])
-    result = check.compare_benefits(households, households["benefit"].fillna(0).to_numpy() + 3)
+    result = amounts_check.compare_benefits(households, households["benefit"].fillna(0).to_numpy() + 3)
     rendered += [result.rest.to_csv(), result.by_reason().to_csv()]
     for line in rendered:
         _scan(line, personal)
@@ -315,15 +315,15 @@ def test_no_personal_data_in_what_the_model_makes_of_an_imported_roll(tmp_path, 
 def test_the_annual_summary_from_an_imported_roll_has_streets_and_no_personal_data(tmp_path, capsys):
     """The 工作总结 rendered from the bureau's own roll: a table by street, and no name, 身份证号,
     phone, address or account anywhere in its HTML or Word file."""
-    from civsim import reports
+    from civsim import report_jobs
 
     personal = _personal_data()
     roll = tmp_path / "roll"
     files = [str(p) for p in sorted(SAMPLE.glob("*.xlsx"))]
     assert _run_cli(["roll", "import", *files, "--district", "东西湖区", "--out", str(roll), "--salt", SALT], capsys)[0] == 0
-    summary = next(job for job in reports.jobs([("东西湖区", 2020, 10)], out=tmp_path / "reports", roll=roll, budget=False)
-                   if job.name == reports.SUMMARY_NAME)
-    outcome = batch.run([summary], workers=1, progress=False, kernel_name=reports.KERNEL)[0]
+    summary = next(job for job in report_jobs.jobs([("东西湖区", 2020, 10)], out=tmp_path / "reports", roll=roll, budget=False)
+                   if job.name == report_jobs.SUMMARY_NAME)
+    outcome = batch.run([summary], workers=1, progress=False, kernel_name=report_jobs.KERNEL)[0]
     assert outcome.ok, outcome.error
     page = outcome.outputs["html"].read_text(encoding="utf-8")
     assert "分街道（乡镇）情况" in page and "吴家山街道" in page

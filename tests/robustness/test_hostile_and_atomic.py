@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from civsim import atomic, batch, budget, districts, explorer, reports
+from civsim import atomic, batch, budget, districts, explorer, report_jobs
 from civsim.report import display
 
 HOSTILE = ["../../etc/evil", "a/b", "x\x00y", "<script>alert(1)</script>", "..", "/abs"]
@@ -18,7 +18,7 @@ def test_a_hostile_district_name_stays_inside_the_reports_folder(monkeypatch, tm
     evil = districts.District("999999", name, "evil", None, "district")
     monkeypatch.setattr(districts, "find", lambda _: evil)
     out = tmp_path / "reports"
-    for job in reports.jobs([(name, 2020, 10)], out=out):
+    for job in report_jobs.jobs([(name, 2020, 10)], out=out):
         resolved = job.output("pdf").resolve()
         assert resolved.is_relative_to(out.resolve()), resolved
         assert "\x00" not in str(resolved)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from civsim import batch, districts, params, reported, reports, tables
+from civsim import batch, districts, params, reported_figures, report_jobs, tables
 from civsim.errors import CivsimError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ def test_another_separator_is_named(tmp_path, text, fragment):
     path = tmp_path / "x.csv"
     path.write_bytes(text.encode("gb18030" if "GBK" in fragment else "utf-8"))
     with pytest.raises(CivsimError, match=f"row 1: {fragment}"):
-        reported.read(path)
+        reported_figures.read(path)
 
 
 THOUSANDS = {
@@ -43,7 +43,7 @@ def test_a_row_with_an_extra_cell_is_named(tmp_path, rows, fragment):
     path = tmp_path / "x.csv"
     path.write_text(HEADER + "\n" + rows + "\n", encoding="utf-8")
     with pytest.raises(CivsimError) as info:
-        reported.read(path)
+        reported_figures.read(path)
     assert fragment in str(info.value)
 
 
@@ -100,7 +100,7 @@ def dongli_broken(monkeypatch):
 @pytest.mark.case("messages")
 @pytest.mark.parametrize("year", [None, 2020], ids=["latest year", "--year 2020"])
 def test_one_broken_parameter_file_fails_its_own_reports_only(dongli_broken, capsys, tmp_path, year):
-    code = reports.main(year=year, out=tmp_path, runner=fake_runner, progress=False)
+    code = report_jobs.main(year=year, out=tmp_path, runner=fake_runner, progress=False)
     out = capsys.readouterr().out
     assert code == 1
     failed = [line for line in out.splitlines() if "FAILED" in line]
@@ -117,7 +117,7 @@ def test_a_broken_file_on_disk_fails_that_jurisdiction_only(tmp_path):
     path = root / "120110-dongli" / "temporary.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\nbroken: [\n", encoding="utf-8")
     broken = {}
-    found = reports.with_caseload(root=root, broken=broken)
+    found = report_jobs.with_caseload(root=root, broken=broken)
     params.clear_cache()
     assert list(broken) == ["东丽区"] and "temporary.yaml" in broken["东丽区"]
     assert "东西湖区" in [s.district for s in found]

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from civsim import cli, district, districts, scenarios
+from civsim import cli, district_new, districts, scenarios
 from civsim.errors import CivsimError
 from civsim.params import PARAMS, read_yaml
 from civsim.report import documents
@@ -46,7 +46,7 @@ def test_district_new_refuses_a_hostile_name_and_writes_nothing(place, name):
     csv, root = place
     before = csv.read_bytes()
     with pytest.raises(CivsimError, match=r"holds U\+[0-9A-F]{4}"):
-        district.new("350206", name, "350200", "huli", csv=csv, root=root)
+        district_new.new("350206", name, "350200", "huli", csv=csv, root=root)
     assert csv.read_bytes() == before and sorted(p.name for p in root.iterdir()) == ["350200-xiamen"]
 
 
@@ -62,7 +62,7 @@ def test_a_hostile_name_in_districts_csv_is_refused_naming_the_row(place, name):
 @pytest.mark.case("names")
 def test_full_width_digits_are_the_code_they_look_like(place):
     csv, root = place
-    row, folder = district.new("３５０２０６", "湖里区", "３５０２００", "ｈｕｌｉ", csv=csv, root=root)
+    row, folder = district_new.new("３５０２０６", "湖里区", "３５０２００", "ｈｕｌｉ", csv=csv, root=root)
     assert (row.code, row.parent, row.pinyin, folder.name) == ("350206", "350200", "huli", "350206-huli")
     assert csv.read_text(encoding="utf-8").endswith("350206,湖里区,huli,350200,district\n")
 
@@ -72,14 +72,14 @@ def test_full_width_digits_are_the_code_they_look_like(place):
 def test_digits_that_are_not_0_to_9_are_not_a_code(place, code):
     csv, root = place
     with pytest.raises(CivsimError, match="bad code"):
-        district.new(code, "湖里区", "350200", "huli", csv=csv, root=root)
+        district_new.new(code, "湖里区", "350200", "huli", csv=csv, root=root)
 
 
 @pytest.mark.case("names")
 def test_a_look_alike_after_normalising_is_the_listed_name(place):
     csv, root = place
     with pytest.raises(CivsimError, match="name already listed"):
-        district.new("350206", "东西湖区\u3000", "350200", "huli", csv=csv, root=root)   # ideographic space
+        district_new.new("350206", "东西湖区\u3000", "350200", "huli", csv=csv, root=root)   # ideographic space
 
 
 @pytest.mark.case("names")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from civsim import cli, district, districts, province
+from civsim import cli, district_new, districts, province
 from civsim import roll_io
 from civsim.errors import CivsimError
 from civsim.params import PARAMS
@@ -167,20 +167,20 @@ def place(tmp_path):
 @pytest.mark.parametrize("writers", [2, 4])
 def test_district_new_at_once_keeps_every_row(place, monkeypatch, writers):
     csv, root = place
-    slow = district.stub_files
+    slow = district_new.stub_files
 
     def stubs_slowly(*args, **kwargs):      # widen the read-modify-write window
         time.sleep(0.3)
         return slow(*args, **kwargs)
 
-    monkeypatch.setattr(district, "stub_files", stubs_slowly)
+    monkeypatch.setattr(district_new, "stub_files", stubs_slowly)
     rows = [("350203", "思明区", "siming"), ("350205", "海沧区", "haicang"), ("350206", "湖里区", "huli"),
             ("350211", "集美区", "jimei")][:writers]
     errors = []
 
     def add(code, name, pinyin):
         try:
-            district.new(code, name, "350200", pinyin, csv=csv, root=root)
+            district_new.new(code, name, "350200", pinyin, csv=csv, root=root)
         except Exception as exc:   # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civsim import cpi, districts, params, reported, synthetic
+from civsim import cpi, districts, params, reported_figures, synthetic
 from civsim import roll_io as population  # the roll's loader and writer
 from civsim.errors import CivsimError
 
@@ -177,7 +177,7 @@ def test_bad_reported_figures(tmp_path, text, fragments):
     path = tmp_path / "figures.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CivsimError) as err:
-        reported.read(path)
+        reported_figures.read(path)
     one_line(err, "figures.csv", *fragments)
 
 
@@ -185,12 +185,12 @@ def test_bad_reported_figures(tmp_path, text, fragments):
 def test_figures_the_model_does_not_simulate_keep_their_own_codes(tmp_path):
     path = tmp_path / "figures.csv"
     path.write_text(HEADER + ROW.replace(",dibao,", ",marriage,").replace(",persons,", ",cases,"), encoding="utf-8")
-    assert reported.read(path)["program"].tolist() == ["marriage"]
+    assert reported_figures.read(path)["program"].tolist() == ["marriage"]
 
 
 @pytest.mark.case("data")
 def test_every_shipped_figure_still_loads():
-    assert len(reported.load.__wrapped__(reported.REPORTED)) > 0
+    assert len(reported_figures.load.__wrapped__(reported_figures.REPORTED)) > 0
 
 
 DISTRICT_CASES = {

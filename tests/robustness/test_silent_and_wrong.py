@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from civsim import cli, districts, params, reported
+from civsim import cli, districts, params, reported_figures
 from civsim.errors import CivsimError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,8 +94,8 @@ def test_a_code_excel_made_a_number_is_read(tmp_path, code):
     folder.mkdir()
     text = (ROOT / "data" / "reported" / "004_dongxihu_2020.csv").read_text(encoding="utf-8")
     (folder / "x.csv").write_text(text.replace("\n420112,", f"\n{code},"), encoding="utf-8")
-    reported.load.cache_clear()
-    table = reported.load(folder)
+    reported_figures.load.cache_clear()
+    table = reported_figures.load(folder)
     assert set(table["jurisdiction"]) == {"420112"} and len(table) == text.count("\n420112,")
     csv = tmp_path / "districts.csv"
     csv.write_text(districts.DISTRICTS_CSV.read_text(encoding="utf-8").replace("420112,", f"{code},")
@@ -120,7 +120,7 @@ def test_bad_reported_figures_are_one_line(tmp_path, spoil, fragment):
     assert spoilt != text
     (tmp_path / "x.csv").write_text(spoilt, encoding="utf-8")
     with pytest.raises(CivsimError, match=fragment.replace(".", r"\.")):
-        reported.read(tmp_path / "x.csv")
+        reported_figures.read(tmp_path / "x.csv")
 
 
 COPIES = {"a 副本 copy": "004_dongxihu_2020 - 副本.csv", "a copy saved under another name": "dongxihu (2).csv"}
@@ -132,11 +132,11 @@ def test_the_same_figures_in_two_files_are_refused(tmp_path, name):
     folder = tmp_path / "reported"
     shutil.copytree(ROOT / "data" / "reported", folder)
     shutil.copy(folder / "004_dongxihu_2020.csv", folder / name)
-    reported.load.cache_clear()
+    reported_figures.load.cache_clear()
     with pytest.raises(CivsimError, match="is also in") as info:
-        reported.load(folder)
+        reported_figures.load(folder)
     assert "004_dongxihu_2020.csv" in str(info.value) and name in str(info.value)
-    reported.load.cache_clear()
+    reported_figures.load.cache_clear()
 
 
 def run(argv, capsys):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import districts, paths, programs, reported, schema, synthetic
+from . import districts, paths, programs, reported_figures, schema, synthetic
 from .errors import CivsimError
 from .params import PARAMS, folder_of, prune, read_yaml
 
@@ -219,7 +219,7 @@ def _uncovered(params, program, year: int) -> list[Finding]:
     return out
 
 
-def check(district, year: int, root: Path = PARAMS, reported_folder: Path = reported.REPORTED) -> Report:
+def check(district, year: int, root: Path = PARAMS, reported_folder: Path = reported_figures.REPORTED) -> Report:
     from . import params as params_module
 
     root = Path(root)
@@ -268,8 +268,8 @@ def check(district, year: int, root: Path = PARAMS, reported_folder: Path = repo
 
 def _unmatched(code: str, year: int, active: list, folder: Path) -> list[Finding]:
     """Reported figures no program models, and those whose programs have no caseload here."""
-    figures = reported.for_district(code, year, folder)
-    known = reported.modelled_programs()
+    figures = reported_figures.for_district(code, year, folder)
+    known = reported_figures.modelled_programs()
     groups: dict = {}
     for row in figures.itertuples(index=False):
         if row.program not in known:
