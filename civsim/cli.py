@@ -7,6 +7,9 @@ import json
 import os
 import sys
 
+from .cli_options import (MAX_SAMPLE, MAX_WORKERS, add_district, add_jurisdiction_run, add_year, check_folder,
+                          check_output, check_paid, check_year_option, chosen_scenarios, integer, memory, month, rate,
+                          write_table)
 from .errors import CivsimError
 
 MAX_DRAWS = 10_000   # ~12 ms a draw for a district: minutes, not days
@@ -19,80 +22,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
 
 
-def _rate(text: str) -> float:
-    """A monthly rate from 0 to 0.5."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (expected a number such as 0.02)") from None
-    if not 0 <= value <= 0.5:
-        raise argparse.ArgumentTypeError(f"{value:g} is out of range (expected a monthly rate from 0 to 0.5)")
-    return value
-
-
-def _integer(low: int, high: int, what: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is out of range (expected {what} from {low} to {high})")
-        return value
-    return parse
-
-
-MAX_WORKERS = 256
-MAX_SAMPLE = 200_000   # households in a sample roll: more than any district's roll
-
-
-def _month(text: str) -> str:
-    """YYYY-MM with a month 01-12 and a year 1949-2100."""
-    import re
-
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 1949 <= int(match.group(1)) <= 2100:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a month (expected YYYY-MM, months 01 to 12, years 1949 to 2100)")
-    return match.group(0)
-
-
-def _memory(text: str) -> int:
-    """A per-worker memory limit a district run can live in, and this machine has."""
-    from .cluster import MIN_MEMORY, parse_memory, total_memory
-
-    try:
-        value = parse_memory(text)
-    except CivsimError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a memory size (expected e.g. 4GB, 3.5GiB or 800MB)") from None
-    if not MIN_MEMORY <= value <= total_memory():
-        raise argparse.ArgumentTypeError(f"{text} is out of range (expected from {MIN_MEMORY >> 20} MiB to this "
-                                         f"machine's {total_memory() / 2**30:.1f} GiB)")
-    return value
-
-
-def _district(parser: argparse.ArgumentParser, required: bool = True) -> None:
-    parser.add_argument("--district", required=required, help="GB/T 2260 code or Chinese name, e.g. 420112 or 东西湖区")
-
-
-def _year(parser: argparse.ArgumentParser, required: bool = True) -> None:
-    parser.add_argument("--year", type=_integer(1949, 2100, "a calendar year"), required=required,
-                        help="calendar year, e.g. 2020 (within the years the district's parameters cover)")
-
-
-def _jurisdiction_run(parser: argparse.ArgumentParser) -> None:
-    """Options of a run over every district under a jurisdiction, on Dask (civsim.province)."""
-    group = parser.add_argument_group("every district under a jurisdiction, on Dask")
-    group.add_argument("--province", default=None, help="every district of this province (code or name)")
-    group.add_argument("--city", default=None, help="every district of this city (code or name)")
-    group.add_argument("--all", action="store_true", help="every district in data/districts.csv")
-    group.add_argument("--out", default=None, help="folder for districts/district=<code>/*.parquet and the roll-ups")
-    group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (default: a local cluster)")
-    group.add_argument("--workers", type=_integer(1, MAX_WORKERS, "a number of workers"), default=None,
-                       help="local cluster workers (default: the core count)")
-    group.add_argument("--memory-limit", type=_memory, default=None,
-                       help="per local worker, e.g. 4GB (default: memory ÷ workers)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="civsim", description="Social-assistance simulation and reports for civil-affairs bureaus.")
     parser.add_argument("--home", metavar="DIR", default=None,
@@ -103,18 +32,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="create a workspace DIR for a district: its and its parents' parameter folders "
                        "(the shipped examples, or stubs) and the empty folders a bureau uses")
     p.add_argument("dir", metavar="DIR", help="the new workspace folder (absent, empty, or a workspace to complete)")
-    _district(p)
+    add_district(p)
 
     p = sub.add_parser("params", help="print every parameter in force at a date, with unit and source")
-    _district(p)
+    add_district(p)
     p.add_argument("--date", default=None, help="YYYY-MM or YYYY-MM-DD (default: today)")
     p.add_argument("--json", action="store_true", help="a JSON list of {path, value, unit, source}")
     p.add_argument("--schema", action="store_true", help="every declared leaf: unit, default or required, who reads it")
 
     p = sub.add_parser("check", help="a district's parameters for a year: origin of each leaf, what is missing, "
                        "uncovered months, reported figures without a program (exit 1 if something required is missing)")
-    _district(p)
-    _year(p)
+    add_district(p)
+    add_year(p)
     p.add_argument("--json", action="store_true", help="the findings as JSON")
 
     p = sub.add_parser("district", help="add a jurisdiction: its row in data/districts.csv and a folder of parameter stubs")
@@ -126,47 +55,47 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--pinyin", required=True, help="folder name in lowercase letters, e.g. xiangan (names the params folder)")
 
     p = sub.add_parser("simulate", help="monthly caseloads and money per program (tidy CSV)")
-    _district(p, required=False)
-    _year(p)
+    add_district(p, required=False)
+    add_year(p)
     p.add_argument("--scenario", action="append", default=[], help="scenario name under params/scenarios (repeatable)")
-    p.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=None,
+    p.add_argument("--seed", type=integer(0, 2**63 - 1, "a seed"), default=None,
                    help="seed of the synthetic roll and its monthly draws (default 1)")
     p.add_argument("--roll", default=None, help="folder with a real roll: households.csv|.parquet and persons.csv|.parquet")
     p.add_argument("--csv", default=None, help="write the table here ('-' or none: standard output)")
-    _jurisdiction_run(p)
+    add_jurisdiction_run(p)
 
     p = sub.add_parser("compare", help="households better off / worse off / unchanged under a scenario")
-    _district(p)
-    _year(p)
+    add_district(p)
+    add_year(p)
     p.add_argument("--scenario", required=True, help="scenario name under params/scenarios")
-    p.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=1, help="seed of the synthetic roll (default 1)")
+    p.add_argument("--seed", type=integer(0, 2**63 - 1, "a seed"), default=1, help="seed of the synthetic roll (default 1)")
     p.add_argument("--roll", default=None, help="folder with a bureau's roll (households, persons)")
     p.add_argument("--csv", default=None, help="write the table here (default: standard output)")
 
     p = sub.add_parser("calibrate", help="fit the roll to a year's reported figures: the values fitted one by one, "
                        "then the roll's unknowns jointly (params/calibration/<folder>.yaml); or, with --roll, "
                        "measure the 低保 dynamics on the district's own rolls")
-    _district(p)
-    _year(p, required=False)
+    add_district(p)
+    add_year(p, required=False)
     p.add_argument("--roll", default=None, help="a roll history of two or more months (the folder `civsim roll import` "
                    "writes for several month folders): entry and exit rates, gap ratios, 档 shares and household "
                    "make-up measured on it instead of the fit to reported figures (no --year)")
     p.add_argument("--write", action="store_true", help="write the fitted values into params/calibration/")
 
     p = sub.add_parser("reconcile", help="reported figures beside the model's")
-    _district(p)
-    _year(p)
+    add_district(p)
+    add_year(p)
     p.add_argument("--csv", default=None, help="write the table here ('-' or none: standard output)")
 
     p = sub.add_parser("report", help="render the annual summary, next-year plan and budget (HTML, PDF, Word)")
-    _district(p, required=False)
-    _year(p, required=False)
+    add_district(p, required=False)
+    add_year(p, required=False)
     p.add_argument("--all", action="store_true",
                    help="every jurisdiction with a caseload: at --year, else at its latest caseload year")
     p.add_argument("--layout", choices=("standard", "gongwen"), default="standard",
                    help="PDF and Word layout: standard (intranet) or gongwen (GB/T 9704 official document)")
     p.add_argument("--scenario", default="baseline", help="scenario for the plan's budget part")
-    p.add_argument("--workers", type=_integer(1, MAX_WORKERS, "a number of workers"), default=None,
+    p.add_argument("--workers", type=integer(1, MAX_WORKERS, "a number of workers"), default=None,
                    help="parallel notebooks (default: the core count)")
     p.add_argument("--out", default=None, help="output folder (default: reports/)")
     p.add_argument("--from-districts", action="store_true",
@@ -177,19 +106,19 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--backend", choices=("processes", "dask"), default="processes",
                        help="processes: a pool on this machine (default); dask: a dask cluster")
     group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (implies --backend dask)")
-    group.add_argument("--memory-limit", type=_memory, default=None, help="per local dask worker, e.g. 4GB")
+    group.add_argument("--memory-limit", type=memory, default=None, help="per local dask worker, e.g. 4GB")
     p.add_argument("--roll", default=None, help="the bureau's own roll for the annual summary (a folder from "
                    "`civsim roll import`, or of exports): its figures, and a table by street")
 
     p = sub.add_parser("project", help="the budget window per program: range and why it moved (Excel workbook)")
-    _district(p)
-    _year(p)
+    add_district(p)
+    add_year(p)
     p.add_argument("--scenario", action="append", default=[], help="scenario name (repeatable)")
-    p.add_argument("--draws", type=_integer(1, MAX_DRAWS, "a number of draws"), default=200,
+    p.add_argument("--draws", type=integer(1, MAX_DRAWS, "a number of draws"), default=200,
                    help=f"Monte Carlo draws for the range (1 to {MAX_DRAWS})")
-    p.add_argument("--years", type=_integer(1, 10, "a number of years"), default=None,
+    p.add_argument("--years", type=integer(1, 10, "a number of years"), default=None,
                    help="budget years from --year on (default 3: 中期财政规划)")
-    p.add_argument("--seed", type=_integer(0, 2**32 - 1, "a seed"), default=1, help="seed of the roll and the draws (default 1)")
+    p.add_argument("--seed", type=integer(0, 2**32 - 1, "a seed"), default=1, help="seed of the roll and the draws (default 1)")
     p.add_argument("--roll", default=None, help="folder with the base year's roll: households.csv|.parquet and persons.csv|.parquet")
     p.add_argument("--xlsx", default=None, help="write the workbook here")
 
@@ -198,28 +127,28 @@ def build_parser() -> argparse.ArgumentParser:
     r = roll.add_parser("import", help="家庭查询/人员查询 .xlsx|.xls exports -> households.csv, persons.csv, roll.yaml")
     r.add_argument("files", nargs="+", help="the exports, a 家庭查询 and a 人员查询 file per category; or a folder "
                    "of them; or several month folders (a roll history: --out/<YYYY-MM>/ and history.yaml)")
-    _district(r)
+    add_district(r)
     r.add_argument("--out", required=True, help="roll folder to write")
-    r.add_argument("--month", type=_month, default=None, help="export month YYYY-MM (default: from the file names, …_YYYYMMDD)")
+    r.add_argument("--month", type=month, default=None, help="export month YYYY-MM (default: from the file names, …_YYYYMMDD)")
     r.add_argument("--salt", default=None, help="salt of the 身份证号 hash (default: the district's salt file)")
     r.add_argument("--salt-file", default=None, help="file holding the salt (default: $CIVSIM_SALT_DIR or "
                    "~/.config/civsim/salt/<code>.salt, created on first use)")
     r = roll.add_parser("check", help="each household's modelled 低保 beside its exported 户月保障金额, for the export month")
-    _district(r)
+    add_district(r)
     r.add_argument("--roll", required=True, help="a roll folder written by `civsim roll import`, or a folder of exports")
     r.add_argument("--csv", default=None, help="write the households that differ here (default: standard output)")
 
     r = roll.add_parser("sample", help="write a seeded sample of exports with fake persons")
-    _district(r)
-    r.add_argument("--households", type=_integer(1, MAX_SAMPLE, "a number of households"), default=5000,
+    add_district(r)
+    r.add_argument("--households", type=integer(1, MAX_SAMPLE, "a number of households"), default=5000,
                    help="households in the sample")
-    r.add_argument("--seed", type=_integer(0, 2**63 - 1, "a seed"), default=1)
-    r.add_argument("--month", type=_month, default="2020-10", help="export month YYYY-MM")
-    r.add_argument("--months", type=_integer(1, 120, "a number of months"), default=1,
+    r.add_argument("--seed", type=integer(0, 2**63 - 1, "a seed"), default=1)
+    r.add_argument("--month", type=month, default="2020-10", help="export month YYYY-MM")
+    r.add_argument("--months", type=integer(1, 120, "a number of months"), default=1,
                    help="months from --month on, one folder each (--out/<YYYY-MM>/), the roll turning over")
-    r.add_argument("--exit-rate", type=_rate, default=None,
+    r.add_argument("--exit-rate", type=rate, default=None,
                    help="each household's chance of leaving its export a month (default 0.015)")
-    r.add_argument("--entry-rate", type=_rate, default=None,
+    r.add_argument("--entry-rate", type=rate, default=None,
                    help="households entering each export a month, as a share of its stock (default 0.015)")
     r.add_argument("--out", required=True, help="folder for the .xlsx files")
 
@@ -229,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--xlsx", default=None, help="also write the summary and each household's change here")
 
     p = sub.add_parser("app", help="the scenario explorer as a web page for planners (Voila)")
-    p.add_argument("--port", type=_integer(1, 65535, "a port"), default=8866, help="port to listen on (default 8866)")
+    p.add_argument("--port", type=integer(1, 65535, "a port"), default=8866, help="port to listen on (default 8866)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--token", default=None, help="access token (default: a random one, printed in the URL)")
     p.add_argument("--saves", default=None, help="folder for saved scenarios, one subfolder per visitor "
@@ -238,101 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
     from .household_cli import add_parsers as household_parsers     # civsim household, civsim cases
     household_parsers(sub)
     return parser
-
-
-def _write_table(frame, path: str | None) -> None:
-    from .tables import write_csv   # a cell Excel would run as a formula is written as text
-
-    if path in (None, "-"):
-        write_csv(frame, sys.stdout)
-        return
-    write_csv(frame, path)
-    print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
-
-
-def _input_files(args) -> list:
-    """Files a command reads: the shipped parameters and data, the roll, the scenario files."""
-    from pathlib import Path
-
-    from .districts import DATA
-    from .params import PARAMS
-
-    files = [p for root in (PARAMS, DATA) if root.is_dir() for p in root.rglob("*")]
-    roll = getattr(args, "roll", None)
-    if roll and Path(roll).is_dir():
-        files += list(Path(roll).iterdir())
-    files += [Path(s) for s in getattr(args, "scenario", None) or () if isinstance(s, str) and s.endswith((".yaml", ".yml"))]
-    return files
-
-
-def _check_output(path: str | None, args, flag: str) -> None:
-    """Refuse an output that cannot be written, or that is one of the command's own inputs, before
-    any work is done."""
-    if path in (None, "-"):
-        return
-    from .atomic import check_target, refuse_in_repository
-
-    real = check_target(path)
-    if real.is_file() or not real.exists():
-        refuse_in_repository(path, flag)
-    if not real.exists():
-        return
-    for source in _input_files(args):
-        try:
-            same = os.path.samefile(real, source)
-        except OSError:
-            continue
-        if same:
-            raise CivsimError(flag, path, f"is an input of this command ({source})", "an output file that is not read")
-
-
-def _check_folder(path: str | None, flag: str = "--out") -> None:
-    """An output folder: outside civsim's params/ and data/, and a folder (or a name not yet taken)."""
-    if path is None:
-        return
-    from pathlib import Path
-
-    from .atomic import refuse_in_repository
-
-    refuse_in_repository(path, flag)
-    if os.path.lexists(path) and not Path(path).is_dir():
-        raise CivsimError(flag, path, "is a file, not a folder", "a folder for the outputs (made if missing)")
-
-
-def _check_year(base, year: int, flag: str = "--year") -> None:
-    from .params import check_year
-
-    check_year(base, year, flag)
-
-
-def _check_paid(frame, base, year: int, roll: str | None, roll_table=None) -> None:
-    """An empty table or a year of zeros is a cause to name, not a result: a jurisdiction without
-    parameters of its own, or a roll on which nobody can claim."""
-    from .params import PARAMS
-
-    if roll is not None and len(frame):
-        dibao = frame.loc[frame["program"] == "dibao", "amount_yuan"].sum()
-        held = (roll_table.households["category"] == "dibao").any() if roll_table is not None else False
-        if frame["amount_yuan"].sum() <= 0 or (held and dibao <= 0):
-            who = "nobody on the roll is paid" if frame["amount_yuan"].sum() <= 0 else "no 低保 household on the roll claims"
-            raise CivsimError("--roll", roll, f"{who} in {year}",
-                              "households that can claim: a claim_draw below the take-up (0 for a bureau's roll), "
-                              "incomes under the standards, spells that reach the year")
-    if len(frame):
-        return
-    from .districts import lineage
-
-    own = [d for d in lineage(base.district) if (PARAMS / d.slug).is_dir()]
-    where = (f"no parameter folder for {base.district.name} or above it (params/{base.district.slug}/ is missing)"
-             if not own else f"no program has a caseload in {year} under the parameters of {base.district.name}")
-    raise CivsimError("--district", base.district.code, where,
-                      "a jurisdiction with parameters (civsim district new, then fill its stubs)")
-
-
-def _scenarios(names) -> list:
-    from . import scenarios
-
-    return scenarios.load_all(names)
 
 
 def cmd_params(args) -> int:
@@ -373,7 +207,7 @@ def cmd_params(args) -> int:
 def cmd_check(args) -> int:
     from . import params, params_check
 
-    _check_year(params.load(args.district), args.year)   # the years simulate accepts, no more
+    check_year_option(params.load(args.district), args.year)   # the years simulate accepts, no more
     report = params_check.check(args.district, args.year)
     if args.json:
         def rows(findings):
@@ -412,7 +246,7 @@ def _simulate_jurisdiction(args) -> int:
     if args.roll or args.csv:
         raise CivsimError("civsim simulate", "--roll" if args.roll else "--csv", f"not with {chosen[0]}",
                           "--out DIR (each district runs on its own synthetic roll)")
-    _check_folder(args.out)
+    check_folder(args.out)
     level = {"--province": "province", "--city": "city", "--all": None}[chosen[0]]
     return province.main(args.province or args.city, level, args.year, args.scenario, args.seed, args.out,
                          args.scheduler, args.workers, args.memory_limit)
@@ -425,29 +259,29 @@ def cmd_simulate(args) -> int:
         return _simulate_jurisdiction(args)
     if not args.district:
         raise CivsimError("civsim simulate", "--district", "missing", "--district X, or --province/--city/--all with --out DIR")
-    _check_output(args.csv, args, "--csv")
+    check_output(args.csv, args, "--csv")
     base = params.load(args.district)
-    _check_year(base, args.year)
-    chosen = _scenarios(args.scenario)
+    check_year_option(base, args.year)
+    chosen = chosen_scenarios(args.scenario)
     seed = 1 if args.seed is None else args.seed
     roll = roll_io.load_folder(base, args.year, args.roll, seed) if args.roll else None
     frame = engine.simulate(args.district, args.year, scenarios=chosen, seed=seed, params=base, roll=roll)
     engine.require_someone(frame, args.year)
     for note in frame.attrs.get("notes", ()):
         print("civsim: 注意：" + note, file=sys.stderr)
-    _check_paid(frame, base, args.year, args.roll, roll)
-    _write_table(engine.to_csv_frame(frame), args.csv)
+    check_paid(frame, base, args.year, args.roll, roll)
+    write_table(engine.to_csv_frame(frame), args.csv)
     return 0
 
 
 def cmd_compare(args) -> int:
     from . import compare, params, roll_io
 
-    _check_output(args.csv, args, "--csv")
+    check_output(args.csv, args, "--csv")
     base = params.load(args.district)
-    _check_year(base, args.year)
+    check_year_option(base, args.year)
     roll = roll_io.load_folder(base, args.year, args.roll, args.seed) if args.roll else None
-    _write_table(compare.compare(args.district, args.year, args.scenario, args.seed, roll), args.csv)
+    write_table(compare.compare(args.district, args.year, args.scenario, args.seed, roll), args.csv)
     return 0
 
 
@@ -467,7 +301,7 @@ def cmd_calibrate(args) -> int:
         return 0
     if args.year is None:
         raise CivsimError("civsim calibrate", "--year", "missing", "--year Y (the reported figures' year), or --roll HISTORY")
-    _check_year(params.load(args.district), args.year)
+    check_year_option(params.load(args.district), args.year)
     figures = calibrate.own_figures(args.district, args.year)
     try:     # the roll's unknowns first: the values fitted one by one are fitted on that roll
         fit = calibrate.fit_roll(args.district, args.year)
@@ -495,10 +329,10 @@ def cmd_calibrate(args) -> int:
 def cmd_reconcile(args) -> int:
     from . import params, reconcile
 
-    _check_output(args.csv, args, "--csv")
-    _check_year(params.load(args.district), args.year)
+    check_output(args.csv, args, "--csv")
+    check_year_option(params.load(args.district), args.year)
     table = reconcile.reconcile(args.district, args.year)
-    _write_table(table, args.csv)
+    write_table(table, args.csv)
     print(reconcile.accuracy_line(table), file=sys.stderr)
     return 0
 
@@ -506,7 +340,7 @@ def cmd_reconcile(args) -> int:
 def cmd_report(args) -> int:
     from . import report_jobs
 
-    _check_folder(args.out)
+    check_folder(args.out)
     if args.province or args.city:
         from . import batch_dask
 
@@ -528,7 +362,7 @@ def cmd_report(args) -> int:
     if not args.all:
         from . import params
 
-        _check_year(params.load(args.district), args.year)
+        check_year_option(params.load(args.district), args.year)
     return report_jobs.main(district=None if args.all else args.district, year=args.year,
                         scenario=args.scenario, workers=args.workers, out=args.out, layout=args.layout,
                         from_districts=args.from_districts, runner=runner, roll=args.roll)
@@ -538,15 +372,15 @@ def cmd_project(args) -> int:
     from . import params
     from .budget import workbook
 
-    _check_output(args.xlsx, args, "--xlsx")
-    _check_year(params.load(args.district), args.year)
-    return workbook.main(args.district, args.year, _scenarios(args.scenario), args.draws, args.xlsx, seed=args.seed,
+    check_output(args.xlsx, args, "--xlsx")
+    check_year_option(params.load(args.district), args.year)
+    return workbook.main(args.district, args.year, chosen_scenarios(args.scenario), args.draws, args.xlsx, seed=args.seed,
                          years=args.years or 3, roll=args.roll)
 
 
 def cmd_roll(args) -> int:
     if args.roll_command in ("import", "sample"):
-        _check_folder(args.out)
+        check_folder(args.out)
     if args.roll_command == "import":
         from .bureau import commands
 
@@ -555,7 +389,7 @@ def cmd_roll(args) -> int:
         from .bureau import history
 
         if args.xlsx:
-            _check_output(args.xlsx, args, "--xlsx")
+            check_output(args.xlsx, args, "--xlsx")
         changes = history.diff(args.before, args.after)
         sys.stdout.write(history.render(changes))
         if args.xlsx:
@@ -565,7 +399,7 @@ def cmd_roll(args) -> int:
         from . import params, roll_io
         from .bureau import amounts_check
 
-        _check_output(args.csv, args, "--csv")   # never onto the roll it checks
+        check_output(args.csv, args, "--csv")   # never onto the roll it checks
         base = params.load(args.district)
         result = amounts_check.check_roll(base, roll_io.load_folder(base, 0, args.roll))
         for line in result.unpaid:
@@ -574,7 +408,7 @@ def cmd_roll(args) -> int:
               file=sys.stderr)
         if len(result.rest):
             print(result.by_reason().to_string(index=False), file=sys.stderr)
-        _write_table(result.rest, args.csv)
+        write_table(result.rest, args.csv)
     else:
         from .bureau import sample
 
@@ -593,7 +427,7 @@ def cmd_app(args) -> int:
 def cmd_household(args) -> int:
     from . import household_cli
 
-    return household_cli.run_household(args, _check_output)
+    return household_cli.run_household(args, check_output)
 
 
 def cmd_cases(args) -> int:

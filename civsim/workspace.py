@@ -60,7 +60,7 @@ def init(folder: str | os.PathLike, district: str) -> tuple[Path, list[Path], st
     """Create (or complete) the workspace ``folder`` for ``district``. Returns the folder, the files
     written, the district's folder when it was given stubs, and the parents' folders left empty
     (not shipped as examples). Nothing is written on failure."""
-    from . import district as district_module
+    from . import district_new
 
     target = Path(folder).expanduser().absolute()
     if target.exists() and not target.is_dir():
@@ -90,7 +90,7 @@ def init(folder: str | os.PathLike, district: str) -> tuple[Path, list[Path], st
             (staging / "params" / slug).mkdir(parents=True, exist_ok=True)
         if found.slug in missing and not (target / "params" / found.slug).is_dir():
             root = target / "params" if (target / "params").is_dir() else staging / "params"
-            for stem, text in district_module.stub_files(district_module.declared_above(chain[1:], root)).items():
+            for stem, text in district_new.stub_files(district_new.declared_above(chain[1:], root)).items():
                 (staging / "params" / found.slug / f"{stem}.yaml").write_text(text, encoding="utf-8")
         if not target.exists() or not existing:
             if target.exists():

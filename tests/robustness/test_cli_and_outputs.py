@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civsim import atomic, cli, params, synthetic
+from civsim import atomic, cli, cli_options, params, synthetic
 from civsim import roll_io as population
 from civsim.errors import CivsimError
 
@@ -210,7 +210,7 @@ def test_a_full_disk_midway_keeps_the_previous_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", fill_up)
     with pytest.raises(CivsimError) as err:
-        cli._write_table(pd.DataFrame({"a": [1]}), str(target))
+        cli_options.write_table(pd.DataFrame({"a": [1]}), str(target))
     assert str(err.value) == f"{target}: cannot write (No space left on device) (expected a writable file path)"
     assert target.read_text() == "previous" and os.listdir(tmp_path) == ["table.csv"]
 
@@ -226,7 +226,7 @@ def test_ctrl_c_midway_keeps_the_previous_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        cli._write_table(pd.DataFrame({"a": [1]}), str(target))
+        cli_options.write_table(pd.DataFrame({"a": [1]}), str(target))
     assert target.read_text() == "previous" and os.listdir(tmp_path) == ["table.csv"]
 
 
