@@ -37,6 +37,7 @@ import pandas as pd
 from . import districts, paths, provincial
 from .errors import CivsimError
 from .units import UNITS  # re-exported: the declared units and what each converts to
+from .yaml_files import dump_yaml, parse_yaml, read_text_checked, read_yaml  # noqa: F401  (re-exported)
 
 PARAMS = districts.ROOT / "params"    # the workspace's parameters (civsim.paths)
 NATIONAL = paths.package_data() / "defaults"   # the national defaults, shipped in the package
@@ -114,92 +115,6 @@ def parse_date(value, file=None, key=None) -> dt.date:
     except ValueError:
         pass
     raise CivsimError(file, key, f"bad date {text!r}", "an ISO date YYYY-MM-DD or month YYYY-MM")
-
-
-YAML_BYTES = 1 << 20      # a parameter, scenario or plan file is a few kB; 1 MiB is far beyond any
-YAML_NODES = 100_000      # values once aliases are expanded (nested aliases can expand to billions)
-YAML_DEPTH = 40           # nesting levels
-
-
-def read_yaml(path: Path):
-    """Read a YAML file as YAML 1.2 with a safe loader, so a value means what it says (``0750`` is
-    750, ``no`` and ``8:30`` stay text), a duplicate key is an error instead of the last copy
-    silently winning, and the file's size and its expansion through aliases are bounded. Every
-    failure, an empty file included, is one line naming the file and, where known, the line."""
-    from .tables import read_text
-
-    return parse_yaml(read_text(path, limit=YAML_BYTES, what="YAML file"), path)
-
-
-def read_text_checked(path: Path) -> str:
-    """A YAML file's text once :func:`read_yaml` accepts it (for an editor that rewrites the file)."""
-    from .tables import read_text
-
-    text = read_text(path, limit=YAML_BYTES, what="YAML file")
-    parse_yaml(text, path)
-    return text
-
-
-def _safe_yaml():
-    """The one YAML 1.2 library and mode civsim reads (and writes) its files with."""
-    from ruamel.yaml import YAML
-
-    return YAML(typ="safe", pure=True)
-
-
-def dump_yaml(tree) -> str:
-    """``tree`` as YAML text that :func:`parse_yaml` reads back: the same library and mode, block style,
-    keys in their order, Chinese as written."""
-    import io
-
-    dumper = _safe_yaml()
-    dumper.allow_unicode, dumper.width, dumper.default_flow_style = True, 4096, False
-    dumper.sort_base_mapping_type_on_output = False
-    body = io.StringIO()
-    dumper.dump(tree, body)
-    return body.getvalue()
-
-
-def parse_yaml(text: str, path):
-    """:func:`read_yaml` on text already read (``path`` names it in errors)."""
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        tree = _safe_yaml().load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        if "duplicate key" in str(problem):
-            raise CivsimError(path, where, str(problem).split(" with value")[0], "each key once in a mapping") from None
-        raise CivsimError(path, where, str(problem), "well-formed YAML") from None
-    except RecursionError:
-        raise CivsimError(path, None, "nested too deeply", f"at most {YAML_DEPTH} levels") from None
-    except ValueError as exc:  # the safe loader's date constructor, e.g. 2020-13-01
-        raise CivsimError(path, None, f"bad value ({exc})", "valid ISO dates YYYY-MM-DD") from None
-    except (TypeError, AttributeError, KeyError, IndexError) as exc:  # the parser on input it does not expect
-        raise CivsimError(path, None, f"malformed YAML ({type(exc).__name__})", "well-formed YAML") from None
-    if tree is None:
-        raise CivsimError(path, None, "the file is empty", "YAML with at least one key")
-    _bounded(tree, path)
-    return tree
-
-
-def _bounded(tree, path) -> None:
-    """Refuse a tree that expands (through aliases) beyond YAML_NODES values or YAML_DEPTH levels."""
-    stack, count = [(tree, 1, None)], 0      # the top-level key each value is under, to name it
-    while stack:
-        node, depth, key = stack.pop()
-        count += 1
-        if count > YAML_NODES:
-            raise CivsimError(path, key, f"more than {YAML_NODES:,} values once aliases are expanded",
-                              "a file without nested aliases (an alias bomb?)")
-        if depth > YAML_DEPTH:
-            raise CivsimError(path, key, "nested too deeply", f"at most {YAML_DEPTH} levels")
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1, key if key is not None else str(name)[:40]) for name, child in node.items())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1, key if key is not None else f"[{i}]") for i, child in enumerate(node))
 
 
 def _number(value, file, key) -> float:
