@@ -17,9 +17,21 @@ _HALF = 0.5 + 1e-6
 
 def fen(yuan, rounding: str = "fen") -> np.ndarray:
     """Yuan (scalar or array) → int64 fen, half away from zero, to the fen or to the whole yuan."""
+    return whole_fen(yuan, rounding).astype(np.int64)
+
+
+def whole_fen(yuan, rounding: str = "fen") -> np.ndarray:
+    """:func:`fen` as float64 holding whole numbers (what the engine sums: exact below 2**53 fen),
+    made in place over one array."""
     step = STEP[rounding]
-    value = np.asarray(yuan, dtype=np.float64) * (100 / step)
-    return (np.sign(value) * np.floor(np.abs(value) + _HALF)).astype(np.int64) * step
+    value = np.asarray(np.multiply(yuan, 100 / step, dtype=np.float64))
+    out = np.abs(value, out=np.empty_like(value))
+    out += _HALF
+    np.floor(out, out=out)
+    np.copysign(out, value, out=out)
+    if step != 1:
+        out *= step
+    return out
 
 
 def yuan(fen_) -> np.ndarray:

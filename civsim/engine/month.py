@@ -91,13 +91,17 @@ class Month:
         one set for all); the last is required when none is."""
         return self.value(next((p for p in paths if self.params.has(p)), paths[-1]))
 
+    def per_area(self, prefix: str, area: np.ndarray) -> np.ndarray:
+        """``<prefix>.urban`` and ``<prefix>.rural`` (float64), an area's leaf read only where it is
+        declared or ``area`` holds someone of it."""
+        return np.array([self.value(f"{prefix}.{a}") if self.params.has(f"{prefix}.{a}") or (np.asarray(area) == code).any()
+                         else 0.0 for code, a in enumerate(AREAS)])
+
     def by_area(self, prefix: str, area: np.ndarray) -> np.ndarray:
         """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes); an area's leaf is needed
         only where ``area`` holds someone of it (an all-urban district declares no rural standard)."""
-        values = [self.value(f"{prefix}.{a}") if self.params.has(f"{prefix}.{a}") or (np.asarray(area) == code).any()
-                  else 0.0 for code, a in enumerate(AREAS)]
         # float32, as incomes are: half the memory traffic on a million households
-        return np.array(values, np.float32)[area]
+        return self.per_area(prefix, area).astype(np.float32)[area]
 
     def result(self, line: str):
         """(entity, rows, amounts, Paid) of a line paid earlier this month; a flat program's is

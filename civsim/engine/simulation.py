@@ -266,7 +266,7 @@ class Simulation:
         n_groups = len(self.prepared.groups)
         view = self.prepared.views.get(program.key)
         if program.rates is not None and per_entity is None:
-            rates = money.fen(program.rates(month, view), program.rounding).astype(np.float64)
+            rates = money.whole_fen(program.rates(month, view), program.rounding)
             counts = self.counts[program.key][t]
             persons = (rates != 0).astype(np.float64)[: len(counts)] @ counts
             block = _block(0.0, persons, rates[: len(counts)] @ counts)
@@ -274,7 +274,7 @@ class Simulation:
                 rest = program.pay(month, view)
                 group = view.group[rest.rows]
                 count = np.bincount(group, minlength=n_groups).astype(np.float64)
-                paid_fen = money.fen(rest.amount, program.rounding).astype(np.float64)
+                paid_fen = money.whole_fen(rest.amount, program.rounding)
                 block += _block(0.0, count, np.bincount(group, weights=paid_fen, minlength=n_groups))
             month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
             return [(program.key, block)]
@@ -288,12 +288,12 @@ class Simulation:
         blocks = []
         for line, paid in (out.items() if isinstance(out, dict) else ((program.key, out),)):
             over = self.prepared.views[paid.over] if paid.over else view
-            amount = money.fen(paid.amount, program.rounding)
+            amount = money.whole_fen(paid.amount, program.rounding)
             month.results[line] = (over, paid)
             group = over.group[paid.rows]
             count = np.bincount(group, minlength=n_groups).astype(np.float64)
             # whole fen in float64 sum exactly, in any order
-            total = np.bincount(group, weights=amount.astype(np.float64), minlength=n_groups)
+            total = np.bincount(group, weights=amount, minlength=n_groups)
             if over.entity == "household":
                 persons = np.bincount(group, weights=over.size[paid.rows], minlength=n_groups)
                 block = _block(count, persons, total)
@@ -302,7 +302,7 @@ class Simulation:
             blocks.append((line, block))
             if per_entity is not None:
                 # one entity's month fits int32 fen (21 million yuan): half the memory of int64
-                kept = amount.astype(np.int32) if len(amount) == 0 or np.abs(amount).max() < 2**31 else amount
+                kept = amount.astype(np.int32 if len(amount) == 0 or np.abs(amount).max() < 2**31 else np.int64)
                 per_entity.lines.setdefault(line, (over.entity, []))[1].append((over.rows[paid.rows], kept))
         return blocks
 

@@ -34,9 +34,12 @@ def pay(month, view) -> Paid:
     month.step("每人差额（保障标准−家庭月人均收入）", per_person)
     per_person = by_tier(month, view, paid, per_person)
     month.step("家庭人数", view.size[paid], "人")
-    amount = per_person * view.size[paid] + classified(month, view, paid)
+    amount = per_person * view.size[paid]
+    amount += classified(month, view, paid)
     extra = month.value("supplements.spring_festival.extra_months")     # a month paid twice at Spring Festival
-    return Paid(paid, amount * (1 + extra))
+    if extra:
+        amount *= 1 + extra
+    return Paid(paid, amount)
 
 
 def by_tier(month, view, paid: np.ndarray, gap: np.ndarray) -> np.ndarray:

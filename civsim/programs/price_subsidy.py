@@ -35,10 +35,10 @@ def pay(month, view) -> dict:
         on_group = month.candidates(group)      # paid over the candidates of the program it rides on
         paid = month.payment(group).rows
         # the 低保 standard of the person's area × the rise, rounded to the yuan, at least the floor
-        standard = month.by_area("dibao.standard", on_group.area[paid]).astype(np.float64)
+        standard = month.per_area("dibao.standard", on_group.area[paid])
         per_person = np.maximum(money.fen(standard * rise / 100, "yuan") / 100, floor) * multiplier
         members = on_group.size[paid] if on_group.entity == "household" else 1
-        out[f"{group}_price_subsidy"] = Paid(paid, per_person * members, over=group)
+        out[f"{group}_price_subsidy"] = Paid(paid, per_person[on_group.area[paid]] * members, over=group)
     return out
 
 
