@@ -78,14 +78,10 @@ def app_pictures() -> None:
 
         page.locator("button", has_text="与上年比较").click()
         page.wait_for_selector("text=标准因素", timeout=WAIT_MS)
-        # the table is wider than the results pane, which scrolls sideways: shown scrolled to its
-        # right end (the three parts of the change), in a window tall enough for every row
+        # in a window tall enough for every row of the table
         page.set_viewport_size({"width": 1366, "height": 1000})
-        page.evaluate("() => { const pane = document.querySelector('.civsim-results'); "
-                      "pane.scrollLeft = pane.scrollWidth; }")
         page.wait_for_timeout(1000)
         page.screenshot(path=str(IMAGES / "app-year-on-year.png"))
-        page.evaluate("() => { document.querySelector('.civsim-results').scrollLeft = 0; }")
         page.set_viewport_size({"width": 1366, "height": 768})
 
         page.locator(".civsim-controls input[placeholder^='如']").fill("dibao_900")
