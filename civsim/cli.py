@@ -407,8 +407,9 @@ def cmd_roll(args) -> int:
         print(f"核对户数 {result.compared}，与导出表一致（相差不足1元）{result.matched} 户，其余 {len(result.rest)} 户：",
               file=sys.stderr)
         if len(result.rest):
-            print(result.by_reason().to_string(index=False), file=sys.stderr)
-        write_table(result.rest, args.csv)
+            shown = result.by_reason().drop(columns="reason").rename(columns={"households": "户数", "difference": "差额合计（元）"})
+            print(shown.to_string(index=False), file=sys.stderr)
+        write_table(result.for_clerk(), args.csv)
     else:
         from .bureau import sample
 

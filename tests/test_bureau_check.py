@@ -102,3 +102,12 @@ def test_an_imported_sample_reproduces_its_own_month_through_the_engine(tmp_path
     assert result.compared > 50 and result.matched == result.compared
     frame = engine.simulate(None, 2020, params=base, roll=roll)
     assert "street" in frame and set(frame["street"]) >= {"吴家山街道", "走马岭街道"}
+
+
+def test_the_clerks_table_reads_in_chinese():
+    h = _households()
+    result = amounts_check.compare_benefits(h, np.where(h["benefit"].notna(), h["benefit"].fillna(0) + 50, 0.0))
+    table = result.for_clerk()
+    assert len(table) == len(result.rest) and table.columns[0] == "户编号" and "原因" in table.columns
+    assert all(not any("a" <= c.lower() <= "z" for c in name) for name in table.columns)
+    assert set(table["城乡"]) <= {"城市", "农村"} and set(table["原因"]) <= set(amounts_check.REASONS.values())

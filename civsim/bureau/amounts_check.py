@@ -31,6 +31,14 @@ class BenefitCheck:
                              # modelled, difference, classified, reason, 原因
     unpaid: list = field(default_factory=list)   # one line per category on the roll paid no cash here
 
+    def for_clerk(self) -> pd.DataFrame:
+        """The households that differ as a clerk reads them (the terminal, ``--csv``): Chinese headings,
+        the area and reason in words, money in yuan."""
+        table = self.rest.drop(columns="原因").rename(columns=CLERK_COLUMNS)[list(CLERK_COLUMNS.values())]
+        table["城乡"] = self.rest["area"].map({"urban": "城市", "rural": "农村"}).to_numpy()
+        table["原因"] = self.rest["reason"].map(REASONS).to_numpy()
+        return table
+
     def by_reason(self) -> pd.DataFrame:
         """Households and money difference per reason, in the order of ``REASONS``."""
         groups = self.rest.groupby("reason", sort=False).agg(households=("household_id", "size"),
@@ -38,6 +46,11 @@ class BenefitCheck:
         groups = groups.reindex([r for r in REASONS if r in groups.index])
         groups.insert(0, "原因", [REASONS[r] for r in groups.index])
         return groups.reset_index()
+
+
+CLERK_COLUMNS = {"household_id": "户编号", "street": "街道", "community": "社区", "area": "城乡", "size": "保障人口",
+                 "exported": "导出金额（元）", "modelled": "模型金额（元）", "difference": "差额（元）",
+                 "classified": "分类施保（元）", "reason": "原因"}
 
 
 def compare_benefits(households: pd.DataFrame, modelled, *, tolerance: float = TOLERANCE) -> BenefitCheck:
