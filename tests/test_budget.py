@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from civsim import budget, money, params, roll_io, scenarios, synthetic
-from civsim.budget import overlays, projection as projection_module, workbook
+from civsim.budget import overlays, projection as projection_module, window as window_module, workbook
 from civsim.cli import main as cli_main
 from civsim.errors import CivsimError
 
@@ -325,7 +325,7 @@ def test_a_reported_series_gives_a_trend(tmp_path, monkeypatch):
     growth, basis = projection_module.reported_trend("420112", "tekun", tmp_path)
     assert growth == pytest.approx(0.10) and "2018" in basis
     assert projection_module.reported_trend("420112", "orphan", tmp_path) is None
-    monkeypatch.setattr(projection_module, "reported_trend",
+    monkeypatch.setattr(window_module, "reported_trend",     # the window reads the trend of each caseload
                         lambda code, program, folder=None: (0.10, basis) if program == "tekun" else None)
     trended = budget.project("东西湖区", YEAR, draws=20)
     assert trended.caseload.set_index("family").loc["tekun", "kind"] == "trend"
