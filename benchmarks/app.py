@@ -127,30 +127,28 @@ def household_typing(page, repeat: int) -> list[float]:
     cell = ".civsim-hh-base[data-line='dibao']"
     page.wait_for_selector(cell, state="visible", timeout=60_000)
     box = page.locator(".civsim-hh-income input[type=number]")
-    out = []
-    for i in range(repeat + 1):
-        income = 300 + 7 * i
-        page.evaluate(WATCH_VALUE, [cell, (830 - income) * 3])      # 三口之家, 城市低保标准830元
-        box.click(click_count=3)
-        box.press_sequentially(str(income))
-        page.wait_for_function("window.updated !== null", timeout=10_000)
-        if i:
-            out.append(page.evaluate("window.updated - window.lastKey"))
-    return out
+    incomes = [300 + 7 * i for i in range(repeat + 1)]
+    return _typed(page, box, cell, incomes, [(830 - income) * 3 for income in incomes])   # 三口之家, 标准830元
 
 
 def household_scenario(page, repeat: int, income: float) -> list[float]:
     """Type a new 城市低保 standard on the scenario page ``repeat`` times: keypress → the household
     page's scenario amount (ms)."""
     cell = ".civsim-hh-scenario[data-line='dibao']"
-    out = []
     page.get_by_role("tab", name="方案模拟").click()
     box = page.locator(f"{ROW} input[type=number]")
-    for i in range(repeat + 1):
-        standard = 900 + 5 * i
-        page.evaluate(WATCH_VALUE, [cell, (standard - income) * 3])
+    standards = [900 + 5 * i for i in range(repeat + 1)]
+    return _typed(page, box, cell, standards, [(standard - income) * 3 for standard in standards])
+
+
+def _typed(page, box, cell: str, values: list, expected: list) -> list[float]:
+    """Type each of ``values`` into ``box``; after the first, keypress → ``cell`` showing its
+    ``expected`` amount (ms)."""
+    out = []
+    for i, (value, amount) in enumerate(zip(values, expected)):
+        page.evaluate(WATCH_VALUE, [cell, amount])
         box.click(click_count=3)
-        box.press_sequentially(str(standard))
+        box.press_sequentially(str(value))
         page.wait_for_function("window.updated !== null", timeout=10_000)
         if i:
             out.append(page.evaluate("window.updated - window.lastKey"))

@@ -298,7 +298,7 @@ class HouseholdPage:
         try:
             path = household.save(case, self._folder() / f"{name}.yaml")
         except (OSError, CivsimError) as exc:    # the saves folder unwritable or full: say so
-            self._say(f"不能保存：{getattr(exc, 'problem', '') or getattr(exc, 'strerror', '') or type(exc).__name__}，请联系管理员")
+            self._say(f"不能保存：{_cause(exc)}，请联系管理员")
             return None
         self._offer(path, "text/yaml")
         self._say(f"已保存 {self.explorer.shown(path)}")
@@ -315,7 +315,7 @@ class HouseholdPage:
         try:
             path = write_pdf(self.base, self.other, self._folder() / f"{name}.pdf")
         except (OSError, CivsimError) as exc:
-            self._say(f"不能生成：{getattr(exc, 'problem', '') or getattr(exc, 'strerror', '') or type(exc).__name__}，请联系管理员")
+            self._say(f"不能生成：{_cause(exc)}，请联系管理员")
             return None
         self._offer(path, "application/pdf")
         self._say(f"已生成 {self.explorer.shown(path)}")
@@ -341,3 +341,8 @@ def app(explorer, page: HouseholdPage):
 
 
 __all__ = ["HouseholdPage", "MemberRow", "build", "app"]
+
+
+def _cause(exc: Exception) -> str:
+    """What went wrong writing a file, in a line a visitor can pass on (no path of the server's)."""
+    return getattr(exc, "problem", "") or getattr(exc, "strerror", "") or type(exc).__name__

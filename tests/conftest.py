@@ -6,6 +6,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
+def district_place(tmp_path: Path, csv: Path) -> tuple[Path, Path]:
+    """A copy of districts.csv at ``csv`` and a params folder holding only 厦门市's own dibao.yaml (for
+    `civsim district new` cases): (csv, params root)."""
+    import shutil
+
+    from civsim import districts
+    from civsim.params import PARAMS
+
+    shutil.copy(districts.DISTRICTS_CSV, csv)
+    root = tmp_path / "params"
+    (root / "350200-xiamen").mkdir(parents=True)
+    shutil.copy(PARAMS / "350200-xiamen" / "dibao.yaml", root / "350200-xiamen" / "dibao.yaml")
+    return csv, root
+
+
 @pytest.fixture
 def tree(tmp_path):
     """A small params tree: write files with tree({"defaults/dibao.yaml": "..."}); returns its root."""

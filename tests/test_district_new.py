@@ -1,22 +1,17 @@
 """civsim district new: one row in districts.csv and a folder of stubs, or nothing at all."""
-import shutil
 
 import pytest
 
 from civsim import cli, district_new, districts
 from civsim.errors import CivsimError
-from civsim.params import PARAMS, _read_folder
+from civsim.params import _read_folder
+from conftest import district_place
 
 
 @pytest.fixture
 def place(tmp_path):
     """A copy of districts.csv and an empty params folder holding only 厦门市's own dibao.yaml."""
-    csv = tmp_path / "districts.csv"
-    shutil.copy(districts.DISTRICTS_CSV, csv)
-    root = tmp_path / "params"
-    (root / "350200-xiamen").mkdir(parents=True)
-    shutil.copy(PARAMS / "350200-xiamen" / "dibao.yaml", root / "350200-xiamen" / "dibao.yaml")
-    yield csv, root
+    yield district_place(tmp_path, tmp_path / "districts.csv")
     districts.load_districts.cache_clear()
 
 

@@ -12,18 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from civsim import app, cli, cluster, explorer
+from civsim import app, cluster, explorer
 from civsim.errors import CivsimError
 
+from .test_cli_and_outputs import run
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run(argv, capsys):
-    try:
-        code = cli.main(argv)
-    except SystemExit as exc:
-        code = exc.code
-    return code, capsys.readouterr().err
 
 
 def one_line(err, *fragments):

@@ -3,14 +3,14 @@ plan's or summary's title — are NFKC-normalised and refused in one line when t
 format or invisible character: a terminal escape is never stored nor printed raw, a zero-width or
 right-to-left character never makes a look-alike of a listed name, full-width digits are the code
 they look like, and a form feed cannot reach a .docx."""
-import shutil
 
 import pytest
 
 from civsim import cli, district_new, districts, scenarios
 from civsim.errors import CivsimError
-from civsim.params import PARAMS, read_yaml
+from civsim.params import read_yaml
 from civsim.report import documents
+from conftest import district_place
 
 HOSTILE = {
     "terminal escape": "\x1b[31m翔安区\x1b[0m",
@@ -31,12 +31,8 @@ HOSTILE = {
 
 @pytest.fixture
 def place(tmp_path):
-    csv = tmp_path / "districts.csv"
-    shutil.copy(districts.DISTRICTS_CSV, csv)
-    root = tmp_path / "params"
-    (root / "350200-xiamen").mkdir(parents=True)
-    shutil.copy(PARAMS / "350200-xiamen" / "dibao.yaml", root / "350200-xiamen" / "dibao.yaml")
-    yield csv, root
+    """A copy of districts.csv and an empty params folder holding only 厦门市's own dibao.yaml."""
+    yield district_place(tmp_path, tmp_path / "districts.csv")
     districts.load_districts.cache_clear()
 
 

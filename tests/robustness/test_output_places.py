@@ -10,28 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from civsim import cli, district_new, districts, province
+from civsim import district_new, districts, province
 from civsim import roll_io
 from civsim.errors import CivsimError
 from civsim.params import PARAMS
 
+from conftest import district_place
+from .test_cli_and_outputs import run
+from .test_hangs_and_tracebacks import one_line
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = [sys.executable, "-m", "civsim.cli"]
-
-
-def run(argv, capsys):
-    try:
-        code = cli.main(argv)
-    except SystemExit as exc:
-        code = exc.code
-    return code, capsys.readouterr().err
-
-
-def one_line(err, *fragments):
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
 
 
 @pytest.fixture(scope="module")
@@ -151,15 +140,10 @@ def test_a_province_run_claims_a_new_folder_and_may_replace_its_own(tmp_path):
 
 @pytest.fixture
 def place(tmp_path):
-    import shutil
-
+    """districts.csv under a data/ folder, and 厦门市's own dibao.yaml alone under params/."""
     csv = tmp_path / "data" / "districts.csv"
     csv.parent.mkdir()
-    shutil.copy(districts.DISTRICTS_CSV, csv)
-    root = tmp_path / "params"
-    (root / "350200-xiamen").mkdir(parents=True)
-    shutil.copy(PARAMS / "350200-xiamen" / "dibao.yaml", root / "350200-xiamen" / "dibao.yaml")
-    yield csv, root
+    yield district_place(tmp_path, csv)
     districts.load_districts.cache_clear()
 
 
