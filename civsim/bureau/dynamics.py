@@ -32,7 +32,7 @@ import pandas as pd
 from .. import districts, params as params_module, programs
 from ..errors import CivsimError
 from ..roll import AREAS, HOUSEHOLD_COLUMNS, PERSON_COLUMNS
-from ..roll_io import read_table
+from ..roll_tables import read_table
 from . import privacy
 
 # The leaves a roll history measures (params accepts a value measured on the district's own rolls

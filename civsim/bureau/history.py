@@ -23,7 +23,7 @@ from ..atomic import atomic_path, write_text
 from ..errors import CivsimError
 from ..roll import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
 from ..params import read_yaml
-from ..roll_io import read_table
+from ..roll_tables import read_table
 from . import importer, privacy
 from .exports import exports_in
 
