@@ -1,4 +1,4 @@
-"""One household's entitlements (单户测算): the case file of ``tests/cases/`` read, checked and run
+"""One household's entitlements (单户测算): the case file of ``tests/programs/cases/`` read, checked and run
 through the engine on a roll of that one household, with the rules' working traced.
 
 A case file is one case (a mapping) or a list of them::

@@ -10,14 +10,14 @@ from . import household, household_text
 
 def add_parsers(sub) -> None:
     p = sub.add_parser("household", help="单户测算: every program's monthly amount for one household, "
-                                         "with its working (a case file as in tests/cases/)")
+                                         "with its working (a case file as in tests/programs/cases/)")
     p.add_argument("file", help="case YAML: description, period, household (members …), optional params and output")
     p.add_argument("--scenario", default=None, help="a scenario (name under params/scenarios/ or a .yaml file): "
                                                     "baseline and scenario side by side")
     p.add_argument("--pdf", default=None, help="also write the one-page PDF (审批材料附件) here")
     p = sub.add_parser("cases", help="check case files: each case's expected amounts against the engine "
                                      "(exit 1 on a mismatch)")
-    p.add_argument("files", nargs="+", help="case YAML files (tests/cases/*.yaml)")
+    p.add_argument("files", nargs="+", help="case YAML files (tests/programs/cases/*.yaml)")
 
 
 def run_household(args, check_output) -> int:

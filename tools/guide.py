@@ -6,7 +6,7 @@
 `screenshots` starts `civsim app` on a free port (civsim.app.running), drives Debian's Chromium
 with Playwright through the 方案模拟 and 单户测算 pages as a planner would, renders 东西湖区's
 reports with `civsim report` (both layouts) and turns chosen PDF pages into PNGs with pdftoppm;
-the Word file is laid out by LibreOffice (as in tests/test_word_pages.py) and shown the same way.
+the Word file is laid out by LibreOffice (as in tests/report/test_word_pages.py) and shown the same way.
 `render` joins the guide's pages into one notebook of Markdown cells and renders it with the
 reports' own pipeline (civsim.report.render: the offline HTML template, WeasyPrint for the PDF).
 Both run offline; `make docs` runs them before the site build.

@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 RULE = '''\
 """取暖补贴: in the heating months (November to March) each household on 低保 and each 特困 person
@@ -127,9 +127,9 @@ def _copy(tmp_path: Path) -> Path:
     """The package, the parameters, the data and the test cases, as a repository holds them."""
     copy = tmp_path / "repo"
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("civsim", "params", "data", "tests/cases"):
+    for name in ("civsim", "params", "data", "tests/programs/cases"):
         shutil.copytree(ROOT / name, copy / name, ignore=skip)
-    for name in ("tests/conftest.py", "tests/test_cases.py", "pyproject.toml"):
+    for name in ("tests/conftest.py", "tests/programs/test_cases.py", "pyproject.toml"):
         shutil.copy2(ROOT / name, copy / name)
     return copy
 
@@ -144,9 +144,9 @@ def test_a_new_program_is_three_files_and_shows_up_everywhere(tmp_path):
     copy = _copy(tmp_path)
     (copy / "civsim/programs/heating.py").write_text(RULE, encoding="utf-8")
     (copy / "params/420112-dongxihu/heating.yaml").write_text(PARAMS, encoding="utf-8")
-    (copy / "tests/cases/heating.yaml").write_text(CASES, encoding="utf-8")
+    (copy / "tests/programs/cases/heating.yaml").write_text(CASES, encoding="utf-8")
 
-    cases = _run(copy, "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests/test_cases.py", "-k", "heating")
+    cases = _run(copy, "-m", "pytest", "-v", "-p", "no:cacheprovider", "tests/programs/test_cases.py", "-k", "heating")
     assert cases.returncode == 0, cases.stdout[-3000:] + cases.stderr[-3000:]
     assert "3 passed" in cases.stdout, cases.stdout[-3000:]
 

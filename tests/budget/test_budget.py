@@ -16,7 +16,7 @@ from civsim.budget import overlays, projection as projection_module, window as w
 from civsim.cli import main as cli_main
 from civsim.errors import CivsimError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2021
 PLUS5 = scenarios.parse({"name": "plus5_each_year", "title": "城乡低保标准每年1月提高5%",
                          # one change per year, each on the level of the year before it (no overlap)

@@ -11,7 +11,7 @@ from civsim import batch, batch_dask, cli, cluster, districts, engine, params, p
 from civsim.errors import CivsimError
 from civsim.report.summary import AnnualSummary
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 YEAR = 2020
 
 

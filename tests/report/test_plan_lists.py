@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from civsim.report import documents, render, word
-from test_notebooks import SHIPPED, output
+from shipped import SHIPPED, output
 
 pytestmark = pytest.mark.slow
 

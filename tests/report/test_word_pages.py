@@ -13,7 +13,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from test_notebooks import NAMES, SHIPPED, output
+from shipped import NAMES, SHIPPED, output
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make setup installs it)")]

@@ -17,8 +17,7 @@ from civsim.budget.projection import BASELINE, TOTAL
 from civsim.report import layouts, numbers as fmt, word
 from civsim.report.budget_document import BudgetDocument, wan
 from civsim.report.display import Table, Together
-from test_notebooks import SHIPPED, output
-from test_report_text import leaks
+from shipped import SHIPPED, leaks, output
 
 YEAR = 2021
 

@@ -8,7 +8,7 @@ import pytest
 from civsim import batch
 from civsim.errors import CivsimError
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TRICKY = ('他说 "你好" and \'bye\'\nsecond line\twith tab\r\n'
           'not a newline: \\n, triple """ and \'\'\', braces {district} %s, end\\')
 TIMEOUT = 4  # seconds per cell

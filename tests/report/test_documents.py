@@ -7,7 +7,7 @@ import pytest
 from civsim.errors import CivsimError
 from civsim.report import documents
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PLAN_FILES = sorted((ROOT / "params" / "plans").glob("*.yaml"))
 SUMMARY_FILES = sorted((ROOT / "params" / "summaries").glob("*.yaml"))
 

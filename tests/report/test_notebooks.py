@@ -12,13 +12,13 @@ import pytest
 from pypdf import PdfReader
 
 from civsim import batch, districts, params, provenance, report_jobs
+from shipped import NAMES, SHIPPED, english_words, hex_free, html, output
 from civsim.report import plan, word
 from civsim.errors import CivsimError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "civsim" / "notebooks"
 DOCUMENTS = ("annual_summary", "next_year_plan")
-NAMES = {"annual_summary": report_jobs.SUMMARY_NAME, "next_year_plan": report_jobs.PLAN_NAME, "budget_projection": report_jobs.BUDGET_NAME}
 
 # figures of the seeds that the model reproduces and the summary must say, per district
 FIGURES = {
@@ -33,24 +33,7 @@ SUMMARY_HEADINGS = ["工作总结", "一、", "工作成效", "二、存在的�
 PLAN_HEADINGS = ["工作", "资金测算", "标准因素", "人数因素", "一次性及阶段性项目"]
 
 
-SHIPPED = report_jobs.with_caseload()
 SHIPPED_NAMES = [s.district for s in SHIPPED]
-
-
-def folder(out: Path, name: str, year: int) -> Path:
-    district = districts.find(name)
-    return out / batch.safe_component(district.label) / str(year)
-
-
-def output(rendered, name, document, kind) -> Path:
-    """Where a document lands: the summary in its year's folder, the plan and budget in the next year's."""
-    item = next(s for s in SHIPPED if s.district == name)
-    year = item.year if document == "annual_summary" else item.year + 1
-    return folder(rendered["out"], name, year) / f"{NAMES[document]}.{kind}"
-
-
-def html(rendered, name, document) -> str:
-    return output(rendered, name, document, "html").read_text(encoding="utf-8")
 
 
 def pdf_text_and_fonts(path: Path) -> tuple[str, set[str]]:
@@ -239,8 +222,6 @@ def test_the_plan_splits_its_budget_as_the_workbook_does():
 
 # ---------------------------------------------------------------- Word, Chinese throughout, provenance
 
-ALLOWED = {"civsim", "P10", "P50", "P90", "CPI", "DNA", "SOS", "APP", "GB", "T"}   # names, codes, units
-ENGLISH = re.compile(r"[A-Za-z][A-Za-z0-9_.'\-]*")
 
 
 def html_text(page: str) -> str:
@@ -252,16 +233,6 @@ def docx_text(path: Path) -> str:
     document = docx.Document(str(path))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
-
-
-def english_words(text: str) -> set[str]:
-    """Latin-letter words that are neither allowed names or units nor codes (hashes: words with digits)."""
-    return {w for w in ENGLISH.findall(text) if w not in ALLOWED
-            and not re.fullmatch(r"[0-9a-f]{12}\+?", w)} - {""}
-
-
-def hex_free(text: str) -> str:
-    return re.sub(r"\b[0-9a-f]{12}\+?", "", text)       # the colophon's hashes are codes
 
 
 @pytest.mark.slow

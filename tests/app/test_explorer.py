@@ -8,7 +8,7 @@ import yaml
 
 from civsim import engine, explorer, scenarios
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2021
 
 

@@ -15,17 +15,10 @@ import pytest
 from pypdf import PdfReader
 
 from civsim.report import word
-from test_notebooks import NAMES, SHIPPED, english_words, hex_free, output
+from shipped import NAMES, SHIPPED, leaks, output
 
 pytestmark = pytest.mark.slow
 
-LEAKS = {
-    "warning": re.compile(r"Warning|warnings?\.|DeprecationWarning"),
-    "traceback": re.compile(r"Traceback|\b[A-Z][A-Za-z]*(Error|Exception)\b|File \"|line \d+, in "),
-    "path": re.compile(r"/(tmp|root|home|var|usr)/|ipykernel_|\.py\b"),
-    "missing value": re.compile(r"(?<![A-Za-z])(nan|NaN|None|NaT|<NA>|inf)(?![A-Za-z])"),
-    "cut short": re.compile(r"…|\.\.\."),
-}
 DOCUMENTS = [(item.district, document) for item in SHIPPED for document in NAMES]
 
 
@@ -68,14 +61,6 @@ def index_lines(text: str) -> list[str]:
         else:
             expected = 1 if first == ["0"] else 0
     return hits
-
-
-def leaks(text: str) -> dict[str, list[str]]:
-    """What of the checked kinds the text holds, a few of each."""
-    found = {name: sorted({m.group(0) for m in pattern.finditer(text)})[:5] for name, pattern in LEAKS.items()}
-    # a single capital is a code, as in GB/T or the "5+1+N" a plan names its method
-    found["english"] = sorted(w for w in english_words(hex_free(text)) if len(w) > 1)[:10]
-    return {name: hits for name, hits in found.items() if hits}
 
 
 def scan(html_path: Path) -> dict[str, dict]:

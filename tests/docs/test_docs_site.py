@@ -20,7 +20,7 @@ import pytest
 
 from civsim.report.render import remote_resources
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 GUIDE = DOCS / "使用说明"
 USERS = ["规划人员", "财务人员", "材料撰写人员", "台账管理人员"]

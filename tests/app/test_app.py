@@ -22,7 +22,7 @@ import pytest
 from civsim import app, cli, engine, lab, scenarios
 from civsim.scenarios import Change, Scenario
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                     reason="no chromium (Debian's; `make setup` installs it when run as root)")

@@ -7,7 +7,7 @@ import pytest
 from civsim import params, schema
 from civsim.units import UNITS
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = ("tiered", "add-ons", "care-by-placement", "unified-standard")
 
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from civsim.errors import CivsimError
 from civsim.report import render
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 HEADING = "东西湖区民政局2020年工作总结"
 
 

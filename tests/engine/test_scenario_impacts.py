@@ -1,4 +1,4 @@
-"""Every kind of leaf a scenario may change acts: tests/scenarios.yaml holds what-ifs with the change
+"""Every kind of leaf a scenario may change acts: tests/engine/scenarios.yaml holds what-ifs with the change
 in money each must make; one whose impact drops to zero or drifts past its tolerance fails."""
 from pathlib import Path
 

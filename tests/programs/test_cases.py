@@ -1,4 +1,4 @@
-"""Cases a domain expert can write: ``tests/cases/<program>.yaml``, each one household and its
+"""Cases a domain expert can write: ``tests/programs/cases/<program>.yaml``, each one household and its
 members (or none, for a case-flow program), a month, parameter values the case assumes, and the
 amount each line pays that month (the format of ``civsim household`` and ``civsim cases``, read by
 :mod:`civsim.household`). Values under ``params`` are in the leaf's base unit and hold from 2000
