@@ -2,6 +2,9 @@
 with one safe loader, bounded in size, aliases and depth, and written back with the same library."""
 from __future__ import annotations
 
+import hashlib
+import pickle
+from collections import OrderedDict
 from pathlib import Path
 
 from .errors import CivsimError
@@ -9,6 +12,11 @@ from .errors import CivsimError
 YAML_BYTES = 1 << 20      # a parameter, scenario or plan file is a few kB; 1 MiB is far beyond any
 YAML_NODES = 100_000      # values once aliases are expanded (nested aliases can expand to billions)
 YAML_DEPTH = 40           # nesting levels
+# Parsed trees by the text's hash: the pure-Python parser takes ~10 ms a file and a district's
+# parameters are read again for every run, so each text is parsed once a process and handed out as a
+# fresh copy (callers may change what they get).
+_PARSED: OrderedDict[bytes, bytes] = OrderedDict()
+_PARSED_MAX = 512
 
 
 def read_yaml(path: Path):
@@ -52,6 +60,18 @@ def dump_yaml(tree) -> str:
 
 def parse_yaml(text: str, path):
     """:func:`read_yaml` on text already read (``path`` names it in errors)."""
+    key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+        return pickle.loads(_PARSED[key])
+    tree = _parse(text, path)
+    _PARSED[key] = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
+    return tree
+
+
+def _parse(text: str, path):
     from ruamel.yaml.error import YAMLError
 
     try:
