@@ -58,11 +58,11 @@ reports: setup
 	$(VENV)/bin/civsim report --all
 
 test: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --dist loadgroup
 
 # everything but the tests marked slow (Jupyter kernels and servers, the browser, LibreOffice, Dask)
 test-fast: setup
-	$(VENV)/bin/pytest -m "not slow"
+	$(VENV)/bin/pytest -n auto --dist loadgroup -m "not slow"
 
 # pyflakes and pycodestyle errors (ruff, configured in pyproject.toml); the tests run it too
 lint: setup

@@ -18,12 +18,12 @@ from civsim import batch, batch_dask, report_jobs
 
 
 def main(rounds: int, limit: int | None = None) -> None:
-    items = [(s.district, s.year, s.as_of_month) for s in report_jobs.with_caseload()][:limit]
+    items = [(s.district, s.year, s.as_of_month) for s in report_jobs.with_caseload()]
     times = {"processes": [], "dask": []}
     for r in range(rounds):
         for name in times:
             with tempfile.TemporaryDirectory() as tmp:
-                jobs = report_jobs.jobs(items, out=Path(tmp))
+                jobs = report_jobs.jobs(items, out=Path(tmp))[:limit]
                 load = os.getloadavg()[0]
                 start = time.perf_counter()
                 if name == "processes":

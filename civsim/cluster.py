@@ -47,13 +47,14 @@ CONNECT_S = 10     # to connect, and for a scheduler's greeting: a live one send
 SCHEDULER_EXPECTED = "the address a dask scheduler prints, e.g. tcp://10.0.0.5:8786"
 
 
-def probe(address: str, seconds: float = CONNECT_S) -> None:
+def probe(address: str, seconds: float | None = None) -> None:
     """Refuse, within ``seconds``, an address where no dask scheduler answers: nothing listening, a
     port that accepts but never speaks (the client would wait for its greeting without bound), or
     another server (a web server there would give the comm layer's long traceback). A dask
     scheduler writes its handshake, a length-prefixed frame, as soon as a connection is made."""
     import socket
 
+    seconds = CONNECT_S if seconds is None else seconds
     scheme, _, rest = str(address).rpartition("://")
     if scheme not in ("", "tcp"):
         return          # tls, ucx, inproc: left to the client (with its timeout)

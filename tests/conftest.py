@@ -37,6 +37,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: starts a kernel, a browser, LibreOffice or Dask")
 
 
+def pytest_collection_modifyitems(config, items):
+    """With workers (make test: pytest -n auto), the tests that read the session's rendered documents
+    run on one worker, so the documents are rendered once; and the slow tests are handed out first,
+    so the two workers finish together rather than one waiting on a late long test."""
+    for item in items:
+        if "rendered" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("rendered"))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)     # stable: keeps each file's order
+
+
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory):
     """Every shipped report, rendered once a session as `civsim report --all` renders them

@@ -14,6 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 RULE = '''\
@@ -140,6 +142,7 @@ def _run(copy: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=copy, env=env, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_a_new_program_is_three_files_and_shows_up_everywhere(tmp_path):
     copy = _copy(tmp_path)
     (copy / "civsim/programs/heating.py").write_text(RULE, encoding="utf-8")
