@@ -2,6 +2,7 @@
 figures it was fitted to, and refitting them here reproduces what is shipped; a figure the rules
 cannot reach stays a visible miss instead of a plug."""
 import datetime as dt
+import functools
 import math
 import shutil
 
@@ -14,6 +15,14 @@ from civsim.params import PARAMS
 SHIPPED = [("东西湖区", 2020), ("天津市", 2020), ("东丽区", 2019), ("东丽区", 2020), ("翔安区", 2023)]
 JOINT = [("东西湖区", 2020), ("翔安区", 2023)]
 ONE_BY_ONE = [(d, y, f) for d, y in SHIPPED for f in calibrate.own_figures(d, y)]
+# a joint fit of the shipped parameters is seconds of simulations: made once, read by every test
+# that needs it (on one worker)
+pytestmark = pytest.mark.xdist_group("calibration")
+
+
+@functools.cache
+def shipped_fit(district: str, year: int) -> calibrate.Fit:
+    return calibrate.fit_roll(district, year)
 
 
 def _fitted_entries():
@@ -65,7 +74,7 @@ def test_every_value_fitted_one_by_one_is_refitted_here():
 @pytest.mark.slow
 @pytest.mark.parametrize("district,year", JOINT)
 def test_the_joint_fit_reproduces_the_shipped_values(district, year):
-    fit = calibrate.fit_roll(district, year)
+    fit = shipped_fit(district, year)
     shipped = params.load(district)
     day = dt.date(year, 1, 1)
     for j, (unknown, value) in enumerate(zip(fit.unknowns, fit.values)):
@@ -83,7 +92,7 @@ def test_the_dibao_total_beyond_the_gap_rule_stays_a_check():
     """东西湖区's 1—10月 "低保金及补贴" of 1219.16万 is more per recipient than the standard itself:
     even at a gap ratio of 0.95 in both areas the rules do not reach it, so nothing is fitted to it.
     It stays a 检验 row with its remainder 未解释, and the gap ratios keep their unfitted values."""
-    fit = calibrate.fit_roll("东西湖区", 2020)
+    fit = shipped_fit("东西湖区", 2020)
     assert fit.unreached == ("dibao amount_yuan 2020-01..2020-10",)
     assert not any(u.path.startswith("dibao.") for u in fit.unknowns)
     shipped, unfitted = params.load("东西湖区"), params.load("东西湖区", calibrated=False)
@@ -97,7 +106,7 @@ def test_the_dibao_total_beyond_the_gap_rule_stays_a_check():
 def test_the_prior_holds_a_ratio_the_figures_barely_inform():
     """翔安区 reports one 特困 total for three shares: the fit moves them, but each stays within two
     spreads of its unfitted value, and no share leaves [0, 1]."""
-    fit = calibrate.fit_roll("翔安区", 2023)
+    fit = shipped_fit("翔安区", 2023)
     for unknown, value in zip(fit.unknowns, fit.values):
         assert unknown.low <= value <= unknown.high
         if math.isfinite(unknown.spread):
@@ -153,8 +162,7 @@ def test_calibrate_writes_what_it_fitted(tmp_path, capsys, monkeypatch):
     target.write_text("dibao:\n  gap_ratio:\n    urban:\n      unit: ratio\n      values:\n"
                       "        2023-01-01: {value: 0.9, fitted_to: [dibao amount_yuan 2023-01..2023-12], calibration: 'stale'}\n",
                       encoding="utf-8")
-    params.clear_cache()
-    fit = calibrate.fit_roll("翔安区", 2023)
+    fit = shipped_fit("翔安区", 2023)         # of the shipped parameters, as the command fits them
     calibrate.write(fit, root)
     params.clear_cache()
     back = params.load("翔安区", root)
@@ -162,6 +170,7 @@ def test_calibrate_writes_what_it_fitted(tmp_path, capsys, monkeypatch):
         assert back.at(unknown.path, "2023-06") == pytest.approx(value)
     assert back.leaf("dibao.gap_ratio.urban").at(dt.date(2023, 6, 1)).source != "calibration"
     assert "stale" not in target.read_text(encoding="utf-8")
+    monkeypatch.setattr(calibrate, "fit_roll", lambda *key: fit)     # the fit above, printed
     assert cli.main(["calibrate", "--district", "翔安区", "--year", "2023"]) == 0
     out = capsys.readouterr().out
     assert all(u.path in out for u in fit.unknowns)
