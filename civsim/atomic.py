@@ -95,6 +95,42 @@ def atomic_path(target: str | os.PathLike):
             os.unlink(tmp)
 
 
+@contextlib.contextmanager
+def atomic_folder(target: str | os.PathLike):
+    """Yield an empty staging folder beside ``target``; on success it becomes ``target`` (a folder
+    already there is replaced whole), so a reader finds the old folder or the new one, never a mix.
+    A failure inside the block removes the staging folder and leaves any previous ``target`` intact."""
+    import shutil
+
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise CivsimError(target, None, "is a file", "a folder name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        raise _cannot(target, exc) from None
+    old = None
+    try:
+        yield staging
+        os.chmod(staging, 0o777 & ~_umask())    # mkdtemp makes 0700; outputs are shared like any folder
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            os.replace(target, old / target.name)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if old is not None:                  # the previous folder goes back
+                os.replace(old / target.name, target)
+            raise
+    except OSError as exc:
+        raise _cannot(target, exc) from None
+    finally:
+        for leftover in (staging, old):
+            if leftover is not None and leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
 LOCK_WAIT_S = 60.0
 
 

@@ -21,8 +21,9 @@ import pandas as pd
 
 from .. import params as params_module, programs as programs_module, provenance
 from ..budget import basis as basis_module
-from ..budget.projection import BASELINE, TOTAL, Projection
-from . import numbers as fmt
+from ..budget.projection import BASELINE, TOTAL, YEARS, Projection
+from . import context as context_module, numbers as fmt
+from .context import DRAWS
 from .display import Closing, Table, Together, labelled_table, markdown_escape, png_image
 from .labels import UNIT_WORDS, family_label, program_label
 from .text import part_number, section_number
@@ -70,6 +71,22 @@ class BudgetDocument:
         self.family_of = {b.line: b.family for b in self.lines}
         self.sections = ["summary", "basis", "change", "window"] + (["scenarios"] if len(projection.scenarios) > 1
                                                                     else []) + ["assumptions"]
+
+    @classmethod
+    def of(cls, context, district, year: int, scenarios=(), draws: int = DRAWS, seed: int = 1,
+           years: int = YEARS) -> "BudgetDocument":
+        """The budget document for ``district``'s budget ``year``: from the context of ``year − 1``
+        saved in the folder ``context`` (the batch's), which must have been made for these
+        arguments, or, when ``context`` is None or "", from a projection computed here."""
+        found = context_module.get(context, context_module.BUDGET, district, int(year) - 1, scenarios=scenarios,
+                                   draws=draws, seed=seed, years=years)
+        return cls(found.require(context_module.BUDGET).projection, found.params)
+
+    @classmethod
+    def compute(cls, district, year: int, scenarios=(), draws: int = DRAWS, seed: int = 1,
+                years: int = YEARS) -> "BudgetDocument":
+        """The document with its projection computed here (by hand, in a test)."""
+        return cls.of(None, district, year, scenarios, draws, seed, years)
 
     # ------------------------------------------------------------ figures
 

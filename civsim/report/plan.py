@@ -13,9 +13,9 @@ import datetime as dt
 
 import pandas as pd
 
-from .. import params as params_module, provenance, scenarios as scenarios_module
+from .. import provenance, scenarios as scenarios_module
 from ..programs import family
-from . import documents, simcache, text
+from . import context as context_module, documents, text
 from .display import Closing, count_text, png_image, labelled_table, wan_text, by_family, markdown_escape
 from .labels import BASELINE, family_label, order
 
@@ -37,20 +37,34 @@ def families(parts: pd.DataFrame) -> pd.DataFrame:
 
 
 class NextYearPlan:
-    """A district's work plan for ``year``: its task list and the budget the model projects."""
+    """A district's work plan for ``year``: its task list and the budget the model projects,
+    formatted from the context of the year before (:mod:`civsim.report.context`): nothing is
+    simulated here."""
 
-    def __init__(self, district, year: int, scenarios=(), seed: int | None = None):
-        self.params = params_module.load(district)
+    def __init__(self, context: context_module.Context):
+        self.context = context.require(context_module.PLAN)
+        self.params = context.params
         self.district = self.params.district
-        self.year = int(year)
-        self.seed = seed
-        names = [s for s in dict.fromkeys(scenarios or ()) if s != BASELINE]
-        self.scenarios = [scenarios_module.load(name) for name in names]
+        self.year = context.key.year + 1
+        self.seed = context.key.seed
+        self.scenarios = [scenarios_module.load(name) for name in context.key.scenarios]
         self.titles = {BASELINE: "基准方案", **{s.name: s.title for s in self.scenarios}}
-        self.this_year = simcache.simulate(self.params, self.year - 1, seed=seed)
-        self.results = simcache.simulate(self.params, self.year, scenarios=self.scenarios, seed=seed)
+        self.this_year = context.this_year
+        self.results = context.next_year
         self.plan = documents.plan(self.district.code, self.year)
-        self._simulations = None     # the two years' rolls, built once for every scenario's decomposition
+
+    @classmethod
+    def of(cls, context, district, year: int, scenarios=(), seed: int | None = None) -> "NextYearPlan":
+        """The plan for ``district``'s ``year``: from the context of ``year − 1`` saved in the folder
+        ``context`` (the batch's), which must have been made for these arguments, or, when
+        ``context`` is None or "", from one computed here."""
+        return cls(context_module.get(context, context_module.PLAN, district, int(year) - 1, scenarios=scenarios,
+                                      seed=seed))
+
+    @classmethod
+    def compute(cls, district, year: int, scenarios=(), seed: int | None = None) -> "NextYearPlan":
+        """The plan with its context computed here (by hand, in a test)."""
+        return cls.of(None, district, year, scenarios, seed)
 
     @property
     def title(self) -> str:
@@ -102,15 +116,10 @@ class NextYearPlan:
                 f"三者之和等于变化总额；经常性的补助（如春节慰问）按上年同月延续。\n")
 
     def decomposition(self, scenario: str = BASELINE) -> pd.DataFrame:
-        """The budget change per family, from the same decomposition as the workbook's."""
-        from .. import engine
-        from ..budget import decompose
-
-        if self._simulations is None:
-            this = engine.Simulation(self.params, self.year - 1, 1 if self.seed is None else self.seed)
-            self._simulations = (this, engine.Simulation(self.params, self.year, this.seed, roll=this.roll))
-        chosen = None if scenario == BASELINE else next(s for s in self.scenarios if s.name == scenario)
-        return families(decompose(year=self.year, scenario=chosen, params=self.params, simulations=self._simulations))
+        """The budget change per family, from the same decomposition as the workbook's (the context's)."""
+        parts = self.context.decomposition
+        chosen = parts[parts["scenario"] == scenario].drop(columns="scenario").reset_index(drop=True)
+        return families(chosen)
 
     def budget_sentence(self, scenario: str = BASELINE) -> str:
         split = self.decomposition(scenario)

@@ -13,10 +13,10 @@ import pandas as pd
 
 import datetime as dt
 
-from .. import engine, params as params_module, provenance, roll_io, scenarios as scenarios_module
+from .. import engine, provenance, scenarios as scenarios_module
 from ..programs import family
 from ..errors import CivsimError
-from . import documents, numbers as fmt, simcache, targets as targets_module, text
+from . import context as context_module, documents, numbers as fmt, targets as targets_module, text
 from .display import (Closing, count_text, first_months, png_image, labelled_table, wan_text, by_family, main_programs,
                       markdown_escape)
 from .labels import AREA_LABELS, BASELINE, MEASURE_LABELS, family_label, order, program_label, reason_code, reason_label
@@ -32,33 +32,24 @@ MODEL_AREAS = tuple((area, (area, *ALIASES.get(area, ())), keys) for area, keys 
 
 
 class AnnualSummary:
-    """One district-year's 工作总结, built from a simulation of the year and of the year before."""
+    """One district-year's 工作总结, formatted from a context holding the year and the year before
+    (:mod:`civsim.report.context`): nothing is simulated here."""
 
-    def __init__(self, district, year: int, scenario: str = BASELINE, as_of_month: int = 12, seed: int | None = None,
-                 from_districts: bool = False, roll: str | None = None):
-        self.params = params_module.load(district)
+    def __init__(self, context: context_module.Context, as_of_month: int = 12):
+        self.context = context.require(context_module.SUMMARY)
+        self.params = context.params
         self.district = self.params.district
         fmt.as_of(as_of_month)    # checks it is a month 1..12
-        self.year, self.scenario, self.as_of_month = int(year), scenario, int(as_of_month)
-        self.seed = seed
-        extra = () if scenario == BASELINE else (scenario,)
-        self.scenario_title = "基准方案" if scenario == BASELINE else scenarios_module.load(scenario).title
+        key = context.key
+        self.year, self.scenario, self.as_of_month = key.year, key.scenario, int(as_of_month)
+        self.seed = key.seed
+        self.scenario_title = "基准方案" if self.scenario == BASELINE else scenarios_module.load(self.scenario).title
         # from_districts: a city's or province's figures as the sum of its districts' (civsim.province)
-        self.from_districts = bool(from_districts)
-        # roll: a folder holding the bureau's own roll (civsim roll import), or its exports
-        self.roll = None if roll is None else roll_io.load_folder(self.params, self.year, roll, 1 if seed is None else seed)
-        if self.from_districts:
-            self.all_results = _from_districts(self.district.code, self.year, scenarios=extra, seed=seed, params=self.params)
-            last = _from_districts(self.district.code, self.year - 1, seed=seed, params=self.params)
-        elif self.roll is not None:
-            self.all_results = engine.simulate(None, self.year, scenarios=extra, seed=seed, params=self.params, roll=self.roll)
-            last = engine.simulate(None, self.year - 1, seed=seed, params=self.params, roll=self.roll)
-        else:
-            self.all_results = simcache.simulate(self.params, self.year, scenarios=extra, seed=seed)
-            last = simcache.simulate(self.params, self.year - 1, seed=seed)
-        results = self.all_results[self.all_results["scenario"] == scenario]
+        self.from_districts = key.from_districts
+        self.all_results = context.results
+        results = self.all_results[self.all_results["scenario"] == self.scenario]
         self.results = first_months(results, self.year, self.as_of_month)
-        self.last_year = first_months(last, self.year - 1, self.as_of_month)
+        self.last_year = first_months(context.last_year, self.year - 1, self.as_of_month)
         self.summary = documents.summary(self.district.code, self.year)
         self.plan = (documents.next_plan(self.summary) if self.summary is not None
                      else documents.plan(self.district.code, self.year + 1))
@@ -66,6 +57,24 @@ class AnnualSummary:
         month = pd.Period(f"{self.year}-{self.as_of_month:02d}", "M")
         self.stock = engine.stock(self.results, month)
         self.flows = engine.year_totals(self.results)
+
+    @classmethod
+    def of(cls, context, district, year: int, scenario: str = BASELINE, as_of_month: int = 12,
+           seed: int | None = None, from_districts: bool = False, roll: str | None = None) -> "AnnualSummary":
+        """The summary of ``district``'s ``year``: from the context saved in the folder ``context``
+        (the batch's), which must have been made for these arguments, or, when ``context`` is None or
+        "", from one computed here. ``roll``: a folder holding the bureau's own roll (civsim roll
+        import), or its exports."""
+        fmt.as_of(as_of_month)    # a bad month is one line before anything is computed
+        found = context_module.get(context, context_module.SUMMARY, district, year, scenario=scenario, seed=seed,
+                                   from_districts=from_districts, roll=roll)
+        return cls(found, as_of_month)
+
+    @classmethod
+    def compute(cls, district, year: int, scenario: str = BASELINE, as_of_month: int = 12, seed: int | None = None,
+                from_districts: bool = False, roll: str | None = None) -> "AnnualSummary":
+        """The summary with its context computed here (by hand, in a test)."""
+        return cls.of(None, district, year, scenario, as_of_month, seed, from_districts, roll)
 
     # -- headings and words
     @property
@@ -257,12 +266,12 @@ class AnnualSummary:
 
     # -- appendix
     def reconciliation(self) -> pd.DataFrame:
-        """civsim.reconcile's table for this district-year and these results (computed once)."""
+        """civsim.reconcile's table for this district-year and these results (the context's), with
+        each row's reason code; a CivsimError with the context's line when it could not be made."""
+        if self.context.reconciliation_error is not None:
+            raise CivsimError(None, None, self.context.reconciliation_error)
         if not hasattr(self, "_reconciliation"):
-            from .. import reconcile
-
-            table = reconcile.reconcile(self.district.code, self.year, results=self.all_results)
-            self._reconciliation = _with_codes_and_areas(table, self.district.code, self.year)
+            self._reconciliation = _with_codes_and_areas(self.context.reconciliation, self.district.code, self.year)
         return self._reconciliation
 
     def appendix(self) -> str:
@@ -325,12 +334,6 @@ class AnnualSummary:
             lines += [f"- {program_label(r.program)}，{_period(r.period, self.year)}：未解释{wan_text(r.unexplained_yuan)}万元"
                       for r in rest.itertuples(index=False)]
         return "\n".join(lines) + "\n"
-
-
-def _from_districts(code: str, year: int, scenarios=(), seed=None, params=None):
-    from ..province import simulate
-
-    return simulate(code, year, scenarios, seed)
 
 
 def _period(period: str, year: int | None = None) -> str:

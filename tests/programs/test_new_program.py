@@ -93,7 +93,7 @@ out = {"family": [programs.family("dibao_heating"), programs.family("tekun_heati
        "detail": labels.reconcile_detail("dibao")}
 
 # the summary notebook's own calls: the year to October, its sentences, its tables
-summary = AnnualSummary("东西湖区", 2020, as_of_month=10)
+summary = AnnualSummary.compute("东西湖区", 2020, as_of_month=10)
 year = summary.all_results[summary.all_results["scenario"] == "baseline"]
 heating = year[year["program"].isin(["dibao_heating", "tekun_heating"])]
 out["paid_yuan"] = heating.groupby("program")["amount_yuan"].sum().round(2).to_dict()
@@ -137,7 +137,7 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _run(copy: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("CIVSIM_SIMULATION_CACHE", "PYTHONPATH")}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(copy)
     return subprocess.run([sys.executable, *args], cwd=copy, env=env, capture_output=True, text=True, timeout=600)
 

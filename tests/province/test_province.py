@@ -160,8 +160,8 @@ def test_tianjin_from_its_districts():
     alone = engine.simulate("东丽区", YEAR)
     assert set(rolled["jurisdiction"]) == {"120000"}
     assert _fen(rolled["amount_yuan"]).sum() == _fen(alone["amount_yuan"]).sum()
-    summary = AnnualSummary("天津市", YEAR, from_districts=True)
-    own = AnnualSummary("天津市", YEAR)
+    summary = AnnualSummary.compute("天津市", YEAR, from_districts=True)
+    own = AnnualSummary.compute("天津市", YEAR)
     assert _fen(summary.flows["amount_yuan"]).sum() == _fen(alone["amount_yuan"]).sum()
     assert set(summary.results["program"]) == set(alone["program"]) != set(own.results["program"])
     assert "东丽区" in summary.heading() and "不是天津市全域" in summary.heading()

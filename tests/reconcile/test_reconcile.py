@@ -140,7 +140,7 @@ def test_the_shipped_reconciliations_are_what_the_model_gives_today(shipped, tmp
 
 def test_last_year_without_the_same_months_is_not_compared():
     from civsim.report.summary import AnnualSummary
-    table = AnnualSummary("东丽区", 2020).program_table()
+    table = AnnualSummary.compute("东丽区", 2020).program_table()
     # 2019 modelled only the funeral subsidy and half a year of the institutions' subsidy
     assert (table["同比"] == "上年无可比数据").sum() >= 5
     assert not table["同比"].str.contains(r"\+\d{3,}", regex=True).any()

@@ -30,7 +30,7 @@ def fake_plan(code, year, folder=documents.PLANS):
 
 @pytest.fixture(scope="module")
 def dongxihu():
-    return summary_module.AnnualSummary("东西湖区", 2020, as_of_month=10)
+    return summary_module.AnnualSummary.compute("东西湖区", 2020, as_of_month=10)
 
 
 def test_the_summary_compares_this_years_plan_with_what_it_reports(monkeypatch, dongxihu):
@@ -47,7 +47,7 @@ def test_no_plan_for_the_year_means_no_comparison(dongxihu):
 
 
 def test_a_district_year_without_texts_keeps_its_figures_and_says_what_is_missing():
-    report = summary_module.AnnualSummary("东丽区", 2021)
+    report = summary_module.AnnualSummary.compute("东丽区", 2021)
     assert "未收录东丽区2021年工作总结文本，本文只列模型测算数据。" in report.heading()
     assert "未收录东丽区2021年工作总结，本节从略。" in report.problems()
     assert any("17" in block and "高龄津贴" in block for block in report.achievements())   # the figures stay

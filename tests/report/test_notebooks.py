@@ -125,8 +125,10 @@ def test_pdfs_hold_the_chinese_headings_in_a_cjk_font(rendered, name):
 
 @pytest.mark.parametrize("document, defaults", [
     ("annual_summary", {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10,
-                        "from_districts": False, "roll": None}),
-    ("next_year_plan", {"district": "东丽区", "year": 2022, "scenarios": []}),
+                        "from_districts": False, "roll": None, "context": None}),
+    ("next_year_plan", {"district": "东丽区", "year": 2022, "scenarios": [], "context": None}),
+    ("budget_projection", {"district": "东西湖区", "year": 2021, "years": 3, "scenarios": [], "draws": 200, "seed": 1,
+                           "xlsx": None, "context": None}),
 ])
 def test_notebooks_are_committed_thin_and_without_outputs(document, defaults):
     book = nbformat.read(NOTEBOOKS / f"{document}.ipynb", as_version=4)
@@ -159,7 +161,7 @@ def test_jobs_pass_exactly_the_notebooks_parameters_into_the_report_folders(tmp_
         cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
         declared = {node.targets[0].id for node in ast.parse(cell.source).body}
         # the summary and plan get every parameter; the budget keeps its own draws, seed and window
-        assert set(job.parameters) == declared - ({"draws", "seed", "years"} if job.name == "预算测算" else set())
+        assert set(job.parameters) == declared - {"context"} - ({"draws", "seed", "years"} if job.name == "预算测算" else set())
 
 
 def test_main_refuses_a_bad_request_before_running_anything(tmp_path):

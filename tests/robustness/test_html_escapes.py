@@ -95,7 +95,7 @@ def test_the_annual_summary_escapes_every_text(poisoned, tmp_path, markup):
     from civsim.report.summary import AnnualSummary
 
     poisoned(markup)
-    report = AnnualSummary("东西湖区", 2020, scenario="raise2020", as_of_month=10)
+    report = AnnualSummary.compute("东西湖区", 2020, scenario="raise2020", as_of_month=10)
     report.results = report.results.assign(street="吴家山街道" + markup)
     html = page([report.heading(), report.achievements(), report.data_heading(), report.program_table(),
                  report.street_table(), report.plan_against_actual(), report.problems(), report.next_year(),
@@ -111,7 +111,7 @@ def test_the_work_plan_escapes_every_text(poisoned, tmp_path, markup):
     from civsim.report.plan import NextYearPlan
 
     poisoned(markup)
-    plan = NextYearPlan("420112", 2021, ["dibao_plus5_july"])
+    plan = NextYearPlan.compute("420112", 2021, ["dibao_plus5_july"])
     html = page([plan.heading(), plan.tasks(), plan.budget_heading(), plan.scenario_note(), plan.budget(),
                  plan.closing()], tmp_path)
     assert_escaped(html, markup)
