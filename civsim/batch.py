@@ -8,13 +8,16 @@ A notebook that raises, warns (every warning is an error in the kernel), hangs o
 kernel becomes a failed Outcome and its kernel is replaced; the others go on. Outputs appear
 whole or not at all: everything is made in a hidden staging folder beside the target and moved
 in with os.replace, so a failed run leaves the previous good report in place.
+
+Jobs may share work (:class:`Shared`: for the reports, a district-year's context, which its
+summary, plan and budget format): the pool does it once per run, in a folder of the run's own
+temporary area, before the jobs that read it, and passes them the folder as a parameter.
 """
 from __future__ import annotations
 
 import ast
 import concurrent.futures
-import contextlib
-import functools
+import dataclasses
 import keyword
 import multiprocessing
 import os
@@ -26,8 +29,9 @@ import unicodedata
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
+from . import batch_kernels as kernels
 from .errors import CivsimError
 
 KINDS = ("ipynb", "html", "pdf", "docx")
@@ -73,9 +77,31 @@ def _check_value(value: object, where: str) -> None:
 
 
 @dataclass(frozen=True)
+class Shared:
+    """Work several jobs read, done once a run in the pool before them: ``make(folder, **arguments)``
+    (a module-level function) writes the folder ``name`` of the run's temporary area, and each job
+    sharing it gets that folder's path as its parameter ``parameter``."""
+
+    name: str
+    make: Callable
+    arguments: dict = field(default_factory=dict)
+    parameter: str = "context"
+
+    def __post_init__(self):
+        object.__setattr__(self, "arguments", dict(self.arguments))
+        if not isinstance(self.name, str) or self.name != safe_component(self.name):
+            raise CivsimError(f"shared {self.name}", "name", f"{self.name!r} is not a safe file name",
+                              "a name from batch.safe_component()")
+        if not self.parameter.isidentifier() or keyword.iskeyword(self.parameter):
+            raise CivsimError(f"shared {self.name}", "parameter", f"bad parameter name {self.parameter!r}",
+                              "a Python identifier, as in the notebook's parameters cell")
+
+
+@dataclass(frozen=True)
 class Job:
     """One report: run ``notebook`` with ``parameters``, write ``out_dir/name.{ipynb,html,pdf,docx}``;
-    the PDF and .docx in ``layout`` ("standard" or "gongwen", civsim.report.layouts)."""
+    the PDF and .docx in ``layout`` ("standard" or "gongwen", civsim.report.layouts). ``shared``: the
+    work this job reads, done before it (its folder comes as the parameter ``shared.parameter``)."""
 
     notebook: Path
     out_dir: Path
@@ -83,6 +109,7 @@ class Job:
     parameters: dict = field(default_factory=dict)
     label: str = ""
     layout: str = "standard"
+    shared: Shared | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "notebook", Path(self.notebook))
@@ -100,6 +127,13 @@ class Job:
                 raise CivsimError(f"job {self.label}", "parameters", f"bad parameter name {name!r}",
                                   "a Python identifier, as in the notebook's parameters cell")
             _check_value(value, f"parameters[{name!r}]")
+        if self.shared is not None and self.shared.parameter in self.parameters:
+            raise CivsimError(f"job {self.label}", "parameters", f"{self.shared.parameter!r} is set by the shared work",
+                              "the folder the batch makes for it")
+
+    def with_folder(self, folder: Path) -> "Job":
+        """This job reading its shared work from ``folder``."""
+        return dataclasses.replace(self, parameters={**self.parameters, self.shared.parameter: str(folder)}, shared=None)
 
     def output(self, kind: str) -> Path:
         return self.out_dir / f"{self.name}.{kind}"
@@ -139,26 +173,6 @@ def _failing_cell(executed: Path) -> int | None:
     return started[-1] if started else None
 
 
-@contextlib.contextmanager
-def _stderr_to(path: Path):
-    """Send this process's fd 2 (and so the kernel's, which inherits it) to a log file."""
-    saved = os.dup(2)
-    with open(path, "ab") as log:
-        os.dup2(log.fileno(), 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
 def _assigned_names(source: str) -> set[str] | None:
     """Names assigned in a parameters cell; None if it is not plain Python (e.g. has magics)."""
     try:
@@ -189,117 +203,17 @@ def _execute(job: Job, executed: Path, timeout: float, kernel_name: str | None) 
                           "one of " + ", ".join(sorted(declared)))
     name = kernel_name or notebook.metadata.get("kernelspec", {}).get("name") or "python3"
     cwd = job.notebook.parent.resolve()
-    km = _kernel(name, cwd)
+    km = kernels.kernel(name, cwd)
     # the kernel may have run another notebook: clear its names and set the working folder first,
     # in a cell of its own that the report leaves out
-    notebook.cells.insert(0, nbformat.v4.new_code_cell(_RESET.format(cwd=str(cwd)),
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(kernels.RESET.format(cwd=str(cwd)),
                                                        metadata={"tags": ["civsim-reset", "remove-cell"]}))
     # papermill formats path strings with the parameters ("{x}"): pass the notebook as an object and
     # escape the braces of the output path.
     papermill.execute_notebook(notebook, str(executed).replace("{", "{{").replace("}", "}}"),
                                parameters=dict(job.parameters), kernel_name=name,
                                execution_timeout=timeout, progress_bar=False, log_output=False,
-                               cwd=str(job.notebook.parent.resolve()), km=km, engine_name=_engine())
-
-
-@functools.lru_cache(maxsize=1)
-def _engine() -> str:
-    """papermill's nbclient engine, writing the executed notebook once at the end.
-
-    papermill rewrites (and re-validates) the whole notebook before and after every cell, so a
-    watcher sees progress; in the batch nobody watches the staging copy, and a report with charts
-    is written some forty times. The last write — when execution ends, also after a timeout or a
-    dead kernel — is kept, and papermill itself writes the finished or failed notebook after it,
-    so the file is the same."""
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-
-    class FinalWrite(NotebookExecutionManager):
-        def save(self, **kwargs):            # the per-cell writes
-            self.last_save_time = self.now()
-
-        def notebook_complete(self, **kwargs):
-            super().notebook_complete(**kwargs)
-            NotebookExecutionManager.save(self)
-
-    class Engine(NBClientEngine):
-        @classmethod
-        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                             autosave_cell_every=30, **kwargs):
-            manager = FinalWrite(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                                 autosave_cell_every=autosave_cell_every)
-            manager.notebook_start()
-            try:
-                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
-            finally:
-                manager.cleanup_pbar()
-                manager.notebook_complete()
-            return manager.nb
-
-    papermill_engines.register("civsim-final-write", Engine)
-    return "civsim-final-write"
-
-
-# ---------------------------------------------------------------- one kernel per worker process
-
-_KERNELS: dict[str, tuple] = {}   # kernel name -> (manager, its stderr log); in each worker process
-# the previous notebook's names go (what %reset -f clears), and a new history session starts, so the
-# notebook's cells count from 1 as in a new kernel. Every warning is an error: a warning would be
-# printed into the report (with the kernel's temporary file name), so a library's deprecation
-# fails the report, and a test, instead of reaching a reader.
-_RESET = ("get_ipython().reset(new_session=True)\n"
-          "import os as _os, warnings as _warnings\n_os.chdir({cwd!r})\n"
-          "_warnings.resetwarnings()\n_warnings.simplefilter('error')\ndel _os, _warnings\n")
-
-
-def _kernel(name: str, cwd: Path):
-    """This worker's kernel of that name, started once; a new one when the last died or was
-    dropped after a failure."""
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    if name in _KERNELS and not run_sync(_KERNELS[name][0].is_alive)():
-        _drop_kernel(name)
-    if name not in _KERNELS:
-        km = AsyncKernelManager(kernel_name=name)
-        log = Path(tempfile.mkstemp(prefix="civsim-kernel-", suffix=".log")[1])
-        with _stderr_to(log):            # the kernel inherits fd 2: its dying words go to the log
-            run_sync(km.start_kernel)(cwd=str(cwd))
-        _KERNELS[name] = (km, log)
-        _finalize_kernels()
-    return _KERNELS[name][0]
-
-
-def _drop_kernel(name: str) -> None:
-    """Shut a worker's kernel down (after a failure the next notebook gets a fresh one)."""
-    from jupyter_core.utils import run_sync
-
-    km, log = _KERNELS.pop(name, (None, None))
-    if km is None:
-        return
-    with contextlib.suppress(Exception):
-        run_sync(km.shutdown_kernel)(now=True)
-    with contextlib.suppress(Exception):
-        run_sync(km.cleanup_resources)()
-    with contextlib.suppress(OSError):
-        log.unlink()
-
-
-def _drop_all_kernels() -> None:
-    for name in list(_KERNELS):
-        _drop_kernel(name)
-
-
-@functools.lru_cache(maxsize=1)
-def _finalize_kernels() -> None:
-    """Shut the kernels down when the worker process ends (multiprocessing skips atexit)."""
-    from multiprocessing import util
-
-    util.Finalize(None, _drop_all_kernels, exitpriority=10)
-
-
-def _kernel_log(kernel_name: str | None) -> Path | None:
-    entry = _KERNELS.get(kernel_name) if kernel_name else next(iter(_KERNELS.values()), None)
-    return entry[1] if entry else None
+                               cwd=str(job.notebook.parent.resolve()), km=km, engine_name=kernels.engine())
 
 
 def _finish(executed: Path, job: Job) -> None:
@@ -343,7 +257,7 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
         staging = Path(tempfile.mkdtemp(prefix=".civsim-", suffix=".tmp", dir=job.out_dir))
         executed, log = staging / f"{job.name}.ipynb", staging / "kernel.log"
         try:
-            with _stderr_to(log):
+            with kernels.stderr_to(log):
                 _execute(job, executed, timeout, kernel_name)
         except PapermillExecutionError as exc:
             outcome.error = f"{exc.ename}: {exc.evalue}"
@@ -353,10 +267,10 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
             outcome.detail = f"a cell ran longer than {timeout:g} s"
         except DeadKernelError:
             outcome.error = "kernel died"
-            kernel_log = _kernel_log(kernel_name)
-            outcome.detail = _tail(kernel_log) if kernel_log else _tail(log)
+            kernel_log = kernels.kernel_log(kernel_name)
+            outcome.detail = kernels.tail(kernel_log) if kernel_log else kernels.tail(log)
         if outcome.error:
-            _drop_all_kernels()                 # whatever the notebook left behind goes with it
+            kernels.drop_all()                 # whatever the notebook left behind goes with it
             outcome.cell = _failing_cell(executed)
             if executed.exists():  # keep the executed copy beside the report, for debugging
                 outcome.failed_notebook = job.output("failed.ipynb")
@@ -373,9 +287,9 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
         outcome.ok = True
         return outcome
     except Exception as exc:  # anything else (bad notebook, render error, disk) fails this job only
-        _drop_all_kernels()
+        kernels.drop_all()
         outcome.error = f"{type(exc).__name__}: {exc}"
-        outcome.detail = _tail(staging / "kernel.log") if staging else ""
+        outcome.detail = kernels.tail(staging / "kernel.log") if staging else ""
         return outcome
     finally:
         outcome.seconds = time.monotonic() - start
@@ -403,18 +317,19 @@ def prepare() -> None:
         forkserver.ensure_running()
 
 
-def _start_worker(simulations: str) -> None:
-    """A worker and the kernels it starts share the run's simulations folder."""
+def _start_worker() -> None:
     import sys
 
-    from .report.simcache import ENV
-
-    os.environ.setdefault(ENV, simulations)
     sys.modules.setdefault("rfc3987_syntax", None)    # as civsim.report.warmup says, when spawned
 
 
-def _crashed(job: Job) -> Outcome:
-    return Outcome(job.label, job.notebook, {}, ok=False, error="worker process crashed")
+def make_shared(shared: Shared, folder: str) -> str:
+    """Do one shared work into ``folder`` (in a worker): "" when done, else the one line why not."""
+    try:
+        shared.make(folder, **shared.arguments)
+    except Exception as exc:   # the jobs reading it fail with the cause; the others go on
+        return " ".join(f"{type(exc).__name__}: {exc}".split())
+    return ""
 
 
 def checked(jobs: Iterable[Job]) -> list[Job]:
@@ -428,11 +343,74 @@ def checked(jobs: Iterable[Job]) -> list[Job]:
     return jobs
 
 
+class Schedule:
+    """A run's tasks in the caller's order, each shared work just before the first job reading it:
+    a job is ready once its shared work is done; a job whose shared work failed fails with its cause."""
+
+    def __init__(self, jobs: list[Job], area: Path):
+        self.jobs, self.outcomes = jobs, [None] * len(jobs)
+        self.shared: dict[str, Shared] = {}
+        self.folders: dict[str, Path] = {}
+        self.readers: dict[str, list[int]] = {}
+        self.done: set[str] = set()
+        self.tasks: list[tuple[str, object]] = []
+        for i, job in enumerate(jobs):
+            if job.shared is not None and job.shared.name not in self.shared:
+                self.shared[job.shared.name] = job.shared
+                self.folders[job.shared.name] = area / job.shared.name
+                self.tasks.append(("shared", job.shared.name))
+            if job.shared is not None:
+                self.readers.setdefault(job.shared.name, []).append(i)
+            self.tasks.append(("job", i))
+
+    def _ready(self, task) -> bool:
+        kind, what = task
+        return kind == "shared" or self.jobs[what].shared is None or self.jobs[what].shared.name in self.done
+
+    def take(self):
+        """The first task that can start, taken off the list; None when none can."""
+        for n, task in enumerate(self.tasks):
+            if self._ready(task):
+                return self.tasks.pop(n)
+        return None
+
+    def call(self, task, timeout: float, kernel_name: str | None) -> tuple:
+        """The function and arguments that do ``task``."""
+        kind, what = task
+        if kind == "shared":
+            return make_shared, (self.shared[what], str(self.folders[what]))
+        job = self.jobs[what]
+        return _run_one, (job if job.shared is None else job.with_folder(self.folders[job.shared.name]), timeout,
+                          kernel_name)
+
+    def finish(self, task, result) -> list[int]:
+        """Record what ``task`` gave — an Outcome, a shared work's "" or cause, the exception its
+        result came back as, or None when its worker crashed — and return the jobs it settled."""
+        kind, what = task
+        if result is None or isinstance(result, BaseException):
+            result = " ".join(f"{type(result).__name__}: {result}".split()) if result else "worker process crashed"
+        if kind == "job":
+            job = self.jobs[what]
+            self.outcomes[what] = result if isinstance(result, Outcome) else Outcome(job.label, job.notebook, {},
+                                                                                    ok=False, error=result)
+            return [what]
+        if result == "":
+            self.done.add(what)
+            return []
+        settled = self.readers[what]
+        for i in settled:
+            self.outcomes[i] = Outcome(self.jobs[i].label, self.jobs[i].notebook, {}, ok=False, error=f"{what}: {result}")
+        self.tasks = [t for t in self.tasks if not (t[0] == "job" and t[1] in settled)]
+        return settled
+
+
 def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, progress: bool = True,
         kernel_name: str | None = None) -> list[Outcome]:
     """Run the jobs in up to ``workers`` processes (default: all cores); outcomes in job order.
 
-    ``timeout`` is seconds per cell; ``kernel_name`` overrides the notebooks' kernelspec.
+    ``timeout`` is seconds per cell; ``kernel_name`` overrides the notebooks' kernelspec. Each
+    worker starts the first task that can start in the jobs' order (so the caller puts the longest
+    first); shared work goes before the first job reading it.
     """
     from tqdm.auto import tqdm
 
@@ -440,35 +418,63 @@ def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, p
     if not jobs:
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    context = _context()
-    outcomes: list[Outcome | None] = [None] * len(jobs)
-    crashed: list[int] = []
-    shared = tempfile.TemporaryDirectory(prefix="civsim-simulations-")   # this run's, see report.simcache
-    pool_options = {"mp_context": context, "initializer": _start_worker, "initargs": (shared.name,)}
-    with shared, tqdm(total=len(jobs), disable=not progress, desc="reports", unit="report") as bar:
-        with concurrent.futures.ProcessPoolExecutor(workers, **pool_options) as pool:
-            futures = {pool.submit(_run_one, job, timeout, kernel_name): i for i, job in enumerate(jobs)}
-            for future in concurrent.futures.as_completed(futures):
-                i = futures[future]
+    pool_options = {"mp_context": _context(), "initializer": _start_worker}
+    area = tempfile.TemporaryDirectory(prefix="civsim-run-")     # this run's shared work, gone after it
+    with area, tqdm(total=len(jobs), disable=not progress, desc="reports", unit="report") as bar:
+        schedule = Schedule(jobs, Path(area.name))
+
+        def record(task, result):
+            settled = schedule.finish(task, result)
+            if settled:
+                bar.set_postfix_str(jobs[settled[0]].label, refresh=False)
+                bar.update(len(settled))
+
+        while schedule.tasks:
+            crashed = _pool_round(schedule, workers, pool_options, timeout, kernel_name, record)
+            # A dead worker breaks the whole pool: the tasks it held run again one by one, so one
+            # crash sinks only itself; the rest go on in a new pool.
+            for task in crashed:
+                with concurrent.futures.ProcessPoolExecutor(1, **pool_options) as pool:
+                    function, arguments = schedule.call(task, timeout, kernel_name)
+                    try:
+                        record(task, pool.submit(function, *arguments).result())
+                    except BrokenProcessPool:
+                        record(task, None)
+    return schedule.outcomes
+
+
+def _pool_round(schedule: Schedule, workers: int, pool_options: dict, timeout: float, kernel_name, record) -> list:
+    """Run tasks in one pool, no more at once than workers (so each next task is chosen when a
+    worker is free), until none is left or the pool breaks; the tasks in flight when it broke."""
+    running: dict = {}
+    crashed = []
+    with concurrent.futures.ProcessPoolExecutor(workers, **pool_options) as pool:
+        while schedule.tasks or running:
+            while len(running) < workers and not crashed:
+                task = schedule.take()
+                if task is None:
+                    break
+                function, arguments = schedule.call(task, timeout, kernel_name)
                 try:
-                    outcomes[i] = future.result()
+                    running[pool.submit(function, *arguments)] = task
                 except BrokenProcessPool:
-                    crashed.append(i)
-                    continue
+                    crashed.append(task)
+            if not running:
+                break
+            finished, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            if crashed or any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
+                finished = concurrent.futures.wait(running).done    # a broken pool: all it ran is lost
+            for future in finished:
+                task = running.pop(future)
+                try:
+                    record(task, future.result())
+                except BrokenProcessPool:
+                    crashed.append(task)
                 except Exception as exc:  # e.g. a result that cannot be pickled back
-                    outcomes[i] = Outcome(jobs[i].label, jobs[i].notebook, {}, ok=False,
-                                          error=f"{type(exc).__name__}: {exc}")
-                bar.set_postfix_str(jobs[i].label, refresh=False)
-                bar.update(1)
-        # A dead worker breaks the whole pool; rerun its jobs one by one so one crash sinks only itself.
-        for i in sorted(crashed):
-            with concurrent.futures.ProcessPoolExecutor(1, **pool_options) as pool:
-                try:
-                    outcomes[i] = pool.submit(_run_one, jobs[i], timeout, kernel_name).result()
-                except BrokenProcessPool:
-                    outcomes[i] = _crashed(jobs[i])
-            bar.update(1)
-    return outcomes
+                    record(task, exc)
+            if crashed:
+                break
+    return crashed
 
 
 def _columns(text: str) -> int:
@@ -500,4 +506,5 @@ def summary(outcomes: Iterable[Outcome]) -> str:
 
 run_one = _run_one  # one job in the calling process: what another backend (civsim.batch_dask) distributes
 
-__all__ = ["Job", "Outcome", "run", "run_one", "prepare", "summary", "safe_component"]
+__all__ = ["Job", "Shared", "Outcome", "run", "run_one", "make_shared", "Schedule", "prepare", "summary",
+           "safe_component"]

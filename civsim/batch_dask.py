@@ -7,9 +7,14 @@ is a failed Outcome from ``run_one`` itself, and a worker that dies under a job 
 crash) fails that job only — its cause in ``error`` — while the others finish. Outputs are atomic
 because ``run_one`` stages them beside the target; on a real cluster ``out_dir`` must be a folder
 every worker can write (a shared file system), as the workers write the reports themselves.
+The work jobs share (:class:`civsim.batch.Shared`: a district-year's context) is done first, on
+the workers, in a hidden folder beside the reports that the jobs then read.
 """
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Iterable
 
 from . import batch, cluster
@@ -27,12 +32,22 @@ def run(jobs: Iterable[Job], client=None, timeout: float = 600, progress: bool =
     if client is None:
         with cluster.connect(scheduler, workers, memory_limit) as own:
             return run(jobs, own, timeout, progress, kernel_name)
-    items = [(str(i), (job, timeout, kernel_name)) for i, job in enumerate(jobs)]
-    outcomes: list[Outcome | None] = [None] * len(jobs)
-    for done in cluster.gather(client, batch.run_one, items, progress=progress, desc="reports", unit="report"):
-        i = int(done.key)
-        outcomes[i] = done.result if done.ok else Outcome(jobs[i].label, jobs[i].notebook, {}, ok=False, error=done.error)
-    return outcomes
+    # the shared work first (a district-year's context), in a hidden folder beside the reports, which
+    # the workers write and read (on a real cluster a shared file system, as for the reports)
+    root = Path(os.path.commonpath([job.out_dir.absolute() for job in jobs]))
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".civsim-run-", dir=root) as area:
+        schedule = batch.Schedule(jobs, Path(area))
+        items = [(what, schedule.call((kind, what), timeout, kernel_name)[1]) for kind, what in schedule.tasks
+                 if kind == "shared"]
+        for done in cluster.gather(client, batch.make_shared, items, progress=False):
+            schedule.finish(("shared", done.key), done.result if done.ok else done.error)
+        ready = [what for kind, what in schedule.tasks if kind == "job"]
+        items = [(str(i), schedule.call(("job", i), timeout, kernel_name)[1]) for i in ready]
+        for done in cluster.gather(client, batch.run_one, items, progress=progress, desc="reports", unit="report"):
+            i = int(done.key)
+            schedule.finish(("job", i), done.result if done.ok else done.error)
+    return schedule.outcomes
 
 
 __all__ = ["run", "main"]

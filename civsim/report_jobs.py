@@ -13,7 +13,9 @@ the year of its latest caseload figure, or at ``--year`` — so a district added
 appears without being listed anywhere. A district without a summary or plan text still gets
 every figure section and a line saying which text is missing.
 
-The documents themselves live in :mod:`civsim.report` (summary, plan, display, labels). This
+The three documents of a district-year format one context (:mod:`civsim.report.context`), which
+the batch computes once, before the first of them, and hands them as a folder. The documents
+themselves live in :mod:`civsim.report` (summary, plan, budget_document, display, labels). This
 module only knows which district-years have a caseload, the month each summary runs to, and how
 to turn them into batch jobs.
 """
@@ -94,42 +96,49 @@ def as_of_month(district, year: int) -> int:
 
 
 def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout: str = layouts.DEFAULT,
-         budget: bool = True, from_districts: bool = False, roll: str | None = None) -> list:
+         budget: bool = True, from_districts: bool = False, roll: str | None = None, shared: bool = True) -> list:
     """The batch Jobs of the summary (for each year), and the plan and budget (for year + 1), of
     each (district, year, as-of month); ``from_districts``: each summary's figures are the sum of
-    its districts' (civsim.province)."""
+    its districts' (civsim.province). With ``shared`` the three read the district-year's context,
+    computed once by the batch (civsim.report.context); without, each notebook computes its own,
+    as when run by hand."""
     from . import batch
+    from .report import context
 
     out = Path(out) if out else REPORTS
     plan_scenarios = [] if scenario == BASELINE else [scenario]
+    roll = None if roll is None else str(Path(roll).resolve())    # the kernel runs elsewhere
     result = []
     for district, year, month in items:
         found = districts.find(district)
         year = int(year)
         base = out / batch.safe_component(found.label)
         this, following = base / batch.safe_component(str(year)), base / batch.safe_component(str(year + 1))
+        parts = context.PARTS if budget else (context.SUMMARY, context.PLAN)
+        made = batch.Shared(batch.safe_component(f"{found.code}-{year}"), context.compute_into,
+                            {"district": found.code, "year": year, "scenarios": plan_scenarios,
+                             "from_districts": bool(from_districts), "roll": roll, "parts": parts}) if shared else None
         result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", this, SUMMARY_NAME,
                                 {"district": found.name, "year": year, "scenario": BASELINE, "as_of_month": int(month),
-                                 "from_districts": bool(from_districts),
-                                 "roll": None if roll is None else str(Path(roll).resolve())},   # the kernel runs elsewhere
-                                f"{found.name} {year}年工作总结", layout))
+                                 "from_districts": bool(from_districts), "roll": roll},
+                                f"{found.name} {year}年工作总结", layout, made))
         result.append(batch.Job(NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb", following, PLAN_NAME,
                                 {"district": found.name, "year": year + 1, "scenarios": plan_scenarios},
-                                f"{found.name} {year + 1}年工作计划", layout))
+                                f"{found.name} {year + 1}年工作计划", layout, made))
         if budget:
             result.append(batch.Job(NOTEBOOKS / f"{BUDGET_NOTEBOOK}.ipynb", following, BUDGET_NAME,
                                     {"district": found.name, "year": year + 1, "scenarios": plan_scenarios,
                                      # absolute: the kernel runs in the notebooks' folder, inside the package
                                      "xlsx": str((following / f"{BUDGET_NAME}.xlsx").absolute())},
-                                    f"{found.name} {year + 1}年预算测算", layout))
+                                    f"{found.name} {year + 1}年预算测算", layout, made))
     return result
 
 
 def _expected_length(job) -> tuple[int, int]:
     """Sort key putting the longest reports first, so no worker is left with a long one while the
-    other idles: the budgets (a Monte Carlo each), then the summaries, then the plans (which then
-    find the year their summary simulated); within each, the district with more caseloads first,
-    as each caseload brings a program to simulate."""
+    other idles: the budgets (the longest PDF), then the summaries, then the plans; within each, the
+    district with more caseloads first, as each caseload brings a program to simulate and a line to
+    show. The batch computes each district-year's context just before the first report reading it."""
     district = job.parameters.get("district")
     try:
         caseloads = sum(path.startswith("caseload.") for path in params_module.load(district).leaves) if district else 0

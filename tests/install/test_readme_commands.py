@@ -28,7 +28,7 @@ def readme_commands() -> list[str]:
 
 
 def _civsim(args: list[str], cwd, home):
-    env = {k: v for k, v in os.environ.items() if k not in ("CIVSIM_HOME", "CIVSIM_SIMULATION_CACHE")}
+    env = {k: v for k, v in os.environ.items() if k != "CIVSIM_HOME"}
     env.update(PYTHONPATH=str(ROOT), CIVSIM_HOME=str(home), CIVSIM_SALT_DIR=str(cwd / "salt"))
     return subprocess.run([sys.executable, "-m", "civsim.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600)

@@ -44,7 +44,7 @@ def installed(tmp_path_factory):
     for name in SOURCES:
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, source / name, **(
             {"ignore": skip} if (ROOT / name).is_dir() else {}))
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CIVSIM_HOME", "CIVSIM_SIMULATION_CACHE")}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CIVSIM_HOME")}
     _run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", tmp / "dist", source], tmp, env)
     wheel = next((tmp / "dist").glob("civsim-*.whl"))
 

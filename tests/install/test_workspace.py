@@ -13,7 +13,7 @@ from conftest import ROOT
 
 
 def _civsim(*args, cwd, home=None):
-    env = {k: v for k, v in os.environ.items() if k not in ("CIVSIM_HOME", "CIVSIM_SIMULATION_CACHE")}
+    env = {k: v for k, v in os.environ.items() if k != "CIVSIM_HOME"}
     env["PYTHONPATH"] = str(ROOT)
     if home is not None:
         env["CIVSIM_HOME"] = str(home)
@@ -114,7 +114,7 @@ def test_district_new_in_a_workspace_copies_the_list_there(tmp_path):
 
 def test_a_kernel_outside_any_workspace_stops_rather_than_reading_the_defaults_alone(tmp_path):
     """A notebook opened by hand in a folder that is no workspace: one line, not the national defaults."""
-    env = {k: v for k, v in os.environ.items() if k != "CIVSIM_SIMULATION_CACHE"}
+    env = dict(os.environ)
     env.update(PYTHONPATH=str(ROOT), CIVSIM_HOME=str(tmp_path))
     done = subprocess.run([sys.executable, "-c", "from civsim import params; params.load('东西湖区')"], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=120)

@@ -5,7 +5,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from civsim import batch
+from civsim import batch, batch_kernels
 from civsim.errors import CivsimError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -202,7 +202,7 @@ def test_the_executed_notebook_is_the_one_papermill_writes_by_default(tmp_path, 
                               c.metadata["papermill"]["status"], c.metadata["papermill"]["exception"]) for c in book.cells]
 
     default_writes, default = executed(None, "default")
-    final_writes, final = executed(batch._engine(), "final")
+    final_writes, final = executed(batch_kernels.engine(), "final")
     assert final == default and "东丽区" in str(final)
     assert default_writes > 2 * len(default) and final_writes == 2      # the manager's last write and papermill's
 

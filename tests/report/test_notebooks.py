@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from civsim import batch, districts, params, provenance, report_jobs
+from civsim import batch, budget, districts, params, provenance, report_jobs
 from shipped import NAMES, SHIPPED, english_words, hex_free, html, output
-from civsim.report import plan, word
+from civsim.report import context, plan, word
 from civsim.errors import CivsimError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,8 +160,17 @@ def test_jobs_pass_exactly_the_notebooks_parameters_into_the_report_folders(tmp_
         book = nbformat.read(job.notebook, as_version=4)
         cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
         declared = {node.targets[0].id for node in ast.parse(cell.source).body}
-        # the summary and plan get every parameter; the budget keeps its own draws, seed and window
+        # the summary and plan get every parameter but the context, which the batch passes once it
+        # has computed it; the budget keeps its own draws, seed and window, the context's defaults
         assert set(job.parameters) == declared - {"context"} - ({"draws", "seed", "years"} if job.name == "预算测算" else set())
+        assert job.shared is jobs[0].shared and job.shared.parameter == "context"
+    assert jobs[0].shared.name == "420112-2020" and jobs[0].shared.arguments == {
+        "district": "420112", "year": 2020, "scenarios": ["dibao_plus5_july"], "from_districts": False, "roll": None,
+        "parts": ("summary", "plan", "budget")}
+    defaults = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(next(
+        c for c in nbformat.read(jobs[2].notebook, as_version=4).cells if c.cell_type == "code").source).body}
+    assert (defaults["draws"], defaults["seed"], defaults["years"]) == (context.DRAWS, 1, budget.YEARS)
+    assert [job.shared for job in report_jobs.jobs([("东西湖区", 2020, 10)], shared=False)] == [None] * 3
 
 
 def test_main_refuses_a_bad_request_before_running_anything(tmp_path):
@@ -310,8 +319,8 @@ def test_the_gongwen_plan_has_a4_margins_and_dashed_page_numbers(rendered):
 
 
 def test_main_runs_the_longest_reports_first_and_answers_in_job_order(tmp_path):
-    """The budgets (a Monte Carlo each) go to the workers first, then the summaries, then the
-    plans; the table still lists the reports in the order of jobs()."""
+    """The budgets (the longest PDF) go to the workers first, then the summaries, then the plans;
+    the table still lists the reports in the order of jobs()."""
     seen = []
 
     def runner(jobs, **options):
