@@ -3,10 +3,10 @@
 Run on demand:  .venv/bin/python benchmarks/batch.py [--layout gongwen] [--rounds 3]
 Both sides execute the reports `civsim report --all` renders (summary, plan and budget of every
 district with a caseload) and write HTML, PDF and Word; the sequential side runs ``papermill`` as
-a command per notebook (what a user would script) and renders in this process. Each round runs
-both sides from nothing (new output folders; the batch's shared simulations live only for its
-run), prints the load averages (1, 5, 15 min) around each side, and checks that both executed the
-same notebooks to the same outputs.
+a command per notebook (what a user would script: no context given, so each notebook computes
+what it shows) and renders in this process. Each round runs both sides from nothing (new output
+folders; the contexts the batch computes live only for its run), prints the load averages (1, 5,
+15 min) around each side, and checks that both executed the same notebooks to the same outputs.
 """
 from __future__ import annotations
 
@@ -116,12 +116,12 @@ def one_round(items, layout: str, one: bool = False) -> tuple[float, float, floa
         assert code == 0
         between = load()
         (Path(tmp) / "seq").mkdir()
-        jobs = report_jobs.jobs(items, out=Path(tmp) / "seq", layout=layout)
+        jobs = report_jobs.jobs(items, out=Path(tmp) / "seq", layout=layout, shared=False)
         with TreeCPU() as used:
             serial = sequential(jobs, Path(tmp) / "seq")
         serial_cpu = used.seconds
         after = load()
-        batch_jobs = report_jobs.jobs(items, out=Path(tmp) / "batch", layout=layout)
+        batch_jobs = report_jobs.jobs(items, out=Path(tmp) / "batch", layout=layout, shared=False)
         differ = [job.label for i, (job, mine) in enumerate(zip(jobs, batch_jobs))
                   if outputs(Path(tmp) / "seq" / f"{i}-{job.name}.ipynb", Path(tmp) / "seq")
                   != outputs(mine.output("ipynb"), Path(tmp) / "batch")]
