@@ -139,10 +139,7 @@ class Context:
         """This context, when it holds ``part`` and was made for what ``asked`` says (the fields that
         part depends on, the parameters and scenario files as they are now, this civsim); else one line."""
         if part not in self.parts:
-            raise CivsimError(where, part, f"this context was made without the {part} part",
-                              EXPECTED)
-        if part in self.errors:        # the line it was refused with, as computing it here would say
-            raise CivsimError(None, None, self.errors[part])
+            raise CivsimError(where, part, f"this context was made without the {part} part", EXPECTED)
         if asked is not None:
             differs = []
             for name in FIELDS[part] + ("params_hash", "code"):
@@ -155,6 +152,8 @@ class Context:
                 differs.append(f"scenario files changed since: {', '.join(changed)}")
             if differs:
                 raise CivsimError(where, None, f"made for other inputs: {'; '.join(differs)}", EXPECTED)
+        if part in self.errors:        # the line it was refused with, as computing it here would say
+            raise CivsimError(None, None, self.errors[part])
         return self
 
     def save(self, folder) -> Path:
