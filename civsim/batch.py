@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import concurrent.futures
 import dataclasses
+import json
 import keyword
 import multiprocessing
 import os
@@ -89,6 +90,8 @@ class Shared:
 
     def __post_init__(self):
         object.__setattr__(self, "arguments", dict(self.arguments))
+        for name, value in self.arguments.items():
+            _check_value(value, f"shared {self.name}: arguments[{name!r}]")
         if not isinstance(self.name, str) or self.name != safe_component(self.name):
             raise CivsimError(f"shared {self.name}", "name", f"{self.name!r} is not a safe file name",
                               "a name from batch.safe_component()")
@@ -323,13 +326,14 @@ def _start_worker() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)    # as civsim.report.warmup says, when spawned
 
 
-def make_shared(shared: Shared, folder: str) -> str:
-    """Do one shared work into ``folder`` (in a worker): "" when done, else the one line why not."""
-    try:
-        shared.make(folder, **shared.arguments)
-    except Exception as exc:   # the jobs reading it fail with the cause; the others go on
-        return " ".join(f"{type(exc).__name__}: {exc}".split())
-    return ""
+def make_shared(shared: Shared, folder: str, timeout: float = 600, kernel_name: str | None = None) -> str:
+    """Do one shared work into ``folder``, in this worker's kernel, which then runs notebooks with
+    what the work loaded (parameters, reported figures) at hand: "" when done, else the one line why
+    not (its jobs fail with it; the others go on)."""
+    code = (f"import json as _json\nfrom {shared.make.__module__} import {shared.make.__name__} as _make\n"
+            f"_make({folder!r}, **_json.loads({json.dumps(shared.arguments, ensure_ascii=False)!r}))\n"
+            "del _json, _make")
+    return kernels.run_code(code, kernel_name or "python3", timeout)
 
 
 def checked(jobs: Iterable[Job]) -> list[Job]:
@@ -378,7 +382,7 @@ class Schedule:
         """The function and arguments that do ``task``."""
         kind, what = task
         if kind == "shared":
-            return make_shared, (self.shared[what], str(self.folders[what]))
+            return make_shared, (self.shared[what], str(self.folders[what]), timeout, kernel_name)
         job = self.jobs[what]
         return _run_one, (job if job.shared is None else job.with_folder(self.folders[job.shared.name]), timeout,
                           kernel_name)
@@ -444,13 +448,14 @@ def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, p
 
 
 def _pool_round(schedule: Schedule, workers: int, pool_options: dict, timeout: float, kernel_name, record) -> list:
-    """Run tasks in one pool, no more at once than workers (so each next task is chosen when a
-    worker is free), until none is left or the pool breaks; the tasks in flight when it broke."""
+    """Run tasks in one pool, one more at once than workers (each next task is chosen as a worker
+    frees, and one waits queued for it), until none is left or the pool breaks; the tasks in flight
+    when it broke."""
     running: dict = {}
     crashed = []
     with concurrent.futures.ProcessPoolExecutor(workers, **pool_options) as pool:
         while schedule.tasks or running:
-            while len(running) < workers and not crashed:
+            while len(running) < workers + 1 and not crashed:     # one queued: a free worker starts at once
                 task = schedule.take()
                 if task is None:
                     break

@@ -1,8 +1,10 @@
 """Each report batch worker's Jupyter kernels, and papermill's engine that writes a notebook once.
 
-A worker keeps one kernel per kernel name and runs its notebooks in it one after another
-(:data:`RESET` clears the names in between); a kernel that died, or ran a notebook that failed, is
-replaced. The kernel's stderr goes to a log file, whose tail tells why a kernel died.
+A worker keeps one kernel per kernel name and runs its notebooks, and the work they share
+(:func:`run_code`), in it one after another (:data:`RESET` clears the names in between; what a
+module loaded — parameters, reported figures — stays for the next); a kernel that died, or ran
+something that failed, is replaced. The kernel's stderr goes to a log file, whose tail tells why a
+kernel died.
 """
 from __future__ import annotations
 
@@ -128,9 +130,33 @@ def _finalize() -> None:
     util.Finalize(None, drop_all, exitpriority=10)
 
 
+def run_code(code: str, name: str, timeout: float) -> str:
+    """Run ``code`` in this worker's kernel ``name`` (its names cleared first, every warning an
+    error, as for a notebook): "" when it ran, else the one line why not (the kernel is then dropped)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    cells = [nbformat.v4.new_code_cell(RESET.format(cwd=os.getcwd())), nbformat.v4.new_code_cell(code)]
+    try:
+        km = kernel(name, Path.cwd())
+        NotebookClient(nbformat.v4.new_notebook(cells=cells), km=km, kernel_name=name, timeout=timeout).execute()
+        return ""
+    except CellExecutionError as exc:
+        why = f"{exc.ename}: {exc.evalue}"
+    except CellTimeoutError:
+        why = f"timeout: it ran longer than {timeout:g} s"
+    except DeadKernelError:
+        why = "kernel died"
+    except Exception as exc:  # the kernel would not start, or the like
+        why = f"{type(exc).__name__}: {exc}"
+    drop_all()
+    return " ".join(why.split())
+
+
 def kernel_log(kernel_name: str | None) -> Path | None:
     entry = KERNELS.get(kernel_name) if kernel_name else next(iter(KERNELS.values()), None)
     return entry[1] if entry else None
 
 
-__all__ = ["KERNELS", "RESET", "kernel", "drop", "drop_all", "kernel_log", "engine", "stderr_to", "tail"]
+__all__ = ["KERNELS", "RESET", "kernel", "drop", "drop_all", "run_code", "kernel_log", "engine", "stderr_to", "tail"]

@@ -114,7 +114,7 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
         year = int(year)
         base = out / batch.safe_component(found.label)
         this, following = base / batch.safe_component(str(year)), base / batch.safe_component(str(year + 1))
-        parts = context.PARTS if budget else (context.SUMMARY, context.PLAN)
+        parts = list(context.PARTS if budget else (context.SUMMARY, context.PLAN))
         made = batch.Shared(batch.safe_component(f"{found.code}-{year}"), context.compute_into,
                             {"district": found.code, "year": year, "scenarios": plan_scenarios,
                              "from_districts": bool(from_districts), "roll": roll, "parts": parts}) if shared else None

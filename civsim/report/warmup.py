@@ -2,8 +2,7 @@
 
 Each worker would otherwise import papermill, nbconvert, WeasyPrint and python-docx itself, compile
 the page templates and let fontconfig and Pango find the Chinese fonts: several seconds of the
-same work per worker. The fork server does it once and the workers inherit it, with the modules a
-worker computes a district-year's context with (the engine, the budget, Parquet).
+same work per worker. The fork server does it once and the workers inherit it.
 """
 import sys
 
@@ -17,9 +16,7 @@ import nbclient  # noqa: E402,F401
 import papermill  # noqa: E402,F401
 from weasyprint import HTML  # noqa: E402
 
-import pyarrow.parquet  # noqa: E402,F401
-
-from . import context, render, word  # noqa: E402,F401
+from . import render, word  # noqa: E402,F401
 
 try:  # a warm-up that fails leaves the work to each worker, where its error is reported
     render._exporter()                                       # the page templates, compiled

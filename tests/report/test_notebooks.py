@@ -166,7 +166,7 @@ def test_jobs_pass_exactly_the_notebooks_parameters_into_the_report_folders(tmp_
         assert job.shared is jobs[0].shared and job.shared.parameter == "context"
     assert jobs[0].shared.name == "420112-2020" and jobs[0].shared.arguments == {
         "district": "420112", "year": 2020, "scenarios": ["dibao_plus5_july"], "from_districts": False, "roll": None,
-        "parts": ("summary", "plan", "budget")}
+        "parts": ["summary", "plan", "budget"]}
     defaults = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(next(
         c for c in nbformat.read(jobs[2].notebook, as_version=4).cells if c.cell_type == "code").source).body}
     assert (defaults["draws"], defaults["seed"], defaults["years"]) == (context.DRAWS, 1, budget.YEARS)

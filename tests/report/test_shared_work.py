@@ -1,5 +1,5 @@
-"""The batch's shared work (a district-year's context): done once, before the jobs reading it, its
-folder passed to them; its failure fails those jobs only, with its cause."""
+"""The batch's shared work (a district-year's context): done once, in a worker's kernel, before the
+jobs reading it, its folder passed to them; its failure fails those jobs only, with its cause."""
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def noop(folder, **arguments):
-    Path(folder).mkdir(parents=True)
+    """A shared work's function (the schedule only names it here)."""
 
 
 def jobs(tmp_path):
@@ -27,9 +27,9 @@ def test_the_shared_work_comes_once_and_first_and_its_jobs_wait_for_it(tmp_path)
     assert schedule.tasks == [("shared", "420112-2020"), ("job", 0), ("job", 1), ("job", 2)]
     assert schedule.take() == ("shared", "420112-2020")
     assert schedule.take() == ("job", 2) and schedule.take() is None     # a and b wait for the shared work
-    function, (shared, folder) = schedule.call(("shared", "420112-2020"), 60, None)
-    assert function is batch.make_shared and folder == str(tmp_path / "area" / "420112-2020")
-    assert batch.make_shared(shared, folder) == "" and Path(folder).is_dir()
+    function, (shared, folder, timeout, kernel) = schedule.call(("shared", "420112-2020"), 60, "python3")
+    assert function is batch.make_shared and shared.arguments == {"district": "420112"}
+    assert (folder, timeout, kernel) == (str(tmp_path / "area" / "420112-2020"), 60, "python3")
     assert schedule.finish(("shared", "420112-2020"), "") == []
     assert schedule.take() == ("job", 0)
     function, (job, timeout, kernel) = schedule.call(("job", 0), 60, "python3")
@@ -48,17 +48,14 @@ def test_shared_work_that_fails_fails_the_jobs_reading_it_with_its_cause(tmp_pat
     assert schedule.outcomes[2].error == "worker process crashed"
 
 
-def test_a_shared_work_that_raises_is_its_one_line():
-    why = batch.make_shared(batch.Shared("x-2020", context.compute_into, {"district": "火星区", "year": 2020}), "/nowhere")
-    assert why.startswith("CivsimError: ") and "火星区" in why and "\n" not in why
-
-
 def test_a_job_cannot_set_the_parameter_its_shared_work_sets(tmp_path):
     shared = batch.Shared("x", noop)
     with pytest.raises(CivsimError, match="'context' is set by the shared work"):
         batch.Job(FIXTURES / "params.ipynb", tmp_path, "a", {"context": "/tmp/x"}, shared=shared)
     with pytest.raises(CivsimError, match="not a safe file name"):
         batch.Shared("a/b", noop)
+    with pytest.raises(CivsimError, match="unsupported value of type PosixPath"):     # it travels as JSON
+        batch.Shared("x", noop, {"roll": tmp_path})
 
 
 @pytest.mark.slow
@@ -68,5 +65,6 @@ def test_the_pool_fails_only_the_jobs_of_a_failed_shared_work(tmp_path):
                batch.Job(FIXTURES / "params.ipynb", tmp_path, "alone", {"text": "东丽区"}, "alone")]
     outcomes = batch.run(planned, workers=2, progress=False, kernel_name=report_jobs.KERNEL)
     assert [o.ok for o in outcomes] == [False, True]
-    assert outcomes[0].error.startswith("000000-2020: CivsimError: ") and outcomes[0].cell is None
+    assert outcomes[0].error.startswith("000000-2020: CivsimError: ") and "000000" in outcomes[0].error[12:]
+    assert "\n" not in outcomes[0].error and outcomes[0].cell is None
     assert not (tmp_path / "reads.ipynb").exists() and (tmp_path / "alone.html").is_file()
