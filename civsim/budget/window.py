@@ -41,11 +41,13 @@ def cpi_start(base_year: int) -> dict:
     return out
 
 
-def reported_trend(code: str, program: str, folder=None) -> tuple[float, str] | None:
+def reported_trend(code: str, program: str, folder=None, table: pd.DataFrame | None = None) -> tuple[float, str] | None:
     """Yearly growth of a caseload the bureau reports in two or more years, and what it rests on:
     the stocks (persons, else households; area "all", else urban + rural) at the latest reported
-    month of each year, first and last year compounded. None without such a series."""
-    table = reported_figures.load(folder) if folder is not None else reported_figures.load()
+    month of each year, first and last year compounded. None without such a series. ``table``: the
+    reported figures already read (else they are read from ``folder``)."""
+    if table is None:
+        table = reported_figures.load(folder) if folder is not None else reported_figures.load()
     table = table[(table["jurisdiction"] == str(code)) & (table["program"] == program)
                   & ~table["period"].str.contains("..", regex=False)]
     for measure in ("persons", "households"):
@@ -119,11 +121,13 @@ class Window:
         moved = moved.reindex(programs, fill_value=0.0) - central.reindex(programs, fill_value=0.0)
         roll_families = {families[p] for p in programs if abs(moved[p]) > 0.005}
         rows = []
+        reported = reported_figures.load()
+        reported = reported[reported["jurisdiction"] == str(self.code)]
         for name in sorted(set(families.values())):
             if name in roll_families:
                 rows.append({"family": name, "kind": "roll", "trend": 0.0, "spread": np.nan, "basis": ""})
                 continue
-            trend = reported_trend(self.code, name)
+            trend = reported_trend(self.code, name, table=reported)
             rows.append({"family": name, "kind": "trend" if trend else "assumed",
                          "trend": trend[0] if trend else 0.0, "spread": CASELOAD_SPREAD,
                          "basis": trend[1] if trend else ""})
@@ -136,12 +140,14 @@ class Window:
         n = len(self.window.months)
         paths = [np.round(self.cpi[c]["last"] + np.cumsum(rng.normal(0.0, self.cpi[c]["step"], n)), 1) for c in SERIES]
         factors = {}
-        for row in self.caseload.itertuples(index=False):
-            if row.kind == "roll":
-                factors[row.family] = np.ones(len(self.years))
+        if "_rows" not in self.__dict__:
+            self._rows = [(row.family, row.kind, row.trend, row.spread) for row in self.caseload.itertuples(index=False)]
+        for family_, kind, trend, spread in self._rows:
+            if kind == "roll":
+                factors[family_] = np.ones(len(self.years))
             else:
-                u = rng.uniform(1 - row.spread, 1 + row.spread, len(self.years))
-                factors[row.family] = np.cumprod((1 + row.trend) * u)
+                u = rng.uniform(1 - spread, 1 + spread, len(self.years))
+                factors[family_] = np.cumprod((1 + trend) * u)
         return {"entry": float(entry), "exit": float(exit_), "cpi": paths[0], "food": paths[1], "caseload": factors}
 
     def draw(self, d: int) -> pd.DataFrame:
@@ -170,38 +176,72 @@ class Window:
         runs: dict = {}
         try:
             for sets in self.sets:
-                for kind, paramset in zip(KINDS, sets):
-                    chosen = draws if kind == "full" else [d for d in draws if d < self.split_draws]
-                    if chosen:
-                        years = self._together(paramset, [xs[d] for d in chosen], self.fixed[sets.scenario, kind])
-                        runs.update({(d, sets.scenario, kind): table for d, table in zip(chosen, years)})
+                # the split draws (the first ones) run the recurring and carried sets beside the full one
+                split = [d for d in draws if d < self.split_draws]
+                if split != draws[:len(split)]:
+                    raise ValueError("a block's split draws come first")
+                chosen = [(paramset, self.fixed[sets.scenario, kind], len(draws) if kind == "full" else len(split))
+                          for kind, paramset in zip(KINDS, sets)]
+                years = self._together([xs[d] for d in draws], [c for c in chosen if c[2]])
+                for kind, tables in zip(KINDS, years):
+                    runs.update({(d, sets.scenario, kind): table for d, table in zip(draws, tables)})
         except NotStackable:
             return pd.concat([self.draw(d) for d in draws], ignore_index=True)
-        frames = [self._table(d, xs[d], sets.scenario,
-                              [runs[d, sets.scenario, kind] for kind in (KINDS if d < self.split_draws else KINDS[:1])])
-                  for d in draws for sets in self.sets]
-        return pd.concat(frames, ignore_index=True)
+        finally:
+            self.__dict__.pop("_kept_incomes", None)     # the block's incomes: held for its runs only
+        return self._frame([self._columns(d, xs[d], sets.scenario,
+                                          [runs[d, sets.scenario, kind]
+                                           for kind in (KINDS if d < self.split_draws else KINDS[:1])])
+                            for d in draws for sets in self.sets])
 
-    def _together(self, paramset: ParamSet, xs: list, fixed) -> list[pd.DataFrame]:
-        """:meth:`civsim.engine.Simulation.by_year` of ``paramset`` under each draw's inputs ``xs``."""
-        sim = self.window.on_roll_of(paramset)
-        if fixed is not None and fixed.roll is not None and fixed.roll is not sim.roll:
-            fixed = None
-        entry, exit_, gap = self._rates(sim, paramset, xs)
+    def _together(self, xs: list, runs: list) -> list[list[tuple]]:
+        """:meth:`civsim.engine.Simulation.by_year` of each of ``runs`` = [(paramset, fixed,
+        draws)] under the inputs ``xs`` of its first ``draws`` draws, as (index, amount_yuan,
+        person_times): side by side over the same copies where they share a roll, fixed programs
+        and the roll's rates (:meth:`civsim.engine.draws.Copies.sums`), else one after the other."""
+        sims = [self.window.on_roll_of(paramset) for paramset, _, _ in runs]
+        sim = sims[0]
+        fixed = [f if f is None or f.roll is None or f.roll is sim.roll else None for _, f, _ in runs]
+        rates = [self._rates(sim, paramset, xs[:n]) for paramset, _, n in runs]
+        alike = all(s is sim for s in sims) and len({f.programs if f is not None else None for f in fixed}) == 1 \
+            and all(np.array_equal(r[2], rates[0][2]) and np.array_equal(r[0], rates[0][0][:len(r[0])])
+                    and np.array_equal(r[1], rates[0][1][:len(r[1])]) for r in rates)
+        if not alike:
+            return [self._together(xs[:n], [(paramset, f, n)])[0] for paramset, f, n in runs]
+        entry, exit_, gap = rates[0]
         n_months = len(sim.months)
         if len(sim.pool):
-            incomes = sim.incomes(entry, exit_, gap)
+            incomes = self._incomes(sim, entry, exit_, gap)
         else:
             incomes = np.zeros((n_months, len(xs), 0), np.float32)
         # a draw's prices are the window's; a scenario's own roll keeps its observed series (as draw does)
         prices = [np.stack([x[k] for x in xs]) if sim is self.window else np.tile(getattr(sim, a), (len(xs), 1))
                   for k, a in (("cpi", "cpi"), ("food", "food"))]
         copies = self._copies(sim, len(xs))
-        out = []
+        out: list = [[] for _ in runs]
         for start in range(0, len(xs), copies.copies):
             part = slice(start, start + copies.copies)
-            out += copies.by_year(paramset, incomes[:, part], prices[0][part], prices[1][part], fixed, DRAWN_LEAVES)
+            counts = [max(0, min(n - start, copies.copies)) for _, _, n in runs]
+            chosen = [i for i, c in enumerate(counts) if c]
+            tables = copies.sums([(runs[i][0], fixed[i], counts[i]) for i in chosen], incomes[:, part],
+                                 prices[0][part], prices[1][part], DRAWN_LEAVES)
+            for i, t in zip(chosen, tables):
+                out[i] += t
         return out
+
+    def _incomes(self, sim, entry: np.ndarray, exit_: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """:meth:`civsim.engine.Simulation.incomes`, made once for the block's rates: the split's
+        runs and every scenario leaving the roll's rates as they are read the full run's paths
+        (a path is the same whichever paths step beside it)."""
+        kept = self.__dict__.setdefault("_kept_incomes", [])
+        n = len(entry)
+        for other, e, x, g, incomes in kept:
+            if other is sim and len(e) >= n and np.array_equal(g, gap) and np.array_equal(e[:n], entry) \
+                    and np.array_equal(x[:n], exit_):
+                return incomes[:, :n]
+        incomes = sim.incomes(entry, exit_, gap)
+        kept.append((sim, entry, exit_, gap, incomes))
+        return incomes
 
     @staticmethod
     def _rates(sim, paramset: ParamSet, xs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -233,24 +273,89 @@ class Window:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_stacks", None)      # remade where the window goes
+        for kept in ("_stacks", "_kept_positions", "_kept_incomes"):     # remade where the window goes
+            state.pop(kept, None)
         return state
 
     def _table(self, d: int, x: dict, scenario: str, runs: list) -> pd.DataFrame:
         """One draw's rows of one scenario from its runs' year tables (full, and recurring and
         carried in a split draw)."""
+        return self._frame([self._columns(d, x, scenario, runs)])
+
+    def _columns(self, d: int, x: dict, scenario: str, runs: list) -> dict:
+        """:meth:`_table`'s columns as arrays (many draws' rows make one frame at once); ``runs``
+        are year tables or their (index, amount_yuan, person_times)."""
+        runs = [(run.index, run["amount_yuan"].to_numpy(), run["person_times"].to_numpy())
+                if isinstance(run, pd.DataFrame) else run for run in runs]
         with_split = len(runs) > 1
-        index = runs[0].index
-        for run in runs[1:]:    # runs paying the same lines share one index (Simulation.by_year)
-            if run.index is not index:
-                index = index.union(run.index, sort=False)
-        runs = [run if run.index is index else run.reindex(index, fill_value=0.0) for run in runs]
-        ones = np.ones(len(self.years))
-        factor = np.array([x["caseload"].get(self.families.get(p, p), ones)[y - self.year] for y, p in index])
-        amounts = [fen(run["amount_yuan"].to_numpy() * factor) for run in runs]
-        return pd.DataFrame({"scenario": scenario, "draw": d,
-                             "year": index.get_level_values("year"), "program": index.get_level_values("program"),
-                             "full": amounts[0], "person_times": runs[0]["person_times"].to_numpy() * factor,
-                             "split": with_split,
-                             "non_recurring": amounts[0] - amounts[1] if with_split else 0,
-                             "standard": amounts[1] - amounts[2] if with_split else 0})
+        index = self._union([run[0] for run in runs])
+        aligned = [(amount, times) if at is index else self._aligned(index, at, amount, times)
+                   for at, amount, times in runs]
+        family_at, year_at = self._positions(index)
+        matrix = x.get("matrix")
+        if matrix is None:
+            matrix = x["matrix"] = np.stack([x["caseload"][f] for f in self._families_in_order]
+                                            + [np.ones(len(self.years))])
+        factor = matrix[family_at, year_at]
+        amounts = [fen(amount * factor) for amount, _ in aligned]
+        zero = np.zeros(len(index), np.int64)
+        return {"scenario": np.full(len(index), scenario, dtype=object), "draw": np.full(len(index), d, np.int64),
+                "year": self._levels(index)[0], "program": self._levels(index)[1],
+                "full": amounts[0], "person_times": aligned[0][1] * factor,
+                "split": np.full(len(index), with_split),
+                "non_recurring": amounts[0] - amounts[1] if with_split else zero,
+                "standard": amounts[1] - amounts[2] if with_split else zero}
+
+    def _kept(self, key, make):
+        """``make()``, kept by the identity of the indexes in ``key`` (the draws mostly pay the
+        same lines: their year tables share a few index objects)."""
+        kept = self.__dict__.setdefault("_kept_positions", {})
+        ids = tuple(id(k) for k in key)
+        hit = kept.get(ids)
+        if hit is not None and all(a is b for a, b in zip(hit[0], key)):
+            return hit[1]
+        if len(kept) > 512:
+            kept.clear()
+        value = make()
+        kept[ids] = (key, value)
+        return value
+
+    def _union(self, indexes: list) -> pd.MultiIndex:
+        """The runs' indexes joined in order (the full run's lines first)."""
+        def make():
+            index = indexes[0]
+            for other in indexes[1:]:   # runs paying the same lines share one index (Simulation.by_year)
+                if other is not index:
+                    index = index.union(other, sort=False)
+            return index
+        return self._kept(("union", *indexes), make) if len(indexes) > 1 else indexes[0]
+
+    def _aligned(self, index, at, amount, times):
+        """A run's columns on ``index`` (0 where it pays no such line), as ``reindex`` gives them."""
+        where = self._kept(("aligned", index, at), lambda: at.get_indexer(index))
+        found = where >= 0
+        return (np.where(found, amount[np.maximum(where, 0)], 0.0) if len(amount) else np.zeros(len(index)),
+                np.where(found, times[np.maximum(where, 0)], 0.0) if len(times) else np.zeros(len(index)))
+
+    def _levels(self, index) -> tuple[np.ndarray, np.ndarray]:
+        return self._kept(("levels", index), lambda: (index.get_level_values("year").to_numpy(np.int64),
+                                                      index.get_level_values("program").to_numpy(object)))
+
+    def _positions(self, index: pd.MultiIndex) -> tuple[np.ndarray, np.ndarray]:
+        """Each (year, line) of ``index``: the row of its caseload family (the last row: none, a
+        factor of 1) and its year's column in a draw's caseload factors."""
+        if "_families_in_order" not in self.__dict__:
+            self._families_in_order = list(self.caseload["family"])
+
+        def make():
+            row = {f: i for i, f in enumerate(self._families_in_order)}
+            none = len(self._families_in_order)
+            return (np.array([row.get(self.families.get(p, p), none) for p in index.get_level_values("program")], np.int64),
+                    index.get_level_values("year").to_numpy(np.int64) - self.year)
+        return self._kept(("positions", index), make)
+
+    @staticmethod
+    def _frame(parts: list[dict]) -> pd.DataFrame:
+        """The draws' rows as one table."""
+        columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+        return pd.DataFrame(columns)

@@ -51,10 +51,12 @@ class Param:
 class Paid:
     """One month of a line: the candidates paid (positions in the view) and their amounts (yuan).
     ``over`` names another program whose candidates ``rows`` index instead (a supplement paid per
-    household of the program it rides on)."""
+    household of the program it rides on). ``draws``: where a Monte Carlo's draws are evaluated
+    together (civsim.engine.draws), which of them pay the line this month (None: all)."""
     rows: np.ndarray
     amount: np.ndarray
     over: str | None = None
+    draws: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
