@@ -48,12 +48,16 @@ def reported_trend(code: str, program: str, folder=None, table: pd.DataFrame | N
     reported figures already read (else they are read from ``folder``)."""
     if table is None:
         table = reported_figures.load(folder) if folder is not None else reported_figures.load()
-    table = table[(table["jurisdiction"] == str(code)) & (table["program"] == program)
-                  & ~table["period"].str.contains("..", regex=False)]
+    table = table[(table["jurisdiction"] == str(code)) & (table["program"] == program)]
+    if table.empty:
+        return None
+    table = table[~table["period"].str.contains("..", regex=False)]
     for measure in ("persons", "households"):
         data = table[table["measure"] == measure]
         if (data["area"] == "all").any():
             data = data[data["area"] == "all"]
+        if data["year"].nunique() < 2:
+            continue
         data = data.assign(month=data["period"]).sort_values("month")
         per_year = data.groupby("year").apply(lambda g: g[g["month"] == g["month"].max()]["value"].sum(),
                                               include_groups=False)
@@ -63,6 +67,21 @@ def reported_trend(code: str, program: str, folder=None, table: pd.DataFrame | N
             growth = (per_year.iloc[-1] / per_year.iloc[0]) ** (1 / (last - first)) - 1
             return float(growth), f"{measure} {first}: {per_year.iloc[0]:g} → {last}: {per_year.iloc[-1]:g}"
     return None
+
+
+_REPORTED: dict = {}
+
+
+def _reported(code: str) -> pd.DataFrame:
+    """The reported figures of ``code``, read once while the files stay as they are."""
+    files = sorted(reported_figures.REPORTED.glob("*.csv"))
+    key = (str(code), tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    if key not in _REPORTED:
+        if len(_REPORTED) > 16:
+            _REPORTED.clear()
+        table = reported_figures.load()
+        _REPORTED[key] = table[table["jurisdiction"] == str(code)]
+    return _REPORTED[key]
 
 
 def _scaled(paramset: ParamSet, entry: float, exit_: float) -> ParamSet:
@@ -90,18 +109,21 @@ class Window:
         self.window = engine.Simulation(base, self.year, seed, roll=self.this.roll,
                                         months=pd.period_range(f"{self.year}-01", f"{self.years[-1]}-12", freq="M"))
         self.cpi = cpi_start(self.year - 1)
-        self.base_table = {s.scenario: self._base_runs(s) for s in sets}
-        self.families, self.caseload = self._caseload()
         # what a draw leaves as it is, per parameter set: the lines of every program that reads
         # neither the incomes nor the prices nor the roll's rates, computed once
         self.fixed = {(s.scenario, kind): self.window.fixed(p, leaves=DRAWN_LEAVES)
                       for s in sets for kind, p in zip(KINDS, s)}
+        self.base_table = {s.scenario: self._base_runs(s) for s in sets}
+        self.families, self.caseload = self._caseload()
 
     # the base year: one deterministic run per parameter set
     def _base_runs(self, sets: ParameterSets) -> pd.DataFrame:
-        out = {}
+        out, record = {}, {}
         for kind, paramset in zip(KINDS, sets):
-            totals = by_year(self.this.run(paramset))
+            # the recurring and carried runs take the full run's lines of every program reading
+            # none of the leaves they set otherwise (the same lines as running them again)
+            totals = by_year(self.this.run(paramset, record=record) if kind == "full" else
+                             self.this.run(paramset, fixed=self.this.reusing(sets.full, record, paramset)))
             out[kind] = pd.Series(fen(totals["amount_yuan"]), index=totals.index)
             if kind == "full":
                 out["person_times"] = totals["person_times"]
@@ -109,7 +131,8 @@ class Window:
 
     def _probe(self, entry: float, exit_: float) -> pd.Series:
         self.window.cpi, self.window.food = cpi_module.for_months(self.window.months)
-        totals = by_year(self.window.run(_scaled(self.sets[0].full, entry, exit_)))["amount_yuan"]
+        fixed = self.fixed[self.sets[0].scenario, "full"]      # the programs the rates cannot move
+        totals = by_year(self.window.run(_scaled(self.sets[0].full, entry, exit_), fixed=fixed))["amount_yuan"]
         self.window.clear_paths()
         return totals.groupby(level="program").sum()
 
@@ -121,8 +144,7 @@ class Window:
         moved = moved.reindex(programs, fill_value=0.0) - central.reindex(programs, fill_value=0.0)
         roll_families = {families[p] for p in programs if abs(moved[p]) > 0.005}
         rows = []
-        reported = reported_figures.load()
-        reported = reported[reported["jurisdiction"] == str(self.code)]
+        reported = _reported(self.code)
         for name in sorted(set(families.values())):
             if name in roll_families:
                 rows.append({"family": name, "kind": "roll", "trend": 0.0, "spread": np.nan, "basis": ""})
@@ -174,25 +196,65 @@ class Window:
         draws = [int(d) for d in draws]
         xs = {d: self.inputs(d) for d in draws}
         runs: dict = {}
+        # the split draws run the recurring and carried sets beside the full one: they come first
+        split = [d for d in draws if d < self.split_draws]
+        order = split + [d for d in draws if d >= self.split_draws]
         try:
             for sets in self.sets:
-                # the split draws (the first ones) run the recurring and carried sets beside the full one
-                split = [d for d in draws if d < self.split_draws]
-                if split != draws[:len(split)]:
-                    raise ValueError("a block's split draws come first")
-                chosen = [(paramset, self.fixed[sets.scenario, kind], len(draws) if kind == "full" else len(split))
+                chosen = [(paramset, self.fixed[sets.scenario, kind], len(order) if kind == "full" else len(split))
                           for kind, paramset in zip(KINDS, sets)]
-                years = self._together([xs[d] for d in draws], [c for c in chosen if c[2]])
+                years = self._together([xs[d] for d in order], [c for c in chosen if c[2]])
                 for kind, tables in zip(KINDS, years):
-                    runs.update({(d, sets.scenario, kind): table for d, table in zip(draws, tables)})
+                    runs.update({(d, sets.scenario, kind): table for d, table in zip(order, tables)})
         except NotStackable:
             return pd.concat([self.draw(d) for d in draws], ignore_index=True)
         finally:
             self.__dict__.pop("_kept_incomes", None)     # the block's incomes: held for its runs only
-        return self._frame([self._columns(d, xs[d], sets.scenario,
-                                          [runs[d, sets.scenario, kind]
-                                           for kind in (KINDS if d < self.split_draws else KINDS[:1])])
-                            for d in draws for sets in self.sets])
+        return self._assemble(draws, xs, runs)
+
+    def _assemble(self, draws: list, xs: dict, runs: dict) -> pd.DataFrame:
+        """:meth:`_columns` of every draw and scenario, the draws whose runs pay the same lines
+        taken together (the same numbers, element by element); in the order of :meth:`draw`."""
+        parts: dict = {}
+        for sets in self.sets:
+            alike: dict = {}
+            for d in draws:
+                triples = [runs[d, sets.scenario, kind] for kind in (KINDS if d < self.split_draws else KINDS[:1])]
+                alike.setdefault(tuple(id(t[0]) for t in triples), []).append((d, triples))
+            for group in alike.values():
+                chosen = [d for d, _ in group]
+                first = group[0][1]
+                index = self._union([t[0] for t in first])
+                aligned = []
+                for j, (at, _, _) in enumerate(first):
+                    amount = np.stack([triples[j][1] for _, triples in group])
+                    times = np.stack([triples[j][2] for _, triples in group])
+                    aligned.append((amount, times) if at is index else self._aligned(index, at, amount, times))
+                family_at, year_at = self._positions(index)
+                factor = np.stack([self._matrix(xs[d]) for d in chosen])[:, family_at, year_at]
+                amounts = [fen(amount * factor) for amount, _ in aligned]
+                times = aligned[0][1] * factor
+                years, programs = self._levels(index)
+                with_split = len(first) > 1
+                zero = np.zeros(len(index), np.int64)
+                for i, d in enumerate(chosen):
+                    parts[d, sets.scenario] = {
+                        "scenario": np.full(len(index), sets.scenario, dtype=object),
+                        "draw": np.full(len(index), d, np.int64), "year": years, "program": programs,
+                        "full": amounts[0][i], "person_times": times[i], "split": np.full(len(index), with_split),
+                        "non_recurring": amounts[0][i] - amounts[1][i] if with_split else zero,
+                        "standard": amounts[1][i] - amounts[2][i] if with_split else zero}
+        return self._frame([parts[d, sets.scenario] for d in draws for sets in self.sets])
+
+    def _matrix(self, x: dict) -> np.ndarray:
+        """A draw's caseload factors: family (in ``caseload`` order, then a row of ones) × year."""
+        matrix = x.get("matrix")
+        if matrix is None:
+            if "_families_in_order" not in self.__dict__:
+                self._families_in_order = list(self.caseload["family"])
+            matrix = x["matrix"] = np.stack([x["caseload"][f] for f in self._families_in_order]
+                                            + [np.ones(len(self.years))])
+        return matrix
 
     def _together(self, xs: list, runs: list) -> list[list[tuple]]:
         """:meth:`civsim.engine.Simulation.by_year` of each of ``runs`` = [(paramset, fixed,
@@ -292,11 +354,7 @@ class Window:
         aligned = [(amount, times) if at is index else self._aligned(index, at, amount, times)
                    for at, amount, times in runs]
         family_at, year_at = self._positions(index)
-        matrix = x.get("matrix")
-        if matrix is None:
-            matrix = x["matrix"] = np.stack([x["caseload"][f] for f in self._families_in_order]
-                                            + [np.ones(len(self.years))])
-        factor = matrix[family_at, year_at]
+        factor = self._matrix(x)[family_at, year_at]
         amounts = [fen(amount * factor) for amount, _ in aligned]
         zero = np.zeros(len(index), np.int64)
         return {"scenario": np.full(len(index), scenario, dtype=object), "draw": np.full(len(index), d, np.int64),
@@ -331,11 +389,13 @@ class Window:
         return self._kept(("union", *indexes), make) if len(indexes) > 1 else indexes[0]
 
     def _aligned(self, index, at, amount, times):
-        """A run's columns on ``index`` (0 where it pays no such line), as ``reindex`` gives them."""
+        """A run's columns on ``index`` (0 where it pays no such line), as ``reindex`` gives them;
+        the columns of one draw, or of many (draws × lines)."""
         where = self._kept(("aligned", index, at), lambda: at.get_indexer(index))
         found = where >= 0
-        return (np.where(found, amount[np.maximum(where, 0)], 0.0) if len(amount) else np.zeros(len(index)),
-                np.where(found, times[np.maximum(where, 0)], 0.0) if len(times) else np.zeros(len(index)))
+        pick = np.maximum(where, 0)
+        return tuple(np.where(found, values[..., pick], 0.0) if values.shape[-1] else
+                     np.zeros(values.shape[:-1] + (len(index),)) for values in (amount, times))
 
     def _levels(self, index) -> tuple[np.ndarray, np.ndarray]:
         return self._kept(("levels", index), lambda: (index.get_level_values("year").to_numpy(np.int64),

@@ -253,4 +253,4 @@ def _tiled(table: pd.DataFrame, copies: int) -> pd.DataFrame:
             out[name] = pd.Categorical.from_codes(np.tile(column.cat.codes.to_numpy(), copies), dtype=column.dtype)
         else:
             out[name] = np.tile(column.to_numpy(), copies)
-    return pd.DataFrame(out, columns=table.columns)
+    return pd.DataFrame(out, columns=table.columns, copy=False)    # the columns as made: no second copy
