@@ -156,10 +156,12 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
             same = raw == before[0]
             np.copyto(out[i], out[i - 1], where=same)
             moved &= ~same
-        # line × (income / line) ** ratio where moved, elementwise as it reads (float32)
-        scaled = np.divide(raw, line, where=moved, out=np.zeros_like(raw))
-        np.power(scaled, ratio, out=scaled, where=moved)
-        np.multiply(line, scaled, out=out[i], where=moved)
+        # line × (income / line) ** ratio where moved, elementwise as it reads (float32), over
+        # the incomes moved alone
+        at = np.flatnonzero(moved)
+        h = at % n
+        flat = out[i].reshape(-1)
+        flat[at] = line[h] * np.power(raw.reshape(-1)[at] / line[h], ratio[h])
         before = (raw, ratio)
     return out
 

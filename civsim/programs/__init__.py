@@ -161,6 +161,17 @@ def static(compute: Callable) -> Callable:
     return kept
 
 
+def while_same(view, key: str, inputs, compute: Callable):
+    """``compute()``, kept with the view while ``inputs`` (the month's values it is made from) stay
+    as they are: the months of a run mostly read the same standards, so a lookup over every
+    candidate is made once rather than each month (the last one alone is kept)."""
+    slot = view.keep(lambda _: {}, ("while_same", key))
+    stamp = np.asarray(inputs, np.float64).tobytes()
+    if slot.get("stamp") != stamp:
+        slot["value"], slot["stamp"] = compute(), stamp
+    return slot["value"]
+
+
 def _discover() -> tuple[Program, ...]:
     found = [importlib.import_module(f"{__name__}.{m.name}").PROGRAM for m in pkgutil.iter_modules(__path__)]
     return tuple(sorted(found, key=lambda p: p.order))

@@ -44,19 +44,22 @@ def pay(month, view) -> dict:
             continue
         on_group = month.candidates(group)      # paid over the candidates of the program it rides on
         paid = month.payment(group).rows
-        members = on_group.size[paid] if on_group.entity == "household" else 1
-        # the 低保 standard of the person's area × the rise, rounded to the yuan, at least the floor
-        standard = month.per_area("dibao.standard", on_group.area[paid])
         if not per_draw:
+            # the 低保 standard of the person's area × the rise, rounded to the yuan, at least the floor
+            standard = month.per_area("dibao.standard", on_group.area[paid])
             per_person = np.maximum(money.fen(standard * rise / 100, "yuan") / 100, floor) * multiplier
+            members = on_group.size[paid] if on_group.entity == "household" else 1
             out[f"{group}_price_subsidy"] = Paid(paid, per_person[on_group.area[paid]] * members, over=group)
             continue
-        # one rise per draw: each person at their draw's, the same numbers as the draw alone
+        # one rise per draw: each person at their draw's (those of a draw with none are not paid),
+        # the same numbers as the draw alone
         their = rise[on_group.draw[paid]]
         chosen = their > 0
         paid, their = paid[chosen], their[chosen]
-        members = members[chosen] if on_group.entity == "household" else 1
-        per_person = np.maximum(money.fen(standard[on_group.area[paid]] * their / 100, "yuan") / 100, floor) * multiplier
+        area = on_group.area[paid]
+        standard = month.per_area("dibao.standard", area)
+        members = on_group.size[paid] if on_group.entity == "household" else 1
+        per_person = np.maximum(money.fen(standard[area] * their / 100, "yuan") / 100, floor) * multiplier
         out[f"{group}_price_subsidy"] = Paid(paid, per_person * members, over=group, draws=rise > 0)
     return out
 
