@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import cpi as cpi_module, engine, reported_figures, scenarios as scenarios_module
-from ..engine.draws import Copies, NotStackable, copies_for
+from ..engine.draws import Copies, NotStackable, copies_for, fixed_like
 from ..params import ParamSet
 from ..programs import family
 from .components import KINDS, ParameterSets, by_year, fen
@@ -111,8 +111,15 @@ class Window:
         self.cpi = cpi_start(self.year - 1)
         # what a draw leaves as it is, per parameter set: the lines of every program that reads
         # neither the incomes nor the prices nor the roll's rates, computed once
-        self.fixed = {(s.scenario, kind): self.window.fixed(p, leaves=DRAWN_LEAVES)
-                      for s in sets for kind, p in zip(KINDS, s)}
+        self.fixed = {}
+        first = None
+        for s in sets:
+            for kind, p in zip(KINDS, s):
+                # the baseline's full set once; every other set takes its lines where its leaves are the same
+                like = fixed_like(self.window, first[0], first[1], p) if first is not None else None
+                self.fixed[s.scenario, kind] = like if like is not None else self.window.fixed(p, leaves=DRAWN_LEAVES)
+                if first is None:
+                    first = (p, self.fixed[s.scenario, kind])
         self.base_table = {s.scenario: self._base_runs(s) for s in sets}
         self.families, self.caseload = self._caseload()
 

@@ -143,7 +143,7 @@ class Copies:
             index, inverse = self._index(list(names[chosen]), years[chosen])
             cells, m = len(index), len(chosen_draws)
             key = (np.arange(m)[:, None] * cells + np.repeat(inverse, n)[None, :]).reshape(-1)
-            part = values[chosen][:, chosen_draws].transpose(1, 0, 2, 3)     # draws × lines × groups × MEASURES
+            part = values[np.ix_(np.flatnonzero(chosen), chosen_draws)].transpose(1, 0, 2, 3)     # draws × lines × groups × MEASURES
             amount = money.yuan(np.bincount(key, weights=part[..., 3].reshape(-1), minlength=m * cells)).reshape(m, cells)
             times = np.bincount(key, weights=part[..., 2].reshape(-1), minlength=m * cells).reshape(m, cells)
             for j, d in enumerate(chosen_draws):
@@ -217,24 +217,62 @@ class Copies:
         return entries
 
     def _same_leaves(self, first: ParamSet, params: ParamSet) -> dict:
-        """For each program, the months (a mask) in which every leaf it declares is in force at
-        the same value in ``params`` as in ``first`` (absent in both counts as the same)."""
-        sim, prepared = self.sim, self.sim.prepared
-        at = [(period.ordinal, period.start_time.date()) for period in sim.months]
-        out = {}
-        for program in sim.programs:
-            alike = np.ones(len(at), bool)
-            for path in program.params:
-                a, b = first.leaves.get(path), params.leaves.get(path)
-                if a is b:
-                    continue
-                if a is None or b is None:
-                    alike[:] = False
-                    break
-                alike &= [_in_force(prepared, first, path, t, d) == _in_force(prepared, params, path, t, d)
-                          for t, d in at]
-            out[program.key] = alike
-        return out
+        return same_leaves(self.sim, first, params)
+
+
+def same_leaves(sim: Simulation, first: ParamSet, params: ParamSet) -> dict:
+    """For each program of ``sim``, the months (a mask) in which every leaf it declares is in
+    force at the same value in ``params`` as in ``first`` (absent in both counts as the same)."""
+    prepared = sim.prepared
+    at = [(period.ordinal, period.start_time.date()) for period in sim.months]
+    out = {}
+    for program in sim.programs:
+        alike = np.ones(len(at), bool)
+        for path in program.params:
+            a, b = first.leaves.get(path), params.leaves.get(path)
+            if a is b:
+                continue
+            if a is None or b is None:
+                alike[:] = False
+                break
+            alike &= [_in_force(prepared, first, path, t, d) == _in_force(prepared, params, path, t, d)
+                      for t, d in at]
+        out[program.key] = alike
+    return out
+
+
+def fixed_like(sim: Simulation, first: ParamSet, fixed: Fixed, params: ParamSet) -> Fixed:
+    """:meth:`Simulation.fixed` of ``params`` (the same inputs and leaves as ``fixed``, recorded
+    for ``first``), taking the lines of every held program whose leaves are ``first``'s in every
+    month and whose lines read are taken too: only the others are run again. None where either
+    set runs on a roll of its own (a scenario's)."""
+    if fixed.roll is not None and fixed.roll is not sim.roll or sim.on_roll_of(params) is not sim \
+            or sim.on_roll_of(first) is not sim:
+        return None
+    alike = same_leaves(sim, first, params)
+    line_of = {line: p.key for p in sim.programs for line in p.outputs}
+    taken: set = set()
+    for program in sim.programs:       # in order: a program reads only the lines of those before it
+        if program.key in fixed.programs and alike[program.key].all() \
+                and all(line_of.get(r) in taken for r in program.reads):
+            taken.add(program.key)
+    # a program run again reads its lines from the month's results: what it reads is run too,
+    # unless a flat program makes its result when asked
+    again = set(fixed.programs) - taken
+    for program in reversed(sim.programs):
+        if program.key in again:
+            again |= {line_of[r] for r in program.reads if r in line_of} - set(fixed.lazy)
+    taken = taken - again
+    if not again:
+        return Fixed(fixed.months, fixed.programs, fixed.lazy, dict(fixed.blocks), fixed.roll)
+    running = frozenset(p.key for p in sim.programs if p.key not in again)    # the rest: not run here
+    record: dict = {}
+    sim._blocks(params, None, None, Fixed(fixed.months, running, frozenset(taken & fixed.lazy),
+                                          {k: v for k, v in fixed.blocks.items() if k[1] in taken}, sim.roll),
+                record=(frozenset(again), record))
+    blocks = {k: v for k, v in fixed.blocks.items() if k[1] in taken}
+    blocks.update(record)
+    return Fixed(fixed.months, fixed.programs, fixed.lazy, blocks, sim.roll)
 
 
 def _in_force(prepared, params: ParamSet, path: str, t: int, date):

@@ -53,14 +53,15 @@ def pay(month, view) -> dict:
             continue
         # one rise per draw: each person at their draw's (those of a draw with none are not paid),
         # the same numbers as the draw alone
-        their = rise[on_group.draw[paid]]
-        chosen = their > 0
-        paid, their = paid[chosen], their[chosen]
+        draw = on_group.draw[paid]
+        chosen = rise[draw] > 0
+        paid, draw = paid[chosen], draw[chosen]
         area = on_group.area[paid]
         standard = month.per_area("dibao.standard", area)
+        # draws × areas: each amount as the draw alone makes it, then read by each person's draw and area
+        per_person = np.maximum(money.fen(standard[None, :] * rise[:, None] / 100, "yuan") / 100, floor) * multiplier
         members = on_group.size[paid] if on_group.entity == "household" else 1
-        per_person = np.maximum(money.fen(standard[area] * their / 100, "yuan") / 100, floor) * multiplier
-        out[f"{group}_price_subsidy"] = Paid(paid, per_person * members, over=group, draws=rise > 0)
+        out[f"{group}_price_subsidy"] = Paid(paid, per_person[draw, area] * members, over=group, draws=rise > 0)
     return out
 
 
