@@ -219,14 +219,16 @@ class Window:
             self.__dict__.pop("_kept_incomes", None)     # the block's incomes: held for its runs only
         return self._assemble(draws, xs, runs)
 
-    def _assemble(self, draws: list, xs: dict, runs: dict) -> pd.DataFrame:
-        """:meth:`_columns` of every draw and scenario, the draws whose runs pay the same lines
-        taken together (the same numbers, element by element); in the order of :meth:`draw`."""
+    def _assemble(self, draws: list, xs: dict, runs: dict, scenarios=None) -> pd.DataFrame:
+        """:meth:`_columns` of every draw and scenario (of ``scenarios``, names; default all), the
+        draws whose runs pay the same lines taken together (the same numbers, element by
+        element); in the order of :meth:`draw`."""
         parts: dict = {}
-        for sets in self.sets:
+        names = [s.scenario for s in self.sets] if scenarios is None else list(scenarios)
+        for scenario in names:
             alike: dict = {}
             for d in draws:
-                triples = [runs[d, sets.scenario, kind] for kind in (KINDS if d < self.split_draws else KINDS[:1])]
+                triples = [runs[d, scenario, kind] for kind in (KINDS if d < self.split_draws else KINDS[:1])]
                 alike.setdefault(tuple(id(t[0]) for t in triples), []).append((d, triples))
             for group in alike.values():
                 chosen = [d for d, _ in group]
@@ -245,13 +247,25 @@ class Window:
                 with_split = len(first) > 1
                 zero = np.zeros(len(index), np.int64)
                 for i, d in enumerate(chosen):
-                    parts[d, sets.scenario] = {
-                        "scenario": np.full(len(index), sets.scenario, dtype=object),
+                    parts[d, scenario] = {
+                        "scenario": np.full(len(index), scenario, dtype=object),
                         "draw": np.full(len(index), d, np.int64), "year": years, "program": programs,
                         "full": amounts[0][i], "person_times": times[i], "split": np.full(len(index), with_split),
                         "non_recurring": amounts[0][i] - amounts[1][i] if with_split else zero,
                         "standard": amounts[1][i] - amounts[2][i] if with_split else zero}
-        return self._frame([parts[d, sets.scenario] for d in draws for sets in self.sets])
+        return self._frame([parts[d, scenario] for d in draws for scenario in names])
+
+    def one_by_one(self, draws, paramset: ParamSet, fixed) -> pd.DataFrame:
+        """The full runs of ``paramset`` in ``draws``, draw by draw (where the copies cannot run
+        them): the rows :meth:`draw` gives for a set of its own."""
+        parts = []
+        for d in draws:
+            x = self.inputs(d)
+            self.window.cpi, self.window.food = x["cpi"], x["food"]
+            parts.append(self._columns(d, x, paramset.scenario,
+                                       [self.window.by_year(_scaled(paramset, x["entry"], x["exit"]), fixed)]))
+            self.window.clear_paths()
+        return self._frame(parts)
 
     def _matrix(self, x: dict) -> np.ndarray:
         """A draw's caseload factors: family (in ``caseload`` order, then a row of ones) × year."""

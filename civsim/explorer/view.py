@@ -84,6 +84,9 @@ class Explorer:
         self.roll: list[RollControl] = []
         self.scenario: Scenario | None = None
         self.result = None
+        self.budget_range = None       # the budget year's P10–P90 (civsim.budget.live.Range), or None
+        self.range_problem = ""        # why it could not be computed (Chinese), else ""
+        self.range_ms = 0.0
         self.table = pd.DataFrame()
 
         options = available_districts()
@@ -96,6 +99,7 @@ class Explorer:
         self.standards_box = w.VBox()
         self.roll_box = w.VBox()
         self.headline = w.HTML()
+        self.range_box = w.HTML()      # the budget year's P10–P90, beside the scenario's total
         self.status_box = w.HTML()
         self.chart = w.HTML()
         self.table_html = w.HTML()
@@ -114,7 +118,7 @@ class Explorer:
         self.save_button.on_click(self.save)
         self.split_button.on_click(self.show_split)
 
-        results = w.VBox([self.headline, self.status_box, self.program_box, self.chart, self.table_html,
+        results = w.VBox([self.headline, self.range_box, self.status_box, self.program_box, self.chart, self.table_html,
                           self.split_button, self.split_html])
         controls = w.VBox([
             w.HTML("<b>标准调整</b>（涨幅%或新标准，自生效月份起）"), self.standards_box,
@@ -326,6 +330,15 @@ class Explorer:
             self.compute_ms = (time.perf_counter() - started) * 1000     # shown in the page for the benchmark
             self.recomputes += 1
             self._show()
+            # the budget year's range after the total is on the page: the total does not wait for it
+            self.range_box.value = self._range_html(pending=True)
+            ranged = time.perf_counter()
+            try:
+                self.budget_range, self.range_problem = self.model.budget_range(scenario), ""
+            except CivsimError as exc:
+                self.budget_range, self.range_problem = None, f"预算年度区间无法计算：{exc.problem}"
+            self.range_ms = (time.perf_counter() - ranged) * 1000
+            self.range_box.value = self._range_html()
             for listener in self.listeners:
                 listener(scenario)
             return self.table
@@ -364,6 +377,25 @@ class Explorer:
         shown = self.result.table_frame()
         self.table_html.value = f'<div lang="zh-CN">{shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)}</div>'
         self._draw()
+
+    def _range_html(self, pending: bool = False) -> str:
+        """The budget year's P10–P90 beside the scenario's total, with how it is made as a tooltip
+        (``pending``: the last range, marked as being recomputed)."""
+        from ..report.numbers import wan_yuan
+
+        live = self.budget_range
+        if live is None:
+            text = "预算年度区间（P10–P90）：计算中" if pending else self.range_problem
+            return f'<div lang="zh-CN"><span class="civsim-range" data-pending="{int(pending)}">{html.escape(text)}</span></div>'
+        note = (f"按预算测算口径：以{self.year - 1}年为基年推算{self.year}年，{live.draws}次随机模拟"
+                f"（低保进入、退出率，物价，各类对象人数）的第10至第90百分位；经常性项目按上年同月延续，"
+                f"价格临时补贴随物价触发。页面为及时更新只取{live.draws}次，预算文书（civsim project）取200次。")
+        state = "（计算中）" if pending else f"（{live.draws}次模拟，预算测算口径）"
+        return (f'<div lang="zh-CN"><span class="civsim-range" title="{html.escape(note)}" '
+                f'data-p10="{live.p10_yuan:.2f}" data-p90="{live.p90_yuan:.2f}" data-draws="{live.draws}" '
+                f'data-range-ms="{self.range_ms:.1f}" data-pending="{int(pending)}">'
+                f"预算年度区间（P10–P90）：{wan_yuan(live.p10_yuan)[:-2]}–{wan_yuan(live.p90_yuan)}"
+                f"<small>{state}</small></span></div>")
 
     def show_split(self, _button=None) -> pd.DataFrame | None:
         """Why this year's money moved from the year before under the controls' scenario (万元)."""
