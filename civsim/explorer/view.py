@@ -21,8 +21,6 @@ import asyncio
 import base64
 import datetime as dt
 import html
-import os
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -33,12 +31,11 @@ from .. import districts
 from ..errors import CivsimError
 from ..report.svg import monthly_panels
 from ..report.labels import family_label, program_label
-from ..scenarios import SCENARIOS, Scenario
+from ..scenarios import Scenario
 from .controls import RollControl, StandardControl, caption as _caption
+from .ranges import range_html
+from .saves import VISITOR_SAVES, _save_folder, visitor_folder  # noqa: F401 (VISITOR_SAVES: the package's name)
 from .model import LIVE_NAME, Model, RollSetting, StandardSetting, available_districts, check_save_name
-
-# Set by ``civsim app``: saves go to a fresh folder per visitor under this one.
-VISITOR_SAVES = "CIVSIM_APP_SAVES"
 
 
 def _widgets():
@@ -330,18 +327,31 @@ class Explorer:
             self.compute_ms = (time.perf_counter() - started) * 1000     # shown in the page for the benchmark
             self.recomputes += 1
             self._show()
-            # the budget year's range after the total is on the page: the total does not wait for it
-            self.range_box.value = self._range_html(pending=True)
-            ranged = time.perf_counter()
-            try:
-                self.budget_range, self.range_problem = self.model.budget_range(scenario), ""
-            except CivsimError as exc:
-                self.budget_range, self.range_problem = None, f"预算年度区间无法计算：{exc.problem}"
-            self.range_ms = (time.perf_counter() - ranged) * 1000
-            self.range_box.value = self._range_html()
             for listener in self.listeners:
                 listener(scenario)
+            # the budget year's range after the total is on the page: the total does not wait for it
+            self.range_box.value = self._range_html(pending=True)
+            if self.model._live is None and self.debounce is not None and _loop() is not None:
+                _loop().call_soon(self._range_later)    # its draws are built once the page is up
+            else:
+                self._update_range(scenario)
             return self.table
+
+    def _update_range(self, scenario) -> None:
+        ranged = time.perf_counter()
+        try:
+            self.budget_range, self.range_problem = self.model.budget_range(scenario), ""
+        except CivsimError as exc:
+            self.budget_range, self.range_problem = None, f"预算年度区间无法计算：{exc.problem}"
+        self.range_ms = (time.perf_counter() - ranged) * 1000
+        self.range_box.value = self._range_html()
+
+    def _range_later(self) -> None:
+        with self._lock:
+            try:
+                self._update_range(self.scenario)
+            except Exception as exc:      # a callback has no caller to raise to: show it instead
+                self._say(f"计算出错：{exc}")
 
     def _program_options(self) -> None:
         options = [("合计", "total")] + [(label, p) for p, label in zip(self.table["program"], self.table["label"])
@@ -379,23 +389,7 @@ class Explorer:
         self._draw()
 
     def _range_html(self, pending: bool = False) -> str:
-        """The budget year's P10–P90 beside the scenario's total, with how it is made as a tooltip
-        (``pending``: the last range, marked as being recomputed)."""
-        from ..report.numbers import wan_yuan
-
-        live = self.budget_range
-        if live is None:
-            text = "预算年度区间（P10–P90）：计算中" if pending else self.range_problem
-            return f'<div lang="zh-CN"><span class="civsim-range" data-pending="{int(pending)}">{html.escape(text)}</span></div>'
-        note = (f"按预算测算口径：以{self.year - 1}年为基年推算{self.year}年，{live.draws}次随机模拟"
-                f"（低保进入、退出率，物价，各类对象人数）的第10至第90百分位；经常性项目按上年同月延续，"
-                f"价格临时补贴随物价触发。页面为及时更新只取{live.draws}次，预算文书（civsim project）取200次。")
-        state = "（计算中）" if pending else f"（{live.draws}次模拟，预算测算口径）"
-        return (f'<div lang="zh-CN"><span class="civsim-range" title="{html.escape(note)}" '
-                f'data-p10="{live.p10_yuan:.2f}" data-p90="{live.p90_yuan:.2f}" data-draws="{live.draws}" '
-                f'data-range-ms="{self.range_ms:.1f}" data-pending="{int(pending)}">'
-                f"预算年度区间（P10–P90）：{wan_yuan(live.p10_yuan)[:-2]}–{wan_yuan(live.p90_yuan)}"
-                f"<small>{state}</small></span></div>")
+        return range_html(self.budget_range, self.year, self.range_problem, self.range_ms, pending)
 
     def show_split(self, _button=None) -> pd.DataFrame | None:
         """Why this year's money moved from the year before under the controls' scenario (万元)."""
@@ -476,27 +470,12 @@ class Explorer:
         return self.folder
 
 
-def visitor_folder(root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-")
-    folder = Path(tempfile.mkdtemp(prefix=stamp, dir=root))
-    os.chmod(folder, 0o777 & ~_umask())
-    return folder
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _save_folder(folder) -> tuple[Path | None, Path | None]:
-    """(folder, visitor root): a given folder; else, under ``civsim app``, a per-visitor folder made
-    on the first save; else ``params/scenarios``."""
-    if folder is not None:
-        return Path(folder), None
-    root = os.environ.get(VISITOR_SAVES)
-    return (None, Path(root)) if root else (SCENARIOS, None)
+def _loop():
+    """The running event loop (a kernel's), or None (a script, a test)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def build(district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3,
