@@ -119,6 +119,7 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
     a = span_.get_loc(roll.anchor)
     k = drawn_k(roll, pool, gap_ratio[a])
     out[a] = income0
+    movers: dict = {}   # month -> flat positions of the incomes that moved into it (forward months)
     below0 = income0 < line
     stock, others = max(below0.sum(), 1), max((~below0).sum(), 1)
     # Draws for every month, made in one fixed order so paths do not depend on the rates.
@@ -140,6 +141,8 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
             flat[leave] = line[h] * (1 + level[h])                    # above the line, up to 2×
             h = enter % n
             flat[enter] = line[h] * level[h] ** k[h]                  # the recipients' income profile
+            if step == 1:   # who moved into month j: every other income is the month before's
+                movers[j] = np.concatenate([leave, enter])
     keep = [span_.get_loc(m) for m in months]
     contiguous = keep == list(range(keep[0], keep[0] + len(keep))) if keep else False
     out = out[keep[0]:keep[0] + len(keep)] if contiguous else out[keep]
@@ -149,9 +152,23 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
         if not (ratio != 1).any():
             before = None
             continue
+        if contiguous and before is not None and j in movers and np.array_equal(ratio, before[1]):
+            # the month after one read anew, at the same ratio: an income as it was the month
+            # before reads as it did then (those who did not move), a mover's is read anew
+            at = movers[j]
+            raw = out[i].reshape(-1)[at]
+            out[i] = out[i - 1]
+            flat = out[i].reshape(-1)
+            flat[at] = raw
+            h = at % n
+            moved = (raw < line[h]) & (ratio[h] != 1)
+            at, h, raw = at[moved], h[moved], raw[moved]
+            flat[at] = line[h] * np.power(raw / line[h], ratio[h])
+            before = (None, ratio)
+            continue
         raw = out[i].copy()
         moved = (raw < line) & (ratio != 1)
-        if before is not None and np.array_equal(ratio, before[1]):
+        if before is not None and before[0] is not None and np.array_equal(ratio, before[1]):
             # an income as it was the month before, at the same ratio, reads as it did then
             same = raw == before[0]
             np.copyto(out[i], out[i - 1], where=same)

@@ -75,12 +75,17 @@ def classified(month, view, paid: np.ndarray) -> np.ndarray | float:
         if highest:    # 就高不重复: a member's highest class alone
             return (flags * (amount[:, None] + percent[:, None] / 100 * standard[None, :])).max(axis=0)
         return amount @ flags + percent @ flags / 100 * standard     # the classes a member holds add up
-    per_member = while_same(view, "dibao.classified", np.concatenate([amount, percent, standards, [highest]]), members)
-    on_dibao = np.zeros(view.n, bool)
-    on_dibao[paid] = True
-    got = on_dibao[household]
-    month.step("分类施保（逐人）", per_member[got])
-    return np.bincount(household[got], weights=per_member[got], minlength=view.n)[paid]
+    stamp = np.concatenate([amount, percent, standards, [highest]])
+    per_member = while_same(view, "dibao.classified", stamp, members)
+    if month.trace is not None:     # the working shows the paid households' members
+        on_dibao = np.zeros(view.n, bool)
+        on_dibao[paid] = True
+        month.step("分类施保（逐人）", per_member[on_dibao[household]])
+    # each household's members added up in their order (a household's members are paid together,
+    # so the paid households' sums are these), made again only when the amounts change
+    per_household = while_same(view, "dibao.classified.households", stamp,
+                               lambda: np.bincount(household, weights=per_member, minlength=view.n))
+    return per_household[paid]
 
 
 @static
