@@ -106,7 +106,7 @@ class Window:
         self.code = base.district.code
         self.sets = sets
         self.this = engine.Simulation(base, self.year - 1, seed, roll=roll)
-        self.window = engine.Simulation(base, self.year, seed, roll=self.this.roll,
+        self.window = engine.Simulation(base, self.year, seed, roll=self.this.roll, prepared=self.this.prepared,
                                         months=pd.period_range(f"{self.year}-01", f"{self.years[-1]}-12", freq="M"))
         self.cpi = cpi_start(self.year - 1)
         # what a draw leaves as it is, per parameter set: the lines of every program that reads
@@ -129,8 +129,8 @@ class Window:
         for kind, paramset in zip(KINDS, sets):
             # the recurring and carried runs take the full run's lines of every program reading
             # none of the leaves they set otherwise (the same lines as running them again)
-            totals = by_year(self.this.run(paramset, record=record) if kind == "full" else
-                             self.this.run(paramset, fixed=self.this.reusing(sets.full, record, paramset)))
+            totals = (by_year(self.this.run(paramset, record=record)) if kind == "full" else
+                      self.this.by_year(paramset, fixed=self.this.reusing(sets.full, record, paramset)))
             out[kind] = pd.Series(fen(totals["amount_yuan"]), index=totals.index)
             if kind == "full":
                 out["person_times"] = totals["person_times"]
@@ -139,7 +139,7 @@ class Window:
     def _probe(self, entry: float, exit_: float) -> pd.Series:
         self.window.cpi, self.window.food = cpi_module.for_months(self.window.months)
         fixed = self.fixed[self.sets[0].scenario, "full"]      # the programs the rates cannot move
-        totals = by_year(self.window.run(_scaled(self.sets[0].full, entry, exit_), fixed=fixed))["amount_yuan"]
+        totals = self.window.by_year(_scaled(self.sets[0].full, entry, exit_), fixed=fixed)["amount_yuan"]
         self.window.clear_paths()
         return totals.groupby(level="program").sum()
 
@@ -401,12 +401,17 @@ class Window:
 
     def _union(self, indexes: list) -> pd.MultiIndex:
         """The runs' indexes joined in order (the full run's lines first)."""
-        def make():
-            index = indexes[0]
-            for other in indexes[1:]:   # runs paying the same lines share one index (Simulation.by_year)
-                if other is not index:
-                    index = index.union(other, sort=False)
-            return index
+        def make():     # as MultiIndex.union(sort=False): the first's lines, then the others' new ones
+            if all(other is indexes[0] for other in indexes[1:]):
+                return indexes[0]
+            cells = list(indexes[0])
+            seen = set(cells)
+            for other in indexes[1:]:
+                for cell in other:
+                    if cell not in seen:
+                        seen.add(cell)
+                        cells.append(cell)
+            return pd.MultiIndex.from_tuples(cells, names=indexes[0].names)
         return self._kept(("union", *indexes), make) if len(indexes) > 1 else indexes[0]
 
     def _aligned(self, index, at, amount, times):

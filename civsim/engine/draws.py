@@ -133,14 +133,14 @@ class Copies:
             values[i] = block       # a held line's block stands for every copy
         years = np.asarray(years, np.int64)
         present = np.array(present, bool).reshape(len(lines), self.copies)
-        names = np.array(lines, dtype=object)
+        codes, names = pd.factorize(np.array(lines, dtype=object))
         alike: dict = {}
         for d in range(draws):
             alike.setdefault(present[:, d].tobytes(), []).append(d)
         out: list = [None] * draws
         for chosen_draws in alike.values():
             chosen = present[:, chosen_draws[0]]
-            index, inverse = self._index(list(names[chosen]), years[chosen])
+            index, inverse = self._index(codes[chosen], names, years[chosen])
             cells, m = len(index), len(chosen_draws)
             key = (np.arange(m)[:, None] * cells + np.repeat(inverse, n)[None, :]).reshape(-1)
             part = values[np.ix_(np.flatnonzero(chosen), chosen_draws)].transpose(1, 0, 2, 3)     # draws × lines × groups × MEASURES
@@ -150,10 +150,15 @@ class Copies:
                 out[d] = (index, amount[j], times[j])
         return out
 
-    def _index(self, lines: list, years: np.ndarray) -> tuple[pd.MultiIndex, np.ndarray]:
-        """The (year, line) index of lines paid in ``years`` and each line's cell, as
-        :meth:`Simulation.year_table` makes them (the index kept with the simulation's)."""
-        line_code, names = pd.factorize(np.array(lines, dtype=object))
+    def _index(self, codes: np.ndarray, every: pd.Index, years: np.ndarray) -> tuple[pd.MultiIndex, np.ndarray]:
+        """The (year, line) index of the lines ``every[codes]`` paid in ``years`` and each line's
+        cell, as :meth:`Simulation.year_table` makes them (the lines numbered in the order they
+        are first paid; the index kept with the simulation's)."""
+        present, first = np.unique(codes, return_index=True)
+        order = present[np.argsort(first, kind="stable")]         # the lines in the order first paid
+        number = np.empty(len(every), np.int64)
+        number[order] = np.arange(len(order))
+        line_code, names = number[codes], every[order]
         unique, inverse = np.unique(years * len(names) + line_code, return_inverse=True)
         kept = self.base._indexes
         key = (tuple(names), unique.tobytes())
