@@ -245,15 +245,23 @@ class Window:
                 times = aligned[0][1] * factor
                 years, programs = self._levels(index)
                 with_split = len(first) > 1
-                zero = np.zeros(len(index), np.int64)
+                zero = np.zeros((len(chosen), len(index)), np.int64)
+                non_recurring = amounts[0] - amounts[1] if with_split else zero
+                standard = amounts[1] - amounts[2] if with_split else zero
                 for i, d in enumerate(chosen):
-                    parts[d, scenario] = {
-                        "scenario": np.full(len(index), scenario, dtype=object),
-                        "draw": np.full(len(index), d, np.int64), "year": years, "program": programs,
-                        "full": amounts[0][i], "person_times": times[i], "split": np.full(len(index), with_split),
-                        "non_recurring": amounts[0][i] - amounts[1][i] if with_split else zero,
-                        "standard": amounts[1][i] - amounts[2][i] if with_split else zero}
-        return self._frame([parts[d, scenario] for d in draws for scenario in names])
+                    parts[d, scenario] = (years, programs, amounts[0][i], times[i], with_split, non_recurring[i],
+                                          standard[i])
+        order = [(d, scenario) for d in draws for scenario in names]
+        pieces = [parts[key] for key in order]
+        lengths = np.array([len(piece[0]) for piece in pieces], np.int64)
+        columns = {"scenario": np.repeat(np.array([s for _, s in order], dtype=object), lengths),
+                   "draw": np.repeat(np.array([d for d, _ in order], np.int64), lengths)}
+        for name, at in (("year", 0), ("program", 1), ("full", 2), ("person_times", 3)):
+            columns[name] = np.concatenate([piece[at] for piece in pieces])
+        columns["split"] = np.repeat(np.array([piece[4] for piece in pieces], bool), lengths)
+        columns["non_recurring"] = np.concatenate([piece[5] for piece in pieces])
+        columns["standard"] = np.concatenate([piece[6] for piece in pieces])
+        return pd.DataFrame(columns)
 
     def one_by_one(self, draws, paramset: ParamSet, fixed) -> pd.DataFrame:
         """The full runs of ``paramset`` in ``draws``, draw by draw (where the copies cannot run
