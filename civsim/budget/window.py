@@ -12,6 +12,7 @@ from .. import cpi as cpi_module, engine, reported_figures, scenarios as scenari
 from ..engine.draws import Copies, NotStackable, copies_for, fixed_like
 from ..params import ParamSet
 from ..programs import family
+from ..roll import AREAS
 from .components import KINDS, ParameterSets, by_year, fen
 
 RATE_FACTOR = (0.7, 1.3)
@@ -24,6 +25,7 @@ BASELINE = "baseline"
 TOTAL = "total"
 SERIES = ("cpi_yoy_pct", "food_cpi_yoy_pct")
 DRAWN_LEAVES = ("dibao.entry_rate", "dibao.exit_rate")     # the roll's rates, scaled in each draw
+RATE_LEAVES = DRAWN_LEAVES + tuple(f"dibao.gap_ratio.{a}" for a in AREAS)    # what the incomes' rates read
 
 
 def cpi_start(base_year: int) -> dict:
@@ -293,7 +295,7 @@ class Window:
         sims = [self.window.on_roll_of(paramset) for paramset, _, _ in runs]
         sim = sims[0]
         fixed = [f if f is None or f.roll is None or f.roll is sim.roll else None for _, f, _ in runs]
-        rates = [self._rates(sim, paramset, xs[:n]) for paramset, _, n in runs]
+        rates = [self._rates_kept(sim, paramset, xs[:n]) for paramset, _, n in runs]
         alike = all(s is sim for s in sims) and len({f.programs if f is not None else None for f in fixed}) == 1 \
             and all(np.array_equal(r[2], rates[0][2]) and np.array_equal(r[0], rates[0][0][:len(r[0])])
                     and np.array_equal(r[1], rates[0][1][:len(r[1])]) for r in rates)
@@ -334,6 +336,20 @@ class Window:
         kept.append((sim, entry, exit_, gap, incomes))
         return incomes
 
+    def _rates_kept(self, sim, paramset: ParamSet, xs: list):
+        """:meth:`_rates`, kept for the same simulation, draws and rate leaves (a page recomputing
+        on every change mostly leaves the roll's rates as they are)."""
+        leaves = tuple(paramset.leaves.get(path) for path in RATE_LEAVES)
+        kept = self.__dict__.setdefault("_kept_rates", [])
+        for other, other_xs, other_leaves, rates in kept:
+            if other is sim and len(other_xs) == len(xs) and all(a is b for a, b in zip(other_xs, xs)) \
+                    and all(a is b for a, b in zip(other_leaves, leaves)):
+                return rates
+        rates = self._rates(sim, paramset, xs)
+        kept.append((sim, list(xs), leaves, rates))
+        del kept[:-8]
+        return rates
+
     @staticmethod
     def _rates(sim, paramset: ParamSet, xs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each draw's entry and exit rates (draws × months of the span) and the gap ratios they
@@ -364,7 +380,7 @@ class Window:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for kept in ("_stacks", "_kept_positions", "_kept_incomes"):     # remade where the window goes
+        for kept in ("_stacks", "_kept_positions", "_kept_incomes", "_kept_rates"):     # remade where the window goes
             state.pop(kept, None)
         return state
 

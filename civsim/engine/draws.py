@@ -50,11 +50,9 @@ class Copies:
         self.base, self.copies = sim, int(copies)
         roll, prepared = sim.roll, sim.prepared
         H, P, B = len(roll.households), len(roll.persons), self.copies
-        households, persons = _tiled(roll.households, B), _tiled(roll.persons, B)
-        households["household_id"] = np.arange(H * B)
         link = np.tile(roll.household_row.astype(np.int64), B) + np.repeat(np.arange(B) * H, P)
-        persons["household_id"] = link
-        persons["person_id"] = np.arange(P * B)
+        households = _tiled(roll.households, B, {"household_id": np.arange(H * B)})
+        persons = _tiled(roll.persons, B, {"household_id": link, "person_id": np.arange(P * B)})
         stacked = Roll(households, persons, roll.anchor, roll.standard_at_anchor, roll.seed, roll.source,
                        months=roll.months, year=roll.year)
         stacked._row = link.astype(np.int32) if H * B < 2**31 else link     # the link, known: no search
@@ -288,11 +286,14 @@ def _in_force(prepared, params: ParamSet, path: str, t: int, date):
         return object()
 
 
-def _tiled(table: pd.DataFrame, copies: int) -> pd.DataFrame:
-    """``copies`` copies of a roll's table one after the other, column by column (categories kept)."""
+def _tiled(table: pd.DataFrame, copies: int, given: dict) -> pd.DataFrame:
+    """``copies`` copies of a roll's table one after the other, column by column (categories kept),
+    the ``given`` columns as given."""
     out = {}
     for name, column in table.items():
-        if isinstance(column.dtype, pd.CategoricalDtype):
+        if name in given:
+            out[name] = given[name]
+        elif isinstance(column.dtype, pd.CategoricalDtype):
             out[name] = pd.Categorical.from_codes(np.tile(column.cat.codes.to_numpy(), copies), dtype=column.dtype)
         else:
             out[name] = np.tile(column.to_numpy(), copies)
