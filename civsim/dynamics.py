@@ -133,8 +133,9 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
                                else (p_in * others / stock, exit_rate[:, at] * stock / others))
             prev = out[j - step]
             move, level = next(draws)
-            leave = _moving(prev, line, move, p_exit, below=True)
-            enter = _moving(prev, line, move, p_enter, below=False)
+            order = np.argsort(move, kind="stable") if paths >= _FEW else None     # the month's draws in order, once
+            leave = _moving(prev, line, move, p_exit, below=True, order=order)
+            enter = _moving(prev, line, move, p_enter, below=False, order=order)
             out[j] = prev
             flat = out[j].reshape(-1)
             h = leave % n
@@ -183,15 +184,21 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
     return out
 
 
-def _moving(prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray, below: bool) -> np.ndarray:
+_FEW = 16      # fewer paths than this: comparing every draw costs less than sorting them
+
+
+def _moving(prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray, below: bool,
+            order: np.ndarray | None = None) -> np.ndarray:
     """Positions in paths × households (flat) of the households below (or at and above) the line
     in ``prev`` whose draw ``move`` is under their path's probability ``p``. With many paths,
-    those with ``move < p`` are a prefix of the draws in increasing order: only they are looked at."""
+    those with ``move < p`` are a prefix of the draws in increasing order (``order``: the draws'
+    stable sort, made here when not given): only they are looked at."""
     paths, n = prev.shape
-    if paths < 16:      # a few paths: comparing every draw costs less than sorting them
+    if paths < _FEW:
         side = prev < line if below else ~(prev < line)
         return np.flatnonzero(side & (move < p[:, None]))
-    order = np.argsort(move, kind="stable")
+    if order is None:
+        order = np.argsort(move, kind="stable")
     count = np.searchsorted(move[order].astype(np.float64), p, side="left")     # how many draws < p
     total = int(count.sum())
     path = np.repeat(np.arange(paths), count)
