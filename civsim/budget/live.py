@@ -18,7 +18,7 @@ from .components import KINDS, ParameterSets
 from .overlays import repeat_recurring
 from .window import DRAWN_LEAVES, Window
 
-LIVE_DRAWS = 50     # the explorer's draws per change (the budget window takes 200)
+LIVE_DRAWS = 40     # the explorer's draws per change (the budget window takes 200)
 
 
 @dataclass(frozen=True)
