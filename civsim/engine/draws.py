@@ -21,6 +21,7 @@ import pandas as pd
 
 from .. import money
 from ..params import ParamSet
+from ..programs import Paid
 from ..roll import Roll
 from .candidates import Prepared, View
 from .month import Month
@@ -194,7 +195,7 @@ class Copies:
                                        for line, block in fixed.blocks.get((t, program.key), ())]
                         if program.key in fixed.lazy:
                             view = sim.prepared.views.get(program.key)
-                            month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
+                            month.results[program.key] = lambda p=program, v=view, m=month: (v, self._held(p, m, v))
                         if alike:
                             taken.add(program.key)
                         continue
@@ -218,6 +219,18 @@ class Copies:
                 month.results.clear()
                 month._cache.clear()
         return entries
+
+    def _held(self, program, month: Month, view: View) -> Paid:
+        """A held flat program's month over the copies (another program reads it): made on the
+        single roll and laid out for every copy, as no draw moves it."""
+        single = self.base.prepared.views[program.key]
+        alone = Month(month.params, month.period, self.base.prepared, month._income[:0], np.nan, np.nan,
+                      date=month._date)
+        paid = program.evaluate(alone, single)
+        rows = np.asarray(paid.rows, np.int64)
+        amount = np.broadcast_to(np.asarray(paid.amount), rows.shape)
+        return Paid((rows[None, :] + (np.arange(self.copies) * single.n)[:, None]).reshape(-1),
+                    np.tile(amount, self.copies), paid.over)
 
     def _same_leaves(self, first: ParamSet, params: ParamSet) -> dict:
         return same_leaves(self.sim, first, params)

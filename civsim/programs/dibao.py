@@ -29,7 +29,10 @@ def pay(month, view) -> Paid:
     per_area = month.per_area("dibao.standard", view.area)
     standard = while_same(view, "dibao.standard", per_area, lambda: per_area.astype(np.float32)[view.area])
     gap = standard - month.income
-    eligible = (gap > 0) & month.claims(view, month.value("dibao.take_up")) & month.present(view)
+    eligible = (gap > 0) & month.claims(view, month.value("dibao.take_up"))
+    present = month.present(view)
+    if present is not True:     # True: every candidate is on the roll all the time
+        eligible &= present
     paid = np.flatnonzero(eligible)
     floor = month.value("dibao.floor")
     per_person = np.maximum(gap[paid], floor) if floor else gap[paid]
