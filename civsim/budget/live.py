@@ -57,7 +57,7 @@ class LiveRange:
         except NotStackable:
             samples = model.one_by_one(draws, full, fixed)
         kept = model.__dict__.get("_kept_incomes", [])
-        del kept[:-2]       # the incomes of the last rates (most changes leave the roll's rates as they are)
+        del kept[:-1]       # the incomes of the last rates (most changes leave the roll's rates as they are)
         totals = samples.groupby("draw", sort=True)["full"].sum().to_numpy()
         p10, p90 = np.percentile(totals, [10, 90])
         return Range(self.year, self.draws, int(np.round(p10)) / 100, int(np.round(p90)) / 100,
