@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.draws import NotStackable, fixed_like
+from ..engine.draws import fixed_like
 from ..params import ParamSet
-from .components import KINDS, ParameterSets
+from .components import ParameterSets
 from .overlays import repeat_recurring
 from .window import DRAWN_LEAVES, Window
 
@@ -49,13 +49,7 @@ class LiveRange:
         fixed = self._first[1] if full is self._first[0] else fixed_like(model.window, *self._first, full)
         if fixed is None:
             fixed = model.window.fixed(full, leaves=DRAWN_LEAVES)
-        draws = list(range(self.draws))
-        try:
-            (years,) = model._together([self.xs[d] for d in draws], [(full, fixed, len(draws))])
-            runs = {(d, full.scenario, KINDS[0]): table for d, table in zip(draws, years)}
-            samples = model._assemble(draws, self.xs, runs, scenarios=(full.scenario,))
-        except NotStackable:
-            samples = model.one_by_one(draws, full, fixed)
+        samples = model.full_runs(full, fixed, self.xs)
         kept = model.__dict__.get("_kept_incomes", [])
         del kept[:-1]       # the incomes of the last rates (most changes leave the roll's rates as they are)
         totals = samples.groupby("draw", sort=True)["full"].sum().to_numpy()

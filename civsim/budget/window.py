@@ -265,17 +265,25 @@ class Window:
         columns["standard"] = np.concatenate([piece[6] for piece in pieces])
         return pd.DataFrame(columns)
 
-    def one_by_one(self, draws, paramset: ParamSet, fixed) -> pd.DataFrame:
-        """The full runs of ``paramset`` in ``draws``, draw by draw (where the copies cannot run
-        them): the rows :meth:`draw` gives for a set of its own."""
-        parts = []
-        for d in draws:
-            x = self.inputs(d)
-            self.window.cpi, self.window.food = x["cpi"], x["food"]
-            parts.append(self._columns(d, x, paramset.scenario,
-                                       [self.window.by_year(_scaled(paramset, x["entry"], x["exit"]), fixed)]))
-            self.window.clear_paths()
-        return self._frame(parts)
+    def full_runs(self, paramset: ParamSet, fixed, xs: dict) -> pd.DataFrame:
+        """The rows :meth:`block` gives for the draws ``xs`` (draw -> :meth:`inputs`) of a set of
+        its own, ``paramset``, the full runs alone (no split), its held lines ``fixed``: the draws
+        together, or one by one where a rule cannot run over copies of the roll. The incomes of
+        their rates stay kept for the next call (a page recomputing on every change; it trims them)."""
+        draws = sorted(xs)
+        try:
+            (tables,) = self._together([xs[d] for d in draws], [(paramset, fixed, len(draws))])
+            runs = {(d, paramset.scenario, KINDS[0]): table for d, table in zip(draws, tables)}
+            return self._assemble(draws, xs, runs, scenarios=(paramset.scenario,))
+        except NotStackable:
+            parts = []
+            for d in draws:
+                x = xs[d]
+                self.window.cpi, self.window.food = x["cpi"], x["food"]
+                parts.append(self._columns(d, x, paramset.scenario,
+                                           [self.window.by_year(_scaled(paramset, x["entry"], x["exit"]), fixed)]))
+                self.window.clear_paths()
+            return self._frame(parts)
 
     def _matrix(self, x: dict) -> np.ndarray:
         """A draw's caseload factors: family (in ``caseload`` order, then a row of ones) × year."""
