@@ -44,8 +44,8 @@ def copies_for(sim: Simulation, draws: int) -> int:
 
 
 class Copies:
-    """``copies`` of ``sim``'s roll side by side, prepared once; :meth:`by_year` runs a block of
-    draws over them."""
+    """``copies`` of ``sim``'s roll side by side, prepared once; :meth:`sums` (and
+    :meth:`by_year`, :meth:`by_year_sets`) run a block of draws over them."""
 
     def __init__(self, sim: Simulation, copies: int):
         self.base, self.copies = sim, int(copies)
@@ -71,7 +71,6 @@ class Copies:
         groups = pd.concat([prepared.groups] * B, ignore_index=True)
         self.sim = Simulation(sim.params, sim.year, sim.seed, roll=stacked, months=sim.months,
                               prepared=Prepared(stacked, views, groups, group, prepared.case_rows))
-        self._key_of = {id(v): k for k, v in views.items()}
 
     def check(self, fixed: Fixed | None, leaves=()) -> None:
         """:class:`NotStackable` unless every program this run evaluates can run over the copies."""
