@@ -145,9 +145,26 @@ class Window:
         self.window.clear_paths()
         return totals.groupby(level="program").sum()
 
+    def _probes(self) -> tuple[pd.Series, pd.Series]:
+        """:meth:`_probe` at the central rates and at the rates moved apart, the two together as
+        two draws over copies of the roll (the same sums); one by one where they cannot be."""
+        cpi, food = cpi_module.for_months(self.window.months)
+        xs = [{"entry": entry, "exit": exit_, "cpi": cpi, "food": food}
+              for entry, exit_ in ((1.0, 1.0), (RATE_FACTOR[1], RATE_FACTOR[0]))]
+        full = self.sets[0].full
+        try:
+            (tables,) = self._together(xs, [(full, self.fixed[full.scenario, "full"], 2)])
+        except NotStackable:
+            return self._probe(1.0, 1.0), self._probe(RATE_FACTOR[1], RATE_FACTOR[0])
+        finally:
+            self.__dict__.pop("_kept_incomes", None)
+            self.__dict__.pop("_stacks", None)      # two copies: the blocks need their own
+        self.window.cpi, self.window.food = cpi, food
+        return tuple(pd.Series(amount, index=index).groupby(level="program").sum() for index, amount, _ in tables)
+
     def _caseload(self):
         """Which lines ride on which caseload, and each caseload's uncertainty."""
-        central, moved = self._probe(1.0, 1.0), self._probe(RATE_FACTOR[1], RATE_FACTOR[0])
+        central, moved = self._probes()
         programs = sorted(set(central.index) | set(self.base_table[self.sets[0].scenario].index.get_level_values(1)))
         families = {p: family(p) for p in programs}   # the declarations' one rule
         moved = moved.reindex(programs, fill_value=0.0) - central.reindex(programs, fill_value=0.0)
