@@ -122,30 +122,43 @@ class Copies:
 
     def _sums(self, entries: list, draws: int) -> list[tuple]:
         """Each of the first ``draws`` copies' year sums from a run's entries, as
-        :meth:`Simulation.year_table` sums them (each cell's blocks added in the same order, so
-        the same bits); the copies paying the same lines are summed together."""
+        :meth:`Simulation.year_table` sums them: every (year, line) cell of every copy at once,
+        each cell's blocks added in the same order (a line a copy did not pay adds zeros, which
+        move no sum), so the same bits; then each copy's cells, in the order its lines were first
+        paid, the copies paying the same cells in the same order sharing one index."""
         lines, years, present, blocks = (list(column) for column in zip(*entries)) if entries else ([], [], [], [])
-        n = self.n_groups
-        values = np.zeros((len(lines), self.copies, n, 4))
+        n, B, L = self.n_groups, self.copies, len(lines)
+        values = np.zeros((L, B, n, 4))
         for i, block in enumerate(blocks):
             values[i] = block       # a held line's block stands for every copy
         years = np.asarray(years, np.int64)
-        present = np.array(present, bool).reshape(len(lines), self.copies)
+        present = np.array(present, bool).reshape(L, B)[:, :draws]
         codes, names = pd.factorize(np.array(lines, dtype=object))
+        cells, cell_of = np.unique(years * max(1, len(names)) + codes, return_inverse=True)
+        C = len(cells)
+        key = (np.arange(draws)[:, None] * C + np.repeat(cell_of, n)[None, :]).reshape(-1)
+        part = values[:, :draws].transpose(1, 0, 2, 3)       # copies × lines × groups × MEASURES
+        amount = money.yuan(np.bincount(key, weights=part[..., 3].reshape(-1), minlength=draws * C)).reshape(draws, C)
+        times = np.bincount(key, weights=part[..., 2].reshape(-1), minlength=draws * C).reshape(draws, C)
+        # which cells each copy paid, and where each line was first paid
+        paid = np.zeros((draws, C), bool)
+        for e in range(L):
+            paid[:, cell_of[e]] |= present[e]
+        at = np.where(present, np.arange(L)[:, None], L)
+        first = np.stack([at[codes == c].min(axis=0) for c in range(len(names))]) if len(names) else np.zeros((0, draws))
+        order = np.argsort(first, axis=0, kind="stable")     # each copy's lines in the order first paid
         alike: dict = {}
         for d in range(draws):
-            alike.setdefault(present[:, d].tobytes(), []).append(d)
+            alike.setdefault(paid[d].tobytes() + order[:, d].tobytes(), []).append(d)
         out: list = [None] * draws
         for chosen_draws in alike.values():
-            chosen = present[:, chosen_draws[0]]
+            d = chosen_draws[0]
+            chosen = present[:, d]
             index, inverse = self._index(codes[chosen], names, years[chosen])
-            cells, m = len(index), len(chosen_draws)
-            key = (np.arange(m)[:, None] * cells + np.repeat(inverse, n)[None, :]).reshape(-1)
-            part = values[np.ix_(np.flatnonzero(chosen), chosen_draws)].transpose(1, 0, 2, 3)     # draws × lines × groups × MEASURES
-            amount = money.yuan(np.bincount(key, weights=part[..., 3].reshape(-1), minlength=m * cells)).reshape(m, cells)
-            times = np.bincount(key, weights=part[..., 2].reshape(-1), minlength=m * cells).reshape(m, cells)
-            for j, d in enumerate(chosen_draws):
-                out[d] = (index, amount[j], times[j])
+            where = np.empty(len(index), np.int64)
+            where[inverse] = cell_of[chosen]           # each of the copy's cells among every copy's
+            for d in chosen_draws:
+                out[d] = (index, amount[d, where], times[d, where])
         return out
 
     def _index(self, codes: np.ndarray, every: pd.Index, years: np.ndarray) -> tuple[pd.MultiIndex, np.ndarray]:
