@@ -119,6 +119,7 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
     a = span_.get_loc(roll.anchor)
     k = drawn_k(roll, pool, gap_ratio[a])
     out[a] = income0
+    movers: dict = {}   # month -> flat positions of the incomes that moved into it (forward months)
     below0 = income0 < line
     stock, others = max(below0.sum(), 1), max((~below0).sum(), 1)
     # Draws for every month, made in one fixed order so paths do not depend on the rates.
@@ -132,14 +133,17 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
                                else (p_in * others / stock, exit_rate[:, at] * stock / others))
             prev = out[j - step]
             move, level = next(draws)
-            leave = _moving(prev, line, move, p_exit, below=True)
-            enter = _moving(prev, line, move, p_enter, below=False)
+            order = np.argsort(move, kind="stable") if paths >= _FEW else None     # the month's draws in order, once
+            leave = _moving(prev, line, move, p_exit, below=True, order=order)
+            enter = _moving(prev, line, move, p_enter, below=False, order=order)
             out[j] = prev
             flat = out[j].reshape(-1)
             h = leave % n
             flat[leave] = line[h] * (1 + level[h])                    # above the line, up to 2×
             h = enter % n
             flat[enter] = line[h] * level[h] ** k[h]                  # the recipients' income profile
+            if step == 1:   # who moved into month j: every other income is the month before's
+                movers[j] = np.concatenate([leave, enter])
     keep = [span_.get_loc(m) for m in months]
     contiguous = keep == list(range(keep[0], keep[0] + len(keep))) if keep else False
     out = out[keep[0]:keep[0] + len(keep)] if contiguous else out[keep]
@@ -149,30 +153,52 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
         if not (ratio != 1).any():
             before = None
             continue
+        if contiguous and before is not None and j in movers and np.array_equal(ratio, before[1]):
+            # the month after one read anew, at the same ratio: an income as it was the month
+            # before reads as it did then (those who did not move), a mover's is read anew
+            at = movers[j]
+            raw = out[i].reshape(-1)[at]
+            out[i] = out[i - 1]
+            flat = out[i].reshape(-1)
+            flat[at] = raw
+            h = at % n
+            moved = (raw < line[h]) & (ratio[h] != 1)
+            at, h, raw = at[moved], h[moved], raw[moved]
+            flat[at] = line[h] * np.power(raw / line[h], ratio[h])
+            before = (None, ratio)
+            continue
         raw = out[i].copy()
         moved = (raw < line) & (ratio != 1)
-        if before is not None and np.array_equal(ratio, before[1]):
+        if before is not None and before[0] is not None and np.array_equal(ratio, before[1]):
             # an income as it was the month before, at the same ratio, reads as it did then
             same = raw == before[0]
             np.copyto(out[i], out[i - 1], where=same)
             moved &= ~same
-        # line × (income / line) ** ratio where moved, elementwise as it reads (float32)
-        scaled = np.divide(raw, line, where=moved, out=np.zeros_like(raw))
-        np.power(scaled, ratio, out=scaled, where=moved)
-        np.multiply(line, scaled, out=out[i], where=moved)
+        # line × (income / line) ** ratio where moved, elementwise as it reads (float32), over
+        # the incomes moved alone
+        at = np.flatnonzero(moved)
+        h = at % n
+        flat = out[i].reshape(-1)
+        flat[at] = line[h] * np.power(raw.reshape(-1)[at] / line[h], ratio[h])
         before = (raw, ratio)
     return out
 
 
-def _moving(prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray, below: bool) -> np.ndarray:
+_FEW = 16      # fewer paths than this: comparing every draw costs less than sorting them
+
+
+def _moving(prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray, below: bool,
+            order: np.ndarray | None = None) -> np.ndarray:
     """Positions in paths × households (flat) of the households below (or at and above) the line
     in ``prev`` whose draw ``move`` is under their path's probability ``p``. With many paths,
-    those with ``move < p`` are a prefix of the draws in increasing order: only they are looked at."""
+    those with ``move < p`` are a prefix of the draws in increasing order (``order``: the draws'
+    stable sort, made here when not given): only they are looked at."""
     paths, n = prev.shape
-    if paths < 16:      # a few paths: comparing every draw costs less than sorting them
+    if paths < _FEW:
         side = prev < line if below else ~(prev < line)
         return np.flatnonzero(side & (move < p[:, None]))
-    order = np.argsort(move, kind="stable")
+    if order is None:
+        order = np.argsort(move, kind="stable")
     count = np.searchsorted(move[order].astype(np.float64), p, side="left")     # how many draws < p
     total = int(count.sum())
     path = np.repeat(np.arange(paths), count)

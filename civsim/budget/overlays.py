@@ -38,13 +38,19 @@ def _year_back(period: pd.Period) -> dt.date:
     return (period - 12).start_time.date()
 
 
-def _rebuilt(leaf: Leaf, months: pd.PeriodIndex, entries: list[Entry]) -> Leaf:
+def _starts(months: pd.PeriodIndex) -> list[dt.date]:
+    """Each month's first day (read once per overlay, not once per leaf)."""
+    return [month.start_time.date() for month in months]
+
+
+def _rebuilt(leaf: Leaf, months: pd.PeriodIndex, entries: list[Entry], starts: list | None = None) -> Leaf:
     """``leaf`` with one entry per month of ``months`` (merged where nothing changes), the entries
     before the window kept, and the original values again after it."""
-    first, after = months[0].start_time.date(), (months[-1] + 1).start_time.date()
+    starts = _starts(months) if starts is None else starts
+    first, after = starts[0], (months[-1] + 1).start_time.date()
     out = [e for e in leaf.entries if e.start < first]
-    for month, entry in zip(months, entries):
-        entry = replace(entry, start=month.start_time.date())
+    for start, entry in zip(starts, entries):
+        entry = replace(entry, start=start)
         if not out or (out[-1].value, out[-1].recurring) != (entry.value, entry.recurring):
             out.append(entry)
     if leaf.entries[0].start <= after:
@@ -71,18 +77,19 @@ def repeat_recurring(params: ParamSet, years) -> ParamSet:
     no dated value of its own (chained: the third year repeats the second)."""
     years = sorted(years)
     months = window(years)
+    starts = _starts(months)
+    backs = [(month - 12, _year_back(month)) for month in months]
     leaves = dict(params.leaves)
     for path, leaf in params.leaves.items():
         if leaf.recurring is None or not leaf.recurring.value:
             continue
         entries: dict[pd.Period, Entry] = {}
-        for month in months:
+        for month, start, (back, back_start) in zip(months, starts, backs):
             if _dated_in(leaf, month.year):
-                entries[month] = _in_force(leaf, month.start_time.date())
+                entries[month] = _in_force(leaf, start)
             else:
-                back = month - 12
-                entries[month] = entries.get(back) or _in_force(leaf, back.start_time.date())
-        rebuilt = _rebuilt(leaf, months, [entries[m] for m in months])
+                entries[month] = entries.get(back) or _in_force(leaf, back_start)
+        rebuilt = _rebuilt(leaf, months, [entries[m] for m in months], starts)
         if rebuilt.entries != leaf.entries:
             leaves[path] = rebuilt
     return params.with_leaves(leaves, params.scenario)
@@ -118,11 +125,12 @@ def recurring_only(params: ParamSet) -> ParamSet:
 def carried_forward(params: ParamSet, years) -> ParamSet:
     """Every standard leaf, in each month m of ``years``, at its value in month m − 12."""
     months = window(years)
+    starts, backs = _starts(months), [_year_back(m) for m in months]
     leaves = dict(params.leaves)
     for path, leaf in params.leaves.items():
         if not is_standard(leaf):
             continue
-        rebuilt = _rebuilt(leaf, months, [_in_force(leaf, _year_back(m)) for m in months])
+        rebuilt = _rebuilt(leaf, months, [_in_force(leaf, back) for back in backs], starts)
         if rebuilt.entries != leaf.entries:
             leaves[path] = rebuilt
     return params.with_leaves(leaves, params.scenario)

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -210,7 +211,8 @@ def _version() -> str:
 def _lines(model: Window, samples: pd.DataFrame, names, draws: int):
     kinds = list(KINDS)
     rows, base_rows = [], []
-    programs = list(dict.fromkeys(list(model.base_table[names[0]].index.get_level_values(1)) + list(samples["program"])))
+    programs = list(dict.fromkeys(list(model.base_table[names[0]].index.get_level_values(1))
+                                  + list(pd.unique(samples["program"]))))     # in the order first met
     for name in names:
         base = model.base_table[name].reset_index(level="year", drop=True).reindex(programs, fill_value=0)
         data = samples[samples["scenario"] == name]
@@ -242,11 +244,13 @@ def _lines(model: Window, samples: pd.DataFrame, names, draws: int):
         t10, t50, t90 = np.percentile(totals, [10, 50, 90], axis=0)
         tse = totals.std(axis=0, ddof=1) / np.sqrt(draws) if draws > 1 else np.full(len(model.years), np.nan)
         times = (sums["person_times"] / draws)
+        times_at = times.to_dict()
         kind = dict(zip(model.caseload["family"], model.caseload["kind"]))
         for i, year in enumerate(model.years):
             block = parts[parts["year"] == year].set_index("program").reindex(programs)
+            records = block.to_dict("index")
             for j, program in enumerate(programs):
-                r = block.loc[program]
+                r = SimpleNamespace(**records[program])
                 width = p90[i, j] - p10[i, j]
                 rows.append({"scenario": name, "year": year, "program": program,
                              "previous_yuan": r.previous_fen / 100, "mean_yuan": r.amount_fen / 100,
@@ -255,7 +259,7 @@ def _lines(model: Window, samples: pd.DataFrame, names, draws: int):
                              "change_yuan": (r.amount_fen - r.previous_fen) / 100,
                              "standard_yuan": r.standard_fen / 100, "people_yuan": r.people_fen / 100,
                              "one_off_yuan": r.one_off_fen / 100,
-                             "person_times": round(float(times.get((year, program), 0.0)), 2),
+                             "person_times": round(float(times_at.get((year, program), 0.0)), 2),
                              "mc_se_yuan": round(float(se[i, j]) / 100, 2),
                              "family": model.families.get(program, program),
                              "uncertainty": kind.get(model.families.get(program, program), "none"),

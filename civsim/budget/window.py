@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 
 from .. import cpi as cpi_module, engine, reported_figures, scenarios as scenarios_module
-from ..engine.draws import Copies, NotStackable, copies_for
+from ..engine.draws import Copies, NotStackable, copies_for, fixed_like
 from ..params import ParamSet
 from ..programs import family
+from ..roll import AREAS
 from .components import KINDS, ParameterSets, by_year, fen
 
 RATE_FACTOR = (0.7, 1.3)
@@ -24,6 +25,7 @@ BASELINE = "baseline"
 TOTAL = "total"
 SERIES = ("cpi_yoy_pct", "food_cpi_yoy_pct")
 DRAWN_LEAVES = ("dibao.entry_rate", "dibao.exit_rate")     # the roll's rates, scaled in each draw
+RATE_LEAVES = DRAWN_LEAVES + tuple(f"dibao.gap_ratio.{a}" for a in AREAS)    # what the incomes' rates read
 
 
 def cpi_start(base_year: int) -> dict:
@@ -41,17 +43,23 @@ def cpi_start(base_year: int) -> dict:
     return out
 
 
-def reported_trend(code: str, program: str, folder=None) -> tuple[float, str] | None:
+def reported_trend(code: str, program: str, folder=None, table: pd.DataFrame | None = None) -> tuple[float, str] | None:
     """Yearly growth of a caseload the bureau reports in two or more years, and what it rests on:
     the stocks (persons, else households; area "all", else urban + rural) at the latest reported
-    month of each year, first and last year compounded. None without such a series."""
-    table = reported_figures.load(folder) if folder is not None else reported_figures.load()
-    table = table[(table["jurisdiction"] == str(code)) & (table["program"] == program)
-                  & ~table["period"].str.contains("..", regex=False)]
+    month of each year, first and last year compounded. None without such a series. ``table``: the
+    reported figures already read (else they are read from ``folder``)."""
+    if table is None:
+        table = reported_figures.load(folder) if folder is not None else reported_figures.load()
+    table = table[(table["jurisdiction"] == str(code)) & (table["program"] == program)]
+    if table.empty:
+        return None
+    table = table[~table["period"].str.contains("..", regex=False)]
     for measure in ("persons", "households"):
         data = table[table["measure"] == measure]
         if (data["area"] == "all").any():
             data = data[data["area"] == "all"]
+        if data["year"].nunique() < 2:
+            continue
         data = data.assign(month=data["period"]).sort_values("month")
         per_year = data.groupby("year").apply(lambda g: g[g["month"] == g["month"].max()]["value"].sum(),
                                               include_groups=False)
@@ -61,6 +69,21 @@ def reported_trend(code: str, program: str, folder=None) -> tuple[float, str] | 
             growth = (per_year.iloc[-1] / per_year.iloc[0]) ** (1 / (last - first)) - 1
             return float(growth), f"{measure} {first}: {per_year.iloc[0]:g} → {last}: {per_year.iloc[-1]:g}"
     return None
+
+
+_REPORTED: dict = {}
+
+
+def _reported(code: str) -> pd.DataFrame:
+    """The reported figures of ``code``, read once while the files stay as they are."""
+    files = sorted(reported_figures.REPORTED.glob("*.csv"))
+    key = (str(code), tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    if key not in _REPORTED:
+        if len(_REPORTED) > 16:
+            _REPORTED.clear()
+        table = reported_figures.load()
+        _REPORTED[key] = table[table["jurisdiction"] == str(code)]
+    return _REPORTED[key]
 
 
 def _scaled(paramset: ParamSet, entry: float, exit_: float) -> ParamSet:
@@ -85,21 +108,31 @@ class Window:
         self.code = base.district.code
         self.sets = sets
         self.this = engine.Simulation(base, self.year - 1, seed, roll=roll)
-        self.window = engine.Simulation(base, self.year, seed, roll=self.this.roll,
+        self.window = engine.Simulation(base, self.year, seed, roll=self.this.roll, prepared=self.this.prepared,
                                         months=pd.period_range(f"{self.year}-01", f"{self.years[-1]}-12", freq="M"))
         self.cpi = cpi_start(self.year - 1)
-        self.base_table = {s.scenario: self._base_runs(s) for s in sets}
-        self.families, self.caseload = self._caseload()
         # what a draw leaves as it is, per parameter set: the lines of every program that reads
         # neither the incomes nor the prices nor the roll's rates, computed once
-        self.fixed = {(s.scenario, kind): self.window.fixed(p, leaves=DRAWN_LEAVES)
-                      for s in sets for kind, p in zip(KINDS, s)}
+        self.fixed = {}
+        first = None
+        for s in sets:
+            for kind, p in zip(KINDS, s):
+                # the baseline's full set once; every other set takes its lines where its leaves are the same
+                like = fixed_like(self.window, first[0], first[1], p) if first is not None else None
+                self.fixed[s.scenario, kind] = like if like is not None else self.window.fixed(p, leaves=DRAWN_LEAVES)
+                if first is None:
+                    first = (p, self.fixed[s.scenario, kind])
+        self.base_table = {s.scenario: self._base_runs(s) for s in sets}
+        self.families, self.caseload = self._caseload()
 
     # the base year: one deterministic run per parameter set
     def _base_runs(self, sets: ParameterSets) -> pd.DataFrame:
-        out = {}
+        out, record = {}, {}
         for kind, paramset in zip(KINDS, sets):
-            totals = by_year(self.this.run(paramset))
+            # the recurring and carried runs take the full run's lines of every program reading
+            # none of the leaves they set otherwise (the same lines as running them again)
+            totals = (by_year(self.this.run(paramset, record=record)) if kind == "full" else
+                      self.this.by_year(paramset, fixed=self.this.reusing(sets.full, record, paramset)))
             out[kind] = pd.Series(fen(totals["amount_yuan"]), index=totals.index)
             if kind == "full":
                 out["person_times"] = totals["person_times"]
@@ -107,23 +140,42 @@ class Window:
 
     def _probe(self, entry: float, exit_: float) -> pd.Series:
         self.window.cpi, self.window.food = cpi_module.for_months(self.window.months)
-        totals = by_year(self.window.run(_scaled(self.sets[0].full, entry, exit_)))["amount_yuan"]
+        fixed = self.fixed[self.sets[0].scenario, "full"]      # the programs the rates cannot move
+        totals = self.window.by_year(_scaled(self.sets[0].full, entry, exit_), fixed=fixed)["amount_yuan"]
         self.window.clear_paths()
         return totals.groupby(level="program").sum()
 
+    def _probes(self) -> tuple[pd.Series, pd.Series]:
+        """:meth:`_probe` at the central rates and at the rates moved apart, the two together as
+        two draws over copies of the roll (the same sums); one by one where they cannot be."""
+        cpi, food = cpi_module.for_months(self.window.months)
+        xs = [{"entry": entry, "exit": exit_, "cpi": cpi, "food": food}
+              for entry, exit_ in ((1.0, 1.0), (RATE_FACTOR[1], RATE_FACTOR[0]))]
+        full = self.sets[0].full
+        try:
+            (tables,) = self._together(xs, [(full, self.fixed[full.scenario, "full"], 2)])
+        except NotStackable:
+            return self._probe(1.0, 1.0), self._probe(RATE_FACTOR[1], RATE_FACTOR[0])
+        finally:
+            self.__dict__.pop("_kept_incomes", None)
+            self.__dict__.pop("_stacks", None)      # two copies: the blocks need their own
+        self.window.cpi, self.window.food = cpi, food
+        return tuple(pd.Series(amount, index=index).groupby(level="program").sum() for index, amount, _ in tables)
+
     def _caseload(self):
         """Which lines ride on which caseload, and each caseload's uncertainty."""
-        central, moved = self._probe(1.0, 1.0), self._probe(RATE_FACTOR[1], RATE_FACTOR[0])
+        central, moved = self._probes()
         programs = sorted(set(central.index) | set(self.base_table[self.sets[0].scenario].index.get_level_values(1)))
         families = {p: family(p) for p in programs}   # the declarations' one rule
         moved = moved.reindex(programs, fill_value=0.0) - central.reindex(programs, fill_value=0.0)
         roll_families = {families[p] for p in programs if abs(moved[p]) > 0.005}
         rows = []
+        reported = _reported(self.code)
         for name in sorted(set(families.values())):
             if name in roll_families:
                 rows.append({"family": name, "kind": "roll", "trend": 0.0, "spread": np.nan, "basis": ""})
                 continue
-            trend = reported_trend(self.code, name)
+            trend = reported_trend(self.code, name, table=reported)
             rows.append({"family": name, "kind": "trend" if trend else "assumed",
                          "trend": trend[0] if trend else 0.0, "spread": CASELOAD_SPREAD,
                          "basis": trend[1] if trend else ""})
@@ -136,12 +188,14 @@ class Window:
         n = len(self.window.months)
         paths = [np.round(self.cpi[c]["last"] + np.cumsum(rng.normal(0.0, self.cpi[c]["step"], n)), 1) for c in SERIES]
         factors = {}
-        for row in self.caseload.itertuples(index=False):
-            if row.kind == "roll":
-                factors[row.family] = np.ones(len(self.years))
+        if "_rows" not in self.__dict__:
+            self._rows = [(row.family, row.kind, row.trend, row.spread) for row in self.caseload.itertuples(index=False)]
+        for family_, kind, trend, spread in self._rows:
+            if kind == "roll":
+                factors[family_] = np.ones(len(self.years))
             else:
-                u = rng.uniform(1 - row.spread, 1 + row.spread, len(self.years))
-                factors[row.family] = np.cumprod((1 + row.trend) * u)
+                u = rng.uniform(1 - spread, 1 + spread, len(self.years))
+                factors[family_] = np.cumprod((1 + trend) * u)
         return {"entry": float(entry), "exit": float(exit_), "cpi": paths[0], "food": paths[1], "caseload": factors}
 
     def draw(self, d: int) -> pd.DataFrame:
@@ -168,40 +222,158 @@ class Window:
         draws = [int(d) for d in draws]
         xs = {d: self.inputs(d) for d in draws}
         runs: dict = {}
+        # the split draws run the recurring and carried sets beside the full one: they come first
+        split = [d for d in draws if d < self.split_draws]
+        order = split + [d for d in draws if d >= self.split_draws]
         try:
             for sets in self.sets:
-                for kind, paramset in zip(KINDS, sets):
-                    chosen = draws if kind == "full" else [d for d in draws if d < self.split_draws]
-                    if chosen:
-                        years = self._together(paramset, [xs[d] for d in chosen], self.fixed[sets.scenario, kind])
-                        runs.update({(d, sets.scenario, kind): table for d, table in zip(chosen, years)})
+                chosen = [(paramset, self.fixed[sets.scenario, kind], len(order) if kind == "full" else len(split))
+                          for kind, paramset in zip(KINDS, sets)]
+                years = self._together([xs[d] for d in order], [c for c in chosen if c[2]])
+                for kind, tables in zip(KINDS, years):
+                    runs.update({(d, sets.scenario, kind): table for d, table in zip(order, tables)})
         except NotStackable:
             return pd.concat([self.draw(d) for d in draws], ignore_index=True)
-        frames = [self._table(d, xs[d], sets.scenario,
-                              [runs[d, sets.scenario, kind] for kind in (KINDS if d < self.split_draws else KINDS[:1])])
-                  for d in draws for sets in self.sets]
-        return pd.concat(frames, ignore_index=True)
+        finally:
+            self.__dict__.pop("_kept_incomes", None)     # the block's incomes: held for its runs only
+        return self._assemble(draws, xs, runs)
 
-    def _together(self, paramset: ParamSet, xs: list, fixed) -> list[pd.DataFrame]:
-        """:meth:`civsim.engine.Simulation.by_year` of ``paramset`` under each draw's inputs ``xs``."""
-        sim = self.window.on_roll_of(paramset)
-        if fixed is not None and fixed.roll is not None and fixed.roll is not sim.roll:
-            fixed = None
-        entry, exit_, gap = self._rates(sim, paramset, xs)
+    def _assemble(self, draws: list, xs: dict, runs: dict, scenarios=None) -> pd.DataFrame:
+        """:meth:`_columns` of every draw and scenario (of ``scenarios``, names; default all), the
+        draws whose runs pay the same lines taken together (the same numbers, element by
+        element); in the order of :meth:`draw`."""
+        parts: dict = {}
+        names = [s.scenario for s in self.sets] if scenarios is None else list(scenarios)
+        for scenario in names:
+            alike: dict = {}
+            for d in draws:
+                triples = [runs[d, scenario, kind] for kind in (KINDS if d < self.split_draws else KINDS[:1])]
+                alike.setdefault(tuple(id(t[0]) for t in triples), []).append((d, triples))
+            for group in alike.values():
+                chosen = [d for d, _ in group]
+                first = group[0][1]
+                index = self._union([t[0] for t in first])
+                aligned = []
+                for j, (at, _, _) in enumerate(first):
+                    amount = np.stack([triples[j][1] for _, triples in group])
+                    times = np.stack([triples[j][2] for _, triples in group])
+                    aligned.append((amount, times) if at is index else self._aligned(index, at, amount, times))
+                family_at, year_at = self._positions(index)
+                factor = np.stack([self._matrix(xs[d]) for d in chosen])[:, family_at, year_at]
+                amounts = [fen(amount * factor) for amount, _ in aligned]
+                times = aligned[0][1] * factor
+                years, programs = self._levels(index)
+                with_split = len(first) > 1
+                zero = np.zeros((len(chosen), len(index)), np.int64)
+                non_recurring = amounts[0] - amounts[1] if with_split else zero
+                standard = amounts[1] - amounts[2] if with_split else zero
+                for i, d in enumerate(chosen):
+                    parts[d, scenario] = (years, programs, amounts[0][i], times[i], with_split, non_recurring[i],
+                                          standard[i])
+        order = [(d, scenario) for d in draws for scenario in names]
+        pieces = [parts[key] for key in order]
+        lengths = np.array([len(piece[0]) for piece in pieces], np.int64)
+        columns = {"scenario": np.repeat(np.array([s for _, s in order], dtype=object), lengths),
+                   "draw": np.repeat(np.array([d for d, _ in order], np.int64), lengths)}
+        for name, at in (("year", 0), ("program", 1), ("full", 2), ("person_times", 3)):
+            columns[name] = np.concatenate([piece[at] for piece in pieces])
+        columns["split"] = np.repeat(np.array([piece[4] for piece in pieces], bool), lengths)
+        columns["non_recurring"] = np.concatenate([piece[5] for piece in pieces])
+        columns["standard"] = np.concatenate([piece[6] for piece in pieces])
+        return pd.DataFrame(columns)
+
+    def full_runs(self, paramset: ParamSet, fixed, xs: dict) -> pd.DataFrame:
+        """The rows :meth:`block` gives for the draws ``xs`` (draw -> :meth:`inputs`) of a set of
+        its own, ``paramset``, the full runs alone (no split), its held lines ``fixed``: the draws
+        together, or one by one where a rule cannot run over copies of the roll. The incomes of
+        their rates stay kept for the next call (a page recomputing on every change; it trims them)."""
+        draws = sorted(xs)
+        try:
+            (tables,) = self._together([xs[d] for d in draws], [(paramset, fixed, len(draws))])
+            runs = {(d, paramset.scenario, KINDS[0]): table for d, table in zip(draws, tables)}
+            return self._assemble(draws, xs, runs, scenarios=(paramset.scenario,))
+        except NotStackable:
+            parts = []
+            for d in draws:
+                x = xs[d]
+                self.window.cpi, self.window.food = x["cpi"], x["food"]
+                parts.append(self._columns(d, x, paramset.scenario,
+                                           [self.window.by_year(_scaled(paramset, x["entry"], x["exit"]), fixed)]))
+                self.window.clear_paths()
+            return self._frame(parts)
+
+    def _matrix(self, x: dict) -> np.ndarray:
+        """A draw's caseload factors: family (in ``caseload`` order, then a row of ones) × year."""
+        matrix = x.get("matrix")
+        if matrix is None:
+            if "_families_in_order" not in self.__dict__:
+                self._families_in_order = list(self.caseload["family"])
+            matrix = x["matrix"] = np.stack([x["caseload"][f] for f in self._families_in_order]
+                                            + [np.ones(len(self.years))])
+        return matrix
+
+    def _together(self, xs: list, runs: list) -> list[list[tuple]]:
+        """:meth:`civsim.engine.Simulation.by_year` of each of ``runs`` = [(paramset, fixed,
+        draws)] under the inputs ``xs`` of its first ``draws`` draws, as (index, amount_yuan,
+        person_times): side by side over the same copies where they share a roll, fixed programs
+        and the roll's rates (:meth:`civsim.engine.draws.Copies.sums`), else one after the other."""
+        sims = [self.window.on_roll_of(paramset) for paramset, _, _ in runs]
+        sim = sims[0]
+        fixed = [f if f is None or f.roll is None or f.roll is sim.roll else None for _, f, _ in runs]
+        rates = [self._rates_kept(sim, paramset, xs[:n]) for paramset, _, n in runs]
+        alike = all(s is sim for s in sims) and len({f.programs if f is not None else None for f in fixed}) == 1 \
+            and all(np.array_equal(r[2], rates[0][2]) and np.array_equal(r[0], rates[0][0][:len(r[0])])
+                    and np.array_equal(r[1], rates[0][1][:len(r[1])]) for r in rates)
+        if not alike:
+            return [self._together(xs[:n], [(paramset, f, n)])[0] for paramset, f, n in runs]
+        entry, exit_, gap = rates[0]
         n_months = len(sim.months)
         if len(sim.pool):
-            incomes = sim.incomes(entry, exit_, gap)
+            incomes = self._incomes(sim, entry, exit_, gap)
         else:
             incomes = np.zeros((n_months, len(xs), 0), np.float32)
         # a draw's prices are the window's; a scenario's own roll keeps its observed series (as draw does)
         prices = [np.stack([x[k] for x in xs]) if sim is self.window else np.tile(getattr(sim, a), (len(xs), 1))
                   for k, a in (("cpi", "cpi"), ("food", "food"))]
         copies = self._copies(sim, len(xs))
-        out = []
+        out: list = [[] for _ in runs]
         for start in range(0, len(xs), copies.copies):
             part = slice(start, start + copies.copies)
-            out += copies.by_year(paramset, incomes[:, part], prices[0][part], prices[1][part], fixed, DRAWN_LEAVES)
+            counts = [max(0, min(n - start, copies.copies)) for _, _, n in runs]
+            chosen = [i for i, c in enumerate(counts) if c]
+            tables = copies.sums([(runs[i][0], fixed[i], counts[i]) for i in chosen], incomes[:, part],
+                                 prices[0][part], prices[1][part], DRAWN_LEAVES)
+            for i, t in zip(chosen, tables):
+                out[i] += t
         return out
+
+    def _incomes(self, sim, entry: np.ndarray, exit_: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """:meth:`civsim.engine.Simulation.incomes`, made once for the block's rates: the split's
+        runs and every scenario leaving the roll's rates as they are read the full run's paths
+        (a path is the same whichever paths step beside it)."""
+        kept = self.__dict__.setdefault("_kept_incomes", [])
+        n = len(entry)
+        for other, e, x, g, incomes in kept:
+            if other is sim and len(e) >= n and np.array_equal(g, gap) and np.array_equal(e[:n], entry) \
+                    and np.array_equal(x[:n], exit_):
+                return incomes[:, :n]
+        incomes = sim.incomes(entry, exit_, gap)
+        kept.append((sim, entry, exit_, gap, incomes))
+        return incomes
+
+    def _rates_kept(self, sim, paramset: ParamSet, xs: list):
+        """:meth:`_rates`, kept for the same simulation, draws and rate leaves (a page recomputing
+        on every change mostly leaves the roll's rates as they are)."""
+        leaves = tuple(paramset.leaves.get(path) for path in RATE_LEAVES)
+        kept = self.__dict__.setdefault("_kept_rates", [])
+        for other, other_xs, other_leaves, rates in kept:
+            if other is sim and len(other_xs) == len(xs) and all(a is b for a, b in zip(other_xs, xs)) \
+                    and all(a is b for a, b in zip(other_leaves, leaves)):
+                return rates
+        rates = self._rates(sim, paramset, xs)
+        kept.append((sim, list(xs), leaves, rates))
+        del kept[:-8]
+        return rates
 
     @staticmethod
     def _rates(sim, paramset: ParamSet, xs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -233,24 +405,92 @@ class Window:
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_stacks", None)      # remade where the window goes
+        for kept in ("_stacks", "_kept_positions", "_kept_incomes", "_kept_rates"):     # remade where the window goes
+            state.pop(kept, None)
         return state
 
     def _table(self, d: int, x: dict, scenario: str, runs: list) -> pd.DataFrame:
         """One draw's rows of one scenario from its runs' year tables (full, and recurring and
         carried in a split draw)."""
+        return self._frame([self._columns(d, x, scenario, runs)])
+
+    def _columns(self, d: int, x: dict, scenario: str, runs: list) -> dict:
+        """:meth:`_table`'s columns as arrays (many draws' rows make one frame at once); ``runs``
+        are year tables or their (index, amount_yuan, person_times)."""
+        runs = [(run.index, run["amount_yuan"].to_numpy(), run["person_times"].to_numpy())
+                if isinstance(run, pd.DataFrame) else run for run in runs]
         with_split = len(runs) > 1
-        index = runs[0].index
-        for run in runs[1:]:    # runs paying the same lines share one index (Simulation.by_year)
-            if run.index is not index:
-                index = index.union(run.index, sort=False)
-        runs = [run if run.index is index else run.reindex(index, fill_value=0.0) for run in runs]
-        ones = np.ones(len(self.years))
-        factor = np.array([x["caseload"].get(self.families.get(p, p), ones)[y - self.year] for y, p in index])
-        amounts = [fen(run["amount_yuan"].to_numpy() * factor) for run in runs]
-        return pd.DataFrame({"scenario": scenario, "draw": d,
-                             "year": index.get_level_values("year"), "program": index.get_level_values("program"),
-                             "full": amounts[0], "person_times": runs[0]["person_times"].to_numpy() * factor,
-                             "split": with_split,
-                             "non_recurring": amounts[0] - amounts[1] if with_split else 0,
-                             "standard": amounts[1] - amounts[2] if with_split else 0})
+        index = self._union([run[0] for run in runs])
+        aligned = [(amount, times) if at is index else self._aligned(index, at, amount, times)
+                   for at, amount, times in runs]
+        family_at, year_at = self._positions(index)
+        factor = self._matrix(x)[family_at, year_at]
+        amounts = [fen(amount * factor) for amount, _ in aligned]
+        zero = np.zeros(len(index), np.int64)
+        return {"scenario": np.full(len(index), scenario, dtype=object), "draw": np.full(len(index), d, np.int64),
+                "year": self._levels(index)[0], "program": self._levels(index)[1],
+                "full": amounts[0], "person_times": aligned[0][1] * factor,
+                "split": np.full(len(index), with_split),
+                "non_recurring": amounts[0] - amounts[1] if with_split else zero,
+                "standard": amounts[1] - amounts[2] if with_split else zero}
+
+    def _kept(self, key, make):
+        """``make()``, kept by the identity of the indexes in ``key`` (the draws mostly pay the
+        same lines: their year tables share a few index objects)."""
+        kept = self.__dict__.setdefault("_kept_positions", {})
+        ids = tuple(id(k) for k in key)
+        hit = kept.get(ids)
+        if hit is not None and all(a is b for a, b in zip(hit[0], key)):
+            return hit[1]
+        if len(kept) > 512:
+            kept.clear()
+        value = make()
+        kept[ids] = (key, value)
+        return value
+
+    def _union(self, indexes: list) -> pd.MultiIndex:
+        """The runs' indexes joined in order (the full run's lines first)."""
+        def make():     # as MultiIndex.union(sort=False): the first's lines, then the others' new ones
+            if all(other is indexes[0] for other in indexes[1:]):
+                return indexes[0]
+            cells = list(indexes[0])
+            seen = set(cells)
+            for other in indexes[1:]:
+                for cell in other:
+                    if cell not in seen:
+                        seen.add(cell)
+                        cells.append(cell)
+            return pd.MultiIndex.from_tuples(cells, names=indexes[0].names)
+        return self._kept(("union", *indexes), make) if len(indexes) > 1 else indexes[0]
+
+    def _aligned(self, index, at, amount, times):
+        """A run's columns on ``index`` (0 where it pays no such line), as ``reindex`` gives them;
+        the columns of one draw, or of many (draws × lines)."""
+        where = self._kept(("aligned", index, at), lambda: at.get_indexer(index))
+        found = where >= 0
+        pick = np.maximum(where, 0)
+        return tuple(np.where(found, values[..., pick], 0.0) if values.shape[-1] else
+                     np.zeros(values.shape[:-1] + (len(index),)) for values in (amount, times))
+
+    def _levels(self, index) -> tuple[np.ndarray, np.ndarray]:
+        return self._kept(("levels", index), lambda: (index.get_level_values("year").to_numpy(np.int64),
+                                                      index.get_level_values("program").to_numpy(object)))
+
+    def _positions(self, index: pd.MultiIndex) -> tuple[np.ndarray, np.ndarray]:
+        """Each (year, line) of ``index``: the row of its caseload family (the last row: none, a
+        factor of 1) and its year's column in a draw's caseload factors."""
+        if "_families_in_order" not in self.__dict__:
+            self._families_in_order = list(self.caseload["family"])
+
+        def make():
+            row = {f: i for i, f in enumerate(self._families_in_order)}
+            none = len(self._families_in_order)
+            return (np.array([row.get(self.families.get(p, p), none) for p in index.get_level_values("program")], np.int64),
+                    index.get_level_values("year").to_numpy(np.int64) - self.year)
+        return self._kept(("positions", index), make)
+
+    @staticmethod
+    def _frame(parts: list[dict]) -> pd.DataFrame:
+        """The draws' rows as one table."""
+        columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+        return pd.DataFrame(columns)

@@ -6,7 +6,9 @@ by :mod:`civsim.report.svg`; scenarios are written by :func:`civsim.scenarios.sa
 
 One population per district: the :class:`civsim.engine.Simulation` (the roll) is built once and every
 control change re-runs it with the scenario built from the controls, so differences come from
-policy alone. Standards, and the roll's take-up and entry/exit rates, change from the effective
+policy alone. Beside the scenario's total the page shows the budget year's P10–P90 from the budget
+window's draws (:meth:`Model.budget_range`, :mod:`civsim.budget.live`; :mod:`.ranges` words it),
+recomputed after the total on every change. Standards, and the roll's take-up and entry/exit rates, change from the effective
 month, so a saved scenario reproduces the explorer's numbers exactly. Only programs the district's
 baseline pays get controls (:data:`STANDARDS`). A negative new standard makes the scenario invalid
 (方案无效) and a new standard above :data:`JUMP` times the one in force waits for its row's 确认 box

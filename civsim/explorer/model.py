@@ -266,6 +266,7 @@ class Model:
         self.paid = paid_programs(self.baseline)
         self.moving = moving_leaves(self.sim, self.params, self.baseline, self.paid)
         self._split_sims = None      # the year before and this year on one roll, built on first use
+        self._live = None            # the budget year's draws (civsim.budget.live), built on first use
 
     def start(self, month: int) -> dt.date:
         return dt.date(self.year, int(month), 1)
@@ -314,6 +315,16 @@ class Model:
         current = (self.baseline.assign(scenario=LIVE_NAME) if scenario is None else
                    self.sim.run(self.applied(scenario)))
         return Result(self.year, scenario, self.baseline, current, self.baseline_parts)
+
+    def budget_range(self, scenario: Scenario | None):
+        """The budget year's P10–P90 of the total under ``scenario`` (:class:`civsim.budget.live.Range`):
+        the budget window's Monte Carlo (as ``civsim project`` computes this year from the year
+        before) over :data:`civsim.budget.live.LIVE_DRAWS` draws, its roll and draws built once."""
+        from ..budget.live import LiveRange
+
+        if self._live is None:
+            self._live = LiveRange(self.params, self.year, seed=self.seed)
+        return self._live.range(None if scenario is None else self.applied(scenario))
 
     def split(self, scenario: Scenario | None) -> pd.DataFrame:
         """Why this year's money moved from the year before under ``scenario``: the budget's one

@@ -21,8 +21,6 @@ import asyncio
 import base64
 import datetime as dt
 import html
-import os
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -33,12 +31,11 @@ from .. import districts
 from ..errors import CivsimError
 from ..report.svg import monthly_panels
 from ..report.labels import family_label, program_label
-from ..scenarios import SCENARIOS, Scenario
+from ..scenarios import Scenario
 from .controls import RollControl, StandardControl, caption as _caption
+from .ranges import range_html
+from .saves import VISITOR_SAVES, _save_folder, visitor_folder  # noqa: F401 (VISITOR_SAVES: the package's name)
 from .model import LIVE_NAME, Model, RollSetting, StandardSetting, available_districts, check_save_name
-
-# Set by ``civsim app``: saves go to a fresh folder per visitor under this one.
-VISITOR_SAVES = "CIVSIM_APP_SAVES"
 
 
 def _widgets():
@@ -84,6 +81,9 @@ class Explorer:
         self.roll: list[RollControl] = []
         self.scenario: Scenario | None = None
         self.result = None
+        self.budget_range = None       # the budget year's P10–P90 (civsim.budget.live.Range), or None
+        self.range_problem = ""        # why it could not be computed (Chinese), else ""
+        self.range_ms = 0.0
         self.table = pd.DataFrame()
 
         options = available_districts()
@@ -96,6 +96,7 @@ class Explorer:
         self.standards_box = w.VBox()
         self.roll_box = w.VBox()
         self.headline = w.HTML()
+        self.range_box = w.HTML()      # the budget year's P10–P90, beside the scenario's total
         self.status_box = w.HTML()
         self.chart = w.HTML()
         self.table_html = w.HTML()
@@ -114,7 +115,7 @@ class Explorer:
         self.save_button.on_click(self.save)
         self.split_button.on_click(self.show_split)
 
-        results = w.VBox([self.headline, self.status_box, self.program_box, self.chart, self.table_html,
+        results = w.VBox([self.headline, self.range_box, self.status_box, self.program_box, self.chart, self.table_html,
                           self.split_button, self.split_html])
         controls = w.VBox([
             w.HTML("<b>标准调整</b>（涨幅%或新标准，自生效月份起）"), self.standards_box,
@@ -328,7 +329,29 @@ class Explorer:
             self._show()
             for listener in self.listeners:
                 listener(scenario)
+            # the budget year's range after the total is on the page: the total does not wait for it
+            self.range_box.value = self._range_html(pending=True)
+            if self.model._live is None and self.debounce is not None and _loop() is not None:
+                _loop().call_soon(self._range_later)    # its draws are built once the page is up
+            else:
+                self._update_range(scenario)
             return self.table
+
+    def _update_range(self, scenario) -> None:
+        ranged = time.perf_counter()
+        try:
+            self.budget_range, self.range_problem = self.model.budget_range(scenario), ""
+        except CivsimError as exc:
+            self.budget_range, self.range_problem = None, f"预算年度区间无法计算：{exc.problem}"
+        self.range_ms = (time.perf_counter() - ranged) * 1000
+        self.range_box.value = self._range_html()
+
+    def _range_later(self) -> None:
+        with self._lock:
+            try:
+                self._update_range(self.scenario)
+            except Exception as exc:      # a callback has no caller to raise to: show it instead
+                self._say(f"计算出错：{exc}")
 
     def _program_options(self) -> None:
         options = [("合计", "total")] + [(label, p) for p, label in zip(self.table["program"], self.table["label"])
@@ -364,6 +387,9 @@ class Explorer:
         shown = self.result.table_frame()
         self.table_html.value = f'<div lang="zh-CN">{shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)}</div>'
         self._draw()
+
+    def _range_html(self, pending: bool = False) -> str:
+        return range_html(self.budget_range, self.year, self.range_problem, self.range_ms, pending)
 
     def show_split(self, _button=None) -> pd.DataFrame | None:
         """Why this year's money moved from the year before under the controls' scenario (万元)."""
@@ -444,27 +470,12 @@ class Explorer:
         return self.folder
 
 
-def visitor_folder(root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-")
-    folder = Path(tempfile.mkdtemp(prefix=stamp, dir=root))
-    os.chmod(folder, 0o777 & ~_umask())
-    return folder
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _save_folder(folder) -> tuple[Path | None, Path | None]:
-    """(folder, visitor root): a given folder; else, under ``civsim app``, a per-visitor folder made
-    on the first save; else ``params/scenarios``."""
-    if folder is not None:
-        return Path(folder), None
-    root = os.environ.get(VISITOR_SAVES)
-    return (None, Path(root)) if root else (SCENARIOS, None)
+def _loop():
+    """The running event loop (a kernel's), or None (a script, a test)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def build(district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3,

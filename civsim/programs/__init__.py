@@ -51,10 +51,12 @@ class Param:
 class Paid:
     """One month of a line: the candidates paid (positions in the view) and their amounts (yuan).
     ``over`` names another program whose candidates ``rows`` index instead (a supplement paid per
-    household of the program it rides on)."""
+    household of the program it rides on). ``draws``: where a Monte Carlo's draws are evaluated
+    together (civsim.engine.draws), which of them pay the line this month (None: all)."""
     rows: np.ndarray
     amount: np.ndarray
     over: str | None = None
+    draws: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,17 @@ def static(compute: Callable) -> Callable:
     def kept(view):
         return view.keep(compute)
     return kept
+
+
+def while_same(view, key: str, inputs, compute: Callable):
+    """``compute()``, kept with the view while ``inputs`` (the month's values it is made from) stay
+    as they are: the months of a run mostly read the same standards, so a lookup over every
+    candidate is made once rather than each month (the last one alone is kept)."""
+    slot = view.keep(lambda _: {}, ("while_same", key))
+    stamp = np.asarray(inputs, np.float64).tobytes()
+    if slot.get("stamp") != stamp:
+        slot["value"], slot["stamp"] = compute(), stamp
+    return slot["value"]
 
 
 def _discover() -> tuple[Program, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Paid, Param, Program, Sentence, static
+from . import Paid, Param, Program, Sentence, static, while_same
 from ..roll import AREAS
 
 # 分类施保 classes: 老年人（60、70、80周岁起）, 重度残疾人（一、二级）, 其他残疾人（三、四级）, 未成年人, 在校学生,
@@ -25,9 +25,14 @@ TIERS = ("first", "second", "third")          # 一档、二档、三档 (A、B�
 
 def pay(month, view) -> Paid:
     """Each claiming household below the standard of its area is paid for each member."""
-    standard = month.by_area("dibao.standard", view.area)
+    # month.by_area("dibao.standard", view.area), made again only when a standard changes
+    per_area = month.per_area("dibao.standard", view.area)
+    standard = while_same(view, "dibao.standard", per_area, lambda: per_area.astype(np.float32)[view.area])
     gap = standard - month.income
-    eligible = (gap > 0) & month.claims(view, month.value("dibao.take_up")) & month.present(view)
+    eligible = (gap > 0) & month.claims(view, month.value("dibao.take_up"))
+    present = month.present(view)
+    if present is not True:     # True: every candidate is on the roll all the time
+        eligible &= present
     paid = np.flatnonzero(eligible)
     floor = month.value("dibao.floor")
     per_person = np.maximum(gap[paid], floor) if floor else gap[paid]
@@ -65,16 +70,25 @@ def classified(month, view, paid: np.ndarray) -> np.ndarray | float:
     if not amount.any() and not percent.any():
         return 0.0
     household, flags = members_in_classes(view)
-    standard = np.array([month.value(f"dibao.standard.{a}") for a in AREAS])[view.area[household]]
-    if month.value("dibao.classified.highest_only"):    # 就高不重复: a member's highest class alone
-        per_member = (flags * (amount[:, None] + percent[:, None] / 100 * standard[None, :])).max(axis=0)
-    else:                                                # the classes a member holds add up
-        per_member = amount @ flags + percent @ flags / 100 * standard
-    on_dibao = np.zeros(view.n, bool)
-    on_dibao[paid] = True
-    got = on_dibao[household]
-    month.step("分类施保（逐人）", per_member[got])
-    return np.bincount(household[got], weights=per_member[got], minlength=view.n)[paid]
+    standards = np.array([month.value(f"dibao.standard.{a}") for a in AREAS])
+    highest = month.value("dibao.classified.highest_only")
+
+    def members():
+        standard = standards[view.area[household]]
+        if highest:    # 就高不重复: a member's highest class alone
+            return (flags * (amount[:, None] + percent[:, None] / 100 * standard[None, :])).max(axis=0)
+        return amount @ flags + percent @ flags / 100 * standard     # the classes a member holds add up
+    stamp = np.concatenate([amount, percent, standards, [highest]])
+    per_member = while_same(view, "dibao.classified", stamp, members)
+    if month.trace is not None:     # the working shows the paid households' members
+        on_dibao = np.zeros(view.n, bool)
+        on_dibao[paid] = True
+        month.step("分类施保（逐人）", per_member[on_dibao[household]])
+    # each household's members added up in their order (a household's members are paid together,
+    # so the paid households' sums are these), made again only when the amounts change
+    per_household = while_same(view, "dibao.classified.households", stamp,
+                               lambda: np.bincount(household, weights=per_member, minlength=view.n))
+    return per_household[paid]
 
 
 @static

@@ -26,15 +26,21 @@ def rates(month, view) -> np.ndarray:
 
 def pay(month, view) -> Paid:
     """The disabled members of households on 低保 this month."""
-    members = dibao_members(view)
-    eligible = month.paid_households("dibao")[view.household[members]] & month.present(view, members)
-    paid = members[eligible]
-    return Paid(paid, rates(month, view)[(view.disability_grade[paid] >= 3).astype(int)])
+    members, household, grade = dibao_members_by_grade(view)
+    eligible = month.paid_households("dibao")[household] & month.present(view, members)
+    return Paid(members[eligible], rates(month, view)[grade[eligible]])
 
 
 def certified_poor(view) -> np.ndarray:
     """Candidates certified poor outside 低保 (their subsidy does not depend on the month's 低保)."""
     return (view.poor == 1) | view.household_is("category", *CERTIFIED_POOR)
+
+
+@static
+def dibao_members_by_grade(view) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`dibao_members`, their household rows and their grade's class (0: grades 1–2, 1: 3–4)."""
+    members = dibao_members(view)
+    return members, view.household[members], (view.disability_grade[members] >= 3).astype(int)
 
 
 @static

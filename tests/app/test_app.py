@@ -83,6 +83,32 @@ def wait_total_change(page, before: float) -> float:
     return total(page)
 
 
+def budget_range(page) -> tuple[float, float]:
+    """The budget year's P10 and P90 the page shows beside the total (yuan)."""
+    return tuple(float(page.get_attribute(".civsim-range", f"data-{p}")) for p in ("p10", "p90"))
+
+
+def wait_range_change(page, before: tuple[float, float]) -> tuple[float, float]:
+    page.wait_for_function("b => { const r = document.querySelector('.civsim-range'); return r && r.dataset.pending === '0'"
+                           " && Number(r.dataset.p10) !== b; }", arg=before[0], timeout=WAIT_MS)
+    return budget_range(page)
+
+
+def library_range(value: float | None) -> tuple[float, float]:
+    """The same range from the library: the budget's draws of 2021 under the scenario."""
+    from civsim import params
+    from civsim.budget.live import LiveRange
+
+    base = params.load("东西湖区")
+    live = LiveRange(base, 2021)
+    if value is None:
+        shown = live.range()
+    else:
+        shown = live.range(scenarios.apply(base, Scenario(scenarios.LIVE_NAME, "browser", (
+            Change(PATH, dt.date(2021, 1, 1), None, value=value),)), 2021))
+    return shown.p10_yuan, shown.p90_yuan
+
+
 def library_total(value: float) -> float:
     scenario = Scenario("browser", "browser", (Change(PATH, dt.date(2021, 1, 1), None, value=value),))
     frame = engine.simulate("东西湖区", 2021, scenarios=[scenario])
@@ -109,11 +135,20 @@ def test_a_planner_changes_the_dibao_standard_in_the_browser(served, browser, tm
     assert page.locator(".civsim-elderly-allowance-age-90-99").count() == 0
 
     baseline = total(page)
+    # the budget year's P10–P90 beside the total, in 万元 with its Chinese label, as the library gives it
+    page.wait_for_selector(".civsim-range[data-pending='0'][data-p10]", timeout=WAIT_MS)
+    assert "预算年度区间（P10–P90）" in page.inner_text(".civsim-range")
+    assert "万元" in page.inner_text(".civsim-range")
+    first_range = budget_range(page)
+    assert first_range == pytest.approx(library_range(None), abs=0.01) and first_range[0] < first_range[1]
     page.locator(f"{ROW} button", has_text="新标准").click()
     type_value(page, "900")
     shown = wait_total_change(page, baseline)
     assert shown == pytest.approx(library_total(900.0), abs=0.01)
     assert shown > baseline
+    moved = wait_range_change(page, first_range)    # the range moves with the control, to the library's figures
+    assert moved == pytest.approx(library_range(900.0), abs=0.01)
+    assert moved[0] > first_range[0] and moved[1] > first_range[1]
 
     type_value(page, "-5")                         # refused with a message, the total stays
     page.wait_for_selector("text=不能为负数", timeout=WAIT_MS)

@@ -326,7 +326,7 @@ def test_a_reported_series_gives_a_trend(tmp_path, monkeypatch):
     assert growth == pytest.approx(0.10) and "2018" in basis
     assert projection_module.reported_trend("420112", "orphan", tmp_path) is None
     monkeypatch.setattr(window_module, "reported_trend",     # the window reads the trend of each caseload
-                        lambda code, program, folder=None: (0.10, basis) if program == "tekun" else None)
+                        lambda code, program, folder=None, table=None: (0.10, basis) if program == "tekun" else None)
     trended = budget.project("东西湖区", YEAR, draws=20)
     assert trended.caseload.set_index("family").loc["tekun", "kind"] == "trend"
     tekun = [lines(trended, "baseline", y).loc["tekun", "person_times"] for y in trended.years]

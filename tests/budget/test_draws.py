@@ -36,11 +36,12 @@ def test_many_income_paths_at_once_are_each_path_alone():
 
 def test_a_block_of_draws_is_the_draws_one_by_one_to_the_bit(window, monkeypatch):
     stacked = []
-    original = draws_module.Copies.by_year
-    monkeypatch.setattr(draws_module.Copies, "by_year",
-                        lambda self, *a, **k: stacked.append(self.copies) or original(self, *a, **k))
+    original = draws_module.Copies.sums
+    monkeypatch.setattr(draws_module.Copies, "sums",
+                        lambda self, runs, *a, **k: stacked.append(len(runs)) or original(self, runs, *a, **k))
     together = window.block(range(5))
     assert stacked, "the block ran draw by draw"
+    assert 3 in stacked, "the split's recurring and carried sets ran beside the full one"
     one_by_one = pd.concat([window.draw(d) for d in range(5)], ignore_index=True)
     pd.testing.assert_frame_equal(together, one_by_one, check_exact=True)
     assert together["split"].to_numpy().tolist() == (together["draw"] < 2).to_numpy().tolist()
