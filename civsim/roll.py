@@ -109,7 +109,9 @@ class Roll:
         if self._row is None:
             ids = self.households["household_id"].to_numpy()
             wanted = self.persons["household_id"].to_numpy()
-            if _increasing(ids):   # the usual case (ids in row order): no sort needed
+            if _rows(ids):          # a synthetic roll: the ids are the rows
+                rows = wanted
+            elif _increasing(ids):   # the usual case (ids in row order): no sort needed
                 rows = np.searchsorted(ids, wanted)
             else:
                 order = np.argsort(ids, kind="stable")
@@ -119,11 +121,21 @@ class Roll:
 
     @property
     def has_streets(self) -> bool:
-        return bool(set(map(str, self.households["street"].cat.remove_unused_categories().cat.categories)) - {""})
+        street = self.households["street"].cat
+        named = np.array([str(c) != "" for c in street.categories], bool)
+        if not named.any():     # no street named at all (a synthetic roll): nothing to count
+            return False
+        codes = street.codes.to_numpy()
+        return bool(named[np.unique(codes[codes >= 0])].any())
 
 
 def _increasing(ids: np.ndarray) -> bool:
     return bool(len(ids) < 2 or (ids[1:] > ids[:-1]).all())
+
+
+def _rows(ids: np.ndarray) -> bool:
+    """Whether the ids are 0, 1, 2 … in row order (strictly increasing integers from 0 to n - 1)."""
+    return bool(len(ids) and ids.dtype.kind in "iu" and ids[0] == 0 and ids[-1] == len(ids) - 1 and _increasing(ids))
 
 
 def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("households", "persons")) -> None:
@@ -139,14 +151,21 @@ def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("h
             row = int(order[repeated + 1].min())
             raise CivsimError(file, f"row {row + 2}, column {key}", f"duplicate id {ids[row]}", f"one row per {key}")
     ids, wanted = households["household_id"].to_numpy(), persons["household_id"].to_numpy()
-    order = np.arange(len(ids)) if _increasing(ids) else np.argsort(ids, kind="stable")
-    at = np.minimum(np.searchsorted(ids, wanted, sorter=order), max(len(ids) - 1, 0))
-    known = (ids[order[at]] == wanted) if len(ids) else np.zeros(len(wanted), bool)
+    if _rows(ids) and wanted.dtype.kind in "iu":    # ids are rows: a member's household is its id
+        known = (wanted >= 0) & (wanted < len(ids))
+        at = order = None
+    else:
+        order = np.arange(len(ids)) if _increasing(ids) else np.argsort(ids, kind="stable")
+        at = np.minimum(np.searchsorted(ids, wanted, sorter=order), max(len(ids) - 1, 0))
+        known = (ids[order[at]] == wanted) if len(ids) else np.zeros(len(wanted), bool)
     if not known.all():
         row = int((~known).argmax())
         raise CivsimError(p_file, f"row {row + 2}, column household_id",
                           f"household {wanted[row]} is not in the household file", "an existing household_id")
-    members = np.bincount(order[at], minlength=len(ids)) if len(ids) else np.zeros(0, np.int64)
+    if not len(ids):
+        members = np.zeros(0, np.int64)
+    else:
+        members = np.bincount(wanted if order is None else order[at], minlength=len(ids))
     wrong = members != households["size"].to_numpy()
     if wrong.any():
         row = int(wrong.argmax())

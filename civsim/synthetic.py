@@ -140,7 +140,7 @@ class Builder:
                                            self.value(f"{turnover}.turnover.exit"))
         n = len(start)
         # an array shorter than ``count`` repeats (grades [1, 2] alternate); a scalar stays one
-        pick = lambda value: np.resize(np.asarray(value), count)[template] if np.ndim(value) else value  # noqa: E731
+        pick = lambda value: np.asarray(value)[template % len(value)] if np.ndim(value) else value  # noqa: E731
         households = {"area": pick(area), "category": category, "start": start, "end": end}
         members = {name: pick(value) for name, value in attributes.items()}
         self.add(households, {**members, "start": start, "end": end}, np.arange(n))
@@ -196,22 +196,48 @@ def _default(name: str, spec):
 
 
 def _column(values: list, lengths: list[int], name: str, dtype=None) -> np.ndarray:
-    """Concatenate one column over the parts; scalars broadcast, categories become codes."""
-    out = []
-    for value, n in zip(values, lengths):
-        if name in CATEGORICAL:
-            words = list(CATEGORICAL[name])
-            value = words.index(value) if np.ndim(value) == 0 else pd.Categorical(value, categories=words).codes
-        out.append(np.full(n, value, dtype) if np.ndim(value) == 0 else np.asarray(value, dtype))
-    return np.concatenate(out) if out else np.zeros(0, dtype or np.int64)
+    """Concatenate one column over the parts; scalars broadcast, categories become codes. Without
+    ``dtype``, the type the parts' arrays (and a scalar as ``np.full`` makes it) concatenate to."""
+    if name in CATEGORICAL:
+        values = [_codes(value, CATEGORICAL[name]) for value in values]
+    if dtype is None:
+        dtype = np.result_type(*(np.asarray(value).dtype for value in values)) if values else np.int64
+    out = np.empty(sum(lengths), dtype)
+    at = 0
+    for value, n in zip(values, lengths):     # each part written into its rows: no copy to concatenate
+        np.copyto(out[at:at + n], value, casting="unsafe")
+        at += n
+    return out
+
+
+def _codes(value, words: tuple):
+    """A category word (or an array of them) as its code among ``words`` (-1 where not one)."""
+    if np.ndim(value) == 0:
+        return list(words).index(value)
+    value = np.asarray(value)
+    if value.dtype.kind != "U":
+        return pd.Categorical(value, categories=list(words)).codes
+    found, inverse = np.unique(value, return_inverse=True)
+    table = np.array([words.index(w) if w in words else -1 for w in found.tolist()], np.int8)
+    return table[inverse.reshape(-1)]
+
+
+_DTYPES: dict = {}
+
+
+def categories(words) -> pd.CategoricalDtype:
+    """The categorical type of ``words`` (made once: a new one checks its words again)."""
+    words = tuple(words)
+    if words not in _DTYPES:
+        _DTYPES[words] = pd.CategoricalDtype(list(words))
+    return _DTYPES[words]
 
 
 def _text(values: list, lengths: list[int]) -> pd.Categorical:
     """A free-text column over the parts, as categories (scalars broadcast without making strings)."""
     words = sorted({v for v in values if np.ndim(v) == 0} | {w for v in values if np.ndim(v) for w in np.unique(v)})
-    codes = [np.full(n, words.index(v), np.int32) if np.ndim(v) == 0 else np.searchsorted(words, v).astype(np.int32)
-             for v, n in zip(values, lengths)]
-    return pd.Categorical.from_codes(np.concatenate(codes) if codes else np.zeros(0, np.int32), categories=words or [""])
+    codes = [words.index(v) if np.ndim(v) == 0 else np.searchsorted(words, v) for v in values]
+    return pd.Categorical.from_codes(_column(codes, lengths, "", np.int32), dtype=categories(words or [""]))
 
 
 # Narrow integer types keep a province's roll small; ids and spells stay wide.
@@ -236,7 +262,7 @@ def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd
         # each part's column is let go once it is in the frame, so the roll is not held twice
         values = _column([part.pop(name, _default(name, spec)) for part in parts], lengths, name, dtype)
         if name in CATEGORICAL:
-            data[name] = pd.Categorical.from_codes(values.astype(np.int8), categories=list(CATEGORICAL[name]))
+            data[name] = pd.Categorical.from_codes(values.astype(np.int8, copy=False), dtype=categories(CATEGORICAL[name]))
         elif spec[0] == "int" or name in ("start", "end"):   # spells are month ordinals here
             data[name] = values.astype(NARROW.get(name, np.int64), copy=False)
         elif spec[0] == "optional_float":

@@ -15,7 +15,7 @@ from ..roll import AREAS, Roll
 from .candidates import Prepared
 from .month import Month
 from .reuse import Fixed, held_programs
-from .tidy import MEASURES
+from .tidy import Lines
 
 
 def year_months(year: int) -> pd.PeriodIndex:
@@ -161,18 +161,28 @@ class Simulation:
         """The tidy table of one parameter set (and its :class:`Detail` when ``detail``); ``fixed``
         supplies the lines of the programs it holds instead of running them again; ``record``, a
         dict, receives every program's month-by-month lines (for :meth:`reusing`)."""
+        paid, per_entity = self._run(params, detail, read, fixed, record)
+        frame = paid.frame()
+        return (frame, per_entity) if detail else frame
+
+    def lines(self, params: ParamSet, fixed: "Fixed | None" = None, record: dict | None = None) -> Lines:
+        """:meth:`run`'s lines before they are a table (:func:`civsim.engine.tidy.finish` makes one
+        table of several runs' lines)."""
+        return self._run(params, False, None, fixed, record)[0]
+
+    def _run(self, params: ParamSet, detail: bool, read, fixed, record) -> tuple[Lines, "Detail | None"]:
         if detail and fixed is not None:
             raise ValueError("a run with detail evaluates every program: no fixed lines")
         sim = self.on_roll_of(params)
         if sim is not self:     # lines recorded on another roll do not hold on the scenario's
-            return sim.run(params, detail, read, fixed if fixed is not None and fixed.roll is sim.roll else None)
+            return sim._run(params, detail, read, fixed if fixed is not None and fixed.roll is sim.roll else None, None)
         if fixed is not None and fixed.roll is not None and fixed.roll is not self.roll:
             fixed = None
         per_entity = Detail(self.roll, self.months) if detail else None
         keep = (frozenset(p.key for p in self.programs), record) if record is not None else None
         lines, periods, measures = self._blocks(params, per_entity, read, fixed, record=keep)
-        frame = self._frame(params, lines, periods, measures, self.prepared.groups)
-        return (frame, per_entity) if detail else frame
+        values = np.concatenate(measures) if measures else np.zeros((0, 4))
+        return Lines(params.district.code, params.scenario, lines, periods, values, self.prepared.groups), per_entity
 
     def reusing(self, base: ParamSet, record: dict, params: ParamSet) -> "Fixed":
         """The lines of a run of ``base`` (``record`` of :meth:`run`) that a run of ``params`` can
@@ -305,18 +315,6 @@ class Simulation:
                 kept = amount.astype(np.int32 if len(amount) == 0 or np.abs(amount).max() < 2**31 else np.int64)
                 per_entity.lines.setdefault(line, (over.entity, []))[1].append((over.rows[paid.rows], kept))
         return blocks
-
-    def _frame(self, params, lines, periods, measures, groups) -> pd.DataFrame:
-        n = len(groups)
-        values = np.concatenate(measures) if measures else np.zeros((0, 4))
-        frame = pd.DataFrame({"jurisdiction": params.district.code, "scenario": params.scenario,
-                              "month": pd.PeriodIndex(np.repeat(periods, n), freq="M") if periods else pd.PeriodIndex([], freq="M"),
-                              "program": np.repeat(lines, n)})
-        for column in groups.columns:
-            frame[column] = np.tile(groups[column].to_numpy(), len(lines))
-        frame[MEASURES] = values
-        frame["amount_yuan"] = money.yuan(values[:, 3])     # the blocks hold whole fen
-        return frame
 
 
 def _block(households, persons, amount) -> np.ndarray:
