@@ -2,6 +2,7 @@
 and the lookups made once per roll, shared by every scenario and Monte Carlo draw."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,21 +22,34 @@ class View:
 
     def __init__(self, roll: Roll, entity: str, rows: np.ndarray, group: np.ndarray, columns: dict | None = None):
         self.entity, self.rows, self.n = entity, rows, len(rows)
-        self._roll, self._cache = roll, {}
+        self._roll, self._cache, self._group = roll, {}, group
         table = roll.households if entity == "household" else roll.persons
         self._table = table
         # whole columns as arrays, shared by the views of one roll (a DataFrame's column costs more
-        # to reach than to slice at district size)
+        # to reach than to slice at district size); a view's own columns are sliced when first read
         self._columns = columns if columns is not None else {}
-        household = rows if entity == "household" else roll.household_row[rows]
-        self._cache.update(household=household, group=group[household],
-                           area=self._whole("household", "area")[household])
+
+    @property
+    def _start(self) -> np.ndarray:
+        return self._spells[0]
+
+    @property
+    def _end(self) -> np.ndarray:
+        return self._spells[1]
+
+    @property
+    def always(self) -> bool:
+        """Whether every candidate is on the roll in every month (no spell bounds)."""
+        return self._spells[2]
+
+    @functools.cached_property
+    def _spells(self) -> tuple[np.ndarray, np.ndarray, bool]:
         start, end = self.col("start"), self.col("end")
-        if entity == "person":   # a person is on the roll while both they and their household are
+        if self.entity == "person":   # a person is on the roll while both they and their household are
+            household = self.col("household")
             start = np.maximum(start, self._whole("household", "start")[household])
             end = np.minimum(end, self._whole("household", "end")[household])
-        self._start, self._end = start, end
-        self.always = bool((start == NEVER_BEFORE).all() and (end == NEVER_AFTER).all())
+        return start, end, bool((start == NEVER_BEFORE).all() and (end == NEVER_AFTER).all())
 
     @property
     def roll(self) -> Roll:
@@ -59,7 +73,15 @@ class View:
 
     def col(self, name: str) -> np.ndarray:
         if name not in self._cache:
-            self._cache[name] = self._whole(self.entity, name)[self.rows]
+            if name == "household":     # each candidate's household row
+                value = self.rows if self.entity == "household" else self._roll.household_row[self.rows]
+            elif name == "group":       # its household's group (area, and street where the roll has them)
+                value = self._group[self.col("household")]
+            elif name == "area":        # its household's area (persons too)
+                value = self._whole("household", "area")[self.col("household")]
+            else:
+                value = self._whole(self.entity, name)[self.rows]
+            self._cache[name] = value
         return self._cache[name]
 
     def household_col(self, name: str) -> np.ndarray:

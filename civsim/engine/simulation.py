@@ -3,6 +3,8 @@ per line and month, gathered into the tidy table (:meth:`Simulation.run`) or sum
 (:meth:`Simulation.by_year`)."""
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +21,28 @@ from .tidy import Lines
 
 
 def year_months(year: int) -> pd.PeriodIndex:
+    return _year_months(int(year))
+
+
+@functools.lru_cache(maxsize=64)
+def _year_months(year: int) -> pd.PeriodIndex:     # an index is immutable: one per year will do
     return pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+
+
+def first_days(months: pd.PeriodIndex) -> list[dt.date]:
+    """Each month's first day (the day its parameters are read on)."""
+    return [dt.date(1970 + ordinal // 12, ordinal % 12 + 1, 1) for ordinal in months.asi8.tolist()]
+
+
+@functools.lru_cache(maxsize=64)
+def _prices(ordinals: tuple) -> tuple[np.ndarray, np.ndarray]:
+    return cpi.for_months(pd.PeriodIndex.from_ordinals(list(ordinals), freq="M"))
+
+
+def prices(months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
+    """CPI and food CPI y/y of the months (:func:`civsim.cpi.for_months`), read once per set of months."""
+    headline, food = _prices(tuple(months.asi8.tolist()))
+    return headline.copy(), food.copy()
 
 
 @dataclass
@@ -62,8 +85,9 @@ class Simulation:
         self.prepared = prepared if prepared is not None else Prepared.of(self.roll)
         pool = self.prepared.views.get("dibao")
         self.pool = pool.rows if pool is not None else np.zeros(0, np.int64)
-        self.cpi, self.food = cpi.for_months(self.months)
+        self.cpi, self.food = prices(self.months)
         self._dates = (None, [], [])   # (months, their Periods, each one's first day), made on the first run
+        self._span = None               # (ordinal, first day) of each month the incomes step through
         self.programs = self._active(params)
         self._paths: dict = {}
         self._made_paths, self._kept = 0, None      # paths made; the month draws, once a second is
@@ -111,11 +135,21 @@ class Simulation:
             elif program.reads and not program.caseload:
                 has = any(line in {o for a in active for o in a.outputs} for line in program.reads)
             else:
-                has = any(params.has(path) and params.monthly_or_zero(path, self.months).any() for path in program.caseload)
+                days = self._days()
+                has = any(params.has(path) and any(params.get(path, day, 0.0) for day in days) for path in program.caseload)
             if has and schema.applies(params, program):
                 self.prepared.unpaid.update(schema.require(params, program, self.roll))
                 active.append(program)
         return active
+
+    def _days_of_months(self) -> tuple:
+        """(months, their Periods, each one's first day), made once for the months."""
+        if self._dates[0] is not self.months:
+            self._dates = (self.months, list(self.months), first_days(self.months))
+        return self._dates
+
+    def _days(self) -> list:
+        return self._days_of_months()[2]
 
     def income(self, params: ParamSet) -> np.ndarray:
         """The 低保 pool's incomes month by month under ``params``: the roll's rates and gap ratios
@@ -131,8 +165,10 @@ class Simulation:
     def rates(self, params: ParamSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The 低保 pool's entry and exit rates and gap ratios (urban, rural) under ``params``, one
         per month its incomes step through (:func:`civsim.dynamics.span`)."""
-        span = dynamics.span(self.roll, self.months)
-        at = [(period.ordinal, period.start_time.date()) for period in span]
+        if self._span is None:      # the roll and months are this simulation's for good: once
+            span = dynamics.span(self.roll, self.months)
+            self._span = list(zip(span.asi8.tolist(), first_days(span)))
+        at = self._span
         value = self.prepared.in_force
         entry = np.array([value(params, "dibao.entry_rate", t, d) for t, d in at])
         exit_ = np.array([value(params, "dibao.exit_rate", t, d) for t, d in at])
@@ -243,10 +279,7 @@ class Simulation:
         held = fixed.programs if fixed is not None else ()
         income = self.income(params) if len(self.pool) else np.zeros((len(self.months), 0), np.float32)
         lines, periods, measures = [], [], []
-        if self._dates[0] is not self.months:
-            periods_ = list(self.months)
-            self._dates = (self.months, periods_, [period.start_time.date() for period in periods_])
-        _, months, dates = self._dates
+        _, months, dates = self._days_of_months()
         for t, period in enumerate(months):
             month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t], read=read,
                           date=dates[t])
