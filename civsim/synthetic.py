@@ -15,7 +15,6 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from . import roll as roll_module
 from .roll import AREAS, CATEGORICAL, HOUSEHOLD_COLUMNS, NEVER_AFTER, NEVER_BEFORE, PERSON_COLUMNS, Roll
 
 
@@ -55,7 +54,7 @@ class Builder:
     def __init__(self, params, anchor: pd.Period, months: pd.PeriodIndex, seed: tuple, read_at=None, year=None):
         year = anchor.year if year is None else year
         self.params, self.anchor, self._seed = params, anchor, seed
-        self.rng = np.random.default_rng(list(seed))
+        self._stream, self._rng = list(seed), None
         # the leaves are read at the anchor, or (a scenario's roll, civsim.scenario_roll) at the
         # month its change takes effect
         self.date = read_at or anchor.start_time.date()
@@ -79,9 +78,17 @@ class Builder:
             self.parts[self._program] = self._marks + (self._rows("households"), self._rows("persons"))
         self._program = program
         if program is not None:
-            self.rng = np.random.default_rng([*self._seed, zlib.crc32(program.encode())])
+            self._stream, self._rng = [*self._seed, zlib.crc32(program.encode())], None
             self._marks = (self._rows("households"), self._rows("persons"))
             self.reads[program] = set()
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The random stream of the program being added (seeded when first drawn from: a program
+        with no caseload here draws nothing)."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(self._stream)
+        return self._rng
 
     def _rows(self, table: str) -> int:
         return sum(len(part["household_id"]) for part in (self._households if table == "households" else self._persons))
@@ -291,7 +298,10 @@ def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None =
     households, persons = builder.tables()
     at = anchor.start_time.date()
     standards = {area: params.get(f"dibao.standard.{area}", at, 0.0) for area in AREAS}
-    roll_module.validate(households, persons)
+    # the link holds as the builder makes it (ids are rows, each size its members' count): no
+    # second check of it (roll.validate, which a bureau's tables pass through)
+    if int(households["size"].sum()) != len(persons):
+        raise RuntimeError("a synthetic roll's sizes do not count its members")
     roll = Roll(households, persons, anchor, standards, seed)
     roll.parts, roll.reads, roll.months, roll.unplaced = builder.parts, builder.reads, months, builder.unplaced
     roll.year = year

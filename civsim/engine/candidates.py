@@ -49,7 +49,7 @@ class View:
             household = self.col("household")
             start = np.maximum(start, self._whole("household", "start")[household])
             end = np.minimum(end, self._whole("household", "end")[household])
-        return start, end, bool((start == NEVER_BEFORE).all() and (end == NEVER_AFTER).all())
+        return start, end, _unbounded(start, end)
 
     @property
     def roll(self) -> Roll:
@@ -110,7 +110,19 @@ class View:
             return None
         if rows is None:
             return (self._start <= month) & (month < self._end)
-        return (self._start[rows] <= month) & (month < self._end[rows])
+        # a subset asked about every month (a static lookup's rows) has its spells sliced once
+        hit = self._cache.get(("spells", id(rows)))
+        if hit is None or hit[0] is not rows:
+            start, end = self._start[rows], self._end[rows]
+            hit = self._cache[("spells", id(rows))] = (rows, start, end, _unbounded(start, end))
+        if hit[3]:
+            return None
+        return (hit[1] <= month) & (month < hit[2])
+
+
+def _unbounded(start: np.ndarray, end: np.ndarray) -> bool:
+    """Whether every spell is open at both ends (on the roll in every month)."""
+    return bool((start == NEVER_BEFORE).all() and (end == NEVER_AFTER).all())
 
 
 def _codes(table: pd.DataFrame, column: str, words) -> list[int]:
@@ -135,6 +147,20 @@ class Prepared:
     values: dict = field(default_factory=dict)
     trace: object = None        # a civsim.engine.trace.Trace: the months' rules record their working
     unpaid: set = field(default_factory=set)    # leaves read as 0 (schema.unpaid: a bureau roll's category paid no cash)
+    by_area: dict = field(default_factory=dict)  # (id(area codes), values) -> (the codes, each one's value)
+
+    def spread(self, values: np.ndarray, area: np.ndarray) -> np.ndarray:
+        """``values[area]``, made once per array of area codes and set of values (read-only: the
+        months of a year mostly share their standards)."""
+        key = (id(area), values.tobytes())
+        hit = self.by_area.get(key)
+        if hit is None or hit[0] is not area:
+            if len(self.by_area) >= 8:     # a Monte Carlo's copies: a few at a time
+                self.by_area.clear()
+            spread = values[area]
+            spread.flags.writeable = False
+            hit = self.by_area[key] = (area, spread)
+        return hit[1]
 
     def in_force(self, params: ParamSet, path: str, t: int, date) -> float:
         """``params.at(path, date)``, looked up once per leaf and month."""

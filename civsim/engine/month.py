@@ -101,7 +101,7 @@ class Month:
         """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes); an area's leaf is needed
         only where ``area`` holds someone of it (an all-urban district declares no rural standard)."""
         # float32, as incomes are: half the memory traffic on a million households
-        return self.per_area(prefix, area).astype(np.float32)[area]
+        return self.prepared.spread(self.per_area(prefix, area).astype(np.float32), area)
 
     def result(self, line: str):
         """(entity, rows, amounts, Paid) of a line paid earlier this month; a flat program's is

@@ -333,21 +333,30 @@ class Simulation:
             over = self.prepared.views[paid.over] if paid.over else view
             amount = money.whole_fen(paid.amount, program.rounding)
             month.results[line] = (over, paid)
-            group = over.group[paid.rows]
-            count = np.bincount(group, minlength=n_groups).astype(np.float64)
+            group, count, persons = _counted(month, over, paid.rows, n_groups)
             # whole fen in float64 sum exactly, in any order
             total = np.bincount(group, weights=amount, minlength=n_groups)
-            if over.entity == "household":
-                persons = np.bincount(group, weights=over.size[paid.rows], minlength=n_groups)
-                block = _block(count, persons, total)
-            else:
-                block = _block(0.0, count, total)
+            block = _block(count, persons, total) if over.entity == "household" else _block(0.0, count, total)
             blocks.append((line, block))
             if per_entity is not None:
                 # one entity's month fits int32 fen (21 million yuan): half the memory of int64
                 kept = amount.astype(np.int32 if len(amount) == 0 or np.abs(amount).max() < 2**31 else np.int64)
                 per_entity.lines.setdefault(line, (over.entity, []))[1].append((over.rows[paid.rows], kept))
         return blocks
+
+
+def _counted(month: Month, over, rows: np.ndarray, n_groups: int) -> tuple:
+    """The groups of ``rows`` (positions among ``over``'s candidates), how many there are per group,
+    and, for households, their members: made once a month for rows several lines pay (低保's, which
+    its supplements pay too)."""
+    key = ("counted", id(over), id(rows))
+    hit = month._cache.get(key)
+    if hit is None or hit[0] is not rows:
+        group = over.group[rows]
+        count = np.bincount(group, minlength=n_groups).astype(np.float64)
+        persons = np.bincount(group, weights=over.size[rows], minlength=n_groups) if over.entity == "household" else count
+        hit = month._cache[key] = (rows, group, count, persons)
+    return hit[1:]
 
 
 def _block(households, persons, amount) -> np.ndarray:

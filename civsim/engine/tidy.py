@@ -55,7 +55,7 @@ def finish(runs: list[Lines]) -> pd.DataFrame:
     lines that pay nothing left out, money in whole fen, rows in scenario, month, line and group order."""
     named = [r for r in runs if r.lines]
     if (not named or len({r.scenario for r in named}) < len(named)
-            or any(not r.groups.equals(named[0].groups) for r in named)):
+            or any(r.groups is not named[0].groups and not r.groups.equals(named[0].groups) for r in named)):
         return _finish([r.frame() for r in runs])    # two runs under one name, or other groups: add up as tables
     groups = named[0].groups
     n = len(groups)
@@ -75,24 +75,39 @@ def finish(runs: list[Lines]) -> pd.DataFrame:
         cell = line * n + group
         held = np.bincount(cell[keep], weights=np.abs(measures[keep]).sum(axis=1) > 0, minlength=len(names) * n) > 0
         keep &= held[cell]
-    rank = [_rank(groups[column].to_numpy(dtype=object)) for column in groups.columns]
+    words = {column: [str(w) for w in groups[column].tolist()] for column in groups.columns}
     order = np.flatnonzero(keep)
-    keys = [group_rank[group[order]] for group_rank in reversed(rank)]
+    keys = [_rank(words[column])[group[order]] for column in reversed(groups.columns)]
     order = order[np.lexsort((*keys, line[order], month[order], run[order]))]
-    data = {"jurisdiction": np.array([r.jurisdiction for r in named], dtype=object)[run[order]],
-            "scenario": np.array([r.scenario for r in named], dtype=object)[run[order]],
+    data = {"jurisdiction": _strings([r.jurisdiction for r in named], run[order]),
+            "scenario": _strings([r.scenario for r in named], run[order]),
             "month": pd.PeriodIndex.from_ordinals(month[order], freq="M"),
-            "program": names.astype(object)[line[order]]}
+            "program": _strings(names.tolist(), line[order])}
     for column in groups.columns:
-        data[column] = groups[column].to_numpy(dtype=object)[group[order]]
+        data[column] = _strings(words[column], group[order])
     for i, measure in enumerate(MEASURES):
         data[measure] = measures[order, i]
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)
 
 
-def _rank(words: np.ndarray) -> np.ndarray:
+def _rank(words: list[str]) -> np.ndarray:
     """Each word's place in sorted order (equal words, equal places)."""
-    return np.unique(words.astype(str), return_inverse=True)[1].reshape(-1)
+    return np.unique(np.array(words, dtype=str), return_inverse=True)[1].reshape(-1)
+
+
+# pandas' text type (``str``): held by pyarrow where it is installed
+_STR = pd.Series(np.array([""], dtype=object)).dtype
+
+
+def _strings(words: list[str], codes: np.ndarray):
+    """``words[codes]`` as a column of pandas' text type, made from the few words at once rather
+    than a Python string a row."""
+    if getattr(_STR, "storage", None) == "pyarrow":
+        import pyarrow as pa
+
+        taken = pa.array(words, pa.large_string()).take(pa.array(np.asarray(codes, np.int64)))
+        return pd.arrays.ArrowStringArray(pa.chunked_array([taken]), dtype=_STR)
+    return pd.array(np.array(words, dtype=object)[codes], dtype=_STR)
 
 
 def _finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
