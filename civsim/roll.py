@@ -98,10 +98,43 @@ class Roll:
             if not table.index.equals(pd.RangeIndex(len(table))):
                 setattr(self, name, table.reset_index(drop=True))
         self._row = None
+        self._arrays: dict = {}
+
+    def array(self, table: str, name: str) -> np.ndarray:
+        """A column of ``households`` or ``persons`` as a read-only array (a category as its code in
+        ``CATEGORICAL``), taken from the table once: the engine reads columns, not the frame."""
+        frame = self.households if table == "households" else self.persons
+        arrays = self.__dict__.setdefault("_arrays", {})
+        hit = arrays.get((table, name))
+        if hit is None or hit[0] is not frame:
+            series = frame[name]
+            values = (series.cat.codes if name in CATEGORICAL else series).to_numpy().view()
+            values.flags.writeable = False
+            hit = arrays[(table, name)] = (frame, values)
+        return hit[1]
+
+    def hold(self, table: str, arrays: dict) -> None:
+        """Keep columns of ``table`` as :meth:`array` gives them, made with the table (a synthetic
+        roll's builder has them at hand)."""
+        frame = self.households if table == "households" else self.persons
+        held = self.__dict__.setdefault("_arrays", {})
+        for name, values in arrays.items():
+            values = values.view()
+            values.flags.writeable = False
+            held[(table, name)] = (frame, values)
+
+    def __getstate__(self) -> dict:     # the arrays read are remade where the roll travels to
+        return {**self.__dict__, "_arrays": {}}
+
+    def is_(self, table: str, name: str, *words: str) -> np.ndarray:
+        """Rows of ``households`` or ``persons`` whose category ``name`` is one of ``words``."""
+        codes = [list(CATEGORICAL[name]).index(word) for word in words]
+        values = self.array(table, name)
+        return values == codes[0] if len(codes) == 1 else np.isin(values, codes)
 
     @property
     def area_code(self) -> np.ndarray:
-        return self.households["area"].cat.codes.to_numpy().astype(np.int8)
+        return self.array("households", "area").astype(np.int8, copy=False)
 
     @property
     def household_row(self) -> np.ndarray:

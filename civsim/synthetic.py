@@ -10,6 +10,7 @@ anchor. The draws are fixed by the seed, so every scenario sees the same roll.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zlib
 
 import numpy as np
@@ -32,6 +33,11 @@ def count_month(params, path: str, year: int) -> pd.Period | None:
     None where it is not declared."""
     leaf = params.leaves.get(path)
     return None if leaf is None else pd.Period(_latest(leaf, dt.date(year, 12, 1)).start, "M")
+
+
+@functools.lru_cache(maxsize=512)
+def _month(day: dt.date) -> pd.Period:
+    return pd.Period(day, "M")
 
 
 def _latest(leaf, by: dt.date):
@@ -120,7 +126,7 @@ class Builder:
         entry = _latest(leaf, self._by)
         if self._read_at is not None and leaf.at(max(self._read_at, entry.start)).start > entry.start:
             entry = leaf.at(self._read_at)      # a scenario's count from its month (civsim.scenario_roll)
-        self.month = pd.Period(entry.start, "M")
+        self.month = _month(entry.start)
         return int(round(entry.value))
 
     def sizes(self, households: int, persons: int) -> np.ndarray:
@@ -195,7 +201,11 @@ class Builder:
         return self.column("households", name)[self.column("persons", "household_id")]
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return _frame(self._households, HOUSEHOLD_COLUMNS), _frame(self._persons, PERSON_COLUMNS, "person_id")
+        """The households and persons added; ``arrays`` then holds their columns as the engine reads
+        them (:meth:`civsim.roll.Roll.array`)."""
+        self.arrays = {"households": {}, "persons": {}}
+        return (_frame(self._households, HOUSEHOLD_COLUMNS, arrays=self.arrays["households"]),
+                _frame(self._persons, PERSON_COLUMNS, "person_id", self.arrays["persons"]))
 
 
 def _default(name: str, spec):
@@ -209,6 +219,8 @@ def _column(values: list, lengths: list[int], name: str, dtype=None) -> np.ndarr
         values = [_codes(value, CATEGORICAL[name]) for value in values]
     if dtype is None:
         dtype = np.result_type(*(np.asarray(value).dtype for value in values)) if values else np.int64
+    if values and not any(isinstance(value, (np.ndarray, list, tuple)) for value in values) and len(set(values)) == 1:
+        return np.full(sum(lengths), values[0], dtype)     # one value throughout (a default)
     out = np.empty(sum(lengths), dtype)
     at = 0
     for value, n in zip(values, lengths):     # each part written into its rows: no copy to concatenate
@@ -254,12 +266,13 @@ NARROW = {"size": np.int16, "age": np.int16, "disability_grade": np.int8, "self_
           "classified": np.float32}
 
 
-def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd.DataFrame:
+def _frame(parts: list[dict], columns: dict, id_column: str | None = None, arrays: dict | None = None) -> pd.DataFrame:
     lengths = [len(part["household_id"]) for part in parts]
     data = {}
+    arrays = {} if arrays is None else arrays
     for name, spec in columns.items():
         if name == id_column:
-            data[name] = np.arange(sum(lengths), dtype=np.int64)
+            data[name] = arrays[name] = np.arange(sum(lengths), dtype=np.int64)
             continue
         if spec[0] == "optional_str" and name not in CATEGORICAL and name not in ("start", "end"):
             data[name] = _text([part.get(name, _default(name, spec)) for part in parts], lengths)
@@ -269,11 +282,12 @@ def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd
         # each part's column is let go once it is in the frame, so the roll is not held twice
         values = _column([part.pop(name, _default(name, spec)) for part in parts], lengths, name, dtype)
         if name in CATEGORICAL:
-            data[name] = pd.Categorical.from_codes(values.astype(np.int8, copy=False), dtype=categories(CATEGORICAL[name]))
+            arrays[name] = values.astype(np.int8, copy=False)
+            data[name] = pd.Categorical.from_codes(arrays[name], dtype=categories(CATEGORICAL[name]))
         elif spec[0] == "int" or name in ("start", "end"):   # spells are month ordinals here
-            data[name] = values.astype(NARROW.get(name, np.int64), copy=False)
+            data[name] = arrays[name] = values.astype(NARROW.get(name, np.int64), copy=False)
         elif spec[0] == "optional_float":
-            data[name] = values.astype(NARROW.get(name, np.float64), copy=False)
+            data[name] = arrays[name] = values.astype(NARROW.get(name, np.float64), copy=False)
         else:   # free text (the street): categories, as most rows share a few values
             data[name] = pd.Categorical(values.astype(str) if len(values) else np.zeros(0, str))
     return pd.DataFrame(data, copy=False)
@@ -303,6 +317,8 @@ def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None =
     if int(households["size"].sum()) != len(persons):
         raise RuntimeError("a synthetic roll's sizes do not count its members")
     roll = Roll(households, persons, anchor, standards, seed)
+    for table, arrays in builder.arrays.items():    # the columns as built: not taken from the frames again
+        roll.hold(table, arrays)
     roll.parts, roll.reads, roll.months, roll.unplaced = builder.parts, builder.reads, months, builder.unplaced
     roll.year = year
     # the income profile the 低保 pool's incomes were drawn with (civsim.dynamics reads each month's against it)

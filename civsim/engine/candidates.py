@@ -94,8 +94,7 @@ class View:
         """A column of the roll's households or persons as an array (categories as codes)."""
         key = (entity, name)
         if key not in self._columns:
-            series = (self._roll.households if entity == "household" else self._roll.persons)[name]
-            self._columns[key] = series.cat.codes.to_numpy() if name in CATEGORICAL else series.to_numpy()
+            self._columns[key] = self._roll.array("households" if entity == "household" else "persons", name)
         return self._columns[key]
 
     def __getattr__(self, name: str) -> np.ndarray:
@@ -126,7 +125,8 @@ def _unbounded(start: np.ndarray, end: np.ndarray) -> bool:
 
 
 def _codes(table: pd.DataFrame, column: str, words) -> list[int]:
-    categories = list(table[column].cat.categories)
+    # a roll's categories are CATEGORICAL's, in its order (Roll makes them so)
+    categories = list(CATEGORICAL[column]) if column in CATEGORICAL else list(table[column].cat.categories)
     unknown = [w for w in words if w not in categories]
     if unknown:
         raise ValueError(f"{column} has no category {unknown[0]!r} (it has {', '.join(map(str, categories))})")

@@ -353,7 +353,11 @@ def _counted(month: Month, over, rows: np.ndarray, n_groups: int) -> tuple:
     hit = month._cache.get(key)
     if hit is None or hit[0] is not rows:
         group = over.group[rows]
-        count = np.bincount(group, minlength=n_groups).astype(np.float64)
+        if n_groups == 2:   # urban and rural alone (codes 0 and 1): the rural ones counted
+            rural = np.count_nonzero(group)
+            count = np.array([len(group) - rural, rural], np.float64)
+        else:
+            count = np.bincount(group, minlength=n_groups).astype(np.float64)
         persons = np.bincount(group, weights=over.size[rows], minlength=n_groups) if over.entity == "household" else count
         hit = month._cache[key] = (rows, group, count, persons)
     return hit[1:]
