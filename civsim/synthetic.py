@@ -196,6 +196,16 @@ class Builder:
         """The code of a category word in :meth:`column` (``code("category", "dibao")``)."""
         return list(CATEGORICAL[name]).index(word)
 
+    def parts_so_far(self, households: tuple = (), persons: tuple = ()):
+        """Each part added so far, as it was given: (its number of households, their columns
+        ``households``, its members' columns ``persons``, each member's household position in the
+        part). A column is an array, or one value for every row of the part (categories as codes):
+        a count over the roll made part by part reads no column whole."""
+        for h, p in zip(self._households, self._persons):
+            ids = h["household_id"]
+            yield (len(ids), {name: _given(h, name, HOUSEHOLD_COLUMNS) for name in households},
+                   {name: _given(p, name, PERSON_COLUMNS) for name in persons}, p["household_id"] - (ids[0] if len(ids) else 0))
+
     def member_household(self, name: str) -> np.ndarray:
         """A household column for each member added so far (household ids are rows here)."""
         return self.column("households", name)[self.column("persons", "household_id")]
@@ -206,6 +216,12 @@ class Builder:
         self.arrays = {"households": {}, "persons": {}}
         return (_frame(self._households, HOUSEHOLD_COLUMNS, arrays=self.arrays["households"]),
                 _frame(self._persons, PERSON_COLUMNS, "person_id", self.arrays["persons"]))
+
+
+def _given(part: dict, name: str, columns: dict):
+    """A part's column as given (or its default), a category as its code."""
+    value = part.get(name, _default(name, columns[name]))
+    return _codes(value, CATEGORICAL[name]) if name in CATEGORICAL else value
 
 
 def _default(name: str, spec):
