@@ -134,10 +134,21 @@ def _finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def to_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as written to CSV: months as YYYY-MM, money to the fen, counts to 0.01."""
-    out = frame.copy()
-    out["month"] = out["month"].astype(str)
-    out[MEASURES] = out[MEASURES].round(2)
+    out = frame.copy(deep=False)
+    out["month"] = _month_text(out["month"])
+    for measure in MEASURES:
+        if measure in out:
+            out[measure] = np.round(out[measure].to_numpy(), 2)
     return out
+
+
+def _month_text(months: pd.Series):
+    """``months.astype(str)`` (``YYYY-MM``), each distinct month written once."""
+    if not isinstance(months.dtype, pd.PeriodDtype) or months.dtype != pd.PeriodDtype("M") or months.isna().any():
+        return months.astype(str)
+    ordinal, at = np.unique(months.array.asi8, return_inverse=True)
+    words = [f"{1970 + o // 12:04d}-{o % 12 + 1:02d}" for o in ordinal.tolist()]
+    return pd.Series(_strings(words, at.reshape(-1)), index=months.index)
 
 
 def year_totals(frame: pd.DataFrame, months: slice | None = None) -> pd.DataFrame:
