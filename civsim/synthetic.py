@@ -236,7 +236,10 @@ def _column(values: list, lengths: list[int], name: str, dtype=None) -> np.ndarr
     if dtype is None:
         dtype = np.result_type(*(np.asarray(value).dtype for value in values)) if values else np.int64
     if values and not any(isinstance(value, (np.ndarray, list, tuple)) for value in values) and len(set(values)) == 1:
-        return np.full(sum(lengths), values[0], dtype)     # one value throughout (a default)
+        # one value throughout (a default); all bits zero: left to the system's zeroed pages
+        if not np.array(values[0]).astype(dtype).tobytes().strip(b"\0"):
+            return np.zeros(sum(lengths), dtype)
+        return np.full(sum(lengths), values[0], dtype)
     out = np.empty(sum(lengths), dtype)
     at = 0
     for value, n in zip(values, lengths):     # each part written into its rows: no copy to concatenate
