@@ -165,16 +165,16 @@ class Builder:
         a, (lo, hi) = self.month.ordinal, self.span
         lo, hi = min(lo, a), max(hi, a)     # a count for a month outside the run's is projected to it
         rng = self.rng
-        back = rng.geometric(max(entry, 1e-9), count) - 1          # months since each present person joined
-        ahead = rng.geometric(max(exit, 1e-9), count)              # months until they leave
-        start = np.where(a - back < lo, NEVER_BEFORE, a - back)
-        end = np.where(a + ahead > hi, NEVER_AFTER, a + ahead)
+        start = a + 1 - rng.geometric(max(entry, 1e-9), count)     # the anchor less the months since each joined
+        end = a + rng.geometric(max(exit, 1e-9), count)            # the anchor plus the months until they leave
+        start[start < lo] = NEVER_BEFORE
+        end[end > hi] = NEVER_AFTER
         leavers = int(round(exit * count * (a - lo)))
         joiners = int(round(entry * count * (hi - a)))
         start = np.concatenate([start, np.full(leavers, NEVER_BEFORE), a + 1 + rng.integers(0, max(hi - a, 1), joiners)])
         end = np.concatenate([end, lo + 1 + rng.integers(0, max(a - lo, 1), leavers), np.full(joiners, NEVER_AFTER)])
         template = np.concatenate([np.arange(count), rng.integers(0, count, leavers + joiners)])
-        return start.astype(np.int64), end.astype(np.int64), template
+        return start.astype(np.int64, copy=False), end.astype(np.int64, copy=False), template
 
     def column(self, table: str, name: str) -> np.ndarray:
         """One column of the households or persons added so far (categories as codes: see :meth:`code`)."""

@@ -119,6 +119,13 @@ class View:
         return (hit[1] <= month) & (month < hit[2])
 
 
+@functools.lru_cache(maxsize=1)
+def _area_groups() -> pd.DataFrame:
+    """The groups of a roll without streets, urban and rural: one table for every such roll (read,
+    never changed)."""
+    return pd.DataFrame({"area": list(AREAS)})
+
+
 def _unbounded(start: np.ndarray, end: np.ndarray) -> bool:
     """Whether every spell is open at both ends (on the roll in every month)."""
     return bool((start == NEVER_BEFORE).all() and (end == NEVER_AFTER).all())
@@ -148,6 +155,10 @@ class Prepared:
     trace: object = None        # a civsim.engine.trace.Trace: the months' rules record their working
     unpaid: set = field(default_factory=set)    # leaves read as 0 (schema.unpaid: a bureau roll's category paid no cash)
     by_area: dict = field(default_factory=dict)  # (id(area codes), values) -> (the codes, each one's value)
+
+    @functools.cached_property
+    def n_groups(self) -> int:
+        return len(self.groups)
 
     def spread(self, values: np.ndarray, area: np.ndarray) -> np.ndarray:
         """``values[area]``, made once per array of area codes and set of values (read-only: the
@@ -184,15 +195,15 @@ class Prepared:
 
     @classmethod
     def of(cls, roll: Roll) -> "Prepared":
-        area = roll.area_code.astype(np.int64)
+        area = roll.area_code
         if roll.has_streets:
             # "" first: case lines, which no street approves on the roll, sit there
             names = [""] + sorted(set(roll.households["street"].astype(str)) - {""})
             street = pd.Categorical(roll.households["street"].astype(str), categories=names).codes.astype(np.int64)
-            codes = (area * len(names) + street).astype(np.int32)
+            codes = (area.astype(np.int64) * len(names) + street).astype(np.int32)
             groups = pd.DataFrame({"area": np.repeat(AREAS, len(names)), "street": names * 2})
         else:
-            codes, groups = area.astype(np.int8), pd.DataFrame({"area": list(AREAS)})
+            codes, groups = area, _area_groups()     # the area's code (int8, read-only)
         case_rows = np.array([0, len(groups) // 2])
         views, columns = {}, {}
         small = np.int32 if max(len(roll.households), len(roll.persons)) < 2**31 else np.int64

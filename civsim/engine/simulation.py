@@ -306,7 +306,7 @@ class Simulation:
 
     def _pay(self, program, month: Month, t: int, per_entity) -> list:
         """One program's month: [(line, block of groups × MEASURES)], its results left in ``month``."""
-        n_groups = len(self.prepared.groups)
+        n_groups = self.prepared.n_groups
         view = self.prepared.views.get(program.key)
         if program.rates is not None and per_entity is None:
             rates = money.whole_fen(program.rates(month, view), program.rounding)

@@ -71,23 +71,39 @@ def finish(runs: list[Lines]) -> pd.DataFrame:
     # A line that pays nothing in any scenario is left out.
     sums = np.stack([np.bincount(line, weights=measures[:, i], minlength=len(names)) for i in range(4)], axis=1)
     keep = (np.abs(sums).sum(axis=1) > 0)[line]
-    if "street" in groups:      # a street with nothing paid on a line in any scenario is left out
+    columns, words, ranks = _groups(groups)
+    if "street" in columns:     # a street with nothing paid on a line in any scenario is left out
         cell = line * n + group
         held = np.bincount(cell[keep], weights=np.abs(measures[keep]).sum(axis=1) > 0, minlength=len(names) * n) > 0
         keep &= held[cell]
-    words = {column: [str(w) for w in groups[column].tolist()] for column in groups.columns}
     order = np.flatnonzero(keep)
-    keys = [_rank(words[column])[group[order]] for column in reversed(groups.columns)]
+    keys = [ranks[column][group[order]] for column in reversed(columns)]
     order = order[np.lexsort((*keys, line[order], month[order], run[order]))]
     data = {"jurisdiction": _strings([r.jurisdiction for r in named], run[order]),
             "scenario": _strings([r.scenario for r in named], run[order]),
             "month": pd.PeriodIndex.from_ordinals(month[order], freq="M"),
             "program": _strings(names.tolist(), line[order])}
-    for column in groups.columns:
+    for column in columns:
         data[column] = _strings(words[column], group[order])
     for i, measure in enumerate(MEASURES):
         data[measure] = measures[order, i]
     return pd.DataFrame(data, copy=False)
+
+
+_GROUPS: dict = {}
+
+
+def _groups(groups: pd.DataFrame) -> tuple:
+    """A runs' groups table as (columns, each column's words, each word's place in sorted order),
+    read once per table (a simulation's runs, and every roll without streets, share one)."""
+    hit = _GROUPS.get(id(groups))
+    if hit is None or hit[0] is not groups:
+        if len(_GROUPS) > 16:
+            _GROUPS.clear()
+        columns = list(groups.columns)
+        words = {column: [str(w) for w in groups[column].tolist()] for column in columns}
+        hit = _GROUPS[id(groups)] = (groups, columns, words, {column: _rank(words[column]) for column in columns})
+    return hit[1:]
 
 
 def _rank(words: list[str]) -> np.ndarray:
