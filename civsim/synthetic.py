@@ -214,7 +214,8 @@ class Builder:
         """The households and persons added; ``arrays`` then holds their columns as the engine reads
         them (:meth:`civsim.roll.Roll.array`)."""
         self.arrays = {"households": {}, "persons": {}}
-        return (_frame(self._households, HOUSEHOLD_COLUMNS, arrays=self.arrays["households"]),
+        # ids are rows, given in order from 0 (:meth:`add`): made whole rather than gathered
+        return (_frame(self._households, HOUSEHOLD_COLUMNS, "household_id", self.arrays["households"]),
                 _frame(self._persons, PERSON_COLUMNS, "person_id", self.arrays["persons"]))
 
 
