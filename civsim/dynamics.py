@@ -138,26 +138,21 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
                                else (p_in * others / stock, exit_rate[:, at] * stock / others))
             prev = out[j - step]
             move, level = next(draws)
-            below = prev < line if paths < 16 else None
-            leave = _moving(prev, line, move, p_exit, below=True, side=below)
-            enter = _moving(prev, line, move, p_enter, below=False, side=below)
+            leave = _moving(prev, line, move, p_exit, below=True)
+            enter = _moving(prev, line, move, p_enter, below=False)
             out[j] = prev
             flat = out[j].reshape(-1)
             h = leave % n
             flat[leave] = line[h] * (1 + level[h])                    # above the line, up to 2×
             h = enter % n
             flat[enter] = line[h] * level[h] ** k[h]                  # the recipients' income profile
-    keep = (months.asi8 - span_.asi8[0]).tolist()      # the span is every month from its first
+    keep = [span_.get_loc(m) for m in months]
     contiguous = keep == list(range(keep[0], keep[0] + len(keep))) if keep else False
     out = out[keep[0]:keep[0] + len(keep)] if contiguous else out[keep]
     before = None       # (raw incomes, ratio) of the month before, when it was read anew
-    read = None         # (gap ratios, each household's ratio, whether any is not 1) of the month before
     for i, j in enumerate(keep):    # a month whose gap ratio is not the one drawn with
-        if read is None or not np.array_equal(read[0], gap_ratio[j]):
-            ratio = _k(gap_ratio[j])[area] / k
-            read = (gap_ratio[j], ratio, bool((ratio != 1).any()))
-        ratio = read[1]
-        if not read[2]:
+        ratio = _k(gap_ratio[j])[area] / k
+        if not (ratio != 1).any():
             before = None
             continue
         raw = out[i].copy()
@@ -175,15 +170,13 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
     return out
 
 
-def _moving(prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray, below: bool,
-            side: np.ndarray | None = None) -> np.ndarray:
+def _moving(prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray, below: bool) -> np.ndarray:
     """Positions in paths × households (flat) of the households below (or at and above) the line
     in ``prev`` whose draw ``move`` is under their path's probability ``p``. With many paths,
     those with ``move < p`` are a prefix of the draws in increasing order: only they are looked at."""
     paths, n = prev.shape
     if paths < 16:      # a few paths: comparing every draw costs less than sorting them
-        side = prev < line if side is None else side        # (below the line, made once for both moves)
-        side = side if below else ~side
+        side = prev < line if below else ~(prev < line)
         return np.flatnonzero(side & (move < p[:, None]))
     order = np.argsort(move, kind="stable")
     count = np.searchsorted(move[order].astype(np.float64), p, side="left")     # how many draws < p
