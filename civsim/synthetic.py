@@ -334,7 +334,7 @@ def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None =
     standards = {area: params.get(f"dibao.standard.{area}", at, 0.0) for area in AREAS}
     # the link holds as the builder makes it (ids are rows, each size its members' count): no
     # second check of it (roll.validate, which a bureau's tables pass through)
-    if int(households["size"].sum()) != len(persons):
+    if int(builder.arrays["households"]["size"].sum(dtype=np.int64)) != len(persons):
         raise RuntimeError("a synthetic roll's sizes do not count its members")
     roll = Roll(households, persons, anchor, standards, seed)
     for table, arrays in builder.arrays.items():    # the columns as built: not taken from the frames again
