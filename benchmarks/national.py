@@ -2,6 +2,7 @@
 
 Run on demand (not in CI):  .venv/bin/python benchmarks/national.py [--districts N] [--persons P]
                                                                    [--workers 1,2] [--memory-limit 4GB]
+                            .venv/bin/python benchmarks/national.py --in-process 100
 
 Each synthetic district is a ParamSet built in memory from a shipped district whose roll holds
 低保 or 特困 recipients (today 东西湖区), with every ``caseload`` leaf scaled by a scenario
@@ -16,6 +17,11 @@ person-months per second — persons on 低保 and 特困 summed over the 12 mon
 wall time. Each worker is capped at ``--memory-limit`` (the nanny restarts a worker past it).
 The workers' CPU seconds and the load average are printed too: on a shared machine the wall time
 depends on what else runs, the CPU time much less.
+
+``--in-process K`` runs K districts of the nation (evenly spread over it) one after another in this
+process, no cluster: the CPU time of a district-year, split by least squares into a fixed part and
+a part per 1,000 rows of its roll (households and persons). Every run also checks the national
+numbers: the first districts of the nation, summed in integer fen, against ``REFERENCE``.
 """
 from __future__ import annotations
 
@@ -35,6 +41,10 @@ import pandas as pd
 HEADLINE = ("dibao", "tekun")
 YEAR = 2020
 PROVINCES = 31
+# The first 4 districts of the 2,800-district nation in YEAR, their money summed in integer fen: the
+# national run's numbers, which no change for speed may move (tests/test_benchmarks.py checks them).
+# A rule or parameter changed on purpose moves them: record the new sum here with the change.
+REFERENCE = (4, 87_368_464_022)
 
 
 def headline_persons(frame, month) -> float:
@@ -82,9 +92,11 @@ def templates(only=None, year: int = YEAR):
     return found
 
 
-def nation(n: int, persons: float, seed: int = 2800, only=None, year: int = YEAR, provinces: int = PROVINCES):
+def nation(n: int, persons: float, seed: int = 2800, only=None, year: int = YEAR, provinces: int = PROVINCES,
+           first: int | None = None):
     """n ParamSets built from the templates with scaled caseloads, and each one's jurisdictions
-    (under ``provinces`` synthetic provinces)."""
+    (under ``provinces`` synthetic provinces); only the ``first`` of them when given (the same
+    districts as in the whole nation)."""
     from civsim import districts, scenarios
 
     bases = templates(only, year)
@@ -101,7 +113,7 @@ def nation(n: int, persons: float, seed: int = 2800, only=None, year: int = YEAR
     firsts = {}
     for i in range(n):
         firsts.setdefault(i * count // n, i)
-    for i in range(n):
+    for i in range(n if first is None else min(first, n)):
         p = i * count // n
         c, k = divmod(i - firsts[p], city_size)
         province = provinces[p]
@@ -115,9 +127,45 @@ def nation(n: int, persons: float, seed: int = 2800, only=None, year: int = YEAR
         scaled = scenarios.apply(base, grow)
         units.append(replace(scaled.with_leaves(scaled.leaves, "baseline"), district=district))
         above[code] = [city, province]
-    if len({u.district.code for u in units}) != n:
+    if len({u.district.code for u in units}) != len(units):
         sys.exit("synthetic district codes collide; lower --districts")
     return units, above
+
+
+def total_fen(units, year: int = YEAR) -> int:
+    """The districts' money over the year (baseline), each table's amounts in integer fen, summed."""
+    from civsim import province
+
+    return sum(int(np.rint(province.run_district(u, year)["amount_yuan"].to_numpy() * 100).astype(np.int64).sum())
+               for u in units)
+
+
+def reference_fen() -> int:
+    """:func:`total_fen` of the first ``REFERENCE[0]`` districts of the 2,800-district nation."""
+    units, _ = nation(2800, 40e6, first=REFERENCE[0])
+    return total_fen(units)
+
+
+def district_years(units, year: int = YEAR, repeat: int = 1) -> dict:
+    """Each district-year run one after another in this process (the fastest of ``repeat`` runs of
+    each): CPU seconds per district-year, split into a fixed part and one per 1,000 roll rows."""
+    from civsim import province, synthetic
+
+    province.run_district(units[0], year)       # imports and first reads, not timed
+    cpu, rows = [], []
+    for unit in units:
+        best = np.inf
+        for _ in range(repeat):
+            start = time.process_time()
+            province.run_district(unit, year)
+            best = min(best, time.process_time() - start)
+        cpu.append(best)
+        roll = synthetic.synthesize(unit, year)
+        rows.append((len(roll.households) + len(roll.persons)) / 1000)
+    cpu, rows = np.array(cpu), np.array(rows)
+    per_row, fixed = np.polyfit(rows, cpu, 1) if len(set(rows.tolist())) > 1 else (0.0, float(cpu.mean()))
+    return {"districts": len(units), "cpu_s": float(cpu.mean()), "fixed_s": float(fixed), "per_1000_rows_s": float(per_row),
+            "rows_k": float(rows.mean()), "load": os.getloadavg()[0]}
 
 
 def measure(units, above, workers: int, memory_limit: str) -> dict:
@@ -132,9 +180,9 @@ def measure(units, above, workers: int, memory_limit: str) -> dict:
             client.run(lambda: __import__("civsim.province"))     # imports warm, not timed
             cpu_before = sum(client.run(_cpu_seconds).values())
             load_before = os.getloadavg()[0]
-            start = time.perf_counter()
+            start, driver = time.perf_counter(), _cpu_seconds()
             result = province.run(units, YEAR, client=client, progress=sys.stderr.isatty(), on_result=save)
-            wall = time.perf_counter() - start
+            wall, driver = time.perf_counter() - start, _cpu_seconds() - driver
             load_after = os.getloadavg()[0]
             cpu = sum(client.run(_cpu_seconds).values()) - cpu_before
             peaks = cluster.worker_peak_memory(client)
@@ -147,7 +195,7 @@ def measure(units, above, workers: int, memory_limit: str) -> dict:
     national = table[table["level"] == "province"]
     return {"workers": workers, "districts": len(frames), "failed": len(result.failures),
             "headline_persons": at_anchor, "person_months": months, "wall_s": wall, "rollup_s": rollup,
-            "person_months_per_s": months / wall, "worker_cpu_s": cpu, "load": (load_before, load_after),
+            "person_months_per_s": months / wall, "worker_cpu_s": cpu, "driver_cpu_s": driver, "load": (load_before, load_after),
             "peak_worker_mb": max(peaks.values()) / 2**20,
             "peak_workers_mb": sorted(v / 2**20 for v in peaks.values()),
             "driver_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -168,12 +216,26 @@ def main(argv: list[str]) -> None:
                         help="低保 + 特困 persons in all (default 40 million × districts / 2,800)")
     parser.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2")
     parser.add_argument("--memory-limit", default="4GB", help="per worker")
+    parser.add_argument("--in-process", type=int, default=None, metavar="K",
+                        help="K districts spread over the nation, one after another here (no cluster)")
+    parser.add_argument("--repeat", type=int, default=1, help="with --in-process: the fastest of this many runs each")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if not 1 <= args.districts <= PROVINCES * 9 * 99:
         sys.exit(f"--districts from 1 to {PROVINCES * 9 * 99}")
     persons = args.persons or 40e6 * args.districts / 2800
+    fen, recorded = reference_fen(), REFERENCE[1]
+    print(f"national numbers: the first {REFERENCE[0]} districts pay {fen:,} fen in {YEAR} "
+          f"({'unchanged' if fen == recorded else f'CHANGED from {recorded:,}'})", flush=True)
+    if fen != recorded:
+        sys.exit(1)
     units, above = nation(args.districts, persons)
+    if args.in_process:
+        r = district_years(units[::max(1, len(units) // args.in_process)][:args.in_process], repeat=args.repeat)
+        print(f"{r['districts']} district-years in this process: {r['cpu_s'] * 1000:.1f} ms of CPU each "
+              f"({r['rows_k']:.0f} thousand roll rows on average) = {r['fixed_s'] * 1000:.1f} ms fixed + "
+              f"{r['per_1000_rows_s'] * 1000:.3f} ms per 1,000 rows; 1-min load average {r['load']:.1f}", flush=True)
+        return
     print(f"built {len(units):,} synthetic districts in {time.perf_counter() - start:.1f} s "
           f"(target {persons:,.0f} persons on 低保 and 特困)", flush=True)
     runs = []
@@ -187,7 +249,8 @@ def main(argv: list[str]) -> None:
               f"peak memory per worker {', '.join(f'{m:,.0f}' for m in r['peak_workers_mb'])} MB "
               f"(limit {args.memory_limit}), driver {r['driver_peak_mb']:,.0f} MB; "
               f"national total {r['national_yuan'] / 1e8:,.2f} 亿元 ({r['national_yuan']:,.2f} 元); worker CPU {r['worker_cpu_s']:.1f} s "
-              f"({r['person_months'] / r['worker_cpu_s']:,.0f} person-months per CPU-second); "
+              f"({r['worker_cpu_s'] / r['districts'] * 1000:.1f} ms a district-year, "
+              f"{r['person_months'] / r['worker_cpu_s']:,.0f} person-months per CPU-second), driver CPU {r['driver_cpu_s']:.1f} s; "
               f"1-min load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after", flush=True)
         if r["failures"]:
             print("  failures:", r["failures"], flush=True)

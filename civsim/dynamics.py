@@ -1,6 +1,7 @@
 """How the income-tested households' incomes move month by month around the anchor."""
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -64,7 +65,12 @@ class KeptDraws:
 
 def span(roll: Roll, months: pd.PeriodIndex) -> pd.PeriodIndex:
     """The months a path steps through: the run's and the anchor's."""
-    return pd.period_range(min(months[0], roll.anchor), max(months[-1], roll.anchor), freq="M")
+    return _months(min(months[0], roll.anchor).ordinal, max(months[-1], roll.anchor).ordinal)
+
+
+@functools.lru_cache(maxsize=64)
+def _months(first: int, last: int) -> pd.PeriodIndex:      # an index is immutable: one per span will do
+    return pd.PeriodIndex.from_ordinals(np.arange(first, last + 1), freq="M")
 
 
 def drawn_k(roll: Roll, pool: np.ndarray, anchor_gap: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -93,11 +93,15 @@ class Leaf:
     recurring: Recurring | None = None
 
     def at(self, date: dt.date) -> Entry:
-        i = bisect.bisect_right(self.entries, date, key=lambda e: e.start) - 1
+        i = bisect.bisect_right(self._starts, date) - 1
         if i < 0:
             raise CivsimError(self.file, self.path, f"no value in force on {date.isoformat()}",
                               f"a value dated on or before it (the first is {self.entries[0].start.isoformat()})")
         return self.entries[i]
+
+    @cached_property
+    def _starts(self) -> tuple[dt.date, ...]:     # each entry's first day, in order (what at searches)
+        return tuple(e.start for e in self.entries)
 
 
 def parse_date(value, file=None, key=None) -> dt.date:

@@ -98,10 +98,43 @@ class Roll:
             if not table.index.equals(pd.RangeIndex(len(table))):
                 setattr(self, name, table.reset_index(drop=True))
         self._row = None
+        self._arrays: dict = {}
+
+    def array(self, table: str, name: str) -> np.ndarray:
+        """A column of ``households`` or ``persons`` as a read-only array (a category as its code in
+        ``CATEGORICAL``), taken from the table once: the engine reads columns, not the frame."""
+        frame = self.households if table == "households" else self.persons
+        arrays = self.__dict__.setdefault("_arrays", {})
+        hit = arrays.get((table, name))
+        if hit is None or hit[0] is not frame:
+            series = frame[name]
+            values = (series.cat.codes if name in CATEGORICAL else series).to_numpy().view()
+            values.flags.writeable = False
+            hit = arrays[(table, name)] = (frame, values)
+        return hit[1]
+
+    def hold(self, table: str, arrays: dict) -> None:
+        """Keep columns of ``table`` as :meth:`array` gives them, made with the table (a synthetic
+        roll's builder has them at hand)."""
+        frame = self.households if table == "households" else self.persons
+        held = self.__dict__.setdefault("_arrays", {})
+        for name, values in arrays.items():
+            values = values.view()
+            values.flags.writeable = False
+            held[(table, name)] = (frame, values)
+
+    def __getstate__(self) -> dict:     # the arrays read are remade where the roll travels to
+        return {**self.__dict__, "_arrays": {}}
+
+    def is_(self, table: str, name: str, *words: str) -> np.ndarray:
+        """Rows of ``households`` or ``persons`` whose category ``name`` is one of ``words``."""
+        codes = [list(CATEGORICAL[name]).index(word) for word in words]
+        values = self.array(table, name)
+        return values == codes[0] if len(codes) == 1 else np.isin(values, codes)
 
     @property
     def area_code(self) -> np.ndarray:
-        return self.households["area"].cat.codes.to_numpy().astype(np.int8)
+        return self.array("households", "area").astype(np.int8, copy=False)
 
     @property
     def household_row(self) -> np.ndarray:
@@ -109,7 +142,9 @@ class Roll:
         if self._row is None:
             ids = self.households["household_id"].to_numpy()
             wanted = self.persons["household_id"].to_numpy()
-            if _increasing(ids):   # the usual case (ids in row order): no sort needed
+            if _rows(ids):          # a synthetic roll: the ids are the rows
+                rows = wanted
+            elif _increasing(ids):   # the usual case (ids in row order): no sort needed
                 rows = np.searchsorted(ids, wanted)
             else:
                 order = np.argsort(ids, kind="stable")
@@ -119,11 +154,21 @@ class Roll:
 
     @property
     def has_streets(self) -> bool:
-        return bool(set(map(str, self.households["street"].cat.remove_unused_categories().cat.categories)) - {""})
+        street = self.households["street"].cat
+        named = np.array([str(c) != "" for c in street.categories], bool)
+        if not named.any():     # no street named at all (a synthetic roll): nothing to count
+            return False
+        codes = street.codes.to_numpy()
+        return bool(named[np.unique(codes[codes >= 0])].any())
 
 
 def _increasing(ids: np.ndarray) -> bool:
     return bool(len(ids) < 2 or (ids[1:] > ids[:-1]).all())
+
+
+def _rows(ids: np.ndarray) -> bool:
+    """Whether the ids are 0, 1, 2 … in row order (strictly increasing integers from 0 to n - 1)."""
+    return bool(len(ids) and ids.dtype.kind in "iu" and ids[0] == 0 and ids[-1] == len(ids) - 1 and _increasing(ids))
 
 
 def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("households", "persons")) -> None:
@@ -139,14 +184,21 @@ def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("h
             row = int(order[repeated + 1].min())
             raise CivsimError(file, f"row {row + 2}, column {key}", f"duplicate id {ids[row]}", f"one row per {key}")
     ids, wanted = households["household_id"].to_numpy(), persons["household_id"].to_numpy()
-    order = np.arange(len(ids)) if _increasing(ids) else np.argsort(ids, kind="stable")
-    at = np.minimum(np.searchsorted(ids, wanted, sorter=order), max(len(ids) - 1, 0))
-    known = (ids[order[at]] == wanted) if len(ids) else np.zeros(len(wanted), bool)
+    if _rows(ids) and wanted.dtype.kind in "iu":    # ids are rows: a member's household is its id
+        known = (wanted >= 0) & (wanted < len(ids))
+        at = order = None
+    else:
+        order = np.arange(len(ids)) if _increasing(ids) else np.argsort(ids, kind="stable")
+        at = np.minimum(np.searchsorted(ids, wanted, sorter=order), max(len(ids) - 1, 0))
+        known = (ids[order[at]] == wanted) if len(ids) else np.zeros(len(wanted), bool)
     if not known.all():
         row = int((~known).argmax())
         raise CivsimError(p_file, f"row {row + 2}, column household_id",
                           f"household {wanted[row]} is not in the household file", "an existing household_id")
-    members = np.bincount(order[at], minlength=len(ids)) if len(ids) else np.zeros(0, np.int64)
+    if not len(ids):
+        members = np.zeros(0, np.int64)
+    else:
+        members = np.bincount(wanted if order is None else order[at], minlength=len(ids))
     wrong = members != households["size"].to_numpy()
     if wrong.any():
         row = int(wrong.argmax())

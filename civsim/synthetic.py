@@ -10,12 +10,12 @@ anchor. The draws are fixed by the seed, so every scenario sees the same roll.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zlib
 
 import numpy as np
 import pandas as pd
 
-from . import roll as roll_module
 from .roll import AREAS, CATEGORICAL, HOUSEHOLD_COLUMNS, NEVER_AFTER, NEVER_BEFORE, PERSON_COLUMNS, Roll
 
 
@@ -33,6 +33,11 @@ def count_month(params, path: str, year: int) -> pd.Period | None:
     None where it is not declared."""
     leaf = params.leaves.get(path)
     return None if leaf is None else pd.Period(_latest(leaf, dt.date(year, 12, 1)).start, "M")
+
+
+@functools.lru_cache(maxsize=512)
+def _month(day: dt.date) -> pd.Period:
+    return pd.Period(day, "M")
 
 
 def _latest(leaf, by: dt.date):
@@ -55,7 +60,7 @@ class Builder:
     def __init__(self, params, anchor: pd.Period, months: pd.PeriodIndex, seed: tuple, read_at=None, year=None):
         year = anchor.year if year is None else year
         self.params, self.anchor, self._seed = params, anchor, seed
-        self.rng = np.random.default_rng(list(seed))
+        self._stream, self._rng = list(seed), None
         # the leaves are read at the anchor, or (a scenario's roll, civsim.scenario_roll) at the
         # month its change takes effect
         self.date = read_at or anchor.start_time.date()
@@ -79,9 +84,17 @@ class Builder:
             self.parts[self._program] = self._marks + (self._rows("households"), self._rows("persons"))
         self._program = program
         if program is not None:
-            self.rng = np.random.default_rng([*self._seed, zlib.crc32(program.encode())])
+            self._stream, self._rng = [*self._seed, zlib.crc32(program.encode())], None
             self._marks = (self._rows("households"), self._rows("persons"))
             self.reads[program] = set()
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The random stream of the program being added (seeded when first drawn from: a program
+        with no caseload here draws nothing)."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(self._stream)
+        return self._rng
 
     def _rows(self, table: str) -> int:
         return sum(len(part["household_id"]) for part in (self._households if table == "households" else self._persons))
@@ -113,7 +126,7 @@ class Builder:
         entry = _latest(leaf, self._by)
         if self._read_at is not None and leaf.at(max(self._read_at, entry.start)).start > entry.start:
             entry = leaf.at(self._read_at)      # a scenario's count from its month (civsim.scenario_roll)
-        self.month = pd.Period(entry.start, "M")
+        self.month = _month(entry.start)
         return int(round(entry.value))
 
     def sizes(self, households: int, persons: int) -> np.ndarray:
@@ -140,7 +153,7 @@ class Builder:
                                            self.value(f"{turnover}.turnover.exit"))
         n = len(start)
         # an array shorter than ``count`` repeats (grades [1, 2] alternate); a scalar stays one
-        pick = lambda value: np.resize(np.asarray(value), count)[template] if np.ndim(value) else value  # noqa: E731
+        pick = lambda value: np.asarray(value)[template % len(value)] if np.ndim(value) else value  # noqa: E731
         households = {"area": pick(area), "category": category, "start": start, "end": end}
         members = {name: pick(value) for name, value in attributes.items()}
         self.add(households, {**members, "start": start, "end": end}, np.arange(n))
@@ -152,16 +165,16 @@ class Builder:
         a, (lo, hi) = self.month.ordinal, self.span
         lo, hi = min(lo, a), max(hi, a)     # a count for a month outside the run's is projected to it
         rng = self.rng
-        back = rng.geometric(max(entry, 1e-9), count) - 1          # months since each present person joined
-        ahead = rng.geometric(max(exit, 1e-9), count)              # months until they leave
-        start = np.where(a - back < lo, NEVER_BEFORE, a - back)
-        end = np.where(a + ahead > hi, NEVER_AFTER, a + ahead)
+        start = a + 1 - rng.geometric(max(entry, 1e-9), count)     # the anchor less the months since each joined
+        end = a + rng.geometric(max(exit, 1e-9), count)            # the anchor plus the months until they leave
+        start[start < lo] = NEVER_BEFORE
+        end[end > hi] = NEVER_AFTER
         leavers = int(round(exit * count * (a - lo)))
         joiners = int(round(entry * count * (hi - a)))
         start = np.concatenate([start, np.full(leavers, NEVER_BEFORE), a + 1 + rng.integers(0, max(hi - a, 1), joiners)])
         end = np.concatenate([end, lo + 1 + rng.integers(0, max(a - lo, 1), leavers), np.full(joiners, NEVER_AFTER)])
         template = np.concatenate([np.arange(count), rng.integers(0, count, leavers + joiners)])
-        return start.astype(np.int64), end.astype(np.int64), template
+        return start.astype(np.int64, copy=False), end.astype(np.int64, copy=False), template
 
     def column(self, table: str, name: str) -> np.ndarray:
         """One column of the households or persons added so far (categories as codes: see :meth:`code`)."""
@@ -183,12 +196,33 @@ class Builder:
         """The code of a category word in :meth:`column` (``code("category", "dibao")``)."""
         return list(CATEGORICAL[name]).index(word)
 
+    def parts_so_far(self, households: tuple = (), persons: tuple = ()):
+        """Each part added so far, as it was given: (its number of households, their columns
+        ``households``, its members' columns ``persons``, each member's household position in the
+        part). A column is an array, or one value for every row of the part (categories as codes):
+        a count over the roll made part by part reads no column whole."""
+        for h, p in zip(self._households, self._persons):
+            ids = h["household_id"]
+            yield (len(ids), {name: _given(h, name, HOUSEHOLD_COLUMNS) for name in households},
+                   {name: _given(p, name, PERSON_COLUMNS) for name in persons}, p["household_id"] - (ids[0] if len(ids) else 0))
+
     def member_household(self, name: str) -> np.ndarray:
         """A household column for each member added so far (household ids are rows here)."""
         return self.column("households", name)[self.column("persons", "household_id")]
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return _frame(self._households, HOUSEHOLD_COLUMNS), _frame(self._persons, PERSON_COLUMNS, "person_id")
+        """The households and persons added; ``arrays`` then holds their columns as the engine reads
+        them (:meth:`civsim.roll.Roll.array`)."""
+        self.arrays = {"households": {}, "persons": {}}
+        # ids are rows, given in order from 0 (:meth:`add`): made whole rather than gathered
+        return (_frame(self._households, HOUSEHOLD_COLUMNS, "household_id", self.arrays["households"]),
+                _frame(self._persons, PERSON_COLUMNS, "person_id", self.arrays["persons"]))
+
+
+def _given(part: dict, name: str, columns: dict):
+    """A part's column as given (or its default), a category as its code."""
+    value = part.get(name, _default(name, columns[name]))
+    return _codes(value, CATEGORICAL[name]) if name in CATEGORICAL else value
 
 
 def _default(name: str, spec):
@@ -196,22 +230,53 @@ def _default(name: str, spec):
 
 
 def _column(values: list, lengths: list[int], name: str, dtype=None) -> np.ndarray:
-    """Concatenate one column over the parts; scalars broadcast, categories become codes."""
-    out = []
-    for value, n in zip(values, lengths):
-        if name in CATEGORICAL:
-            words = list(CATEGORICAL[name])
-            value = words.index(value) if np.ndim(value) == 0 else pd.Categorical(value, categories=words).codes
-        out.append(np.full(n, value, dtype) if np.ndim(value) == 0 else np.asarray(value, dtype))
-    return np.concatenate(out) if out else np.zeros(0, dtype or np.int64)
+    """Concatenate one column over the parts; scalars broadcast, categories become codes. Without
+    ``dtype``, the type the parts' arrays (and a scalar as ``np.full`` makes it) concatenate to."""
+    if name in CATEGORICAL:
+        values = [_codes(value, CATEGORICAL[name]) for value in values]
+    if dtype is None:
+        dtype = np.result_type(*(np.asarray(value).dtype for value in values)) if values else np.int64
+    if values and not any(isinstance(value, (np.ndarray, list, tuple)) for value in values) and len(set(values)) == 1:
+        # one value throughout (a default); all bits zero: left to the system's zeroed pages
+        if not np.array(values[0]).astype(dtype).tobytes().strip(b"\0"):
+            return np.zeros(sum(lengths), dtype)
+        return np.full(sum(lengths), values[0], dtype)
+    out = np.empty(sum(lengths), dtype)
+    at = 0
+    for value, n in zip(values, lengths):     # each part written into its rows: no copy to concatenate
+        np.copyto(out[at:at + n], value, casting="unsafe")
+        at += n
+    return out
+
+
+def _codes(value, words: tuple):
+    """A category word (or an array of them) as its code among ``words`` (-1 where not one)."""
+    if np.ndim(value) == 0:
+        return list(words).index(value)
+    value = np.asarray(value)
+    if value.dtype.kind != "U":
+        return pd.Categorical(value, categories=list(words)).codes
+    found, inverse = np.unique(value, return_inverse=True)
+    table = np.array([words.index(w) if w in words else -1 for w in found.tolist()], np.int8)
+    return table[inverse.reshape(-1)]
+
+
+_DTYPES: dict = {}
+
+
+def categories(words) -> pd.CategoricalDtype:
+    """The categorical type of ``words`` (made once: a new one checks its words again)."""
+    words = tuple(words)
+    if words not in _DTYPES:
+        _DTYPES[words] = pd.CategoricalDtype(list(words))
+    return _DTYPES[words]
 
 
 def _text(values: list, lengths: list[int]) -> pd.Categorical:
     """A free-text column over the parts, as categories (scalars broadcast without making strings)."""
     words = sorted({v for v in values if np.ndim(v) == 0} | {w for v in values if np.ndim(v) for w in np.unique(v)})
-    codes = [np.full(n, words.index(v), np.int32) if np.ndim(v) == 0 else np.searchsorted(words, v).astype(np.int32)
-             for v, n in zip(values, lengths)]
-    return pd.Categorical.from_codes(np.concatenate(codes) if codes else np.zeros(0, np.int32), categories=words or [""])
+    codes = [words.index(v) if np.ndim(v) == 0 else np.searchsorted(words, v) for v in values]
+    return pd.Categorical.from_codes(_column(codes, lengths, "", np.int32), dtype=categories(words or [""]))
 
 
 # Narrow integer types keep a province's roll small; ids and spells stay wide.
@@ -221,12 +286,13 @@ NARROW = {"size": np.int16, "age": np.int16, "disability_grade": np.int8, "self_
           "classified": np.float32}
 
 
-def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd.DataFrame:
+def _frame(parts: list[dict], columns: dict, id_column: str | None = None, arrays: dict | None = None) -> pd.DataFrame:
     lengths = [len(part["household_id"]) for part in parts]
     data = {}
+    arrays = {} if arrays is None else arrays
     for name, spec in columns.items():
         if name == id_column:
-            data[name] = np.arange(sum(lengths), dtype=np.int64)
+            data[name] = arrays[name] = np.arange(sum(lengths), dtype=np.int64)
             continue
         if spec[0] == "optional_str" and name not in CATEGORICAL and name not in ("start", "end"):
             data[name] = _text([part.get(name, _default(name, spec)) for part in parts], lengths)
@@ -236,11 +302,12 @@ def _frame(parts: list[dict], columns: dict, id_column: str | None = None) -> pd
         # each part's column is let go once it is in the frame, so the roll is not held twice
         values = _column([part.pop(name, _default(name, spec)) for part in parts], lengths, name, dtype)
         if name in CATEGORICAL:
-            data[name] = pd.Categorical.from_codes(values.astype(np.int8), categories=list(CATEGORICAL[name]))
+            arrays[name] = values.astype(np.int8, copy=False)
+            data[name] = pd.Categorical.from_codes(arrays[name], dtype=categories(CATEGORICAL[name]))
         elif spec[0] == "int" or name in ("start", "end"):   # spells are month ordinals here
-            data[name] = values.astype(NARROW.get(name, np.int64), copy=False)
+            data[name] = arrays[name] = values.astype(NARROW.get(name, np.int64), copy=False)
         elif spec[0] == "optional_float":
-            data[name] = values.astype(NARROW.get(name, np.float64), copy=False)
+            data[name] = arrays[name] = values.astype(NARROW.get(name, np.float64), copy=False)
         else:   # free text (the street): categories, as most rows share a few values
             data[name] = pd.Categorical(values.astype(str) if len(values) else np.zeros(0, str))
     return pd.DataFrame(data, copy=False)
@@ -265,8 +332,13 @@ def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None =
     households, persons = builder.tables()
     at = anchor.start_time.date()
     standards = {area: params.get(f"dibao.standard.{area}", at, 0.0) for area in AREAS}
-    roll_module.validate(households, persons)
+    # the link holds as the builder makes it (ids are rows, each size its members' count): no
+    # second check of it (roll.validate, which a bureau's tables pass through)
+    if int(builder.arrays["households"]["size"].sum(dtype=np.int64)) != len(persons):
+        raise RuntimeError("a synthetic roll's sizes do not count its members")
     roll = Roll(households, persons, anchor, standards, seed)
+    for table, arrays in builder.arrays.items():    # the columns as built: not taken from the frames again
+        roll.hold(table, arrays)
     roll.parts, roll.reads, roll.months, roll.unplaced = builder.parts, builder.reads, months, builder.unplaced
     roll.year = year
     # the income profile the 低保 pool's incomes were drawn with (civsim.dynamics reads each month's against it)

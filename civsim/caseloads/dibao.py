@@ -54,12 +54,18 @@ def _members(b, n: int) -> dict:
     """Ages, disabilities and illness of ``n`` members at the shares in ``dibao.members``."""
     shares = np.array([b.value(f"dibao.members.{name}") for name in MEMBER_SHARES])
     u, v, w = b.rng.random(n), b.rng.random(n), b.rng.random(n)
-    elderly, minor = u < shares[0], (u >= shares[0]) & (u < shares[0] + shares[1])
-    age = np.where(elderly, 60 + (v * 31).astype(int), np.where(minor, (v * 18).astype(int), 18 + (v * 42).astype(int)))
-    grade = np.where(w < shares[2], 1 + (v * 2).astype(int), np.where(w < shares[2] + shares[3], 3 + (v * 2).astype(int), 0))
-    if not b.declares(*DISABILITY_RULES):
+    # an elderly member (u below the first share) is 60–90, a minor (the next share) 0–17, any
+    # other 18–59: each band's first age plus v × its width, cut to a whole year
+    band = (u >= shares[0]).astype(np.intp)
+    band += u >= shares[0] + shares[1]
+    age = np.array([60, 0, 18], np.int16)[band] + (v * np.array([31.0, 18.0, 42.0])[band]).astype(np.int16)
+    if b.declares(*DISABILITY_RULES):
+        # grades 1–2 for the severely disabled share (w below it), 3–4 for the next, else none
+        step = (v * 2).astype(np.int8)
+        grade = np.where(w < shares[2], 1 + step, np.where(w < shares[2] + shares[3], 3 + step, 0)).astype(np.int8)
+    else:
         # members carry what only the programs the district pays read: a district that declares no
         # disability subsidy (a 低保-only district) needs no disability amounts for its members
-        grade = np.zeros(n, grade.dtype)
+        grade = np.zeros(n, np.int8)
     ill = b.rng.random(n) < shares[4]
-    return {"age": age, "disability_grade": grade, "seriously_ill": ill.astype(int)}
+    return {"age": age, "disability_grade": grade, "seriously_ill": ill.astype(np.int8)}

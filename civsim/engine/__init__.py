@@ -15,9 +15,10 @@ table and its sums).
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .. import params as params_module, scenarios as scenarios_module, schema
+from .. import money, params as params_module, scenarios as scenarios_module, schema
 from ..errors import CivsimError
 from ..params import ParamSet
 from ..roll import Roll
@@ -25,7 +26,7 @@ from .candidates import Prepared, View
 from .month import Month
 from .reuse import Fixed
 from .simulation import Detail, Simulation, year_months
-from .tidy import COLUMNS, KEYS, MEASURES, _finish, stock, to_csv_frame, year_totals
+from .tidy import COLUMNS, KEYS, MEASURES, Lines, finish, stock, to_csv_frame, year_totals
 
 
 def scenario_sets(base: ParamSet, scenarios, year: int) -> list[ParamSet]:
@@ -44,11 +45,27 @@ def runs(sim: Simulation, sets: list[ParamSet]) -> list[pd.DataFrame]:
     """The table of each parameter set, the first the baseline: a scenario takes the baseline's
     lines of every program that reads none of the leaves it changes (:meth:`Simulation.reusing`),
     the same lines as running them again."""
+    return [paid.frame() for paid in _lines(sim, sets)]
+
+
+def _lines(sim: Simulation, sets: list[ParamSet]) -> list[Lines]:
+    """:func:`runs` before the tables are made."""
     if len(sets) < 2:
-        return [sim.run(p) for p in sets]
+        return [sim.lines(p) for p in sets]
     record: dict = {}
-    frames = [sim.run(sets[0], record=record)]
-    return frames + [sim.run(p, fixed=sim.reusing(sets[0], record, p)) for p in sets[1:]]
+    paid = [sim.lines(sets[0], record=record)]
+    return paid + [sim.lines(p, fixed=sim.reusing(sets[0], record, p)) for p in sets[1:]]
+
+
+def _same(one: Lines, other: Lines) -> bool:
+    """Whether two runs' tables hold the same lines and measures (as their frames compare)."""
+    if one.values.shape != other.values.shape:
+        return False
+    n, m = len(one.groups), len(other.groups)
+    if not (one.lines == other.lines if n == m else np.array_equal(np.repeat(one.lines, n), np.repeat(other.lines, m))):
+        return False
+    return (np.array_equal(one.values[:, :3], other.values[:, :3], equal_nan=True)
+            and np.array_equal(money.yuan(one.values[:, 3]), money.yuan(other.values[:, 3]), equal_nan=True))
 
 
 def simulate(district, year: int, scenarios=(), seed: int | None = None, params: ParamSet | None = None,
@@ -57,14 +74,14 @@ def simulate(district, year: int, scenarios=(), seed: int | None = None, params:
     base = params if params is not None else params_module.load(district)
     sim = Simulation(base, year, 1 if seed is None else seed, roll=roll)
     sets = scenario_sets(base, scenarios, year)
-    frames = runs(sim, sets)
-    for scenario, frame in zip(scenarios, frames[1:]):
-        if frame[MEASURES].equals(frames[0][MEASURES]) and frame["program"].equals(frames[0]["program"]):
+    paid = _lines(sim, sets)
+    for scenario, lines in zip(scenarios, paid[1:]):
+        if _same(lines, paid[0]):
             name = scenario.name if isinstance(scenario, scenarios_module.Scenario) else str(scenario)
             raise CivsimError(getattr(scenario, "file", "") or f"scenario {name}", "changes",
                               f"changes nothing in {year}: the leaves it changes pay no one that year",
                               "a change that reaches someone paid in the simulated year")
-    frame = _finish(frames)
+    frame = finish(paid)
     # what the roll could not hold, in the user's words (the command line prints it)
     frame.attrs["notes"] = [f"{path}：人数为{month}的数字，晚于{year}年，本年名册不计入"
                             for path, month in sim.roll.unplaced.items()]

@@ -63,11 +63,12 @@ class Month:
         """The leaf in force this month; an absent leaf or one not yet in force is an error."""
         if self.read is not None:
             self.read.add((self.program, path))
-        if path not in self._cache:
-            self._cache[path] = self.prepared.in_force(self.params, path, self.t, self._date)
+        value = self._cache.get(path)
+        if value is None:
+            value = self._cache[path] = self.prepared.in_force(self.params, path, self.t, self._date)
         if self.trace is not None:
-            self.trace.read(self, path, self._cache[path])
-        return self._cache[path]
+            self.trace.read(self, path, value)
+        return value
 
     def optional(self, path: str) -> float:
         """A leaf the rule reads as 0 where the jurisdiction declares none (an age band it does not pay)."""
@@ -101,7 +102,7 @@ class Month:
         """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes); an area's leaf is needed
         only where ``area`` holds someone of it (an all-urban district declares no rural standard)."""
         # float32, as incomes are: half the memory traffic on a million households
-        return self.per_area(prefix, area).astype(np.float32)[area]
+        return self.prepared.spread(self.per_area(prefix, area).astype(np.float32), area)
 
     def result(self, line: str):
         """(entity, rows, amounts, Paid) of a line paid earlier this month; a flat program's is

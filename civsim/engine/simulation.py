@@ -3,6 +3,8 @@ per line and month, gathered into the tidy table (:meth:`Simulation.run`) or sum
 (:meth:`Simulation.by_year`)."""
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,11 +17,32 @@ from ..roll import AREAS, Roll
 from .candidates import Prepared
 from .month import Month
 from .reuse import Fixed, held_programs
-from .tidy import MEASURES
+from .tidy import Lines
 
 
 def year_months(year: int) -> pd.PeriodIndex:
+    return _year_months(int(year))
+
+
+@functools.lru_cache(maxsize=64)
+def _year_months(year: int) -> pd.PeriodIndex:     # an index is immutable: one per year will do
     return pd.period_range(f"{year}-01", f"{year}-12", freq="M")
+
+
+def first_days(months: pd.PeriodIndex) -> list[dt.date]:
+    """Each month's first day (the day its parameters are read on)."""
+    return [dt.date(1970 + ordinal // 12, ordinal % 12 + 1, 1) for ordinal in months.asi8.tolist()]
+
+
+@functools.lru_cache(maxsize=64)
+def _prices(ordinals: tuple) -> tuple[np.ndarray, np.ndarray]:
+    return cpi.for_months(pd.PeriodIndex.from_ordinals(list(ordinals), freq="M"))
+
+
+def prices(months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
+    """CPI and food CPI y/y of the months (:func:`civsim.cpi.for_months`), read once per set of months."""
+    headline, food = _prices(tuple(months.asi8.tolist()))
+    return headline.copy(), food.copy()
 
 
 @dataclass
@@ -62,8 +85,9 @@ class Simulation:
         self.prepared = prepared if prepared is not None else Prepared.of(self.roll)
         pool = self.prepared.views.get("dibao")
         self.pool = pool.rows if pool is not None else np.zeros(0, np.int64)
-        self.cpi, self.food = cpi.for_months(self.months)
+        self.cpi, self.food = prices(self.months)
         self._dates = (None, [], [])   # (months, their Periods, each one's first day), made on the first run
+        self._span = None               # (ordinal, first day) of each month the incomes step through
         self.programs = self._active(params)
         self._paths: dict = {}
         self._made_paths, self._kept = 0, None      # paths made; the month draws, once a second is
@@ -111,11 +135,21 @@ class Simulation:
             elif program.reads and not program.caseload:
                 has = any(line in {o for a in active for o in a.outputs} for line in program.reads)
             else:
-                has = any(params.has(path) and params.monthly_or_zero(path, self.months).any() for path in program.caseload)
+                days = self._days()
+                has = any(params.has(path) and any(params.get(path, day, 0.0) for day in days) for path in program.caseload)
             if has and schema.applies(params, program):
                 self.prepared.unpaid.update(schema.require(params, program, self.roll))
                 active.append(program)
         return active
+
+    def _days_of_months(self) -> tuple:
+        """(months, their Periods, each one's first day), made once for the months."""
+        if self._dates[0] is not self.months:
+            self._dates = (self.months, list(self.months), first_days(self.months))
+        return self._dates
+
+    def _days(self) -> list:
+        return self._days_of_months()[2]
 
     def income(self, params: ParamSet) -> np.ndarray:
         """The 低保 pool's incomes month by month under ``params``: the roll's rates and gap ratios
@@ -131,8 +165,10 @@ class Simulation:
     def rates(self, params: ParamSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The 低保 pool's entry and exit rates and gap ratios (urban, rural) under ``params``, one
         per month its incomes step through (:func:`civsim.dynamics.span`)."""
-        span = dynamics.span(self.roll, self.months)
-        at = [(period.ordinal, period.start_time.date()) for period in span]
+        if self._span is None:      # the roll and months are this simulation's for good: once
+            span = dynamics.span(self.roll, self.months)
+            self._span = list(zip(span.asi8.tolist(), first_days(span)))
+        at = self._span
         value = self.prepared.in_force
         entry = np.array([value(params, "dibao.entry_rate", t, d) for t, d in at])
         exit_ = np.array([value(params, "dibao.exit_rate", t, d) for t, d in at])
@@ -161,18 +197,28 @@ class Simulation:
         """The tidy table of one parameter set (and its :class:`Detail` when ``detail``); ``fixed``
         supplies the lines of the programs it holds instead of running them again; ``record``, a
         dict, receives every program's month-by-month lines (for :meth:`reusing`)."""
+        paid, per_entity = self._run(params, detail, read, fixed, record)
+        frame = paid.frame()
+        return (frame, per_entity) if detail else frame
+
+    def lines(self, params: ParamSet, fixed: "Fixed | None" = None, record: dict | None = None) -> Lines:
+        """:meth:`run`'s lines before they are a table (:func:`civsim.engine.tidy.finish` makes one
+        table of several runs' lines)."""
+        return self._run(params, False, None, fixed, record)[0]
+
+    def _run(self, params: ParamSet, detail: bool, read, fixed, record) -> tuple[Lines, "Detail | None"]:
         if detail and fixed is not None:
             raise ValueError("a run with detail evaluates every program: no fixed lines")
         sim = self.on_roll_of(params)
         if sim is not self:     # lines recorded on another roll do not hold on the scenario's
-            return sim.run(params, detail, read, fixed if fixed is not None and fixed.roll is sim.roll else None)
+            return sim._run(params, detail, read, fixed if fixed is not None and fixed.roll is sim.roll else None, None)
         if fixed is not None and fixed.roll is not None and fixed.roll is not self.roll:
             fixed = None
         per_entity = Detail(self.roll, self.months) if detail else None
         keep = (frozenset(p.key for p in self.programs), record) if record is not None else None
         lines, periods, measures = self._blocks(params, per_entity, read, fixed, record=keep)
-        frame = self._frame(params, lines, periods, measures, self.prepared.groups)
-        return (frame, per_entity) if detail else frame
+        values = np.concatenate(measures) if measures else np.zeros((0, 4))
+        return Lines(params.district.code, params.scenario, lines, periods, values, self.prepared.groups), per_entity
 
     def reusing(self, base: ParamSet, record: dict, params: ParamSet) -> "Fixed":
         """The lines of a run of ``base`` (``record`` of :meth:`run`) that a run of ``params`` can
@@ -233,10 +279,7 @@ class Simulation:
         held = fixed.programs if fixed is not None else ()
         income = self.income(params) if len(self.pool) else np.zeros((len(self.months), 0), np.float32)
         lines, periods, measures = [], [], []
-        if self._dates[0] is not self.months:
-            periods_ = list(self.months)
-            self._dates = (self.months, periods_, [period.start_time.date() for period in periods_])
-        _, months, dates = self._dates
+        _, months, dates = self._days_of_months()
         for t, period in enumerate(months):
             month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t], read=read,
                           date=dates[t])
@@ -263,7 +306,7 @@ class Simulation:
 
     def _pay(self, program, month: Month, t: int, per_entity) -> list:
         """One program's month: [(line, block of groups × MEASURES)], its results left in ``month``."""
-        n_groups = len(self.prepared.groups)
+        n_groups = self.prepared.n_groups
         view = self.prepared.views.get(program.key)
         if program.rates is not None and per_entity is None:
             rates = money.whole_fen(program.rates(month, view), program.rounding)
@@ -290,15 +333,10 @@ class Simulation:
             over = self.prepared.views[paid.over] if paid.over else view
             amount = money.whole_fen(paid.amount, program.rounding)
             month.results[line] = (over, paid)
-            group = over.group[paid.rows]
-            count = np.bincount(group, minlength=n_groups).astype(np.float64)
+            group, count, persons = _counted(month, over, paid.rows, n_groups)
             # whole fen in float64 sum exactly, in any order
             total = np.bincount(group, weights=amount, minlength=n_groups)
-            if over.entity == "household":
-                persons = np.bincount(group, weights=over.size[paid.rows], minlength=n_groups)
-                block = _block(count, persons, total)
-            else:
-                block = _block(0.0, count, total)
+            block = _block(count, persons, total) if over.entity == "household" else _block(0.0, count, total)
             blocks.append((line, block))
             if per_entity is not None:
                 # one entity's month fits int32 fen (21 million yuan): half the memory of int64
@@ -306,17 +344,23 @@ class Simulation:
                 per_entity.lines.setdefault(line, (over.entity, []))[1].append((over.rows[paid.rows], kept))
         return blocks
 
-    def _frame(self, params, lines, periods, measures, groups) -> pd.DataFrame:
-        n = len(groups)
-        values = np.concatenate(measures) if measures else np.zeros((0, 4))
-        frame = pd.DataFrame({"jurisdiction": params.district.code, "scenario": params.scenario,
-                              "month": pd.PeriodIndex(np.repeat(periods, n), freq="M") if periods else pd.PeriodIndex([], freq="M"),
-                              "program": np.repeat(lines, n)})
-        for column in groups.columns:
-            frame[column] = np.tile(groups[column].to_numpy(), len(lines))
-        frame[MEASURES] = values
-        frame["amount_yuan"] = money.yuan(values[:, 3])     # the blocks hold whole fen
-        return frame
+
+def _counted(month: Month, over, rows: np.ndarray, n_groups: int) -> tuple:
+    """The groups of ``rows`` (positions among ``over``'s candidates), how many there are per group,
+    and, for households, their members: made once a month for rows several lines pay (低保's, which
+    its supplements pay too)."""
+    key = ("counted", id(over), id(rows))
+    hit = month._cache.get(key)
+    if hit is None or hit[0] is not rows:
+        group = over.group[rows]
+        if n_groups == 2:   # urban and rural alone (codes 0 and 1): the rural ones counted
+            rural = np.count_nonzero(group)
+            count = np.array([len(group) - rural, rural], np.float64)
+        else:
+            count = np.bincount(group, minlength=n_groups).astype(np.float64)
+        persons = np.bincount(group, weights=over.size[rows], minlength=n_groups) if over.entity == "household" else count
+        hit = month._cache[key] = (rows, group, count, persons)
+    return hit[1:]
 
 
 def _block(households, persons, amount) -> np.ndarray:

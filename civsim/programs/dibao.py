@@ -109,7 +109,7 @@ def members_in_classes(view) -> tuple[np.ndarray, np.ndarray]:
 
 PROGRAM = Program(
     key="dibao", label="低保", entity="household", order=10, pay=pay, uses=("income",),
-    candidates=lambda roll: (roll.households["category"] == "dibao").to_numpy() & roll.households["income"].notna().to_numpy(),
+    candidates=lambda roll: roll.is_("households", "category", "dibao") & ~np.isnan(roll.array("households", "income")),
     params={
         "dibao.standard.urban": Param("yuan/person/month", required=True, label="城市低保标准"),
         "dibao.standard.rural": Param("yuan/person/month", required=True, label="农村低保标准",

@@ -11,7 +11,7 @@ CERTIFIED_POOR = ("low_income", "edge")
 
 
 def candidates(roll) -> np.ndarray:
-    return (roll.persons["disability_grade"].to_numpy() >= 1) & (roll.persons["tekun"].to_numpy() == 0)
+    return (roll.array("persons", "disability_grade") >= 1) & (roll.array("persons", "tekun") == 0)
 
 
 def classes(view) -> np.ndarray:

@@ -8,8 +8,8 @@ from . import Param, Program, Sentence
 
 
 def candidates(roll) -> np.ndarray:
-    grade = roll.persons["disability_grade"].to_numpy()
-    return (grade >= 1) & (grade <= 2) & (roll.persons["tekun"].to_numpy() == 0)
+    grade = roll.array("persons", "disability_grade")
+    return (grade >= 1) & (grade <= 2) & (roll.array("persons", "tekun") == 0)
 
 
 def rates(month, view) -> np.ndarray:

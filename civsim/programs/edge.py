@@ -20,7 +20,7 @@ def pay(month, view) -> Paid:
 
 PROGRAM = Program(
     key="edge", label="低保边缘家庭救助", entity="household", order=35, pay=pay,
-    candidates=lambda roll: (roll.households["category"] == "edge").to_numpy(),
+    candidates=lambda roll: roll.is_("households", "category", "edge"),
     params={"edge.amount": Param("yuan/person/month", required=True, label="低保边缘家庭救助金"), "edge.income_multiple": Param("ratio"),
             "dibao.standard.urban": Param("yuan/person/month", required=True), "dibao.standard.rural": Param("yuan/person/month", required=True, when="caseload.dibao.rural.households")},
     roll_params={**{f"caseload.edge.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},

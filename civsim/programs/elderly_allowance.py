@@ -18,7 +18,7 @@ def rates(month, view) -> np.ndarray:
 PROGRAM = Program(
     key="elderly_allowance", label="高龄津贴", entity="person", order=90, pay=None, rates=rates,
     classes=lambda view: np.searchsorted(list(BANDS.values()), view.age, side="right").astype(np.int64),
-    candidates=lambda roll: (roll.persons["elderly_allowance"] == 1).to_numpy() & (roll.persons["age"] >= 70).to_numpy(),
+    candidates=lambda roll: (roll.array("persons", "elderly_allowance") == 1) & (roll.array("persons", "age") >= 70),
     # a jurisdiction declares the bands it pays; a band it does not declare pays nothing
     params={f"elderly.allowance.{band}": Param("yuan/person/month", optional=True, label=f"高龄津贴（{WORDS[band]}）")
             for band in BANDS},

@@ -13,7 +13,7 @@ def rates(month, view) -> np.ndarray:
 PROGRAM = Program(
     key="home_care", label="居家养老服务补贴", entity="person", order=100, pay=None, rates=rates,
     classes=lambda view: np.zeros(view.n, np.int64),
-    candidates=lambda roll: (roll.persons["home_care"] == 1).to_numpy(),
+    candidates=lambda roll: roll.array("persons", "home_care") == 1,
     params={"elderly.home_care.amount": Param("yuan/person/month", required=True, label="居家养老服务补贴")},
     roll_params={"caseload.elderly.home_care": Param("persons")},
     area="养老服务",

@@ -13,7 +13,7 @@ def pay(month, view) -> Paid:
 
 PROGRAM = Program(
     key="low_income", label="低收入家庭救助", entity="household", order=30, pay=pay,
-    candidates=lambda roll: (roll.households["category"] == "low_income").to_numpy(),
+    candidates=lambda roll: roll.is_("households", "category", "low_income"),
     params={"low_income.grant": Param("yuan/household/month", required=True, label="低收入家庭救助金")},
     roll_params={"caseload.low_income.households": Param("households"), "caseload.low_income.persons": Param("persons"),
                  "low_income.turnover.entry": Param("per_month"), "low_income.turnover.exit": Param("per_month")},

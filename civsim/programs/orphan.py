@@ -23,7 +23,7 @@ def placements(view) -> set[str]:
 PROGRAM = Program(
     key="orphan", label="孤儿", entity="person", order=70, pay=None, rates=rates,
     classes=lambda view: view.institution.astype(np.int64),
-    candidates=lambda roll: (roll.persons["child_status"] == "orphan").to_numpy(),
+    candidates=lambda roll: roll.is_("persons", "child_status", "orphan"),
     # each placement's standard is required where the caseload holds an orphan so placed (and read on
     # first use, for a bureau roll)
     params={f"children.orphan.{p}": Param("yuan/person/month", required=True, when=f"caseload.children.orphan_{p}",

@@ -30,7 +30,7 @@ def rates(month, view) -> np.ndarray:
 
 PROGRAM = Program(
     key="tekun", label="特困供养", entity="person", order=20, pay=None, classes=classes, rates=rates,
-    candidates=lambda roll: roll.persons["tekun"].to_numpy() == 1,
+    candidates=lambda roll: roll.array("persons", "tekun") == 1,
     # no national figure: the city sets the basic standard (≥ 1.3 × its 低保) and the care standards
     params={**{f"tekun.standard.{p}.{a}": Param("yuan/person/month", required=True,
                                                  label=f"{AREA_WORDS[a]}特困{PLACEMENT_WORDS[p]}基本生活标准")

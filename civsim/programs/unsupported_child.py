@@ -14,7 +14,7 @@ def rates(month, view) -> np.ndarray:
 PROGRAM = Program(
     key="unsupported_child", label="事实无人抚养儿童", entity="person", order=80, pay=None, rates=rates,
     classes=lambda view: np.zeros(view.n, np.int64),
-    candidates=lambda roll: (roll.persons["child_status"] == "unsupported").to_numpy(),
+    candidates=lambda roll: roll.is_("persons", "child_status", "unsupported"),
     params={"children.unsupported": Param("yuan/person/month", required=True, label="事实无人抚养儿童基本生活补贴")},
     roll_params={"caseload.children.unsupported": Param("persons")},
     reported_in=("children",),

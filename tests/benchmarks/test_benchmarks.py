@@ -56,6 +56,25 @@ def test_national_templates_cover_the_year_and_a_small_nation_runs_without_a_clu
     assert national.headline_persons(frame, national.anchor(units[0])) > 0
 
 
+def test_the_national_numbers_are_those_recorded():
+    """A change for speed moves no fen: the first districts of the nation pay what REFERENCE says
+    (a rule or parameter changed on purpose records its new sum there)."""
+    national = bench("national")
+    count, recorded = national.REFERENCE
+    units, _ = national.nation(2800, 40e6, first=count)
+    whole, _ = national.nation(40, 40e6 * 40 / 2800)
+    assert [u.district.code for u in units] == [u.district.code for u in national.nation(2800, 40e6)[0][:count]]
+    assert national.total_fen(units) == recorded
+    assert national.total_fen(whole[:1]) != national.total_fen(units[:1])     # the sizes follow the nation's
+
+
+def test_national_district_years_in_process(capsys):
+    bench("national").main(["--districts", "40", "--in-process", "2"])
+    out = capsys.readouterr().out
+    assert f"pay {bench('national').REFERENCE[1]:,} fen in 2020 (unchanged)" in out
+    assert "2 district-years in this process:" in out and "ms fixed +" in out
+
+
 def test_province_what_if_without_a_cluster():
     figures = bench("province").measure(3, workers=None)
     assert figures["districts"] == 3 and figures["scenarios"] == ["baseline", "dibao_plus5_july"]
