@@ -48,20 +48,10 @@ def test_a_block_of_draws_is_the_draws_one_by_one_to_the_bit(window, monkeypatch
     assert together.groupby("draw")["full"].sum().nunique() > 1       # the draws differ
 
 
-def test_the_price_subsidy_is_paid_copy_by_copy_when_its_trigger_fires(window):
+def test_the_price_subsidy_is_paid_copy_by_copy_when_its_trigger_fires(window, food_up):
     """Draws whose food CPI reaches the trigger pay 价格临时补贴; the others do not, in the same block."""
-    inputs = window.inputs
-    def hot(d):     # draws 1 and 3 see food prices 20 % up all window long
-        x = inputs(d)
-        if d in (1, 3):
-            x["food"] = np.full(len(window.window.months), 20.0)
-        return x
-    window.inputs = hot
-    try:
-        together = window.block(range(4))
-        one_by_one = pd.concat([window.draw(d) for d in range(4)], ignore_index=True)
-    finally:
-        del window.inputs
+    with food_up(window, {1, 3}) as run:
+        together, one_by_one = run(4)
     pd.testing.assert_frame_equal(together, one_by_one, check_exact=True)
     price = together[together["program"].str.endswith("price_subsidy")]
     assert set(price.loc[price["full"] > 0, "draw"]) == {1, 3}

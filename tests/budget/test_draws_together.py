@@ -42,20 +42,9 @@ def test_a_block_is_its_draws_one_by_one_to_the_bit(window, monkeypatch):
     assert (scenario > baseline).all()                                       # the scenario's raise reaches the money
 
 
-def test_draws_whose_prices_trigger_the_subsidy_pay_it_in_the_same_block(window):
-    inputs = window.inputs
-
-    def hot(d):     # draws 0 and 2 see food prices 20 % up all window long
-        x = inputs(d)
-        if d in (0, 2):
-            x["food"] = np.full(len(window.window.months), 20.0)
-        return x
-    window.inputs = hot
-    try:
-        together = window.block(range(4))
-        one_by_one = pd.concat([window.draw(d) for d in range(4)], ignore_index=True)
-    finally:
-        del window.inputs
+def test_draws_whose_prices_trigger_the_subsidy_pay_it_in_the_same_block(window, food_up):
+    with food_up(window, {0, 2}) as run:
+        together, one_by_one = run(4)
     pd.testing.assert_frame_equal(together, one_by_one, check_exact=True)
     price = together[together["program"].str.endswith("price_subsidy") & (together["full"] > 0)]
     if window.base.has("supplements.price.trigger_food"):
