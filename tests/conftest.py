@@ -1,5 +1,8 @@
+import contextlib
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,3 +71,24 @@ def rendered(tmp_path_factory):
                                  {"district": "东西湖区", "year": 2021}, label="gongwen budget", layout="gongwen")],
                       progress=False, kernel_name=report_jobs.KERNEL)
     return {"out": out, "code": code, "printed": printed.getvalue(), "defaults": extra[0], "gongwen_budget": extra[1]}
+
+
+@pytest.fixture
+def food_up():
+    """``with food_up(window, draws) as run: together, one_by_one = run(n)``: the draws in ``draws`` see
+    food prices 20 % up all window long; ``run(n)`` gives the first n draws as one block and one by one."""
+    @contextlib.contextmanager
+    def up(window, draws):
+        inputs = window.inputs
+
+        def hot(d):
+            x = inputs(d)
+            if d in draws:
+                x["food"] = np.full(len(window.window.months), 20.0)
+            return x
+        window.inputs = hot
+        try:
+            yield lambda n: (window.block(range(n)), pd.concat([window.draw(d) for d in range(n)], ignore_index=True))
+        finally:
+            del window.inputs
+    return up
