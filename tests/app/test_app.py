@@ -361,6 +361,9 @@ def test_a_clerk_computes_a_household_in_the_browser(served, browser):
     income.press("Enter")
     page.wait_for_function("() => Number(document.querySelector(\".civsim-hh-base[data-line='dibao']\").dataset.yuan) === 1590",
                            timeout=WAIT_MS)
+    # the working is redrawn in a message after the amount's: wait for it too
+    page.wait_for_function("() => document.querySelector(\".civsim-hh-working[data-line='dibao']\").innerText"
+                           ".includes('家庭月人均收入 300元')", timeout=WAIT_MS)
     working = page.locator(".civsim-hh-working[data-line='dibao']").inner_text()
     assert "城市低保标准830元/人·月" in working and "家庭月人均收入 300元" in working and "1,590.00元" in working
 
