@@ -1,6 +1,7 @@
 """The report batch against the same notebooks run one after another with the papermill CLI.
 
 Run on demand:  .venv/bin/python benchmarks/batch.py [--layout gongwen] [--rounds 3]
+                 [--district 东西湖区 [--document 工作计划]]
 Both sides execute the reports `civsim report --all` renders (summary, plan and budget of every
 district with a caseload) and write HTML, PDF and Word; the sequential side runs ``papermill`` as
 a command per notebook (what a user would script: no context given, so each notebook computes
@@ -22,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from civsim import report_jobs
+from civsim import batch, report_jobs
 from civsim.report.render import to_docx, to_html, to_pdf
 
 
@@ -105,28 +106,39 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def one_round(items, layout: str, one: bool = False) -> tuple[float, float, float, float, str]:
+def one_round(items, layout: str, one: bool = False, document: str | None = None) -> tuple[float, float, float, float, str]:
+    """Both sides from nothing; with ``document`` (a report's file name) only that report of each
+    district-year, each notebook computing its own figures on both sides."""
     with tempfile.TemporaryDirectory() as tmp:
         before = load()
         start = time.perf_counter()
         with TreeCPU() as used:
-            chosen = {"district": items[0][0], "year": items[0][1]} if one else {}
-            code = report_jobs.main(out=Path(tmp) / "batch", layout=layout, progress=False, **chosen)
+            if document is None:
+                chosen = {"district": items[0][0], "year": items[0][1]} if one else {}
+                code = report_jobs.main(out=Path(tmp) / "batch", layout=layout, progress=False, **chosen)
+            else:
+                code = int(not all(o.ok for o in batch.run(_jobs(items, Path(tmp) / "batch", layout, document),
+                                                           progress=False, kernel_name=report_jobs.KERNEL)))
         parallel, parallel_cpu = time.perf_counter() - start, used.seconds
         assert code == 0
         between = load()
         (Path(tmp) / "seq").mkdir()
-        jobs = report_jobs.jobs(items, out=Path(tmp) / "seq", layout=layout, shared=False)
+        jobs = _jobs(items, Path(tmp) / "seq", layout, document)
         with TreeCPU() as used:
             serial = sequential(jobs, Path(tmp) / "seq")
         serial_cpu = used.seconds
         after = load()
-        batch_jobs = report_jobs.jobs(items, out=Path(tmp) / "batch", layout=layout, shared=False)
+        batch_jobs = _jobs(items, Path(tmp) / "batch", layout, document)
         differ = [job.label for i, (job, mine) in enumerate(zip(jobs, batch_jobs))
                   if outputs(Path(tmp) / "seq" / f"{i}-{job.name}.ipynb", Path(tmp) / "seq")
                   != outputs(mine.output("ipynb"), Path(tmp) / "batch")]
         assert not differ, f"the batch and papermill disagree on {differ}"
     return parallel, parallel_cpu, serial, serial_cpu, f"load {before} → {between} → {after}"
+
+
+def _jobs(items, out: Path, layout: str, document: str | None) -> list:
+    return [job for job in report_jobs.jobs(items, out=out, layout=layout, shared=False)
+            if document is None or job.name == document]
 
 
 def main(argv=None) -> None:
@@ -135,6 +147,9 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--district", default=None, help="only this district's reports of its first year with a "
                         "caseload (the suite's smoke form)")
+    parser.add_argument("--document", default=None, choices=[report_jobs.SUMMARY_NAME, report_jobs.PLAN_NAME,
+                                                             report_jobs.BUDGET_NAME],
+                        help="only this report of each district-year, each notebook computing its own figures")
     args = parser.parse_args(argv)
     items = [(s.district, s.year, s.as_of_month) for s in report_jobs.with_caseload()
              if args.district is None or s.district == args.district]
@@ -142,9 +157,10 @@ def main(argv=None) -> None:
         sys.exit(f"no district with a caseload named {args.district}")
     if args.district is not None:      # its first year: what `civsim report --district X --year Y` renders
         items = items[:1]
-    count = len(report_jobs.jobs(items))
+    count = len(_jobs(items, Path(tempfile.gettempdir()), args.layout, args.document))
     for _ in range(args.rounds):
-        parallel, parallel_cpu, serial, serial_cpu, loads = one_round(items, args.layout, one=args.district is not None)
+        parallel, parallel_cpu, serial, serial_cpu, loads = one_round(items, args.layout, one=args.district is not None,
+                                                              document=args.document)
         print(f"{count} reports on {os.cpu_count()} cores ({loads}): "
               f"batch {parallel:.1f} s ({parallel_cpu:.0f} CPU s), papermill CLI one after another {serial:.1f} s "
               f"({serial_cpu:.0f} CPU s); speed-up {serial / parallel:.2f}×, CPU {serial_cpu / parallel_cpu:.2f}× less "

@@ -40,6 +40,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: starts a kernel, a browser, LibreOffice or Dask")
 
 
+@pytest.hookimpl(tryfirst=True)       # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """With workers (make test: pytest -n auto), the tests that read the session's rendered documents
     run on one worker, so the documents are rendered once; and the slow tests are handed out first,

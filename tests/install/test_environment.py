@@ -94,3 +94,12 @@ def test_the_code_passes_ruff():
     checked = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "civsim", "tests", "benchmarks"],
                              cwd=ROOT, capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.xdist_group("rendered")
+def test_grouped_tests_go_to_one_worker(request):
+    """`make test` relies on --dist loadgroup to render the documents once: pytest-xdist marks a
+    grouped test by suffixing its id with the group, which some pytest releases silently undo."""
+    if not request.config.getoption("loadgroup", False):
+        pytest.skip("not run by pytest -n N --dist loadgroup (make test)")
+    assert request.node.nodeid.endswith("@rendered")

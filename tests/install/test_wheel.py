@@ -1,5 +1,6 @@
 """The wheel a bureau installs: built from the repository's files, installed into a fresh venv outside
-the repository, a workspace made with `civsim init`, a district's reports rendered and the
+the repository, a workspace made with `civsim init`, every command the README shows run there as
+written (districts' reports and the roll flow on the shipped sample exports included) and the
 explorer's notebook run there; an upgrade leaves the workspace as it was.
 
 The fresh venv has civsim's dependencies through a .pth naming this interpreter's site-packages
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT
+from test_readme_commands import readme_commands
 
 pytestmark = pytest.mark.slow
 SOURCES = ("civsim", "params", "data/reported", "pyproject.toml")   # what the wheel is built from
@@ -77,14 +80,15 @@ def test_the_wheel_holds_the_package_data_and_the_examples(installed):
     assert (examples / "data" / "reported" / "004_dongxihu_2020.csv").is_file()
 
 
-def test_init_renders_reports_and_runs_the_explorer_outside_the_repository(installed):
+def test_the_readme_commands_and_the_explorer_run_in_a_workspace_outside_the_repository(installed):
     tmp, env, civsim = installed["tmp"], installed["env"], installed["civsim"]
     package_before = _snapshot(installed["package"])
 
     outside = _run([civsim, "simulate", "--district", "东西湖区", "--year", "2020"], tmp, env, ok=False)
     assert outside.returncode == 2 and "不是 civsim 工作区" in outside.stderr and outside.stderr.count("\n") == 1
 
-    _run([civsim, "init", "ws", "--district", "东西湖区"], tmp, env)
+    for district in ("东西湖区", "东丽区"):
+        _run([civsim, "init", "ws", "--district", district], tmp, env)
     ws = tmp / "ws"
     assert (ws / "params" / "420112-dongxihu" / "dibao.yaml").is_file()
     assert (ws / "params" / "calibration" / "420112-dongxihu.yaml").is_file()
@@ -96,14 +100,24 @@ def test_init_renders_reports_and_runs_the_explorer_outside_the_repository(insta
     home = _run([civsim, "--home", ws, "simulate", "--district", "东西湖区", "--year", "2020"], tmp, env).stdout
     assert here == home and "420112,baseline,2020-01,dibao" in here
 
-    # --out as typed, relative to the workspace: the kernels run in the package's notebooks folder
-    _run([civsim, "report", "--district", "东西湖区", "--year", "2020", "--workers", "2", "--out", "reports"], ws, env,
-         timeout=600)
-    summary = ws / "reports" / "420112-东西湖区" / "2020"
-    for suffix in ("html", "pdf", "docx"):
-        assert (summary / f"工作总结.{suffix}").stat().st_size > 10_000
-    assert (ws / "reports" / "420112-东西湖区" / "2021" / "预算测算.xlsx").stat().st_size > 5_000
-    assert "东西湖区" in (summary / "工作总结.html").read_text(encoding="utf-8")
+    # the README's commands as written, from a folder holding the bureau's exports, the workspace
+    # chosen by CIVSIM_HOME (relative paths are the user's folder's: the kernels run elsewhere)
+    user = tmp / "user"
+    (user / "exports").mkdir(parents=True)
+    for export in (ROOT / "data" / "samples" / "420112-dongxihu").glob("*.xlsx"):
+        shutil.copy(export, user / "exports" / export.name)
+    readme = dict(env, CIVSIM_HOME=str(ws), CIVSIM_SALT_DIR=str(tmp / "salt"))
+    for line in readme_commands():
+        args = [str(p) for a in shlex.split(line)[1:] for p in (sorted(user.glob(a)) if "*" in a else [a])]
+        done = _run([civsim, *args], user, readme, ok=False, timeout=600)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, f"{line}\n{done.stderr[-2000:]}"
+    assert (user / "budget.xlsx").is_file() and (user / "my_roll" / "households.csv").is_file()
+    for district, code in (("东西湖区", "420112"), ("东丽区", "120110")):
+        summary = ws / "reports" / f"{code}-{district}" / "2020"
+        for suffix in ("html", "pdf", "docx"):
+            assert (summary / f"工作总结.{suffix}").stat().st_size > 10_000
+        assert (ws / "reports" / f"{code}-{district}" / "2021" / "预算测算.xlsx").stat().st_size > 5_000
+        assert district in (summary / "工作总结.html").read_text(encoding="utf-8")
 
     explorer = installed["package"] / "notebooks" / "scenario_explorer.ipynb"
     out = tmp / "explorer.ipynb"

@@ -68,3 +68,14 @@ def test_the_pool_fails_only_the_jobs_of_a_failed_shared_work(tmp_path):
     assert outcomes[0].error.startswith("000000-2020: CivsimError: ") and "000000" in outcomes[0].error[12:]
     assert "\n" not in outcomes[0].error and outcomes[0].cell is None
     assert not (tmp_path / "reads.ipynb").exists() and (tmp_path / "alone.html").is_file()
+
+
+def test_a_relative_out_reaches_the_kernels_and_the_shared_work_as_absolute_paths(tmp_path, monkeypatch):
+    """`civsim report --out reports`: the kernels run in the package's notebooks folder, so every path
+    handed to them is absolute, the user's folder's."""
+    monkeypatch.chdir(tmp_path)
+    planned = report_jobs.jobs([("东西湖区", 2020, 12)], out=Path("reports"), roll="my_roll")
+    budget = next(job for job in planned if job.name == report_jobs.BUDGET_NAME)
+    assert Path(budget.parameters["xlsx"]) == tmp_path / "reports" / "420112-东西湖区" / "2021" / "预算测算.xlsx"
+    assert {job.parameters.get("roll") for job in planned} - {None} == {str(tmp_path / "my_roll")}
+    assert budget.shared.arguments["roll"] == str(tmp_path / "my_roll")
