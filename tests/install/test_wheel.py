@@ -118,6 +118,9 @@ def test_the_readme_commands_and_the_explorer_run_in_a_workspace_outside_the_rep
             assert (summary / f"工作总结.{suffix}").stat().st_size > 10_000
         assert (ws / "reports" / f"{code}-{district}" / "2021" / "预算测算.xlsx").stat().st_size > 5_000
         assert district in (summary / "工作总结.html").read_text(encoding="utf-8")
+    # 东西湖区's from the imported roll: its streets, and its 低保边缘 families (paid nothing) counted
+    page = (ws / "reports" / "420112-东西湖区" / "2020" / "工作总结.html").read_text(encoding="utf-8")
+    assert "低保边缘家庭救助" in page and "吴家山街道" in page
 
     explorer = installed["package"] / "notebooks" / "scenario_explorer.ipynb"
     out = tmp / "explorer.ipynb"
