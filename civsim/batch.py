@@ -321,9 +321,9 @@ def prepare() -> None:
 
 
 def _start_worker() -> None:
-    import sys
+    from . import lean_imports
 
-    sys.modules.setdefault("rfc3987_syntax", None)    # as civsim.report.warmup says, when spawned
+    lean_imports.without_iri_grammars()     # as the fork server does (civsim.report.warmup), when spawned
 
 
 def make_shared(shared: Shared, folder: str, timeout: float = 600, kernel_name: str | None = None) -> str:

@@ -11,7 +11,9 @@ from .cli_options import (MAX_SAMPLE, MAX_WORKERS, add_district, add_jurisdictio
                           check_output, check_paid, check_year_option, chosen_scenarios, integer, memory, month, rate,
                           write_table)
 from .errors import CivsimError
+from .lean_imports import without_iri_grammars
 
+without_iri_grammars()
 MAX_DRAWS = 10_000   # ~12 ms a draw for a district: minutes, not days
 
 

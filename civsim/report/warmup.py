@@ -4,12 +4,9 @@ Each worker would otherwise import papermill, nbconvert, WeasyPrint and python-d
 the page templates and let fontconfig and Pango find the Chinese fonts: several seconds of the
 same work per worker. The fork server does it once and the workers inherit it.
 """
-import sys
+from civsim import lean_imports
 
-# Importing papermill imports nbformat and so jsonschema, which compiles some forty grammars of
-# rfc3987_syntax (one to three seconds) for IRI format checks that no notebook schema asks for;
-# jsonschema treats the package as optional, so the batch's processes go without it.
-sys.modules.setdefault("rfc3987_syntax", None)
+lean_imports.without_iri_grammars()
 
 import docx  # noqa: E402,F401
 import nbclient  # noqa: E402,F401
