@@ -11,6 +11,22 @@ lean_imports.without_iri_grammars()     # as civsim's own processes: 2-3 s less 
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def benchmark(name: str):
+    """A benchmark script as a module (``benchmarks/`` is not a package), for its smoke test."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return module
 
 
 def district_place(tmp_path: Path, csv: Path) -> tuple[Path, Path]:

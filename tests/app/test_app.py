@@ -21,6 +21,7 @@ import pytest
 
 from civsim import app, cli, engine, lab, scenarios
 from civsim.scenarios import Change, Scenario
+from conftest import benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -393,3 +394,18 @@ def test_a_clerk_computes_a_household_in_the_browser(served, browser):
     [saved] = saves.glob("*/family_80.yaml")
     assert cli.main(["cases", str(saved)]) == 0
     assert external == []
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_the_app_benchmark_measures_the_served_app(served, browser, capsys):
+    """benchmarks/app.py in its smoke form, on this module's app rather than fresh servers: a page, the
+    typing on both tabs once, a second visitor, the kernels' memory, the figures printed."""
+    bench = benchmark("app")
+    server, saves = served
+    start, page = bench.first_page(browser, server)
+    measured = bench.measure(browser, server, saves, page, repeat=1)
+    assert bench.report([start], measured) in (0, 1)
+    printed = capsys.readouterr().out
+    assert "keypress -> updated total" in printed and "单户测算 keypress -> household amount" in printed
+    assert sum(rss > 50 for rss, _ in measured["memory"].values()) >= 2       # the two visitors' kernels

@@ -1,31 +1,16 @@
-"""Every benchmark in a smoke form (tiny sizes, a few districts, one draw): none can break unnoticed.
+"""Every benchmark in a smoke form (tiny sizes, a few districts, one draw): none can break unnoticed
+(the app's on the app the browser tests serve: tests/app/test_app.py).
 They assert what each benchmark computes, never how fast (the figures are for `make bench`)."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BENCHMARKS = ROOT / "benchmarks"
-
-
-def bench(name: str):
-    """A benchmark script as a module (``benchmarks/`` is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    return module
+from conftest import BENCHMARKS, benchmark as bench
 
 
 def test_every_benchmark_has_a_smoke_form_here():
-    smoked = {"run", "explorer", "app", "batch", "import", "budget", "batch_dask", "national", "province"}
+    smoked = {"run", "explorer", "app", "batch", "import", "budget", "batch_dask", "national", "province"}   # app: tests/app
     assert {p.stem for p in BENCHMARKS.glob("*.py")} <= smoked
 
 
@@ -112,12 +97,3 @@ def test_batch_one_district(capsys):
 def test_batch_dask_one_report(capsys):
     bench("batch_dask").main(1, 1)
     assert "best of 1: process pool" in capsys.readouterr().out
-
-
-@pytest.mark.slow
-def test_app_in_the_browser(capsys):
-    app = bench("app")
-    if not Path(app.CHROMIUM).exists():
-        pytest.skip("no chromium (Debian's; `make setup` installs it when run as root)")
-    assert app.main(["--repeat", "1", "--starts", "1"]) in (0, 1)
-    assert "keypress -> updated total" in capsys.readouterr().out

@@ -17,10 +17,12 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import docx
 import nbformat
 import pytest
 
 from conftest import ROOT
+from privacy import SAMPLE, personal_data, scan
 from test_readme_commands import readme_commands
 
 pytestmark = pytest.mark.slow
@@ -104,7 +106,7 @@ def test_the_readme_commands_and_the_explorer_run_in_a_workspace_outside_the_rep
     # chosen by CIVSIM_HOME (relative paths are the user's folder's: the kernels run elsewhere)
     user = tmp / "user"
     (user / "exports").mkdir(parents=True)
-    for export in (ROOT / "data" / "samples" / "420112-dongxihu").glob("*.xlsx"):
+    for export in SAMPLE.glob("*.xlsx"):
         shutil.copy(export, user / "exports" / export.name)
     readme = dict(env, CIVSIM_HOME=str(ws), CIVSIM_SALT_DIR=str(tmp / "salt"))
     for line in readme_commands():
@@ -118,9 +120,18 @@ def test_the_readme_commands_and_the_explorer_run_in_a_workspace_outside_the_rep
             assert (summary / f"工作总结.{suffix}").stat().st_size > 10_000
         assert (ws / "reports" / f"{code}-{district}" / "2021" / "预算测算.xlsx").stat().st_size > 5_000
         assert district in (summary / "工作总结.html").read_text(encoding="utf-8")
-    # 东西湖区's from the imported roll: its streets, and its 低保边缘 families (paid nothing) counted
-    page = (ws / "reports" / "420112-东西湖区" / "2020" / "工作总结.html").read_text(encoding="utf-8")
-    assert "低保边缘家庭救助" in page and "吴家山街道" in page
+    # 东西湖区's from the imported roll: a table by street, its 低保边缘 families (paid nothing)
+    # counted, and no name, 身份证号, phone, address or account of the exports in its HTML or Word file
+    summary = ws / "reports" / "420112-东西湖区" / "2020"
+    page = (summary / "工作总结.html").read_text(encoding="utf-8")
+    assert "分街道（乡镇）情况" in page and "吴家山街道" in page and "低保边缘家庭救助" in page
+    written = docx.Document(str(summary / "工作总结.docx"))
+    document = "\n".join([p.text for p in written.paragraphs]
+                         + [cell.text for table in written.tables for row in table.rows for cell in row.cells])
+    assert "吴家山街道" in document
+    personal = personal_data()
+    for text in (page, document):
+        scan(text, personal)
 
     explorer = installed["package"] / "notebooks" / "scenario_explorer.ipynb"
     out = tmp / "explorer.ipynb"

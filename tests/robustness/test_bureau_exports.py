@@ -3,7 +3,7 @@ nothing is written. Then exports as systems really write them (HTML, XML and tex
 and two-row headers, merged blocks, sheets, old numbers …), each read to the plain pair's roll or
 refused in one line; Excel bombs refused before parsing. Then the privacy scan: no 身份证号,
 name, phone, address or bank account of the sample in any output, message or error of the roll
-commands."""
+commands (the 工作总结 from the roll: the README's roll flow, tests/install/test_wheel.py)."""
 import datetime as dt
 import html
 import re
@@ -15,13 +15,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from civsim import batch, roll_io
+from civsim import roll_io
 from civsim.bureau import amounts_check, idcard, importer
 from civsim.cli import main
 from civsim.errors import CivsimError
-from conftest import ROOT
+from privacy import ID_SHAPED, PHONE_SHAPED, SAMPLE, personal_data, scan
 
-SAMPLE = ROOT / "data" / "samples" / "420112-dongxihu"
 SALT = "test-salt-0123456789"
 HOUSE, PERSON = "城市低保家庭查询_20201031.xlsx", "城市低保人员查询_20201031.xlsx"
 TEKUN_PERSON = "特困人员人员查询_20201031.xlsx"
@@ -203,7 +202,7 @@ def test_a_bad_export_is_one_line_naming_file_row_and_column_and_nothing_is_writ
         assert f"row {row}" in line, line
     if column is not None:
         assert f"column {column}" in line, line
-    _scan(line, _personal_data())
+    scan(line, personal_data())
 
 
 def test_no_person_file_or_no_month_is_an_error(tmp_path):
@@ -219,32 +218,8 @@ def test_no_person_file_or_no_month_is_an_error(tmp_path):
 
 # ---------------------------------------------------------------- privacy
 
-ID_SHAPED = re.compile(r"\d{17}[\dXx]|\d{15}")
-PHONE_SHAPED = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
-def _personal_data() -> list[str]:
-    """Every name, 身份证号, phone, address and bank account in the sample's exports."""
-    found = set()
-    for path in SAMPLE.glob("*.xlsx"):
-        raw = pd.read_excel(path, engine="openpyxl", header=None, dtype=str)
-        found.update(v.split("：", 1)[1] for v in raw.iloc[:, 0].dropna() if v.startswith("制表人："))
-        frame = pd.read_excel(path, engine="openpyxl", header=2, dtype=str)
-        for column in ("户主姓名", "姓名", "银行账户名称", "户主身份证号", "身份证号", "联系电话", "家庭住址", "银行帐号"):
-            if column in frame:
-                found.update(v for v in frame[column].dropna() if not v.startswith("制表"))
-    return sorted(found)
-
-
-def _scan(text: str, personal: list[str]) -> None:
-    assert not ID_SHAPED.search(text), ID_SHAPED.search(text).group()
-    assert not PHONE_SHAPED.search(text)
-    leaked = [v for v in personal if v in text]
-    assert not leaked, f"{len(leaked)} personal values in the output"
-
-
 def test_no_personal_data_in_any_output_message_or_error(tmp_path, capsys):
-    personal = _personal_data()
+    personal = personal_data()
     assert len(personal) > 500 and any(ID_SHAPED.fullmatch(v) for v in personal)
     out = tmp_path / "roll"
     code, text = _run_cli(["roll", "import", *map(str, sorted(SAMPLE.glob("*.xlsx"))), "--district", "东西湖区",
@@ -256,7 +231,7 @@ def test_no_personal_data_in_any_output_message_or_error(tmp_path, capsys):
     result = amounts_check.compare_benefits(households, households["benefit"].fillna(0).to_numpy() + 3)
     rendered += [result.rest.to_csv(), result.by_reason().to_csv()]
     for line in rendered:
-        _scan(line, personal)
+        scan(line, personal)
 
 
 def test_a_failed_import_leaves_the_previous_roll_untouched(tmp_path, capsys):
@@ -284,7 +259,7 @@ def test_no_personal_data_in_what_the_model_makes_of_an_imported_roll(tmp_path, 
     loses, the check against the export month, the budget workbook — scanned like the import."""
     from openpyxl import load_workbook
 
-    personal = _personal_data()
+    personal = personal_data()
     roll = tmp_path / "roll"
     files = [str(p) for p in sorted(SAMPLE.glob("*.xlsx"))]   # 低保边缘 too: on the roll, no cash here
     assert _run_cli(["roll", "import", *files, "--district", "东西湖区", "--out", str(roll), "--salt", SALT], capsys)[0] == 0
@@ -307,34 +282,7 @@ def test_no_personal_data_in_what_the_model_makes_of_an_imported_roll(tmp_path, 
                            for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c)]
     assert "吴家山街道" in rendered[4]            # the streets do come through; the persons do not
     for text in rendered:
-        _scan(text, personal)
-
-
-@pytest.mark.slow
-@pytest.mark.case("roll")
-def test_the_annual_summary_from_an_imported_roll_has_streets_and_no_personal_data(tmp_path, capsys):
-    """The 工作总结 rendered from the bureau's own roll: a table by street, and no name, 身份证号,
-    phone, address or account anywhere in its HTML or Word file."""
-    from civsim import report_jobs
-
-    personal = _personal_data()
-    roll = tmp_path / "roll"
-    files = [str(p) for p in sorted(SAMPLE.glob("*.xlsx"))]
-    assert _run_cli(["roll", "import", *files, "--district", "东西湖区", "--out", str(roll), "--salt", SALT], capsys)[0] == 0
-    summary = next(job for job in report_jobs.jobs([("东西湖区", 2020, 10)], out=tmp_path / "reports", roll=roll, budget=False)
-                   if job.name == report_jobs.SUMMARY_NAME)
-    outcome = batch.run([summary], workers=1, progress=False, kernel_name=report_jobs.KERNEL)[0]
-    assert outcome.ok, outcome.error
-    page = outcome.outputs["html"].read_text(encoding="utf-8")
-    assert "分街道（乡镇）情况" in page and "吴家山街道" in page
-    import docx
-
-    written = docx.Document(str(outcome.outputs["docx"]))
-    document = "\n".join([p.text for p in written.paragraphs]
-                         + [cell.text for table in written.tables for row in table.rows for cell in row.cells])
-    assert "吴家山街道" in document
-    for text in (page, document):
-        _scan(text, personal)
+        scan(text, personal)
 
 
 # ---------------------------------------------------------------- exports as systems write them
@@ -899,4 +847,4 @@ def test_the_roll_flow_prints_and_writes_no_personal_value(tmp_path, monkeypatch
     assert {p.name for p in written} >= {"households.csv", "persons.csv", "roll.yaml", "check.csv", "sim.csv",
                                          "compare.csv", "budget.xlsx"}
     for text in printed + [_rendered(p) for p in written]:
-        _scan(text, personal)
+        scan(text, personal)
