@@ -62,13 +62,28 @@ def pytest_configure(config):
 
 @pytest.hookimpl(tryfirst=True)       # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """With workers (make test: pytest -n auto), the tests that read the session's rendered documents
-    run on one worker, so the documents are rendered once; and the slow tests are handed out first,
-    so the two workers finish together rather than one waiting on a late long test."""
+    """With workers (make test: pytest -n auto --dist loadgroup), the tests reading the session's
+    rendered documents run on one worker, so the documents are rendered once, and so do a module's
+    tests sharing a module-scoped fixture (a cluster, a served app, a batch run), so it is made once;
+    the slow tests are handed out first, so the two workers finish together rather than one waiting
+    on a late long test."""
     for item in items:
-        if "rendered" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("rendered"))
+        group = _group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)     # stable: keeps each file's order
+
+
+def _group(item) -> str | None:
+    if item.get_closest_marker("xdist_group"):
+        return None                      # grouped by its module already
+    names = getattr(item, "fixturenames", ())
+    if "rendered" in names:
+        return "rendered"
+    info = getattr(item, "_fixtureinfo", None)
+    shared = info is not None and any(definitions[-1].scope in ("module", "class")
+                                      for definitions in info.name2fixturedefs.values())
+    return item.module.__name__ if shared else None
 
 
 @pytest.fixture(scope="session")
