@@ -12,6 +12,7 @@ out of the sheet.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,26 +56,50 @@ class Export:
         return CivsimError(self.path, where, problem, expected)
 
 
+_FEW = 256     # distinct values a column's text is made of one by one (Arrow's kernels cost more to start)
+_ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+_ANY_SPACE = re.compile(r"\s+")
+
+
 def _normalised(cells: np.ndarray, upper: bool = False) -> pd.Series:
     """Cells as compared text: NFKC (full-width digits and letters become ASCII), no whitespace,
     upper case where ``upper`` (a 身份证号's x); blank is "". Numbers print as the sheet shows
     them (780.0 as 780). Done once per distinct value (label columns hold few)."""
     codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=False)
-    values = pd.Series(uniques, dtype=object)
+    if len(uniques) <= _FEW and not (upper and any(isinstance(v, str) and not v.isascii() for v in uniques)):
+        text = np.array([_one_text(v, upper) for v in uniques], dtype=object)
+    else:
+        text = _texts(pd.Series(uniques, dtype=object), upper)
+    return pd.Series(text[codes] if len(codes) else np.zeros(0, object), dtype=object)
+
+
+def _one_text(value, upper: bool) -> str:
+    """One distinct value as :func:`_texts` makes it (upper only on ASCII: Python's and Arrow's upper
+    case differ beyond it)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else str(value)
+    if not text.isascii():
+        text = _ANY_SPACE.sub("", unicodedata.normalize("NFKC", text))
+    text = _ASCII_SPACE.sub("", text)
+    return text.upper() if upper else text
+
+
+def _texts(values: pd.Series, upper: bool) -> np.ndarray:
+    """Many distinct values at once, in Arrow's string kernels rather than a Python loop."""
     text = values.astype(str)
     if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):   # numbers among them
         whole = values.map(lambda v: isinstance(v, float) and v.is_integer() and abs(v) < 1e15).astype(bool)
         text[whole] = values[whole].astype(np.int64).astype(str)
     text[values.isna()] = ""
-    text = pd.Series(pd.array(text, dtype="string[pyarrow]"))   # Arrow's string kernels, not a Python loop
+    text = pd.Series(pd.array(text, dtype="string[pyarrow]"))
     wide = text.str.contains(r"[^\x00-\x7f]", regex=True)
     if wide.any():   # NFKC and any Unicode space removed where a value is not plain ASCII
         text[wide] = text[wide].astype(object).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
     text = text.str.replace(r"[ \t\r\n\f\v]+", "", regex=True)   # a class Arrow runs itself (\s is Python's)
     if upper:
         text = text.str.upper()
-    text = text.to_numpy(dtype=object)
-    return pd.Series(text[codes] if len(codes) else np.zeros(0, object), dtype=object)
+    return text.to_numpy(dtype=object)
 
 
 def _starts_with_digit(text: pd.Series) -> np.ndarray:
