@@ -95,7 +95,10 @@ def test_ctrl_c_sent_to_a_running_command(tmp_path):
               "budget.project = project\n"
               "sys.exit(cli.main(sys.argv[1:]))\n")
     process = subprocess.Popen([sys.executable, "-c", script, "project", "--district", "420112", "--year", "2021",
-                                "--draws", "10000", "--xlsx", str(target)], stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                                "--draws", "10000", "--xlsx", str(target)], stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                               # as from a terminal: a test process before this one may have left SIGINT ignored,
+                               # which a child inherits (and Python then never raises KeyboardInterrupt)
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert process.stderr.readline().strip() == "running"
         process.send_signal(signal.SIGINT)
