@@ -514,7 +514,7 @@ def test_a_bureau_roll_is_named_by_its_hash(tmp_path, capsys):
     target = tmp_path / "out.xlsx"
     assert cli_main(["project", "--district", "东西湖区", "--year", "2021", "--draws", "1", "--years", "1",
                      "--roll", str(tmp_path / "roll"), "--xlsx", str(target)]) == 0
-    provenance = pd.read_excel(target, sheet_name="数据来源").set_index("项目")["取值"]
+    provenance = pd.read_excel(target, sheet_name="数据来源", engine="openpyxl").set_index("项目")["取值"]
     assert len(provenance["名册哈希"]) == 12 and "synthetic" not in provenance["名册哈希"]
     assert cli_main(["project", "--district", "东西湖区", "--year", "2021", "--roll", str(tmp_path / "none")]) == 2
     assert "not found" in capsys.readouterr().err
@@ -534,7 +534,7 @@ def test_the_notebook_runs_with_papermill(tmp_path):
     assert all(c.execution_count for c in code)
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for c in code for o in c.outputs)
-    assert pd.read_excel(target, sheet_name="中期规划汇总")["项目"].iloc[-1] == "合计"
+    assert pd.read_excel(target, sheet_name="中期规划汇总", engine="openpyxl")["项目"].iloc[-1] == "合计"
 
 
 @pytest.mark.parametrize("name", ["budget_projection", "scenario_explorer"])

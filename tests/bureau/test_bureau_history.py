@@ -32,7 +32,7 @@ def _exports(folder, kind):
     """Every category's 家庭查询 (kind 家庭) or 人员查询 (人员) rows of one month, as text."""
     frames = []
     for path in sorted(folder.glob(f"*{kind}查询_*.xlsx")):
-        frame = pd.read_excel(path, header=2, dtype=str)
+        frame = pd.read_excel(path, header=2, dtype=str, engine="openpyxl")
         frames.append(frame[frame.iloc[:, 2].str.fullmatch(r"\d{17}[\dX]", na=False)].assign(file=path.name))
     return pd.concat(frames, ignore_index=True)
 
