@@ -74,9 +74,9 @@ def silent_after_accept(conn):
 
 
 SCHEDULERS = {
-    "listening, never accepting": (None, "does not answer within 1 s"),
-    "accepting, never answering": (silent_after_accept, "does not answer within 1 s"),
-    "a web server": (web_server, "does not answer within 1 s"),
+    "listening, never accepting": (None, "does not answer within 0.3 s"),
+    "accepting, never answering": (silent_after_accept, "does not answer within 0.3 s"),
+    "a web server": (web_server, "does not answer within 0.3 s"),
     "another protocol's banner": (banner, "answers, but not as a dask scheduler ('SSH-2.0"),
 }
 
@@ -89,7 +89,7 @@ def test_a_scheduler_that_does_not_answer_is_refused_in_bounded_time(behaviour, 
     try:
         start = time.monotonic()
         with pytest.raises(CivsimError, match="--scheduler") as info:
-            cluster.probe(f"tcp://127.0.0.1:{server.port}", seconds=1)
+            cluster.probe(f"tcp://127.0.0.1:{server.port}", seconds=0.3)
         assert time.monotonic() - start < 5 and fragment in str(info.value)
     finally:
         server.close()
@@ -106,7 +106,7 @@ def test_a_bad_scheduler_address_is_one_line(address):
     free = Server()
     free.close()
     with pytest.raises(CivsimError, match="--scheduler"):
-        cluster.probe(address.format(free=free.port), seconds=1)
+        cluster.probe(address.format(free=free.port), seconds=0.3)
 
 
 @pytest.mark.case("hangs")
@@ -115,7 +115,7 @@ def test_a_bad_scheduler_address_is_one_line(address):
                                   ["report", "--district", "420112", "--year", "2020", "--out", "{out}"]],
                          ids=["simulate", "report"])
 def test_the_command_line_gives_up_on_a_silent_scheduler_in_one_line(tmp_path, capsys, monkeypatch, argv):
-    monkeypatch.setattr(cluster, "CONNECT_S", 1)       # the wait is the point, not its length
+    monkeypatch.setattr(cluster, "CONNECT_S", 0.3)     # the wait is the point, not its length
     server = Server(silent_after_accept)
     try:
         start = time.monotonic()
