@@ -254,8 +254,11 @@ class Result:
 class Model:
     """One district-year: parameters, the roll built once, the baseline and the planner's standards."""
 
-    def __init__(self, district="东西湖区", year: int = 2021, seed: int = 1):
+    def __init__(self, district="东西湖区", year: int = 2021, seed: int = 1, range_draws: int | None = None):
+        from ..budget.live import LIVE_DRAWS
+
         self.year, self.seed = int(year), seed
+        self.range_draws = LIVE_DRAWS if range_draws is None else int(range_draws)
         self.load(district)
 
     def load(self, district) -> None:
@@ -319,11 +322,12 @@ class Model:
     def budget_range(self, scenario: Scenario | None):
         """The budget year's P10–P90 of the total under ``scenario`` (:class:`civsim.budget.live.Range`):
         the budget window's Monte Carlo (as ``civsim project`` computes this year from the year
-        before) over :data:`civsim.budget.live.LIVE_DRAWS` draws, its roll and draws built once."""
+        before) over ``range_draws`` draws (:data:`civsim.budget.live.LIVE_DRAWS` unless given), its
+        roll and draws built once."""
         from ..budget.live import LiveRange
 
         if self._live is None:
-            self._live = LiveRange(self.params, self.year, seed=self.seed)
+            self._live = LiveRange(self.params, self.year, self.range_draws, seed=self.seed)
         return self._live.range(None if scenario is None else self.applied(scenario))
 
     def split(self, scenario: Scenario | None) -> pd.DataFrame:

@@ -66,9 +66,10 @@ class Explorer:
     """Controls, results and the save action for one district-year (see the module docstring)."""
 
     def __init__(self, district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3,
-                 seed: int = 1, typing: float = 0.08):
+                 seed: int = 1, typing: float = 0.08, range_draws: int | None = None):
         w = _widgets()
         self.year, self.debounce, self.seed, self.typing = int(year), debounce, seed, typing
+        self.range_draws = range_draws
         self.folder, self.visitor_root = _save_folder(folder)
         self.recomputes = 0
         self.message = ""
@@ -156,7 +157,7 @@ class Explorer:
         """Load a district's parameters, build its roll once, rebuild the controls, show the baseline."""
         with self._lock:
             self._cancel_timer()
-            self.model = Model(district, self.year, self.seed)
+            self.model = Model(district, self.year, self.seed, self.range_draws)
             self.split_html.value = ""
             self._build_controls()
             self.recompute()
@@ -479,7 +480,9 @@ def _loop():
 
 
 def build(district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3,
-          typing: float = 0.08) -> Explorer:
+          typing: float = 0.08, range_draws: int | None = None) -> Explorer:
     """The explorer for a district-year; display ``build().widget`` in a notebook. Saves go to
-    ``folder``; by default to ``params/scenarios``, or under ``civsim app`` to the visitor's own folder."""
-    return Explorer(district, year, folder, debounce=debounce, typing=typing)
+    ``folder``; by default to ``params/scenarios``, or under ``civsim app`` to the visitor's own folder.
+    ``range_draws``: the budget year's range over so many draws (default
+    :data:`civsim.budget.live.LIVE_DRAWS`)."""
+    return Explorer(district, year, folder, debounce=debounce, typing=typing, range_draws=range_draws)

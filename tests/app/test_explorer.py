@@ -10,12 +10,13 @@ from civsim import engine, explorer, scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2021
+DRAWS = 4     # the budget year's range over a few draws: its own tests are tests/budget/test_live.py's and the browser's
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """One explorer for the module (building the roll is the slow part); tests reset its controls."""
-    return explorer.build("东西湖区", YEAR, folder=tmp_path_factory.mktemp("scenarios"), debounce=None)
+    return explorer.build("东西湖区", YEAR, folder=tmp_path_factory.mktemp("scenarios"), debounce=None, range_draws=DRAWS)
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_controls_only_for_programs_the_district_pays(tmp_path, district):
     baseline = engine.simulate(district, YEAR)
     sums = baseline.groupby("program")[["persons", "amount_yuan"]].sum()
     paid = set(sums.index[(sums > 0).any(axis=1)])
-    app = explorer.build(district, YEAR, folder=tmp_path, debounce=None)
+    app = explorer.build(district, YEAR, folder=tmp_path, debounce=None, range_draws=DRAWS)
     want = [path for program, path, *_ in explorer.STANDARDS if program in paid and app.params.has(path)]
     shown = [c.path for c in app.standards]
     assert set(shown) <= set(want) and shown == [p for p in want if p in shown]
@@ -252,7 +253,7 @@ def test_the_app_saves_to_a_folder_per_visitor_and_offers_a_download(monkeypatch
     import re
 
     monkeypatch.setenv(explorer.VISITOR_SAVES, str(tmp_path / "saves"))
-    first, second = (explorer.build("东西湖区", YEAR, debounce=None) for _ in range(2))
+    first, second = (explorer.build("东西湖区", YEAR, debounce=None, range_draws=DRAWS) for _ in range(2))
     saved = []
     for visitor, percent in ((first, 5), (second, 7)):
         visitor.control("dibao.standard.urban").percent.value = percent
@@ -266,7 +267,7 @@ def test_the_app_saves_to_a_folder_per_visitor_and_offers_a_download(monkeypatch
     assert base64.b64decode(link.group(1)).decode("utf-8") == saved[1].read_text(encoding="utf-8")
     second.control("dibao.standard.urban").percent.value = 8     # the visitor's own file: overwrite rules apply
     assert second.save() is None and "已存在" in second.message
-    assert explorer.build("东西湖区", YEAR, folder=tmp_path / "given", debounce=None).folder == tmp_path / "given"
+    assert explorer.build("东西湖区", YEAR, folder=tmp_path / "given", debounce=None, range_draws=DRAWS).folder == tmp_path / "given"
 
 
 def test_nothing_to_save_is_refused(ex):
@@ -318,7 +319,7 @@ def test_the_wait_follows_the_recompute(ex):
 
 
 def test_switching_district_rebuilds_the_controls(tmp_path):
-    app = explorer.build("东丽区", YEAR, folder=tmp_path, debounce=None)
+    app = explorer.build("东丽区", YEAR, folder=tmp_path, debounce=None, range_draws=DRAWS)
     assert app.params.district.code == "120110"
     app.district_box.value = "420112"
     assert app.params.district.code == "420112"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from civsim import budget, explorer, params, scenarios
-from civsim.budget.live import LiveRange
+from civsim.budget.live import LIVE_DRAWS, LiveRange
 from civsim.scenarios import Change, Scenario
 
 DRAWS = 8
@@ -50,7 +50,7 @@ def test_the_explorer_shows_the_range_beside_the_total_and_moves_it_with_a_contr
     shown = ex.range_box.value
     assert "预算年度区间（P10–P90）" in shown and "万元" in shown and 'data-pending="0"' in shown
     p10 = float(re.search(r'data-p10="([\d.]+)"', shown).group(1))
-    assert p10 == ex.budget_range.p10_yuan
+    assert p10 == ex.budget_range.p10_yuan and ex.budget_range.draws == LIVE_DRAWS     # the page's own number
     ex.control("dibao.standard.urban").percent.value = 10
     ex.recompute()
     moved = float(re.search(r'data-p10="([\d.]+)"', ex.range_box.value).group(1))
