@@ -106,7 +106,8 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def one_round(items, layout: str, one: bool = False, document: str | None = None) -> tuple[float, float, float, float, str]:
+def one_round(items, layout: str, one: bool = False,
+              document: str | None = None) -> tuple[float, float, float, float, str]:
     """Both sides from nothing; with ``document`` (a report's file name) only that report of each
     district-year, each notebook computing its own figures on both sides."""
     with tempfile.TemporaryDirectory() as tmp:

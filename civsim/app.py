@@ -61,7 +61,8 @@ def server(host: str = "127.0.0.1", port: int = PORT, token: str | None = None, 
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(DATA), env.get("JUPYTER_PATH")) if p)
     env[VISITOR_SAVES] = str(_saves_folder(saves or SAVES))
-    argv = [sys.executable, "-m", "civsim.app_server", str(notebook), "--template=civsim", "--theme=light", "--no-browser",
+    argv = [sys.executable, "-m", "civsim.app_server", str(notebook), "--template=civsim", "--theme=light",
+            "--no-browser",
             f"--Voila.ip={host}", f"--port={int(port)}", f"--token={token}",
             # one kernel kept ready with the explorer built: the next visitor's page comes at once
             "--preheat_kernel=True", "--pool_size=1",

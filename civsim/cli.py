@@ -12,7 +12,6 @@ from .cli_options import (MAX_WORKERS, add_district, add_jurisdiction_run, add_y
 from .errors import CivsimError
 from .lean_imports import without_iri_grammars
 
-without_iri_grammars()
 MAX_DRAWS = 10_000   # ~12 ms a draw for a district: minutes, not days
 
 
@@ -407,6 +406,7 @@ def cmd_init(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    without_iri_grammars()      # the commands that import nbformat (report) start seconds sooner
     before = os.environ.get("CIVSIM_HOME")
     try:
         return _main(argv)

@@ -16,7 +16,8 @@ DRAWS = 4     # the budget year's range over a few draws: its own tests are test
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """One explorer for the module (building the roll is the slow part); tests reset its controls."""
-    return explorer.build("东西湖区", YEAR, folder=tmp_path_factory.mktemp("scenarios"), debounce=None, range_draws=DRAWS)
+    return explorer.build("东西湖区", YEAR, folder=tmp_path_factory.mktemp("scenarios"), debounce=None,
+                          range_draws=DRAWS)
 
 
 @pytest.fixture
@@ -267,7 +268,8 @@ def test_the_app_saves_to_a_folder_per_visitor_and_offers_a_download(monkeypatch
     assert base64.b64decode(link.group(1)).decode("utf-8") == saved[1].read_text(encoding="utf-8")
     second.control("dibao.standard.urban").percent.value = 8     # the visitor's own file: overwrite rules apply
     assert second.save() is None and "已存在" in second.message
-    assert explorer.build("东西湖区", YEAR, folder=tmp_path / "given", debounce=None, range_draws=DRAWS).folder == tmp_path / "given"
+    given = explorer.build("东西湖区", YEAR, folder=tmp_path / "given", debounce=None, range_draws=DRAWS)
+    assert given.folder == tmp_path / "given"
 
 
 def test_nothing_to_save_is_refused(ex):

@@ -10,7 +10,8 @@ from conftest import BENCHMARKS, benchmark as bench
 
 
 def test_every_benchmark_has_a_smoke_form_here():
-    smoked = {"run", "explorer", "app", "batch", "import", "budget", "batch_dask", "national", "province"}   # app: tests/app
+    # app: in tests/app/test_app.py
+    smoked = {"run", "explorer", "app", "batch", "import", "budget", "batch_dask", "national", "province"}
     assert {p.stem for p in BENCHMARKS.glob("*.py")} <= smoked
 
 
