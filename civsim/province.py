@@ -364,10 +364,10 @@ def main(jurisdiction=None, level: str | None = None, year: int = 0, scenarios=(
         _swap_in(staging, out, OUTPUTS)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"{len(result.frames)} of {len(members)} districts ran in {result.seconds:.1f} s on {n} workers; "
-          f"wrote {out}/districts/ and the roll-ups of {table['jurisdiction'].nunique()} jurisdictions", file=sys.stderr)
+    print(f"{len(members)} 个区县中 {len(result.frames)} 个算完，用时 {result.seconds:.1f} 秒（{n} 个工作进程）；"
+          f"已写出 {out}/districts/ 及 {table['jurisdiction'].nunique()} 个上级辖区的汇总", file=sys.stderr)
     for code, why in result.failures.items():
-        print(f"FAILED {code} {result.districts[code].name}: {why}", file=sys.stderr)
+        print(f"失败 {code} {result.districts[code].name}：{why}", file=sys.stderr)
     return 0 if result.ok else 1
 
 

@@ -109,7 +109,7 @@ def test_cli_writes_partitions_and_roll_ups_and_only_this_run(client, tmp_path, 
     # 翔安区's parameters begin in 2022: it fails by name, the others run and roll up
     assert cli.main(["simulate", "--all", "--year", "2020", "--out", str(out), "--scheduler", address]) == 1
     err = capsys.readouterr().err
-    assert "2 of 3 districts" in err and "FAILED 350213 翔安区" in err and "every count is for a later year" in err
+    assert "3 个区县中 2 个算完" in err and "失败 350213 翔安区" in err and "every count is for a later year" in err
     assert sorted(p.name for p in (out / "districts").iterdir()) == ["district=120110", "district=420112"]
     parts = pd.read_parquet(out / "districts")
     for code in ("120110", "420112"):

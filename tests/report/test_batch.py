@@ -108,9 +108,9 @@ def test_a_misspelt_parameter_fails_instead_of_using_the_default(batch_run):
 def test_summary(batch_run):
     text = batch.summary(batch_run[2])
     assert "东西湖区" in text and "tricky" in text
-    assert "cell 2: ValueError: 坏数据: 6 rows" in text
-    assert "timeout" in text and "kernel died" in text
-    assert text.splitlines()[-1].startswith("2 ok, 4 failed")
+    assert "单元格 2：ValueError: 坏数据: 6 rows" in text
+    assert "超时" in text and "内核退出" in text and "timeout" not in text
+    assert text.splitlines()[-1].startswith("完成 2 份，失败 4 份")
 
 
 @pytest.mark.parametrize("text, safe", [

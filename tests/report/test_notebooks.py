@@ -54,7 +54,7 @@ def test_every_district_with_a_caseload_is_rendered():
 @pytest.mark.slow
 def test_main_renders_every_report_and_says_so(rendered):
     assert rendered["code"] == 0, rendered["printed"]
-    assert f"{3 * len(SHIPPED)} ok, 0 failed" in rendered["printed"]
+    assert f"完成 {3 * len(SHIPPED)} 份，失败 0 份" in rendered["printed"]
     for item in SHIPPED:
         for document in NAMES:
             for kind in ("ipynb", "html", "pdf", "docx"):

@@ -103,9 +103,9 @@ def test_one_broken_parameter_file_fails_its_own_reports_only(dongli_broken, cap
     code = report_jobs.main(year=year, out=tmp_path, runner=fake_runner, progress=False)
     out = capsys.readouterr().out
     assert code == 1
-    failed = [line for line in out.splitlines() if "FAILED" in line]
+    failed = [line for line in out.splitlines() if "  失败  " in line]
     assert len(failed) == 3 and all(line.startswith("东丽区") and "bad value 'x'" in line for line in failed)
-    assert any(line.startswith("东西湖区") and " ok " in line for line in out.splitlines())
+    assert any(line.startswith("东西湖区") and "  完成  " in line for line in out.splitlines())
 
 
 @pytest.mark.case("messages")
