@@ -110,6 +110,19 @@ def rendered(tmp_path_factory):
 
 
 @pytest.fixture
+def copies_runs(monkeypatch):
+    """How many parameter sets each call of civsim.engine.draws.Copies.sums ran over, in order: a
+    block of draws stacking its sets shows here."""
+    from civsim.engine import draws
+
+    counts: list[int] = []
+    original = draws.Copies.sums
+    monkeypatch.setattr(draws.Copies, "sums",
+                        lambda self, runs, *a, **k: counts.append(len(runs)) or original(self, runs, *a, **k))
+    return counts
+
+
+@pytest.fixture
 def food_up():
     """``with food_up(window, draws) as run: together, one_by_one = run(n)``: the draws in ``draws`` see
     food prices 20 % up all window long; ``run(n)`` gives the first n draws as one block and one by one."""

@@ -34,11 +34,8 @@ def test_many_income_paths_at_once_are_each_path_alone():
     assert not np.array_equal(together[:, 0], together[:, 2])      # the rates move the incomes
 
 
-def test_a_block_of_draws_is_the_draws_one_by_one_to_the_bit(window, monkeypatch):
-    stacked = []
-    original = draws_module.Copies.sums
-    monkeypatch.setattr(draws_module.Copies, "sums",
-                        lambda self, runs, *a, **k: stacked.append(len(runs)) or original(self, runs, *a, **k))
+def test_a_block_of_draws_is_the_draws_one_by_one_to_the_bit(window, copies_runs):
+    stacked = copies_runs
     together = window.block(range(5))
     assert stacked, "the block ran draw by draw"
     assert 3 in stacked, "the split's recurring and carried sets ran beside the full one"

@@ -10,7 +10,6 @@ import pytest
 
 from civsim import budget, params, scenarios
 from civsim.budget import projection as projection_module
-from civsim.engine import draws as draws_module
 
 CASES = {   # district: (budget year, a scenario changing a standard it pays)
     "翔安区": (2024, {"path": "dibao.standard", "from": "2024-07-01", "percent": 5}),
@@ -27,11 +26,8 @@ def window(request):
     return projection_module.Window(base, year, sets, years=2, split_draws=2)
 
 
-def test_a_block_is_its_draws_one_by_one_to_the_bit(window, monkeypatch):
-    runs = []
-    original = draws_module.Copies.sums
-    monkeypatch.setattr(draws_module.Copies, "sums",
-                        lambda self, chosen, *a, **k: runs.append(len(chosen)) or original(self, chosen, *a, **k))
+def test_a_block_is_its_draws_one_by_one_to_the_bit(window, copies_runs):
+    runs = copies_runs
     together = window.block(range(4))
     assert runs and max(runs) == 3, "the block ran over copies, the split's sets beside the full one"
     one_by_one = pd.concat([window.draw(d) for d in range(4)], ignore_index=True)
