@@ -272,3 +272,23 @@ def test_a_tier_column_gives_each_household_its_tier(tmp_path):
     rural = roll.households[(roll.households["category"] == "dibao") & (roll.households["area"] == "rural")]
     assert set(rural["tier"]) == {1, 2, 3}
     assert (roll.households.loc[roll.households["area"] == "urban", "tier"] == 0).all()
+
+
+def test_few_distinct_values_become_the_same_text_as_many(monkeypatch):
+    """A column of few distinct values is made text one value at a time, a long one by Arrow's
+    kernels: the same text either way (full-width, spaces, numbers as the sheet shows them, x)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from civsim.bureau import exports
+
+    cells = np.array([None, float("nan"), 780.0, 780.5, 1e16, 3, True, "  a b\t", "１２３", "城市 低保", "\u3000全角",
+                      "A\u00a0B", "é", "nan", "", dt.datetime(2020, 10, 1), np.float64(12.0), "4201121980010112ｘ",
+                      "42011219800101123x", "ß"], dtype=object)
+    for upper in (False, True):
+        few = exports._normalised(cells, upper).tolist()
+        monkeypatch.setattr(exports, "_FEW", 0)
+        many = exports._normalised(cells, upper).tolist()
+        monkeypatch.undo()
+        assert few == many and few[2] == "780" and few[8] == "123"

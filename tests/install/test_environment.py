@@ -4,6 +4,7 @@ the code passes ruff's checks."""
 import importlib.metadata
 import importlib.util
 import re
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -103,3 +104,24 @@ def test_grouped_tests_go_to_one_worker(request):
     if not request.config.getoption("loadgroup", False):
         pytest.skip("not run by pytest -n N --dist loadgroup (make test)")
     assert request.node.nodeid.endswith("@rendered")
+
+
+@pytest.mark.slow          # three collections of the whole suite
+def test_make_test_collects_everything_and_make_test_fast_all_but_the_slow_tests():
+    """The README's `make test` and `make test-fast`, each run as its recipe says with --collect-only:
+    the fast set is the whole suite less the tests marked slow, and both spread over every core."""
+    def collected(args: list[str]) -> int:
+        done = subprocess.run(args + ["--collect-only", "-q"], cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return sum(int(n) for n in re.findall(r"^tests/\S+: (\d+)$", done.stdout, re.M))
+
+    recipes = {}
+    for target in ("test", "test-fast"):
+        shown = subprocess.run(["make", "-n", "-s", target, "STAMP=Makefile", "SYSTEM=Makefile"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout
+        [line] = [line for line in shown.splitlines() if "pytest" in line]
+        recipes[target] = shlex.split(line)
+        assert recipes[target][1:5] == ["-n", "auto", "--dist", "loadgroup"], line
+    everything, fast = collected(recipes["test"]), collected(recipes["test-fast"])
+    slow = collected([sys.executable, "-m", "pytest", "-m", "slow"])
+    assert 0 < slow < everything and fast == everything - slow
