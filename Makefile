@@ -20,7 +20,7 @@ SYSTEM  := $(VENV)/.debian-checked
 BROWSER := chromium
 # the browser test drives Debian's chromium: installed when root, else the test skips (one line)
 
-.PHONY: setup reports test test-fast lint lock lab app bench docs clean
+.PHONY: setup reports test test-fast lint format lock lab app bench docs clean
 
 setup: $(STAMP) $(SYSTEM)
 
@@ -64,9 +64,14 @@ test: setup
 test-fast: setup
 	$(VENV)/bin/pytest -n auto --dist loadgroup -m "not slow"
 
-# pyflakes and pycodestyle errors (ruff, configured in pyproject.toml); the tests run it too
+# the code's layout (ruff format) and pyflakes and pycodestyle errors (ruff check), configured in
+# pyproject.toml; the tests run both. `make format` lays the code out.
 lint: setup
+	$(VENV)/bin/ruff format --check civsim tests benchmarks
 	$(VENV)/bin/ruff check civsim tests benchmarks
+
+format: setup
+	$(VENV)/bin/ruff format civsim tests benchmarks
 
 # Regenerate the lock with pip-compile (pip-tools, in a venv of its own) from pyproject.toml:
 # pins already in the lock are kept unless pyproject.toml rules them out; UPGRADE=1 moves every

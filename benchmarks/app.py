@@ -22,6 +22,7 @@ page's load event are printed beside it, to tell the server's part from the brow
 
 The machine's load average is printed too: on a busy machine every figure here grows.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,11 +36,24 @@ from pathlib import Path
 from civsim import app
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROW = ".civsim-dibao-standard-urban"
-TARGETS = {"first_page_s": 5.0, "keypress_ms": 200.0, "range_ms": 300.0, "household_ms": 300.0,
-           "household_scenario_ms": 300.0}
+TARGETS = {
+    "first_page_s": 5.0,
+    "keypress_ms": 200.0,
+    "range_ms": 300.0,
+    "household_ms": 300.0,
+    "household_scenario_ms": 300.0,
+}
 # From the last keydown anywhere to ``data-yuan`` on the first element matching a selector showing
 # the expected amount (window.updated), for the household page.
 WATCH_VALUE = """([selector, expected]) => {
@@ -55,7 +69,8 @@ WATCH_VALUE = """([selector, expected]) => {
   });
   window.valueObserver.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
-WATCH = """() => {
+WATCH = (
+    """() => {
   const box = document.querySelector('%s input[type=number]');
   box.addEventListener('keydown', () => { window.lastKey = performance.now(); });
   const total = () => document.querySelector('.civsim-total');
@@ -73,7 +88,9 @@ WATCH = """() => {
       window.rangeMs = range().dataset.rangeMs; window.rangeDraws = range().dataset.draws;
     }
   }).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
-}""" % ROW
+}"""
+    % ROW
+)
 
 
 def kernels(saves: Path) -> list[int]:
@@ -84,7 +101,9 @@ def kernels(saves: Path) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            if b"ipykernel" in (entry / "cmdline").read_bytes() and marker in (entry / "environ").read_bytes().split(b"\0"):
+            if b"ipykernel" in (entry / "cmdline").read_bytes() and marker in (entry / "environ").read_bytes().split(
+                b"\0"
+            ):
                 out.append(int(entry.name))
         except OSError:
             continue
@@ -99,7 +118,7 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return fields["Rss"], fields["Pss"]
 
 
-def first_page(browser, server):   # browser: a Playwright BrowserContext
+def first_page(browser, server):  # browser: a Playwright BrowserContext
     """On a server that has just started listening: seconds to a usable page, to the HTML's arrival
     and to the page's load event (the last two from the browser's navigation timing), and the page."""
     page = browser.new_page()
@@ -108,8 +127,9 @@ def first_page(browser, server):   # browser: a Playwright BrowserContext
     page.wait_for_selector(f"{ROW} input[type=number]", state="attached", timeout=60_000)
     page.wait_for_selector(".civsim-total", timeout=60_000)
     usable = time.monotonic() - up
-    html, loaded = page.evaluate("(e => [e.responseEnd / 1000, e.loadEventEnd / 1000])"
-                                 "(performance.getEntriesByType('navigation')[0])")
+    html, loaded = page.evaluate(
+        "(e => [e.responseEnd / 1000, e.loadEventEnd / 1000])(performance.getEntriesByType('navigation')[0])"
+    )
     return (usable, html, loaded), page
 
 
@@ -121,13 +141,15 @@ def keypresses(page, repeat: int) -> dict:
     page.evaluate(WATCH)
     box = page.locator(f"{ROW} input[type=number]")
     out: dict = {"latency": [], "compute": [], "range": [], "range_compute": [], "draws": []}
-    for i in range(repeat + 1):                       # the first is a warm-up
+    for i in range(repeat + 1):  # the first is a warm-up
         box.click(click_count=3)
         page.evaluate("window.updated = null; window.rangeUpdated = null")
         box.press_sequentially(str(840 + 5 * i))
         page.wait_for_function("window.updated !== null && window.rangeUpdated !== null", timeout=10_000)
-        figures = page.evaluate("[window.updated - window.lastKey, Number(window.computeMs), "
-                                "window.rangeUpdated - window.lastKey, Number(window.rangeMs), Number(window.rangeDraws)]")
+        figures = page.evaluate(
+            "[window.updated - window.lastKey, Number(window.computeMs), "
+            "window.rangeUpdated - window.lastKey, Number(window.rangeMs), Number(window.rangeDraws)]"
+        )
         if i:
             for key, value in zip(out, figures):
                 out[key].append(value)
@@ -141,7 +163,7 @@ def household_typing(page, repeat: int) -> list[float]:
     page.wait_for_selector(cell, state="visible", timeout=60_000)
     box = page.locator(".civsim-hh-income input[type=number]")
     incomes = [300 + 7 * i for i in range(repeat + 1)]
-    return _typed(page, box, cell, incomes, [(830 - income) * 3 for income in incomes])   # 三口之家, 标准830元
+    return _typed(page, box, cell, incomes, [(830 - income) * 3 for income in incomes])  # 三口之家, 标准830元
 
 
 def household_scenario(page, repeat: int, income: float) -> list[float]:
@@ -189,7 +211,10 @@ def wait_study(events: int = 20, drag_s: float = 0.016, key_s: float = 0.12) -> 
 
             def finished(scenario, target=values[-1]):
                 change = scenario.changes[0] if scenario is not None else None
-                if change is not None and abs((change.percent if change.percent is not None else change.value) - target) < 1e-9:
+                if (
+                    change is not None
+                    and abs((change.percent if change.percent is not None else change.value) - target) < 1e-9
+                ):
                     stamp["done"] = time.perf_counter()
                     done.set()
 
@@ -201,7 +226,7 @@ def wait_study(events: int = 20, drag_s: float = 0.016, key_s: float = 0.12) -> 
                 time.sleep(max(0.0, start + i * pause - time.perf_counter()))
                 (control.percent if kind == "slider" else control.value).value = v
             done.wait(10)
-            time.sleep(0.4)                                  # any trailing recompute
+            time.sleep(0.4)  # any trailing recompute
             last = start + (len(values) - 1) * pause
             rows.append((kind, wait, ex.recomputes - before, (stamp["done"] - last) * 1000))
             ex.debounce, ex.listeners[:] = None, []
@@ -219,15 +244,17 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.waits:
         for kind, wait, recomputes, latency in wait_study():
-            print(f"{kind:6} wait {wait * 1000:3.0f} ms: {recomputes:2d} recomputes, last change -> result {latency:4.0f} ms")
+            print(
+                f"{kind:6} wait {wait * 1000:3.0f} ms: {recomputes:2d} recomputes, last change -> result {latency:4.0f} ms"
+            )
         return 0
 
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as pw:
         folder = Path(folder)
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        browser = chromium.new_context(viewport={"width": 1366, "height": 768})     # a planner's laptop
+        browser = chromium.new_context(viewport={"width": 1366, "height": 768})  # a planner's laptop
         starts = []
-        for start in range(args.starts):            # the last server stays for the other figures
+        for start in range(args.starts):  # the last server stays for the other figures
             stack = contextlib.ExitStack()
             saves = folder / f"saves{start}"
             server = stack.enter_context(app.running(saves=saves, log=folder / "voila.log"))
@@ -253,8 +280,13 @@ def measure(browser, server, saves: Path, page, repeat: int) -> dict:
     other.goto(server.url)
     other.wait_for_selector(".civsim-total", timeout=60_000)
     second = time.monotonic() - started
-    return {"typed": typed, "household": household, "household_scenarios": household_scenarios, "second": second,
-            "memory": {pid: memory_mb(pid) for pid in kernels(saves)}}
+    return {
+        "typed": typed,
+        "household": household,
+        "household_scenarios": household_scenarios,
+        "second": second,
+        "memory": {pid: memory_mb(pid) for pid in kernels(saves)},
+    }
 
 
 def report(starts: list, measured: dict) -> int:
@@ -262,30 +294,47 @@ def report(starts: list, measured: dict) -> int:
     typed, household, household_scenarios = measured["typed"], measured["household"], measured["household_scenarios"]
     latencies, computes = typed["latency"], typed["compute"]
     first = statistics.median(t[0] for t in starts)
-    figures = {"first_page_s": first, "keypress_ms": statistics.median(latencies),
-               "recompute_ms": statistics.median(computes), "range_ms": statistics.median(typed["range"]),
-               "range_compute_ms": statistics.median(typed["range_compute"]), "household_ms": statistics.median(household),
-               "household_scenario_ms": statistics.median(household_scenarios)}
+    figures = {
+        "first_page_s": first,
+        "keypress_ms": statistics.median(latencies),
+        "recompute_ms": statistics.median(computes),
+        "range_ms": statistics.median(typed["range"]),
+        "range_compute_ms": statistics.median(typed["range_compute"]),
+        "household_ms": statistics.median(household),
+        "household_scenario_ms": statistics.median(household_scenarios),
+    }
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average {load} on {os.cpu_count()} cores")
-    print(f"first usable page after the server listens: median {first:.2f} s of {len(starts)} fresh servers "
-          f"({', '.join(f'{t[0]:.2f}' for t in starts)}; HTML arrived at "
-          f"{', '.join(f'{t[1]:.2f}' for t in starts)}); target < {TARGETS['first_page_s']:g} s")
+    print(
+        f"first usable page after the server listens: median {first:.2f} s of {len(starts)} fresh servers "
+        f"({', '.join(f'{t[0]:.2f}' for t in starts)}; HTML arrived at "
+        f"{', '.join(f'{t[1]:.2f}' for t in starts)}); target < {TARGETS['first_page_s']:g} s"
+    )
     print(f"a second visitor (the spare kernel): usable in {measured['second']:.2f} s")
-    print(f"keypress -> updated total: median {figures['keypress_ms']:.0f} ms over {len(latencies)} "
-          f"(min {min(latencies):.0f}, max {max(latencies):.0f}; the settling wait included); "
-          f"target < {TARGETS['keypress_ms']:g} ms")
-    print(f"keypress -> updated budget-year range (P10–P90): median {figures['range_ms']:.0f} ms over "
-          f"{len(typed['range'])} (min {min(typed['range']):.0f}, max {max(typed['range']):.0f}); "
-          f"target < {TARGETS['range_ms']:g} ms")
-    print(f"recompute in the kernel: median {figures['recompute_ms']:.1f} ms (max {max(computes):.1f}), of which "
-          f"the range of {int(typed['draws'][-1])} draws a median {figures['range_compute_ms']:.1f} ms "
-          f"(max {max(typed['range_compute']):.1f})")
-    print(f"单户测算 keypress -> household amount: median {figures['household_ms']:.0f} ms "
-          f"(min {min(household):.0f}, max {max(household):.0f}); target < {TARGETS['household_ms']:g} ms")
-    print(f"scenario keypress -> household scenario amount: median {figures['household_scenario_ms']:.0f} ms "
-          f"(min {min(household_scenarios):.0f}, max {max(household_scenarios):.0f}); "
-          f"target < {TARGETS['household_scenario_ms']:g} ms")
+    print(
+        f"keypress -> updated total: median {figures['keypress_ms']:.0f} ms over {len(latencies)} "
+        f"(min {min(latencies):.0f}, max {max(latencies):.0f}; the settling wait included); "
+        f"target < {TARGETS['keypress_ms']:g} ms"
+    )
+    print(
+        f"keypress -> updated budget-year range (P10–P90): median {figures['range_ms']:.0f} ms over "
+        f"{len(typed['range'])} (min {min(typed['range']):.0f}, max {max(typed['range']):.0f}); "
+        f"target < {TARGETS['range_ms']:g} ms"
+    )
+    print(
+        f"recompute in the kernel: median {figures['recompute_ms']:.1f} ms (max {max(computes):.1f}), of which "
+        f"the range of {int(typed['draws'][-1])} draws a median {figures['range_compute_ms']:.1f} ms "
+        f"(max {max(typed['range_compute']):.1f})"
+    )
+    print(
+        f"单户测算 keypress -> household amount: median {figures['household_ms']:.0f} ms "
+        f"(min {min(household):.0f}, max {max(household):.0f}); target < {TARGETS['household_ms']:g} ms"
+    )
+    print(
+        f"scenario keypress -> household scenario amount: median {figures['household_scenario_ms']:.0f} ms "
+        f"(min {min(household_scenarios):.0f}, max {max(household_scenarios):.0f}); "
+        f"target < {TARGETS['household_scenario_ms']:g} ms"
+    )
     for pid, (rss, pss) in measured["memory"].items():
         print(f"kernel {pid}: RSS {rss:.0f} MB, PSS {pss:.0f} MB")
     return 0 if all(figures[k] < TARGETS[k] for k in TARGETS) else 1

@@ -9,6 +9,7 @@ what it shows) and renders in this process. Each round runs both sides from noth
 folders; the contexts the batch computes live only for its run), prints the load averages (1, 5,
 15 min) around each side, and checks that both executed the same notebooks to the same outputs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,7 @@ class TreeCPU:
                     continue
                 stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
         mine = {os.getpid()}
-        for _ in range(8):                           # descendants, a level at a time
+        for _ in range(8):  # descendants, a level at a time
             mine |= {pid for pid, (parent, _) in stats.items() if parent in mine}
         for pid in mine - {os.getpid()}:
             self.seen[pid] = max(self.seen.get(pid, 0.0), stats[pid][1])
@@ -69,8 +70,12 @@ class TreeCPU:
         self.stop.set()
         self.thread.join()
         own = resource.getrusage(resource.RUSAGE_SELF)
-        self.seconds = own.ru_utime + own.ru_stime - self.start + sum(
-            value - self.before.get(pid, 0.0) for pid, value in self.seen.items())
+        self.seconds = (
+            own.ru_utime
+            + own.ru_stime
+            - self.start
+            + sum(value - self.before.get(pid, 0.0) for pid, value in self.seen.items())
+        )
 
 
 def sequential(jobs, out: Path) -> float:
@@ -78,9 +83,22 @@ def sequential(jobs, out: Path) -> float:
     start = time.perf_counter()
     for i, job in enumerate(jobs):
         executed = out / f"{i}-{job.name}.ipynb"
-        subprocess.run([str(papermill), str(job.notebook), str(executed), "--cwd", str(job.notebook.parent),
-                        "-k", report_jobs.KERNEL, "--no-progress-bar", "-y", json.dumps(job.parameters, ensure_ascii=False)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(papermill),
+                str(job.notebook),
+                str(executed),
+                "--cwd",
+                str(job.notebook.parent),
+                "-k",
+                report_jobs.KERNEL,
+                "--no-progress-bar",
+                "-y",
+                json.dumps(job.parameters, ensure_ascii=False),
+            ],
+            check=True,
+            capture_output=True,
+        )
         html = to_html(executed, executed.with_suffix(".html"))
         to_pdf(html, executed.with_suffix(".pdf"), job.layout)
         to_docx(html, executed.with_suffix(".docx"), job.layout)
@@ -95,8 +113,11 @@ def outputs(path: Path, root: Path) -> list:
     addresses, the output folder)."""
     import nbformat
 
-    text = json.dumps([c.get("outputs", []) for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"],
-                      ensure_ascii=False, sort_keys=True).replace(str(root), "ROOT")
+    text = json.dumps(
+        [c.get("outputs", []) for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"],
+        ensure_ascii=False,
+        sort_keys=True,
+    ).replace(str(root), "ROOT")
     for pattern, replacement in _VOLATILE:
         text = pattern.sub(replacement, text)
     return json.loads(text)
@@ -106,8 +127,9 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def one_round(items, layout: str, one: bool = False,
-              document: str | None = None) -> tuple[float, float, float, float, str]:
+def one_round(
+    items, layout: str, one: bool = False, document: str | None = None
+) -> tuple[float, float, float, float, str]:
     """Both sides from nothing; with ``document`` (a report's file name) only that report of each
     district-year, each notebook computing its own figures on both sides."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,8 +140,16 @@ def one_round(items, layout: str, one: bool = False,
                 chosen = {"district": items[0][0], "year": items[0][1]} if one else {}
                 code = report_jobs.main(out=Path(tmp) / "batch", layout=layout, progress=False, **chosen)
             else:
-                code = int(not all(o.ok for o in batch.run(_jobs(items, Path(tmp) / "batch", layout, document),
-                                                           progress=False, kernel_name=report_jobs.KERNEL)))
+                code = int(
+                    not all(
+                        o.ok
+                        for o in batch.run(
+                            _jobs(items, Path(tmp) / "batch", layout, document),
+                            progress=False,
+                            kernel_name=report_jobs.KERNEL,
+                        )
+                    )
+                )
         parallel, parallel_cpu = time.perf_counter() - start, used.seconds
         assert code == 0
         between = load()
@@ -130,43 +160,62 @@ def one_round(items, layout: str, one: bool = False,
         serial_cpu = used.seconds
         after = load()
         batch_jobs = _jobs(items, Path(tmp) / "batch", layout, document)
-        differ = [job.label for i, (job, mine) in enumerate(zip(jobs, batch_jobs))
-                  if outputs(Path(tmp) / "seq" / f"{i}-{job.name}.ipynb", Path(tmp) / "seq")
-                  != outputs(mine.output("ipynb"), Path(tmp) / "batch")]
+        differ = [
+            job.label
+            for i, (job, mine) in enumerate(zip(jobs, batch_jobs))
+            if outputs(Path(tmp) / "seq" / f"{i}-{job.name}.ipynb", Path(tmp) / "seq")
+            != outputs(mine.output("ipynb"), Path(tmp) / "batch")
+        ]
         assert not differ, f"the batch and papermill disagree on {differ}"
     return parallel, parallel_cpu, serial, serial_cpu, f"load {before} → {between} → {after}"
 
 
 def _jobs(items, out: Path, layout: str, document: str | None) -> list:
-    return [job for job in report_jobs.jobs(items, out=out, layout=layout, shared=False)
-            if document is None or job.name == document]
+    return [
+        job
+        for job in report_jobs.jobs(items, out=out, layout=layout, shared=False)
+        if document is None or job.name == document
+    ]
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--layout", default="standard")
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--district", default=None, help="only this district's reports of its first year with a "
-                        "caseload (the suite's smoke form)")
-    parser.add_argument("--document", default=None, choices=[report_jobs.SUMMARY_NAME, report_jobs.PLAN_NAME,
-                                                             report_jobs.BUDGET_NAME],
-                        help="only this report of each district-year, each notebook computing its own figures")
+    parser.add_argument(
+        "--district",
+        default=None,
+        help="only this district's reports of its first year with a caseload (the suite's smoke form)",
+    )
+    parser.add_argument(
+        "--document",
+        default=None,
+        choices=[report_jobs.SUMMARY_NAME, report_jobs.PLAN_NAME, report_jobs.BUDGET_NAME],
+        help="only this report of each district-year, each notebook computing its own figures",
+    )
     args = parser.parse_args(argv)
-    items = [(s.district, s.year, s.as_of_month) for s in report_jobs.with_caseload()
-             if args.district is None or s.district == args.district]
+    items = [
+        (s.district, s.year, s.as_of_month)
+        for s in report_jobs.with_caseload()
+        if args.district is None or s.district == args.district
+    ]
     if not items:
         sys.exit(f"no district with a caseload named {args.district}")
-    if args.district is not None:      # its first year: what `civsim report --district X --year Y` renders
+    if args.district is not None:  # its first year: what `civsim report --district X --year Y` renders
         items = items[:1]
     count = len(_jobs(items, Path(tempfile.gettempdir()), args.layout, args.document))
     for _ in range(args.rounds):
-        parallel, parallel_cpu, serial, serial_cpu, loads = one_round(items, args.layout, one=args.district is not None,
-                                                              document=args.document)
-        print(f"{count} reports on {os.cpu_count()} cores ({loads}): "
-              f"batch {parallel:.1f} s ({parallel_cpu:.0f} CPU s), papermill CLI one after another {serial:.1f} s "
-              f"({serial_cpu:.0f} CPU s); speed-up {serial / parallel:.2f}×, CPU {serial_cpu / parallel_cpu:.2f}× less "
-              f"(on {os.cpu_count()} idle cores about {os.cpu_count() * serial_cpu / parallel_cpu:.1f}× at best); "
-              "same outputs", flush=True)
+        parallel, parallel_cpu, serial, serial_cpu, loads = one_round(
+            items, args.layout, one=args.district is not None, document=args.document
+        )
+        print(
+            f"{count} reports on {os.cpu_count()} cores ({loads}): "
+            f"batch {parallel:.1f} s ({parallel_cpu:.0f} CPU s), papermill CLI one after another {serial:.1f} s "
+            f"({serial_cpu:.0f} CPU s); speed-up {serial / parallel:.2f}×, CPU {serial_cpu / parallel_cpu:.2f}× less "
+            f"(on {os.cpu_count()} idle cores about {os.cpu_count() * serial_cpu / parallel_cpu:.1f}× at best); "
+            "same outputs",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

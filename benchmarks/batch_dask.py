@@ -6,6 +6,7 @@ Run on demand:  .venv/bin/python benchmarks/batch_dask.py [rounds] [reports]
 The backends alternate, ``rounds`` times each (default 2), so a neighbour's load on a shared
 machine falls on both; the LocalCluster's start-up is timed as part of its run.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,10 +33,14 @@ def main(rounds: int, limit: int | None = None) -> None:
                     outcomes = batch_dask.run(jobs, workers=2, progress=False, kernel_name=report_jobs.KERNEL)
                 times[name].append(time.perf_counter() - start)
                 assert all(o.ok for o in outcomes), batch.summary(outcomes)
-            print(f"round {r + 1}, {name}: {len(jobs)} reports in {times[name][-1]:.1f} s (load {load:.1f})", flush=True)
+            print(
+                f"round {r + 1}, {name}: {len(jobs)} reports in {times[name][-1]:.1f} s (load {load:.1f})", flush=True
+            )
     best = {name: min(t) for name, t in times.items()}
-    print(f"best of {rounds}: process pool {best['processes']:.1f} s, Dask LocalCluster {best['dask']:.1f} s "
-          f"(dask ÷ pool {best['dask'] / best['processes']:.2f})")
+    print(
+        f"best of {rounds}: process pool {best['processes']:.1f} s, Dask LocalCluster {best['dask']:.1f} s "
+        f"(dask ÷ pool {best['dask'] / best['processes']:.2f})"
+    )
 
 
 if __name__ == "__main__":

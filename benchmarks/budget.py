@@ -6,6 +6,7 @@ CPU for the baseline.
 
     .venv/bin/python benchmarks/budget.py [--district 东西湖区] [--year 2021] [--draws 200] [--repeat 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    budget.project(args.district, args.year, draws=2)           # warm-up: imports, params, CPI table
+    budget.project(args.district, args.year, draws=2)  # warm-up: imports, params, CPI table
     results = {}
     for label, chosen in (("baseline", []), (f"baseline + {args.scenario}", [args.scenario])):
         walls, cpus = [], []
@@ -40,16 +41,22 @@ def main(argv=None) -> int:
             walls.append(time.perf_counter() - wall)
             cpus.append(time.process_time() - cpu)
         results[label] = min(cpus)
-        print(f"{projection.district_name} {projection.years[0]}–{projection.years[-1]}, {args.draws} draws, {label}: "
-              f"{min(cpus):.2f} s CPU at least, {statistics.median(cpus):.2f} median of {len(cpus)} "
-              f"({statistics.median(walls):.2f} s wall)")
+        print(
+            f"{projection.district_name} {projection.years[0]}–{projection.years[-1]}, {args.draws} draws, {label}: "
+            f"{min(cpus):.2f} s CPU at least, {statistics.median(cpus):.2f} median of {len(cpus)} "
+            f"({statistics.median(walls):.2f} s wall)"
+        )
     tracemalloc.start()
     budget.project(args.district, args.year, draws=args.draws)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    print(f"memory: the baseline's projection allocates {peak:.0f} MB at its peak; the process's peak resident "
-          f"size {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}; target < {TARGET_CPU_S:g} s CPU for the baseline")
+    print(
+        f"memory: the baseline's projection allocates {peak:.0f} MB at its peak; the process's peak resident "
+        f"size {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    print(
+        f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}; target < {TARGET_CPU_S:g} s CPU for the baseline"
+    )
     return 0 if results["baseline"] < TARGET_CPU_S else 1
 
 

@@ -8,6 +8,7 @@ every sheet, checking every 身份证号, joining, hashing and writing the roll 
 because wall time on a shared machine depends on what else runs.
 Targets: under 10 s of CPU and 500 MB at peak.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,14 @@ def measure(folder: str, out: str) -> dict:
     roll = commands.run_import(sorted(Path(folder).glob("*.xlsx")), "东西湖区", out, salt="benchmark-salt-0123456789")
     seconds = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"households": len(roll.households), "persons": len(roll.persons), "import_s": round(seconds, 2),
-            "cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "load": round(os.getloadavg()[0], 1),
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    return {
+        "households": len(roll.households),
+        "persons": len(roll.persons),
+        "import_s": round(seconds, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "load": round(os.getloadavg()[0], 1),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
 
 
 def main(households: int = 100_000) -> None:
@@ -43,14 +49,17 @@ def main(households: int = 100_000) -> None:
         print(f"wrote the exports in {time.perf_counter() - start:.1f} s (not timed below)", file=sys.stderr)
     size_mb = sum(p.stat().st_size for p in folder.glob("*.xlsx")) / 2**20
     with tempfile.TemporaryDirectory() as out:
-        result = subprocess.run([sys.executable, __file__, "--measure", str(folder), out],
-                                capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, __file__, "--measure", str(folder), out], capture_output=True, text=True, check=True
+        )
     row = json.loads(result.stdout.strip().splitlines()[-1])
     row["xlsx_mb"] = round(size_mb, 1)
     print("| households | persons | .xlsx | import (wall) | CPU | peak memory | load average |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    print(f"| {row['households']:,} | {row['persons']:,} | {row['xlsx_mb']} MB | {row['import_s']} s | "
-          f"{row['cpu_s']} s | {row['peak_mb']:,} MB | {row['load']} |")
+    print(
+        f"| {row['households']:,} | {row['persons']:,} | {row['xlsx_mb']} MB | {row['import_s']} s | "
+        f"{row['cpu_s']} s | {row['peak_mb']:,} MB | {row['load']} |"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ province of up to nine cities, a province's share of the nation's 40 million per
 特困. Prints the cluster's start, the run (districts out, tables back), the roll-up, the workers'
 CPU seconds and the load average; the target is the run and roll-up in under 10 s on 2 workers.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ def measure(districts: int, workers: int | None = 2, scenario: str = "dibao_plus
         cpu = None
     else:
         with cluster.connect(workers=workers) as client:
-            client.run(lambda: __import__("civsim.province"))     # imports warm
+            client.run(lambda: __import__("civsim.province"))  # imports warm
             started = time.perf_counter() - start
             cpu_before = sum(client.run(national._cpu_seconds).values())
             begun = time.perf_counter()
@@ -55,10 +56,19 @@ def measure(districts: int, workers: int | None = 2, scenario: str = "dibao_plus
     rollup_s = time.perf_counter() - begun
     top = table[table["level"] == "province"]
     totals = top.groupby("scenario", sort=False)["amount_yuan"].sum()
-    return {"districts": len(frames), "workers": workers, "start_s": started, "run_s": run_s, "rollup_s": rollup_s,
-            "worker_cpu_s": cpu, "load": (load_before, os.getloadavg()[0]), "scenarios": list(totals.index),
-            "baseline_yuan": float(totals.iloc[0]), "scenario_yuan": float(totals.iloc[-1]),
-            "cities": int(table.loc[table["level"] == "city", "jurisdiction"].nunique())}
+    return {
+        "districts": len(frames),
+        "workers": workers,
+        "start_s": started,
+        "run_s": run_s,
+        "rollup_s": rollup_s,
+        "worker_cpu_s": cpu,
+        "load": (load_before, os.getloadavg()[0]),
+        "scenarios": list(totals.index),
+        "baseline_yuan": float(totals.iloc[0]),
+        "scenario_yuan": float(totals.iloc[-1]),
+        "cities": int(table.loc[table["level"] == "city", "jurisdiction"].nunique()),
+    }
 
 
 def main(argv=None) -> int:
@@ -70,11 +80,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     r = measure(args.districts, args.workers, args.scenario, args.year)
     total = r["run_s"] + r["rollup_s"]
-    print(f"synthetic province, {r['districts']} districts in {r['cities']} cities, {args.year}, baseline and "
-          f"{args.scenario}: cluster start {r['start_s']:.1f} s; run {r['run_s']:.1f} s on {args.workers} workers "
-          f"(worker CPU {r['worker_cpu_s']:.1f} s); roll-up {r['rollup_s']:.1f} s; run + roll-up {total:.1f} s "
-          f"(target < {TARGET_S} s); province total {r['baseline_yuan'] / 1e8:,.2f} → {r['scenario_yuan'] / 1e8:,.2f} 亿元; "
-          f"1-min load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after", flush=True)
+    print(
+        f"synthetic province, {r['districts']} districts in {r['cities']} cities, {args.year}, baseline and "
+        f"{args.scenario}: cluster start {r['start_s']:.1f} s; run {r['run_s']:.1f} s on {args.workers} workers "
+        f"(worker CPU {r['worker_cpu_s']:.1f} s); roll-up {r['rollup_s']:.1f} s; run + roll-up {total:.1f} s "
+        f"(target < {TARGET_S} s); province total {r['baseline_yuan'] / 1e8:,.2f} → {r['scenario_yuan'] / 1e8:,.2f} 亿元; "
+        f"1-min load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after",
+        flush=True,
+    )
     return 0 if total < TARGET_S else 1
 
 

@@ -11,6 +11,7 @@ stylesheets the stock template would fetch from a public CDN, so the page reques
 any host but the server. Saves go to a fresh folder per visitor under ``saves`` (the explorer reads
 :data:`civsim.explorer.VISITOR_SAVES`) and are offered as a download.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,7 +33,7 @@ from .scenarios import SCENARIOS
 
 ROOT = paths.ROOT
 NOTEBOOK = paths.notebooks() / "scenario_explorer.ipynb"
-DATA = Path(__file__).resolve().parent / "app_data"     # JUPYTER_PATH entry holding the template
+DATA = Path(__file__).resolve().parent / "app_data"  # JUPYTER_PATH entry holding the template
 SAVES = SCENARIOS / "app"
 PORT = 8866
 # A kernel holds a district's roll: one left by every page ever loaded would fill the memory. An
@@ -46,13 +47,15 @@ MAX_KERNELS = 12
 @dataclass(frozen=True)
 class Server:
     """How to start the app: the command, its environment and the URL a browser opens."""
+
     argv: list[str]
     env: dict[str, str]
     url: str
 
 
-def server(host: str = "127.0.0.1", port: int = PORT, token: str | None = None, saves=None,
-           notebook=NOTEBOOK) -> Server:
+def server(
+    host: str = "127.0.0.1", port: int = PORT, token: str | None = None, saves=None, notebook=NOTEBOOK
+) -> Server:
     if not 0 < int(port) < 65536:
         raise CivsimError("civsim app", "--port", f"bad port {port}", "a number from 1 to 65535")
     if not Path(notebook).is_file():
@@ -61,17 +64,27 @@ def server(host: str = "127.0.0.1", port: int = PORT, token: str | None = None, 
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(DATA), env.get("JUPYTER_PATH")) if p)
     env[VISITOR_SAVES] = str(_saves_folder(saves or SAVES))
-    argv = [sys.executable, "-m", "civsim.app_server", str(notebook), "--template=civsim", "--theme=light",
-            "--no-browser",
-            f"--Voila.ip={host}", f"--port={int(port)}", f"--token={token}",
-            # one kernel kept ready with the explorer built: the next visitor's page comes at once
-            "--preheat_kernel=True", "--pool_size=1",
-            "--Voila.port_retries=0",               # a busy port is an error, not a different URL
-            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
-            f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
-            "--MappingKernelManager.cull_connected=True",      # a tab left open does not hold one for ever
-            "--VoilaConfiguration.multi_kernel_manager_class=civsim.app_kernels.BoundedKernelManager",
-            f"--BoundedKernelManager.max_kernels={MAX_KERNELS}"]
+    argv = [
+        sys.executable,
+        "-m",
+        "civsim.app_server",
+        str(notebook),
+        "--template=civsim",
+        "--theme=light",
+        "--no-browser",
+        f"--Voila.ip={host}",
+        f"--port={int(port)}",
+        f"--token={token}",
+        # one kernel kept ready with the explorer built: the next visitor's page comes at once
+        "--preheat_kernel=True",
+        "--pool_size=1",
+        "--Voila.port_retries=0",  # a busy port is an error, not a different URL
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+        "--MappingKernelManager.cull_connected=True",  # a tab left open does not hold one for ever
+        "--VoilaConfiguration.multi_kernel_manager_class=civsim.app_kernels.BoundedKernelManager",
+        f"--BoundedKernelManager.max_kernels={MAX_KERNELS}",
+    ]
     shown = f"[{host}]" if ":" in host else host
     # a token holding &, #, % or a space would end or change the URL: quoted, it opens as printed
     return Server(argv, env, f"http://{shown}:{int(port)}/?token={urllib.parse.quote(token, safe='')}")
@@ -82,11 +95,15 @@ def _saves_folder(saves) -> Path:
     now rather than a save failing later with no word to the visitor."""
     folder = Path(saves).resolve()
     if folder.exists() and not folder.is_dir():
-        raise CivsimError("--saves", saves, "is a file, not a folder", "a folder for the saved scenarios (made if missing)")
+        raise CivsimError(
+            "--saves", saves, "is a file, not a folder", "a folder for the saved scenarios (made if missing)"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CivsimError("--saves", saves, f"cannot make the folder ({exc.strerror})", "a folder the server can write") from None
+        raise CivsimError(
+            "--saves", saves, f"cannot make the folder ({exc.strerror})", "a folder the server can write"
+        ) from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise CivsimError("--saves", saves, "the folder is not writable", "a folder the server can write")
     return folder
@@ -135,15 +152,19 @@ def main(host: str = "127.0.0.1", port: int = PORT, token: str | None = None, sa
         try:
             probe.bind((host, int(port)))
         except OSError as exc:
-            raise CivsimError("civsim app", "--port", f"cannot listen on {host}:{port} ({exc.strerror})",
-                              "a free port, e.g. --port 8867") from None
+            raise CivsimError(
+                "civsim app",
+                "--port",
+                f"cannot listen on {host}:{port} ({exc.strerror})",
+                "a free port, e.g. --port 8867",
+            ) from None
     print(f"方案模拟网页：{app.url}", flush=True)
     print(f"保存的方案写入 {app.env[VISITOR_SAVES]}/<每位访客一个文件夹>；按 Ctrl-C 停止", flush=True)
     process = subprocess.Popen(app.argv, env=app.env)
-    signal.signal(signal.SIGTERM, lambda *_: process.terminate())     # a service stop reaches Voila too
+    signal.signal(signal.SIGTERM, lambda *_: process.terminate())  # a service stop reaches Voila too
     try:
         return process.wait()
-    except KeyboardInterrupt:                     # Ctrl-C reaches Voila as well: let it stop its kernels
+    except KeyboardInterrupt:  # Ctrl-C reaches Voila as well: let it stop its kernels
         process.wait()
         return 0
 

@@ -4,6 +4,7 @@ Voila starts a kernel for every page load; idle ones are culled (``civsim.app`` 
 and this bound keeps a burst of visitors, or one visitor reloading, from starting kernels until the
 server runs out of memory. A visitor past the bound gets a page saying the app is busy.
 """
+
 from __future__ import annotations
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager

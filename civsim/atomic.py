@@ -5,6 +5,7 @@ and its target written; a device, pipe or socket (``/dev/null``, ``/dev/stdout``
 through directly, since renaming a file onto it would replace the device itself. A folder, a
 read-only file or folder, or a full disk is one line naming the target.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -36,10 +37,10 @@ def check_target(target: str | os.PathLike) -> Path:
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise CivsimError(target, None, "is a folder", "a file name inside it")
     if info is not None and not stat.S_ISREG(info.st_mode):
-        return real if real.exists() else target   # a device or pipe: written through, its folder untouched
+        return real if real.exists() else target  # a device or pipe: written through, its folder untouched
     if info is not None and not (info.st_mode & 0o222 and os.access(real, os.W_OK)):
         raise CivsimError(target, None, "the file is read-only", "a file that may be replaced")
-    folder = next((p for p in real.parents if p.exists()), None)   # where the temporary file goes
+    folder = next((p for p in real.parents if p.exists()), None)  # where the temporary file goes
     if folder is not None and folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
         raise CivsimError(target, None, f"cannot write in the folder {folder} (Permission denied)", EXPECTED)
     return real
@@ -50,12 +51,16 @@ def refuse_in_repository(target: str | os.PathLike, flag: str) -> None:
     what civsim reads, and a roll or a table written there would be read as parameters or data (a
     command whose job is to write there — ``calibrate --write``, ``district new`` — does not ask)."""
     real = Path(os.path.realpath(target))
-    for tree in (PARAMS, DATA, package_data(), notebooks()):   # the workspace's inputs, and the package's
+    for tree in (PARAMS, DATA, package_data(), notebooks()):  # the workspace's inputs, and the package's
         tree = Path(os.path.realpath(tree))
         if real == tree or tree in real.parents:
-            raise CivsimError(flag, target, f"is inside civsim's own {tree.name}/ folder ({tree})",
-                              f"an output outside {ROOT.name}/params, {ROOT.name}/data and civsim's package, "
-                              "which hold what civsim reads")
+            raise CivsimError(
+                flag,
+                target,
+                f"is inside civsim's own {tree.name}/ folder ({tree})",
+                f"an output outside {ROOT.name}/params, {ROOT.name}/data and civsim's package, "
+                "which hold what civsim reads",
+            )
 
 
 def _cannot(target: Path, exc: OSError) -> CivsimError:
@@ -86,7 +91,7 @@ def atomic_path(target: str | os.PathLike):
         raise _cannot(target, exc) from None
     try:
         yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; outputs are shared like any file
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared like any file
         os.replace(tmp, real)
     except OSError as exc:
         raise _cannot(target, exc) from None
@@ -113,14 +118,14 @@ def atomic_folder(target: str | os.PathLike):
     old = None
     try:
         yield staging
-        os.chmod(staging, 0o777 & ~_umask())    # mkdtemp makes 0700; outputs are shared like any folder
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; outputs are shared like any folder
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
             os.replace(target, old / target.name)
         try:
             os.replace(staging, target)
         except OSError:
-            if old is not None:                  # the previous folder goes back
+            if old is not None:  # the previous folder goes back
                 os.replace(old / target.name, target)
             raise
     except OSError as exc:
@@ -158,12 +163,16 @@ def locked(folder: str | os.PathLike, wait: float = LOCK_WAIT_S):
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise CivsimError(folder, None, f"another civsim has been writing here for over {wait:.0f} s",
-                                      "to try again once it has finished") from None
+                    raise CivsimError(
+                        folder,
+                        None,
+                        f"another civsim has been writing here for over {wait:.0f} s",
+                        "to try again once it has finished",
+                    ) from None
                 time.sleep(0.05)
         yield folder
     finally:
-        os.close(fd)    # releases the lock
+        os.close(fd)  # releases the lock
 
 
 def _umask() -> int:

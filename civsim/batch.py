@@ -13,6 +13,7 @@ Jobs may share work (:class:`Shared`: for the reports, a district-year's context
 summary, plan and budget format): the pool does it once per run, in a folder of the run's own
 temporary area, before the jobs that read it, and passes them the folder as a parameter.
 """
+
 from __future__ import annotations
 
 import ast
@@ -40,8 +41,7 @@ KINDS = ("ipynb", "html", "pdf", "docx")
 # papermill's own marker cells: not in the source notebook, so not counted in a cell index
 _ADDED_TAGS = {"injected-parameters", "papermill-error-cell-tag", "civsim-reset"}
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\<>:"|?*]')  # POSIX plus Windows shares, where reports get copied
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                     *(f"LPT{i}" for i in range(1, 10))}
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _MAX_NAME_BYTES = 120  # leaves room in the 255-byte limit for ".failed.ipynb" and temp prefixes
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -74,8 +74,12 @@ def _check_value(value: object, where: str) -> None:
                 raise CivsimError(None, where, f"dict key {key!r} is not a string", "string keys")
             _check_value(item, f"{where}[{key!r}]")
         return
-    raise CivsimError(None, where, f"unsupported value of type {type(value).__name__}",
-                      "str, int, float, bool, None, or lists and dicts of them (convert dates and paths to str)")
+    raise CivsimError(
+        None,
+        where,
+        f"unsupported value of type {type(value).__name__}",
+        "str, int, float, bool, None, or lists and dicts of them (convert dates and paths to str)",
+    )
 
 
 @dataclass(frozen=True)
@@ -94,11 +98,19 @@ class Shared:
         for name, value in self.arguments.items():
             _check_value(value, f"shared {self.name}: arguments[{name!r}]")
         if not isinstance(self.name, str) or self.name != safe_component(self.name):
-            raise CivsimError(f"shared {self.name}", "name", f"{self.name!r} is not a safe file name",
-                              "a name from batch.safe_component()")
+            raise CivsimError(
+                f"shared {self.name}",
+                "name",
+                f"{self.name!r} is not a safe file name",
+                "a name from batch.safe_component()",
+            )
         if not self.parameter.isidentifier() or keyword.iskeyword(self.parameter):
-            raise CivsimError(f"shared {self.name}", "parameter", f"bad parameter name {self.parameter!r}",
-                              "a Python identifier, as in the notebook's parameters cell")
+            raise CivsimError(
+                f"shared {self.name}",
+                "parameter",
+                f"bad parameter name {self.parameter!r}",
+                "a Python identifier, as in the notebook's parameters cell",
+            )
 
 
 @dataclass(frozen=True)
@@ -124,20 +136,34 @@ class Job:
 
         layouts.get(self.layout)
         if not isinstance(self.name, str) or self.name != safe_component(self.name):
-            raise CivsimError(f"job {self.label}", "name", f"{self.name!r} is not a safe file name",
-                              "a name from batch.safe_component()")
+            raise CivsimError(
+                f"job {self.label}",
+                "name",
+                f"{self.name!r} is not a safe file name",
+                "a name from batch.safe_component()",
+            )
         for name, value in self.parameters.items():
             if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-                raise CivsimError(f"job {self.label}", "parameters", f"bad parameter name {name!r}",
-                                  "a Python identifier, as in the notebook's parameters cell")
+                raise CivsimError(
+                    f"job {self.label}",
+                    "parameters",
+                    f"bad parameter name {name!r}",
+                    "a Python identifier, as in the notebook's parameters cell",
+                )
             _check_value(value, f"parameters[{name!r}]")
         if self.shared is not None and self.shared.parameter in self.parameters:
-            raise CivsimError(f"job {self.label}", "parameters", f"{self.shared.parameter!r} is set by the shared work",
-                              "the folder the batch makes for it")
+            raise CivsimError(
+                f"job {self.label}",
+                "parameters",
+                f"{self.shared.parameter!r} is set by the shared work",
+                "the folder the batch makes for it",
+            )
 
     def with_folder(self, folder: Path) -> "Job":
         """This job reading its shared work from ``folder``."""
-        return dataclasses.replace(self, parameters={**self.parameters, self.shared.parameter: str(folder)}, shared=None)
+        return dataclasses.replace(
+            self, parameters={**self.parameters, self.shared.parameter: str(folder)}, shared=None
+        )
 
     def output(self, kind: str) -> Path:
         return self.out_dir / f"{self.name}.{kind}"
@@ -183,8 +209,12 @@ def _assigned_names(source: str) -> set[str] | None:
         tree = ast.parse(source)
     except SyntaxError:
         return None
-    targets = [t for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
-               for t in (node.targets if isinstance(node, ast.Assign) else [node.target])]
+    targets = [
+        t
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+    ]
     return {t.id for t in targets if isinstance(t, ast.Name)}
 
 
@@ -198,26 +228,46 @@ def _execute(job: Job, executed: Path, timeout: float, kernel_name: str | None) 
         raise CivsimError(job.notebook, None, "notebook not found", "an existing .ipynb file") from None
     cell = next((c for c in notebook.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
     if job.parameters and cell is None:
-        raise CivsimError(job.notebook, "parameters", 'no cell tagged "parameters"',
-                          "a parameters cell declaring " + ", ".join(sorted(job.parameters)))
+        raise CivsimError(
+            job.notebook,
+            "parameters",
+            'no cell tagged "parameters"',
+            "a parameters cell declaring " + ", ".join(sorted(job.parameters)),
+        )
     declared = _assigned_names(cell.source) if cell is not None else set()
     unknown = sorted(set(job.parameters) - declared) if declared is not None else []
     if unknown:  # papermill only warns, and the report would silently use the default value
-        raise CivsimError(job.notebook, "parameters", f"unknown parameter(s) {', '.join(unknown)}",
-                          "one of " + ", ".join(sorted(declared)))
+        raise CivsimError(
+            job.notebook,
+            "parameters",
+            f"unknown parameter(s) {', '.join(unknown)}",
+            "one of " + ", ".join(sorted(declared)),
+        )
     name = kernel_name or notebook.metadata.get("kernelspec", {}).get("name") or "python3"
     cwd = job.notebook.parent.resolve()
     km = kernels.kernel(name, cwd)
     # the kernel may have run another notebook: clear its names and set the working folder first,
     # in a cell of its own that the report leaves out
-    notebook.cells.insert(0, nbformat.v4.new_code_cell(kernels.RESET.format(cwd=str(cwd)),
-                                                       metadata={"tags": ["civsim-reset", "remove-cell"]}))
+    notebook.cells.insert(
+        0,
+        nbformat.v4.new_code_cell(
+            kernels.RESET.format(cwd=str(cwd)), metadata={"tags": ["civsim-reset", "remove-cell"]}
+        ),
+    )
     # papermill formats path strings with the parameters ("{x}"): pass the notebook as an object and
     # escape the braces of the output path.
-    papermill.execute_notebook(notebook, str(executed).replace("{", "{{").replace("}", "}}"),
-                               parameters=dict(job.parameters), kernel_name=name,
-                               execution_timeout=timeout, progress_bar=False, log_output=False,
-                               cwd=str(job.notebook.parent.resolve()), km=km, engine_name=kernels.engine())
+    papermill.execute_notebook(
+        notebook,
+        str(executed).replace("{", "{{").replace("}", "}}"),
+        parameters=dict(job.parameters),
+        kernel_name=name,
+        execution_timeout=timeout,
+        progress_bar=False,
+        log_output=False,
+        cwd=str(job.notebook.parent.resolve()),
+        km=km,
+        engine_name=kernels.engine(),
+    )
 
 
 def _finish(executed: Path, job: Job) -> None:
@@ -229,17 +279,20 @@ def _finish(executed: Path, job: Job) -> None:
 
     notebook = nbformat.read(executed, as_version=4)
     notebook.cells = [c for c in notebook.cells if "civsim-reset" not in c.get("metadata", {}).get("tags", [])]
-    def colophon(metadata) -> bool:   # IPython files a repr's metadata under its mime type
-        return isinstance(metadata, dict) and (metadata.get("civsim") == "colophon"
-                                               or any(colophon(v) for v in metadata.values()))
+
+    def colophon(metadata) -> bool:  # IPython files a repr's metadata under its mime type
+        return isinstance(metadata, dict) and (
+            metadata.get("civsim") == "colophon" or any(colophon(v) for v in metadata.values())
+        )
 
     marked = any(colophon(output.get("metadata")) for cell in notebook.cells for output in cell.get("outputs", []))
     if not marked and "district" in job.parameters:
         seed = job.parameters.get("seed")
         try:
-            line = provenance.of(params_module.load(job.parameters["district"]),
-                                 seed=seed if isinstance(seed, int) else None).line()
-        except CivsimError:   # a notebook whose "district" is no jurisdiction of ours: nothing to state
+            line = provenance.of(
+                params_module.load(job.parameters["district"]), seed=seed if isinstance(seed, int) else None
+            ).line()
+        except CivsimError:  # a notebook whose "district" is no jurisdiction of ours: nothing to state
             line = None
         if line:
             notebook.cells.append(nbformat.v4.new_markdown_cell(line, metadata={"tags": ["civsim-colophon"]}))
@@ -274,7 +327,7 @@ def _run_one(job: Job, timeout: float, kernel_name: str | None) -> Outcome:
             kernel_log = kernels.kernel_log(kernel_name)
             outcome.detail = kernels.tail(kernel_log) if kernel_log else kernels.tail(log)
         if outcome.error:
-            kernels.drop_all()                 # whatever the notebook left behind goes with it
+            kernels.drop_all()  # whatever the notebook left behind goes with it
             outcome.cell = _failing_cell(executed)
             if executed.exists():  # keep the executed copy beside the report, for debugging
                 outcome.failed_notebook = job.output("failed.ipynb")
@@ -324,16 +377,18 @@ def prepare() -> None:
 def _start_worker() -> None:
     from . import lean_imports
 
-    lean_imports.without_iri_grammars()     # as the fork server does (civsim.report.warmup), when spawned
+    lean_imports.without_iri_grammars()  # as the fork server does (civsim.report.warmup), when spawned
 
 
 def make_shared(shared: Shared, folder: str, timeout: float = 600, kernel_name: str | None = None) -> str:
     """Do one shared work into ``folder``, in this worker's kernel, which then runs notebooks with
     what the work loaded (parameters, reported figures) at hand: "" when done, else the one line why
     not (its jobs fail with it; the others go on)."""
-    code = (f"import json as _json\nfrom {shared.make.__module__} import {shared.make.__name__} as _make\n"
-            f"_make({folder!r}, **_json.loads({json.dumps(shared.arguments, ensure_ascii=False)!r}))\n"
-            "del _json, _make")
+    code = (
+        f"import json as _json\nfrom {shared.make.__module__} import {shared.make.__name__} as _make\n"
+        f"_make({folder!r}, **_json.loads({json.dumps(shared.arguments, ensure_ascii=False)!r}))\n"
+        "del _json, _make"
+    )
     return kernels.run_code(code, kernel_name or "python3", timeout)
 
 
@@ -343,8 +398,9 @@ def checked(jobs: Iterable[Job]) -> list[Job]:
     targets = [job.output("ipynb").resolve() for job in jobs]
     for i, target in enumerate(targets):
         if target in targets[:i]:
-            raise CivsimError(f"job {jobs[i].label}", "name", f"writes {target} like an earlier job",
-                              "one job per out_dir/name")
+            raise CivsimError(
+                f"job {jobs[i].label}", "name", f"writes {target} like an earlier job", "one job per out_dir/name"
+            )
     return jobs
 
 
@@ -385,8 +441,11 @@ class Schedule:
         if kind == "shared":
             return make_shared, (self.shared[what], str(self.folders[what]), timeout, kernel_name)
         job = self.jobs[what]
-        return _run_one, (job if job.shared is None else job.with_folder(self.folders[job.shared.name]), timeout,
-                          kernel_name)
+        return _run_one, (
+            job if job.shared is None else job.with_folder(self.folders[job.shared.name]),
+            timeout,
+            kernel_name,
+        )
 
     def finish(self, task, result) -> list[int]:
         """Record what ``task`` gave — an Outcome, a shared work's "" or cause, the exception its
@@ -396,21 +455,29 @@ class Schedule:
             result = " ".join(f"{type(result).__name__}: {result}".split()) if result else "worker process crashed"
         if kind == "job":
             job = self.jobs[what]
-            self.outcomes[what] = result if isinstance(result, Outcome) else Outcome(job.label, job.notebook, {},
-                                                                                    ok=False, error=result)
+            self.outcomes[what] = (
+                result if isinstance(result, Outcome) else Outcome(job.label, job.notebook, {}, ok=False, error=result)
+            )
             return [what]
         if result == "":
             self.done.add(what)
             return []
         settled = self.readers[what]
         for i in settled:
-            self.outcomes[i] = Outcome(self.jobs[i].label, self.jobs[i].notebook, {}, ok=False, error=f"{what}: {result}")
+            self.outcomes[i] = Outcome(
+                self.jobs[i].label, self.jobs[i].notebook, {}, ok=False, error=f"{what}: {result}"
+            )
         self.tasks = [t for t in self.tasks if not (t[0] == "job" and t[1] in settled)]
         return settled
 
 
-def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, progress: bool = True,
-        kernel_name: str | None = None) -> list[Outcome]:
+def run(
+    jobs: Iterable[Job],
+    workers: int | None = None,
+    timeout: float = 600,
+    progress: bool = True,
+    kernel_name: str | None = None,
+) -> list[Outcome]:
     """Run the jobs in up to ``workers`` processes (default: all cores); outcomes in job order.
 
     ``timeout`` is seconds per cell; ``kernel_name`` overrides the notebooks' kernelspec. Each
@@ -424,7 +491,7 @@ def run(jobs: Iterable[Job], workers: int | None = None, timeout: float = 600, p
         return []
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     pool_options = {"mp_context": _context(), "initializer": _start_worker}
-    area = tempfile.TemporaryDirectory(prefix="civsim-run-")     # this run's shared work, gone after it
+    area = tempfile.TemporaryDirectory(prefix="civsim-run-")  # this run's shared work, gone after it
     with area, tqdm(total=len(jobs), disable=not progress, desc="reports", unit="report") as bar:
         schedule = Schedule(jobs, Path(area.name))
 
@@ -456,7 +523,7 @@ def _pool_round(schedule: Schedule, workers: int, pool_options: dict, timeout: f
     crashed = []
     with concurrent.futures.ProcessPoolExecutor(workers, **pool_options) as pool:
         while schedule.tasks or running:
-            while len(running) < workers + 1 and not crashed:     # one queued: a free worker starts at once
+            while len(running) < workers + 1 and not crashed:  # one queued: a free worker starts at once
                 task = schedule.take()
                 if task is None:
                     break
@@ -469,7 +536,7 @@ def _pool_round(schedule: Schedule, workers: int, pool_options: dict, timeout: f
                 break
             finished, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
             if crashed or any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
-                finished = concurrent.futures.wait(running).done    # a broken pool: all it ran is lost
+                finished = concurrent.futures.wait(running).done  # a broken pool: all it ran is lost
             for future in finished:
                 task = running.pop(future)
                 try:
@@ -485,5 +552,15 @@ def _pool_round(schedule: Schedule, workers: int, pool_options: dict, timeout: f
 
 run_one = _run_one  # one job in the calling process: what another backend (civsim.batch_dask) distributes
 
-__all__ = ["Job", "Shared", "Outcome", "run", "run_one", "make_shared", "Schedule", "prepare", "summary",
-           "safe_component"]
+__all__ = [
+    "Job",
+    "Shared",
+    "Outcome",
+    "run",
+    "run_one",
+    "make_shared",
+    "Schedule",
+    "prepare",
+    "summary",
+    "safe_component",
+]

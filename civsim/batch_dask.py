@@ -10,6 +10,7 @@ every worker can write (a shared file system), as the workers write the reports 
 The work jobs share (:class:`civsim.batch.Shared`: a district-year's context) is done first, on
 the workers, in a hidden folder beside the reports that the jobs then read.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,16 @@ from .batch import Job, Outcome
 from .errors import CivsimError
 
 
-def run(jobs: Iterable[Job], client=None, timeout: float = 600, progress: bool = True, kernel_name: str | None = None,
-        scheduler: str | None = None, workers: int | None = None, memory_limit=None) -> list[Outcome]:
+def run(
+    jobs: Iterable[Job],
+    client=None,
+    timeout: float = 600,
+    progress: bool = True,
+    kernel_name: str | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    memory_limit=None,
+) -> list[Outcome]:
     """Run the jobs on ``client`` (default: a cluster from ``cluster.connect(scheduler, workers,
     memory_limit)`` for this call); outcomes in job order, as ``batch.run`` returns them."""
     jobs = batch.checked(jobs)
@@ -38,8 +47,11 @@ def run(jobs: Iterable[Job], client=None, timeout: float = 600, progress: bool =
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".civsim-run-", dir=root) as area:
         schedule = batch.Schedule(jobs, Path(area))
-        items = [(what, schedule.call((kind, what), timeout, kernel_name)[1]) for kind, what in schedule.tasks
-                 if kind == "shared"]
+        items = [
+            (what, schedule.call((kind, what), timeout, kernel_name)[1])
+            for kind, what in schedule.tasks
+            if kind == "shared"
+        ]
         for done in cluster.gather(client, batch.make_shared, items, progress=False):
             schedule.finish(("shared", done.key), done.result if done.ok else done.error)
         ready = [what for kind, what in schedule.tasks if kind == "job"]
@@ -53,8 +65,18 @@ def run(jobs: Iterable[Job], client=None, timeout: float = 600, progress: bool =
 __all__ = ["run", "main"]
 
 
-def main(jurisdiction, level: str | None, year: int, scenario: str = "baseline", out=None, timeout: float = 600,
-         progress: bool = True, scheduler: str | None = None, workers: int | None = None, memory_limit=None) -> int:
+def main(
+    jurisdiction,
+    level: str | None,
+    year: int,
+    scenario: str = "baseline",
+    out=None,
+    timeout: float = 600,
+    progress: bool = True,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    memory_limit=None,
+) -> int:
     """``civsim report --province/--city``: every district's summary and plan on Dask; print the
     batch summary; 1 if any report failed."""
     from . import params as params_module, province, report_jobs, scenarios as scenarios_module
@@ -65,9 +87,16 @@ def main(jurisdiction, level: str | None, year: int, scenario: str = "baseline",
     items = [(d.name, int(year), report_jobs.as_of_month(d.code, int(year))) for d in members]
     if scenario != "baseline":
         chosen = scenarios_module.load(scenario)
-        for d in members:                      # the plan is for the year after
+        for d in members:  # the plan is for the year after
             scenarios_module.apply(params_module.load(d.code), chosen, int(year) + 1)
-    outcomes = run(report_jobs.jobs(items, scenario, out), timeout=timeout, progress=progress, kernel_name=report_jobs.KERNEL,
-                   scheduler=scheduler, workers=workers, memory_limit=memory_limit)
+    outcomes = run(
+        report_jobs.jobs(items, scenario, out),
+        timeout=timeout,
+        progress=progress,
+        kernel_name=report_jobs.KERNEL,
+        scheduler=scheduler,
+        workers=workers,
+        memory_limit=memory_limit,
+    )
     print(batch.summary(outcomes))
     return 0 if all(o.ok for o in outcomes) else 1

@@ -6,6 +6,7 @@ module loaded — parameters, reported figures — stays for the next); a kernel
 something that failed, is replaced. The kernel's stderr goes to a log file, whose tail tells why a
 kernel died.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -47,7 +48,7 @@ def engine() -> str:
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
     class FinalWrite(NotebookExecutionManager):
-        def save(self, **kwargs):            # the per-cell writes
+        def save(self, **kwargs):  # the per-cell writes
             self.last_save_time = self.now()
 
         def notebook_complete(self, **kwargs):
@@ -56,10 +57,23 @@ def engine() -> str:
 
     class Engine(NBClientEngine):
         @classmethod
-        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                             autosave_cell_every=30, **kwargs):
-            manager = FinalWrite(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                                 autosave_cell_every=autosave_cell_every)
+        def execute_notebook(
+            cls,
+            nb,
+            kernel_name,
+            output_path=None,
+            progress_bar=True,
+            log_output=False,
+            autosave_cell_every=30,
+            **kwargs,
+        ):
+            manager = FinalWrite(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
             manager.notebook_start()
             try:
                 cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
@@ -74,14 +88,16 @@ def engine() -> str:
 
 # ---------------------------------------------------------------- one kernel per worker process
 
-KERNELS: dict[str, tuple] = {}   # kernel name -> (manager, its stderr log); in each worker process
+KERNELS: dict[str, tuple] = {}  # kernel name -> (manager, its stderr log); in each worker process
 # the previous notebook's names go (what %reset -f clears), and a new history session starts, so the
 # notebook's cells count from 1 as in a new kernel. Every warning is an error: a warning would be
 # printed into the report (with the kernel's temporary file name), so a library's deprecation
 # fails the report, and a test, instead of reaching a reader.
-RESET = ("get_ipython().reset(new_session=True)\n"
-         "import os as _os, warnings as _warnings\n_os.chdir({cwd!r})\n"
-         "_warnings.resetwarnings()\n_warnings.simplefilter('error')\ndel _os, _warnings\n")
+RESET = (
+    "get_ipython().reset(new_session=True)\n"
+    "import os as _os, warnings as _warnings\n_os.chdir({cwd!r})\n"
+    "_warnings.resetwarnings()\n_warnings.simplefilter('error')\ndel _os, _warnings\n"
+)
 
 
 def kernel(name: str, cwd: Path):
@@ -95,7 +111,7 @@ def kernel(name: str, cwd: Path):
     if name not in KERNELS:
         km = AsyncKernelManager(kernel_name=name)
         log = Path(tempfile.mkstemp(prefix="civsim-kernel-", suffix=".log")[1])
-        with stderr_to(log):             # the kernel inherits fd 2: its dying words go to the log
+        with stderr_to(log):  # the kernel inherits fd 2: its dying words go to the log
             run_sync(km.start_kernel)(cwd=str(cwd))
         KERNELS[name] = (km, log)
         _finalize()

@@ -1,5 +1,6 @@
 """The report batch's summary for the terminal: a line per report (status, seconds, where its files
 are or why it failed), then the totals — in Chinese, as its readers are the bureau's."""
+
 from __future__ import annotations
 
 import unicodedata

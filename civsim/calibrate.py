@@ -20,6 +20,7 @@ Two kinds of fit, each value naming every figure it was fitted to (``fitted_to``
   from running to its bound to absorb payments the model does not hold, and the reconciliation
   shows the rest as 未解释. A bureau with its own 台账 needs none of it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,7 +50,7 @@ def _figure_row(code: str, figure: str):
 
 
 COUNTS = {"persons", "households", "beds", "cases/month", "person_times/month"}
-WHOLE = {"persons", "households", "beds"}       # counted in whole units; a monthly rate of cases is not
+WHOLE = {"persons", "households", "beds"}  # counted in whole units; a monthly rate of cases is not
 
 
 def group(params, figure: str) -> tuple[str, ...]:
@@ -57,9 +58,16 @@ def group(params, figure: str) -> tuple[str, ...]:
     the roll's jointly fitted unknowns. They move together (both grades of a subsidy at one
     average, the age bands of one count)."""
     own = f"{params.district.slug}.yaml"
-    return tuple(sorted(path for path, leaf in params.leaves.items() if path not in programs.UNKNOWNS
-                        and Path(leaf.file).name == own and Path(leaf.file).parent.name == params_module.CALIBRATION.name
-                        and any(figure in e.fitted_to for e in leaf.entries)))
+    return tuple(
+        sorted(
+            path
+            for path, leaf in params.leaves.items()
+            if path not in programs.UNKNOWNS
+            and Path(leaf.file).name == own
+            and Path(leaf.file).parent.name == params_module.CALIBRATION.name
+            and any(figure in e.fitted_to for e in leaf.entries)
+        )
+    )
 
 
 def _file(params, root=None) -> Path:
@@ -70,9 +78,19 @@ def _file(params, root=None) -> Path:
 def own_figures(district, year: int) -> tuple[str, ...]:
     """The figures of ``year`` that the jurisdiction's own values are fitted to one by one."""
     params = params_module.load(district)
-    return tuple(sorted({f for path, leaf in params.leaves.items() for e in leaf.entries for f in e.fitted_to
-                         if not params_module.is_roll_reference(f)      # measured on a roll, not fitted to a figure
-                         and reported_figures.parse_period(f.split()[2])[0].year == year and group(params, f)}))
+    return tuple(
+        sorted(
+            {
+                f
+                for path, leaf in params.leaves.items()
+                for e in leaf.entries
+                for f in e.fitted_to
+                if not params_module.is_roll_reference(f)  # measured on a roll, not fitted to a figure
+                and reported_figures.parse_period(f.split()[2])[0].year == year
+                and group(params, f)
+            }
+        )
+    )
 
 
 def shifted(params, paths, shift: float):
@@ -83,8 +101,9 @@ def shifted(params, paths, shift: float):
     for path in paths:
         leaf = leaves[path]
         move = (lambda v: v * (1 + shift)) if leaf.unit in COUNTS else (lambda v: max(v + shift, 0.0))
-        leaves[path] = replace(leaf, entries=tuple(replace(e, value=move(e.value)) if e.fitted_to else e
-                                                   for e in leaf.entries))
+        leaves[path] = replace(
+            leaf, entries=tuple(replace(e, value=move(e.value)) if e.fitted_to else e for e in leaf.entries)
+        )
     return params.with_leaves(leaves, params.scenario)
 
 
@@ -101,8 +120,12 @@ def refit(district, figure: str, seed: int = 1, root=params_module.PARAMS) -> tu
     row, year = _figure_row(params.district.code, figure)
     paths = group(params, figure)
     if not paths:
-        raise CivsimError(f"params/calibration/{params.district.slug}.yaml", figure, "no value is fitted to it alone",
-                          "a fitted value naming the figure in fitted_to")
+        raise CivsimError(
+            f"params/calibration/{params.district.slug}.yaml",
+            figure,
+            "no value is fitted to it alone",
+            "a fitted value naming the figure in fitted_to",
+        )
     counts = params.leaf(paths[0]).unit in COUNTS
     if all(p.startswith("caseload.") for p in paths) and row.measure in ("persons", "households"):
         # a count split into caseload leaves: they are the roll's targets at its anchor month, so the
@@ -116,7 +139,9 @@ def refit(district, figure: str, seed: int = 1, root=params_module.PARAMS) -> tu
             break
         trial = _model(shifted(params, paths, shift + step), row, year, seed) - row.value
         if trial == f:
-            raise CivsimError(paths[0], figure, "the figure does not move with the value", "a value the figure depends on")
+            raise CivsimError(
+                paths[0], figure, "the figure does not move with the value", "a value the figure depends on"
+            )
         shift += step * f / (f - trial)
         f = _model(shifted(params, paths, shift), row, year, seed) - row.value
     return paths, shift
@@ -125,8 +150,8 @@ def refit(district, figure: str, seed: int = 1, root=params_module.PARAMS) -> tu
 @dataclass(frozen=True)
 class Unknown:
     path: str
-    prior: float        # θ₀, the value in force without calibration
-    spread: float       # σ; inf: no national figure, fitted freely
+    prior: float  # θ₀, the value in force without calibration
+    spread: float  # σ; inf: no national figure, fitted freely
     low: float
     high: float
 
@@ -137,19 +162,25 @@ class Fit:
     year: int
     unknowns: tuple[Unknown, ...]
     values: np.ndarray
-    targets: pd.DataFrame           # program, measure, period, reported, model, diff_pct
-    figures: tuple[str, ...]        # every figure the values were fitted to
+    targets: pd.DataFrame  # program, measure, period, reported, model, diff_pct
+    figures: tuple[str, ...]  # every figure the values were fitted to
     unreached: tuple[str, ...] = ()  # figures no value within the bounds reaches (left as checks)
     moves: np.ndarray | None = None  # figures × unknowns: whether the unknown moves the figure
-    why: tuple[str, ...] = ()        # for each unreached figure, in the user's words: how far, and what rule could close it
+    why: tuple[str, ...] = ()  # for each unreached figure, in the user's words: how far, and what rule could close it
 
     def fitted_to(self, j: int) -> tuple[str, ...]:
         """The figures unknown ``j`` was fitted to: those it moves."""
         return tuple(f for f, moved in zip(self.figures, self.moves[:, j]) if moved)
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame({"path": [u.path for u in self.unknowns], "prior": [u.prior for u in self.unknowns],
-                             "spread": [u.spread for u in self.unknowns], "fitted": self.values})
+        return pd.DataFrame(
+            {
+                "path": [u.path for u in self.unknowns],
+                "prior": [u.prior for u in self.unknowns],
+                "spread": [u.spread for u in self.unknowns],
+                "fitted": self.values,
+            }
+        )
 
 
 def _targets(code: str, year: int, owners: set[str]) -> pd.DataFrame:
@@ -170,42 +201,74 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
     active = {p.key for p in engine.Simulation(current, year, seed).programs}
     targets = _targets(code, year, {owner for owner, _ in declared.values()} & active)
     if targets.empty:
-        raise CivsimError(f"data/reported ({code})", str(year), "no reported money or person-times of a program "
-                          "whose roll has unknowns (低保, 特困, 临时救助) for the year",
-                          "such a figure in data/reported to fit the roll to")
+        raise CivsimError(
+            f"data/reported ({code})",
+            str(year),
+            "no reported money or person-times of a program "
+            "whose roll has unknowns (低保, 特困, 临时救助) for the year",
+            "such a figure in data/reported to fit the roll to",
+        )
     dropped = pd.DataFrame(columns=targets.columns)
     why: list[str] = []
     while True:
         owners = set(targets["program"])
-        unknowns = tuple(Unknown(path, base.get(path, day, math.nan), param.prior, *param.bounds)
-                         for path, (owner, param) in declared.items() if owner in owners and base.has(path))
+        unknowns = tuple(
+            Unknown(path, base.get(path, day, math.nan), param.prior, *param.bounds)
+            for path, (owner, param) in declared.items()
+            if owner in owners and base.has(path)
+        )
         unknowns = tuple(u for u in unknowns if math.isfinite(u.prior) and not _measured(current, u.path, day))
-        if targets.empty:       # every figure stays out of reach of the rules as declared
-            raise CivsimError(f"data/reported ({code})", str(year), "no reported figure can be reached by the rules "
-                              "as declared: " + "；".join(why), "a rule that can pay what was reported (see above)")
+        if targets.empty:  # every figure stays out of reach of the rules as declared
+            raise CivsimError(
+                f"data/reported ({code})",
+                str(year),
+                "no reported figure can be reached by the rules as declared: " + "；".join(why),
+                "a rule that can pay what was reported (see above)",
+            )
         if not unknowns:
-            raise CivsimError(f"data/reported ({code})", str(year), "the reported figures' programs have no roll unknown "
-                              "declared here", "money or person-times of 低保, 特困 or 临时救助 for the year")
+            raise CivsimError(
+                f"data/reported ({code})",
+                str(year),
+                "the reported figures' programs have no roll unknown declared here",
+                "money or person-times of 低保, 特困 or 临时救助 for the year",
+            )
         theta, model, jacobian = _solve(current, year, seed, day, unknowns, targets)
         reported_values = targets["value"].to_numpy(float)
         off = np.abs(model - reported_values) > np.abs(reported_values) * TOLERANCE_PCT / 100
         at_bound = np.isclose(theta, [u.low for u in unknowns]) | np.isclose(theta, [u.high for u in unknowns])
-        unreachable = off & ((jacobian[:len(targets)] != 0) & at_bound).any(axis=1)
+        unreachable = off & ((jacobian[: len(targets)] != 0) & at_bound).any(axis=1)
         if not unreachable.any():
             break
-        why += [_why(row, value, [u for u, moves, bound in zip(unknowns, jacobian[i] != 0, at_bound) if moves and bound],
-                     theta, unknowns)
-                for i, (row, value) in enumerate(zip(targets.itertuples(index=False), model)) if unreachable[i]]
+        why += [
+            _why(
+                row,
+                value,
+                [u for u, moves, bound in zip(unknowns, jacobian[i] != 0, at_bound) if moves and bound],
+                theta,
+                unknowns,
+            )
+            for i, (row, value) in enumerate(zip(targets.itertuples(index=False), model))
+            if unreachable[i]
+        ]
         dropped = pd.concat([dropped, targets[unreachable]], ignore_index=True)
         targets = targets[~unreachable].reset_index(drop=True)
     table = targets[["program", "measure", "period", "value"]].rename(columns={"value": "reported"})
     table = table.assign(model=model, diff_pct=(model - reported_values) / reported_values * 100)
     figures = tuple(f"{row.program} {row.measure} {row.period}" for row in targets.itertuples(index=False))
     unreached = tuple(f"{row.program} {row.measure} {row.period}" for row in dropped.itertuples(index=False))
-    moves = jacobian[:len(targets)] != 0
-    kept = moves.any(axis=0)             # an unknown no figure moves (no urban 特困 here) is not fitted
-    return Fit(base.district.name, year, tuple(u for u, k in zip(unknowns, kept) if k), np.round(theta[kept], 4),
-               table, figures, unreached, moves[:, kept], tuple(why))
+    moves = jacobian[: len(targets)] != 0
+    kept = moves.any(axis=0)  # an unknown no figure moves (no urban 特困 here) is not fitted
+    return Fit(
+        base.district.name,
+        year,
+        tuple(u for u, k in zip(unknowns, kept) if k),
+        np.round(theta[kept], 4),
+        table,
+        figures,
+        unreached,
+        moves[:, kept],
+        tuple(why),
+    )
 
 
 def _on_rolls(raw) -> bool:
@@ -223,23 +286,33 @@ def _measured(params, path: str, day: dt.date) -> bool:
 
 
 # What a declared rule could add where the gap rule and the roll's unknowns cannot reach a figure
-CLOSES = {"dibao": {"below": "分类施保增发（dibao.classified.*：老年人、残疾人、学生、重病患者、单亲家庭等按类增发）"
-                             "或分档发放（dibao.tiered.*、dibao.tier.*）可使人均补助高于差额",
-                    "above": "分档发放（dibao.tiered.*、dibao.tier.*）的档额低于差额，或在册户数有误"},
-          "tekun": {"below": "集中、分散供养分设的照料护理标准（tekun.care.centralized.*、tekun.care.dispersed.*）",
-                    "above": "集中、分散供养分设的照料护理标准（tekun.care.centralized.*、tekun.care.dispersed.*）"}}
+CLOSES = {
+    "dibao": {
+        "below": "分类施保增发（dibao.classified.*：老年人、残疾人、学生、重病患者、单亲家庭等按类增发）"
+        "或分档发放（dibao.tiered.*、dibao.tier.*）可使人均补助高于差额",
+        "above": "分档发放（dibao.tiered.*、dibao.tier.*）的档额低于差额，或在册户数有误",
+    },
+    "tekun": {
+        "below": "集中、分散供养分设的照料护理标准（tekun.care.centralized.*、tekun.care.dispersed.*）",
+        "above": "集中、分散供养分设的照料护理标准（tekun.care.centralized.*、tekun.care.dispersed.*）",
+    },
+}
 
 
 def _why(row, model: float, bound: list, theta, unknowns) -> str:
     """One unreached figure in the user's words: what was reported, what the model reaches with the
     unknowns at their bounds, and which declared rule could close the difference."""
     value = dict(zip((u.path for u in unknowns), theta))
-    at = "、".join(f"{u.path}={value[u.path]:.4g}（{'下限' if np.isclose(value[u.path], u.low) else '上限'}）" for u in bound)
+    at = "、".join(
+        f"{u.path}={value[u.path]:.4g}（{'下限' if np.isclose(value[u.path], u.low) else '上限'}）" for u in bound
+    )
     side = "below" if model < row.value else "above"
     reach = "最高只到" if side == "below" else "最低仍为"
     rule = CLOSES.get(row.program, {}).get(side, "本地区为此项目规定的发放办法")
-    return (f"{row.program} {row.measure} {row.period}：报告{row.value:,.2f}，模型在{at}时{reach}{model:,.2f}"
-            f"（{(model - row.value) / row.value * 100:+.1f}%）；可弥补差距的规定：{rule}")
+    return (
+        f"{row.program} {row.measure} {row.period}：报告{row.value:,.2f}，模型在{at}时{reach}{model:,.2f}"
+        f"（{(model - row.value) / row.value * 100:+.1f}%）；可弥补差距的规定：{rule}"
+    )
 
 
 def _solve(params, year: int, seed: int, day: dt.date, unknowns, targets):
@@ -321,7 +394,7 @@ def _edit(params, root, change) -> Path:
     from .atomic import locked
 
     target = _file(params, root)
-    with locked(target.parent):   # two fits at once: the second edits what the first wrote
+    with locked(target.parent):  # two fits at once: the second edits what the first wrote
         return _edit_locked(target, change)
 
 
@@ -333,11 +406,11 @@ def _edit_locked(target: Path, change) -> Path:
 
     from .atomic import write_text
 
-    editor = YAML(typ="rt")       # round trip: keeps the file's comments and layout
+    editor = YAML(typ="rt")  # round trip: keeps the file's comments and layout
     editor.width = 4096
     tree = CommentedMap()
     if target.is_file():
-        text = params_module.read_text_checked(target)    # bounded and parsed safely first
+        text = params_module.read_text_checked(target)  # bounded and parsed safely first
         tree = editor.load(text) or tree
     change(tree)
     out = StringIO()
@@ -380,14 +453,19 @@ def write(fit: Fit, root=params_module.PARAMS) -> Path:
 
     base = params_module.load(fit.district, root, calibrated=False)
     day = dt.date(fit.year, 1, 1)
-    unreached = f"; not reached within the bounds, so left as checks: {', '.join(fit.unreached)}" if fit.unreached else ""
+    unreached = (
+        f"; not reached within the bounds, so left as checks: {', '.join(fit.unreached)}" if fit.unreached else ""
+    )
 
     def change(tree):
-        for path in set(programs.UNKNOWNS) - {u.path for u in fit.unknowns}:   # no longer fitted this year
+        for path in set(programs.UNKNOWNS) - {u.path for u in fit.unknowns}:  # no longer fitted this year
             node, name = _node(tree, path)
             values = node.get(name, {}).get("values", {})
-            for date in [d for d in values if params_module.parse_date(d) == day and "fitted_to" in values[d]
-                         and not _on_rolls(values[d])]:
+            for date in [
+                d
+                for d in values
+                if params_module.parse_date(d) == day and "fitted_to" in values[d] and not _on_rolls(values[d])
+            ]:
                 del values[date]
             if name in node and not values:
                 del node[name]
@@ -396,22 +474,34 @@ def write(fit: Fit, root=params_module.PARAMS) -> Path:
             node, name = _node(tree, unknown.path)
             leaf = base.leaf(unknown.path)
             if name not in node:
-                node[name] = CommentedMap([("unit", leaf.declared_unit), ("description", leaf.description),
-                                           ("values", CommentedMap())])
+                node[name] = CommentedMap(
+                    [("unit", leaf.declared_unit), ("description", leaf.description), ("values", CommentedMap())]
+                )
             values = node[name]["values"]
             rolls = [d for d in values if params_module.parse_date(d) >= day and _on_rolls(values[d])]
             if any(params_module.parse_date(d) == day for d in rolls):
-                continue       # measured on the district's own rolls from that day: the measure stays
+                continue  # measured on the district's own rolls from that day: the measure stays
             for date in [d for d in values if params_module.parse_date(d) >= day and d not in rolls]:
                 del values[date]
-            start = (f"fitted freely from {unknown.prior:g}" if math.isinf(unknown.spread)
-                     else f"prior {unknown.prior:g} ± {unknown.spread:g} around the unfitted value")
+            start = (
+                f"fitted freely from {unknown.prior:g}"
+                if math.isinf(unknown.spread)
+                else f"prior {unknown.prior:g} ± {unknown.spread:g} around the unfitted value"
+            )
             figures = CommentedSeq(fit.fitted_to(j))
             figures.fa.set_flow_style()
-            entry = CommentedMap([("value", float(value)), ("fitted_to", figures),
-                                  ("calibration", f"joint least-squares fit of {len(fit.unknowns)} roll values to "
-                                                  f"{len(fit.figures)} reported figures (civsim calibrate); {start}{unreached}")])
+            entry = CommentedMap(
+                [
+                    ("value", float(value)),
+                    ("fitted_to", figures),
+                    (
+                        "calibration",
+                        f"joint least-squares fit of {len(fit.unknowns)} roll values to "
+                        f"{len(fit.figures)} reported figures (civsim calibrate); {start}{unreached}",
+                    ),
+                ]
+            )
             entry.fa.set_flow_style()
-            values[dt.date(fit.year, 1, 1)] = entry      # a new date object each: no YAML anchors
+            values[dt.date(fit.year, 1, 1)] = entry  # a new date object each: no YAML anchors
 
     return _edit(base, root, change)

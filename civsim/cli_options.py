@@ -1,6 +1,7 @@
 """The command line's options and checks: the types its numbers and months are read as (each out of
 range one line, at parse time), the options several subcommands share, and the refusals of an output
 before any work is done (unwritable, inside params/ or data/, or one of the command's own inputs)."""
+
 from __future__ import annotations
 
 import argparse
@@ -30,11 +31,12 @@ def integer(low: int, high: int, what: str):
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"{value} is out of range (expected {what} from {low} to {high})")
         return value
+
     return parse
 
 
 MAX_WORKERS = 256
-MAX_SAMPLE = 200_000   # households in a sample roll: more than any district's roll
+MAX_SAMPLE = 200_000  # households in a sample roll: more than any district's roll
 
 
 def month(text: str) -> str:
@@ -43,7 +45,9 @@ def month(text: str) -> str:
 
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12 or not 1949 <= int(match.group(1)) <= 2100:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a month (expected YYYY-MM, months 01 to 12, years 1949 to 2100)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a month (expected YYYY-MM, months 01 to 12, years 1949 to 2100)"
+        )
     return match.group(0)
 
 
@@ -54,10 +58,14 @@ def memory(text: str) -> int:
     try:
         value = parse_memory(text)
     except CivsimError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a memory size (expected e.g. 4GB, 3.5GiB or 800MB)") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a memory size (expected e.g. 4GB, 3.5GiB or 800MB)"
+        ) from None
     if not MIN_MEMORY <= value <= total_memory():
-        raise argparse.ArgumentTypeError(f"{text} is out of range (expected from {MIN_MEMORY >> 20} MiB to this "
-                                         f"machine's {total_memory() / 2**30:.1f} GiB)")
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range (expected from {MIN_MEMORY >> 20} MiB to this "
+            f"machine's {total_memory() / 2**30:.1f} GiB)"
+        )
     return value
 
 
@@ -66,8 +74,12 @@ def add_district(parser: argparse.ArgumentParser, required: bool = True) -> None
 
 
 def add_year(parser: argparse.ArgumentParser, required: bool = True) -> None:
-    parser.add_argument("--year", type=integer(1949, 2100, "a calendar year"), required=required,
-                        help="calendar year, e.g. 2020 (within the years the district's parameters cover)")
+    parser.add_argument(
+        "--year",
+        type=integer(1949, 2100, "a calendar year"),
+        required=required,
+        help="calendar year, e.g. 2020 (within the years the district's parameters cover)",
+    )
 
 
 def add_jurisdiction_run(parser: argparse.ArgumentParser) -> None:
@@ -77,15 +89,22 @@ def add_jurisdiction_run(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--city", default=None, help="every district of this city (code or name)")
     group.add_argument("--all", action="store_true", help="every district in data/districts.csv")
     group.add_argument("--out", default=None, help="folder for districts/district=<code>/*.parquet and the roll-ups")
-    group.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (default: a local cluster)")
-    group.add_argument("--workers", type=integer(1, MAX_WORKERS, "a number of workers"), default=None,
-                       help="local cluster workers (default: the core count)")
-    group.add_argument("--memory-limit", type=memory, default=None,
-                       help="per local worker, e.g. 4GB (default: memory ÷ workers)")
+    group.add_argument(
+        "--scheduler", default=None, help="address of an existing dask scheduler (default: a local cluster)"
+    )
+    group.add_argument(
+        "--workers",
+        type=integer(1, MAX_WORKERS, "a number of workers"),
+        default=None,
+        help="local cluster workers (default: the core count)",
+    )
+    group.add_argument(
+        "--memory-limit", type=memory, default=None, help="per local worker, e.g. 4GB (default: memory ÷ workers)"
+    )
 
 
 def write_table(frame, path: str | None) -> None:
-    from .tables import write_csv   # a cell Excel would run as a formula is written as text
+    from .tables import write_csv  # a cell Excel would run as a formula is written as text
 
     if path in (None, "-"):
         write_csv(frame, sys.stdout)
@@ -105,7 +124,9 @@ def input_files(args) -> list:
     roll = getattr(args, "roll", None)
     if roll and Path(roll).is_dir():
         files += list(Path(roll).iterdir())
-    files += [Path(s) for s in getattr(args, "scenario", None) or () if isinstance(s, str) and s.endswith((".yaml", ".yml"))]
+    files += [
+        Path(s) for s in getattr(args, "scenario", None) or () if isinstance(s, str) and s.endswith((".yaml", ".yml"))
+    ]
     return files
 
 
@@ -158,19 +179,34 @@ def check_paid(frame, base, year: int, roll: str | None, roll_table=None) -> Non
         dibao = frame.loc[frame["program"] == "dibao", "amount_yuan"].sum()
         held = (roll_table.households["category"] == "dibao").any() if roll_table is not None else False
         if frame["amount_yuan"].sum() <= 0 or (held and dibao <= 0):
-            who = "nobody on the roll is paid" if frame["amount_yuan"].sum() <= 0 else "no 低保 household on the roll claims"
-            raise CivsimError("--roll", roll, f"{who} in {year}",
-                              "households that can claim: a claim_draw below the take-up (0 for a bureau's roll), "
-                              "incomes under the standards, spells that reach the year")
+            who = (
+                "nobody on the roll is paid"
+                if frame["amount_yuan"].sum() <= 0
+                else "no 低保 household on the roll claims"
+            )
+            raise CivsimError(
+                "--roll",
+                roll,
+                f"{who} in {year}",
+                "households that can claim: a claim_draw below the take-up (0 for a bureau's roll), "
+                "incomes under the standards, spells that reach the year",
+            )
     if len(frame):
         return
     from .districts import lineage
 
     own = [d for d in lineage(base.district) if (PARAMS / d.slug).is_dir()]
-    where = (f"no parameter folder for {base.district.name} or above it (params/{base.district.slug}/ is missing)"
-             if not own else f"no program has a caseload in {year} under the parameters of {base.district.name}")
-    raise CivsimError("--district", base.district.code, where,
-                      "a jurisdiction with parameters (civsim district new, then fill its stubs)")
+    where = (
+        f"no parameter folder for {base.district.name} or above it (params/{base.district.slug}/ is missing)"
+        if not own
+        else f"no program has a caseload in {year} under the parameters of {base.district.name}"
+    )
+    raise CivsimError(
+        "--district",
+        base.district.code,
+        where,
+        "a jurisdiction with parameters (civsim district new, then fill its stubs)",
+    )
 
 
 def chosen_scenarios(names) -> list:

@@ -8,6 +8,7 @@ past its limit is restarted by its nanny and the task running on it fails with t
 one oversized district cannot take the machine down. ``gather()`` runs tasks, shows progress and
 turns each failure into a line naming its cause while the others finish.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -25,7 +26,7 @@ def total_memory() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
-MIN_MEMORY = 256 << 20   # a worker below this cannot hold a district's run: it would be restarted forever
+MIN_MEMORY = 256 << 20  # a worker below this cannot hold a district's run: it would be restarted forever
 
 
 def parse_memory(text: str | int | None, where: str = "--memory-limit") -> int | None:
@@ -43,7 +44,7 @@ def parse_memory(text: str | int | None, where: str = "--memory-limit") -> int |
     return int(value)
 
 
-CONNECT_S = 10     # to connect, and for a scheduler's greeting: a live one sends it at once
+CONNECT_S = 10  # to connect, and for a scheduler's greeting: a live one sends it at once
 SCHEDULER_EXPECTED = "the address a dask scheduler prints, e.g. tcp://10.0.0.5:8786"
 
 
@@ -57,7 +58,7 @@ def probe(address: str, seconds: float | None = None) -> None:
     seconds = CONNECT_S if seconds is None else seconds
     scheme, _, rest = str(address).rpartition("://")
     if scheme not in ("", "tcp"):
-        return          # tls, ucx, inproc: left to the client (with its timeout)
+        return  # tls, ucx, inproc: left to the client (with its timeout)
     host, _, port = rest.rpartition(":")
     host = host.strip("[]")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
@@ -72,29 +73,40 @@ def probe(address: str, seconds: float | None = None) -> None:
                     break
                 greeting += chunk
     except socket.timeout:
-        raise CivsimError(None, "--scheduler", f"{address} accepts connections but does not answer "
-                          f"within {seconds:g} s (not a dask scheduler?)", SCHEDULER_EXPECTED) from None
+        raise CivsimError(
+            None,
+            "--scheduler",
+            f"{address} accepts connections but does not answer within {seconds:g} s (not a dask scheduler?)",
+            SCHEDULER_EXPECTED,
+        ) from None
     except OSError as exc:
-        raise CivsimError(None, "--scheduler", f"no scheduler answers at {address} ({exc.strerror or exc})",
-                          SCHEDULER_EXPECTED) from None
+        raise CivsimError(
+            None, "--scheduler", f"no scheduler answers at {address} ({exc.strerror or exc})", SCHEDULER_EXPECTED
+        ) from None
     size = int.from_bytes(greeting, "little") if len(greeting) == 8 else 0
     if not 0 < size < 1 << 24:
         shown = greeting.decode("ascii", "replace").split("\n")[0][:20]
-        raise CivsimError(None, "--scheduler", f"{address} answers, but not as a dask scheduler ({shown!r})",
-                          SCHEDULER_EXPECTED)
+        raise CivsimError(
+            None, "--scheduler", f"{address} answers, but not as a dask scheduler ({shown!r})", SCHEDULER_EXPECTED
+        )
 
 
 def reachable(scheduler: str, workers=None, memory_limit=None) -> None:
     """An existing cluster is sized where it was started, and must answer (see :func:`probe`)."""
     if workers is not None or memory_limit is not None:
-        raise CivsimError(None, "--scheduler", "given with --workers or --memory-limit",
-                          "either an existing cluster (sized where it was started) or a local one")
+        raise CivsimError(
+            None,
+            "--scheduler",
+            "given with --workers or --memory-limit",
+            "either an existing cluster (sized where it was started) or a local one",
+        )
     probe(scheduler)
 
 
 @contextlib.contextmanager
-def connect(scheduler: str | None = None, workers: int | None = None,
-            memory_limit: str | int | None = None) -> Iterator:
+def connect(
+    scheduler: str | None = None, workers: int | None = None, memory_limit: str | int | None = None
+) -> Iterator:
     """A ``distributed.Client``: on ``scheduler`` (e.g. ``tcp://10.0.0.5:8786``) if given, else on
     a LocalCluster of ``workers`` processes (default: the core count), each limited to
     ``memory_limit`` (default: the machine's memory divided by the workers)."""
@@ -108,24 +120,36 @@ def connect(scheduler: str | None = None, workers: int | None = None,
         try:
             client = Client(scheduler, timeout=f"{CONNECT_S}s")
         except Exception as exc:  # noqa: BLE001 - whatever the comm layer raises, one line
-            raise CivsimError(None, "--scheduler", f"no scheduler answers at {scheduler} ({cause(exc)})",
-                              SCHEDULER_EXPECTED) from None
+            raise CivsimError(
+                None, "--scheduler", f"no scheduler answers at {scheduler} ({cause(exc)})", SCHEDULER_EXPECTED
+            ) from None
         with client:
             yield client
         return
     if workers is not None and workers > 256:
         raise CivsimError(None, "--workers", f"{workers} is out of range", "a number of workers from 1 to 256")
     if limit is not None and not MIN_MEMORY <= limit <= total_memory():
-        raise CivsimError(None, "--memory-limit", f"{limit:,} bytes is out of range",
-                          f"from {MIN_MEMORY >> 20} MiB to this machine's memory")
+        raise CivsimError(
+            None,
+            "--memory-limit",
+            f"{limit:,} bytes is out of range",
+            f"from {MIN_MEMORY >> 20} MiB to this machine's memory",
+        )
     n = workers or os.cpu_count() or 1
     limit = limit or total_memory() // n
     import dask
 
-    with dask.config.set({**{f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in WORKER_ENVIRON.items()},
-                          **WORKER_CONFIG}):
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, memory_limit=limit,
-                               dashboard_address=":0", silence_logs=logging.ERROR)
+    with dask.config.set(
+        {**{f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in WORKER_ENVIRON.items()}, **WORKER_CONFIG}
+    ):
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=limit,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
     with cluster, Client(cluster) as client:
         yield client
 
@@ -157,6 +181,7 @@ def cause(exc: BaseException) -> str:
 @dataclass
 class Done:
     """What became of one task: its result, or the cause of its failure."""
+
     key: str
     result: object = None
     error: str = ""
@@ -166,8 +191,14 @@ class Done:
         return not self.error
 
 
-def gather(client, fn: Callable, items: Iterable[tuple[str, tuple]], progress: bool = True,
-           desc: str = "tasks", unit: str = "task") -> Iterator[Done]:
+def gather(
+    client,
+    fn: Callable,
+    items: Iterable[tuple[str, tuple]],
+    progress: bool = True,
+    desc: str = "tasks",
+    unit: str = "task",
+) -> Iterator[Done]:
     """Run ``fn(*args)`` for each ``(key, args)`` on the client; yield a Done per task as each
     finishes (not in order). Results are released on the cluster as soon as they arrive."""
     from distributed import as_completed
@@ -177,7 +208,7 @@ def gather(client, fn: Callable, items: Iterable[tuple[str, tuple]], progress: b
     keys = [key for key, _ in items]
     if len(set(keys)) != len(keys):
         raise CivsimError(None, "tasks", "the same key twice", "one task per key")
-    name = f"{getattr(fn, '__name__', 'task')}-{uuid.uuid4().hex[:8]}"   # keys unique to this call
+    name = f"{getattr(fn, '__name__', 'task')}-{uuid.uuid4().hex[:8]}"  # keys unique to this call
     # pure=False: a task reads files (params, CPI) on the worker, so never reuse a cached result
     futures = {client.submit(fn, *args, key=f"{name}-{key}", pure=False, retries=0): key for key, args in items}
     with tqdm(total=len(futures), disable=not progress, desc=desc, unit=unit) as bar:
@@ -220,4 +251,15 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-__all__ = ["WORKER_ENVIRON", "WORKER_CONFIG", "connect", "gather", "map_ordered", "Done", "cause", "parse_memory", "total_memory", "worker_peak_memory"]
+__all__ = [
+    "WORKER_ENVIRON",
+    "WORKER_CONFIG",
+    "connect",
+    "gather",
+    "map_ordered",
+    "Done",
+    "cause",
+    "parse_memory",
+    "total_memory",
+    "worker_peak_memory",
+]

@@ -4,6 +4,7 @@ scenario, counted as better off / worse off / unchanged per program and area (an
 A household counts for a program when it (or a member) receives that program in either run; the
 ``全部`` rows count every household receiving anything. A person's benefit counts to their household.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,15 +35,24 @@ def summarise(change: pd.DataFrame, households: pd.DataFrame, by: list[str]) -> 
     rows = []
     for program in [p for p in programs.PROGRAMS if p in frame] + [ALL]:
         delta = frame[program]
-        for key, group in delta.groupby([keys[c].astype(str) for c in by] if by else np.zeros(len(delta)), observed=True):
+        for key, group in delta.groupby(
+            [keys[c].astype(str) for c in by] if by else np.zeros(len(delta)), observed=True
+        ):
             group = group.dropna()
             if group.empty:
                 continue
             cents = np.round(group.to_numpy() * 100)
-            rows.append({"program": program, **dict(zip(by, key if isinstance(key, tuple) else (key,))),
-                         "households": len(group), "better_off": int((cents > 0).sum()),
-                         "worse_off": int((cents < 0).sum()), "unchanged": int((cents == 0).sum()),
-                         "mean_change_yuan": round(float(group.mean()), 2)})
+            rows.append(
+                {
+                    "program": program,
+                    **dict(zip(by, key if isinstance(key, tuple) else (key,))),
+                    "households": len(group),
+                    "better_off": int((cents > 0).sum()),
+                    "worse_off": int((cents < 0).sum()),
+                    "unchanged": int((cents == 0).sum()),
+                    "mean_change_yuan": round(float(group.mean()), 2),
+                }
+            )
     return pd.DataFrame(rows, columns=["program"] + by + COLUMNS[2:])
 
 
@@ -57,8 +67,9 @@ def compare(district, year: int, scenario, seed: int = 1, roll=None) -> pd.DataF
     by = ["area", "street"] if sim.roll.has_streets else ["area"]
     table = summarise(change, sim.roll.households, by)
     table["area"] = pd.Categorical(table["area"], categories=list(AREAS))
-    return table.sort_values(["program", "area"], key=lambda s: s.map(_order) if s.name == "program" else s,
-                             kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        ["program", "area"], key=lambda s: s.map(_order) if s.name == "program" else s, kind="stable"
+    ).reset_index(drop=True)
 
 
 def _order(program: str) -> int:

@@ -1,4 +1,5 @@
 """Monthly CPI, year on year, for the price-subsidy trigger (``civsim/data/cpi_cn_monthly.csv``)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -11,8 +12,13 @@ from .paths import package_data
 from .tables import MONTH, Column, read_csv
 
 CPI_CSV = package_data() / "cpi_cn_monthly.csv"
-COLUMNS = {"region": "str", "month": Column("str", pattern=MONTH, meaning="a month YYYY-MM"),
-           "cpi_yoy_pct": "optional_float", "food_cpi_yoy_pct": "optional_float", "source": "optional_str"}
+COLUMNS = {
+    "region": "str",
+    "month": Column("str", pattern=MONTH, meaning="a month YYYY-MM"),
+    "cpi_yoy_pct": "optional_float",
+    "food_cpi_yoy_pct": "optional_float",
+    "source": "optional_str",
+}
 
 
 @lru_cache(maxsize=4)

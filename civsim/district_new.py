@@ -10,6 +10,7 @@ never loads as a zero. A stub for a program the jurisdiction does not pay is del
 The pinyin is asked for, not generated: it only names the folder (``<code>-<pinyin>``), and a
 generated one would be wrong for the polyphonic characters place names are full of (厦 xia/sha).
 """
+
 from __future__ import annotations
 
 import os
@@ -48,15 +49,19 @@ def _stub_leaf(name: str, param, readers: tuple, depth: int) -> list[str]:
     words = param.label or param.about or name
     unit = UNIT_WORDS.get(param.unit, param.unit)
     who = "、".join(f"{PROGRAMS[r].label}（{r}）" for r in readers)
-    lines = [f"{pad}{name}:",
-             f"{pad}  # {words}；单位 {unit}；读取：{who}",
-             f"{pad}  # 出处：{PROGRAMS[readers[0]].published or ELSEWHERE}"]
+    lines = [
+        f"{pad}{name}:",
+        f"{pad}  # {words}；单位 {unit}；读取：{who}",
+        f"{pad}  # 出处：{PROGRAMS[readers[0]].published or ELSEWHERE}",
+    ]
     if param.when:
         lines.append(f"{pad}  # 仅当 {param.when} 有在册人数时需要")
-    lines += [f"{pad}  # 填写：在 values 下按生效日期逐行写，注明文件标题或网址及原文；查不到时写 assumption 说明理由",
-              f"{pad}  #   2024-01-01: {{value: …, source: \"文件标题或网址\", quote: \"文件原文\"}}",
-              f"{pad}  unit: {param.unit}",
-              f"{pad}  values:   # 待填写"]
+    lines += [
+        f"{pad}  # 填写：在 values 下按生效日期逐行写，注明文件标题或网址及原文；查不到时写 assumption 说明理由",
+        f'{pad}  #   2024-01-01: {{value: …, source: "文件标题或网址", quote: "文件原文"}}',
+        f"{pad}  unit: {param.unit}",
+        f"{pad}  values:   # 待填写",
+    ]
     return lines
 
 
@@ -86,9 +91,11 @@ def stub_files(skip: set[str] = frozenset()) -> dict[str, str]:
         by_stem.setdefault(stem, []).append((rest, param, readers))
     out = {}
     for stem, leaves in by_stem.items():
-        lines = [f"# 待填写：{stem}.yaml 中有在册对象时必须规定、且没有全国默认值的参数（由 civsim district new 生成）。",
-                 "# 每项填入本地区执行的标准并注明出处；本地区不发放的项目、或由上级统一规定（写在上级的参数文件夹）",
-                 "# 的项目，整项删去。未填写的存根不能加载，`civsim check` 会逐项列出。"]
+        lines = [
+            f"# 待填写：{stem}.yaml 中有在册对象时必须规定、且没有全国默认值的参数（由 civsim district new 生成）。",
+            "# 每项填入本地区执行的标准并注明出处；本地区不发放的项目、或由上级统一规定（写在上级的参数文件夹）",
+            "# 的项目，整项删去。未填写的存根不能加载，`civsim check` 会逐项列出。",
+        ]
         opened: list[str] = []
         for rest, param, readers in leaves:
             keys, name = rest[:-1], rest[-1]
@@ -115,7 +122,9 @@ def _checked(code: str, name: str, parent: str | None, pinyin: str, csv: Path, r
     if any(d.name == name for d in table.values()):
         raise CivsimError(csv.name, name, "name already listed", "a name no other jurisdiction in the file has")
     if not PINYIN.match(pinyin or ""):
-        raise CivsimError("--pinyin", pinyin, "bad pinyin", "lowercase ASCII letters without tones or spaces, e.g. xiangan")
+        raise CivsimError(
+            "--pinyin", pinyin, "bad pinyin", "lowercase ASCII letters without tones or spaces, e.g. xiangan"
+        )
     level = level_of(code)
     if level == "province":
         if parent:
@@ -125,16 +134,30 @@ def _checked(code: str, name: str, parent: str | None, pinyin: str, csv: Path, r
             raise CivsimError("--parent", None, "missing", "the code of the city or province above it")
         above = table.get(parent) or next((d for d in table.values() if parent in (d.name, d.slug)), None)
         if above is None:
-            raise CivsimError("--parent", parent, f"not listed in {csv.name}", "a listed code or name (add the parent first)")
+            raise CivsimError(
+                "--parent", parent, f"not listed in {csv.name}", "a listed code or name (add the parent first)"
+            )
         parent = above.code
         prefix = 2 if above.level == "province" else 4
-        if above.level == "district" or (level == "city" and above.level != "province") or code[:prefix] != parent[:prefix]:
-            raise CivsimError("--parent", parent, f"{above.name} ({above.level}) cannot hold {code} ({level})",
-                              f"the jurisdiction whose code starts as {code[:prefix]}{'0' * (6 - prefix)}")
+        if (
+            above.level == "district"
+            or (level == "city" and above.level != "province")
+            or code[:prefix] != parent[:prefix]
+        ):
+            raise CivsimError(
+                "--parent",
+                parent,
+                f"{above.name} ({above.level}) cannot hold {code} ({level})",
+                f"the jurisdiction whose code starts as {code[:prefix]}{'0' * (6 - prefix)}",
+            )
     clash = [f.name for f in root.iterdir() if f.is_dir() and f.name.split("-", 1)[0] == code] if root.is_dir() else []
     if clash or (root / f"{code}-{pinyin}").exists():
-        raise CivsimError(root / (clash[0] if clash else f"{code}-{pinyin}"), None, "folder already exists",
-                          "no parameter folder for a code not yet listed")
+        raise CivsimError(
+            root / (clash[0] if clash else f"{code}-{pinyin}"),
+            None,
+            "folder already exists",
+            "no parameter folder for a code not yet listed",
+        )
     return level, parent
 
 
@@ -147,8 +170,9 @@ def _ancestors(parent: str | None, csv: Path) -> list:
     return out
 
 
-def new(code: str, name: str, parent: str | None, pinyin: str, csv: Path | None = None,
-        root: Path | None = None) -> tuple[districts.District, Path]:
+def new(
+    code: str, name: str, parent: str | None, pinyin: str, csv: Path | None = None, root: Path | None = None
+) -> tuple[districts.District, Path]:
     """Append the row to ``csv`` (the workspace's data/districts.csv, started as a copy of civsim's
     list: the package is never written) and write the stub folder under ``root``; nothing is
     written on failure."""
@@ -165,7 +189,7 @@ def new(code: str, name: str, parent: str | None, pinyin: str, csv: Path | None 
         return _new_locked(code, name, parent, pinyin, Path(csv), Path(root if root is not None else PARAMS))
     except BaseException:
         if copied:
-            csv.unlink(missing_ok=True)   # the copy goes with the row
+            csv.unlink(missing_ok=True)  # the copy goes with the row
         raise
 
 
@@ -176,7 +200,7 @@ def _new_locked(code, name, parent, pinyin, csv: Path, root: Path) -> tuple[dist
     # character is refused, so a stored name never acts on a terminal nor passes for another
     code, name = clean(code, csv.name, "CODE", "code"), clean(name, csv.name, "NAME")
     pinyin, parent = clean(pinyin or "", "--pinyin", None, "pinyin"), clean(parent or "", "--parent", None, "parent")
-    with atomic.locked(csv.parent):   # two at once: the second reads the first one's row
+    with atomic.locked(csv.parent):  # two at once: the second reads the first one's row
         districts.load_districts.cache_clear()
         return _new(code, name, parent, pinyin, csv, root)
 
@@ -193,12 +217,16 @@ def _new(code: str, name: str, parent: str, pinyin: str, csv: Path, root: Path) 
         for stem, text in stub_files(declared_above(_ancestors(parent, csv), root)).items():
             (staging / f"{stem}.yaml").write_text(text, encoding="utf-8")
         text = original.decode("utf-8")
-        atomic.write_text(csv, text + ("" if text.endswith("\n") else "\n") + f"{code},{name},{pinyin},{parent or ''},{level}\n")
+        atomic.write_text(
+            csv, text + ("" if text.endswith("\n") else "\n") + f"{code},{name},{pinyin},{parent or ''},{level}\n"
+        )
         try:
             os.rename(staging, folder)
         except OSError as exc:
-            atomic.write_bytes(csv, original)   # the row goes with the folder, or neither is there
-            raise CivsimError(folder, None, f"cannot create the folder ({exc.strerror})", "a writable params folder") from None
+            atomic.write_bytes(csv, original)  # the row goes with the folder, or neither is there
+            raise CivsimError(
+                folder, None, f"cannot create the folder ({exc.strerror})", "a writable params folder"
+            ) from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

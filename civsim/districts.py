@@ -1,4 +1,5 @@
 """Jurisdictions by GB/T 2260 code: names, parents, and where their parameters live."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,14 +42,19 @@ def load_districts(path: Path | None = None) -> dict[str, District]:
     from .tables import read_csv
 
     path = path or (WORKSPACE_CSV if WORKSPACE_CSV.is_file() else PACKAGE_CSV)
-    table = read_csv(path, {"code": "str", "name": "str", "pinyin": "str", "parent": "optional_str",
-                            "level": "str"}, unique=["code"])
+    table = read_csv(
+        path, {"code": "str", "name": "str", "pinyin": "str", "parent": "optional_str", "level": "str"}, unique=["code"]
+    )
     districts = {}
     for row, rec in enumerate(table.itertuples(index=False), start=2):
         # NFKC, and no control, format or invisible character: a name is shown and compared as read
-        rec = rec._replace(**{column: clean(getattr(rec, column) or "", path, f"row {row}, column {column}", column)
-                              for column in ("code", "name", "pinyin", "parent", "level")})
-        rec = rec._replace(code=code_text(rec.code), parent=code_text(rec.parent))   # Excel's 420112.0
+        rec = rec._replace(
+            **{
+                column: clean(getattr(rec, column) or "", path, f"row {row}, column {column}", column)
+                for column in ("code", "name", "pinyin", "parent", "level")
+            }
+        )
+        rec = rec._replace(code=code_text(rec.code), parent=code_text(rec.parent))  # Excel's 420112.0
         if not (ascii_digits(rec.code) and len(rec.code) == 6):
             raise CivsimError(path, f"row {row}, column code", f"bad code {rec.code!r}", "a 6-digit GB/T 2260 code")
         if rec.level not in LEVELS:
@@ -59,15 +65,23 @@ def load_districts(path: Path | None = None) -> dict[str, District]:
     rows = {code: row for row, code in enumerate(districts, start=2)}
     for d in districts.values():
         if d.parent and d.parent not in districts:
-            raise CivsimError(path, f"row {rows[d.code]}, column parent", f"parent {d.parent} of {d.name} is not listed",
-                              "the parent's own row in the same file")
-    for d in districts.values():   # following parents must end at a top level, never come back
+            raise CivsimError(
+                path,
+                f"row {rows[d.code]}, column parent",
+                f"parent {d.parent} of {d.name} is not listed",
+                "the parent's own row in the same file",
+            )
+    for d in districts.values():  # following parents must end at a top level, never come back
         seen, current = [d.code], d
         while current.parent:
             if current.parent in seen:
-                loop = " → ".join(seen[seen.index(current.parent):] + [current.parent])
-                raise CivsimError(path, f"row {rows[current.code]}, column parent", f"parents form a loop ({loop})",
-                                  "a chain of parents ending at a province with no parent")
+                loop = " → ".join(seen[seen.index(current.parent) :] + [current.parent])
+                raise CivsimError(
+                    path,
+                    f"row {rows[current.code]}, column parent",
+                    f"parents form a loop ({loop})",
+                    "a chain of parents ending at a province with no parent",
+                )
             seen.append(current.parent)
             current = districts[current.parent]
     return districts
@@ -93,21 +107,27 @@ def check_folders(root: Path) -> None:
         match = names.get(folder.name) or names.get(head)
         if match is not None or (len(head) == 6 and head.isdigit()):
             expected = match.slug if match else "a <code>-<pinyin> listed in districts.csv"
-            raise CivsimError(folder, None, "parameter folder does not match districts.csv", f"the folder name {expected}")
+            raise CivsimError(
+                folder, None, "parameter folder does not match districts.csv", f"the folder name {expected}"
+            )
 
 
 def find(district: str | int) -> District:
     """A jurisdiction by its 6-digit code or its Chinese name (``"420112"`` or ``"东西湖区"``)."""
     key = clean(district, DISTRICTS_CSV.name, None, "district")
     table = load_districts()
-    key = code_text(key)    # a code Excel turned into a number, 420112.0
+    key = code_text(key)  # a code Excel turned into a number, 420112.0
     if key in table:
         return table[key]
     found = [d for d in table.values() if key in (d.name, d.pinyin, d.slug, d.label)]
-    if len(found) > 1:   # two 朝阳区, or two jurisdictions spelt chaoyang: which one is not for civsim to guess
-        raise CivsimError(DISTRICTS_CSV.name, key, "names more than one jurisdiction: " +
-                          ", ".join(f"{d.code} {d.name} (under {d.parent or 'none'})" for d in found),
-                          "the code of the one meant")
+    if len(found) > 1:  # two 朝阳区, or two jurisdictions spelt chaoyang: which one is not for civsim to guess
+        raise CivsimError(
+            DISTRICTS_CSV.name,
+            key,
+            "names more than one jurisdiction: "
+            + ", ".join(f"{d.code} {d.name} (under {d.parent or 'none'})" for d in found),
+            "the code of the one meant",
+        )
     if found:
         return found[0]
     known = ", ".join(f"{d.code} {d.name}" for d in table.values())
@@ -118,7 +138,7 @@ def lineage(district: District) -> list[District]:
     """The district and its ancestors, nearest first (东西湖区, 武汉市, 湖北省)."""
     table = load_districts()
     chain, current = [], district
-    while current is not None and current not in chain:   # load_districts refuses loops; stay finite anyway
+    while current is not None and current not in chain:  # load_districts refuses loops; stay finite anyway
         chain.append(current)
         current = table.get(current.parent) if current.parent else None
     return chain

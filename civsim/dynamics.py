@@ -1,4 +1,5 @@
 """How the income-tested households' incomes move month by month around the anchor."""
+
 from __future__ import annotations
 
 import functools
@@ -20,6 +21,7 @@ class IncomePath:
     eligible households. Walking away from the anchor in both directions keeps the anchor exact.
     The uniform draws are fixed by the seed, so every scenario sees the same roll.
     """
+
     income: np.ndarray
     months: pd.PeriodIndex
 
@@ -36,8 +38,10 @@ def month_draws(roll: Roll, n: int, n_base: int | None = None):
         if n_base == n:
             yield streams[0].random(n, dtype=np.float32), streams[1].random(n, dtype=np.float32)
         else:
-            yield tuple(np.concatenate([s.random(n_base, dtype=np.float32), a.random(n - n_base, dtype=np.float32)])
-                        for s, a in zip(streams, added))
+            yield tuple(
+                np.concatenate([s.random(n_base, dtype=np.float32), a.random(n - n_base, dtype=np.float32)])
+                for s, a in zip(streams, added)
+            )
 
 
 def pool_base(roll: Roll, pool: np.ndarray) -> int | None:
@@ -53,7 +57,7 @@ class KeptDraws:
         self._roll, self._n, self._base = roll, n, n_base
         self._source, self._made = month_draws(roll, n, n_base), []
 
-    def __reduce__(self):   # travels (to a worker process) as the roll and size it remakes them from
+    def __reduce__(self):  # travels (to a worker process) as the roll and size it remakes them from
         return (KeptDraws, (self._roll, self._n, self._base))
 
     def __iter__(self):
@@ -69,7 +73,7 @@ def span(roll: Roll, months: pd.PeriodIndex) -> pd.PeriodIndex:
 
 
 @functools.lru_cache(maxsize=64)
-def _months(first: int, last: int) -> pd.PeriodIndex:      # an index is immutable: one per span will do
+def _months(first: int, last: int) -> pd.PeriodIndex:  # an index is immutable: one per span will do
     return pd.PeriodIndex.from_ordinals(np.arange(first, last + 1), freq="M")
 
 
@@ -90,8 +94,9 @@ def _k(gap) -> np.ndarray:
     return (gap / (1 - gap)).astype(np.float32)
 
 
-def income_path(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rate, exit_rate, gap_ratio,
-                draws=None) -> IncomePath:
+def income_path(
+    roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rate, exit_rate, gap_ratio, draws=None
+) -> IncomePath:
     """Incomes of the income-tested households ``pool`` (rows of ``roll.households``) over ``months``.
 
     ``entry_rate`` and ``exit_rate`` hold one rate per month of :func:`span` (a move into a month
@@ -105,8 +110,15 @@ def income_path(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rate
     return IncomePath(income_paths(roll, pool, months, *rates, gap_ratio, draws)[:, 0], months)
 
 
-def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rate: np.ndarray, exit_rate: np.ndarray,
-                 gap_ratio, draws=None) -> np.ndarray:
+def income_paths(
+    roll: Roll,
+    pool: np.ndarray,
+    months: pd.PeriodIndex,
+    entry_rate: np.ndarray,
+    exit_rate: np.ndarray,
+    gap_ratio,
+    draws=None,
+) -> np.ndarray:
     """:func:`income_path` for several pairs of rate paths at once (a Monte Carlo's draws):
     ``entry_rate`` and ``exit_rate`` are (paths × months of :func:`span`); every path steps with
     the same month draws and the same gap ratios. Returns months × paths × households (float32),
@@ -125,36 +137,37 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
     a = span_.get_loc(roll.anchor)
     k = drawn_k(roll, pool, gap_ratio[a])
     out[a] = income0
-    movers: dict = {}   # month -> flat positions of the incomes that moved into it (forward months)
+    movers: dict = {}  # month -> flat positions of the incomes that moved into it (forward months)
     below0 = income0 < line
     stock, others = max(below0.sum(), 1), max((~below0).sum(), 1)
     # Draws for every month, made in one fixed order so paths do not depend on the rates.
     draws = iter(draws) if draws is not None else month_draws(roll, n, pool_base(roll, pool))
     for step, direction in ((1, range(a + 1, len(span_))), (-1, range(a - 1, -1, -1))):
         for j in direction:
-            at = j if step == 1 else j + 1            # the month the move happens in
+            at = j if step == 1 else j + 1  # the month the move happens in
             p_in = np.minimum(1.0, entry_rate[:, at] * stock / others)
             # Going back in time, entries and exits swap roles.
-            p_exit, p_enter = ((exit_rate[:, at], p_in) if step == 1
-                               else (p_in * others / stock, exit_rate[:, at] * stock / others))
+            p_exit, p_enter = (
+                (exit_rate[:, at], p_in) if step == 1 else (p_in * others / stock, exit_rate[:, at] * stock / others)
+            )
             prev = out[j - step]
             move, level = next(draws)
-            order = np.argsort(move, kind="stable") if paths >= _FEW else None     # the month's draws in order, once
+            order = np.argsort(move, kind="stable") if paths >= _FEW else None  # the month's draws in order, once
             leave = _moving(prev, line, move, p_exit, below=True, order=order)
             enter = _moving(prev, line, move, p_enter, below=False, order=order)
             out[j] = prev
             flat = out[j].reshape(-1)
             h = leave % n
-            flat[leave] = line[h] * (1 + level[h])                    # above the line, up to 2×
+            flat[leave] = line[h] * (1 + level[h])  # above the line, up to 2×
             h = enter % n
-            flat[enter] = line[h] * level[h] ** k[h]                  # the recipients' income profile
-            if step == 1:   # who moved into month j: every other income is the month before's
+            flat[enter] = line[h] * level[h] ** k[h]  # the recipients' income profile
+            if step == 1:  # who moved into month j: every other income is the month before's
                 movers[j] = np.concatenate([leave, enter])
     keep = [span_.get_loc(m) for m in months]
     contiguous = keep == list(range(keep[0], keep[0] + len(keep))) if keep else False
-    out = out[keep[0]:keep[0] + len(keep)] if contiguous else out[keep]
-    before = None       # (raw incomes, ratio) of the month before, when it was read anew
-    for i, j in enumerate(keep):    # a month whose gap ratio is not the one drawn with
+    out = out[keep[0] : keep[0] + len(keep)] if contiguous else out[keep]
+    before = None  # (raw incomes, ratio) of the month before, when it was read anew
+    for i, j in enumerate(keep):  # a month whose gap ratio is not the one drawn with
         ratio = _k(gap_ratio[j])[area] / k
         if not (ratio != 1).any():
             before = None
@@ -190,11 +203,12 @@ def income_paths(roll: Roll, pool: np.ndarray, months: pd.PeriodIndex, entry_rat
     return out
 
 
-_FEW = 16      # fewer paths than this: comparing every draw costs less than sorting them
+_FEW = 16  # fewer paths than this: comparing every draw costs less than sorting them
 
 
-def _moving(prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray, below: bool,
-            order: np.ndarray | None = None) -> np.ndarray:
+def _moving(
+    prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray, below: bool, order: np.ndarray | None = None
+) -> np.ndarray:
     """Positions in paths × households (flat) of the households below (or at and above) the line
     in ``prev`` whose draw ``move`` is under their path's probability ``p``. With many paths,
     those with ``move < p`` are a prefix of the draws in increasing order (``order``: the draws'
@@ -205,7 +219,7 @@ def _moving(prev: np.ndarray, line: np.ndarray, move: np.ndarray, p: np.ndarray,
         return np.flatnonzero(side & (move < p[:, None]))
     if order is None:
         order = np.argsort(move, kind="stable")
-    count = np.searchsorted(move[order].astype(np.float64), p, side="left")     # how many draws < p
+    count = np.searchsorted(move[order].astype(np.float64), p, side="left")  # how many draws < p
     total = int(count.sum())
     path = np.repeat(np.arange(paths), count)
     h = order[np.arange(total) - np.repeat(np.cumsum(count) - count, count)]

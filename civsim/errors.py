@@ -1,4 +1,5 @@
 """The one exception civsim raises for bad input: it names the file, the key or row, and what was expected."""
+
 from __future__ import annotations
 
 

@@ -19,6 +19,7 @@ naming the case and the field (:class:`civsim.errors.CivsimError`), never a sile
 month), under the baseline or a scenario; the amounts are the engine's and the working is what
 the rules recorded while computing them (:mod:`civsim.engine.trace`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,19 +39,32 @@ DEFAULT_DISTRICT = "东西湖区"
 CASE_KEYS = {"name", "description", "district", "period", "params", "household", "output"}
 HOUSEHOLD_KEYS = {"id", "area", "income", "category", "street", "start", "end", "tier", "single_parent", "members"}
 # household field -> (Chinese name, allowed whole numbers, meaning)
-HOUSEHOLD_NUMBERS = {"tier": ("低保档次", (0, 3), "0 不分档、1 一档、2 二档、3 三档"),
-                     "single_parent": ("单亲家庭", (0, 1), "0 或 1")}
+HOUSEHOLD_NUMBERS = {
+    "tier": ("低保档次", (0, 3), "0 不分档、1 一档、2 二档、3 三档"),
+    "single_parent": ("单亲家庭", (0, 1), "0 或 1"),
+}
 FLAGS = ("institution", "tekun", "seriously_ill", "poor", "home_care", "elderly_allowance")
 # member field -> (Chinese name, allowed: a (low, high) range of whole numbers, or the words)
 MEMBER_FIELDS = {
-    "age": ("年龄", (0, 130)), "sex": ("性别", roll_module.SEX), "disability_grade": ("残疾等级", (0, 4)),
-    "self_care": ("自理能力", (0, 2)), "child_status": ("儿童类别", roll_module.CHILD_STATUS),
-    "institution": ("集中供养/机构养育", (0, 1)), "tekun": ("特困人员", (0, 1)), "seriously_ill": ("重病患者", (0, 1)),
-    "poor": ("困难家庭成员", (0, 1)), "home_care": ("居家养老服务对象", (0, 1)),
-    "elderly_allowance": ("高龄津贴对象", (0, 1)), "student": ("在校学生", (0, 1)),
+    "age": ("年龄", (0, 130)),
+    "sex": ("性别", roll_module.SEX),
+    "disability_grade": ("残疾等级", (0, 4)),
+    "self_care": ("自理能力", (0, 2)),
+    "child_status": ("儿童类别", roll_module.CHILD_STATUS),
+    "institution": ("集中供养/机构养育", (0, 1)),
+    "tekun": ("特困人员", (0, 1)),
+    "seriously_ill": ("重病患者", (0, 1)),
+    "poor": ("困难家庭成员", (0, 1)),
+    "home_care": ("居家养老服务对象", (0, 1)),
+    "elderly_allowance": ("高龄津贴对象", (0, 1)),
+    "student": ("在校学生", (0, 1)),
 }
-MEANING = {"self_care": "0 全自理、1 半护理、2 全护理", "disability_grade": "0 无、1—4 级", "sex": "m 或 f",
-           "child_status": "none、orphan（孤儿）或 unsupported（事实无人抚养）"}
+MEANING = {
+    "self_care": "0 全自理、1 半护理、2 全护理",
+    "disability_grade": "0 无、1—4 级",
+    "sex": "m 或 f",
+    "child_status": "none、orphan（孤儿）或 unsupported（事实无人抚养）",
+}
 AREA_WORDS = {"urban": "城市", "rural": "农村"}
 CATEGORY_WORDS = {"dibao": "低保", "tekun": "特困", "low_income": "低收入", "edge": "低保边缘", "other": "其他"}
 
@@ -58,32 +72,38 @@ CATEGORY_WORDS = {"dibao": "低保", "tekun": "特困", "low_income": "低收入
 @dataclass(frozen=True)
 class Case:
     """One checked case: who, when, what it assumes and what it expects."""
+
     name: str
     district: str
-    periods: tuple                      # pd.Period, monthly
-    params: dict                        # path -> value in the leaf's base unit
-    household: dict                     # area, income, category, street
-    members: tuple                      # dicts of member fields
-    output: dict = field(default_factory=dict)   # period -> {line: total or per-member list}
+    periods: tuple  # pd.Period, monthly
+    params: dict  # path -> value in the leaf's base unit
+    household: dict  # area, income, category, street
+    members: tuple  # dicts of member fields
+    output: dict = field(default_factory=dict)  # period -> {line: total or per-member list}
     file: str = ""
-    where: str = ""                     # "案例2" — how errors and reports name it
+    where: str = ""  # "案例2" — how errors and reports name it
 
     def to_dict(self) -> dict:
         """The case as its file writes it (:func:`save`)."""
         months = [str(p) for p in self.periods]
-        out = {"description": self.name, "district": self.district,
-               "period": months[0] if len(months) == 1 else months}
+        out = {"description": self.name, "district": self.district, "period": months[0] if len(months) == 1 else months}
         if self.params:
             out["params"] = dict(self.params)
-        household = {k: v for k, v in self.household.items() if v not in (None, "") and not
-                     (isinstance(v, float) and math.isnan(v))}
-        household["members"] = [{k: v for k, v in m.items() if v not in (0, "", "none") or k == "age"}
-                                for m in self.members]
+        household = {
+            k: v
+            for k, v in self.household.items()
+            if v not in (None, "") and not (isinstance(v, float) and math.isnan(v))
+        }
+        household["members"] = [
+            {k: v for k, v in m.items() if v not in (0, "", "none") or k == "age"} for m in self.members
+        ]
         out["household"] = household
         if self.output:
             outputs = {str(p): o for p, o in self.output.items()}
             first = next(iter(outputs.values()))
-            out["output"] = first if all(o == first for o in outputs.values()) and len(outputs) == len(months) else outputs
+            out["output"] = (
+                first if all(o == first for o in outputs.values()) and len(outputs) == len(months) else outputs
+            )
         return out
 
 
@@ -106,6 +126,7 @@ def load(path) -> list[Case]:
 
 def check(raw, file="household", where: str = "") -> Case:
     """A case from its mapping, or one line naming the field that makes it impossible."""
+
     def fail(key, problem):
         raise CivsimError(file, ".".join(k for k in (where, key) if k), problem, "")
 
@@ -131,7 +152,9 @@ def check(raw, file="household", where: str = "") -> Case:
     if not isinstance(raw_household, dict):
         fail("household", "应为一个映射（area、income、category、members …）")
     household, members = _household(raw_household, lambda key, problem: fail(f"household.{key}", problem))
-    output = _outputs(raw.get("output"), periods, members, lambda key, problem: fail(f"output.{key}" if key else "output", problem))
+    output = _outputs(
+        raw.get("output"), periods, members, lambda key, problem: fail(f"output.{key}" if key else "output", problem)
+    )
     return Case(name or where or "单户测算", district, periods, assumed, household, members, output, str(file), where)
 
 
@@ -211,7 +234,10 @@ def _household(raw: dict, fail) -> tuple[dict, tuple]:
                     fail(f"{key}.{name}", f"{word} {value:g} 不存在（应为 {meaning}）")
                 value = int(value)
             elif value not in allowed:
-                fail(f"{key}.{name}", f"{word} {value!r} 不存在（应为 {MEANING.get(name, '、'.join(map(str, allowed)))}）")
+                fail(
+                    f"{key}.{name}",
+                    f"{word} {value!r} 不存在（应为 {MEANING.get(name, '、'.join(map(str, allowed)))}）",
+                )
             out[name] = value
         if "id" in member:
             ident = str(member["id"])
@@ -225,17 +251,24 @@ def _household(raw: dict, fail) -> tuple[dict, tuple]:
     adults = any(m["age"] >= 18 for m in checked)
     for i, m in enumerate(checked):
         if m["tekun"] and m["age"] < 18 and adults:
-            fail(f"members[{i + 1}].tekun", f"{m['age']}岁未成年人列为特困供养，但同户有成年人（未成年特困须无法定抚养人；"
-                                            "事实无人抚养儿童请用 child_status: unsupported）")
-    household = {"area": area, "category": category, "income": float(income) if income is not None else float("nan"),
-                 "street": str(raw.get("street") or "")}
+            fail(
+                f"members[{i + 1}].tekun",
+                f"{m['age']}岁未成年人列为特困供养，但同户有成年人（未成年特困须无法定抚养人；"
+                "事实无人抚养儿童请用 child_status: unsupported）",
+            )
+    household = {
+        "area": area,
+        "category": category,
+        "income": float(income) if income is not None else float("nan"),
+        "street": str(raw.get("street") or ""),
+    }
     for key, (word, (low, high), meaning) in HOUSEHOLD_NUMBERS.items():
         value = raw.get(key, 0)
         if not _number(value) or value != int(value) or not low <= value <= high:
             fail(key, f"{word} {value!r} 不存在（应为 {meaning}）")
         if value:
             household[key] = int(value)
-    for key in ("start", "end"):    # the household's spell on the roll: on it from start, off from end
+    for key in ("start", "end"):  # the household's spell on the roll: on it from start, off from end
         if raw.get(key) is not None:
             value = raw[key]
             text = value.strftime("%Y-%m") if isinstance(value, (dt.date, dt.datetime)) else str(value)
@@ -300,8 +333,13 @@ def _one_household_each(cases: list[Case], file) -> None:
             for period in case.periods:
                 other = seen.setdefault((member["id"], period), (home, case.where))
                 if other[0] != home:
-                    raise CivsimError(file, f"{case.where}.household.members.id", f"成员 {member['id']} 在 {period} "
-                                      f"同时属于户 {other[0]}（{other[1]}）和户 {home}；一人同一月只能在一户", "")
+                    raise CivsimError(
+                        file,
+                        f"{case.where}.household.members.id",
+                        f"成员 {member['id']} 在 {period} "
+                        f"同时属于户 {other[0]}（{other[1]}）和户 {home}；一人同一月只能在一户",
+                        "",
+                    )
 
 
 # ---------------------------------------------------------------- the engine on one household
@@ -330,11 +368,13 @@ def declared_about(path: str) -> str:
 def case_roll(case: Case, p, period) -> roll_module.Roll:
     """A roll of the case's one household, anchored at ``period`` (its income is that month's)."""
     values = {"household_id": 1, "size": len(case.members), **{k: v for k, v in case.household.items() if k != "id"}}
-    households = pd.DataFrame({name: [values.get(name, default)]
-                               for name, (_, default, _) in roll_module.HOUSEHOLD_COLUMNS.items()})
+    households = pd.DataFrame(
+        {name: [values.get(name, default)] for name, (_, default, _) in roll_module.HOUSEHOLD_COLUMNS.items()}
+    )
     people = [{"person_id": i + 1, "household_id": 1, **m} for i, m in enumerate(case.members)]
-    persons = pd.DataFrame({name: [m.get(name, default) for m in people]
-                            for name, (_, default, _) in roll_module.PERSON_COLUMNS.items()})
+    persons = pd.DataFrame(
+        {name: [m.get(name, default) for m in people] for name, (_, default, _) in roll_module.PERSON_COLUMNS.items()}
+    )
     date = period.start_time.date()
     standards = {a: p.get(f"dibao.standard.{a}", date, 0.0) for a in roll_module.AREAS}
     return roll_module.from_tables(households.astype({"income": float}), persons, str(period), standards)
@@ -344,17 +384,19 @@ def case_roll(case: Case, p, period) -> roll_module.Roll:
 class Month:
     """One month of one household: each line's amount (yuan), per member where paid to persons,
     and the trace of the rules that paid them."""
+
     period: pd.Period
-    amounts: dict           # line -> yuan (household total)
-    persons: dict           # line -> [yuan per member] for lines paid to persons
+    amounts: dict  # line -> yuan (household total)
+    persons: dict  # line -> [yuan per member] for lines paid to persons
     trace: Trace
 
 
 @dataclass
 class Outcome:
     """A case under one parameter set (baseline or a scenario), month by month."""
+
     case: Case
-    scenario: str           # "baseline" or the scenario's name
+    scenario: str  # "baseline" or the scenario's name
     title: str
     params: object
     months: list
@@ -374,7 +416,7 @@ def compute(case: Case, scenario=None, base=None, traced: bool = True, sims: dic
     name = scenarios_module.BASELINE
     if scenario is not None:
         s = scenario if isinstance(scenario, scenarios_module.Scenario) else scenarios_module.load(scenario)
-        p = scenarios_module.apply(p, s)    # its dates say which of the case's months it reaches
+        p = scenarios_module.apply(p, s)  # its dates say which of the case's months it reaches
         name, title = s.name, s.title
     return Outcome(case, name, title, p, [_month(case, p, period, traced, sims) for period in case.periods])
 
@@ -428,7 +470,7 @@ def save(case: Case, path) -> Path:
     from .atomic import atomic_path
 
     path = Path(path)
-    text = params_module.dump_yaml([case.to_dict()])     # the library and mode params.read_yaml reads with
+    text = params_module.dump_yaml([case.to_dict()])  # the library and mode params.read_yaml reads with
     again = check(params_module.parse_yaml(text, path)[0], path, "案例1")
     if (again.members, again.periods, again.params) != (case.members, case.periods, case.params):
         raise CivsimError(path, None, "案例写出后读回不一致", "")

@@ -1,5 +1,6 @@
 """``civsim household FILE`` (each program's monthly amount for a household, with its working)
 and ``civsim cases FILE…`` (check case files' expected amounts; exit 1 on a mismatch)."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,20 +10,27 @@ from . import household, household_text
 
 
 def add_parsers(sub) -> None:
-    p = sub.add_parser("household", help="单户测算: every program's monthly amount for one household, "
-                                         "with its working (a case file as in tests/programs/cases/)")
+    p = sub.add_parser(
+        "household",
+        help="单户测算: every program's monthly amount for one household, "
+        "with its working (a case file as in tests/programs/cases/)",
+    )
     p.add_argument("file", help="case YAML: description, period, household (members …), optional params and output")
-    p.add_argument("--scenario", default=None, help="a scenario (name under params/scenarios/ or a .yaml file): "
-                                                    "baseline and scenario side by side")
+    p.add_argument(
+        "--scenario",
+        default=None,
+        help="a scenario (name under params/scenarios/ or a .yaml file): baseline and scenario side by side",
+    )
     p.add_argument("--pdf", default=None, help="also write the one-page PDF (审批材料附件) here")
-    p = sub.add_parser("cases", help="check case files: each case's expected amounts against the engine "
-                                     "(exit 1 on a mismatch)")
+    p = sub.add_parser(
+        "cases", help="check case files: each case's expected amounts against the engine (exit 1 on a mismatch)"
+    )
     p.add_argument("files", nargs="+", help="case YAML files (tests/programs/cases/*.yaml)")
 
 
 def run_household(args, check_output) -> int:
     """``check_output(path, inputs, flag)``: the command line's refusal of an output it cannot write."""
-    if args.pdf:    # refused before any work: unwritable, in params/ or data/, or one of the inputs
+    if args.pdf:  # refused before any work: unwritable, in params/ or data/, or one of the inputs
         inputs = argparse.Namespace(scenario=[args.scenario, args.file] if args.scenario else [args.file])
         check_output(args.pdf, inputs, "--pdf")
     cases = household.load(args.file)
@@ -53,7 +61,7 @@ def run_cases(args) -> int:
         for case in household.load(file):
             total += 1
             where = f"{file} {case.where}".strip()
-            if not case.output:         # nothing to check is not a pass
+            if not case.output:  # nothing to check is not a pass
                 failed += 1
                 print(f"不符 {where} {case.name}：没有写预期金额（output），无从核对")
                 continue

@@ -13,6 +13,7 @@ A choice recomputes at once (a household is one small roll: tens of milliseconds
 number box waits for the keys to pause ``debounce`` seconds (0.08). While only the scenario moves,
 the family's roll and baseline are kept and only the scenario's amounts are computed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,15 @@ SEX = [("—", ""), ("男", "m"), ("女", "f")]
 GRADES = [("无", 0), ("一级", 1), ("二级", 2), ("三级", 3), ("四级", 4)]
 SELF_CARE = [("全自理", 0), ("半护理", 1), ("全护理", 2)]
 CHILD = [("—", "none"), ("孤儿", "orphan"), ("事实无人抚养", "unsupported")]
-FLAGS = [("seriously_ill", "重病"), ("student", "在校学生"), ("tekun", "特困"), ("institution", "集中供养"),
-         ("elderly_allowance", "高龄津贴对象"), ("home_care", "居家养老服务"), ("poor", "困难家庭成员")]
+FLAGS = [
+    ("seriously_ill", "重病"),
+    ("student", "在校学生"),
+    ("tekun", "特困"),
+    ("institution", "集中供养"),
+    ("elderly_allowance", "高龄津贴对象"),
+    ("home_care", "居家养老服务"),
+    ("poor", "困难家庭成员"),
+]
 AREAS = [("城市", "urban"), ("农村", "rural")]
 CATEGORIES = [(word, key) for key, word in household.CATEGORY_WORDS.items()]
 
@@ -52,8 +60,16 @@ def _widgets():
     return ipywidgets
 
 
-HOUSEHOLD_WORDS = {"income": "家庭月人均收入", "area": "地区", "category": "类别", "street": "街道/乡镇",
-                   "members": "成员", "period": "测算月份", "tier": "低保档次", "single_parent": "单亲家庭"}
+HOUSEHOLD_WORDS = {
+    "income": "家庭月人均收入",
+    "area": "地区",
+    "category": "类别",
+    "street": "街道/乡镇",
+    "members": "成员",
+    "period": "测算月份",
+    "tier": "低保档次",
+    "single_parent": "单亲家庭",
+}
 
 
 def field_words(key) -> str:
@@ -72,28 +88,62 @@ class MemberRow:
     def __init__(self, page: "HouseholdPage", values: dict):
         w = _widgets()
         small = w.Layout(width="auto")
-        self.age = w.IntText(value=int(values.get("age", 40)), description="年龄", layout=w.Layout(width="110px"),
-                             style={"description_width": "30px"}, continuous_update=True)
-        self.sex = w.Dropdown(options=SEX, value=values.get("sex", ""), description="性别",
-                              layout=w.Layout(width="110px"), style={"description_width": "30px"})
-        self.grade = w.Dropdown(options=GRADES, value=int(values.get("disability_grade", 0)), description="残疾",
-                                layout=w.Layout(width="120px"), style={"description_width": "30px"})
-        self.self_care = w.Dropdown(options=SELF_CARE, value=int(values.get("self_care", 0)), description="自理",
-                                    layout=w.Layout(width="130px"), style={"description_width": "30px"})
-        self.child = w.Dropdown(options=CHILD, value=values.get("child_status", "none"), description="儿童",
-                                layout=w.Layout(width="150px"), style={"description_width": "30px"})
-        self.flags = {key: w.Checkbox(value=bool(values.get(key, 0)), description=word, indent=False, layout=small)
-                      for key, word in FLAGS}
+        self.age = w.IntText(
+            value=int(values.get("age", 40)),
+            description="年龄",
+            layout=w.Layout(width="110px"),
+            style={"description_width": "30px"},
+            continuous_update=True,
+        )
+        self.sex = w.Dropdown(
+            options=SEX,
+            value=values.get("sex", ""),
+            description="性别",
+            layout=w.Layout(width="110px"),
+            style={"description_width": "30px"},
+        )
+        self.grade = w.Dropdown(
+            options=GRADES,
+            value=int(values.get("disability_grade", 0)),
+            description="残疾",
+            layout=w.Layout(width="120px"),
+            style={"description_width": "30px"},
+        )
+        self.self_care = w.Dropdown(
+            options=SELF_CARE,
+            value=int(values.get("self_care", 0)),
+            description="自理",
+            layout=w.Layout(width="130px"),
+            style={"description_width": "30px"},
+        )
+        self.child = w.Dropdown(
+            options=CHILD,
+            value=values.get("child_status", "none"),
+            description="儿童",
+            layout=w.Layout(width="150px"),
+            style={"description_width": "30px"},
+        )
+        self.flags = {
+            key: w.Checkbox(value=bool(values.get(key, 0)), description=word, indent=False, layout=small)
+            for key, word in FLAGS
+        }
         self.remove = w.Button(description="删除", layout=w.Layout(width="52px"))
         self.remove.on_click(lambda _: page.remove_member(self))
-        self.row = w.HBox([self.age, self.sex, self.grade, self.self_care, self.child, *self.flags.values(), self.remove])
+        self.row = w.HBox(
+            [self.age, self.sex, self.grade, self.self_care, self.child, *self.flags.values(), self.remove]
+        )
         self.age.observe(page.typed, "value")
         for box in [self.sex, self.grade, self.self_care, self.child, *self.flags.values()]:
             box.observe(page.changed, "value")
 
     def values(self) -> dict:
-        out = {"age": self.age.value, "disability_grade": self.grade.value, "self_care": self.self_care.value,
-               "child_status": self.child.value, **{k: int(box.value) for k, box in self.flags.items()}}
+        out = {
+            "age": self.age.value,
+            "disability_grade": self.grade.value,
+            "self_care": self.self_care.value,
+            "child_status": self.child.value,
+            **{k: int(box.value) for k, box in self.flags.items()},
+        }
         if self.sex.value:
             out["sex"] = self.sex.value
         return out
@@ -110,20 +160,30 @@ class HouseholdPage:
         self.message = ""
         self.recomputes = 0
         self._timer, self._quiet, self._lock = None, False, threading.RLock()
-        self._kept = None       # (the family's key, its simulations, its baseline): reused while only the scenario moves
+        self._kept = None  # (the family's key, its simulations, its baseline): reused while only the scenario moves
         year = explorer.year
-        self.month_box = w.Dropdown(options=[(f"{year}年{m}月", f"{year}-{m:02d}") for m in range(1, 13)],
-                                    value=f"{year}-{max(explorer.month_box.value, 1):02d}", description="测算月份")
+        self.month_box = w.Dropdown(
+            options=[(f"{year}年{m}月", f"{year}-{m:02d}") for m in range(1, 13)],
+            value=f"{year}-{max(explorer.month_box.value, 1):02d}",
+            description="测算月份",
+        )
         self.area_box = w.Dropdown(options=AREAS, value="urban", description="地区")
         self.category_box = w.Dropdown(options=CATEGORIES, value="dibao", description="类别")
-        self.income_box = w.FloatText(value=400.0, description="人均月收入", style={"description_width": "70px"},
-                                      layout=w.Layout(width="190px"), continuous_update=True)
+        self.income_box = w.FloatText(
+            value=400.0,
+            description="人均月收入",
+            style={"description_width": "70px"},
+            layout=w.Layout(width="190px"),
+            continuous_update=True,
+        )
         self.street_box = w.Text(value="", description="街道/乡镇", placeholder="可不填")
-        self.tier_box = w.Dropdown(options=[("不分档", 0), ("一档", 1), ("二档", 2), ("三档", 3)], value=0,
-                                   description="低保档次")
+        self.tier_box = w.Dropdown(
+            options=[("不分档", 0), ("一档", 1), ("二档", 2), ("三档", 3)], value=0, description="低保档次"
+        )
         self.single_parent_box = w.Checkbox(value=False, description="单亲家庭", indent=False)
-        self.description_box = w.Text(value="", description="案例说明", placeholder="如 三口之家，有一位80岁老人",
-                                      layout=w.Layout(width="420px"))
+        self.description_box = w.Text(
+            value="", description="案例说明", placeholder="如 三口之家，有一位80岁老人", layout=w.Layout(width="420px")
+        )
         self.members_box = w.VBox()
         self.add_button = w.Button(description="添加成员")
         self.save_name = w.Text(description="案例文件名", placeholder="如 family_80")
@@ -134,9 +194,15 @@ class HouseholdPage:
         self.working_html = w.HTML()
         self.message_box = w.HTML()
         self.download = w.HTML()
-        for box, name in ((self.income_box, "income"), (self.area_box, "area"), (self.category_box, "category"),
-                          (self.month_box, "month"), (self.street_box, "street"), (self.tier_box, "tier"),
-                          (self.single_parent_box, "single-parent")):
+        for box, name in (
+            (self.income_box, "income"),
+            (self.area_box, "area"),
+            (self.category_box, "category"),
+            (self.month_box, "month"),
+            (self.street_box, "street"),
+            (self.tier_box, "tier"),
+            (self.single_parent_box, "single-parent"),
+        ):
             box.add_class(f"civsim-hh-{name}")
             box.observe(self.typed if name in ("income", "street") else self.changed, "value")
         self.add_button.on_click(lambda _: self.add_member({"age": 40}))
@@ -145,12 +211,21 @@ class HouseholdPage:
         self.rows: list[MemberRow] = []
         for values in ({"age": 80, "elderly_allowance": 1}, {"age": 45}, {"age": 12}):
             self.add_member(values, quiet=True)
-        inputs = w.VBox([w.HTML("<b>家庭</b>"), w.HBox([self.month_box, self.area_box, self.category_box]),
-                         w.HBox([self.income_box, self.street_box, self.tier_box, self.single_parent_box]),
-                         self.description_box,
-                         w.HTML("<b>成员</b>"), self.members_box, self.add_button,
-                         w.HTML("<b>保存</b>"), w.HBox([self.save_name, self.save_button, self.pdf_button]),
-                         self.message_box, self.download])
+        inputs = w.VBox(
+            [
+                w.HTML("<b>家庭</b>"),
+                w.HBox([self.month_box, self.area_box, self.category_box]),
+                w.HBox([self.income_box, self.street_box, self.tier_box, self.single_parent_box]),
+                self.description_box,
+                w.HTML("<b>成员</b>"),
+                self.members_box,
+                self.add_button,
+                w.HTML("<b>保存</b>"),
+                w.HBox([self.save_name, self.save_button, self.pdf_button]),
+                self.message_box,
+                self.download,
+            ]
+        )
         # the amounts above the inputs (a change shows on the first screen), the working below them
         self.widget = w.VBox([w.HTML(STYLE), self.status_box, self.result_html, inputs, self.working_html])
         self.widget.add_class("civsim-household")
@@ -180,8 +255,11 @@ class HouseholdPage:
 
     def raw(self) -> dict:
         """The inputs as a case mapping (the case file's format)."""
-        house = {"area": self.area_box.value, "category": self.category_box.value,
-                 "members": [r.values() for r in self.rows]}
+        house = {
+            "area": self.area_box.value,
+            "category": self.category_box.value,
+            "members": [r.values() for r in self.rows],
+        }
         if self.category_box.value in ("dibao", "low_income", "edge") or self.income_box.value:
             house["income"] = self.income_box.value
         if self.street_box.value.strip():
@@ -190,8 +268,12 @@ class HouseholdPage:
             house["tier"] = self.tier_box.value
         if self.single_parent_box.value:
             house["single_parent"] = 1
-        return {"description": self.description_box.value.strip() or "单户测算", "period": self.month_box.value,
-                "district": self.explorer.params.district.name, "household": house}
+        return {
+            "description": self.description_box.value.strip() or "单户测算",
+            "period": self.month_box.value,
+            "district": self.explorer.params.district.name,
+            "household": house,
+        }
 
     def case(self) -> household.Case:
         return household.check(self.raw(), "单户测算")
@@ -234,16 +316,21 @@ class HouseholdPage:
                 case = self.case()
                 params = self.explorer.params
                 key = (repr(case), id(params))
-                if self._kept is None or self._kept[0] != key:      # a new family: its roll and baseline
+                if self._kept is None or self._kept[0] != key:  # a new family: its roll and baseline
                     sims: dict = {}
                     self._kept = (key, sims, household.compute(case, base=params, sims=sims))
-                _, sims, base = self._kept                          # else only the scenario changed
-                other = (household.compute(case, self.scenario, base=params, sims=sims)
-                         if self.scenario is not None else None)
+                _, sims, base = self._kept  # else only the scenario changed
+                other = (
+                    household.compute(case, self.scenario, base=params, sims=sims)
+                    if self.scenario is not None
+                    else None
+                )
             except CivsimError as exc:
                 self.message = f"{field_words(exc.key)}：{exc.problem}"
-                self.status_box.value = (f'<div class="civsim-warn civsim-hh-error" lang="zh-CN" data-key="{html.escape(str(exc.key))}">'
-                                         f'输入有误：{html.escape(self.message)}<br>（下列金额仍为上一次有效的输入）</div>')
+                self.status_box.value = (
+                    f'<div class="civsim-warn civsim-hh-error" lang="zh-CN" data-key="{html.escape(str(exc.key))}">'
+                    f"输入有误：{html.escape(self.message)}<br>（下列金额仍为上一次有效的输入）</div>"
+                )
                 return
             self.base, self.other = base, other
             ms = (time.perf_counter() - started) * 1000
@@ -251,9 +338,11 @@ class HouseholdPage:
             self.recomputes += 1
             title = ("对比方案：" + html.escape(other.title)) if other is not None else "方案与基准相同（方案页未调整）"
             total = sum(base.months[0].amounts.get(line, 0.0) for line in household_text.household_lines(base))
-            self.status_box.value = (f'<div lang="zh-CN" class="civsim-hh-status" data-total="{total:.2f}" '
-                                     f'data-compute-ms="{ms:.1f}" data-recomputes="{self.recomputes}">'
-                                     f"<b>{html.escape(self.explorer.params.district.name)}</b> {title}</div>")
+            self.status_box.value = (
+                f'<div lang="zh-CN" class="civsim-hh-status" data-total="{total:.2f}" '
+                f'data-compute-ms="{ms:.1f}" data-recomputes="{self.recomputes}">'
+                f"<b>{html.escape(self.explorer.params.district.name)}</b> {title}</div>"
+            )
             self.result_html.value = household_text.html_table(base, other, "amounts")
             self.working_html.value = household_text.html_table(base, other, "working")
 
@@ -293,11 +382,12 @@ class HouseholdPage:
         for line in household_text.household_lines(self.base):
             persons = month.persons.get(line)
             output[line] = persons if persons is not None and len(persons) > 1 else month.amounts.get(line, 0.0)
-        case = household.Case(case.name, case.district, case.periods, case.params, case.household, case.members,
-                              {month.period: output})
+        case = household.Case(
+            case.name, case.district, case.periods, case.params, case.household, case.members, {month.period: output}
+        )
         try:
             path = household.save(case, self._folder() / f"{name}.yaml")
-        except (OSError, CivsimError) as exc:    # the saves folder unwritable or full: say so
+        except (OSError, CivsimError) as exc:  # the saves folder unwritable or full: say so
             self._say(f"不能保存：{_cause(exc)}，请联系管理员")
             return None
         self._offer(path, "text/yaml")
@@ -323,8 +413,10 @@ class HouseholdPage:
 
     def _offer(self, path: Path, kind: str) -> None:
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        self.download.value = (f'<a class="civsim-hh-download" download="{path.name}" href="data:{kind};base64,{data}">'
-                               f"下载 {html.escape(path.name)}</a>")
+        self.download.value = (
+            f'<a class="civsim-hh-download" download="{path.name}" href="data:{kind};base64,{data}">'
+            f"下载 {html.escape(path.name)}</a>"
+        )
 
 
 def build(explorer, debounce: float | None = 0.08) -> HouseholdPage:

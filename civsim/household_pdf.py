@@ -2,6 +2,7 @@
 each program's monthly amount (baseline, and a scenario beside it), the working with each
 parameter's value, date and source, and the colophon; printed with the reports' WeasyPrint
 pipeline (:func:`civsim.report.render.to_pdf`, offline, Noto Sans CJK)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,20 +37,25 @@ def page(base: Outcome, scenario: Outcome | None = None, today: dt.date | None =
     """The page as self-contained HTML (no code, nothing fetched)."""
     case, today = base.case, today or dt.date.today()
     district = base.params.district
-    rows = [("测算事项", case.name), ("地区", f"{district.name}（{district.code}）"),
-            ("家庭情况", describe_household(case))]
+    rows = [
+        ("测算事项", case.name),
+        ("地区", f"{district.name}（{district.code}）"),
+        ("家庭情况", describe_household(case)),
+    ]
     if scenario is not None:
         rows.append(("对比方案", f"{scenario.title}（方案名 {scenario.scenario}）"))
     meta = "".join(f'<tr><td class="k">{html.escape(k)}</td><td>{html.escape(v)}</td></tr>' for k, v in rows)
     colophon = provenance.of(base.params, today=today).line()
-    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>单户救助测算表</title>'
-            f"<style>{STYLE}</style></head><body><h1>单户社会救助测算表</h1>"
-            f'<table class="meta">{meta}</table>{html_table(base, scenario)}'
-            f'<p>说明：金额按所列参数（现行标准及其出处）逐月测算，单位为元/月；临时救助等按件审批的项目不在此列。'
-            f'本表为审批参考，以审批结果为准。</p>'
-            f'<div class="sign"><span>经办人：</span><span>审核人：</span>'
-            f'<span>日期：{today.year}年{today.month}月{today.day}日</span></div>'
-            f'<div class="colophon">{html.escape(colophon)}</div></body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>单户救助测算表</title>'
+        f"<style>{STYLE}</style></head><body><h1>单户社会救助测算表</h1>"
+        f'<table class="meta">{meta}</table>{html_table(base, scenario)}'
+        f"<p>说明：金额按所列参数（现行标准及其出处）逐月测算，单位为元/月；临时救助等按件审批的项目不在此列。"
+        f"本表为审批参考，以审批结果为准。</p>"
+        f'<div class="sign"><span>经办人：</span><span>审核人：</span>'
+        f"<span>日期：{today.year}年{today.month}月{today.day}日</span></div>"
+        f'<div class="colophon">{html.escape(colophon)}</div></body></html>'
+    )
 
 
 def write_pdf(base: Outcome, scenario: Outcome | None, path, today: dt.date | None = None) -> Path:

@@ -1,6 +1,7 @@
 """The household calculator's words: each line's amount with its working in Chinese, built from
 what the rules recorded while the engine computed (:mod:`civsim.engine.trace`), never recomputed
 here — the parameters each rule read (value, unit, from when, source) and the steps it named."""
+
 from __future__ import annotations
 
 import html
@@ -25,14 +26,17 @@ def household_lines(outcome: Outcome) -> list[str]:
     stated = {line for month in outcome.case.output.values() for line in month}
     seen = [line for m in outcome.months for line in m.amounts]
     lines = [line for line in programs.LINES if line in seen or line in stated]
-    return [line for line in lines if programs.LINE_PROGRAM[line].entity != "case" or line in stated
-            or not outcome.case.members]
+    return [
+        line
+        for line in lines
+        if programs.LINE_PROGRAM[line].entity != "case" or line in stated or not outcome.case.members
+    ]
 
 
 def describe_household(case: Case) -> str:
     h = case.household
     parts = [AREA_WORDS[h["area"]], CATEGORY_WORDS[h["category"]] + ("家庭" if h["category"] != "other" else "")]
-    if h["income"] == h["income"]:      # not NaN
+    if h["income"] == h["income"]:  # not NaN
         parts.append(f"家庭月人均收入{h['income']:g}元")
     if h.get("tier"):
         parts.append(f"{'一二三'[h['tier'] - 1]}档")
@@ -57,8 +61,12 @@ def member_word(i: int, m: dict) -> str:
         words.append("特困" + ("集中供养" if m["institution"] else "分散供养"))
     if m["child_status"] != "none":
         words.append({"orphan": "孤儿", "unsupported": "事实无人抚养儿童"}[m["child_status"]])
-    for flag, word in (("student", "在校学生"), ("elderly_allowance", "高龄津贴对象"), ("home_care", "居家养老服务对象"),
-                       ("poor", "困难家庭成员")):
+    for flag, word in (
+        ("student", "在校学生"),
+        ("elderly_allowance", "高龄津贴对象"),
+        ("home_care", "居家养老服务对象"),
+        ("poor", "困难家庭成员"),
+    ):
         if m[flag]:
             words.append(word)
     return f"成员{i + 1}（{'，'.join(words)}）"
@@ -86,12 +94,12 @@ def parameter(reading) -> str:
     source = SOURCE_WORDS.get(reading.source, reading.source)
     if reading.source in SOURCE_WORDS:
         pass
-    elif reading.source.startswith("scenario "):     # the explorer's live, unsaved scenario has no name of its own
+    elif reading.source.startswith("scenario "):  # the explorer's live, unsaved scenario has no name of its own
         scenario = reading.source.split(" ", 1)[1]
         source = "当前模拟方案" if scenario == LIVE_NAME else f"方案“{scenario}”"
-    elif SEED_FILE.search(reading.source):      # a seed document, known by its file name only
+    elif SEED_FILE.search(reading.source):  # a seed document, known by its file name only
         source = "本地公开文件"
-    elif FOREIGN.search(reading.source):        # a source noted in English for developers
+    elif FOREIGN.search(reading.source):  # a source noted in English for developers
         source = "参数表所列依据"
     if reading.quote and reading.source not in SOURCE_WORDS and not FOREIGN.search(reading.quote):
         quote = reading.quote if len(reading.quote) <= 40 else reading.quote[:39] + "…"
@@ -107,8 +115,11 @@ def working(outcome: Outcome, period, line: str) -> str:
     readings, steps = month.trace.of(period, program.key)
     area = outcome.case.household["area"]
     other = {"urban": "rural", "rural": "urban"}[area]
-    cited = [parameter(r) for r in readings if r.value != 0 and not r.path.endswith(other) and not
-             any(r.path.endswith(word) for word in MODEL_ONLY)]
+    cited = [
+        parameter(r)
+        for r in readings
+        if r.value != 0 and not r.path.endswith(other) and not any(r.path.endswith(word) for word in MODEL_ONLY)
+    ]
     parts = []
     if cited:
         parts.append("依据 " + "；".join(cited))
@@ -127,13 +138,20 @@ def working(outcome: Outcome, period, line: str) -> str:
 
 def table(outcome: Outcome, scenario: Outcome | None = None) -> list[dict]:
     """Rows month, line, label, baseline (and scenario, difference) yuan for the lines shown."""
-    lines = household_lines(outcome) if scenario is None else list(dict.fromkeys(
-        household_lines(outcome) + household_lines(scenario)))
+    lines = (
+        household_lines(outcome)
+        if scenario is None
+        else list(dict.fromkeys(household_lines(outcome) + household_lines(scenario)))
+    )
     rows = []
     for month in outcome.months:
         for line in lines:
-            row = {"month": month.period, "line": line, "label": program_label(line),
-                   "baseline": month.amounts.get(line, 0.0)}
+            row = {
+                "month": month.period,
+                "line": line,
+                "label": program_label(line),
+                "baseline": month.amounts.get(line, 0.0),
+            }
             if scenario is not None:
                 row["scenario"] = scenario.amount(month.period, line)
                 row["difference"] = row["scenario"] - row["baseline"]
@@ -190,22 +208,34 @@ def html_table(outcome: Outcome, scenario: Outcome | None = None, parts: str = "
         body = []
         for r in shown + [_total(shown, scenario is not None)]:
             key = r.get("line", "total")
-            cells = (f'<td class="label">{html.escape(r["label"])}</td>'
-                     f'<td class="civsim-hh-base" data-line="{key}" data-yuan="{r["baseline"]:.2f}">{r["baseline"]:,.2f}</td>')
+            cells = (
+                f'<td class="label">{html.escape(r["label"])}</td>'
+                f'<td class="civsim-hh-base" data-line="{key}" data-yuan="{r["baseline"]:.2f}">{r["baseline"]:,.2f}</td>'
+            )
             if scenario is not None:
-                cells += (f'<td class="civsim-hh-scenario" data-line="{key}" data-yuan="{r["scenario"]:.2f}">'
-                          f'{r["scenario"]:,.2f}</td><td>{r["difference"]:+,.2f}</td>')
+                cells += (
+                    f'<td class="civsim-hh-scenario" data-line="{key}" data-yuan="{r["scenario"]:.2f}">'
+                    f"{r['scenario']:,.2f}</td><td>{r['difference']:+,.2f}</td>"
+                )
             body.append(f"<tr>{cells}</tr>")
-        work = [f'<li class="civsim-hh-working" data-line="{r["line"]}">{html.escape(working(outcome, month.period, r["line"]))}</li>'
-                for r in shown]
+        work = [
+            f'<li class="civsim-hh-working" data-line="{r["line"]}">{html.escape(working(outcome, month.period, r["line"]))}</li>'
+            for r in shown
+        ]
         if scenario is not None:
-            work += [f'<li class="civsim-hh-working-scenario" data-line="{r["line"]}">方案：'
-                     f'{html.escape(working(scenario, month.period, r["line"]))}</li>'
-                     for r in shown if abs(r["difference"]) > 0.005]
+            work += [
+                f'<li class="civsim-hh-working-scenario" data-line="{r["line"]}">方案：'
+                f"{html.escape(working(scenario, month.period, r['line']))}</li>"
+                for r in shown
+                if abs(r["difference"]) > 0.005
+            ]
         amounts = f'<table class="civsim-hh-table"><tr>{head}</tr>{"".join(body)}</table>'
         workings = f'<p><b>计算过程</b></p><ul class="civsim-hh-workings">{"".join(work)}</ul>'
-        shown_parts.append(f"<h4>{month_word(month.period)}</h4>"
-                           + (amounts if parts != "working" else "") + (workings if parts != "amounts" else ""))
+        shown_parts.append(
+            f"<h4>{month_word(month.period)}</h4>"
+            + (amounts if parts != "working" else "")
+            + (workings if parts != "amounts" else "")
+        )
     return f'<div lang="zh-CN">{"".join(shown_parts)}</div>'
 
 

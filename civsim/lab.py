@@ -6,6 +6,7 @@ shows the notebook modified. The project's Jupyter config (``.jupyter/jupyter_se
 used by ``make lab``) installs :func:`strip_outputs` as the contents manager's pre-save hook: the file
 on disk never holds outputs, while the open notebook keeps them on screen.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

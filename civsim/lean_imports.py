@@ -6,6 +6,7 @@ to three seconds of CPU in every process, for a format no notebook or Jupyter sc
 jsonschema treats the package as optional, so the command line, the report batch's processes and
 the app's server go without it.
 """
+
 import sys
 
 

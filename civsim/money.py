@@ -5,11 +5,12 @@ A rule whose notice pays whole yuan (``Program.rounding = "yuan"``) is rounded t
 way. Rounding is elementwise, so it gives the same fen on every machine; sums of whole fen are exact
 in int64 (and in float64 up to 2**53 fen), so no summation order can move a total.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-STEP = {"fen": 1, "yuan": 100}     # fen per rounding step
+STEP = {"fen": 1, "yuan": 100}  # fen per rounding step
 # An amount computed as 12.345 may be held as 12.34499999…; the allowance takes such a float back to
 # the half it stands for (it is far below any real fraction of a fen).
 _HALF = 0.5 + 1e-6

@@ -11,6 +11,7 @@ make one name look like another or reverse what follows), private-use, unassigne
 code points, and the blank letters that show as a space are refused in one line that names the
 character by its code point, never printing it.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,9 @@ def normalise(text: str, title: bool = False) -> str:
     """NFKC; in a title, full-width punctuation kept as it is."""
     if not title:
         return unicodedata.normalize("NFKC", text)
-    return "".join(part if i % 2 else unicodedata.normalize("NFKC", part)
-                   for i, part in enumerate(PUNCTUATION.split(text)))
+    return "".join(
+        part if i % 2 else unicodedata.normalize("NFKC", part) for i, part in enumerate(PUNCTUATION.split(text))
+    )
 
 
 def clean(value, file=None, key=None, what: str = "name") -> str:

@@ -7,6 +7,7 @@ new`` among them), months of the year a leaf read by such a program does not cov
 leaves filled by an assumption rather than a source, and reported figures (data/reported) that no
 program here makes up. Something required missing makes the check fail (exit 1).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,8 @@ ORIGIN_PROVINCIAL = "省级统计均值"
 @dataclass
 class Finding:
     path: str
-    program: str          # the program key that needs it ("" for a reported figure)
-    note: str             # in Chinese, for the user
+    program: str  # the program key that needs it ("" for a reported figure)
+    note: str  # in Chinese, for the user
     file: str = ""
     blocking: bool = False  # the run stops on it (a month without a value the rule reads)
 
@@ -40,15 +41,15 @@ class Finding:
 class Report:
     district: districts.District
     year: int
-    leaves: pd.DataFrame                       # path, value, unit, origin, provenance, file
+    leaves: pd.DataFrame  # path, value, unit, origin, provenance, file
     active: list = field(default_factory=list)  # program keys with a caseload here
     missing: list = field(default_factory=list)
     uncovered: list = field(default_factory=list)
     assumed: list = field(default_factory=list)
     unmatched: list = field(default_factory=list)
-    not_paid: list = field(default_factory=list)   # programs paid only where declared, undeclared here
-    count_months: dict = field(default_factory=dict)   # caseload leaf -> the month its count is for
-    anchor: object = None                               # the 低保 count's month, the roll's anchor
+    not_paid: list = field(default_factory=list)  # programs paid only where declared, undeclared here
+    count_months: dict = field(default_factory=dict)  # caseload leaf -> the month its count is for
+    anchor: object = None  # the 低保 count's month, the roll's anchor
     # (program key, leaves): no cash declared for the program; a bureau roll's households in its
     # category are counted and paid nothing (schema.unpaid)
     unpaid: list = field(default_factory=list)
@@ -91,7 +92,7 @@ def _without_stubs(root: Path, stubs: list[tuple[str, Path]]) -> Path:
             del node[last]
         prune(tree)
         target = copy / "params" / file.relative_to(root)
-        if tree:   # JSON is YAML 1.2: the copy is read back by the one YAML reader
+        if tree:  # JSON is YAML 1.2: the copy is read back by the one YAML reader
             target.write_text(json.dumps(_plain(tree), ensure_ascii=False), encoding="utf-8")
         else:
             target.unlink()
@@ -107,11 +108,9 @@ def _plain(node):
     return node.isoformat() if isinstance(node, dt.date) else node
 
 
-
-
 def origin(leaf_file: str, district: districts.District) -> str:
     folder = folder_of(leaf_file)
-    if Path(leaf_file).name == "dibao_provincial.csv":   # civsim.provincial: a province's published averages
+    if Path(leaf_file).name == "dibao_provincial.csv":  # civsim.provincial: a province's published averages
         return ORIGIN_PROVINCIAL
     if folder == "defaults":
         return ORIGIN_DEFAULT
@@ -139,7 +138,7 @@ def _leaves(params, year: int, root: Path) -> pd.DataFrame:
     for path in sorted(params.leaves):
         leaf = params.leaves[path]
         if leaf.entries[0].start > last:
-            continue   # not in force in any month of the year
+            continue  # not in force in any month of the year
         months = [d for d in (dt.date(year, m, 1) for m in range(1, 13)) if d >= leaf.entries[0].start]
         values = []
         for day in months:
@@ -148,8 +147,16 @@ def _leaves(params, year: int, root: Path) -> pd.DataFrame:
                 values.append((day, entry.value, entry))
         shown = "→".join(f"{v:g}" + (f"（{d.month}月起）" if d > first else "") for d, v, _ in values)
         kinds = "、".join(dict.fromkeys(provenance(e) for _, _, e in values))
-        rows.append({"path": path, "value": shown, "unit": leaf.unit, "origin": origin(leaf.file, params.district),
-                     "provenance": kinds, "file": _shown(leaf.file, root)})
+        rows.append(
+            {
+                "path": path,
+                "value": shown,
+                "unit": leaf.unit,
+                "origin": origin(leaf.file, params.district),
+                "provenance": kinds,
+                "file": _shown(leaf.file, root),
+            }
+        )
     return pd.DataFrame(rows, columns=["path", "value", "unit", "origin", "provenance", "file"])
 
 
@@ -158,10 +165,10 @@ def _shown(file, root: Path) -> str:
     file = Path(file)
     if file.is_relative_to(root):
         return f"params/{file.relative_to(root)}"
-    package = paths.PACKAGE.parent        # the package's own files as civsim/data/…, installed or not
+    package = paths.PACKAGE.parent  # the package's own files as civsim/data/…, installed or not
     if file.is_relative_to(paths.PACKAGE):
         return str(file.relative_to(package))
-    return str(file.relative_to(districts.ROOT)) if file.is_relative_to(districts.ROOT) else str(file)   # data/…
+    return str(file.relative_to(districts.ROOT)) if file.is_relative_to(districts.ROOT) else str(file)  # data/…
 
 
 def _views(params, year: int, months):
@@ -214,8 +221,16 @@ def _uncovered(params, program, year: int) -> list[Finding]:
         span = f"{year}年{months[0]}—{months[-1]}月" if len(months) > 1 else f"{year}年{months[0]}月"
         # a case flow's count reads as none before its first date; any other leaf stops the run
         blocking = path not in program.caseload
-        out.append(Finding(path, program.key, f"{span}没有生效的取值（最早的取值自{start.isoformat()}起）"
-                           + ("，模拟会因此中止" if blocking else "，这些月份按0计"), params.leaf(path).file, blocking))
+        out.append(
+            Finding(
+                path,
+                program.key,
+                f"{span}没有生效的取值（最早的取值自{start.isoformat()}起）"
+                + ("，模拟会因此中止" if blocking else "，这些月份按0计"),
+                params.leaf(path).file,
+                blocking,
+            )
+        )
     return out
 
 
@@ -233,33 +248,58 @@ def check(district, year: int, root: Path = PARAMS, reported_folder: Path = repo
         active, not_paid = active_programs(loaded, year)
         report.active = [p.key for p in active]
         report.not_paid = [p.key for p in not_paid]
-        report.unpaid = [(p.key, leaves) for p in programs.REGISTRY if p.candidates is not None
-                         and p.key not in report.active and (leaves := schema.unpaid(loaded, p))]
+        report.unpaid = [
+            (p.key, leaves)
+            for p in programs.REGISTRY
+            if p.candidates is not None and p.key not in report.active and (leaves := schema.unpaid(loaded, p))
+        ]
         stubbed = {path: file for path, file in stubs}
         for program in active:
             for path, param in schema.missing(loaded, program):
-                note = (f"存根未填写（{_shown(stubbed[path], root)}）" if path in stubbed
-                        else "缺少：本级和上级都未规定，且没有全国默认值")
-                report.missing.append(Finding(path, program.key, f"{note}；{program.label}有在册对象，单位 {param.unit}",
-                                              str(stubbed.get(path, ""))))
+                note = (
+                    f"存根未填写（{_shown(stubbed[path], root)}）"
+                    if path in stubbed
+                    else "缺少：本级和上级都未规定，且没有全国默认值"
+                )
+                report.missing.append(
+                    Finding(
+                        path,
+                        program.key,
+                        f"{note}；{program.label}有在册对象，单位 {param.unit}",
+                        str(stubbed.get(path, "")),
+                    )
+                )
             report.uncovered += _uncovered(loaded, program, year)
             for path, param in {**program.params, **program.roll_params}.items():
                 if param.required and loaded.has(path):
                     leaf = loaded.leaf(path)
                     days = [dt.date(year, m, 1) for m in range(1, 13) if dt.date(year, m, 1) >= leaf.entries[0].start]
                     if any(leaf.at(day).source == "assumption" for day in days):
-                        report.assumed.append(Finding(path, program.key, "按假设填写，未找到出处：" + next(
-                            leaf.at(day).quote for day in days if leaf.at(day).source == "assumption"), leaf.file))
-        report.missing += [Finding(path, "", f"存根未填写（{_shown(file, root)}）：填写或删去之前，这个参数文件夹不能加载",
-                                   str(file))
-                           for path, file in stubs if path not in {f.path for f in report.missing}
-                           and not any(path in {**programs.PROGRAMS[k].params, **programs.PROGRAMS[k].roll_params}
-                                       for k in report.active)]
+                        report.assumed.append(
+                            Finding(
+                                path,
+                                program.key,
+                                "按假设填写，未找到出处："
+                                + next(leaf.at(day).quote for day in days if leaf.at(day).source == "assumption"),
+                                leaf.file,
+                            )
+                        )
+        report.missing += [
+            Finding(path, "", f"存根未填写（{_shown(file, root)}）：填写或删去之前，这个参数文件夹不能加载", str(file))
+            for path, file in stubs
+            if path not in {f.path for f in report.missing}
+            and not any(
+                path in {**programs.PROGRAMS[k].params, **programs.PROGRAMS[k].roll_params} for k in report.active
+            )
+        ]
         report.unmatched = _unmatched(d.code, year, report.active, reported_folder)
         report.anchor = synthetic.caseload_anchor(loaded, year)
-        report.count_months = {path: month for program in programs.REGISTRY for path in program.roll_params
-                               if path.startswith("caseload.")
-                               and (month := synthetic.count_month(loaded, path, year)) is not None}
+        report.count_months = {
+            path: month
+            for program in programs.REGISTRY
+            for path in program.roll_params
+            if path.startswith("caseload.") and (month := synthetic.count_month(loaded, path, year)) is not None
+        }
     finally:
         if load_root != root:
             shutil.rmtree(load_root.parent, ignore_errors=True)
@@ -275,14 +315,21 @@ def _unmatched(code: str, year: int, active: list, folder: Path) -> list[Finding
         if row.program not in known:
             kind = "没有对应的模拟项目（服务、产出或细分计数，不核对）"
         elif row.measure.startswith("standard_"):
-            continue   # compared with the parameters, not with a caseload
+            continue  # compared with the parameters, not with a caseload
         elif not any(programs.LINE_PROGRAM[line].key in active for line in programs.reported_lines(row.program)):
             kind = "有对应项目，但本地区没有该项目的在册对象（模型为0）"
         else:
             continue
         groups.setdefault((row.program, kind, row.file), []).append(row.measure)
-    return [Finding(program, "", f"{kind}：{len(measures)}个报告数（{'、'.join(dict.fromkeys(measures))}），见 data/reported/{file}", file)
-            for (program, kind, file), measures in groups.items()]
+    return [
+        Finding(
+            program,
+            "",
+            f"{kind}：{len(measures)}个报告数（{'、'.join(dict.fromkeys(measures))}），见 data/reported/{file}",
+            file,
+        )
+        for (program, kind, file), measures in groups.items()
+    ]
 
 
 def render(report: Report) -> str:
@@ -295,7 +342,9 @@ def render(report: Report) -> str:
     if len(report.leaves):
         width = max(len(p) for p in report.leaves["path"])
         for r in report.leaves.itertuples(index=False):
-            out.append(f"  {r.path:<{width}}  {r.value:>14}  {UNIT_WORDS.get(r.unit, r.unit):<8}  {r.origin:<14}  {r.provenance:<6}  {r.file}")
+            out.append(
+                f"  {r.path:<{width}}  {r.value:>14}  {UNIT_WORDS.get(r.unit, r.unit):<8}  {r.origin:<14}  {r.provenance:<6}  {r.file}"
+            )
     labels = "、".join(f"{programs.PROGRAMS[k].label}（{k}）" for k in report.active) or "无"
     out += ["", f"有在册对象的项目：{labels}"]
     for key in report.not_paid:
@@ -309,18 +358,37 @@ def render(report: Report) -> str:
         out.append(f"晚于{report.year}年的在册人数，本年名册不计入：")
         out += [f"  {path}  {month}" for path, month in sorted(later.items())]
     for key, leaves in report.unpaid:
-        out.append(f"  {programs.PROGRAMS[key].label}（{key}）：本级和上级未规定现金标准（{'、'.join(leaves)}），"
-                   "台账中的此类对象计入在册、不发放")
-    sections = [("二、缺少的必填参数", report.missing), ("三、年内未覆盖的月份", report.uncovered),
-                ("四、按假设填写的必填参数", report.assumed), ("五、报告数中没有对应项目或在册对象的", report.unmatched)]
+        out.append(
+            f"  {programs.PROGRAMS[key].label}（{key}）：本级和上级未规定现金标准（{'、'.join(leaves)}），"
+            "台账中的此类对象计入在册、不发放"
+        )
+    sections = [
+        ("二、缺少的必填参数", report.missing),
+        ("三、年内未覆盖的月份", report.uncovered),
+        ("四、按假设填写的必填参数", report.assumed),
+        ("五、报告数中没有对应项目或在册对象的", report.unmatched),
+    ]
     for title, findings in sections:
         out += ["", f"{title}（{len(findings)}项）" if findings else f"{title}：无"]
         for f in findings:
             who = f"［{programs.PROGRAMS[f.program].label}］" if f.program else ""
             out.append(f"  {f.path}  {who}{f.note}")
     gaps = sum(f.blocking for f in report.uncovered)
-    verdict = "通过。" if report.ok else ("不通过：" + "，".join(
-        part for part in (f"缺少{len(report.missing)}项必填参数" if report.missing else "",
-                          f"{gaps}项参数有未覆盖的月份" if gaps else "") if part) + "，补齐后再模拟。")
+    verdict = (
+        "通过。"
+        if report.ok
+        else (
+            "不通过："
+            + "，".join(
+                part
+                for part in (
+                    f"缺少{len(report.missing)}项必填参数" if report.missing else "",
+                    f"{gaps}项参数有未覆盖的月份" if gaps else "",
+                )
+                if part
+            )
+            + "，补齐后再模拟。"
+        )
+    )
     out += ["", "结论：" + verdict]
     return "\n".join(out) + "\n"

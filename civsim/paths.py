@@ -15,6 +15,7 @@ the repository when civsim runs from its checkout (pyproject.toml beside the pac
 repository is itself a workspace holding the shipped examples), else the current folder. It is read
 once, when civsim is imported (``civsim.cli`` sets ``CIVSIM_HOME`` from ``--home`` first).
 """
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,8 @@ from pathlib import Path
 HOME_ENV = "CIVSIM_HOME"
 PACKAGE = Path(__file__).resolve().parent
 CHECKOUT = PACKAGE.parent if (PACKAGE.parent / "pyproject.toml").is_file() else None
-EXAMPLES_SHARE = Path("share") / "civsim" / "examples"    # the wheel's copy of the shipped examples
-MARKER = "params"        # a workspace is a folder holding params/ (the repository is one)
+EXAMPLES_SHARE = Path("share") / "civsim" / "examples"  # the wheel's copy of the shipped examples
+MARKER = "params"  # a workspace is a folder holding params/ (the repository is one)
 
 
 def package_data() -> Path:
@@ -68,8 +69,12 @@ def require_workspace() -> Path:
     from .errors import CivsimError
 
     if not is_workspace(ROOT):
-        raise CivsimError(ROOT, None, f"不是 civsim 工作区（没有 {MARKER}/ 文件夹；工作区取自{how_chosen()}）",
-                          "用 civsim init 目录 --district 区名 创建一个工作区，再用 --home 目录 或在该目录中运行")
+        raise CivsimError(
+            ROOT,
+            None,
+            f"不是 civsim 工作区（没有 {MARKER}/ 文件夹；工作区取自{how_chosen()}）",
+            "用 civsim init 目录 --district 区名 创建一个工作区，再用 --home 目录 或在该目录中运行",
+        )
     return ROOT
 
 

@@ -5,6 +5,7 @@ back to the inputs that made it. The parameters hash covers every leaf in force 
 jurisdiction (value, unit, start, source), so a scenario overlay or an edited YAML file changes
 it; the roll hash covers the roll's tables, or says "synthetic" when the model built the roll.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,12 +33,17 @@ def version() -> str:
 def git_commit() -> str | None:
     """The checked-out commit (12 hex digits, "+" when tracked files are modified), or None."""
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
-                              capture_output=True, text=True, timeout=10)
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10
+        )
         if head.returncode != 0:
             return None
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         return head.stdout.strip() + ("+" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None
@@ -73,7 +79,7 @@ class Provenance:
     version: str
     commit: str | None
     params_hash: str
-    roll: str            # roll hash, or "synthetic"
+    roll: str  # roll hash, or "synthetic"
     seed: int
     generated: dt.date
 
@@ -82,20 +88,34 @@ class Provenance:
         roll = "模型合成" if self.roll == SYNTHETIC else self.roll
         commit = f"代码版本 {self.commit}；" if self.commit else ""
         day = f"{self.generated.year}年{self.generated.month}月{self.generated.day}日"
-        return (f"生成信息：civsim {self.version}；{commit}参数摘要 {self.params_hash}；名册 {roll}；"
-                f"随机种子 {self.seed}；生成日期 {day}。")
+        return (
+            f"生成信息：civsim {self.version}；{commit}参数摘要 {self.params_hash}；名册 {roll}；"
+            f"随机种子 {self.seed}；生成日期 {day}。"
+        )
 
     def as_dict(self) -> dict:
         """The same as plain values (for a workbook's 说明 sheet or a JSON file)."""
-        return {"civsim": self.version, "commit": self.commit or "", "params_hash": self.params_hash,
-                "roll": self.roll, "seed": self.seed, "generated": self.generated.isoformat()}
+        return {
+            "civsim": self.version,
+            "commit": self.commit or "",
+            "params_hash": self.params_hash,
+            "roll": self.roll,
+            "seed": self.seed,
+            "generated": self.generated.isoformat(),
+        }
 
 
 def of(params, seed: int | None = None, roll=None, today: dt.date | None = None) -> Provenance:
     """The provenance of an output made from ``params`` (a ParamSet), ``seed`` (None: the engine's 1)
     and ``roll`` (None: the synthetic roll)."""
-    return Provenance(version(), git_commit(), params_hash(params), roll_hash(roll), 1 if seed is None else int(seed),
-                      today or dt.date.today())
+    return Provenance(
+        version(),
+        git_commit(),
+        params_hash(params),
+        roll_hash(roll),
+        1 if seed is None else int(seed),
+        today or dt.date.today(),
+    )
 
 
 __all__ = ["Provenance", "of", "params_hash", "roll_hash", "git_commit", "version", "SYNTHETIC"]

@@ -20,6 +20,7 @@ jurisdiction with a failed district gets no roll-up at all rather than a short o
     DIR/coverage.csv                               per roll-up: districts listed, summed, failed
     DIR/failures.csv                               only if a district failed: code, name, cause
 """
+
 from __future__ import annotations
 
 import os
@@ -56,13 +57,21 @@ def districts_under(jurisdiction=None, level: str | None = None) -> list[Distric
     else:
         top = districts.find(jurisdiction)
         if level is not None and top.level != level:
-            raise CivsimError(districts.DISTRICTS_CSV.name, top.code, f"{top.name} is a {top.level}, not a {level}",
-                              f"the code or name of a {level}")
+            raise CivsimError(
+                districts.DISTRICTS_CSV.name,
+                top.code,
+                f"{top.name} is a {top.level}, not a {level}",
+                f"the code or name of a {level}",
+            )
         found = [d for d in table.values() if d.level == "district" and top in districts.lineage(d)]
     if not found:
         where = f"under {top.code} {top.name}" if top else ""
-        raise CivsimError(districts.DISTRICTS_CSV.name, top.code if top else None, f"no districts listed {where}".strip(),
-                          "rows of level district whose parent chain reaches it")
+        raise CivsimError(
+            districts.DISTRICTS_CSV.name,
+            top.code if top else None,
+            f"no districts listed {where}".strip(),
+            "rows of level district whose parent chain reaches it",
+        )
     return sorted(found, key=lambda d: d.code)
 
 
@@ -80,8 +89,12 @@ def run_district(district, year: int, scenarios=(), seed: int | None = None) -> 
     """
     params = district if isinstance(district, ParamSet) else params_module.load(district)
     if params.district.level != "district":
-        raise CivsimError(districts.DISTRICTS_CSV.name, params.district.code,
-                          f"{params.district.name} is a {params.district.level}", "a district (the unit of a run)")
+        raise CivsimError(
+            districts.DISTRICTS_CSV.name,
+            params.district.code,
+            f"{params.district.name} is a {params.district.level}",
+            "a district (the unit of a run)",
+        )
     frame = engine.simulate(params.district.code, int(year), scenarios=tuple(scenarios), seed=seed, params=params)
     engine.require_someone(frame, int(year))
     return frame
@@ -97,7 +110,7 @@ def run_districts(batch) -> list[tuple[str, pd.DataFrame | None, str]]:
     for code, args in batch:
         try:
             out.append((code, run_district(*args), ""))
-        except Exception as exc:   # one district's failure is its own, the others go on
+        except Exception as exc:  # one district's failure is its own, the others go on
             out.append((code, None, cluster.cause(exc)))
     return out
 
@@ -111,6 +124,7 @@ def batch_size(districts_: int, workers: int) -> int:
 @dataclass
 class Run:
     """The districts' tables (by code, in code order) and the cause of each failure."""
+
     year: int
     districts: dict[str, District]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -134,8 +148,15 @@ def _scenarios(chosen) -> tuple:
     return tuple(s if isinstance(s, scenarios_module.Scenario) else scenarios_module.load(s) for s in chosen)
 
 
-def run(units: Iterable, year: int, scenarios=(), seed: int | None = None, client=None, progress: bool = True,
-        on_result: Callable[[str, pd.DataFrame], None] | None = None) -> Run:
+def run(
+    units: Iterable,
+    year: int,
+    scenarios=(),
+    seed: int | None = None,
+    client=None,
+    progress: bool = True,
+    on_result: Callable[[str, pd.DataFrame], None] | None = None,
+) -> Run:
     """Run each district (code, District or ParamSet) on ``client`` (default: a LocalCluster sized
     to the machine for this call). ``on_result(code, table)`` sees each table as it arrives."""
     from . import cluster
@@ -147,7 +168,9 @@ def run(units: Iterable, year: int, scenarios=(), seed: int | None = None, clien
         raise CivsimError(None, "districts", "the same district twice", "each district once")
     chosen = _scenarios(scenarios)
     # a code travels, not its parameters: they are loaded on the worker, so a bad file fails that district only
-    tasks = [(code, (u if isinstance(u, ParamSet) else code, int(year), chosen, seed)) for (code, _), u in zip(pairs, units)]
+    tasks = [
+        (code, (u if isinstance(u, ParamSet) else code, int(year), chosen, seed)) for (code, _), u in zip(pairs, units)
+    ]
     if client is None:
         with cluster.connect() as own:
             return run(units, year, chosen, seed, client=own, progress=progress, on_result=on_result)
@@ -155,10 +178,16 @@ def run(units: Iterable, year: int, scenarios=(), seed: int | None = None, clien
     # districts travel in batches: a task's own cost on the cluster (scheduling, messages, the
     # worker's bookkeeping) is paid once per batch, not once per district
     size = batch_size(len(tasks), len(client.scheduler_info()["workers"]))
-    batches = {tasks[i][0]: tasks[i:i + size] for i in range(0, len(tasks), size)}
-    for done in cluster.gather(client, run_districts, [(key, (batch,)) for key, batch in batches.items()],
-                               progress=progress, desc="districts", unit="batch"):
-        for code, frame, error in (done.result if done.ok else [(c, None, done.error) for c, _ in batches[done.key]]):
+    batches = {tasks[i][0]: tasks[i : i + size] for i in range(0, len(tasks), size)}
+    for done in cluster.gather(
+        client,
+        run_districts,
+        [(key, (batch,)) for key, batch in batches.items()],
+        progress=progress,
+        desc="districts",
+        unit="batch",
+    ):
+        for code, frame, error in done.result if done.ok else [(c, None, done.error) for c, _ in batches[done.key]]:
             if error:
                 result.failures[code] = error
             else:
@@ -193,12 +222,16 @@ def _sum(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 def _order(frame: pd.DataFrame) -> pd.DataFrame:
     scenario_order = {name: i for i, name in enumerate(dict.fromkeys(frame["scenario"]))}
-    return frame.sort_values(["jurisdiction", *KEYS], key=lambda s: s.map(scenario_order) if s.name == "scenario" else s,
-                             kind="stable").reset_index(drop=True)
+    return frame.sort_values(
+        ["jurisdiction", *KEYS], key=lambda s: s.map(scenario_order) if s.name == "scenario" else s, kind="stable"
+    ).reset_index(drop=True)
 
 
-def roll_up(frames: dict[str, pd.DataFrame], members: dict[str, District],
-            above: Callable[[District], list[District]] = ancestors) -> pd.DataFrame:
+def roll_up(
+    frames: dict[str, pd.DataFrame],
+    members: dict[str, District],
+    above: Callable[[District], list[District]] = ancestors,
+) -> pd.DataFrame:
     """Each jurisdiction above the districts: the sum of its districts' written tables.
 
     Columns: level (of the jurisdiction), then the engine's columns with ``jurisdiction`` the
@@ -226,16 +259,29 @@ def coverage(result: Run, above: Callable[[District], list[District]] = ancestor
     rows: dict[str, dict] = {}
     for code, district in result.districts.items():
         for a in above(district):
-            row = rows.setdefault(a.code, {"jurisdiction": a.code, "name": a.name, "level": a.level,
-                                           "districts": [], "failed": []})
+            row = rows.setdefault(
+                a.code, {"jurisdiction": a.code, "name": a.name, "level": a.level, "districts": [], "failed": []}
+            )
             row["districts"].append(code)
             if code in result.failures:
                 row["failed"].append(code)
-    table = [{"jurisdiction": r["jurisdiction"], "name": r["name"], "level": r["level"],
-              "districts": len(r["districts"]), "summed": len(r["districts"]) - len(r["failed"]),
-              "failed": " ".join(r["failed"]), "codes": " ".join(r["districts"])} for r in rows.values()]
-    return pd.DataFrame(table, columns=["jurisdiction", "name", "level", "districts", "summed", "failed", "codes"]
-                        ).sort_values("jurisdiction", kind="stable").reset_index(drop=True)
+    table = [
+        {
+            "jurisdiction": r["jurisdiction"],
+            "name": r["name"],
+            "level": r["level"],
+            "districts": len(r["districts"]),
+            "summed": len(r["districts"]) - len(r["failed"]),
+            "failed": " ".join(r["failed"]),
+            "codes": " ".join(r["districts"]),
+        }
+        for r in rows.values()
+    ]
+    return (
+        pd.DataFrame(table, columns=["jurisdiction", "name", "level", "districts", "summed", "failed", "codes"])
+        .sort_values("jurisdiction", kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def complete_roll_up(result: Run, above: Callable[[District], list[District]] = ancestors) -> pd.DataFrame:
@@ -272,11 +318,14 @@ def coverage_note(jurisdiction) -> str:
     top = districts.find(jurisdiction)
     members = districts_under(top.code)
     names = "、".join(d.name for d in members)
-    return (f"{top.name}的数据为data/districts.csv所列{len(members)}个所辖区县（{names}）模型数据之和；"
-            f"未列入的区县不在其内，故不是{top.name}全域的数字。")
+    return (
+        f"{top.name}的数据为data/districts.csv所列{len(members)}个所辖区县（{names}）模型数据之和；"
+        f"未列入的区县不在其内，故不是{top.name}全域的数字。"
+    )
 
 
 # -- writing
+
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -315,11 +364,22 @@ def claim(out: Path) -> None:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise CivsimError("--out", out, "is a file, not a folder", "a folder for the district tables and roll-ups")
-    held = [p.name for p in out.iterdir() if p.name != MARKER and not (p.name.startswith(".civsim-") and p.name.endswith(".tmp"))] \
-        if out.is_dir() else []
+    held = (
+        [
+            p.name
+            for p in out.iterdir()
+            if p.name != MARKER and not (p.name.startswith(".civsim-") and p.name.endswith(".tmp"))
+        ]
+        if out.is_dir()
+        else []
+    )
     if held and not (out / MARKER).is_file():
-        raise CivsimError("--out", out, f"the folder holds {held[0]}{' …' if len(held) > 1 else ''}, which civsim did not write "
-                          f"(no {MARKER})", "a new or empty folder, or one an earlier `civsim simulate --out` wrote")
+        raise CivsimError(
+            "--out",
+            out,
+            f"the folder holds {held[0]}{' …' if len(held) > 1 else ''}, which civsim did not write (no {MARKER})",
+            "a new or empty folder, or one an earlier `civsim simulate --out` wrote",
+        )
     out.mkdir(parents=True, exist_ok=True)
     if not (out / MARKER).is_file():
         from .atomic import write_text
@@ -327,9 +387,18 @@ def claim(out: Path) -> None:
         write_text(out / MARKER, "civsim simulate --out: the outputs in this folder are replaced by the next run\n")
 
 
-def main(jurisdiction=None, level: str | None = None, year: int = 0, scenarios=(), seed: int | None = None,
-         out=None, scheduler: str | None = None, workers: int | None = None, memory_limit=None,
-         progress: bool = True) -> int:
+def main(
+    jurisdiction=None,
+    level: str | None = None,
+    year: int = 0,
+    scenarios=(),
+    seed: int | None = None,
+    out=None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    memory_limit=None,
+    progress: bool = True,
+) -> int:
     """``civsim simulate --province/--city/--all``: run, write ``out``, print a summary; 1 if any
     district failed (its cause is printed and written to failures.csv)."""
     from . import cluster
@@ -340,11 +409,12 @@ def main(jurisdiction=None, level: str | None = None, year: int = 0, scenarios=(
     chosen = _scenarios(scenarios)
     out = Path(out)
     if scheduler:
-        cluster.reachable(scheduler, workers, memory_limit)     # before the folder is made or claimed
+        cluster.reachable(scheduler, workers, memory_limit)  # before the folder is made or claimed
     claim(out)
     staging = Path(tempfile.mkdtemp(prefix=".civsim-", suffix=".tmp", dir=out))
     try:
-        def save(code, frame):   # each district's table as it arrives, so memory holds aggregates only
+
+        def save(code, frame):  # each district's table as it arrives, so memory holds aggregates only
             _write_parquet(written(frame), staging / "districts" / f"district={code}" / "part-0.parquet")
 
         with cluster.connect(scheduler, workers, memory_limit) as client:
@@ -359,17 +429,41 @@ def main(jurisdiction=None, level: str | None = None, year: int = 0, scenarios=(
         if not cover.empty:
             write_csv(cover, staging / "coverage.csv")
         if result.failures:
-            write_csv(pd.DataFrame([{"district": c, "name": result.districts[c].name, "cause": why}
-                          for c, why in result.failures.items()]), staging / "failures.csv")
+            write_csv(
+                pd.DataFrame(
+                    [
+                        {"district": c, "name": result.districts[c].name, "cause": why}
+                        for c, why in result.failures.items()
+                    ]
+                ),
+                staging / "failures.csv",
+            )
         _swap_in(staging, out, OUTPUTS)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"{len(members)} 个区县中 {len(result.frames)} 个算完，用时 {result.seconds:.1f} 秒（{n} 个工作进程）；"
-          f"已写出 {out}/districts/ 及 {table['jurisdiction'].nunique()} 个上级辖区的汇总", file=sys.stderr)
+    print(
+        f"{len(members)} 个区县中 {len(result.frames)} 个算完，用时 {result.seconds:.1f} 秒（{n} 个工作进程）；"
+        f"已写出 {out}/districts/ 及 {table['jurisdiction'].nunique()} 个上级辖区的汇总",
+        file=sys.stderr,
+    )
     for code, why in result.failures.items():
         print(f"失败 {code} {result.districts[code].name}：{why}", file=sys.stderr)
     return 0 if result.ok else 1
 
 
-__all__ = ["districts_under", "ancestors", "run_district", "run_districts", "batch_size", "run", "Run", "written", "roll_up", "coverage",
-           "complete_roll_up", "simulate", "coverage_note", "main"]
+__all__ = [
+    "districts_under",
+    "ancestors",
+    "run_district",
+    "run_districts",
+    "batch_size",
+    "run",
+    "Run",
+    "written",
+    "roll_up",
+    "coverage",
+    "complete_roll_up",
+    "simulate",
+    "coverage_note",
+    "main",
+]

@@ -15,6 +15,7 @@ A money figure the model misses by more than the tolerance keeps its remainder i
 ``unexplained_yuan`` (reported − model): shown as 未解释, never absorbed by a parameter. Figures no
 program models (service counts, marriage registrations …) are 未模拟.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,10 @@ TOLERANCE_PCT = 5.0
 INPUT, CALIBRATED, CHECK, NOT_MODELLED = "输入", "校准", "检验", "未模拟"
 
 # What a reported aggregate holds beyond the programs that declare themselves part of it.
-BEYOND_THE_MODEL = {"assistance_total": "报告合计还含医疗救助等模型未模拟的救助",
-                    "children": "报告数还含困境儿童生活费等模型未模拟的补贴"}
+BEYOND_THE_MODEL = {
+    "assistance_total": "报告合计还含医疗救助等模型未模拟的救助",
+    "children": "报告数还含困境儿童生活费等模型未模拟的补贴",
+}
 
 
 def lines(code: str) -> tuple[tuple[str, ...], str]:
@@ -60,11 +63,27 @@ def _rides_on_another(line: str) -> bool:
 FLOW_SUMS = {"amount_yuan": "amount_yuan", "person_times": "person_times", "cases": "person_times"}
 FLOW_PEAKS = {"persons": "persons", "households": "households"}
 STOCK_COLUMNS = {"households": "households", "persons": "persons"}
-STANDARDS = {("dibao", "urban"): "dibao.standard.urban", ("dibao", "rural"): "dibao.standard.rural",
-             ("dibao", "all"): "dibao.standard.urban", ("tekun", "urban"): "tekun.standard.centralized.urban",
-             ("tekun", "rural"): "tekun.standard.dispersed.rural", ("tekun", "all"): "tekun.standard.centralized.urban"}
-OUTPUT = ["program", "area", "measure", "period", "reported", "model", "diff_pct", "class", "reason_code", "reason",
-          "unexplained_yuan"]
+STANDARDS = {
+    ("dibao", "urban"): "dibao.standard.urban",
+    ("dibao", "rural"): "dibao.standard.rural",
+    ("dibao", "all"): "dibao.standard.urban",
+    ("tekun", "urban"): "tekun.standard.centralized.urban",
+    ("tekun", "rural"): "tekun.standard.dispersed.rural",
+    ("tekun", "all"): "tekun.standard.centralized.urban",
+}
+OUTPUT = [
+    "program",
+    "area",
+    "measure",
+    "period",
+    "reported",
+    "model",
+    "diff_pct",
+    "class",
+    "reason_code",
+    "reason",
+    "unexplained_yuan",
+]
 
 # reason_code -> the Chinese reason (the reports and the CSV show it; detail follows a colon)
 REASONS = {
@@ -118,8 +137,12 @@ def model_figure(results: pd.DataFrame, row, params) -> tuple[float, str]:
 
 def _read_by(code: str) -> set[str]:
     """Every leaf the programs behind a reported figure read, as policy or for the roll."""
-    return {path for line in lines(code)[0] for declared in (programs.LINE_PROGRAM[line],)
-            for path in {**declared.params, **declared.roll_params}}
+    return {
+        path
+        for line in lines(code)[0]
+        for declared in (programs.LINE_PROGRAM[line],)
+        for path in {**declared.params, **declared.roll_params}
+    }
 
 
 def _plain(text: str) -> str:
@@ -134,13 +157,25 @@ def _setters(params, row, year: int) -> tuple[list[str], list[str]]:
     if not summed:
         return [], []
     key, end = f"{row.program} {row.measure} {row.period}", dt.date(year, 12, 31)
-    fitted = sorted(path for path, leaf in params.leaves.items()
-                    if any(key in e.fitted_to for e in leaf.entries if e.start <= end))
-    read = _read_by(row.program) | {p for p in params.leaves if any(p.startswith(f"caseload.{programs.family(line)}") for line in summed)}
+    fitted = sorted(
+        path for path, leaf in params.leaves.items() if any(key in e.fitted_to for e in leaf.entries if e.start <= end)
+    )
+    read = _read_by(row.program) | {
+        p for p in params.leaves if any(p.startswith(f"caseload.{programs.family(line)}") for line in summed)
+    }
     quote = _plain(row.quote)
-    typed = sorted(path for path in read & set(params.leaves) if quote and any(
-        e.start <= end and e.source not in ("calibration", "assumption") and quote in _plain(e.quote)
-        and abs(e.value - row.value) < 1e-9 for e in params.leaves[path].entries))
+    typed = sorted(
+        path
+        for path in read & set(params.leaves)
+        if quote
+        and any(
+            e.start <= end
+            and e.source not in ("calibration", "assumption")
+            and quote in _plain(e.quote)
+            and abs(e.value - row.value) < 1e-9
+            for e in params.leaves[path].entries
+        )
+    )
     return fitted, typed
 
 
@@ -151,11 +186,17 @@ def _assumed(params, program: str, period: str, drawn=None) -> str:
     months = [m.start_time.date() for m in pd.period_range(first, last, freq="M")]
     read = _read_by(program)
     if drawn is not None:
-        roll_only = {path for p in programs.REGISTRY for path in p.roll_params} - {path for p in programs.REGISTRY for path in p.params}
+        roll_only = {path for p in programs.REGISTRY for path in p.roll_params} - {
+            path for p in programs.REGISTRY for path in p.params
+        }
         read = {path for path in read if path not in roll_only or path in drawn}
-    names = {path for path, leaf in params.leaves.items() if path in read
-             for date in months if leaf.entries[0].start <= date
-             and leaf.at(date).source == "assumption" and leaf.at(date).value > 0}
+    names = {
+        path
+        for path, leaf in params.leaves.items()
+        if path in read
+        for date in months
+        if leaf.entries[0].start <= date and leaf.at(date).source == "assumption" and leaf.at(date).value > 0
+    }
     return f"；所用参数中{len(names)}项为假设值（{'、'.join(sorted(names))}）" if names else ""
 
 
@@ -175,7 +216,7 @@ def reconcile(district, year: int, results: pd.DataFrame | None = None, seed: in
     rows = []
     for row in figures.itertuples(index=False):
         model, holds = model_figure(results, row, params)
-        model = round(model, 2)     # to the fen: the table does not move with a library's summation order
+        model = round(model, 2)  # to the fen: the table does not move with a library's summation order
         diff = (model - row.value) / row.value * 100 if np.isfinite(model) and row.value else np.nan
         fitted, typed = _setters(params, row, year) if np.isfinite(model) else ([], [])
         detail = holds
@@ -183,7 +224,11 @@ def reconcile(district, year: int, results: pd.DataFrame | None = None, seed: in
             kind, code = NOT_MODELLED, "not_modelled"
         elif row.measure.startswith("standard"):
             kind, code = INPUT, "input_standard"
-        elif not reported_figures.is_flow(row.period) and pd.Period(row.period, "M") == anchor and row.measure in STOCK_COLUMNS:
+        elif (
+            not reported_figures.is_flow(row.period)
+            and pd.Period(row.period, "M") == anchor
+            and row.measure in STOCK_COLUMNS
+        ):
             kind, code = INPUT, "input_caseload"
         elif fitted:
             kind, code = CALIBRATED, "calibrated" if abs(diff) <= TOLERANCE_PCT else "calibrated_differs"
@@ -194,11 +239,29 @@ def reconcile(district, year: int, results: pd.DataFrame | None = None, seed: in
             kind = CHECK
             code = "matches" if abs(diff) < 0.05 else "within" if abs(diff) <= TOLERANCE_PCT else "differs"
         if code in ("differs", "calibrated_differs"):
-            detail += _missing_lines(results, row.program) + _assumed(params, row.program, row.period, results.attrs.get("drawn_from"))
-        unexplained = (round(row.value - model, 2) if row.measure == "amount_yuan" and code in ("differs", "calibrated_differs")
-                       else np.nan)
-        rows.append((row.program, row.area, row.measure, row.period, row.value, model, diff, kind, code,
-                     f"{REASONS[code]}：{detail}", unexplained))
+            detail += _missing_lines(results, row.program) + _assumed(
+                params, row.program, row.period, results.attrs.get("drawn_from")
+            )
+        unexplained = (
+            round(row.value - model, 2)
+            if row.measure == "amount_yuan" and code in ("differs", "calibrated_differs")
+            else np.nan
+        )
+        rows.append(
+            (
+                row.program,
+                row.area,
+                row.measure,
+                row.period,
+                row.value,
+                model,
+                diff,
+                kind,
+                code,
+                f"{REASONS[code]}：{detail}",
+                unexplained,
+            )
+        )
     return pd.DataFrame(rows, columns=OUTPUT)
 
 
@@ -218,8 +281,10 @@ def accuracy_line(table: pd.DataFrame) -> str:
     if not a["n"]:
         text = "检验项0项：所有有模型数的报告数都是输入或校准依据，没有独立检验。"
     else:
-        text = (f"检验项{a['n']}项，差异在{TOLERANCE_PCT:g}%以内{a['within']}项，"
-                f"差异绝对值中位数{a['median_abs_diff_pct']:.1f}%。")
+        text = (
+            f"检验项{a['n']}项，差异在{TOLERANCE_PCT:g}%以内{a['within']}项，"
+            f"差异绝对值中位数{a['median_abs_diff_pct']:.1f}%。"
+        )
     rest = table["unexplained_yuan"].dropna()
     if len(rest):
         text += f"未解释金额{len(rest)}项，合计{rest.sum() / 1e4:.2f}万元（报告数减模型数）。"

@@ -19,6 +19,7 @@ themselves live in :mod:`civsim.report` (summary, plan, budget_document, display
 module only knows which district-years have a caseload, the month each summary runs to, and how
 to turn them into batch jobs.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ _RUN_ORDER = (BUDGET_NAME, SUMMARY_NAME, PLAN_NAME)
 @dataclass(frozen=True)
 class DistrictYear:
     """A district-year with a caseload, and the month its summary's figures run to."""
+
     district: str
     year: int
     as_of_month: int
@@ -56,8 +58,12 @@ def own_caseload_years(district, root: Path | None = None) -> set[int]:
     if not (root / found.slug).is_dir():
         return set()
     leaves = params_module.load(found.code, root).leaves
-    return {entry.start.year for path, leaf in leaves.items() if path.startswith("caseload.")
-            and params_module.folder_of(leaf.file) == found.slug for entry in leaf.entries}
+    return {
+        entry.start.year
+        for path, leaf in leaves.items()
+        if path.startswith("caseload.") and params_module.folder_of(leaf.file) == found.slug
+        for entry in leaf.entries
+    }
 
 
 def with_caseload(year: int | None = None, root: Path | None = None, broken: dict | None = None) -> list[DistrictYear]:
@@ -70,8 +76,9 @@ def with_caseload(year: int | None = None, root: Path | None = None, broken: dic
         try:
             years = own_caseload_years(district.code, root)
             if years and year is not None and min(years) <= int(year):
-                params_module.check_year(params_module.load(district.code, Path(root) if root else params_module.PARAMS),
-                                         int(year))
+                params_module.check_year(
+                    params_module.load(district.code, Path(root) if root else params_module.PARAMS), int(year)
+                )
         except CivsimError as exc:
             if broken is None:
                 raise
@@ -95,8 +102,16 @@ def as_of_month(district, year: int) -> int:
     return 12
 
 
-def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout: str = layouts.DEFAULT,
-         budget: bool = True, from_districts: bool = False, roll: str | None = None, shared: bool = True) -> list:
+def jobs(
+    items,
+    scenario: str = BASELINE,
+    out: Path | str | None = None,
+    layout: str = layouts.DEFAULT,
+    budget: bool = True,
+    from_districts: bool = False,
+    roll: str | None = None,
+    shared: bool = True,
+) -> list:
     """The batch Jobs of the summary (for each year), and the plan and budget (for year + 1), of
     each (district, year, as-of month); ``from_districts``: each summary's figures are the sum of
     its districts' (civsim.province). With ``shared`` the three read the district-year's context,
@@ -107,7 +122,7 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
 
     out = Path(out) if out else REPORTS
     plan_scenarios = [] if scenario == BASELINE else [scenario]
-    roll = None if roll is None else str(Path(roll).resolve())    # the kernel runs elsewhere
+    roll = None if roll is None else str(Path(roll).resolve())  # the kernel runs elsewhere
     result = []
     for district, year, month in items:
         found = districts.find(district)
@@ -115,22 +130,69 @@ def jobs(items, scenario: str = BASELINE, out: Path | str | None = None, layout:
         base = out / batch.safe_component(found.label)
         this, following = base / batch.safe_component(str(year)), base / batch.safe_component(str(year + 1))
         parts = list(context.PARTS if budget else (context.SUMMARY, context.PLAN))
-        made = batch.Shared(batch.safe_component(f"{found.code}-{year}"), context.compute_into,
-                            {"district": found.code, "year": year, "scenarios": plan_scenarios,
-                             "from_districts": bool(from_districts), "roll": roll, "parts": parts}) if shared else None
-        result.append(batch.Job(NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb", this, SUMMARY_NAME,
-                                {"district": found.name, "year": year, "scenario": BASELINE, "as_of_month": int(month),
-                                 "from_districts": bool(from_districts), "roll": roll},
-                                f"{found.name} {year}年工作总结", layout, made))
-        result.append(batch.Job(NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb", following, PLAN_NAME,
-                                {"district": found.name, "year": year + 1, "scenarios": plan_scenarios},
-                                f"{found.name} {year + 1}年工作计划", layout, made))
+        made = (
+            batch.Shared(
+                batch.safe_component(f"{found.code}-{year}"),
+                context.compute_into,
+                {
+                    "district": found.code,
+                    "year": year,
+                    "scenarios": plan_scenarios,
+                    "from_districts": bool(from_districts),
+                    "roll": roll,
+                    "parts": parts,
+                },
+            )
+            if shared
+            else None
+        )
+        result.append(
+            batch.Job(
+                NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb",
+                this,
+                SUMMARY_NAME,
+                {
+                    "district": found.name,
+                    "year": year,
+                    "scenario": BASELINE,
+                    "as_of_month": int(month),
+                    "from_districts": bool(from_districts),
+                    "roll": roll,
+                },
+                f"{found.name} {year}年工作总结",
+                layout,
+                made,
+            )
+        )
+        result.append(
+            batch.Job(
+                NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb",
+                following,
+                PLAN_NAME,
+                {"district": found.name, "year": year + 1, "scenarios": plan_scenarios},
+                f"{found.name} {year + 1}年工作计划",
+                layout,
+                made,
+            )
+        )
         if budget:
-            result.append(batch.Job(NOTEBOOKS / f"{BUDGET_NOTEBOOK}.ipynb", following, BUDGET_NAME,
-                                    {"district": found.name, "year": year + 1, "scenarios": plan_scenarios,
-                                     # absolute: the kernel runs in the notebooks' folder, inside the package
-                                     "xlsx": str((following / f"{BUDGET_NAME}.xlsx").absolute())},
-                                    f"{found.name} {year + 1}年预算测算", layout, made))
+            result.append(
+                batch.Job(
+                    NOTEBOOKS / f"{BUDGET_NOTEBOOK}.ipynb",
+                    following,
+                    BUDGET_NAME,
+                    {
+                        "district": found.name,
+                        "year": year + 1,
+                        "scenarios": plan_scenarios,
+                        # absolute: the kernel runs in the notebooks' folder, inside the package
+                        "xlsx": str((following / f"{BUDGET_NAME}.xlsx").absolute()),
+                    },
+                    f"{found.name} {year + 1}年预算测算",
+                    layout,
+                    made,
+                )
+            )
     return result
 
 
@@ -142,14 +204,24 @@ def _expected_length(job) -> tuple[int, int]:
     district = job.parameters.get("district")
     try:
         caseloads = sum(path.startswith("caseload.") for path in params_module.load(district).leaves) if district else 0
-    except CivsimError:     # its job fails with the cause; the order of the others does not depend on it
+    except CivsimError:  # its job fails with the cause; the order of the others does not depend on it
         caseloads = 0
     return _RUN_ORDER.index(job.name), -caseloads
 
 
-def main(district=None, year=None, scenario: str = BASELINE, workers: int | None = None, out=None,
-         timeout: float = 600, progress: bool = True, layout: str = layouts.DEFAULT, from_districts: bool = False,
-         runner=None, roll: str | None = None) -> int:
+def main(
+    district=None,
+    year=None,
+    scenario: str = BASELINE,
+    workers: int | None = None,
+    out=None,
+    timeout: float = 600,
+    progress: bool = True,
+    layout: str = layouts.DEFAULT,
+    from_districts: bool = False,
+    runner=None,
+    roll: str | None = None,
+) -> int:
     """Render every district-year with a caseload (no district) or one; print a summary; 1 if any failed.
 
     A bad district, year, scenario or layout fails here, once, before any notebook starts. ``runner``
@@ -168,33 +240,52 @@ def main(district=None, year=None, scenario: str = BASELINE, workers: int | None
             name, why = next(iter(broken.items()))
             raise CivsimError(name, None, why)
         if not items:
-            raise CivsimError("params", "caseload", f"no jurisdiction has a caseload for {year}",
-                              "a params/<code>-<pinyin>/caseload.yaml with figures dated by then")
+            raise CivsimError(
+                "params",
+                "caseload",
+                f"no jurisdiction has a caseload for {year}",
+                "a params/<code>-<pinyin>/caseload.yaml with figures dated by then",
+            )
     else:
         if year is None:
             raise CivsimError("civsim report", "--year", "missing", "a year such as 2020")
         items = [(districts.find(district).name, int(year), as_of_month(district, int(year)))]
     if scenario != BASELINE:
         chosen = scenarios_module.load(scenario)
-        for name, year_, _ in items:           # the plan is for the year after
+        for name, year_, _ in items:  # the plan is for the year after
             scenarios_module.apply(params_module.load(name), chosen, year_ + 1)
     if from_districts:
         from .province import districts_under
 
-        for name, _, _ in items:               # a city or province with districts listed under it
+        for name, _, _ in items:  # a city or province with districts listed under it
             districts_under(name)
     planned = jobs(items, scenario, out, layout, from_districts=from_districts, roll=roll)
     order = sorted(range(len(planned)), key=lambda i: (*_expected_length(planned[i]), i))
-    done = (runner or batch.run)([planned[i] for i in order], workers=workers, timeout=timeout, progress=progress,
-                                 kernel_name=KERNEL)
+    done = (runner or batch.run)(
+        [planned[i] for i in order], workers=workers, timeout=timeout, progress=progress, kernel_name=KERNEL
+    )
     outcomes = [outcome for _, outcome in sorted(zip(order, done), key=lambda pair: pair[0])]
-    outcomes += [batch.Outcome(f"{name} {document}", NOTEBOOKS / f"{notebook}.ipynb", {}, False, error=why)
-                 for name, why in broken.items()
-                 for document, notebook in ((SUMMARY_NAME, SUMMARY_NOTEBOOK), (PLAN_NAME, PLAN_NOTEBOOK),
-                                            (BUDGET_NAME, BUDGET_NOTEBOOK))]
+    outcomes += [
+        batch.Outcome(f"{name} {document}", NOTEBOOKS / f"{notebook}.ipynb", {}, False, error=why)
+        for name, why in broken.items()
+        for document, notebook in (
+            (SUMMARY_NAME, SUMMARY_NOTEBOOK),
+            (PLAN_NAME, PLAN_NOTEBOOK),
+            (BUDGET_NAME, BUDGET_NOTEBOOK),
+        )
+    ]
     print(batch.summary(outcomes))
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 
 
-__all__ = ["DistrictYear", "with_caseload", "own_caseload_years", "as_of_month", "jobs", "main", "SUMMARY_NAME",
-           "PLAN_NAME", "BUDGET_NAME"]
+__all__ = [
+    "DistrictYear",
+    "with_caseload",
+    "own_caseload_years",
+    "as_of_month",
+    "jobs",
+    "main",
+    "SUMMARY_NAME",
+    "PLAN_NAME",
+    "BUDGET_NAME",
+]

@@ -7,6 +7,7 @@ Figures of things the model does not simulate (service counts, marriage registra
 codes of their own and are listed as "not modelled"; a code one or two letters away from a
 modelled program's is refused as a misspelling, since it would be filed there without a word.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,10 +24,18 @@ from .tables import MONTH, Column, read_csv
 
 REPORTED = DATA / "reported"
 AREAS = ("urban", "rural", "all")
-COLUMNS = {"jurisdiction": "str", "year": Column("int", 1949, 2100), "program": "str",
-           "area": Column("str", allowed=AREAS), "measure": "str", "period": "str", "value": Column("float", 0),
-           "source": "str", "quote": "str"}
-WHOLE = ("households", "persons")     # measures that count: whole numbers
+COLUMNS = {
+    "jurisdiction": "str",
+    "year": Column("int", 1949, 2100),
+    "program": "str",
+    "area": Column("str", allowed=AREAS),
+    "measure": "str",
+    "period": "str",
+    "value": Column("float", 0),
+    "source": "str",
+    "quote": "str",
+}
+WHOLE = ("households", "persons")  # measures that count: whole numbers
 PERIOD = re.compile(rf"^({MONTH})(?:\.\.({MONTH}))?$")
 
 
@@ -78,19 +87,27 @@ def is_flow(period: str) -> bool:
 def read(path: Path) -> pd.DataFrame:
     path = Path(path)
     table = read_csv(path, COLUMNS, unique=list(COLUMNS)[:7] + ["quote"])
-    table["jurisdiction"] = table["jurisdiction"].map(code_text)     # Excel saves 420112 as 420112.0
+    table["jurisdiction"] = table["jurisdiction"].map(code_text)  # Excel saves 420112 as 420112.0
     bad = ~table["jurisdiction"].str.fullmatch(r"[0-9]{6}")
     if bad.any():
         row = int(bad.to_numpy().argmax())
-        raise CivsimError(path, f"row {row + 2}, column jurisdiction", f"bad code {table['jurisdiction'].iloc[row]!r}",
-                          "a 6-digit GB/T 2260 code")
+        raise CivsimError(
+            path,
+            f"row {row + 2}, column jurisdiction",
+            f"bad code {table['jurisdiction'].iloc[row]!r}",
+            "a 6-digit GB/T 2260 code",
+        )
     counts = table["measure"].isin(WHOLE) & (table["value"] % 1 != 0)
-    if counts.any():      # 221.7 households would be rounded somewhere without a word
+    if counts.any():  # 221.7 households would be rounded somewhere without a word
         row = int(counts.to_numpy().argmax())
-        raise CivsimError(path, f"row {row + 2}, column value", f"{table['value'].iloc[row]:g} {table['measure'].iloc[row]} "
-                          "is not a whole number", "a whole number of households or persons")
+        raise CivsimError(
+            path,
+            f"row {row + 2}, column value",
+            f"{table['value'].iloc[row]:g} {table['measure'].iloc[row]} is not a whole number",
+            "a whole number of households or persons",
+        )
     known = modelled_programs()
-    periods, codes = set(), {}      # each distinct period and code checked once (a file repeats them)
+    periods, codes = set(), {}  # each distinct period and code checked once (a file repeats them)
     for row, (period, program) in enumerate(zip(table["period"], table["program"]), start=2):
         if period not in periods:
             parse_period(period, path, f"row {row}, column period")
@@ -99,8 +116,12 @@ def read(path: Path) -> pd.DataFrame:
             codes[program] = misspelt(program, known)
         meant = codes[program]
         if meant:
-            raise CivsimError(path, f"row {row}, column program", f"unknown program {program!r}, close to {meant!r}",
-                              f"{meant} if that is meant, or a code not resembling a modelled program's")
+            raise CivsimError(
+                path,
+                f"row {row}, column program",
+                f"unknown program {program!r}, close to {meant!r}",
+                f"{meant} if that is meant, or a code not resembling a modelled program's",
+            )
     _check_counts(table, path)
     table["file"] = path.name
     return table
@@ -110,14 +131,18 @@ def _check_counts(table: pd.DataFrame, path: Path) -> None:
     """A figure's households cannot exceed its persons (same program, area and period)."""
     key = ["jurisdiction", "year", "program", "area", "period"]
     rows = table.assign(row=table.index + 2)
-    pairs = rows[rows["measure"] == "households"].merge(rows[rows["measure"] == "persons"], on=key,
-                                                         suffixes=("", "_persons"))
+    pairs = rows[rows["measure"] == "households"].merge(
+        rows[rows["measure"] == "persons"], on=key, suffixes=("", "_persons")
+    )
     bad = pairs[pairs["value"] > pairs["value_persons"]]
     if len(bad):
         first = bad.iloc[0]
-        raise CivsimError(path, f"row {first['row']}, column value",
-                          f"{first['value']:g} households but {first['value_persons']:g} persons (row {first['row_persons']})",
-                          "no more households than persons")
+        raise CivsimError(
+            path,
+            f"row {first['row']}, column value",
+            f"{first['value']:g} households but {first['value_persons']:g} persons (row {first['row_persons']})",
+            "no more households than persons",
+        )
 
 
 @lru_cache(maxsize=2)
@@ -135,13 +160,18 @@ FIGURE = ["jurisdiction", "year", "program", "area", "measure", "period"]
 
 def _refuse_repeats(table: pd.DataFrame, folder: Path) -> None:
     """One figure in two files (a "- 副本.csv" copy, an export saved twice) would be counted twice."""
-    repeated = table.duplicated(FIGURE, keep=False) & (table.groupby(FIGURE, sort=False)["file"].transform("nunique") > 1)
+    repeated = table.duplicated(FIGURE, keep=False) & (
+        table.groupby(FIGURE, sort=False)["file"].transform("nunique") > 1
+    )
     if repeated.any():
         first = table[repeated].iloc[0]
         files = sorted(set(table.loc[repeated & (table[FIGURE] == first[FIGURE]).all(axis=1), "file"]))
-        raise CivsimError(folder / files[0], f"{first['program']} {first['measure']} {first['period']}",
-                          f"the same figure ({first['jurisdiction']} {first['area']}) is also in {', '.join(files[1:])}",
-                          "each figure in one file (a copy such as \"… - 副本.csv\" doubles every figure)")
+        raise CivsimError(
+            folder / files[0],
+            f"{first['program']} {first['measure']} {first['period']}",
+            f"the same figure ({first['jurisdiction']} {first['area']}) is also in {', '.join(files[1:])}",
+            'each figure in one file (a copy such as "… - 副本.csv" doubles every figure)',
+        )
 
 
 def for_district(code: str, year: int, folder: Path = REPORTED) -> pd.DataFrame:

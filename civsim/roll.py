@@ -20,6 +20,7 @@ roll draws entries and exits at the turnover rates in params.
 
 In files, ``start``/``end`` are ``YYYY-MM`` or empty (no bound).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,29 +34,47 @@ AREAS = ("urban", "rural")
 CATEGORIES = ("dibao", "tekun", "low_income", "edge", "other")
 CHILD_STATUS = ("none", "orphan", "unsupported")
 SEX = ("", "m", "f")
-NEVER_BEFORE, NEVER_AFTER = -(10**6), 10**6     # open spell bounds, as month ordinals
+NEVER_BEFORE, NEVER_AFTER = -(10**6), 10**6  # open spell bounds, as month ordinals
 
 # column -> (kind for the CSV reader, default when a file omits the column, allowed range or values)
 HOUSEHOLD_COLUMNS = {
-    "household_id": ("int", None, (0, None)), "area": ("str", None, AREAS), "size": ("int", None, (1, 50)),
-    "income": ("optional_float", np.nan, (0, 1_000_000)), "category": ("str", "dibao", CATEGORIES),
-    "street": ("optional_str", "", None), "claim_draw": ("optional_float", 0.0, (0, 1)),
-    "start": ("optional_str", "", "month"), "end": ("optional_str", "", "month"),
+    "household_id": ("int", None, (0, None)),
+    "area": ("str", None, AREAS),
+    "size": ("int", None, (1, 50)),
+    "income": ("optional_float", np.nan, (0, 1_000_000)),
+    "category": ("str", "dibao", CATEGORIES),
+    "street": ("optional_str", "", None),
+    "claim_draw": ("optional_float", 0.0, (0, 1)),
+    "start": ("optional_str", "", "month"),
+    "end": ("optional_str", "", "month"),
     # what a bureau's export says, kept to check the model against it
-    "community": ("optional_str", "", None), "benefit": ("optional_float", np.nan, (0, 1_000_000)),
+    "community": ("optional_str", "", None),
+    "benefit": ("optional_float", np.nan, (0, 1_000_000)),
     "classified": ("optional_float", np.nan, (0, 1_000_000)),
     # 分档: the household's 档 (1, 2, 3; 0 where its area pays the gap or the roll gives none); a
     # single-parent family (单亲家庭) for 分类施保
-    "tier": ("int", 0, (0, 3)), "single_parent": ("int", 0, (0, 1)),
+    "tier": ("int", 0, (0, 3)),
+    "single_parent": ("int", 0, (0, 1)),
 }
 PERSON_COLUMNS = {
-    "person_id": ("int", None, (0, None)), "household_id": ("int", None, (0, None)), "age": ("int", None, (0, 130)),
-    "sex": ("optional_str", "", SEX), "disability_grade": ("int", 0, (0, 4)), "self_care": ("int", 0, (0, 2)),
-    "child_status": ("str", "none", CHILD_STATUS), "institution": ("int", 0, (0, 1)), "tekun": ("int", 0, (0, 1)),
-    "seriously_ill": ("int", 0, (0, 1)), "poor": ("int", 0, (0, 1)), "home_care": ("int", 0, (0, 1)),
-    "elderly_allowance": ("int", 0, (0, 1)), "start": ("optional_str", "", "month"), "end": ("optional_str", "", "month"),
-    "pid_hash": ("optional_str", "", None), "classified": ("optional_float", 0.0, (0, 1_000_000)),
-    "student": ("int", 0, (0, 1)),      # 在校学生, for 分类施保
+    "person_id": ("int", None, (0, None)),
+    "household_id": ("int", None, (0, None)),
+    "age": ("int", None, (0, 130)),
+    "sex": ("optional_str", "", SEX),
+    "disability_grade": ("int", 0, (0, 4)),
+    "self_care": ("int", 0, (0, 2)),
+    "child_status": ("str", "none", CHILD_STATUS),
+    "institution": ("int", 0, (0, 1)),
+    "tekun": ("int", 0, (0, 1)),
+    "seriously_ill": ("int", 0, (0, 1)),
+    "poor": ("int", 0, (0, 1)),
+    "home_care": ("int", 0, (0, 1)),
+    "elderly_allowance": ("int", 0, (0, 1)),
+    "start": ("optional_str", "", "month"),
+    "end": ("optional_str", "", "month"),
+    "pid_hash": ("optional_str", "", None),
+    "classified": ("optional_float", 0.0, (0, 1_000_000)),
+    "student": ("int", 0, (0, 1)),  # 在校学生, for 分类施保
 }
 CATEGORICAL = {"area": AREAS, "category": CATEGORIES, "child_status": CHILD_STATUS, "sex": SEX}
 
@@ -68,10 +87,10 @@ def month_ordinal(period) -> int:
 class Roll:
     households: pd.DataFrame
     persons: pd.DataFrame
-    anchor: pd.Period           # the month whose caseloads (or export) the roll reproduces
-    standard_at_anchor: dict    # area -> 低保 standard at the anchor (incomes are read against it)
+    anchor: pd.Period  # the month whose caseloads (or export) the roll reproduces
+    standard_at_anchor: dict  # area -> 低保 standard at the anchor (incomes are read against it)
     seed: int
-    source: str = "synthetic"   # or the folder a bureau's roll was read from
+    source: str = "synthetic"  # or the folder a bureau's roll was read from
     # A synthetic roll: each program's rows (first household and person rows, end rows), the leaves
     # its caseload was built from, and the gap ratios the 低保 pool's incomes were drawn with, as
     # (first household row, {area: ratio}) segments. A scenario's roll (civsim.scenario_roll)
@@ -79,9 +98,9 @@ class Roll:
     parts: dict = field(default_factory=dict)
     reads: dict = field(default_factory=dict)
     drawn_gap: list = field(default_factory=list)
-    months: object = None           # the months a synthetic roll's spells were drawn over
-    year: int | None = None         # the year it was drawn for (its counts are those in force by December)
-    unplaced: dict = field(default_factory=dict)   # caseload leaf -> month of a count later than the run's year
+    months: object = None  # the months a synthetic roll's spells were drawn over
+    year: int | None = None  # the year it was drawn for (its counts are those in force by December)
+    unplaced: dict = field(default_factory=dict)  # caseload leaf -> month of a count later than the run's year
     base_rows: int | None = None
 
     def __post_init__(self):
@@ -89,11 +108,13 @@ class Roll:
         for table in (self.households, self.persons):
             for column, categories in CATEGORICAL.items():
                 dtype = table[column].dtype if column in table else None
-                if dtype is not None and not (isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == list(categories)):
+                if dtype is not None and not (
+                    isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == list(categories)
+                ):
                     table[column] = pd.Categorical(table[column], categories=categories)
         if not isinstance(self.households["street"].dtype, pd.CategoricalDtype):
             self.households["street"] = pd.Categorical(self.households["street"].astype(str))
-        for name in ("households", "persons"):     # positions are row numbers (no copy when they already are)
+        for name in ("households", "persons"):  # positions are row numbers (no copy when they already are)
             table = getattr(self, name)
             if not table.index.equals(pd.RangeIndex(len(table))):
                 setattr(self, name, table.reset_index(drop=True))
@@ -123,7 +144,7 @@ class Roll:
             values.flags.writeable = False
             held[(table, name)] = (frame, values)
 
-    def __getstate__(self) -> dict:     # the arrays read are remade where the roll travels to
+    def __getstate__(self) -> dict:  # the arrays read are remade where the roll travels to
         return {**self.__dict__, "_arrays": {}}
 
     def is_(self, table: str, name: str, *words: str) -> np.ndarray:
@@ -142,9 +163,9 @@ class Roll:
         if self._row is None:
             ids = self.households["household_id"].to_numpy()
             wanted = self.persons["household_id"].to_numpy()
-            if _rows(ids):          # a synthetic roll: the ids are the rows
+            if _rows(ids):  # a synthetic roll: the ids are the rows
                 rows = wanted
-            elif _increasing(ids):   # the usual case (ids in row order): no sort needed
+            elif _increasing(ids):  # the usual case (ids in row order): no sort needed
                 rows = np.searchsorted(ids, wanted)
             else:
                 order = np.argsort(ids, kind="stable")
@@ -156,7 +177,7 @@ class Roll:
     def has_streets(self) -> bool:
         street = self.households["street"].cat
         named = np.array([str(c) != "" for c in street.categories], bool)
-        if not named.any():     # no street named at all (a synthetic roll): nothing to count
+        if not named.any():  # no street named at all (a synthetic roll): nothing to count
             return False
         codes = street.codes.to_numpy()
         return bool(named[np.unique(codes[codes >= 0])].any())
@@ -184,7 +205,7 @@ def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("h
             row = int(order[repeated + 1].min())
             raise CivsimError(file, f"row {row + 2}, column {key}", f"duplicate id {ids[row]}", f"one row per {key}")
     ids, wanted = households["household_id"].to_numpy(), persons["household_id"].to_numpy()
-    if _rows(ids) and wanted.dtype.kind in "iu":    # ids are rows: a member's household is its id
+    if _rows(ids) and wanted.dtype.kind in "iu":  # ids are rows: a member's household is its id
         known = (wanted >= 0) & (wanted < len(ids))
         at = order = None
     else:
@@ -193,8 +214,12 @@ def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("h
         known = (ids[order[at]] == wanted) if len(ids) else np.zeros(len(wanted), bool)
     if not known.all():
         row = int((~known).argmax())
-        raise CivsimError(p_file, f"row {row + 2}, column household_id",
-                          f"household {wanted[row]} is not in the household file", "an existing household_id")
+        raise CivsimError(
+            p_file,
+            f"row {row + 2}, column household_id",
+            f"household {wanted[row]} is not in the household file",
+            "an existing household_id",
+        )
     if not len(ids):
         members = np.zeros(0, np.int64)
     else:
@@ -202,9 +227,12 @@ def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("h
     wrong = members != households["size"].to_numpy()
     if wrong.any():
         row = int(wrong.argmax())
-        raise CivsimError(hh_file, f"row {row + 2}, column size",
-                          f"size {households['size'].iloc[row]} but {members[row]} member(s) in the person file",
-                          "size equal to the number of members")
+        raise CivsimError(
+            hh_file,
+            f"row {row + 2}, column size",
+            f"size {households['size'].iloc[row]} but {members[row]} member(s) in the person file",
+            "size equal to the number of members",
+        )
 
 
 def _spell(text: pd.Series, open_value: int) -> np.ndarray:
@@ -225,8 +253,15 @@ def complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
     return table[list(columns)]
 
 
-def from_tables(households: pd.DataFrame, persons: pd.DataFrame, anchor, standards: dict, seed: int = 1,
-                source: str = "synthetic", where: tuple = ("households", "persons")) -> Roll:
+def from_tables(
+    households: pd.DataFrame,
+    persons: pd.DataFrame,
+    anchor,
+    standards: dict,
+    seed: int = 1,
+    source: str = "synthetic",
+    where: tuple = ("households", "persons"),
+) -> Roll:
     """A validated roll from two frames in the file columns (``start``/``end`` as ``YYYY-MM`` or "")."""
     validate(households, persons, where)
     households, persons = complete(households, HOUSEHOLD_COLUMNS), complete(persons, PERSON_COLUMNS)

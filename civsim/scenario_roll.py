@@ -13,6 +13,7 @@ change alone. The income path's leaves (entry and exit rates, gap ratios) and th
 What cannot act is refused: a change to these leaves on a bureau's roll (its caseload is what the
 roll holds), or one that ends inside the run (a roll drawn again cannot be drawn back).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,6 +33,7 @@ MONTHLY = ("dibao.entry_rate", "dibao.exit_rate", *(f"dibao.gap_ratio.{a}" for a
 def roll_leaves() -> set[str]:
     """The leaves a synthetic roll is drawn from."""
     from .programs import REGISTRY
+
     return {path for p in REGISTRY for path in p.roll_params} - set(MONTHLY)
 
 
@@ -47,13 +49,21 @@ def changed(base: ParamSet, params: ParamSet, months: pd.PeriodIndex) -> tuple[l
             break
     if first is None:
         return [], None
-    ended = [period for period in months[months.get_loc(first):]
-             if not any(params.get(p, period.start_time.date(), None) != base.get(p, period.start_time.date(), None)
-                        for p in paths)]
+    ended = [
+        period
+        for period in months[months.get_loc(first) :]
+        if not any(
+            params.get(p, period.start_time.date(), None) != base.get(p, period.start_time.date(), None) for p in paths
+        )
+    ]
     if ended:
-        raise CivsimError(_file(params), ", ".join(paths),
-                          f"the change to the roll ends before {ended[0]}, inside the run; a caseload, share or "
-                          "turnover changed from a date holds to the run's end", "a change without until")
+        raise CivsimError(
+            _file(params),
+            ", ".join(paths),
+            f"the change to the roll ends before {ended[0]}, inside the run; a caseload, share or "
+            "turnover changed from a date holds to the run's end",
+            "a change without until",
+        )
     return paths, first
 
 
@@ -67,15 +77,26 @@ def build(roll: Roll, base: ParamSet, params: ParamSet, months: pd.PeriodIndex) 
     if first is None:
         return None
     if roll.source != "synthetic" or not roll.parts:
-        raise CivsimError(_file(params), ", ".join(paths), "the roll is a bureau's own: its caseload, shares and "
-                          "turnover are what the roll holds, so a change to them cannot act",
-                          "a change to the rules (standards, amounts, take-up, rates), or a synthetic roll")
+        raise CivsimError(
+            _file(params),
+            ", ".join(paths),
+            "the roll is a bureau's own: its caseload, shares and "
+            "turnover are what the roll holds, so a change to them cannot act",
+            "a change to the rules (standards, amounts, take-up, rates), or a synthetic roll",
+        )
     read_at = max(first, roll.anchor).start_time.date()
-    months = roll.months if roll.months is not None else months     # the spells are drawn over the roll's own
-    again = synthetic.synthesize(params, roll.year or roll.anchor.year, roll.seed, months, anchor=roll.anchor, read_at=read_at)
+    months = roll.months if roll.months is not None else months  # the spells are drawn over the roll's own
+    again = synthetic.synthesize(
+        params, roll.year or roll.anchor.year, roll.seed, months, anchor=roll.anchor, read_at=read_at
+    )
     # the programs the change moves: those drawn otherwise than from the baseline's leaves of the same month
-    same_month = roll if first <= roll.anchor else synthetic.synthesize(base, roll.year or roll.anchor.year, roll.seed, months,
-                                                                        anchor=roll.anchor, read_at=read_at)
+    same_month = (
+        roll
+        if first <= roll.anchor
+        else synthetic.synthesize(
+            base, roll.year or roll.anchor.year, roll.seed, months, anchor=roll.anchor, read_at=read_at
+        )
+    )
     exchanged = [key for key in again.parts if key in roll.parts and not _same(same_month, again, key)]
     if not exchanged:
         return None
@@ -93,9 +114,9 @@ def _same(a: Roll, b: Roll, key: str) -> bool:
     if len(one) != len(two) or (pa.stop - pa.start) != (pb.stop - pb.start):
         return False
     drop = ["person_id", "household_id"]
-    return (one.reset_index(drop=True).equals(two.reset_index(drop=True))
-            and a.persons.iloc[pa].drop(columns=drop).reset_index(drop=True).equals(
-                b.persons.iloc[pb].drop(columns=drop).reset_index(drop=True)))
+    return one.reset_index(drop=True).equals(two.reset_index(drop=True)) and a.persons.iloc[pa].drop(
+        columns=drop
+    ).reset_index(drop=True).equals(b.persons.iloc[pb].drop(columns=drop).reset_index(drop=True))
 
 
 def _splice(roll: Roll, again: Roll, exchanged: list[str], month: int, read_at: dt.date) -> Roll:
@@ -116,7 +137,9 @@ def _splice(roll: Roll, again: Roll, exchanged: list[str], month: int, read_at: 
     joining_h = pd.concat(new_h, ignore_index=True)
     joining_p = pd.concat(new_p, ignore_index=True)
     first_h, first_p = int(households["household_id"].max()) + 1, int(persons["person_id"].max()) + 1
-    ids = pd.Series(np.arange(first_h, first_h + len(joining_h), dtype=np.int64), index=joining_h["household_id"].to_numpy())
+    ids = pd.Series(
+        np.arange(first_h, first_h + len(joining_h), dtype=np.int64), index=joining_h["household_id"].to_numpy()
+    )
     joining_p["household_id"] = ids.reindex(joining_p["household_id"].to_numpy()).to_numpy()
     joining_h["household_id"] = ids.to_numpy()
     joining_p["person_id"] = np.arange(first_p, first_p + len(joining_p), dtype=np.int64)
@@ -125,8 +148,14 @@ def _splice(roll: Roll, again: Roll, exchanged: list[str], month: int, read_at: 
     keep_h = joining_h["end"].to_numpy() > month
     joining_h = joining_h[keep_h]
     joining_p = joining_p[joining_p["household_id"].isin(joining_h["household_id"])]
-    out = Roll(pd.concat([households, joining_h], ignore_index=True), pd.concat([persons, joining_p], ignore_index=True),
-               roll.anchor, roll.standard_at_anchor, roll.seed, roll.source)
+    out = Roll(
+        pd.concat([households, joining_h], ignore_index=True),
+        pd.concat([persons, joining_p], ignore_index=True),
+        roll.anchor,
+        roll.standard_at_anchor,
+        roll.seed,
+        roll.source,
+    )
     out.base_rows = len(households)
     out.drawn_gap = roll.drawn_gap + [(len(households), again.drawn_gap[0][1])]
     out.reads, out.months, out.year, out.unplaced = roll.reads, roll.months, roll.year, roll.unplaced

@@ -15,6 +15,7 @@ overlapping months (they would compound), a file whose ``name`` is not its file 
 named ``baseline``, and two scenarios of one run with the same name (their money would be summed
 under one label).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,7 @@ from .tables import is_finite_number
 
 SCENARIOS = PARAMS / "scenarios"
 NAME = re.compile(r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")
-BASELINE = "baseline"   # the run every scenario is compared with; no scenario may take its name
+BASELINE = "baseline"  # the run every scenario is compared with; no scenario may take its name
 LIVE_NAME = "explorer"  # the explorer's live scenario, before a planner saves it under a name
 
 
@@ -38,7 +39,7 @@ LIVE_NAME = "explorer"  # the explorer's live scenario, before a planner saves i
 class Change:
     path: str
     start: dt.date
-    end: dt.date | None        # inclusive
+    end: dt.date | None  # inclusive
     percent: float | None = None
     value: float | None = None
 
@@ -96,8 +97,12 @@ def parse(raw, file="scenario") -> Scenario:
             raise CivsimError(file, key, "not a mapping", "path, from, until, percent or value")
         unknown = set(item) - {"path", "from", "until", "percent", "value"}
         if unknown:
-            raise CivsimError(file, key, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}",
-                              "path, from, until, percent or value")
+            raise CivsimError(
+                file,
+                key,
+                f"unknown key(s) {', '.join(sorted(map(str, unknown)))}",
+                "path, from, until, percent or value",
+            )
         if not isinstance(item.get("path"), str) or not item["path"]:
             raise CivsimError(file, f"{key}.path", "missing", "a parameter path such as dibao.standard.urban")
         if "from" not in item:
@@ -115,13 +120,22 @@ def parse(raw, file="scenario") -> Scenario:
             raise CivsimError(file, f"{key}.value", f"negative value {amount}", "a value of 0 or more")
         if "percent" in item and amount <= -100:
             raise CivsimError(file, f"{key}.percent", f"{amount}% would make the value negative", "more than -100")
-        change = Change(item["path"], start, end, percent=float(amount) if "percent" in item else None,
-                        value=float(amount) if "value" in item else None)
+        change = Change(
+            item["path"],
+            start,
+            end,
+            percent=float(amount) if "percent" in item else None,
+            value=float(amount) if "value" in item else None,
+        )
         for j, earlier in enumerate(changes):
             if _overlaps(change, earlier):
-                raise CivsimError(file, key, f"changes {change.path} over months that changes[{j}] ({earlier.path}) "
-                                  "also changes; the two would compound", "one change per parameter and month "
-                                  "(end the first with until:, or combine them)")
+                raise CivsimError(
+                    file,
+                    key,
+                    f"changes {change.path} over months that changes[{j}] ({earlier.path}) "
+                    "also changes; the two would compound",
+                    "one change per parameter and month (end the first with until:, or combine them)",
+                )
         changes.append(change)
     title = clean(raw.get("title") or raw.get("description") or name, file, "title", "title")
     return Scenario(name, title, tuple(changes), str(file))
@@ -139,8 +153,12 @@ def load(name: str, folder: Path = SCENARIOS) -> Scenario:
         raise CivsimError(path, None, "scenario not found", f"one of: {', '.join(available(folder)) or 'none'}")
     scenario = parse(read_yaml(path), path)
     if by_name and scenario.name != path.stem:
-        raise CivsimError(path, "name", f"name {scenario.name!r} differs from the file name {path.name}",
-                          f"name: {path.stem} (or rename the file)")
+        raise CivsimError(
+            path,
+            "name",
+            f"name {scenario.name!r} differs from the file name {path.name}",
+            f"name: {path.stem} (or rename the file)",
+        )
     return scenario
 
 
@@ -150,8 +168,12 @@ def load_all(names, folder: Path = SCENARIOS) -> list[Scenario]:
     seen: dict[str, Scenario] = {}
     for scenario in loaded:
         if scenario.name in seen:
-            raise CivsimError(scenario.file, "name", f"scenario name {scenario.name!r} is also the name in "
-                              f"{seen[scenario.name].file or 'another scenario'}", "a different name per scenario of a run")
+            raise CivsimError(
+                scenario.file,
+                "name",
+                f"scenario name {scenario.name!r} is also the name in {seen[scenario.name].file or 'another scenario'}",
+                "a different name per scenario of a run",
+            )
         seen[scenario.name] = scenario
     return loaded
 
@@ -168,7 +190,7 @@ def _overlay(leaf: Leaf, change: Change, scenario: Scenario, key: str) -> Leaf:
         if start < leaf.entries[0].start and start < change.start:
             continue
         inside = start >= change.start and (after_end is None or start < after_end)
-        if start < leaf.entries[0].start:   # the change starts before the leaf's first value
+        if start < leaf.entries[0].start:  # the change starts before the leaf's first value
             base = leaf.entries[0]
         else:
             base = leaf.at(start)
@@ -176,11 +198,14 @@ def _overlay(leaf: Leaf, change: Change, scenario: Scenario, key: str) -> Leaf:
             # a value is read in the leaf's declared unit: 13200 on a per-year leaf is 13200 a year
             value = change.apply(base.value) if change.value is None else change.value * UNITS[leaf.declared_unit][1]
             check_limit(value, leaf.unit, scenario.file, f"{key} ({leaf.path})", leaf.path)
-            entries.append(replace(base, start=start, value=value, source=f"scenario {scenario.name}",
-                                   quote=base.source, fitted_to=()))
+            entries.append(
+                replace(
+                    base, start=start, value=value, source=f"scenario {scenario.name}", quote=base.source, fitted_to=()
+                )
+            )
         else:
             entries.append(replace(base, start=start))
-    return replace(leaf, entries=tuple(entries))   # the leaf's other fields (e.g. recurring) stay
+    return replace(leaf, entries=tuple(entries))  # the leaf's other fields (e.g. recurring) stay
 
 
 def apply(params: ParamSet, scenario: Scenario, year: int | None = None) -> ParamSet:
@@ -190,11 +215,21 @@ def apply(params: ParamSet, scenario: Scenario, year: int | None = None) -> Para
         key = f"changes[{i}]"
         matched = [p for p in leaves if p == change.path or p.startswith(change.path + ".")]
         if not matched:
-            raise CivsimError(scenario.file, f"{key}.path", f"no parameter {change.path!r} for {params.district.name}",
-                              "a leaf or subtree listed by `civsim params`")
-        if year is not None and (change.start > dt.date(year, 12, 31) or (change.end and change.end < dt.date(year, 1, 1))):
-            raise CivsimError(scenario.file, key, f"the period from {change.start} misses the simulated year {year}",
-                              f"a period that overlaps {year}")
+            raise CivsimError(
+                scenario.file,
+                f"{key}.path",
+                f"no parameter {change.path!r} for {params.district.name}",
+                "a leaf or subtree listed by `civsim params`",
+            )
+        if year is not None and (
+            change.start > dt.date(year, 12, 31) or (change.end and change.end < dt.date(year, 1, 1))
+        ):
+            raise CivsimError(
+                scenario.file,
+                key,
+                f"the period from {change.start} misses the simulated year {year}",
+                f"a period that overlaps {year}",
+            )
         for path in matched:
             leaves[path] = _overlay(leaves[path], change, scenario, key)
     return params.with_leaves(leaves, scenario.name)
@@ -210,7 +245,7 @@ def save(scenario: Scenario, path, comment: str = "") -> Path:
 
     path = Path(path)
     head = "".join(f"# {' '.join(line.split())}\n" for line in comment.splitlines() if line.strip())
-    text = head + dump_yaml(scenario.to_dict())     # the library and mode params.read_yaml reads with
+    text = head + dump_yaml(scenario.to_dict())  # the library and mode params.read_yaml reads with
     if parse(parse_yaml(text, path), path) != replace(scenario, file=str(path)):
         raise CivsimError(path, None, "the scenario does not read back as written", "a scenario YAML can hold")
     with atomic_path(path) as tmp:

@@ -4,6 +4,7 @@ A params file holding a leaf nothing reads (``nursng:``), a leaf in a unit its r
 expect, a program with a caseload but without a leaf it requires, a scenario whose changes reach
 no leaf any program reads: each is an error naming the file and the key, never a silent zero.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -37,12 +38,20 @@ def check(params) -> None:
     for path, leaf in params.leaves.items():
         if path not in schema:
             nearest = difflib.get_close_matches(path, list(schema), n=1, cutoff=0)
-            raise CivsimError(leaf.file, path, "no program or roll reads this leaf",
-                              f"a declared name (nearest: {nearest[0]})" if nearest else "a declared name")
+            raise CivsimError(
+                leaf.file,
+                path,
+                "no program or roll reads this leaf",
+                f"a declared name (nearest: {nearest[0]})" if nearest else "a declared name",
+            )
         param = schema[path][0]
         if leaf.unit != UNITS[param.unit][0]:
-            raise CivsimError(leaf.file, path, f"unit {leaf.declared_unit}",
-                              f"a unit convertible to {UNITS[param.unit][0]}, as {', '.join(schema[path][1])} read it")
+            raise CivsimError(
+                leaf.file,
+                path,
+                f"unit {leaf.declared_unit}",
+                f"a unit convertible to {UNITS[param.unit][0]}, as {', '.join(schema[path][1])} read it",
+            )
 
 
 def counts_someone(params, path: str) -> bool:
@@ -52,9 +61,14 @@ def counts_someone(params, path: str) -> bool:
 
 def missing(params, program) -> list[tuple[str, object]]:
     """The leaves ``program`` requires that neither the jurisdiction nor a parent declares: (path, Param)."""
-    return [(path, param) for path, param in {**program.params, **program.roll_params}.items()
-            if param.required and not params.has(path) and (not param.when or counts_someone(params, param.when))
-            and not (param.instead and all(params.has(p) for p in param.instead))]
+    return [
+        (path, param)
+        for path, param in {**program.params, **program.roll_params}.items()
+        if param.required
+        and not params.has(path)
+        and (not param.when or counts_someone(params, param.when))
+        and not (param.instead and all(params.has(p) for p in param.instead))
+    ]
 
 
 def applies(params, program) -> bool:
@@ -73,8 +87,11 @@ def unpaid(params, program, roll=None) -> list[str]:
         return []
     if any(counts_someone(params, p) for p in program.roll_params if p.startswith("caseload.")):
         return []
-    own = [path for path, param in {**program.params, **program.roll_params}.items()
-           if param.required and path.startswith(program.key + ".")]
+    own = [
+        path
+        for path, param in {**program.params, **program.roll_params}.items()
+        if param.required and path.startswith(program.key + ".")
+    ]
     gone = [path for path, _ in missing(params, program)]
     if not gone or any(params.has(path) for path in own) or not set(gone) <= set(own):
         return []
@@ -88,9 +105,12 @@ def require(params, program, roll=None) -> list[str]:
     for path, param in missing(params, program):
         if path in zero:
             continue
-        raise CivsimError(f"params/{params.district.slug}", path,
-                          f"missing: {program.label}（{program.key}）has a caseload here and no national default applies",
-                          f"a value in {param.unit} declared for {params.district.name} or a parent")
+        raise CivsimError(
+            f"params/{params.district.slug}",
+            path,
+            f"missing: {program.label}（{program.key}）has a caseload here and no national default applies",
+            f"a value in {param.unit} declared for {params.district.name} or a parent",
+        )
     return zero
 
 
@@ -98,8 +118,12 @@ def check_scenario(base, applied, scenario) -> None:
     """A scenario must change at least one leaf some program reads."""
     changed = [path for path, leaf in applied.leaves.items() if base.leaves.get(path) != leaf]
     if not any(path in declared() for path in changed):
-        raise CivsimError(scenario.file or f"scenario {scenario.name}", "changes",
-                          "changes no leaf that any program reads", "a path listed by `civsim params --schema`")
+        raise CivsimError(
+            scenario.file or f"scenario {scenario.name}",
+            "changes",
+            "changes no leaf that any program reads",
+            "a path listed by `civsim params --schema`",
+        )
 
 
 def rows(params=None, national=(), root=None) -> list[dict]:
@@ -110,6 +134,14 @@ def rows(params=None, national=(), root=None) -> list[dict]:
     out = []
     for path, (param, readers) in sorted(declared().items()):
         default = "required" if param.required else "national default" if path in national else "none"
-        origin = (os.path.relpath(params.leaf(path).file, root) if params is not None and params.has(path) else "-")
-        out.append({"path": path, "unit": param.unit, "default": default, "in_force_from": origin, "read_by": ", ".join(readers)})
+        origin = os.path.relpath(params.leaf(path).file, root) if params is not None and params.has(path) else "-"
+        out.append(
+            {
+                "path": path,
+                "unit": param.unit,
+                "default": default,
+                "in_force_from": origin,
+                "read_by": ", ".join(readers),
+            }
+        )
     return out

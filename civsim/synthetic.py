@@ -7,6 +7,7 @@ anchor, categorical caseloads move by spells drawn at the ``<program>.turnover.*
 ``entry × N`` join and ``exit × N`` leave each month, so the stock stays near N and exactly N at the
 anchor. The draws are fixed by the seed, so every scenario sees the same roll.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,11 +66,11 @@ class Builder:
         # month its change takes effect
         self.date = read_at or anchor.start_time.date()
         self._read_at = read_at
-        self._by = dt.date(year, 12, 1)     # the run's year: counts in force by its December
-        self.month = anchor         # the month the spells drawn next are anchored at (:meth:`target`)
-        self.unplaced: dict = {}    # caseload leaf -> the month of a count later than the run's year
-        self.parts: dict = {}       # program -> (first household row, first person row, end rows)
-        self.reads: dict = {}       # program -> the leaves its caseload was built from
+        self._by = dt.date(year, 12, 1)  # the run's year: counts in force by its December
+        self.month = anchor  # the month the spells drawn next are anchored at (:meth:`target`)
+        self.unplaced: dict = {}  # caseload leaf -> the month of a count later than the run's year
+        self.parts: dict = {}  # program -> (first household row, first person row, end rows)
+        self.reads: dict = {}  # program -> the leaves its caseload was built from
         self._program = None
         self.span = (min(months[0], anchor).ordinal, max(months[-1], anchor).ordinal)
         self._households: list[dict] = []
@@ -119,13 +120,13 @@ class Builder:
         if leaf is None:
             self.month = self.anchor
             return 0
-        if leaf.entries[0].start > self._by:    # a count for a later year: not this run's (said, see Roll.unplaced)
+        if leaf.entries[0].start > self._by:  # a count for a later year: not this run's (said, see Roll.unplaced)
             self.unplaced[path] = pd.Period(leaf.entries[0].start, "M")
             self.month = self.anchor
             return 0
         entry = _latest(leaf, self._by)
         if self._read_at is not None and leaf.at(max(self._read_at, entry.start)).start > entry.start:
-            entry = leaf.at(self._read_at)      # a scenario's count from its month (civsim.scenario_roll)
+            entry = leaf.at(self._read_at)  # a scenario's count from its month (civsim.scenario_roll)
         self.month = _month(entry.start)
         return int(round(entry.value))
 
@@ -149,8 +150,9 @@ class Builder:
         (repeated to ``count``; joiners and leavers copy an anchor person's)."""
         if count <= 0:
             return
-        start, end, template = self.spells(count, self.value(f"{turnover}.turnover.entry"),
-                                           self.value(f"{turnover}.turnover.exit"))
+        start, end, template = self.spells(
+            count, self.value(f"{turnover}.turnover.entry"), self.value(f"{turnover}.turnover.exit")
+        )
         n = len(start)
         # an array shorter than ``count`` repeats (grades [1, 2] alternate); a scalar stays one
         pick = lambda value: np.asarray(value)[template % len(value)] if np.ndim(value) else value  # noqa: E731
@@ -163,15 +165,17 @@ class Builder:
         plus the leavers before it and the joiners after it; ``template`` maps each to one of the
         ``count`` anchor persons whose attributes it takes."""
         a, (lo, hi) = self.month.ordinal, self.span
-        lo, hi = min(lo, a), max(hi, a)     # a count for a month outside the run's is projected to it
+        lo, hi = min(lo, a), max(hi, a)  # a count for a month outside the run's is projected to it
         rng = self.rng
-        start = a + 1 - rng.geometric(max(entry, 1e-9), count)     # the anchor less the months since each joined
-        end = a + rng.geometric(max(exit, 1e-9), count)            # the anchor plus the months until they leave
+        start = a + 1 - rng.geometric(max(entry, 1e-9), count)  # the anchor less the months since each joined
+        end = a + rng.geometric(max(exit, 1e-9), count)  # the anchor plus the months until they leave
         start[start < lo] = NEVER_BEFORE
         end[end > hi] = NEVER_AFTER
         leavers = int(round(exit * count * (a - lo)))
         joiners = int(round(entry * count * (hi - a)))
-        start = np.concatenate([start, np.full(leavers, NEVER_BEFORE), a + 1 + rng.integers(0, max(hi - a, 1), joiners)])
+        start = np.concatenate(
+            [start, np.full(leavers, NEVER_BEFORE), a + 1 + rng.integers(0, max(hi - a, 1), joiners)]
+        )
         end = np.concatenate([end, lo + 1 + rng.integers(0, max(a - lo, 1), leavers), np.full(joiners, NEVER_AFTER)])
         template = np.concatenate([np.arange(count), rng.integers(0, count, leavers + joiners)])
         return start.astype(np.int64, copy=False), end.astype(np.int64, copy=False), template
@@ -187,8 +191,11 @@ class Builder:
     def _gather(self, table: str, name: str) -> np.ndarray:
         columns = HOUSEHOLD_COLUMNS if table == "households" else PERSON_COLUMNS
         parts = self._households if table == "households" else self._persons
-        values = _column([part.get(name, _default(name, columns[name])) for part in parts],
-                         [len(part["household_id"]) for part in parts], name)
+        values = _column(
+            [part.get(name, _default(name, columns[name])) for part in parts],
+            [len(part["household_id"]) for part in parts],
+            name,
+        )
         return values
 
     @staticmethod
@@ -203,8 +210,12 @@ class Builder:
         a count over the roll made part by part reads no column whole."""
         for h, p in zip(self._households, self._persons):
             ids = h["household_id"]
-            yield (len(ids), {name: _given(h, name, HOUSEHOLD_COLUMNS) for name in households},
-                   {name: _given(p, name, PERSON_COLUMNS) for name in persons}, p["household_id"] - (ids[0] if len(ids) else 0))
+            yield (
+                len(ids),
+                {name: _given(h, name, HOUSEHOLD_COLUMNS) for name in households},
+                {name: _given(p, name, PERSON_COLUMNS) for name in persons},
+                p["household_id"] - (ids[0] if len(ids) else 0),
+            )
 
     def member_household(self, name: str) -> np.ndarray:
         """A household column for each member added so far (household ids are rows here)."""
@@ -215,8 +226,10 @@ class Builder:
         them (:meth:`civsim.roll.Roll.array`)."""
         self.arrays = {"households": {}, "persons": {}}
         # ids are rows, given in order from 0 (:meth:`add`): made whole rather than gathered
-        return (_frame(self._households, HOUSEHOLD_COLUMNS, "household_id", self.arrays["households"]),
-                _frame(self._persons, PERSON_COLUMNS, "person_id", self.arrays["persons"]))
+        return (
+            _frame(self._households, HOUSEHOLD_COLUMNS, "household_id", self.arrays["households"]),
+            _frame(self._persons, PERSON_COLUMNS, "person_id", self.arrays["persons"]),
+        )
 
 
 def _given(part: dict, name: str, columns: dict):
@@ -243,8 +256,8 @@ def _column(values: list, lengths: list[int], name: str, dtype=None) -> np.ndarr
         return np.full(sum(lengths), values[0], dtype)
     out = np.empty(sum(lengths), dtype)
     at = 0
-    for value, n in zip(values, lengths):     # each part written into its rows: no copy to concatenate
-        np.copyto(out[at:at + n], value, casting="unsafe")
+    for value, n in zip(values, lengths):  # each part written into its rows: no copy to concatenate
+        np.copyto(out[at : at + n], value, casting="unsafe")
         at += n
     return out
 
@@ -280,10 +293,27 @@ def _text(values: list, lengths: list[int]) -> pd.Categorical:
 
 
 # Narrow integer types keep a province's roll small; ids and spells stay wide.
-NARROW = {"size": np.int16, "age": np.int16, "disability_grade": np.int8, "self_care": np.int8, "institution": np.int8,
-          "tekun": np.int8, "seriously_ill": np.int8, "tier": np.int8, "single_parent": np.int8, "student": np.int8, "poor": np.int8, "home_care": np.int8, "elderly_allowance": np.int8,
-          "start": np.int32, "end": np.int32, "income": np.float32, "claim_draw": np.float32, "benefit": np.float32,
-          "classified": np.float32}
+NARROW = {
+    "size": np.int16,
+    "age": np.int16,
+    "disability_grade": np.int8,
+    "self_care": np.int8,
+    "institution": np.int8,
+    "tekun": np.int8,
+    "seriously_ill": np.int8,
+    "tier": np.int8,
+    "single_parent": np.int8,
+    "student": np.int8,
+    "poor": np.int8,
+    "home_care": np.int8,
+    "elderly_allowance": np.int8,
+    "start": np.int32,
+    "end": np.int32,
+    "income": np.float32,
+    "claim_draw": np.float32,
+    "benefit": np.float32,
+    "classified": np.float32,
+}
 
 
 def _frame(parts: list[dict], columns: dict, id_column: str | None = None, arrays: dict | None = None) -> pd.DataFrame:
@@ -297,24 +327,37 @@ def _frame(parts: list[dict], columns: dict, id_column: str | None = None, array
         if spec[0] == "optional_str" and name not in CATEGORICAL and name not in ("start", "end"):
             data[name] = _text([part.get(name, _default(name, spec)) for part in parts], lengths)
             continue
-        dtype = (np.int8 if name in CATEGORICAL else NARROW.get(name, np.float64) if spec[0] == "optional_float"
-                 else NARROW.get(name, np.int64) if spec[0] == "int" or name in ("start", "end") else None)
+        dtype = (
+            np.int8
+            if name in CATEGORICAL
+            else NARROW.get(name, np.float64)
+            if spec[0] == "optional_float"
+            else NARROW.get(name, np.int64)
+            if spec[0] == "int" or name in ("start", "end")
+            else None
+        )
         # each part's column is let go once it is in the frame, so the roll is not held twice
         values = _column([part.pop(name, _default(name, spec)) for part in parts], lengths, name, dtype)
         if name in CATEGORICAL:
             arrays[name] = values.astype(np.int8, copy=False)
             data[name] = pd.Categorical.from_codes(arrays[name], dtype=categories(CATEGORICAL[name]))
-        elif spec[0] == "int" or name in ("start", "end"):   # spells are month ordinals here
+        elif spec[0] == "int" or name in ("start", "end"):  # spells are month ordinals here
             data[name] = arrays[name] = values.astype(NARROW.get(name, np.int64), copy=False)
         elif spec[0] == "optional_float":
             data[name] = arrays[name] = values.astype(NARROW.get(name, np.float64), copy=False)
-        else:   # free text (the street): categories, as most rows share a few values
+        else:  # free text (the street): categories, as most rows share a few values
             data[name] = pd.Categorical(values.astype(str) if len(values) else np.zeros(0, str))
     return pd.DataFrame(data, copy=False)
 
 
-def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None = None,
-               anchor: pd.Period | None = None, read_at=None) -> Roll:
+def synthesize(
+    params,
+    year: int,
+    seed: int = 1,
+    months: pd.PeriodIndex | None = None,
+    anchor: pd.Period | None = None,
+    read_at=None,
+) -> Roll:
     """A synthetic roll for the jurisdiction whose counts equal its caseload targets at the anchor
     (``anchor`` and ``read_at``: a scenario's roll keeps the baseline's anchor and reads its leaves
     at the month its change takes effect)."""
@@ -337,7 +380,7 @@ def synthesize(params, year: int, seed: int = 1, months: pd.PeriodIndex | None =
     if int(builder.arrays["households"]["size"].sum(dtype=np.int64)) != len(persons):
         raise RuntimeError("a synthetic roll's sizes do not count its members")
     roll = Roll(households, persons, anchor, standards, seed)
-    for table, arrays in builder.arrays.items():    # the columns as built: not taken from the frames again
+    for table, arrays in builder.arrays.items():  # the columns as built: not taken from the frames again
         roll.hold(table, arrays)
     roll.parts, roll.reads, roll.months, roll.unplaced = builder.parts, builder.reads, months, builder.unplaced
     roll.year = year

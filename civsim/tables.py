@@ -1,4 +1,5 @@
 """Read the project's CSV files with their columns checked, so a bad file fails with one clear line."""
+
 from __future__ import annotations
 
 import csv
@@ -20,15 +21,15 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 # A calendar month as civsim writes it (Excel's "Jan-18" would be read by pandas as the year 1).
 MONTH = r"\d{4}-(?:0[1-9]|1[0-2])"
 # Integers beyond this are not exact in the float they pass through (and no count or code is so large).
-LARGEST_INT = 2 ** 53
-LONGEST_INT = 15      # digits: every integer of 15 digits is below LARGEST_INT
+LARGEST_INT = 2**53
+LONGEST_INT = 15  # digits: every integer of 15 digits is below LARGEST_INT
 
 
 # A cell Excel or WPS would read as a formula (=HYPERLINK(…), =cmd|…, +, -, @; a tab or carriage
 # return before one), full-width forms included, unless the whole cell is a number (-12.50 is one).
 FORMULA = r"^[=+\-@\t\r\n\u2212\uff1d\uff0b\uff0d\uff20]"
 NUMBER = r"^\s*[+\-\u2212]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?\s*$"
-QUOTE = "'"   # the prefix that makes such a cell text; read back, it is removed again
+QUOTE = "'"  # the prefix that makes such a cell text; read back, it is removed again
 
 
 def _formula_cells(values: pd.Series) -> pd.Series:
@@ -54,8 +55,9 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
             if bad.any():
                 out[name] = column.where(~bad, QUOTE + column.astype(str))
     if out.columns.dtype == object:
-        out.columns = [QUOTE + c if isinstance(c, str) and _formula_cells(pd.Series([c])).iloc[0] else c
-                       for c in out.columns]
+        out.columns = [
+            QUOTE + c if isinstance(c, str) and _formula_cells(pd.Series([c])).iloc[0] else c for c in out.columns
+        ]
     return out
 
 
@@ -85,12 +87,13 @@ class Column:
     ``low``/``high`` bound a number (inclusive); ``allowed`` lists the only values a cell may hold
     (numbers for a numeric code, text for a category). Numbers are always finite.
     """
+
     kind: str
     low: float | None = None
     high: float | None = None
     allowed: tuple | None = None
-    meaning: str = ""   # what the values stand for, shown in the error (e.g. "0 full, 1 partial, 2 none")
-    pattern: str | None = None   # a regular expression a text cell must match whole
+    meaning: str = ""  # what the values stand for, shown in the error (e.g. "0 full, 1 partial, 2 none")
+    pattern: str | None = None  # a regular expression a text cell must match whole
 
     def expected(self) -> str:
         base = self.kind.removeprefix("optional_")
@@ -116,14 +119,15 @@ def open_check(path: Path, what: str = "file") -> os.stat_result:
         info = os.stat(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            raise CivsimError(path, None, f"dangling symbolic link to {os.readlink(path)}",
-                              f"an existing {what}") from None
+            raise CivsimError(
+                path, None, f"dangling symbolic link to {os.readlink(path)}", f"an existing {what}"
+            ) from None
         raise CivsimError(path, None, "file not found", f"an existing {what}") from None
     except OSError as exc:
         raise CivsimError(path, None, f"cannot open ({exc.strerror})", f"a readable {what}") from None
     if stat.S_ISDIR(info.st_mode):
         raise CivsimError(path, None, "is a folder", f"a {what}, not a folder")
-    if not stat.S_ISREG(info.st_mode):   # a pipe or device would block or never end
+    if not stat.S_ISREG(info.st_mode):  # a pipe or device would block or never end
         raise CivsimError(path, None, "not a regular file", f"a {what} (not a pipe, device or socket)")
     return info
 
@@ -132,8 +136,9 @@ def read_bytes(path: Path, limit: int | None = None, what: str = "file") -> byte
     """The bytes of a regular file, at most ``limit`` of them; every failure is one line."""
     info = open_check(path, what)
     if limit is not None and info.st_size > limit:
-        raise CivsimError(path, None, f"file too large ({info.st_size:,} bytes)",
-                          f"a {what} of at most {limit:,} bytes")
+        raise CivsimError(
+            path, None, f"file too large ({info.st_size:,} bytes)", f"a {what} of at most {limit:,} bytes"
+        )
     try:
         with open(path, "rb") as handle:
             return handle.read() if limit is None else handle.read(limit + 1)
@@ -143,7 +148,7 @@ def read_bytes(path: Path, limit: int | None = None, what: str = "file") -> byte
 
 def read_text(path: Path, limit: int | None = None, what: str = "file") -> str:
     raw = read_bytes(path, limit, what)
-    if limit is not None and len(raw) > limit:   # grew while being read
+    if limit is not None and len(raw) > limit:  # grew while being read
         raise CivsimError(path, None, "file too large", f"a {what} of at most {limit:,} bytes")
     for encoding in ENCODINGS:
         try:
@@ -160,11 +165,17 @@ def table_file(folder: str | Path, name: str, suffixes=(".csv", ".parquet")) -> 
         raise CivsimError(folder, None, "folder not found", "an existing folder")
     found = [folder / f"{name}{s}" for s in suffixes if os.path.lexists(folder / f"{name}{s}")]
     if not found:
-        raise CivsimError(folder, name, "file not found", " or ".join(f"{name}{s}" for s in suffixes) + " in the folder")
+        raise CivsimError(
+            folder, name, "file not found", " or ".join(f"{name}{s}" for s in suffixes) + " in the folder"
+        )
     if len(found) > 1:
-        raise CivsimError(folder, name, f"both {' and '.join(p.name for p in found)}",
-                          "one of them only (which one is meant is not for civsim to guess)")
-    open_check(found[0], "table file")   # a pipe named persons.parquet would block the reader
+        raise CivsimError(
+            folder,
+            name,
+            f"both {' and '.join(p.name for p in found)}",
+            "one of them only (which one is meant is not for civsim to guess)",
+        )
+    open_check(found[0], "table file")  # a pipe named persons.parquet would block the reader
     return found[0]
 
 
@@ -172,7 +183,9 @@ def _header(text: str, path: Path) -> list[str]:
     try:
         first = next(csv.reader(io.StringIO(text, newline="")), [])
     except csv.Error as exc:
-        raise CivsimError(path, "row 1", f"not a well-formed CSV header ({exc})", "comma-separated column names") from None
+        raise CivsimError(
+            path, "row 1", f"not a well-formed CSV header ({exc})", "comma-separated column names"
+        ) from None
     return [c.strip() for c in first]
 
 
@@ -188,25 +201,36 @@ def _refuse_other_separators(header: list[str], specs: dict, path: Path) -> None
     for separator, name in SEPARATORS.items():
         cells = [c.strip() for c in line.split(separator)]
         if len(cells) > 1 and sum(c in cells for c in specs) > len(specs) / 2:
-            raise CivsimError(path, "row 1", f"the file is {name}-separated", "a comma-separated file (in Excel or WPS: "
-                              "save as \"CSV UTF-8 (逗号分隔)\")")
+            raise CivsimError(
+                path,
+                "row 1",
+                f"the file is {name}-separated",
+                'a comma-separated file (in Excel or WPS: save as "CSV UTF-8 (逗号分隔)")',
+            )
 
 
 def _refuse_ragged(text: str, header: list[str], path: Path) -> None:
     """The first row with more cells than the header, by its row number (an unquoted 1,234 splits a
     number in two); only on a file pandas could not read, so a good file pays nothing."""
     for row, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        if row > 1 and len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+        if row > 1 and len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
             hint = ""
-            if any(a.strip().lstrip("-").isdigit() and b.strip().isdigit() and len(b.strip()) == 3
-                   for a, b in zip(cells, cells[1:])):
+            if any(
+                a.strip().lstrip("-").isdigit() and b.strip().isdigit() and len(b.strip()) == 3
+                for a, b in zip(cells, cells[1:])
+            ):
                 hint = " (a number with a thousands separator, such as 1,234, not in quotes?)"
-            raise CivsimError(path, f"row {row}", f"{len(cells)} cells but the header has {len(header)}{hint}",
-                              "one cell per column: numbers without thousands separators (1234), text with a comma in quotes")
+            raise CivsimError(
+                path,
+                f"row {row}",
+                f"{len(cells)} cells but the header has {len(header)}{hint}",
+                "one cell per column: numbers without thousands separators (1234), text with a comma in quotes",
+            )
 
 
-def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra: bool = False,
-             unique: list[str] | None = None) -> pd.DataFrame:
+def read_csv(
+    path: str | Path, columns: dict[str, str | Column], *, allow_extra: bool = False, unique: list[str] | None = None
+) -> pd.DataFrame:
     """Read a CSV whose columns are ``columns`` (name -> 'str' | 'int' | 'float' | 'optional_float'
     | 'optional_str', or a :class:`Column` carrying a range or allowed values).
 
@@ -221,8 +245,7 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
     _refuse_other_separators(header, specs, path)
     repeated = sorted({c for c in header if header.count(c) > 1 and c})
     if repeated:
-        raise CivsimError(path, "columns", f"column(s) {', '.join(repeated)} appear more than once",
-                          "each column once")
+        raise CivsimError(path, "columns", f"column(s) {', '.join(repeated)} appear more than once", "each column once")
     try:
         with warnings.catch_warnings():
             # A row longer than the header is an error here, not a silently dropped cell.
@@ -256,7 +279,7 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
         else:
             numbers = pd.to_numeric(text_values.where(~empty), errors="coerce")
             finite = np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
-            bad = (~finite & (~empty | (not optional)))
+            bad = ~finite & (~empty | (not optional))
             present = finite
             if base == "int":
                 bad |= present & ((numbers % 1 != 0) | (numbers.abs() > LARGEST_INT)).to_numpy()
@@ -275,8 +298,12 @@ def read_csv(path: str | Path, columns: dict[str, str | Column], *, allow_extra:
             value = frame[name].iloc[row]
             digits = sum(ch.isdigit() for ch in str(value))
             if base == "int" and digits > LONGEST_INT and str(value).strip().lstrip("+-").isdigit():
-                raise CivsimError(path, f"row {row + 2}, column {name}", f"value {value!r} is too long ({digits} digits)",
-                                  f"an integer of at most {LONGEST_INT} digits (an id longer than that is not one civsim writes)")
+                raise CivsimError(
+                    path,
+                    f"row {row + 2}, column {name}",
+                    f"value {value!r} is too long ({digits} digits)",
+                    f"an integer of at most {LONGEST_INT} digits (an id longer than that is not one civsim writes)",
+                )
             raise CivsimError(path, f"row {row + 2}, column {name}", f"bad value {value!r}", spec.expected())
         out[name] = values
     table = pd.DataFrame(out, index=frame.index)

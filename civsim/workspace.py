@@ -9,6 +9,7 @@ stubs (civsim.district_new), a parent that is not one an empty folder. The shipp
 as examples. A file already in the workspace is never replaced: init run again on a workspace adds
 what is missing, e.g. a second district.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,15 @@ from pathlib import Path
 from . import districts, paths
 from .errors import CivsimError
 
-FOLDERS = ("params/calibration", "params/scenarios", "params/plans", "params/summaries",
-           "data/reported", "rolls", "reports")
+FOLDERS = (
+    "params/calibration",
+    "params/scenarios",
+    "params/plans",
+    "params/summaries",
+    "data/reported",
+    "rolls",
+    "reports",
+)
 
 
 def _reported_codes(file: Path) -> set[str]:
@@ -44,7 +52,7 @@ def _copies(examples: Path | None, chain: list[districts.District]) -> tuple[dic
         fitted = examples / "params" / "calibration" / f"{d.slug}.yaml"
         if fitted.is_file():
             out[Path("params") / "calibration" / fitted.name] = fitted
-        for kind in ("plans", "summaries"):   # <code>-<year>.yaml
+        for kind in ("plans", "summaries"):  # <code>-<year>.yaml
             for file in sorted((examples / "params" / kind).glob(f"{d.code}-*.yaml")):
                 out[Path("params") / kind / file.name] = file
     if examples is not None:
@@ -67,8 +75,12 @@ def init(folder: str | os.PathLike, district: str) -> tuple[Path, list[Path], st
         raise CivsimError(target, None, "不是文件夹", "新建工作区的文件夹路径")
     existing = target.is_dir() and any(target.iterdir())
     if existing and not paths.is_workspace(target):
-        raise CivsimError(target, None, "文件夹非空，且不是 civsim 工作区（没有 params/ 文件夹）",
-                          "一个不存在的或空的文件夹，或已有的工作区")
+        raise CivsimError(
+            target,
+            None,
+            "文件夹非空，且不是 civsim 工作区（没有 params/ 文件夹）",
+            "一个不存在的或空的文件夹，或已有的工作区",
+        )
     own_csv = target / "data" / "districts.csv"
     table = districts.load_districts(own_csv if own_csv.is_file() else districts.PACKAGE_CSV)
     found = districts.find(district) if not own_csv.is_file() else _find_in(table, district, own_csv)
@@ -94,7 +106,7 @@ def init(folder: str | os.PathLike, district: str) -> tuple[Path, list[Path], st
                 (staging / "params" / found.slug / f"{stem}.yaml").write_text(text, encoding="utf-8")
         if not target.exists() or not existing:
             if target.exists():
-                target.rmdir()    # empty: replaced by the finished workspace at once
+                target.rmdir()  # empty: replaced by the finished workspace at once
             os.rename(staging, target)
             written = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
         else:
@@ -102,18 +114,22 @@ def init(folder: str | os.PathLike, district: str) -> tuple[Path, list[Path], st
                 goal = target / file.relative_to(staging)
                 if file.is_dir():
                     goal.mkdir(parents=True, exist_ok=True)
-                elif not goal.exists():   # the bureau's own file is never replaced
+                elif not goal.exists():  # the bureau's own file is never replaced
                     shutil.copyfile(file, goal)
                     written.append(goal.relative_to(target))
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    stubbed = found.slug if found.slug in missing and (Path("params") / found.slug) in {p.parent for p in written} else None
+    stubbed = (
+        found.slug if found.slug in missing and (Path("params") / found.slug) in {p.parent for p in written} else None
+    )
     return target, written, stubbed, [s for s in missing if s != found.slug]
 
 
 def _find_in(table: dict, key: str, csv_path: Path) -> districts.District:
     found = table.get(key) or next((d for d in table.values() if key in (d.name, d.pinyin, d.slug, d.label)), None)
     if found is None:
-        raise CivsimError(csv_path, key, "unknown district", "a code or name listed in the workspace's data/districts.csv")
+        raise CivsimError(
+            csv_path, key, "unknown district", "a code or name listed in the workspace's data/districts.csv"
+        )
     return found

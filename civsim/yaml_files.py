@@ -1,5 +1,6 @@
 """The YAML files a person edits (parameters, scenarios, plans, summaries, cases): read as YAML 1.2
 with one safe loader, bounded in size, aliases and depth, and written back with the same library."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,9 +10,9 @@ from pathlib import Path
 
 from .errors import CivsimError
 
-YAML_BYTES = 1 << 20      # a parameter, scenario or plan file is a few kB; 1 MiB is far beyond any
-YAML_NODES = 100_000      # values once aliases are expanded (nested aliases can expand to billions)
-YAML_DEPTH = 40           # nesting levels
+YAML_BYTES = 1 << 20  # a parameter, scenario or plan file is a few kB; 1 MiB is far beyond any
+YAML_NODES = 100_000  # values once aliases are expanded (nested aliases can expand to billions)
+YAML_DEPTH = 40  # nesting levels
 # Parsed trees by the text's hash: the pure-Python parser takes ~10 ms a file and a district's
 # parameters are read again for every run, so each text is parsed once a process and handed out as a
 # fresh copy (callers may change what they get).
@@ -97,13 +98,17 @@ def _parse(text: str, path):
 
 def _bounded(tree, path) -> None:
     """Refuse a tree that expands (through aliases) beyond YAML_NODES values or YAML_DEPTH levels."""
-    stack, count = [(tree, 1, None)], 0      # the top-level key each value is under, to name it
+    stack, count = [(tree, 1, None)], 0  # the top-level key each value is under, to name it
     while stack:
         node, depth, key = stack.pop()
         count += 1
         if count > YAML_NODES:
-            raise CivsimError(path, key, f"more than {YAML_NODES:,} values once aliases are expanded",
-                              "a file without nested aliases (an alias bomb?)")
+            raise CivsimError(
+                path,
+                key,
+                f"more than {YAML_NODES:,} values once aliases are expanded",
+                "a file without nested aliases (an alias bomb?)",
+            )
         if depth > YAML_DEPTH:
             raise CivsimError(path, key, "nested too deeply", f"at most {YAML_DEPTH} levels")
         if isinstance(node, dict):

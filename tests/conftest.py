@@ -7,7 +7,7 @@ import pytest
 
 from civsim import lean_imports
 
-lean_imports.without_iri_grammars()     # as civsim's own processes: 2-3 s less in each test process
+lean_imports.without_iri_grammars()  # as civsim's own processes: 2-3 s less in each test process
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -47,12 +47,14 @@ def district_place(tmp_path: Path, csv: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def tree(tmp_path):
     """A small params tree: write files with tree({"defaults/dibao.yaml": "..."}); returns its root."""
+
     def make(files: dict[str, str]) -> Path:
         for name, text in files.items():
             path = tmp_path / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         return tmp_path
+
     return make
 
 
@@ -60,7 +62,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: starts a kernel, a browser, LibreOffice or Dask")
 
 
-@pytest.hookimpl(tryfirst=True)       # before pytest-xdist reads the groups
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """With workers (make test: pytest -n auto --dist loadgroup), the tests reading the session's
     rendered documents run on one worker, so the documents are rendered once, and so do a module's
@@ -71,18 +73,19 @@ def pytest_collection_modifyitems(config, items):
         group = _group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)     # stable: keeps each file's order
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: keeps each file's order
 
 
 def _group(item) -> str | None:
     if item.get_closest_marker("xdist_group"):
-        return None                      # grouped by its module already
+        return None  # grouped by its module already
     names = getattr(item, "fixturenames", ())
     if "rendered" in names:
         return "rendered"
     info = getattr(item, "_fixtureinfo", None)
-    shared = info is not None and any(definitions[-1].scope in ("module", "class")
-                                      for definitions in info.name2fixturedefs.values())
+    shared = info is not None and any(
+        definitions[-1].scope in ("module", "class") for definitions in info.name2fixturedefs.values()
+    )
     return item.module.__name__ if shared else None
 
 
@@ -101,11 +104,27 @@ def rendered(tmp_path_factory):
     with contextlib.redirect_stdout(printed):
         code = report_jobs.main(out=out)
     notebooks = ROOT / "civsim" / "notebooks"
-    extra = batch.run([batch.Job(notebooks / "next_year_plan.ipynb", out / "defaults", "next_year_plan",
-                                 label="defaults", layout="gongwen"),
-                       batch.Job(notebooks / "budget_projection.ipynb", out / "gongwen", report_jobs.BUDGET_NAME,
-                                 {"district": "东西湖区", "year": 2021}, label="gongwen budget", layout="gongwen")],
-                      progress=False, kernel_name=report_jobs.KERNEL)
+    extra = batch.run(
+        [
+            batch.Job(
+                notebooks / "next_year_plan.ipynb",
+                out / "defaults",
+                "next_year_plan",
+                label="defaults",
+                layout="gongwen",
+            ),
+            batch.Job(
+                notebooks / "budget_projection.ipynb",
+                out / "gongwen",
+                report_jobs.BUDGET_NAME,
+                {"district": "东西湖区", "year": 2021},
+                label="gongwen budget",
+                layout="gongwen",
+            ),
+        ],
+        progress=False,
+        kernel_name=report_jobs.KERNEL,
+    )
     return {"out": out, "code": code, "printed": printed.getvalue(), "defaults": extra[0], "gongwen_budget": extra[1]}
 
 
@@ -117,8 +136,9 @@ def copies_runs(monkeypatch):
 
     counts: list[int] = []
     original = draws.Copies.sums
-    monkeypatch.setattr(draws.Copies, "sums",
-                        lambda self, runs, *a, **k: counts.append(len(runs)) or original(self, runs, *a, **k))
+    monkeypatch.setattr(
+        draws.Copies, "sums", lambda self, runs, *a, **k: counts.append(len(runs)) or original(self, runs, *a, **k)
+    )
     return counts
 
 
@@ -126,6 +146,7 @@ def copies_runs(monkeypatch):
 def food_up():
     """``with food_up(window, draws) as run: together, one_by_one = run(n)``: the draws in ``draws`` see
     food prices 20 % up all window long; ``run(n)`` gives the first n draws as one block and one by one."""
+
     @contextlib.contextmanager
     def up(window, draws):
         inputs = window.inputs
@@ -135,9 +156,11 @@ def food_up():
             if d in draws:
                 x["food"] = np.full(len(window.window.months), 20.0)
             return x
+
         window.inputs = hot
         try:
             yield lambda n: (window.block(range(n)), pd.concat([window.draw(d) for d in range(n)], ignore_index=True))
         finally:
             del window.inputs
+
     return up

@@ -1,5 +1,6 @@
 """The shipped districts' documents as `civsim report --all` renders them (conftest.rendered), where
 each lands, and what no document may hold: the helpers the report and budget tests share."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,11 @@ from pathlib import Path
 
 from civsim import batch, districts, report_jobs
 
-NAMES = {"annual_summary": report_jobs.SUMMARY_NAME, "next_year_plan": report_jobs.PLAN_NAME, "budget_projection": report_jobs.BUDGET_NAME}
+NAMES = {
+    "annual_summary": report_jobs.SUMMARY_NAME,
+    "next_year_plan": report_jobs.PLAN_NAME,
+    "budget_projection": report_jobs.BUDGET_NAME,
+}
 SHIPPED = report_jobs.with_caseload()
 
 
@@ -27,18 +32,17 @@ def html(rendered, name, document) -> str:
     return output(rendered, name, document, "html").read_text(encoding="utf-8")
 
 
-ALLOWED = {"civsim", "P10", "P50", "P90", "CPI", "DNA", "SOS", "APP", "GB", "T"}   # names, codes, units
+ALLOWED = {"civsim", "P10", "P50", "P90", "CPI", "DNA", "SOS", "APP", "GB", "T"}  # names, codes, units
 ENGLISH = re.compile(r"[A-Za-z][A-Za-z0-9_.'\-]*")
 
 
 def english_words(text: str) -> set[str]:
     """Latin-letter words that are neither allowed names or units nor codes (hashes: words with digits)."""
-    return {w for w in ENGLISH.findall(text) if w not in ALLOWED
-            and not re.fullmatch(r"[0-9a-f]{12}\+?", w)} - {""}
+    return {w for w in ENGLISH.findall(text) if w not in ALLOWED and not re.fullmatch(r"[0-9a-f]{12}\+?", w)} - {""}
 
 
 def hex_free(text: str) -> str:
-    return re.sub(r"\b[0-9a-f]{12}\+?", "", text)       # the colophon's hashes are codes
+    return re.sub(r"\b[0-9a-f]{12}\+?", "", text)  # the colophon's hashes are codes
 
 
 LEAKS = {

@@ -12,12 +12,25 @@ Analysis (this package's modules except ``workbook``; nothing here imports the r
 Presentation: :mod:`civsim.budget.workbook` (the Excel workbook, the chart, the CLI table);
 ``to_xlsx`` and ``chart`` are reachable from here too.
 """
+
 from __future__ import annotations
 
 from .components import decompose
 from .overlays import carried_forward, is_standard, recurring_only, repeat_recurring
-from .projection import (BASELINE, CASELOAD_SPREAD, CPI_WINDOW, RATE_FACTOR, TOTAL, YEARS, Projection, Window,
-                         params_hash, project, roll_hash, split_price_volume)
+from .projection import (
+    BASELINE,
+    CASELOAD_SPREAD,
+    CPI_WINDOW,
+    RATE_FACTOR,
+    TOTAL,
+    YEARS,
+    Projection,
+    Window,
+    params_hash,
+    project,
+    roll_hash,
+    split_price_volume,
+)
 
 from ..programs import LINES  # noqa: E402
 
@@ -36,6 +49,24 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["decompose", "project", "Projection", "Window", "carried_forward", "is_standard", "recurring_only",
-           "repeat_recurring", "params_hash", "roll_hash", "split", "split_price_volume", "BASELINE", "TOTAL",
-           "RATE_FACTOR", "CASELOAD_SPREAD", "CPI_WINDOW", "YEARS", "PROGRAMS"]
+__all__ = [
+    "decompose",
+    "project",
+    "Projection",
+    "Window",
+    "carried_forward",
+    "is_standard",
+    "recurring_only",
+    "repeat_recurring",
+    "params_hash",
+    "roll_hash",
+    "split",
+    "split_price_volume",
+    "BASELINE",
+    "TOTAL",
+    "RATE_FACTOR",
+    "CASELOAD_SPREAD",
+    "CPI_WINDOW",
+    "YEARS",
+    "PROGRAMS",
+]

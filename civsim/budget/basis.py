@@ -6,6 +6,7 @@ the standards are the parameters the projection ran on, read at the budget year'
 leaves belong to a line is what the program declarations say (``civsim.programs``). A report
 writes these in words (civsim.report.budget_document).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,6 +25,7 @@ class Standard:
     """A standard a line pays by, in force from ``since`` (value in the leaf's unit). ``origin``
     says what the value rests on: "document" (a dated notice or report), "scenario", "calibration"
     (fitted to the amounts reported paid) or "assumption" (no source gives it)."""
+
     path: str
     name: str
     value: float
@@ -42,15 +44,16 @@ def _origin(source: str) -> str:
 class Basis:
     """One budget line of one year: ``monthly`` lines pay the same people month after month (so
     person-times / 12 is the people paid in an average month), the others count each payment."""
+
     line: str
     family: str
     amount_yuan: float
     person_times: float
     monthly: bool
-    standards: tuple[Standard, ...]       # in force in January, then each change within the year
-    repeated: tuple[dict, ...]            # recurring supplements repeated from the year before
-    one_offs: tuple[dict, ...]            # the base year's non-recurring items this line paid
-    base_one_off_yuan: float              # the base year's non-recurring money on this line
+    standards: tuple[Standard, ...]  # in force in January, then each change within the year
+    repeated: tuple[dict, ...]  # recurring supplements repeated from the year before
+    one_offs: tuple[dict, ...]  # the base year's non-recurring items this line paid
+    base_one_off_yuan: float  # the base year's non-recurring money on this line
 
     @property
     def per_time_yuan(self) -> float:
@@ -60,8 +63,9 @@ class Basis:
 def _name(path: str, param, leaf) -> str:
     """A leaf's name as the declarations give it (the program that labels it, where another only
     reads it), else as its parameter file describes it."""
-    labelled = next((p.params[path] for p in programs_module.REGISTRY if path in p.params and p.params[path].label),
-                    param)
+    labelled = next(
+        (p.params[path] for p in programs_module.REGISTRY if path in p.params and p.params[path].label), param
+    )
     return labelled.label or param.about or leaf.description or path
 
 
@@ -87,8 +91,9 @@ def standards(program, params: ParamSet, year: int) -> tuple[Standard, ...]:
         entries += [e for e in leaf.entries if e.start.year == year and e.start > january]
         if not any(e.value for e in entries):
             continue
-        out += [Standard(path, _name(path, param, leaf), e.value, leaf.unit, e.start, _origin(e.source))
-                for e in entries]
+        out += [
+            Standard(path, _name(path, param, leaf), e.value, leaf.unit, e.start, _origin(e.source)) for e in entries
+        ]
     return tuple(out)
 
 
@@ -112,8 +117,11 @@ def lines(projection: Projection, params: ParamSet, scenario: str = BASELINE, ye
     """The basis of every line of ``scenario`` in ``year`` (default the first budget year), in the
     projection's order; ``params`` are the parameters the scenario ran on."""
     year = projection.year if year is None else int(year)
-    rows = projection.lines[(projection.lines["scenario"] == scenario) & (projection.lines["year"] == year)
-                            & (projection.lines["program"] != TOTAL)]
+    rows = projection.lines[
+        (projection.lines["scenario"] == scenario)
+        & (projection.lines["year"] == year)
+        & (projection.lines["program"] != TOTAL)
+    ]
     items = projection.items[scenario]
     repeated = _by_program(items["repeated"])
     one_offs = _by_program(items["non_recurring"])
@@ -126,37 +134,63 @@ def lines(projection: Projection, params: ParamSet, scenario: str = BASELINE, ye
             continue
         own = r.program == program.key
         family = programs_module.family(r.program)
-        if family == r.program:      # a grant riding on a program by its name (重度残疾人一次性生活救助)
+        if family == r.program:  # a grant riding on a program by its name (重度残疾人一次性生活救助)
             family = _riding(r.program, codes)
-        out.append(Basis(
-            r.program, family, float(r.mean_yuan), float(r.person_times),
-            own and program.entity in ("person", "household") and not _wholly_non_recurring(program, params),
-            standards(program, params, year) if own else (),
-            tuple(i for i in repeated.get(program.key, []) if any(m.startswith(str(year)) for m in i["months"])),
-            tuple(one_offs.get(program.key, [])) if own else (), float(base.get(r.program, 0.0))))
+        out.append(
+            Basis(
+                r.program,
+                family,
+                float(r.mean_yuan),
+                float(r.person_times),
+                own and program.entity in ("person", "household") and not _wholly_non_recurring(program, params),
+                standards(program, params, year) if own else (),
+                tuple(i for i in repeated.get(program.key, []) if any(m.startswith(str(year)) for m in i["months"])),
+                tuple(one_offs.get(program.key, [])) if own else (),
+                float(base.get(r.program, 0.0)),
+            )
+        )
     return out
 
 
 def family_order(lines_: list[Basis]) -> list[str]:
     """The families of the lines, in the order of the program declarations."""
     known = [p.key for p in programs_module.REGISTRY]
-    return sorted(dict.fromkeys(b.family for b in lines_), key=lambda f: (known.index(f) if f in known else len(known), f))
+    return sorted(
+        dict.fromkeys(b.family for b in lines_), key=lambda f: (known.index(f) if f in known else len(known), f)
+    )
 
 
 def ordered(lines_: list[Basis]) -> list[Basis]:
     """Lines grouped by family (the program's own line first, then its supplements)."""
     families = family_order(lines_)
     known = list(programs_module.LINES)
-    return sorted(lines_, key=lambda b: (families.index(b.family), b.line != b.family,
-                                         known.index(b.line) if b.line in known else len(known)))
+    return sorted(
+        lines_,
+        key=lambda b: (
+            families.index(b.family),
+            b.line != b.family,
+            known.index(b.line) if b.line in known else len(known),
+        ),
+    )
 
 
 def frame(lines_: list[Basis]) -> pd.DataFrame:
     """The lines as a table (for tests and the workbook): line, family, amount_yuan, person_times,
     monthly, per_time_yuan, base_one_off_yuan."""
-    return pd.DataFrame([{"line": b.line, "family": b.family, "amount_yuan": b.amount_yuan,
-                          "person_times": b.person_times, "monthly": b.monthly, "per_time_yuan": b.per_time_yuan,
-                          "base_one_off_yuan": b.base_one_off_yuan} for b in lines_])
+    return pd.DataFrame(
+        [
+            {
+                "line": b.line,
+                "family": b.family,
+                "amount_yuan": b.amount_yuan,
+                "person_times": b.person_times,
+                "monthly": b.monthly,
+                "per_time_yuan": b.per_time_yuan,
+                "base_one_off_yuan": b.base_one_off_yuan,
+            }
+            for b in lines_
+        ]
+    )
 
 
 __all__ = ["Standard", "Basis", "standards", "lines", "ordered", "family_order", "frame"]

@@ -15,6 +15,7 @@ m − 12; :mod:`civsim.budget.overlays`), for budget year t and the year before:
 The three add up to ``full_t − full_{t−1}`` exactly: every run is held in integer fen and the
 terms telescope.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -53,13 +54,18 @@ def by_year(frame: pd.DataFrame) -> pd.DataFrame:
     years = np.array([m.year for m in months], np.int64)
     key = years[month_code] * len(programs) + program_code
     unique, inverse = np.unique(key, return_inverse=True)
-    index = pd.MultiIndex.from_arrays([unique // len(programs), np.asarray(programs)[unique % len(programs)]],
-                                      names=["year", "program"])
+    index = pd.MultiIndex.from_arrays(
+        [unique // len(programs), np.asarray(programs)[unique % len(programs)]], names=["year", "program"]
+    )
     # money in whole fen (the engine's amounts are), so the sums are exact in any order
     amount = money.fen(frame["amount_yuan"]).astype(np.float64)
-    return pd.DataFrame({"amount_yuan": money.yuan(np.bincount(inverse, weights=amount)),
-                         "person_times": np.bincount(inverse, weights=frame["person_times"].to_numpy(np.float64))},
-                        index=index)
+    return pd.DataFrame(
+        {
+            "amount_yuan": money.yuan(np.bincount(inverse, weights=amount)),
+            "person_times": np.bincount(inverse, weights=frame["person_times"].to_numpy(np.float64)),
+        },
+        index=index,
+    )
 
 
 def split(table: pd.DataFrame, base_year: int) -> pd.DataFrame:
@@ -77,16 +83,32 @@ def split(table: pd.DataFrame, base_year: int) -> pd.DataFrame:
     for year in years[1:]:
         now, before = full.loc[year], full.loc[year - 1]
         one_off = (now["full"] - now["recurring"]) - (before["full"] - before["recurring"])
-        rows.append(pd.DataFrame({"year": year, "program": programs, "previous_fen": before["full"].to_numpy(),
-                                  "amount_fen": now["full"].to_numpy(),
-                                  "standard_fen": (now["recurring"] - now["carried"]).to_numpy(),
-                                  "people_fen": (now["carried"] - before["recurring"]).to_numpy(),
-                                  "one_off_fen": one_off.to_numpy()}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "program": programs,
+                    "previous_fen": before["full"].to_numpy(),
+                    "amount_fen": now["full"].to_numpy(),
+                    "standard_fen": (now["recurring"] - now["carried"]).to_numpy(),
+                    "people_fen": (now["carried"] - before["recurring"]).to_numpy(),
+                    "one_off_fen": one_off.to_numpy(),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
-def decompose(district=None, year: int | None = None, scenario=None, *, seed: int = 1,
-              params: ParamSet | None = None, roll=None, simulations=None) -> pd.DataFrame:
+def decompose(
+    district=None,
+    year: int | None = None,
+    scenario=None,
+    *,
+    seed: int = 1,
+    params: ParamSet | None = None,
+    roll=None,
+    simulations=None,
+) -> pd.DataFrame:
     """The change from ``year − 1`` to ``year`` per program, split into its three components.
 
     ``district`` (code or name) or ``params`` (a ParamSet, e.g. the explorer's current one) give
@@ -103,6 +125,7 @@ def decompose(district=None, year: int | None = None, scenario=None, *, seed: in
     """
     if year is None or isinstance(year, bool) or not isinstance(year, (int, np.integer)):
         from ..errors import CivsimError
+
         raise CivsimError("decompose", "year", f"bad year {year!r}", "a calendar year such as 2021")
     year = int(year)
     base = params if params is not None else params_module.load(district)
@@ -118,14 +141,22 @@ def decompose(district=None, year: int | None = None, scenario=None, *, seed: in
         following = engine.Simulation(base, year, seed, roll=this.roll)
     table, times = _runs(this, following, sets)
     parts = split(table, year - 1)
-    out = pd.DataFrame({"program": parts["program"],
-                        "base_yuan": parts["previous_fen"] / 100, "budget_yuan": parts["amount_fen"] / 100,
-                        "change_yuan": (parts["amount_fen"] - parts["previous_fen"]) / 100,
-                        "standard_yuan": parts["standard_fen"] / 100, "people_yuan": parts["people_fen"] / 100,
-                        "one_off_yuan": parts["one_off_fen"] / 100})
+    out = pd.DataFrame(
+        {
+            "program": parts["program"],
+            "base_yuan": parts["previous_fen"] / 100,
+            "budget_yuan": parts["amount_fen"] / 100,
+            "change_yuan": (parts["amount_fen"] - parts["previous_fen"]) / 100,
+            "standard_yuan": parts["standard_fen"] / 100,
+            "people_yuan": parts["people_fen"] / 100,
+            "one_off_yuan": parts["one_off_fen"] / 100,
+        }
+    )
     out["base_person_times"] = out["program"].map(times.get(year - 1, {})).fillna(0.0).round(2)
     out["budget_person_times"] = out["program"].map(times.get(year, {})).fillna(0.0).round(2)
-    paying = (parts[["previous_fen", "amount_fen"]] != 0).any(axis=1) | (out[["base_person_times", "budget_person_times"]] != 0).any(axis=1)
+    paying = (parts[["previous_fen", "amount_fen"]] != 0).any(axis=1) | (
+        out[["base_person_times", "budget_person_times"]] != 0
+    ).any(axis=1)
     return out[paying.to_numpy()].reset_index(drop=True)
 
 

@@ -6,6 +6,7 @@ runs only its draws — ``draws`` of them (:data:`LIVE_DRAWS`, fewer than the bu
 a keypress stays quick) — and gives the P10 and P90 of the year's total, as
 :func:`civsim.budget.project` gives them for the same draws, roll and scenario.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,12 +19,13 @@ from .components import ParameterSets
 from .overlays import repeat_recurring
 from .window import DRAWN_LEAVES, Window
 
-LIVE_DRAWS = 40     # the explorer's draws per change (the budget window takes 200)
+LIVE_DRAWS = 40  # the explorer's draws per change (the budget window takes 200)
 
 
 @dataclass(frozen=True)
 class Range:
     """P10 and P90 of the year's total over ``draws`` draws (yuan, to the fen), and their mean."""
+
     year: int
     draws: int
     p10_yuan: float
@@ -36,8 +38,9 @@ class LiveRange:
 
     def __init__(self, base: ParamSet, year: int, draws: int = LIVE_DRAWS, seed: int = 1, roll=None):
         self.base, self.year, self.draws = base, int(year), int(draws)
-        self.model = Window(base, self.year, [ParameterSets(base, (self.year,))], seed, roll=roll, years=1,
-                            split_draws=0)
+        self.model = Window(
+            base, self.year, [ParameterSets(base, (self.year,))], seed, roll=roll, years=1, split_draws=0
+        )
         self.xs = {d: self.model.inputs(d) for d in range(self.draws)}
         self._first = (self.model.sets[0].full, self.model.fixed[self.model.sets[0].scenario, "full"])
 
@@ -51,11 +54,16 @@ class LiveRange:
             fixed = model.window.fixed(full, leaves=DRAWN_LEAVES)
         samples = model.full_runs(full, fixed, self.xs)
         kept = model.__dict__.get("_kept_incomes", [])
-        del kept[:-1]       # the incomes of the last rates (most changes leave the roll's rates as they are)
+        del kept[:-1]  # the incomes of the last rates (most changes leave the roll's rates as they are)
         totals = samples.groupby("draw", sort=True)["full"].sum().to_numpy()
         p10, p90 = np.percentile(totals, [10, 90])
-        return Range(self.year, self.draws, int(np.round(p10)) / 100, int(np.round(p90)) / 100,
-                     int(np.round(totals.mean())) / 100)
+        return Range(
+            self.year,
+            self.draws,
+            int(np.round(p10)) / 100,
+            int(np.round(p90)) / 100,
+            int(np.round(totals.mean())) / 100,
+        )
 
 
 __all__ = ["LiveRange", "Range", "LIVE_DRAWS"]

@@ -14,6 +14,7 @@
 case, monthly or one-off) outside ``caseload.*``. Ratios, percentages, rates, months and counts
 are not standards (a change in them counts with the people, not the standard).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -150,9 +151,16 @@ def non_recurring_items(params: ParamSet, year: int) -> list[dict]:
         found = [(m, e) for m, e in found if (whole and e.value != 0) or not e.recurring]
         if found:
             reason = leaf.recurring.quote if whole else found[0][1].quote
-            items.append({"path": path, "description": leaf.description, "unit": leaf.unit,
-                          "months": [str(m) for m, _ in found], "values": sorted({e.value for _, e in found}),
-                          "reason": reason})
+            items.append(
+                {
+                    "path": path,
+                    "description": leaf.description,
+                    "unit": leaf.unit,
+                    "months": [str(m) for m, _ in found],
+                    "values": sorted({e.value for _, e in found}),
+                    "reason": reason,
+                }
+            )
     return items
 
 
@@ -181,15 +189,32 @@ def repeated_items(original: ParamSet, repeated: ParamSet, years) -> list[dict]:
         before = original.leaves[path]
         if leaf is before:
             continue
-        months = [m for m in window(years) if _in_force(leaf, m.start_time.date()).value !=
-                  _in_force(before, m.start_time.date()).value]
+        months = [
+            m
+            for m in window(years)
+            if _in_force(leaf, m.start_time.date()).value != _in_force(before, m.start_time.date()).value
+        ]
         if months:
-            out.append({"path": path, "description": leaf.description, "unit": leaf.unit,
-                        "months": [str(m) for m in months],
-                        "values": sorted({_in_force(leaf, m.start_time.date()).value for m in months}),
-                        "reason": leaf.recurring.quote if leaf.recurring else ""})
+            out.append(
+                {
+                    "path": path,
+                    "description": leaf.description,
+                    "unit": leaf.unit,
+                    "months": [str(m) for m in months],
+                    "values": sorted({_in_force(leaf, m.start_time.date()).value for m in months}),
+                    "reason": leaf.recurring.quote if leaf.recurring else "",
+                }
+            )
     return out
 
 
-__all__ = ["is_standard", "window", "repeat_recurring", "recurring_only", "carried_forward", "non_recurring_items",
-           "standards_held_flat", "repeated_items"]
+__all__ = [
+    "is_standard",
+    "window",
+    "repeat_recurring",
+    "recurring_only",
+    "carried_forward",
+    "non_recurring_items",
+    "standards_held_flat",
+    "repeated_items",
+]

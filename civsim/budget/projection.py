@@ -28,7 +28,7 @@ so more draws extend fewer and a seed gives the same numbers; every scenario see
   (only the 价格临时补贴 depend on it).
 
 **The split** of each mean change needs the recurring and carried-forward runs too; they are made
-in the first ``SPLIT_DRAWS`` draws only, and their means are the mean of the full runs times their
+in the first ``window.SPLIT_DRAWS`` draws only, and their means are the mean of the full runs times their
 ratio to it in those draws — exact when every draw is a split draw, a ratio of exactly 1 for a
 line with no non-recurring item or standard change, exactly 0 for a wholly non-recurring line —
 so the three components still add up to the change to the fen.
@@ -41,6 +41,7 @@ case flows …), pay the same in every draw: their lines are computed once per p
 the bit, as running every program each time. The incomes' month draws are fixed by the seed
 whatever the rates, so they are made once and kept (:class:`civsim.dynamics.KeptDraws`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,8 +57,17 @@ from ..params import ParamSet
 from ..engine.draws import copies_for
 from .components import KINDS, ParameterSets, fen, split
 from .overlays import non_recurring_items, repeated_items, standards_held_flat
-from .window import (BASELINE, CASELOAD_SPREAD, CPI_WINDOW, DRAWN_LEAVES, RATE_FACTOR, SERIES, SPLIT_DRAWS,  # noqa: F401
-                     TOTAL, YEARS, Window, cpi_start, reported_trend)
+from .window import (
+    BASELINE,
+    CASELOAD_SPREAD,
+    CPI_WINDOW,
+    RATE_FACTOR,
+    TOTAL,
+    YEARS,
+    Window,
+    cpi_start,
+    reported_trend,
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,7 @@ class Projection:
       Monte Carlo settings actually used (rate factors, caseload spread, CPI starts and steps).
     * ``provenance`` — civsim version, params hash, roll hash or "synthetic", seed, date.
     """
+
     district: str
     district_name: str
     year: int
@@ -105,29 +116,42 @@ class Projection:
         """One scenario-year in the columns of :func:`civsim.budget.decompose` (the Monte Carlo
         means instead of one deterministic run), without the total row."""
         year = self.year if year is None else year
-        self.total(scenario, year)      # a clear error for an unknown scenario or year
-        rows = self.lines[(self.lines["scenario"] == scenario) & (self.lines["year"] == year)
-                          & (self.lines["program"] != TOTAL)].set_index("program")
+        self.total(scenario, year)  # a clear error for an unknown scenario or year
+        rows = self.lines[
+            (self.lines["scenario"] == scenario) & (self.lines["year"] == year) & (self.lines["program"] != TOTAL)
+        ].set_index("program")
         if year == self.year:
             before = self.base[self.base["scenario"] == scenario].set_index("program")["person_times"]
         else:
             before = self.lines[(self.lines["scenario"] == scenario) & (self.lines["year"] == year - 1)]
             before = before.set_index("program")["person_times"]
-        return pd.DataFrame({"program": rows.index, "base_yuan": rows["previous_yuan"].to_numpy(),
-                             "budget_yuan": rows["mean_yuan"].to_numpy(), "change_yuan": rows["change_yuan"].to_numpy(),
-                             "standard_yuan": rows["standard_yuan"].to_numpy(),
-                             "people_yuan": rows["people_yuan"].to_numpy(), "one_off_yuan": rows["one_off_yuan"].to_numpy(),
-                             "base_person_times": before.reindex(rows.index, fill_value=0.0).to_numpy(),
-                             "budget_person_times": rows["person_times"].to_numpy()})
+        return pd.DataFrame(
+            {
+                "program": rows.index,
+                "base_yuan": rows["previous_yuan"].to_numpy(),
+                "budget_yuan": rows["mean_yuan"].to_numpy(),
+                "change_yuan": rows["change_yuan"].to_numpy(),
+                "standard_yuan": rows["standard_yuan"].to_numpy(),
+                "people_yuan": rows["people_yuan"].to_numpy(),
+                "one_off_yuan": rows["one_off_yuan"].to_numpy(),
+                "base_person_times": before.reindex(rows.index, fill_value=0.0).to_numpy(),
+                "budget_person_times": rows["person_times"].to_numpy(),
+            }
+        )
 
     def total(self, scenario: str = BASELINE, year: int | None = None) -> pd.Series:
         """The 合计 row of one scenario and year (default: the first budget year)."""
         year = self.year if year is None else year
-        rows = self.lines[(self.lines["scenario"] == scenario) & (self.lines["program"] == TOTAL)
-                          & (self.lines["year"] == year)]
+        rows = self.lines[
+            (self.lines["scenario"] == scenario) & (self.lines["program"] == TOTAL) & (self.lines["year"] == year)
+        ]
         if rows.empty:
-            raise CivsimError("projection", "scenario/year", f"no scenario {scenario!r} in {year}",
-                              f"one of {', '.join(self.scenarios)} and a year in {self.years}")
+            raise CivsimError(
+                "projection",
+                "scenario/year",
+                f"no scenario {scenario!r} in {year}",
+                f"one of {', '.join(self.scenarios)} and a year in {self.years}",
+            )
         return rows.iloc[0]
 
 
@@ -135,18 +159,27 @@ class Projection:
 
 # ---------------------------------------------------------------- the projection
 
+
 def _scenario_list(base: ParamSet, chosen, years) -> tuple[list[ParamSet], dict, dict]:
     sets, titles, changes = [base], {BASELINE: "基准"}, {BASELINE: []}
     for item in chosen:
         scenario = item if isinstance(item, scenarios_module.Scenario) else scenarios_module.load(item)
         if scenario.name == BASELINE or scenario.name in titles:
-            raise CivsimError(scenario.file or "scenarios", "name", f"scenario {scenario.name!r} given twice or "
-                              "named like the baseline", "distinct scenario names other than 'baseline'")
+            raise CivsimError(
+                scenario.file or "scenarios",
+                "name",
+                f"scenario {scenario.name!r} given twice or named like the baseline",
+                "distinct scenario names other than 'baseline'",
+            )
         start, end = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
         for i, change in enumerate(scenario.changes):
             if change.start > end or (change.end and change.end < start):
-                raise CivsimError(scenario.file, f"changes[{i}]", f"the period from {change.start} misses the "
-                                  f"budget window {years[0]}–{years[-1]}", f"a period that overlaps {years[0]}–{years[-1]}")
+                raise CivsimError(
+                    scenario.file,
+                    f"changes[{i}]",
+                    f"the period from {change.start} misses the budget window {years[0]}–{years[-1]}",
+                    f"a period that overlaps {years[0]}–{years[-1]}",
+                )
         sets.append(scenarios_module.apply(base, scenario))
         titles[scenario.name] = scenario.title
         changes[scenario.name] = scenario.to_dict()["changes"]
@@ -157,8 +190,9 @@ def _scenario_list(base: ParamSet, chosen, years) -> tuple[list[ParamSet], dict,
 params_hash, roll_hash = provenance.params_hash, provenance.roll_hash
 
 
-def project(district, year: int, scenarios=(), draws: int = 200, seed: int = 1, years: int = YEARS,
-            roll=None, runner=map) -> Projection:
+def project(
+    district, year: int, scenarios=(), draws: int = 200, seed: int = 1, years: int = YEARS, roll=None, runner=map
+) -> Projection:
     """Project ``year`` and the ``years − 1`` after it from ``year − 1`` for the baseline and each
     scenario (names under params/scenarios or :class:`civsim.scenarios.Scenario` objects).
 
@@ -178,25 +212,58 @@ def project(district, year: int, scenarios=(), draws: int = 200, seed: int = 1, 
     paramsets, titles, changes = _scenario_list(base, list(scenarios or ()), window_years)
     sets = [ParameterSets(p, window_years) for p in paramsets]
     model = Window(base, year, sets, seed, roll=roll, years=int(years))
-    size = copies_for(model.window, draws)     # draws evaluated together, in blocks that bound memory
+    size = copies_for(model.window, draws)  # draws evaluated together, in blocks that bound memory
     blocks = [range(start, min(start + size, draws)) for start in range(0, draws, size)]
     samples = pd.concat(list(runner(model.block, blocks)), ignore_index=True)
     names = [s.scenario for s in sets]
     lines, base_rows = _lines(model, samples, names, draws)
-    items = {s.scenario: {"non_recurring": non_recurring_items(s.full, year - 1),
-                          "held_flat": standards_held_flat(s.full, year - 1, window_years),
-                          "repeated": repeated_items(p, s.full, window_years)} for p, s in zip(paramsets, sets)}
-    settings = {"rate_factor": RATE_FACTOR, "caseload_spread": CASELOAD_SPREAD, "cpi": model.cpi,
-                "cpi_window": CPI_WINDOW, "entry_rate": base.get("dibao.entry_rate", dt.date(year, 1, 1), 0.0),
-                "exit_rate": base.get("dibao.exit_rate", dt.date(year, 1, 1), 0.0)}
-    provenance = {"version": _version(), "params_hash": params_hash(base), "roll_hash": roll_hash(roll),
-                  "seed": seed, "draws": draws, "date": dt.date.today().isoformat()}
+    items = {
+        s.scenario: {
+            "non_recurring": non_recurring_items(s.full, year - 1),
+            "held_flat": standards_held_flat(s.full, year - 1, window_years),
+            "repeated": repeated_items(p, s.full, window_years),
+        }
+        for p, s in zip(paramsets, sets)
+    }
+    settings = {
+        "rate_factor": RATE_FACTOR,
+        "caseload_spread": CASELOAD_SPREAD,
+        "cpi": model.cpi,
+        "cpi_window": CPI_WINDOW,
+        "entry_rate": base.get("dibao.entry_rate", dt.date(year, 1, 1), 0.0),
+        "exit_rate": base.get("dibao.exit_rate", dt.date(year, 1, 1), 0.0),
+    }
+    provenance = {
+        "version": _version(),
+        "params_hash": params_hash(base),
+        "roll_hash": roll_hash(roll),
+        "seed": seed,
+        "draws": draws,
+        "date": dt.date.today().isoformat(),
+    }
     tidy = samples.rename(columns={"full": "amount_fen"})
-    tidy = tidy.assign(amount_yuan=tidy["amount_fen"] / 100)[["scenario", "draw", "year", "program", "amount_yuan",
-                                                              "person_times"]]
-    return Projection(base.district.code, base.district.name, year, window_years, draws, seed, tuple(names), titles,
-                      lines, base_rows, _reserve(model, lines, paramsets, window_years), model.caseload, tidy,
-                      items, changes, settings, provenance)
+    tidy = tidy.assign(amount_yuan=tidy["amount_fen"] / 100)[
+        ["scenario", "draw", "year", "program", "amount_yuan", "person_times"]
+    ]
+    return Projection(
+        base.district.code,
+        base.district.name,
+        year,
+        window_years,
+        draws,
+        seed,
+        tuple(names),
+        titles,
+        lines,
+        base_rows,
+        _reserve(model, lines, paramsets, window_years),
+        model.caseload,
+        tidy,
+        items,
+        changes,
+        settings,
+        provenance,
+    )
 
 
 def _version() -> str:
@@ -211,8 +278,9 @@ def _version() -> str:
 def _lines(model: Window, samples: pd.DataFrame, names, draws: int):
     kinds = list(KINDS)
     rows, base_rows = [], []
-    programs = list(dict.fromkeys(list(model.base_table[names[0]].index.get_level_values(1))
-                                  + list(pd.unique(samples["program"]))))     # in the order first met
+    programs = list(
+        dict.fromkeys(list(model.base_table[names[0]].index.get_level_values(1)) + list(pd.unique(samples["program"])))
+    )  # in the order first met
     for name in names:
         base = model.base_table[name].reset_index(level="year", drop=True).reindex(programs, fill_value=0)
         data = samples[samples["scenario"] == name]
@@ -232,10 +300,13 @@ def _lines(model: Window, samples: pd.DataFrame, names, draws: int):
         carried_s = recurring_s - split_sums["standard"].to_numpy()
         mean_recurring = _scaled_mean(mean_full, recurring_s, full_s, n_split)
         mean_carried = _scaled_mean(mean_recurring, carried_s, recurring_s, n_split)
-        mean_full, mean_recurring, mean_carried = (a.astype(np.int64) for a in (mean_full, mean_recurring, mean_carried))
-        means = pd.DataFrame({"full": mean_full, "recurring": mean_recurring, "carried": mean_carried}, index=sums.index)
-        table = pd.concat([base[kinds].assign(year=model.year - 1).set_index("year", append=True).swaplevel(),
-                           means])
+        mean_full, mean_recurring, mean_carried = (
+            a.astype(np.int64) for a in (mean_full, mean_recurring, mean_carried)
+        )
+        means = pd.DataFrame(
+            {"full": mean_full, "recurring": mean_recurring, "carried": mean_carried}, index=sums.index
+        )
+        table = pd.concat([base[kinds].assign(year=model.year - 1).set_index("year", append=True).swaplevel(), means])
         parts = split(table, model.year - 1)
         amounts = full["full"].to_numpy().reshape(draws, len(model.years), len(programs))
         p10, p50, p90 = np.percentile(amounts, [10, 50, 90], axis=0)
@@ -243,7 +314,7 @@ def _lines(model: Window, samples: pd.DataFrame, names, draws: int):
         totals = amounts.sum(axis=2)
         t10, t50, t90 = np.percentile(totals, [10, 50, 90], axis=0)
         tse = totals.std(axis=0, ddof=1) / np.sqrt(draws) if draws > 1 else np.full(len(model.years), np.nan)
-        times = (sums["person_times"] / draws)
+        times = sums["person_times"] / draws
         times_at = times.to_dict()
         kind = dict(zip(model.caseload["family"], model.caseload["kind"]))
         for i, year in enumerate(model.years):
@@ -252,36 +323,63 @@ def _lines(model: Window, samples: pd.DataFrame, names, draws: int):
             for j, program in enumerate(programs):
                 r = SimpleNamespace(**records[program])
                 width = p90[i, j] - p10[i, j]
-                rows.append({"scenario": name, "year": year, "program": program,
-                             "previous_yuan": r.previous_fen / 100, "mean_yuan": r.amount_fen / 100,
-                             "p10_yuan": _to_yuan(p10[i, j]), "p50_yuan": _to_yuan(p50[i, j]),
-                             "p90_yuan": _to_yuan(p90[i, j]),
-                             "change_yuan": (r.amount_fen - r.previous_fen) / 100,
-                             "standard_yuan": r.standard_fen / 100, "people_yuan": r.people_fen / 100,
-                             "one_off_yuan": r.one_off_fen / 100,
-                             "person_times": round(float(times_at.get((year, program), 0.0)), 2),
-                             "mc_se_yuan": round(float(se[i, j]) / 100, 2),
-                             "family": model.families.get(program, program),
-                             "uncertainty": kind.get(model.families.get(program, program), "none"),
-                             "no_range": "" if width > 0 else ("not_paid" if not amounts[:, i, j].any()
-                                                                else "single_draw" if draws == 1 else "fixed")})
+                rows.append(
+                    {
+                        "scenario": name,
+                        "year": year,
+                        "program": program,
+                        "previous_yuan": r.previous_fen / 100,
+                        "mean_yuan": r.amount_fen / 100,
+                        "p10_yuan": _to_yuan(p10[i, j]),
+                        "p50_yuan": _to_yuan(p50[i, j]),
+                        "p90_yuan": _to_yuan(p90[i, j]),
+                        "change_yuan": (r.amount_fen - r.previous_fen) / 100,
+                        "standard_yuan": r.standard_fen / 100,
+                        "people_yuan": r.people_fen / 100,
+                        "one_off_yuan": r.one_off_fen / 100,
+                        "person_times": round(float(times_at.get((year, program), 0.0)), 2),
+                        "mc_se_yuan": round(float(se[i, j]) / 100, 2),
+                        "family": model.families.get(program, program),
+                        "uncertainty": kind.get(model.families.get(program, program), "none"),
+                        "no_range": ""
+                        if width > 0
+                        else ("not_paid" if not amounts[:, i, j].any() else "single_draw" if draws == 1 else "fixed"),
+                    }
+                )
             block = parts[parts["year"] == year]
-            rows.append({"scenario": name, "year": year, "program": TOTAL,
-                         "previous_yuan": int(block["previous_fen"].sum()) / 100,
-                         "mean_yuan": int(block["amount_fen"].sum()) / 100,
-                         "p10_yuan": _to_yuan(t10[i]), "p50_yuan": _to_yuan(t50[i]), "p90_yuan": _to_yuan(t90[i]),
-                         "change_yuan": int(block["amount_fen"].sum() - block["previous_fen"].sum()) / 100,
-                         "standard_yuan": int(block["standard_fen"].sum()) / 100,
-                         "people_yuan": int(block["people_fen"].sum()) / 100,
-                         "one_off_yuan": int(block["one_off_fen"].sum()) / 100,
-                         "person_times": round(float(times.xs(year, level="year").sum()), 2),
-                         "mc_se_yuan": round(float(tse[i]) / 100, 2), "family": "", "uncertainty": "sum",
-                         "no_range": "" if t90[i] > t10[i] else ("single_draw" if draws == 1 else "fixed")})
+            rows.append(
+                {
+                    "scenario": name,
+                    "year": year,
+                    "program": TOTAL,
+                    "previous_yuan": int(block["previous_fen"].sum()) / 100,
+                    "mean_yuan": int(block["amount_fen"].sum()) / 100,
+                    "p10_yuan": _to_yuan(t10[i]),
+                    "p50_yuan": _to_yuan(t50[i]),
+                    "p90_yuan": _to_yuan(t90[i]),
+                    "change_yuan": int(block["amount_fen"].sum() - block["previous_fen"].sum()) / 100,
+                    "standard_yuan": int(block["standard_fen"].sum()) / 100,
+                    "people_yuan": int(block["people_fen"].sum()) / 100,
+                    "one_off_yuan": int(block["one_off_fen"].sum()) / 100,
+                    "person_times": round(float(times.xs(year, level="year").sum()), 2),
+                    "mc_se_yuan": round(float(tse[i]) / 100, 2),
+                    "family": "",
+                    "uncertainty": "sum",
+                    "no_range": "" if t90[i] > t10[i] else ("single_draw" if draws == 1 else "fixed"),
+                }
+            )
         for program in programs:
             b = base.loc[program]
-            base_rows.append({"scenario": name, "year": model.year - 1, "program": program,
-                              "amount_yuan": int(b["full"]) / 100, "person_times": round(float(b["person_times"]), 2),
-                              "one_off_yuan": int(b["full"] - b["recurring"]) / 100})
+            base_rows.append(
+                {
+                    "scenario": name,
+                    "year": model.year - 1,
+                    "program": program,
+                    "amount_yuan": int(b["full"]) / 100,
+                    "person_times": round(float(b["person_times"]), 2),
+                    "one_off_yuan": int(b["full"] - b["recurring"]) / 100,
+                }
+            )
     lines = pd.DataFrame(rows)
     paying = lines.groupby("program")[["previous_yuan", "mean_yuan", "p90_yuan"]].apply(lambda g: (g != 0).any().any())
     lines = lines[lines["program"].map(paying)].reset_index(drop=True)
@@ -310,10 +408,17 @@ def _reserve(model: Window, lines: pd.DataFrame, paramsets, years) -> pd.DataFra
         for year in years:
             previous = float(dibao["previous_yuan"].get(year, 0.0)) if len(dibao) else 0.0
             percent = paramset.get("temporary.street_reserve", dt.date(year, 1, 1), np.nan)
-            rows.append({"scenario": paramset.scenario, "year": year, "previous_dibao_yuan": previous,
-                         "reserve_percent": percent,
-                         "reserve_yuan": fen(street_reserve(previous, percent)).item() / 100 if np.isfinite(percent)
-                         else np.nan})
+            rows.append(
+                {
+                    "scenario": paramset.scenario,
+                    "year": year,
+                    "previous_dibao_yuan": previous,
+                    "reserve_percent": percent,
+                    "reserve_yuan": fen(street_reserve(previous, percent)).item() / 100
+                    if np.isfinite(percent)
+                    else np.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -332,5 +437,18 @@ def split_price_volume(this_yuan: float, this_q: float, next_yuan: float, next_q
     return price / 100, (change - price) / 100
 
 
-__all__ = ["Projection", "Window", "project", "cpi_start", "reported_trend", "params_hash", "roll_hash",
-           "RATE_FACTOR", "CASELOAD_SPREAD", "CPI_WINDOW", "YEARS", "BASELINE", "TOTAL"]
+__all__ = [
+    "Projection",
+    "Window",
+    "project",
+    "cpi_start",
+    "reported_trend",
+    "params_hash",
+    "roll_hash",
+    "RATE_FACTOR",
+    "CASELOAD_SPREAD",
+    "CPI_WINDOW",
+    "YEARS",
+    "BASELINE",
+    "TOTAL",
+]

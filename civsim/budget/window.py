@@ -1,6 +1,7 @@
 """The budget window's draws: the roll, the parameter sets and the draw settings of one projection
 (:class:`Window`), each Monte Carlo draw — the roll's rates, the month's prices and the caseloads
 scaled within their spreads — and the blocks of draws evaluated together (civsim.engine.draws)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,14 +19,14 @@ from .components import KINDS, ParameterSets, by_year, fen
 RATE_FACTOR = (0.7, 1.3)
 CASELOAD_SPREAD = 0.05
 CPI_WINDOW = 36
-CPI_STEP_FALLBACK = {"cpi_yoy_pct": 0.5, "food_cpi_yoy_pct": 2.2}   # when the window has < 2 changes
+CPI_STEP_FALLBACK = {"cpi_yoy_pct": 0.5, "food_cpi_yoy_pct": 2.2}  # when the window has < 2 changes
 YEARS = 3
-SPLIT_DRAWS = 50    # draws that also run the recurring and carried-forward sets (the split)
+SPLIT_DRAWS = 50  # draws that also run the recurring and carried-forward sets (the split)
 BASELINE = "baseline"
 TOTAL = "total"
 SERIES = ("cpi_yoy_pct", "food_cpi_yoy_pct")
-DRAWN_LEAVES = ("dibao.entry_rate", "dibao.exit_rate")     # the roll's rates, scaled in each draw
-RATE_LEAVES = DRAWN_LEAVES + tuple(f"dibao.gap_ratio.{a}" for a in AREAS)    # what the incomes' rates read
+DRAWN_LEAVES = ("dibao.entry_rate", "dibao.exit_rate")  # the roll's rates, scaled in each draw
+RATE_LEAVES = DRAWN_LEAVES + tuple(f"dibao.gap_ratio.{a}" for a in AREAS)  # what the incomes' rates read
 
 
 def cpi_start(base_year: int) -> dict:
@@ -37,9 +38,12 @@ def cpi_start(base_year: int) -> dict:
         values = table[column].dropna()
         window = table[column].iloc[-CPI_WINDOW:].diff().dropna()
         step = float(window.std()) if len(window) >= 2 else CPI_STEP_FALLBACK[column]
-        out[column] = {"last": float(values.iloc[-1]) if len(values) else 0.0,
-                       "month": str(values.index[-1]) if len(values) else None,
-                       "step": round(step, 3), "changes": len(window)}
+        out[column] = {
+            "last": float(values.iloc[-1]) if len(values) else 0.0,
+            "month": str(values.index[-1]) if len(values) else None,
+            "step": round(step, 3),
+            "changes": len(window),
+        }
     return out
 
 
@@ -61,8 +65,9 @@ def reported_trend(code: str, program: str, folder=None, table: pd.DataFrame | N
         if data["year"].nunique() < 2:
             continue
         data = data.assign(month=data["period"]).sort_values("month")
-        per_year = data.groupby("year").apply(lambda g: g[g["month"] == g["month"].max()]["value"].sum(),
-                                              include_groups=False)
+        per_year = data.groupby("year").apply(
+            lambda g: g[g["month"] == g["month"].max()]["value"].sum(), include_groups=False
+        )
         per_year = per_year[per_year > 0]
         if len(per_year) >= 2:
             first, last = per_year.index[0], per_year.index[-1]
@@ -88,9 +93,11 @@ def _reported(code: str) -> pd.DataFrame:
 
 def _scaled(paramset: ParamSet, entry: float, exit_: float) -> ParamSet:
     """The parameter set with both roll rates scaled (all dates), scenario name kept."""
-    changes = tuple(scenarios_module.Change(path, dt.date(1900, 1, 1), None, percent=(factor - 1) * 100)
-                    for path, factor in zip(DRAWN_LEAVES, (entry, exit_))
-                    if paramset.has(path))
+    changes = tuple(
+        scenarios_module.Change(path, dt.date(1900, 1, 1), None, percent=(factor - 1) * 100)
+        for path, factor in zip(DRAWN_LEAVES, (entry, exit_))
+        if paramset.has(path)
+    )
     if not changes:
         return paramset
     drawn = scenarios_module.apply(paramset, scenarios_module.Scenario("mc_draw", "", changes))
@@ -101,15 +108,29 @@ class Window:
     """The roll, the parameter sets and the draw settings of one projection; :meth:`draw` is one
     Monte Carlo draw, a pure function of ``d`` (it can be fanned out to worker processes)."""
 
-    def __init__(self, base: ParamSet, year: int, sets: list[ParameterSets], seed: int = 1, roll=None,
-                 years: int = YEARS, split_draws: int = SPLIT_DRAWS):
+    def __init__(
+        self,
+        base: ParamSet,
+        year: int,
+        sets: list[ParameterSets],
+        seed: int = 1,
+        roll=None,
+        years: int = YEARS,
+        split_draws: int = SPLIT_DRAWS,
+    ):
         self.base, self.year, self.seed, self.split_draws = base, int(year), int(seed), int(split_draws)
         self.years = tuple(range(self.year, self.year + years))
         self.code = base.district.code
         self.sets = sets
         self.this = engine.Simulation(base, self.year - 1, seed, roll=roll)
-        self.window = engine.Simulation(base, self.year, seed, roll=self.this.roll, prepared=self.this.prepared,
-                                        months=pd.period_range(f"{self.year}-01", f"{self.years[-1]}-12", freq="M"))
+        self.window = engine.Simulation(
+            base,
+            self.year,
+            seed,
+            roll=self.this.roll,
+            prepared=self.this.prepared,
+            months=pd.period_range(f"{self.year}-01", f"{self.years[-1]}-12", freq="M"),
+        )
         self.cpi = cpi_start(self.year - 1)
         # what a draw leaves as it is, per parameter set: the lines of every program that reads
         # neither the incomes nor the prices nor the roll's rates, computed once
@@ -131,8 +152,11 @@ class Window:
         for kind, paramset in zip(KINDS, sets):
             # the recurring and carried runs take the full run's lines of every program reading
             # none of the leaves they set otherwise (the same lines as running them again)
-            totals = (by_year(self.this.run(paramset, record=record)) if kind == "full" else
-                      self.this.by_year(paramset, fixed=self.this.reusing(sets.full, record, paramset)))
+            totals = (
+                by_year(self.this.run(paramset, record=record))
+                if kind == "full"
+                else self.this.by_year(paramset, fixed=self.this.reusing(sets.full, record, paramset))
+            )
             out[kind] = pd.Series(fen(totals["amount_yuan"]), index=totals.index)
             if kind == "full":
                 out["person_times"] = totals["person_times"]
@@ -140,7 +164,7 @@ class Window:
 
     def _probe(self, entry: float, exit_: float) -> pd.Series:
         self.window.cpi, self.window.food = cpi_module.for_months(self.window.months)
-        fixed = self.fixed[self.sets[0].scenario, "full"]      # the programs the rates cannot move
+        fixed = self.fixed[self.sets[0].scenario, "full"]  # the programs the rates cannot move
         totals = self.window.by_year(_scaled(self.sets[0].full, entry, exit_), fixed=fixed)["amount_yuan"]
         self.window.clear_paths()
         return totals.groupby(level="program").sum()
@@ -149,8 +173,10 @@ class Window:
         """:meth:`_probe` at the central rates and at the rates moved apart, the two together as
         two draws over copies of the roll (the same sums); one by one where they cannot be."""
         cpi, food = cpi_module.for_months(self.window.months)
-        xs = [{"entry": entry, "exit": exit_, "cpi": cpi, "food": food}
-              for entry, exit_ in ((1.0, 1.0), (RATE_FACTOR[1], RATE_FACTOR[0]))]
+        xs = [
+            {"entry": entry, "exit": exit_, "cpi": cpi, "food": food}
+            for entry, exit_ in ((1.0, 1.0), (RATE_FACTOR[1], RATE_FACTOR[0]))
+        ]
         full = self.sets[0].full
         try:
             (tables,) = self._together(xs, [(full, self.fixed[full.scenario, "full"], 2)])
@@ -158,7 +184,7 @@ class Window:
             return self._probe(1.0, 1.0), self._probe(RATE_FACTOR[1], RATE_FACTOR[0])
         finally:
             self.__dict__.pop("_kept_incomes", None)
-            self.__dict__.pop("_stacks", None)      # two copies: the blocks need their own
+            self.__dict__.pop("_stacks", None)  # two copies: the blocks need their own
         self.window.cpi, self.window.food = cpi, food
         return tuple(pd.Series(amount, index=index).groupby(level="program").sum() for index, amount, _ in tables)
 
@@ -166,7 +192,7 @@ class Window:
         """Which lines ride on which caseload, and each caseload's uncertainty."""
         central, moved = self._probes()
         programs = sorted(set(central.index) | set(self.base_table[self.sets[0].scenario].index.get_level_values(1)))
-        families = {p: family(p) for p in programs}   # the declarations' one rule
+        families = {p: family(p) for p in programs}  # the declarations' one rule
         moved = moved.reindex(programs, fill_value=0.0) - central.reindex(programs, fill_value=0.0)
         roll_families = {families[p] for p in programs if abs(moved[p]) > 0.005}
         rows = []
@@ -176,9 +202,15 @@ class Window:
                 rows.append({"family": name, "kind": "roll", "trend": 0.0, "spread": np.nan, "basis": ""})
                 continue
             trend = reported_trend(self.code, name, table=reported)
-            rows.append({"family": name, "kind": "trend" if trend else "assumed",
-                         "trend": trend[0] if trend else 0.0, "spread": CASELOAD_SPREAD,
-                         "basis": trend[1] if trend else ""})
+            rows.append(
+                {
+                    "family": name,
+                    "kind": "trend" if trend else "assumed",
+                    "trend": trend[0] if trend else 0.0,
+                    "spread": CASELOAD_SPREAD,
+                    "basis": trend[1] if trend else "",
+                }
+            )
         return families, pd.DataFrame(rows, columns=["family", "kind", "trend", "spread", "basis"])
 
     def inputs(self, d: int) -> dict:
@@ -189,7 +221,9 @@ class Window:
         paths = [np.round(self.cpi[c]["last"] + np.cumsum(rng.normal(0.0, self.cpi[c]["step"], n)), 1) for c in SERIES]
         factors = {}
         if "_rows" not in self.__dict__:
-            self._rows = [(row.family, row.kind, row.trend, row.spread) for row in self.caseload.itertuples(index=False)]
+            self._rows = [
+                (row.family, row.kind, row.trend, row.spread) for row in self.caseload.itertuples(index=False)
+            ]
         for family_, kind, trend, spread in self._rows:
             if kind == "roll":
                 factors[family_] = np.ones(len(self.years))
@@ -209,10 +243,12 @@ class Window:
         with_split = d < self.split_draws
         frames = []
         for sets in self.sets:
-            runs = [self.window.by_year(_scaled(p, x["entry"], x["exit"]), self.fixed[sets.scenario, kind])
-                    for kind, p in zip(KINDS if with_split else KINDS[:1], sets)]
+            runs = [
+                self.window.by_year(_scaled(p, x["entry"], x["exit"]), self.fixed[sets.scenario, kind])
+                for kind, p in zip(KINDS if with_split else KINDS[:1], sets)
+            ]
             frames.append(self._table(d, x, sets.scenario, runs))
-        self.window.clear_paths()   # each draw's rates are new: hold no income path past its draw
+        self.window.clear_paths()  # each draw's rates are new: hold no income path past its draw
         return pd.concat(frames, ignore_index=True)
 
     def block(self, draws) -> pd.DataFrame:
@@ -227,15 +263,17 @@ class Window:
         order = split + [d for d in draws if d >= self.split_draws]
         try:
             for sets in self.sets:
-                chosen = [(paramset, self.fixed[sets.scenario, kind], len(order) if kind == "full" else len(split))
-                          for kind, paramset in zip(KINDS, sets)]
+                chosen = [
+                    (paramset, self.fixed[sets.scenario, kind], len(order) if kind == "full" else len(split))
+                    for kind, paramset in zip(KINDS, sets)
+                ]
                 years = self._together([xs[d] for d in order], [c for c in chosen if c[2]])
                 for kind, tables in zip(KINDS, years):
                     runs.update({(d, sets.scenario, kind): table for d, table in zip(order, tables)})
         except NotStackable:
             return pd.concat([self.draw(d) for d in draws], ignore_index=True)
         finally:
-            self.__dict__.pop("_kept_incomes", None)     # the block's incomes: held for its runs only
+            self.__dict__.pop("_kept_incomes", None)  # the block's incomes: held for its runs only
         return self._assemble(draws, xs, runs)
 
     def _assemble(self, draws: list, xs: dict, runs: dict, scenarios=None) -> pd.DataFrame:
@@ -268,13 +306,22 @@ class Window:
                 non_recurring = amounts[0] - amounts[1] if with_split else zero
                 standard = amounts[1] - amounts[2] if with_split else zero
                 for i, d in enumerate(chosen):
-                    parts[d, scenario] = (years, programs, amounts[0][i], times[i], with_split, non_recurring[i],
-                                          standard[i])
+                    parts[d, scenario] = (
+                        years,
+                        programs,
+                        amounts[0][i],
+                        times[i],
+                        with_split,
+                        non_recurring[i],
+                        standard[i],
+                    )
         order = [(d, scenario) for d in draws for scenario in names]
         pieces = [parts[key] for key in order]
         lengths = np.array([len(piece[0]) for piece in pieces], np.int64)
-        columns = {"scenario": np.repeat(np.array([s for _, s in order], dtype=object), lengths),
-                   "draw": np.repeat(np.array([d for d, _ in order], np.int64), lengths)}
+        columns = {
+            "scenario": np.repeat(np.array([s for _, s in order], dtype=object), lengths),
+            "draw": np.repeat(np.array([d for d, _ in order], np.int64), lengths),
+        }
         for name, at in (("year", 0), ("program", 1), ("full", 2), ("person_times", 3)):
             columns[name] = np.concatenate([piece[at] for piece in pieces])
         columns["split"] = np.repeat(np.array([piece[4] for piece in pieces], bool), lengths)
@@ -297,8 +344,11 @@ class Window:
             for d in draws:
                 x = xs[d]
                 self.window.cpi, self.window.food = x["cpi"], x["food"]
-                parts.append(self._columns(d, x, paramset.scenario,
-                                           [self.window.by_year(_scaled(paramset, x["entry"], x["exit"]), fixed)]))
+                parts.append(
+                    self._columns(
+                        d, x, paramset.scenario, [self.window.by_year(_scaled(paramset, x["entry"], x["exit"]), fixed)]
+                    )
+                )
                 self.window.clear_paths()
             return self._frame(parts)
 
@@ -308,8 +358,9 @@ class Window:
         if matrix is None:
             if "_families_in_order" not in self.__dict__:
                 self._families_in_order = list(self.caseload["family"])
-            matrix = x["matrix"] = np.stack([x["caseload"][f] for f in self._families_in_order]
-                                            + [np.ones(len(self.years))])
+            matrix = x["matrix"] = np.stack(
+                [x["caseload"][f] for f in self._families_in_order] + [np.ones(len(self.years))]
+            )
         return matrix
 
     def _together(self, xs: list, runs: list) -> list[list[tuple]]:
@@ -321,9 +372,16 @@ class Window:
         sim = sims[0]
         fixed = [f if f is None or f.roll is None or f.roll is sim.roll else None for _, f, _ in runs]
         rates = [self._rates_kept(sim, paramset, xs[:n]) for paramset, _, n in runs]
-        alike = all(s is sim for s in sims) and len({f.programs if f is not None else None for f in fixed}) == 1 \
-            and all(np.array_equal(r[2], rates[0][2]) and np.array_equal(r[0], rates[0][0][:len(r[0])])
-                    and np.array_equal(r[1], rates[0][1][:len(r[1])]) for r in rates)
+        alike = (
+            all(s is sim for s in sims)
+            and len({f.programs if f is not None else None for f in fixed}) == 1
+            and all(
+                np.array_equal(r[2], rates[0][2])
+                and np.array_equal(r[0], rates[0][0][: len(r[0])])
+                and np.array_equal(r[1], rates[0][1][: len(r[1])])
+                for r in rates
+            )
+        )
         if not alike:
             return [self._together(xs[:n], [(paramset, f, n)])[0] for paramset, f, n in runs]
         entry, exit_, gap = rates[0]
@@ -333,16 +391,23 @@ class Window:
         else:
             incomes = np.zeros((n_months, len(xs), 0), np.float32)
         # a draw's prices are the window's; a scenario's own roll keeps its observed series (as draw does)
-        prices = [np.stack([x[k] for x in xs]) if sim is self.window else np.tile(getattr(sim, a), (len(xs), 1))
-                  for k, a in (("cpi", "cpi"), ("food", "food"))]
+        prices = [
+            np.stack([x[k] for x in xs]) if sim is self.window else np.tile(getattr(sim, a), (len(xs), 1))
+            for k, a in (("cpi", "cpi"), ("food", "food"))
+        ]
         copies = self._copies(sim, len(xs))
         out: list = [[] for _ in runs]
         for start in range(0, len(xs), copies.copies):
             part = slice(start, start + copies.copies)
             counts = [max(0, min(n - start, copies.copies)) for _, _, n in runs]
             chosen = [i for i, c in enumerate(counts) if c]
-            tables = copies.sums([(runs[i][0], fixed[i], counts[i]) for i in chosen], incomes[:, part],
-                                 prices[0][part], prices[1][part], DRAWN_LEAVES)
+            tables = copies.sums(
+                [(runs[i][0], fixed[i], counts[i]) for i in chosen],
+                incomes[:, part],
+                prices[0][part],
+                prices[1][part],
+                DRAWN_LEAVES,
+            )
             for i, t in zip(chosen, tables):
                 out[i] += t
         return out
@@ -354,8 +419,13 @@ class Window:
         kept = self.__dict__.setdefault("_kept_incomes", [])
         n = len(entry)
         for other, e, x, g, incomes in kept:
-            if other is sim and len(e) >= n and np.array_equal(g, gap) and np.array_equal(e[:n], entry) \
-                    and np.array_equal(x[:n], exit_):
+            if (
+                other is sim
+                and len(e) >= n
+                and np.array_equal(g, gap)
+                and np.array_equal(e[:n], entry)
+                and np.array_equal(x[:n], exit_)
+            ):
                 return incomes[:, :n]
         incomes = sim.incomes(entry, exit_, gap)
         kept.append((sim, entry, exit_, gap, incomes))
@@ -367,8 +437,12 @@ class Window:
         leaves = tuple(paramset.leaves.get(path) for path in RATE_LEAVES)
         kept = self.__dict__.setdefault("_kept_rates", [])
         for other, other_xs, other_leaves, rates in kept:
-            if other is sim and len(other_xs) == len(xs) and all(a is b for a, b in zip(other_xs, xs)) \
-                    and all(a is b for a, b in zip(other_leaves, leaves)):
+            if (
+                other is sim
+                and len(other_xs) == len(xs)
+                and all(a is b for a, b in zip(other_xs, xs))
+                and all(a is b for a, b in zip(other_leaves, leaves))
+            ):
                 return rates
         rates = self._rates(sim, paramset, xs)
         kept.append((sim, list(xs), leaves, rates))
@@ -381,12 +455,17 @@ class Window:
         share: the rates of ``paramset`` times each draw's factor, as :func:`_scaled` applies it
         (checked against it on the first draw; where it differs, each draw's set is read)."""
         entry, exit_, gap = sim.rates(paramset)
-        factors = [[1 + ((x[key] - 1) * 100) / 100 if paramset.has(path) else 1.0
-                    for x in xs] for key, path in (("entry", DRAWN_LEAVES[0]), ("exit", DRAWN_LEAVES[1]))]
+        factors = [
+            [1 + ((x[key] - 1) * 100) / 100 if paramset.has(path) else 1.0 for x in xs]
+            for key, path in (("entry", DRAWN_LEAVES[0]), ("exit", DRAWN_LEAVES[1]))
+        ]
         together = np.outer(factors[0], entry), np.outer(factors[1], exit_)
         first = sim.rates(_scaled(paramset, xs[0]["entry"], xs[0]["exit"]))
-        if np.array_equal(first[0], together[0][0]) and np.array_equal(first[1], together[1][0]) \
-                and np.array_equal(first[2], gap):
+        if (
+            np.array_equal(first[0], together[0][0])
+            and np.array_equal(first[1], together[1][0])
+            and np.array_equal(first[2], gap)
+        ):
             return together[0], together[1], gap
         rates = [sim.rates(_scaled(paramset, x["entry"], x["exit"])) for x in xs]
         if any(not np.array_equal(r[2], rates[0][2]) for r in rates):
@@ -398,14 +477,14 @@ class Window:
         size = copies_for(sim, draws)
         key = (id(sim), size)
         if key not in stacks:
-            if len(stacks) >= 4:        # a long-lived window: hold a few stacks, not every size met
+            if len(stacks) >= 4:  # a long-lived window: hold a few stacks, not every size met
                 stacks.clear()
             stacks[key] = (sim, Copies(sim, size))
         return stacks[key][1]
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for kept in ("_stacks", "_kept_positions", "_kept_incomes", "_kept_rates"):     # remade where the window goes
+        for kept in ("_stacks", "_kept_positions", "_kept_incomes", "_kept_rates"):  # remade where the window goes
             state.pop(kept, None)
         return state
 
@@ -417,22 +496,32 @@ class Window:
     def _columns(self, d: int, x: dict, scenario: str, runs: list) -> dict:
         """:meth:`_table`'s columns as arrays (many draws' rows make one frame at once); ``runs``
         are year tables or their (index, amount_yuan, person_times)."""
-        runs = [(run.index, run["amount_yuan"].to_numpy(), run["person_times"].to_numpy())
-                if isinstance(run, pd.DataFrame) else run for run in runs]
+        runs = [
+            (run.index, run["amount_yuan"].to_numpy(), run["person_times"].to_numpy())
+            if isinstance(run, pd.DataFrame)
+            else run
+            for run in runs
+        ]
         with_split = len(runs) > 1
         index = self._union([run[0] for run in runs])
-        aligned = [(amount, times) if at is index else self._aligned(index, at, amount, times)
-                   for at, amount, times in runs]
+        aligned = [
+            (amount, times) if at is index else self._aligned(index, at, amount, times) for at, amount, times in runs
+        ]
         family_at, year_at = self._positions(index)
         factor = self._matrix(x)[family_at, year_at]
         amounts = [fen(amount * factor) for amount, _ in aligned]
         zero = np.zeros(len(index), np.int64)
-        return {"scenario": np.full(len(index), scenario, dtype=object), "draw": np.full(len(index), d, np.int64),
-                "year": self._levels(index)[0], "program": self._levels(index)[1],
-                "full": amounts[0], "person_times": aligned[0][1] * factor,
-                "split": np.full(len(index), with_split),
-                "non_recurring": amounts[0] - amounts[1] if with_split else zero,
-                "standard": amounts[1] - amounts[2] if with_split else zero}
+        return {
+            "scenario": np.full(len(index), scenario, dtype=object),
+            "draw": np.full(len(index), d, np.int64),
+            "year": self._levels(index)[0],
+            "program": self._levels(index)[1],
+            "full": amounts[0],
+            "person_times": aligned[0][1] * factor,
+            "split": np.full(len(index), with_split),
+            "non_recurring": amounts[0] - amounts[1] if with_split else zero,
+            "standard": amounts[1] - amounts[2] if with_split else zero,
+        }
 
     def _kept(self, key, make):
         """``make()``, kept by the identity of the indexes in ``key`` (the draws mostly pay the
@@ -450,7 +539,8 @@ class Window:
 
     def _union(self, indexes: list) -> pd.MultiIndex:
         """The runs' indexes joined in order (the full run's lines first)."""
-        def make():     # as MultiIndex.union(sort=False): the first's lines, then the others' new ones
+
+        def make():  # as MultiIndex.union(sort=False): the first's lines, then the others' new ones
             if all(other is indexes[0] for other in indexes[1:]):
                 return indexes[0]
             cells = list(indexes[0])
@@ -461,6 +551,7 @@ class Window:
                         seen.add(cell)
                         cells.append(cell)
             return pd.MultiIndex.from_tuples(cells, names=indexes[0].names)
+
         return self._kept(("union", *indexes), make) if len(indexes) > 1 else indexes[0]
 
     def _aligned(self, index, at, amount, times):
@@ -469,12 +560,19 @@ class Window:
         where = self._kept(("aligned", index, at), lambda: at.get_indexer(index))
         found = where >= 0
         pick = np.maximum(where, 0)
-        return tuple(np.where(found, values[..., pick], 0.0) if values.shape[-1] else
-                     np.zeros(values.shape[:-1] + (len(index),)) for values in (amount, times))
+        return tuple(
+            np.where(found, values[..., pick], 0.0) if values.shape[-1] else np.zeros(values.shape[:-1] + (len(index),))
+            for values in (amount, times)
+        )
 
     def _levels(self, index) -> tuple[np.ndarray, np.ndarray]:
-        return self._kept(("levels", index), lambda: (index.get_level_values("year").to_numpy(np.int64),
-                                                      index.get_level_values("program").to_numpy(object)))
+        return self._kept(
+            ("levels", index),
+            lambda: (
+                index.get_level_values("year").to_numpy(np.int64),
+                index.get_level_values("program").to_numpy(object),
+            ),
+        )
 
     def _positions(self, index: pd.MultiIndex) -> tuple[np.ndarray, np.ndarray]:
         """Each (year, line) of ``index``: the row of its caseload family (the last row: none, a
@@ -485,8 +583,11 @@ class Window:
         def make():
             row = {f: i for i, f in enumerate(self._families_in_order)}
             none = len(self._families_in_order)
-            return (np.array([row.get(self.families.get(p, p), none) for p in index.get_level_values("program")], np.int64),
-                    index.get_level_values("year").to_numpy(np.int64) - self.year)
+            return (
+                np.array([row.get(self.families.get(p, p), none) for p in index.get_level_values("program")], np.int64),
+                index.get_level_values("year").to_numpy(np.int64) - self.year,
+            )
+
         return self._kept(("positions", index), make)
 
     @staticmethod

@@ -19,6 +19,7 @@ shown, the pooled one is written. Take-up is not measured: a roll holds the hous
 claimed, never the eligible households that did not, so nothing on it divides by the eligible.
 Only counts and shares leave this module; the hashes link months and are never shown.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,10 +40,12 @@ from . import privacy
 # over a national statistic about the roll for these; never over a rule's value).
 MEMBERS = ("elderly", "minor", "severe_disability", "disability", "seriously_ill")
 RATES = ("dibao.entry_rate", "dibao.exit_rate")
-MEASURED = programs.MEASURED     # declared on the leaves (Param.measured)
+MEASURED = programs.MEASURED  # declared on the leaves (Param.measured)
 AREA_WORDS = {"urban": "城市", "rural": "农村"}
-TAKE_UP = ("享受率（take-up）无法从台账得出：台账只记在册（已申领）家庭，不含符合条件而未申领的家庭，"
-           "故保留 dibao.take_up 的现值")
+TAKE_UP = (
+    "享受率（take-up）无法从台账得出：台账只记在册（已申领）家庭，不含符合条件而未申领的家庭，"
+    "故保留 dibao.take_up 的现值"
+)
 
 
 @dataclass
@@ -51,7 +54,7 @@ class MonthRoll:
     households: pd.DataFrame
     persons: pd.DataFrame
     fingerprint: str
-    sha256: str              # of households.csv as written by the import
+    sha256: str  # of households.csv as written by the import
 
     @property
     def reference(self) -> str:
@@ -64,10 +67,10 @@ class Learnt:
     district: districts.District
     months: list[str]
     references: list[str]
-    transitions: pd.DataFrame        # from, to, area, stock, exits, entries
-    levels: pd.DataFrame             # month, area, households, gap_ratio, tiered, tier_1, tier_2, tier_3
-    members: dict                    # share of 低保 members, pooled over the months
-    values: dict = field(default_factory=dict)   # leaf path -> (value, how it was measured)
+    transitions: pd.DataFrame  # from, to, area, stock, exits, entries
+    levels: pd.DataFrame  # month, area, households, gap_ratio, tiered, tier_1, tier_2, tier_3
+    members: dict  # share of 低保 members, pooled over the months
+    values: dict = field(default_factory=dict)  # leaf path -> (value, how it was measured)
 
     @property
     def first_day(self) -> dt.date:
@@ -79,11 +82,17 @@ def read_history(folder) -> list[MonthRoll]:
     one salt."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise CivsimError(folder, None, "not a folder", "a roll history written by `civsim roll import` of several months")
+        raise CivsimError(
+            folder, None, "not a folder", "a roll history written by `civsim roll import` of several months"
+        )
     subs = sorted(p for p in folder.iterdir() if (p / "roll.yaml").is_file())
     if (folder / "roll.yaml").is_file() or len(subs) < 2:
-        raise CivsimError(folder, None, "not a roll history of two or more months",
-                          "the folder `civsim roll import` writes for several month folders (<YYYY-MM>/ and history.yaml)")
+        raise CivsimError(
+            folder,
+            None,
+            "not a roll history of two or more months",
+            "the folder `civsim roll import` writes for several month folders (<YYYY-MM>/ and history.yaml)",
+        )
     rolls = []
     for sub in subs:
         meta = params_module.read_yaml(sub / "roll.yaml") or {}
@@ -96,16 +105,31 @@ def read_history(folder) -> list[MonthRoll]:
             raise CivsimError(sub, None, "no households.csv", "a month folder written by `civsim roll import`")
         households = read_table(path, HOUSEHOLD_COLUMNS)
         persons = read_table(sub / "persons.csv", PERSON_COLUMNS)
-        rolls.append(MonthRoll(month, households, persons, str(meta.get("salt_fingerprint", "")),
-                               hashlib.sha256(path.read_bytes()).hexdigest()))
+        rolls.append(
+            MonthRoll(
+                month,
+                households,
+                persons,
+                str(meta.get("salt_fingerprint", "")),
+                hashlib.sha256(path.read_bytes()).hexdigest(),
+            )
+        )
     rolls.sort(key=lambda r: r.month)
     for before, after in zip(rolls, rolls[1:]):
         if after.month != before.month + 1:
-            raise CivsimError(folder, f"{before.month} → {after.month}", "months missing or repeated between them",
-                              "one folder per month without gaps (a rate is per month)")
+            raise CivsimError(
+                folder,
+                f"{before.month} → {after.month}",
+                "months missing or repeated between them",
+                "one folder per month without gaps (a rate is per month)",
+            )
         if after.fingerprint != before.fingerprint or not after.fingerprint:
-            raise CivsimError(folder / str(after.month) / "roll.yaml", "salt_fingerprint",
-                              f"not the salt of {before.month}", "every month imported with the same salt, so persons link")
+            raise CivsimError(
+                folder / str(after.month) / "roll.yaml",
+                "salt_fingerprint",
+                f"not the salt of {before.month}",
+                "every month imported with the same salt, so persons link",
+            )
     return rolls
 
 
@@ -114,8 +138,12 @@ def _dibao(roll: MonthRoll) -> tuple[pd.DataFrame, pd.DataFrame]:
     h = roll.households[roll.households["category"].astype(str) == "dibao"]
     p = roll.persons[roll.persons["household_id"].isin(h["household_id"])]
     if (p["pid_hash"].astype(str) == "").any():
-        raise CivsimError(f"{roll.month}/persons.csv", "pid_hash", "a 低保 member without a hash, so months cannot be linked",
-                          "a roll written by `civsim roll import`")
+        raise CivsimError(
+            f"{roll.month}/persons.csv",
+            "pid_hash",
+            "a 低保 member without a hash, so months cannot be linked",
+            "a roll written by `civsim roll import`",
+        )
     area = h.set_index("household_id")["area"].astype(str)
     return h, p.assign(area=area.reindex(p["household_id"]).to_numpy())
 
@@ -134,8 +162,16 @@ def _turnover(before: MonthRoll, after: MonthRoll) -> pd.DataFrame:
     rows = []
     for area in AREAS:
         at_b, at_a = (hb["area"].astype(str) == area).to_numpy(), (ha["area"].astype(str) == area).to_numpy()
-        rows.append({"from": str(before.month), "to": str(after.month), "area": area, "stock": int(at_b.sum()),
-                     "exits": int((gone & at_b).sum()), "entries": int((new & at_a).sum())})
+        rows.append(
+            {
+                "from": str(before.month),
+                "to": str(after.month),
+                "area": area,
+                "stock": int(at_b.sum()),
+                "exits": int((gone & at_b).sum()),
+                "entries": int((new & at_a).sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -149,15 +185,27 @@ def _levels(roll: MonthRoll, params) -> list[dict]:
             continue
         standard = params.get(f"dibao.standard.{area}", day, 0.0)
         if standard <= 0:
-            raise CivsimError(f"params/{params.district.slug}", f"dibao.standard.{area}",
-                              f"no 低保 standard in force in {roll.month}", "the standard the roll's incomes are read against")
+            raise CivsimError(
+                f"params/{params.district.slug}",
+                f"dibao.standard.{area}",
+                f"no 低保 standard in force in {roll.month}",
+                "the standard the roll's incomes are read against",
+            )
         income = mine["income"].to_numpy(float)
         known = ~np.isnan(income)
         gap = np.clip((standard - income[known]) / standard, 0.0, 1.0)
         tier = mine["tier"].to_numpy()
-        rows.append({"month": str(roll.month), "area": area, "households": len(mine), "with_income": int(known.sum()),
-                     "gap_ratio": float(gap.mean()) if known.any() else np.nan, "tiered": int((tier > 0).sum()),
-                     **{f"tier_{t}": int((tier == t).sum()) for t in (1, 2, 3)}})
+        rows.append(
+            {
+                "month": str(roll.month),
+                "area": area,
+                "households": len(mine),
+                "with_income": int(known.sum()),
+                "gap_ratio": float(gap.mean()) if known.any() else np.nan,
+                "tiered": int((tier > 0).sum()),
+                **{f"tier_{t}": int((tier == t).sum()) for t in (1, 2, 3)},
+            }
+        )
     return rows
 
 
@@ -166,8 +214,13 @@ def _members(rolls: list[MonthRoll]) -> dict:
     if p.empty:
         return {}
     age, grade = p["age"].to_numpy(), p["disability_grade"].to_numpy()
-    flags = {"elderly": age >= 60, "minor": age < 18, "severe_disability": (grade >= 1) & (grade <= 2),
-             "disability": (grade >= 3) & (grade <= 4), "seriously_ill": p["seriously_ill"].to_numpy() == 1}
+    flags = {
+        "elderly": age >= 60,
+        "minor": age < 18,
+        "severe_disability": (grade >= 1) & (grade <= 2),
+        "disability": (grade >= 3) & (grade <= 4),
+        "seriously_ill": p["seriously_ill"].to_numpy() == 1,
+    }
     return {name: float(flag.mean()) for name, flag in flags.items()}
 
 
@@ -175,7 +228,7 @@ def learn(folder, district) -> Learnt:
     """The 低保 dynamics of ``district`` measured on the roll history ``folder`` (module doc)."""
     try:
         return _learn(folder, district)
-    except CivsimError as exc:   # a folder name may hold a 身份证号 too
+    except CivsimError as exc:  # a folder name may hold a 身份证号 too
         raise privacy.scrubbed(exc) from None
 
 
@@ -191,32 +244,43 @@ def _learn(folder, district) -> Learnt:
     span = f"{months[0]}—{months[-1]}（{len(months)} 个月，{len(months) - 1} 次月度变动）"
     learnt = Learnt(target, months, [r.reference for r in rolls], transitions, levels, _members(rolls))
     total = transitions[["stock", "exits", "entries"]].sum()
-    for leaf, column, word in (("dibao.exit_rate", "exits", "households on 低保 in a month none of whose members "
-                                "is on 低保 the next month"),
-                               ("dibao.entry_rate", "entries", "households on 低保 in a month none of whose members "
-                                "was on 低保 the month before")):
-        learnt.values[leaf] = (float(total[column] / total["stock"]),
-                               f"measured on the district's own rolls {span}: {word}, linked by the salted person "
-                               f"hash, {int(total[column])} in all ÷ {int(total['stock'])} household-months of stock "
-                               "(both areas pooled; the engine reads one rate)")
+    for leaf, column, word in (
+        ("dibao.exit_rate", "exits", "households on 低保 in a month none of whose members is on 低保 the next month"),
+        (
+            "dibao.entry_rate",
+            "entries",
+            "households on 低保 in a month none of whose members was on 低保 the month before",
+        ),
+    ):
+        learnt.values[leaf] = (
+            float(total[column] / total["stock"]),
+            f"measured on the district's own rolls {span}: {word}, linked by the salted person "
+            f"hash, {int(total[column])} in all ÷ {int(total['stock'])} household-months of stock "
+            "(both areas pooled; the engine reads one rate)",
+        )
     for area, rows in levels.groupby("area"):
         known = rows["with_income"].sum()
         if known:
             gap = float((rows["gap_ratio"].fillna(0) * rows["with_income"]).sum() / known)
             learnt.values[f"dibao.gap_ratio.{area}"] = (
-                gap, f"measured on the district's own rolls {span}: mean over {int(known)} {area} 低保 household-months "
-                     "of (standard in force − per-capita income) ÷ standard, floored at 0")
+                gap,
+                f"measured on the district's own rolls {span}: mean over {int(known)} {area} 低保 household-months "
+                "of (standard in force − per-capita income) ÷ standard, floored at 0",
+            )
         tiered = int(rows["tiered"].sum())
         if tiered:
             for t, name in ((1, "first"), (2, "second")):
                 learnt.values[f"dibao.tier_share.{name}.{area}"] = (
                     float(rows[f"tier_{t}"].sum() / tiered),
                     f"measured on the district's own rolls {span}: share of the {tiered} {area} 低保 household-months "
-                    f"with a 档 that are in 档 {t}")
+                    f"with a 档 that are in 档 {t}",
+                )
     persons = sum(len(_dibao(r)[1]) for r in rolls)
     for name, share in learnt.members.items():
         learnt.values[f"dibao.members.{name}"] = (
-            share, f"measured on the district's own rolls {span}: share of the {persons} 低保 member-months")
+            share,
+            f"measured on the district's own rolls {span}: share of the {persons} 低保 member-months",
+        )
     return learnt
 
 
@@ -224,13 +288,23 @@ def render(learnt: Learnt) -> str:
     """The learnt values, by area and pooled, in Chinese for the terminal."""
     t = learnt.transitions.groupby("area", sort=False)[["stock", "exits", "entries"]].sum()
     t.loc["合计"] = t.sum()
-    rows = pd.DataFrame({"地区": [AREA_WORDS.get(a, a) for a in t.index], "在册户月": t["stock"].to_numpy(),
-                         "退出户": t["exits"].to_numpy(), "新增户": t["entries"].to_numpy(),
-                         "月退出率": (t["exits"] / t["stock"].where(t["stock"] > 0)).map("{:.4f}".format).to_numpy(),
-                         "月进入率": (t["entries"] / t["stock"].where(t["stock"] > 0)).map("{:.4f}".format).to_numpy()})
-    lines = [f"{learnt.district.name} 低保动态，读自台账 {learnt.months[0]}—{learnt.months[-1]}"
-             f"（{len(learnt.months)} 个月）：", rows.to_string(index=False), "", "写入参数（自 "
-             f"{learnt.first_day.isoformat()} 起）："]
+    rows = pd.DataFrame(
+        {
+            "地区": [AREA_WORDS.get(a, a) for a in t.index],
+            "在册户月": t["stock"].to_numpy(),
+            "退出户": t["exits"].to_numpy(),
+            "新增户": t["entries"].to_numpy(),
+            "月退出率": (t["exits"] / t["stock"].where(t["stock"] > 0)).map("{:.4f}".format).to_numpy(),
+            "月进入率": (t["entries"] / t["stock"].where(t["stock"] > 0)).map("{:.4f}".format).to_numpy(),
+        }
+    )
+    lines = [
+        f"{learnt.district.name} 低保动态，读自台账 {learnt.months[0]}—{learnt.months[-1]}"
+        f"（{len(learnt.months)} 个月）：",
+        rows.to_string(index=False),
+        "",
+        f"写入参数（自 {learnt.first_day.isoformat()} 起）：",
+    ]
     for path, (value, _) in learnt.values.items():
         lines.append(f"  {path} = {value:.4f}")
     lines += ["", TAKE_UP, "所依台账：", *(f"  {r}" for r in learnt.references)]
@@ -253,8 +327,9 @@ def write(learnt: Learnt, root=None) -> Path:
             node, name = calibrate._node(tree, path)
             leaf = base.leaf(path)
             if name not in node:
-                node[name] = CommentedMap([("unit", leaf.declared_unit), ("description", leaf.description),
-                                           ("values", CommentedMap())])
+                node[name] = CommentedMap(
+                    [("unit", leaf.declared_unit), ("description", leaf.description), ("values", CommentedMap())]
+                )
             values = node[name]["values"]
             for date in [d for d in values if params_module.parse_date(d) >= day]:
                 del values[date]
@@ -263,6 +338,6 @@ def write(learnt: Learnt, root=None) -> Path:
             factor = params_module.UNITS[leaf.declared_unit][1]
             entry = CommentedMap([("value", round(value / factor, 4)), ("fitted_to", rolls), ("calibration", how)])
             entry.fa.set_flow_style()
-            values[dt.date(day.year, day.month, day.day)] = entry      # a new date object each: no YAML anchors
+            values[dt.date(day.year, day.month, day.day)] = entry  # a new date object each: no YAML anchors
 
     return calibrate._edit(base, root, change)

@@ -9,6 +9,7 @@ own numbering, for messages. Only recognised
 columns are kept, as normalised text: names, phones, addresses and bank accounts are never read
 out of the sheet.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,21 +24,22 @@ from ..errors import CivsimError
 from . import privacy, sheets
 from . import vocab as V
 
-HEADER_SCAN_ROWS = 80    # a header may stand below many query-condition rows (查询条件：…)
+HEADER_SCAN_ROWS = 80  # a header may stand below many query-condition rows (查询条件：…)
 FOOTER_WORDS = ("制表", "审核", "合计", "总计", "打印", "填报", "负责人", "统计时间", "导出时间", "备注：", "备注:")
-EXPECTED = ("a 家庭查询 export (a header row with 户主身份证号 and 保障人口) or a 人员查询 export "
-            "(身份证号 and 户主身份证号)")
+EXPECTED = (
+    "a 家庭查询 export (a header row with 户主身份证号 and 保障人口) or a 人员查询 export (身份证号 and 户主身份证号)"
+)
 
 
 @dataclass
 class Export:
     path: Path
-    kind: str                       # "household" | "person"
-    columns: dict                   # field -> pd.Series of normalised text ("" when blank)
-    headers: dict                   # field -> the header as written in the file
-    rows: np.ndarray                # spreadsheet row number of each data row
-    label_text: str                 # file name and title rows, where a category label may stand
-    month: pd.Period | None         # export month from the file name (…_YYYYMMDD)
+    kind: str  # "household" | "person"
+    columns: dict  # field -> pd.Series of normalised text ("" when blank)
+    headers: dict  # field -> the header as written in the file
+    rows: np.ndarray  # spreadsheet row number of each data row
+    label_text: str  # file name and title rows, where a category label may stand
+    month: pd.Period | None  # export month from the file name (…_YYYYMMDD)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -56,7 +58,7 @@ class Export:
         return CivsimError(self.path, where, problem, expected)
 
 
-_FEW = 256     # distinct values a column's text is made of one by one (Arrow's kernels cost more to start)
+_FEW = 256  # distinct values a column's text is made of one by one (Arrow's kernels cost more to start)
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _ANY_SPACE = re.compile(r"\s+")
 
@@ -88,22 +90,22 @@ def _one_text(value, upper: bool) -> str:
 def _texts(values: pd.Series, upper: bool) -> np.ndarray:
     """Many distinct values at once, in Arrow's string kernels rather than a Python loop."""
     text = values.astype(str)
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):   # numbers among them
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):  # numbers among them
         whole = values.map(lambda v: isinstance(v, float) and v.is_integer() and abs(v) < 1e15).astype(bool)
         text[whole] = values[whole].astype(np.int64).astype(str)
     text[values.isna()] = ""
     text = pd.Series(pd.array(text, dtype="string[pyarrow]"))
     wide = text.str.contains(r"[^\x00-\x7f]", regex=True)
-    if wide.any():   # NFKC and any Unicode space removed where a value is not plain ASCII
+    if wide.any():  # NFKC and any Unicode space removed where a value is not plain ASCII
         text[wide] = text[wide].astype(object).str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-    text = text.str.replace(r"[ \t\r\n\f\v]+", "", regex=True)   # a class Arrow runs itself (\s is Python's)
+    text = text.str.replace(r"[ \t\r\n\f\v]+", "", regex=True)  # a class Arrow runs itself (\s is Python's)
     if upper:
         text = text.str.upper()
     return text.to_numpy(dtype=object)
 
 
 def _starts_with_digit(text: pd.Series) -> np.ndarray:
-    first = text.to_numpy(dtype="U1")   # numpy truncates to the first character, in C
+    first = text.to_numpy(dtype="U1")  # numpy truncates to the first character, in C
     return (first >= "0") & (first <= "9")
 
 
@@ -181,24 +183,31 @@ def _spread(rows: list, merged: list, first: int, last: int | None = None) -> No
             row = rows[r]
             if len(row) <= c1:
                 row.extend([""] * (c1 + 1 - len(row)))
-            row[c0:c1 + 1] = [value] * (c1 + 1 - c0)
+            row[c0 : c1 + 1] = [value] * (c1 + 1 - c0)
 
 
 def _choose(path: Path, candidates: list, hidden: list, names: list):
     """The sheet to read: the only visible sheet with an export's header, else the active one."""
     if not candidates:
         if hidden:
-            raise CivsimError(path, f"sheet {hidden[0][0].name}", "the export is on a hidden sheet",
-                              "the month's export on a visible sheet")
+            raise CivsimError(
+                path,
+                f"sheet {hidden[0][0].name}",
+                "the export is on a hidden sheet",
+                "the month's export on a visible sheet",
+            )
         raise CivsimError(path, f"sheet(s) {'、'.join(map(str, names))}", "no header row of an export found", EXPECTED)
     if len(candidates) == 1:
         return candidates[0]
     active = [c for c in candidates if c[0].active]
     if len(active) == 1:
         return active[0]
-    raise CivsimError(path, f"sheets {'、'.join(c[0].name for c in candidates)}",
-                      "several sheets hold an export and none is the active one",
-                      "one sheet per export, or the month's sheet left active when saved")
+    raise CivsimError(
+        path,
+        f"sheets {'、'.join(c[0].name for c in candidates)}",
+        "several sheets hold an export and none is the active one",
+        "one sheet per export, or the month's sheet left active when saved",
+    )
 
 
 def read(path: str | Path, vocab: V.Vocabulary | None = None) -> Export:
@@ -217,9 +226,13 @@ def read(path: str | Path, vocab: V.Vocabulary | None = None) -> Export:
     sheet, top, bottom, cells = _choose(path, candidates, hidden, [s.name for s in found])
     rows = sheet.read()
     merged = sheet.merged()
-    _spread(rows, merged, 0, bottom)              # a merged header cell names each column it spans
-    header_row = [" ".join(str(rows[t][i]).strip() for t in range(top, bottom + 1)
-                           if i < len(rows[t]) and str(rows[t][i]).strip()) for i in range(len(cells))]
+    _spread(rows, merged, 0, bottom)  # a merged header cell names each column it spans
+    header_row = [
+        " ".join(
+            str(rows[t][i]).strip() for t in range(top, bottom + 1) if i < len(rows[t]) and str(rows[t][i]).strip()
+        )
+        for i in range(len(cells))
+    ]
     r = bottom
 
     # The file name's last kind word decides (特困人员家庭查询 is a household file); else the headers.
@@ -238,13 +251,17 @@ def read(path: str | Path, vocab: V.Vocabulary | None = None) -> Export:
         positions["size"], headers["size"] = positions["family_size"], headers["family_size"]
     missing = [vocab.canonical[kind][f] for f in V.REQUIRED[kind] if f not in positions]
     if missing:
-        raise CivsimError(path, f"row {r + 1}", f"missing column(s) {'、'.join(missing)}",
-                          f"the header of a {'人员查询' if kind == 'person' else '家庭查询'} export")
+        raise CivsimError(
+            path,
+            f"row {r + 1}",
+            f"missing column(s) {'、'.join(missing)}",
+            f"the header of a {'人员查询' if kind == 'person' else '家庭查询'} export",
+        )
 
-    _spread(rows, merged, r + 1)                  # a merged block's value (a street) on each of its rows
+    _spread(rows, merged, r + 1)  # a merged block's value (a street) on each of its rows
     width = max(max(map(len, rows)), len(cells))
-    data = rows[r + 1:]
-    if any(len(row) != width for row in data):   # calamine pads rows to the sheet's width; others may not
+    data = rows[r + 1 :]
+    if any(len(row) != width for row in data):  # calamine pads rows to the sheet's width; others may not
         data = [row + [""] * (width - len(row)) for row in data]
     body = np.empty((len(data), width), dtype=object)
     if data:
@@ -263,8 +280,15 @@ def read(path: str | Path, vocab: V.Vocabulary | None = None) -> Export:
             if f not in columns:
                 columns[f], headers[f] = values, headers["street_community"]
     title = " ".join(str(c) for row in rows[:top] for c in row if isinstance(c, str))
-    return Export(path, kind, columns, headers, numbers, V.label(path.stem + " " + title),
-                  _month_from_name(privacy.masked(path.stem)))
+    return Export(
+        path,
+        kind,
+        columns,
+        headers,
+        numbers,
+        V.label(path.stem + " " + title),
+        _month_from_name(privacy.masked(path.stem)),
+    )
 
 
 PLACE_SEPARATOR = r"[/／\\|、,，>＞\-—]+"

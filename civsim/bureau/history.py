@@ -9,6 +9,7 @@ household of the later month none of whose members was on the earlier roll is �
 earlier month none of whose members is on the later one 退出, a linked household whose category,
 street, 保障人口, income or benefit moved 变更. Counts go by street and category, in Chinese.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,12 +36,13 @@ SUMMARY = ["街道", "类别", "新增户", "新增人", "退出户", "退出人
 
 # ---------------------------------------------------------------- several months into one history
 
+
 def import_months(folders, district: str, out, salt: bytes) -> list[importer.ImportedRoll]:
     """Each folder one month's exports → ``out/<month>/``; the months must differ. Nothing is
     written unless every month imports."""
     try:
         return _import_months(folders, district, Path(out), salt)
-    except CivsimError as exc:   # a folder name may hold a 身份证号 too
+    except CivsimError as exc:  # a folder name may hold a 身份证号 too
         raise privacy.scrubbed(exc) from None
 
 
@@ -54,8 +56,9 @@ def _import_months(folders, district: str, out: Path, salt: bytes) -> list[impor
     seen: dict = {}
     for folder, roll in zip(folders, rolls):
         if roll.month in seen:
-            raise CivsimError(folder, None, f"a second export of {roll.month} (also {seen[roll.month]})",
-                              "one folder per month")
+            raise CivsimError(
+                folder, None, f"a second export of {roll.month} (also {seen[roll.month]})", "one folder per month"
+            )
         seen[roll.month] = folder
     rolls.sort(key=lambda r: r.month)
     fingerprint = hashlib.sha256(b"fingerprint:" + salt).hexdigest()[:12]
@@ -65,11 +68,20 @@ def _import_months(folders, district: str, out: Path, salt: bytes) -> list[impor
         row = {"month": str(roll.month), "households": len(roll.households), "persons": len(roll.persons)}
         if i:
             summary = _linked(_tables(rolls[i - 1]), _tables(roll)).summary()
-            row.update({"新增户": int(summary["新增户"].sum()), "退出户": int(summary["退出户"].sum()),
-                        "变更户": int(summary["变更户"].sum())})
+            row.update(
+                {
+                    "新增户": int(summary["新增户"].sum()),
+                    "退出户": int(summary["退出户"].sum()),
+                    "变更户": int(summary["变更户"].sum()),
+                }
+            )
         months.append(row)
-    meta = {"district": rolls[0].district.code, "name": rolls[0].district.name, "months": months,
-            "salt_fingerprint": fingerprint}
+    meta = {
+        "district": rolls[0].district.code,
+        "name": rolls[0].district.name,
+        "months": months,
+        "salt_fingerprint": fingerprint,
+    }
     write_text(out / "history.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
     return rolls
 
@@ -80,11 +92,12 @@ def _tables(roll: importer.ImportedRoll) -> tuple[pd.DataFrame, pd.DataFrame, st
 
 # ---------------------------------------------------------------- two months beside each other
 
+
 @dataclass
 class Diff:
     before: str
     after: str
-    households: pd.DataFrame      # one row per household event: 变动, 街道, 类别, 户 ids, persons, 变更内容
+    households: pd.DataFrame  # one row per household event: 变动, 街道, 类别, 户 ids, persons, 变更内容
 
     def summary(self) -> pd.DataFrame:
         """新增 / 退出 (households and persons) and 变更 households per street and category."""
@@ -92,11 +105,17 @@ class Diff:
         if h.empty:
             return pd.DataFrame(columns=SUMMARY)
         counts = pd.crosstab([h["街道"], h["类别"]], h["变动"])
-        persons = h[h["变动"] != "变更"].pivot_table(index=["街道", "类别"], columns="变动", values="人数",
-                                                     aggfunc="sum", fill_value=0)
+        persons = h[h["变动"] != "变更"].pivot_table(
+            index=["街道", "类别"], columns="变动", values="人数", aggfunc="sum", fill_value=0
+        )
         out = pd.DataFrame(index=counts.index)
-        for column, source, key in (("新增户", counts, "新增"), ("新增人", persons, "新增"), ("退出户", counts, "退出"),
-                                    ("退出人", persons, "退出"), ("变更户", counts, "变更")):
+        for column, source, key in (
+            ("新增户", counts, "新增"),
+            ("新增人", persons, "新增"),
+            ("退出户", counts, "退出"),
+            ("退出人", persons, "退出"),
+            ("变更户", counts, "变更"),
+        ):
             out[column] = source[key].reindex(out.index).fillna(0).astype(int) if key in source else 0
         return out.reset_index()[SUMMARY]
 
@@ -106,7 +125,7 @@ def _folder_tables(folder: Path):
     meta_path = folder / "roll.yaml"
     if not meta_path.is_file():
         raise CivsimError(folder, None, "not a roll folder (no roll.yaml)", "a folder written by `civsim roll import`")
-    meta = read_yaml(meta_path) or {}      # the one YAML 1.2 reader
+    meta = read_yaml(meta_path) or {}  # the one YAML 1.2 reader
     households = read_table(folder / "households.csv", HOUSEHOLD_COLUMNS)
     persons = read_table(folder / "persons.csv", PERSON_COLUMNS)
     return households, persons, str(meta.get("month", folder.name)), meta.get("salt_fingerprint")
@@ -124,8 +143,12 @@ def _diff(a, b) -> Diff:
     *ta, salt_a = _folder_tables(a)
     *tb, salt_b = _folder_tables(b)
     if salt_a != salt_b:
-        raise CivsimError(b, "roll.yaml salt_fingerprint", f"hashed under another salt than {a}",
-                          "two rolls imported with the same salt, so their persons can be linked")
+        raise CivsimError(
+            b,
+            "roll.yaml salt_fingerprint",
+            f"hashed under another salt than {a}",
+            "two rolls imported with the same salt, so their persons can be linked",
+        )
     return _linked(tuple(ta), tuple(tb))
 
 
@@ -138,23 +161,34 @@ def _linked(before, after) -> Diff:
     both = left.merge(right, on="pid_hash", how="inner")
     # a later household's earlier self: the one sharing most of its members
     pairs = both.groupby(["hh_after", "hh_before"]).size().rename("shared").reset_index()
-    pairs = pairs.sort_values(["hh_after", "shared", "hh_before"], ascending=[True, False, True]).drop_duplicates("hh_after")
+    pairs = pairs.sort_values(["hh_after", "shared", "hh_before"], ascending=[True, False, True]).drop_duplicates(
+        "hh_after"
+    )
     size_of = lambda p: p.groupby("household_id").size()  # noqa: E731
 
     def label(h):
-        return h["street"].astype(str).replace("", "（未填）"), \
-            h["area"].astype(str).map(AREA_WORDS).fillna("") + h["category"].astype(str).map(CATEGORY_WORDS).fillna("")
+        return h["street"].astype(str).replace("", "（未填）"), h["area"].astype(str).map(AREA_WORDS).fillna("") + h[
+            "category"
+        ].astype(str).map(CATEGORY_WORDS).fillna("")
 
     new = ha[~ha["household_id"].isin(both["hh_after"])]
     gone = hb[~hb["household_id"].isin(both["hh_before"])]
     events = []
     for frame, kind, persons in ((new, "新增", size_of(pa)), (gone, "退出", size_of(pb))):
         street, category = label(frame)
-        events.append(pd.DataFrame({"变动": kind, "街道": street.to_numpy(), "类别": category.to_numpy(),
-                                    "户编号（前）": frame["household_id"].to_numpy() if kind == "退出" else -1,
-                                    "户编号（后）": frame["household_id"].to_numpy() if kind == "新增" else -1,
-                                    "人数": persons.reindex(frame["household_id"]).fillna(0).astype(int).to_numpy(),
-                                    "变更内容": ""}))
+        events.append(
+            pd.DataFrame(
+                {
+                    "变动": kind,
+                    "街道": street.to_numpy(),
+                    "类别": category.to_numpy(),
+                    "户编号（前）": frame["household_id"].to_numpy() if kind == "退出" else -1,
+                    "户编号（后）": frame["household_id"].to_numpy() if kind == "新增" else -1,
+                    "人数": persons.reindex(frame["household_id"]).fillna(0).astype(int).to_numpy(),
+                    "变更内容": "",
+                }
+            )
+        )
     was = hb.set_index("household_id").loc[pairs["hh_before"]].reset_index()
     now = ha.set_index("household_id").loc[pairs["hh_after"]].reset_index()
     moved = {}
@@ -169,12 +203,22 @@ def _linked(before, after) -> Diff:
     changed = what.any(axis=1).to_numpy()
     street, category = label(now)
     text = what[changed].apply(lambda row: "、".join(w for w, v in row.items() if v), axis=1) if changed.any() else []
-    events.append(pd.DataFrame({"变动": "变更", "街道": street.to_numpy()[changed], "类别": category.to_numpy()[changed],
-                                "户编号（前）": was["household_id"].to_numpy()[changed],
-                                "户编号（后）": now["household_id"].to_numpy()[changed],
-                                "人数": size_of(pa).reindex(now["household_id"]).fillna(0).astype(int).to_numpy()[changed],
-                                "变更内容": np.asarray(text, dtype=object)}))
-    table = pd.concat(events, ignore_index=True).sort_values(["街道", "类别", "变动"], kind="stable").reset_index(drop=True)
+    events.append(
+        pd.DataFrame(
+            {
+                "变动": "变更",
+                "街道": street.to_numpy()[changed],
+                "类别": category.to_numpy()[changed],
+                "户编号（前）": was["household_id"].to_numpy()[changed],
+                "户编号（后）": now["household_id"].to_numpy()[changed],
+                "人数": size_of(pa).reindex(now["household_id"]).fillna(0).astype(int).to_numpy()[changed],
+                "变更内容": np.asarray(text, dtype=object),
+            }
+        )
+    )
+    table = (
+        pd.concat(events, ignore_index=True).sort_values(["街道", "类别", "变动"], kind="stable").reset_index(drop=True)
+    )
     return Diff(month_b, month_a, table)
 
 
@@ -182,8 +226,10 @@ def render(d: Diff) -> str:
     """The summary for the terminal, in Chinese."""
     summary = d.summary()
     total = summary[SUMMARY[2:]].sum()
-    lines = [f"{d.before} → {d.after}：新增 {int(total['新增户'])} 户 {int(total['新增人'])} 人，"
-             f"退出 {int(total['退出户'])} 户 {int(total['退出人'])} 人，变更 {int(total['变更户'])} 户"]
+    lines = [
+        f"{d.before} → {d.after}：新增 {int(total['新增户'])} 户 {int(total['新增人'])} 人，"
+        f"退出 {int(total['退出户'])} 户 {int(total['退出人'])} 人，变更 {int(total['变更户'])} 户"
+    ]
     if len(summary):
         lines.append(summary.to_string(index=False))
     return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ them in the roll.
 
 The number itself is never put in a message: callers report the row and column only.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)   # check character for sum mod 11
+CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)  # check character for sum mod 11
 
 
 def check_digit(first17: str) -> str:
@@ -41,7 +42,7 @@ def validate(ids: pd.Series) -> tuple[np.ndarray, pd.DataFrame]:
     ones, ``birth`` (datetime64) and ``sex`` ("m"/"f"). ``ids`` must be normalised text."""
     n = len(ids)
     problem = np.full(n, "", dtype=object)
-    arrow = ids.astype("string[pyarrow]")      # Arrow's string kernels, not a Python loop
+    arrow = ids.astype("string[pyarrow]")  # Arrow's string kernels, not a Python loop
     shaped = arrow.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(bool)
     problem[~shaped] = "not 18 characters of 17 digits and a digit or X"
     codes = np.frombuffer("".join(ids[shaped]).encode("ascii"), dtype=np.uint8).reshape(-1, 18)

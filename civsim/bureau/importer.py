@@ -7,6 +7,7 @@ tables; ``write_roll`` writes households.csv, persons.csv and roll.yaml. Any pro
 ``CivsimError`` naming the file, row and column, never the value of a personal field, and nothing
 is written.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,15 +29,42 @@ from . import exports, idcard, privacy
 from . import vocab as V
 
 # The columns an export fills, in the roll's own order and types (civsim.roll names them all).
-FROM_EXPORT = {"households": ("household_id", "area", "size", "income", "street", "community", "category", "benefit",
-                              "classified", "start", "claim_draw", "tier"),
-               "persons": ("person_id", "household_id", "pid_hash", "age", "sex", "disability_grade", "self_care",
-                           "child_status", "institution", "tekun", "seriously_ill", "classified", "start")}
+FROM_EXPORT = {
+    "households": (
+        "household_id",
+        "area",
+        "size",
+        "income",
+        "street",
+        "community",
+        "category",
+        "benefit",
+        "classified",
+        "start",
+        "claim_draw",
+        "tier",
+    ),
+    "persons": (
+        "person_id",
+        "household_id",
+        "pid_hash",
+        "age",
+        "sex",
+        "disability_grade",
+        "self_care",
+        "child_status",
+        "institution",
+        "tekun",
+        "seriously_ill",
+        "classified",
+        "start",
+    ),
+}
 HOUSEHOLD_COLUMNS = {name: ROLL_HOUSEHOLDS[name][0] for name in FROM_EXPORT["households"]}
 PERSON_COLUMNS = {name: ROLL_PERSONS[name][0] for name in FROM_EXPORT["persons"]}
 
 SALT_DIR_ENV = "CIVSIM_SALT_DIR"
-EXCEL_SERIALS = (18264, 73051)   # 1950-01-01 … 2099-12-31 as Excel day numbers
+EXCEL_SERIALS = (18264, 73051)  # 1950-01-01 … 2099-12-31 as Excel day numbers
 GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -51,6 +79,7 @@ class ImportedRoll:
 
 # ---------------------------------------------------------------- cell parsing (vectorised)
 
+
 def _first(mask) -> int:
     return int(np.asarray(mask).argmax())
 
@@ -63,9 +92,11 @@ def _per_value(text: pd.Series, parse):
 
 def _amounts(ex: exports.Export, field: str) -> np.ndarray:
     """Yuan amounts, text or number; blank is NaN; garbage or a negative amount is an error."""
+
     def parse(u):
         u = u.astype("string[pyarrow]").str.replace(r"[,，元¥￥]", "", regex=True).astype(object)
         return pd.to_numeric(u.replace("", None), errors="coerce").to_numpy(float)
+
     text = ex.text(field)
     parsed, codes = _per_value(text, parse)
     values = parsed[codes] if len(codes) else np.zeros(0)
@@ -86,6 +117,7 @@ def _counts(ex: exports.Export, field: str) -> np.ndarray:
 def _months(ex: exports.Export, field: str) -> np.ndarray:
     """'YYYY-MM' from 2019-03, 201903, 2019/3, 2019年3月, 2019-03-01 00:00:00, or an Excel date
     serial (43525 is 2019-03-01) where the cell lost its date format; blank is ''."""
+
     def parse(u):
         serial = pd.to_numeric(u.where(u.str.fullmatch(r"[1-9]\d{4}(?:\.\d+)?")), errors="coerce")
         serial = serial.where(serial.between(EXCEL_SERIALS[0], EXCEL_SERIALS[1]))
@@ -97,6 +129,7 @@ def _months(ex: exports.Export, field: str) -> np.ndarray:
         out = np.where(good, parts[0].fillna("") + "-" + month.fillna(0).astype(int).astype(str).str.zfill(2), None)
         out[(u == "").to_numpy()] = ""
         return out
+
     text = ex.text(field)
     parsed, codes = _per_value(text, parse)
     values = parsed[codes] if len(codes) else np.zeros(0, dtype=object)
@@ -110,7 +143,7 @@ def _coded(ex: exports.Export, field: str, vocab: V.Vocabulary, default: str) ->
     """A coded field through its table in values.csv; blank and the 'none' labels give ``default``."""
     text = ex.text(field)
     table = vocab.values[field]
-    known = {**{k: default for k in vocab.values["none"]}, "": default, **table}   # 否 is a 是否保障对象 label
+    known = {**{k: default for k in vocab.values["none"]}, "": default, **table}  # 否 is a 是否保障对象 label
     out = text.map(known)
     bad = out.isna().to_numpy()
     if bad.any():
@@ -126,7 +159,7 @@ def _grades(ex: exports.Export, vocab: V.Vocabulary) -> np.ndarray:
     if bad.any():
         raise ex.error("disability_grade", _first(bad), "unknown disability grade", "一级…四级, 1–4, or blank/无")
     grade = grade.fillna(0).to_numpy(np.int64)
-    if ex.has("disabled"):   # 是否残疾 = 否 overrides a stray grade
+    if ex.has("disabled"):  # 是否残疾 = 否 overrides a stray grade
         grade[ex.text("disabled").isin({"否", "无"}).to_numpy()] = 0
     return grade
 
@@ -141,22 +174,31 @@ def _categories(ex: exports.Export, vocab: V.Vocabulary, required: bool):
     text = ex.text("category") if ex.has("category") else pd.Series("", index=range(len(ex)))
     blank = (text == "").to_numpy()
     if blank.any() and file_label is None:
-        if not required:   # a person's category may come from the household
+        if not required:  # a person's category may come from the household
             if not ex.has("category"):
                 return None
             file_label = V.Category("", "", "", "")
         else:
-            raise ex.error("category", _first(blank), "cannot tell the category",
-                           "a 救助类型 column, or a category label in the file name or title row (e.g. 城市低保家庭查询)")
+            raise ex.error(
+                "category",
+                _first(blank),
+                "cannot tell the category",
+                "a 救助类型 column, or a category label in the file name or title row (e.g. 城市低保家庭查询)",
+            )
     labels = {}
-    for value in pd.unique(text[~blank]):   # a handful of distinct labels, not rows
+    for value in pd.unique(text[~blank]):  # a handful of distinct labels, not rows
         try:
             labels[value] = vocab.category(value, ex.path, None)
         except CivsimError as exc:
             shown = privacy.shown_label(value)
-            raise ex.error("category", _first((text == value).to_numpy()),
-                           f"unknown category label {shown!r}" if shown else "unknown category label (not shown: "
-                           "it reads like no category)", exc.expected) from None
+            raise ex.error(
+                "category",
+                _first((text == value).to_numpy()),
+                f"unknown category label {shown!r}"
+                if shown
+                else "unknown category label (not shown: it reads like no category)",
+                exc.expected,
+            ) from None
     out = []
     for attribute in ("category", "area", "placement"):
         fallback = getattr(file_label, attribute) if file_label else ""
@@ -171,11 +213,14 @@ def _ids(ex: exports.Export, field: str):
     bad = problem != ""
     if bad.any():
         i = _first(bad)
-        raise ex.error(field, i, "empty" if ids.iloc[i] == "" else problem[i], "an 18-character 身份证号 stored as text")
+        raise ex.error(
+            field, i, "empty" if ids.iloc[i] == "" else problem[i], "an 18-character 身份证号 stored as text"
+        )
     return ids, derived
 
 
 # ---------------------------------------------------------------- the two tables
+
 
 def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts, where = [], []
@@ -186,8 +231,12 @@ def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFr
             hukou = _coded(ex, "hukou", vocab, "")
             area = np.where(area == "", hukou, area)
         if (area == "").any():
-            raise ex.error("hukou", _first(area == ""), "cannot tell urban or rural",
-                           "a category label naming the area (城市低保 …) or a 户籍类型 column")
+            raise ex.error(
+                "hukou",
+                _first(area == ""),
+                "cannot tell urban or rural",
+                "a category label naming the area (城市低保 …) or a 户籍类型 column",
+            )
         if ex.has("placement"):
             own = _coded(ex, "placement", vocab, "")
             placement = np.where(own != "", own, placement)
@@ -195,15 +244,30 @@ def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFr
         family = _counts(ex, "family_size").astype(float) if ex.has("family_size") else np.full(len(ex), np.nan)
         mean, total = _amounts(ex, "income_mean"), _amounts(ex, "income_total")
         cl_family, cl_persons = _amounts(ex, "classified_family"), _amounts(ex, "classified_persons")
-        classified = np.where(np.isnan(cl_family) & np.isnan(cl_persons), np.nan,
-                              np.nan_to_num(cl_family) + np.nan_to_num(cl_persons))
-        parts.append(pd.DataFrame({
-            "head_id": ids.to_numpy(), "area": area, "size": size, "family": family, "mean": mean, "total": total,
-            "street": ex.text("street").to_numpy(), "community": ex.text("community").to_numpy(),
-            "category": category, "benefit": _amounts(ex, "benefit"), "classified": classified,
-            "start": _months(ex, "start"), "placement": placement,
-            # 分档: the household's 档 where the export has a 保障档次 column (0: none given)
-            "tier": _coded(ex, "tier", vocab, "0").astype(np.int64) if ex.has("tier") else 0}))
+        classified = np.where(
+            np.isnan(cl_family) & np.isnan(cl_persons), np.nan, np.nan_to_num(cl_family) + np.nan_to_num(cl_persons)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "head_id": ids.to_numpy(),
+                    "area": area,
+                    "size": size,
+                    "family": family,
+                    "mean": mean,
+                    "total": total,
+                    "street": ex.text("street").to_numpy(),
+                    "community": ex.text("community").to_numpy(),
+                    "category": category,
+                    "benefit": _amounts(ex, "benefit"),
+                    "classified": classified,
+                    "start": _months(ex, "start"),
+                    "placement": placement,
+                    # 分档: the household's 档 where the export has a 保障档次 column (0: none given)
+                    "tier": _coded(ex, "tier", vocab, "0").astype(np.int64) if ex.has("tier") else 0,
+                }
+            )
+        )
         where.append(pd.DataFrame({"file": f, "pos": np.arange(len(ex))}))
     table, where = pd.concat(parts, ignore_index=True), pd.concat(where, ignore_index=True)
     dup = table.duplicated("head_id", keep="first").to_numpy()
@@ -211,8 +275,12 @@ def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFr
         i = _first(dup)
         j = _first((table["head_id"] == table["head_id"].iat[i]).to_numpy())
         other = exs[where["file"].iat[j]]
-        raise exs[where["file"].iat[i]].error("head_id", where["pos"].iat[i], "duplicate 户主身份证号",
-                                              f"one row per household (it is also on {other.path.name} row {other.rows[where['pos'].iat[j]]})")
+        raise exs[where["file"].iat[i]].error(
+            "head_id",
+            where["pos"].iat[i],
+            "duplicate 户主身份证号",
+            f"one row per household (it is also on {other.path.name} row {other.rows[where['pos'].iat[j]]})",
+        )
     return table, where
 
 
@@ -232,20 +300,33 @@ def _persons(exs: list, vocab: V.Vocabulary, month: pd.Period) -> tuple[pd.DataF
             own = _coded(ex, "placement", vocab, "")
             placement = np.where(own != "", own, placement)
         in_institution = (~ex.text("institution_name").isin(set(vocab.values["none"]) | {""})).to_numpy()
-        ill = (_coded(ex, "health", vocab, "0") == "1") | \
-              (~ex.text("illness").isin(set(vocab.values["none"]) | {""})).to_numpy()
+        ill = (_coded(ex, "health", vocab, "0") == "1") | (
+            ~ex.text("illness").isin(set(vocab.values["none"]) | {""})
+        ).to_numpy()
         classified = np.nan_to_num(_amounts(ex, "classified"))
-        parts.append(pd.DataFrame({
-            "person_key": ids.to_numpy(), "head_id": heads.to_numpy(), "age": age, "sex": derived["sex"].to_numpy(),
-            "disability_grade": _grades(ex, vocab),
-            "self_care": _coded(ex, "self_care", vocab, "0").astype(np.int64),
-            "child_status": _coded(ex, "child", vocab, "none"),
-            "placement": placement, "in_institution": in_institution,
-            "category": cats[0] if cats else np.full(len(ex), "", dtype=object),
-            "seriously_ill": ill.astype(np.int64), "classified": classified, "start": _months(ex, "start"),
-            # a family member listed but not covered (是否保障对象 否) counts for the family's size
-            # and income, and is no recipient
-            "covered": _coded(ex, "covered", vocab, "1") == "1", "income": _amounts(ex, "income")}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "person_key": ids.to_numpy(),
+                    "head_id": heads.to_numpy(),
+                    "age": age,
+                    "sex": derived["sex"].to_numpy(),
+                    "disability_grade": _grades(ex, vocab),
+                    "self_care": _coded(ex, "self_care", vocab, "0").astype(np.int64),
+                    "child_status": _coded(ex, "child", vocab, "none"),
+                    "placement": placement,
+                    "in_institution": in_institution,
+                    "category": cats[0] if cats else np.full(len(ex), "", dtype=object),
+                    "seriously_ill": ill.astype(np.int64),
+                    "classified": classified,
+                    "start": _months(ex, "start"),
+                    # a family member listed but not covered (是否保障对象 否) counts for the family's size
+                    # and income, and is no recipient
+                    "covered": _coded(ex, "covered", vocab, "1") == "1",
+                    "income": _amounts(ex, "income"),
+                }
+            )
+        )
         where.append(pd.DataFrame({"file": f, "pos": np.arange(len(ex))}))
     return pd.concat(parts, ignore_index=True), pd.concat(where, ignore_index=True)
 
@@ -254,11 +335,12 @@ def _fail(exs, where, i, field, problem, expected=""):
     return exs[where["file"].iat[i]].error(field, where["pos"].iat[i], problem, expected)
 
 
-def import_exports(files, district: str, month: str | None = None, salt: bytes | None = None,
-                   vocab: V.Vocabulary | None = None) -> ImportedRoll:
+def import_exports(
+    files, district: str, month: str | None = None, salt: bytes | None = None, vocab: V.Vocabulary | None = None
+) -> ImportedRoll:
     try:
         return _import(files, district, month, salt, vocab)
-    except CivsimError as exc:   # a file name may hold a 身份证号: masked in every message
+    except CivsimError as exc:  # a file name may hold a 身份证号: masked in every message
         raise privacy.scrubbed(exc) from None
 
 
@@ -276,8 +358,12 @@ def _import(files, district: str, month: str | None, salt: bytes | None, vocab: 
     pp_ex = [e for e in read if e.kind == "person"]
     for missing, label in ((not hh_ex, "家庭查询"), (not pp_ex, "人员查询")):
         if missing:
-            raise CivsimError("civsim roll import", "FILES", f"no {label} export among the files",
-                              "a 家庭查询 and a 人员查询 export per category")
+            raise CivsimError(
+                "civsim roll import",
+                "FILES",
+                f"no {label} export among the files",
+                "a 家庭查询 and a 人员查询 export per category",
+            )
     period = _export_month(read, month)
     for ex in read:
         _same_district(ex, target)
@@ -291,29 +377,50 @@ def _import(files, district: str, month: str | None, salt: bytes | None, vocab: 
         first_of = pp.groupby("person_key", sort=False)["head_id"].transform("first").to_numpy()
         i = _first(dup & (pp.duplicated("person_key", keep="first").to_numpy()))
         two = first_of[i] != pp["head_id"].iat[i]
-        raise _fail(pp_ex, pp_where, i, "head_id" if two else "person_id",
-                    "person in two households" if two else "duplicate 身份证号",
-                    "one row per person, in one household")
+        raise _fail(
+            pp_ex,
+            pp_where,
+            i,
+            "head_id" if two else "person_id",
+            "person in two households" if two else "duplicate 身份证号",
+            "one row per person, in one household",
+        )
     index = pd.Index(hh["head_id"]).get_indexer(pp["head_id"])
     if (index < 0).any():
-        raise _fail(pp_ex, pp_where, _first(index < 0), "head_id", "household absent",
-                    "a 户主身份证号 listed in a 家庭查询 export")
+        raise _fail(
+            pp_ex,
+            pp_where,
+            _first(index < 0),
+            "head_id",
+            "household absent",
+            "a 户主身份证号 listed in a 家庭查询 export",
+        )
     covered = pp["covered"].to_numpy(bool)
     members = np.bincount(index[covered], minlength=len(hh))
     off = members != hh["size"].to_numpy()
     if off.any():
         i = _first(off)
-        raise _fail(hh_ex, hh_where, i, "size",
-                    f"保障人口 {hh['size'].iat[i]} but the 人员查询 exports list {members[i]} member(s) covered",
-                    "保障人口 equal to the household's persons covered")
+        raise _fail(
+            hh_ex,
+            hh_where,
+            i,
+            "size",
+            f"保障人口 {hh['size'].iat[i]} but the 人员查询 exports list {members[i]} member(s) covered",
+            "保障人口 equal to the household's persons covered",
+        )
     listed = np.bincount(index, minlength=len(hh))
     family = hh["family"].to_numpy(float)
     over = listed > np.nan_to_num(family, nan=np.inf)
     if over.any():
         i = _first(over)
-        raise _fail(hh_ex, hh_where, i, "family_size",
-                    f"家庭人口 {int(family[i])} but the 人员查询 exports list {listed[i]} member(s)",
-                    "家庭人口 at least the household's persons listed")
+        raise _fail(
+            hh_ex,
+            hh_where,
+            i,
+            "family_size",
+            f"家庭人口 {int(family[i])} but the 人员查询 exports list {listed[i]} member(s)",
+            "家庭人口 at least the household's persons listed",
+        )
     family = np.where(np.isnan(family), np.maximum(listed, hh["size"].to_numpy()), family)
     # Income per person and month: 家庭年均收入 / 12, else 家庭年总收入 / 12 / 家庭人口, else the
     # members' own 年收入 (covered or not) summed.
@@ -322,13 +429,24 @@ def _import(files, district: str, month: str | None, salt: bytes | None, vocab: 
     any_own = np.bincount(index, weights=~np.isnan(own), minlength=len(hh)) > 0
     total = np.where(np.isnan(hh["total"].to_numpy(float)) & any_own, from_persons, hh["total"].to_numpy(float))
     mean = hh["mean"].to_numpy(float)
-    hh["income"] = np.round(np.where(~np.isnan(mean), mean / 12, total / 12 / family), 2)   # to the fen
+    hh["income"] = np.round(np.where(~np.isnan(mean), mean / 12, total / 12 / family), 2)  # to the fen
 
-    households = pd.DataFrame({
-        "household_id": np.arange(len(hh), dtype=np.int64), "area": hh["area"], "size": hh["size"],
-        "income": hh["income"], "street": hh["street"], "community": hh["community"], "category": hh["category"],
-        "benefit": hh["benefit"], "classified": hh["classified"], "start": hh["start"],
-        "claim_draw": 0.0, "tier": hh["tier"]})[list(HOUSEHOLD_COLUMNS)]
+    households = pd.DataFrame(
+        {
+            "household_id": np.arange(len(hh), dtype=np.int64),
+            "area": hh["area"],
+            "size": hh["size"],
+            "income": hh["income"],
+            "street": hh["street"],
+            "community": hh["community"],
+            "category": hh["category"],
+            "benefit": hh["benefit"],
+            "classified": hh["classified"],
+            "start": hh["start"],
+            "claim_draw": 0.0,
+            "tier": hh["tier"],
+        }
+    )[list(HOUSEHOLD_COLUMNS)]
 
     order = np.argsort(index, kind="stable")
     order = order[covered[order]]
@@ -336,14 +454,26 @@ def _import(files, district: str, month: str | None, salt: bytes | None, vocab: 
     home = hh.iloc[index].reset_index(drop=True)
     category = np.where(pp["category"] != "", pp["category"], home["category"])
     placement = np.where(pp["placement"] != "", pp["placement"], home["placement"])
-    persons = pd.DataFrame({
-        "person_id": np.arange(len(pp), dtype=np.int64), "household_id": index.astype(np.int64),
-        "pid_hash": idcard.hashed(pp["person_key"], salt), "age": pp["age"], "sex": pp["sex"],
-        "disability_grade": pp["disability_grade"], "self_care": pp["self_care"], "child_status": pp["child_status"],
-        "institution": ((placement == "centralized") | pp["in_institution"].to_numpy()).astype(np.int64),
-        "tekun": (category == "tekun").astype(np.int64), "seriously_ill": pp["seriously_ill"],
-        "classified": pp["classified"], "start": np.where(pp["start"] != "", pp["start"], home["start"])})
-    return ImportedRoll(households, persons[list(PERSON_COLUMNS)], period, target, [privacy.masked(p.name) for p in paths])
+    persons = pd.DataFrame(
+        {
+            "person_id": np.arange(len(pp), dtype=np.int64),
+            "household_id": index.astype(np.int64),
+            "pid_hash": idcard.hashed(pp["person_key"], salt),
+            "age": pp["age"],
+            "sex": pp["sex"],
+            "disability_grade": pp["disability_grade"],
+            "self_care": pp["self_care"],
+            "child_status": pp["child_status"],
+            "institution": ((placement == "centralized") | pp["in_institution"].to_numpy()).astype(np.int64),
+            "tekun": (category == "tekun").astype(np.int64),
+            "seriously_ill": pp["seriously_ill"],
+            "classified": pp["classified"],
+            "start": np.where(pp["start"] != "", pp["start"], home["start"]),
+        }
+    )
+    return ImportedRoll(
+        households, persons[list(PERSON_COLUMNS)], period, target, [privacy.masked(p.name) for p in paths]
+    )
 
 
 def _same_district(ex: exports.Export, target: districts.District) -> None:
@@ -354,7 +484,9 @@ def _same_district(ex: exports.Export, target: districts.District) -> None:
     text = ex.text("district")
     values = pd.Series(pd.unique(text[text != ""]), dtype=object)
     short = target.name[:-1] if len(target.name) > 2 and target.name[-1] in "区县市旗" else target.name
-    ours = values.isin({target.name, target.code, short}) | values.str.endswith(target.name) | values.str.endswith(short)
+    ours = (
+        values.isin({target.name, target.code, short}) | values.str.endswith(target.name) | values.str.endswith(short)
+    )
     if ours.all():
         return
     value = values[~ours].iat[0]
@@ -362,9 +494,12 @@ def _same_district(ex: exports.Export, target: districts.District) -> None:
         named = districts.find(value).name
     except CivsimError:
         named = None
-    raise ex.error("district", _first((text == value).to_numpy()),
-                   f"an export of {named}, not of {target.name}" if named else f"not {target.name}",
-                   f"{target.name}'s exports (or --district naming the district they are of)")
+    raise ex.error(
+        "district",
+        _first((text == value).to_numpy()),
+        f"an export of {named}, not of {target.name}" if named else f"not {target.name}",
+        f"{target.name}'s exports (or --district naming the district they are of)",
+    )
 
 
 def _export_month(read: list, month: str | None) -> pd.Period:
@@ -376,12 +511,17 @@ def _export_month(read: list, month: str | None) -> pd.Period:
     months = {e.month for e in read}
     if None in months or len(months) != 1:
         names = "、".join(e.path.name for e in read if e.month is None) or "the files"
-        raise CivsimError(names, None, "cannot tell the export month from the file names",
-                          "names ending _YYYYMMDD of one month, or --month YYYY-MM")
+        raise CivsimError(
+            names,
+            None,
+            "cannot tell the export month from the file names",
+            "names ending _YYYYMMDD of one month, or --month YYYY-MM",
+        )
     return months.pop()
 
 
 # ---------------------------------------------------------------- salt and output
+
 
 def salt_path(district: districts.District) -> Path:
     """The district's salt file, outside the repository: $CIVSIM_SALT_DIR/<code>.salt, by default
@@ -405,8 +545,7 @@ def read_salt(district: districts.District, path: str | Path | None = None) -> b
             tmp.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
             os.chmod(tmp, 0o600)
         os.chmod(path, 0o600)
-        print(f"已创建密钥文件 {path}：请妥善保存，下月导入用同一密钥，同一人的编码才能对应",
-              file=sys.stderr)
+        print(f"已创建密钥文件 {path}：请妥善保存，下月导入用同一密钥，同一人的编码才能对应", file=sys.stderr)
     salt = path.read_text(encoding="ascii", errors="replace").strip()
     if len(salt) < 16:
         raise CivsimError(path, None, "salt too short", "at least 16 characters")
@@ -415,13 +554,19 @@ def read_salt(district: districts.District, path: str | Path | None = None) -> b
 
 def write_roll(roll: ImportedRoll, out: str | Path, salt: bytes) -> Path:
     out = Path(out)
-    from ..tables import write_csv   # a cell Excel would run as a formula is written as text
+    from ..tables import write_csv  # a cell Excel would run as a formula is written as text
 
     write_csv(roll.households, out / "households.csv")
     write_csv(roll.persons, out / "persons.csv")
-    meta = {"month": str(roll.month), "district": roll.district.code, "name": roll.district.name,
-            "households": len(roll.households), "persons": len(roll.persons), "files": roll.files,
-            "pid_hash": "HMAC-SHA256 of 身份证号, 80 bits, base32",
-            "salt_fingerprint": hashlib.sha256(b"fingerprint:" + salt).hexdigest()[:12]}
+    meta = {
+        "month": str(roll.month),
+        "district": roll.district.code,
+        "name": roll.district.name,
+        "households": len(roll.households),
+        "persons": len(roll.persons),
+        "files": roll.files,
+        "pid_hash": "HMAC-SHA256 of 身份证号, 80 bits, base32",
+        "salt_fingerprint": hashlib.sha256(b"fingerprint:" + salt).hexdigest()[:12],
+    }
     write_text(out / "roll.yaml", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False))
     return out

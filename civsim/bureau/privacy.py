@@ -2,13 +2,16 @@
 cell: a 身份证号 or a phone number in an export's file name (``张三_420112….xlsx``), echoed in an
 error, a message or roll.yaml. They are masked wherever such text leaves the importer; a cell's
 value is never put in a message in the first place (callers name the row and column)."""
+
 from __future__ import annotations
 
 import re
 
 from ..errors import CivsimError
 
-ID_OR_PHONE = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15}|1[3-9][0-9]{9})(?![0-9０-９])")
+ID_OR_PHONE = re.compile(
+    r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15}|1[3-9][0-9]{9})(?![0-9０-９])"
+)
 MASK = "＊＊＊"
 
 

@@ -11,6 +11,7 @@ An .xlsx is a zip: the sizes its directory declares are checked before anything 
 small file that unpacks to gigabytes (an "Excel bomb": tens of millions of shared strings, or one
 huge cell) is refused, not parsed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,12 +27,12 @@ from ..errors import CivsimError
 
 # Limits of an .xlsx's parts, from the zip directory (a district's 100,000-household export
 # unpacks to under 100 MB per sheet, about 10× its packed size).
-MAX_PART = 1 << 30            # bytes unpacked, any one part
-MAX_TOTAL = 2 << 30           # bytes unpacked, all parts
-MAX_RATIO = 100               # unpacked / packed, for a part over RATIO_FROM bytes
+MAX_PART = 1 << 30  # bytes unpacked, any one part
+MAX_TOTAL = 2 << 30  # bytes unpacked, all parts
+MAX_RATIO = 100  # unpacked / packed, for a part over RATIO_FROM bytes
 RATIO_FROM = 16 << 20
-MAX_STRINGS = 10_000_000      # shared strings a workbook declares
-MAX_TEXT = 1 << 30            # bytes of an HTML, XML or CSV "xls"
+MAX_STRINGS = 10_000_000  # shared strings a workbook declares
+MAX_TEXT = 1 << 30  # bytes of an HTML, XML or CSV "xls"
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
@@ -43,8 +44,8 @@ class Sheet:
     name: str
     visible: bool
     active: bool
-    read: Callable               # read(nrows=None) -> list of rows (lists of cells), from the sheet's row 1
-    merged: Callable = field(default=lambda: [])   # -> [((row0, col0), (row1, col1))], 0-based, inclusive
+    read: Callable  # read(nrows=None) -> list of rows (lists of cells), from the sheet's row 1
+    merged: Callable = field(default=lambda: [])  # -> [((row0, col0), (row1, col1))], 0-based, inclusive
 
 
 def _refuse(path, problem, expected="an .xlsx or .xls export of the information system"):
@@ -59,7 +60,7 @@ def open_sheets(path: Path) -> tuple[str, list[Sheet]]:
         return "xlsx", _calamine(path, _xlsx_checked(path))
     if start.startswith(OLE2):
         return "xls", _calamine(path, None)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):   # Excel itself opens these only as zips
+    if path.suffix.lower() in (".xlsx", ".xlsm"):  # Excel itself opens these only as zips
         raise _refuse(path, "not a readable Excel workbook", ".xlsx or .xls")
     if path.stat().st_size > MAX_TEXT:
         raise _refuse(path, f"{path.stat().st_size >> 20} MB of text", f"a text export under {MAX_TEXT >> 20} MB")
@@ -75,6 +76,7 @@ def open_sheets(path: Path) -> tuple[str, list[Sheet]]:
 
 
 # ---------------------------------------------------------------- .xlsx and BIFF .xls (calamine)
+
 
 def _xlsx_checked(path: Path) -> int | None:
     """The zip directory's sizes within the limits (else an error); returns the active tab."""
@@ -95,12 +97,18 @@ def _xlsx_checked(path: Path) -> int | None:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MAX_PART or (info.file_size > RATIO_FROM and ratio > MAX_RATIO):
-            raise _refuse(path, f"{info.filename} unpacks to {info.file_size >> 20} MB "
-                                f"({ratio:.0f}× its packed size): refused before reading",
-                          f"a workbook part under {MAX_PART >> 20} MB and under {MAX_RATIO}× packed")
+            raise _refuse(
+                path,
+                f"{info.filename} unpacks to {info.file_size >> 20} MB "
+                f"({ratio:.0f}× its packed size): refused before reading",
+                f"a workbook part under {MAX_PART >> 20} MB and under {MAX_RATIO}× packed",
+            )
     if total > MAX_TOTAL:
-        raise _refuse(path, f"unpacks to {total >> 20} MB: refused before reading",
-                      f"a workbook under {MAX_TOTAL >> 20} MB unpacked")
+        raise _refuse(
+            path,
+            f"unpacks to {total >> 20} MB: refused before reading",
+            f"a workbook under {MAX_TOTAL >> 20} MB unpacked",
+        )
     declared = max((int(n) for n in re.findall(rb'(?:uniqueCount|count)="(\d+)"', strings)), default=0)
     if declared > MAX_STRINGS:
         raise _refuse(path, f"declares {declared} shared strings: refused before reading", f"at most {MAX_STRINGS}")
@@ -118,7 +126,7 @@ def _calamine(path: Path, active: int | None) -> list[Sheet]:
         raise _refuse(path, "not a readable Excel workbook", ".xlsx or .xls") from None
     sheets, opened = [], {}
 
-    def sheet_of(name):   # each sheet parsed once, however often it is read
+    def sheet_of(name):  # each sheet parsed once, however often it is read
         if name not in opened:
             try:
                 opened[name] = book.get_sheet_by_name(name)
@@ -127,16 +135,22 @@ def _calamine(path: Path, active: int | None) -> list[Sheet]:
         return opened[name]
 
     for i, m in enumerate(meta):
+
         def read(nrows=None, name=m.name):
             sheet = sheet_of(name)
             try:
-                return sheet.to_python(skip_empty_area=False, nrows=nrows) if nrows else sheet.to_python(skip_empty_area=False)
+                return (
+                    sheet.to_python(skip_empty_area=False, nrows=nrows)
+                    if nrows
+                    else sheet.to_python(skip_empty_area=False)
+                )
             except Exception:
                 raise _refuse(path, f"sheet {name} cannot be read", ".xlsx or .xls") from None
 
         def merged(name=m.name):
             return list(sheet_of(name).merged_cell_ranges or [])
-        if str(m.typ).rsplit(".", 1)[-1].lower() != "worksheet":   # a chart or dialog sheet holds no rows
+
+        if str(m.typ).rsplit(".", 1)[-1].lower() != "worksheet":  # a chart or dialog sheet holds no rows
             continue
         visible = str(m.visible).rsplit(".", 1)[-1].lower() == "visible"
         sheets.append(Sheet(str(m.name), visible, active is not None and i == active, read, merged))
@@ -146,6 +160,7 @@ def _calamine(path: Path, active: int | None) -> list[Sheet]:
 
 
 # ---------------------------------------------------------------- text formats
+
 
 def _decoded(path: Path) -> str:
     data = path.read_bytes()
@@ -234,7 +249,7 @@ class _Tables(HTMLParser):
 def _grid(rows: list) -> tuple[list, list]:
     """Rows of (text, rowspan, colspan) laid on a grid: a spanned cell's value at its top-left,
     "" elsewhere, each span a merged block."""
-    out, merged, below = [], [], {}          # below: column -> rows a span above still covers
+    out, merged, below = [], [], {}  # below: column -> rows a span above still covers
     for r, cells in enumerate(rows):
         row, c = {}, 0
         for text, rowspan, colspan in cells:
@@ -243,7 +258,7 @@ def _grid(rows: list) -> tuple[list, list]:
             for k in range(colspan):
                 row[c + k] = text if k == 0 else ""
                 if rowspan > 1:
-                    below[c + k] = rowspan      # decremented below, after this row
+                    below[c + k] = rowspan  # decremented below, after this row
             if rowspan > 1 or colspan > 1:
                 merged.append(((r, c), (r + rowspan - 1, c + colspan - 1)))
             c += colspan
@@ -290,9 +305,9 @@ def _spreadsheet_ml(path: Path, text: str) -> list[Sheet]:
     sheets = []
     worksheets = root.findall(f"{SS}Worksheet")
     for i, ws in enumerate(worksheets):
-        rows, merged, covered, r = [], [], {}, 0    # covered: column -> last row a MergeDown spans
+        rows, merged, covered, r = [], [], {}, 0  # covered: column -> last row a MergeDown spans
         table = ws.find(f"{SS}Table")
-        for row in (table.findall(f"{SS}Row") if table is not None else []):
+        for row in table.findall(f"{SS}Row") if table is not None else []:
             index = row.get(f"{SS}Index")
             if index and index.isdigit():
                 while r < int(index) - 1:
@@ -317,7 +332,10 @@ def _spreadsheet_ml(path: Path, text: str) -> list[Sheet]:
             rows.append([cells.get(k, "") for k in range(max(cells, default=-1) + 1)])
             r += 1
         options = ws.find(f"{XL}WorksheetOptions")
-        hidden = options is not None and (options.findtext(f"{XL}Visible") or "").strip() in ("SheetHidden", "SheetVeryHidden")
+        hidden = options is not None and (options.findtext(f"{XL}Visible") or "").strip() in (
+            "SheetHidden",
+            "SheetVeryHidden",
+        )
         selected = options is not None and options.find(f"{XL}Selected") is not None
         read, merges = _rows_of(rows, merged)
         is_active = (i == active) if active is not None else (selected or len(worksheets) == 1)

@@ -6,11 +6,13 @@ to a :class:`civsim.synthetic.Builder`, reading the leaves the program declares 
 A program without a module here has no caseload of its own on a synthetic roll (it rides on
 others', or pays counted cases).
 """
+
 from __future__ import annotations
 
 import importlib
 import pkgutil
 from typing import Callable
 
-BUILDERS: dict[str, Callable] = {m.name: importlib.import_module(f"{__name__}.{m.name}").build
-                                 for m in pkgutil.iter_modules(__path__)}
+BUILDERS: dict[str, Callable] = {
+    m.name: importlib.import_module(f"{__name__}.{m.name}").build for m in pkgutil.iter_modules(__path__)
+}

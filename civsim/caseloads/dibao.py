@@ -1,4 +1,5 @@
 """The synthetic roll's caseload of dibao (its rule: civsim.programs.dibao)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +8,13 @@ from ..programs.dibao import MEMBER_SHARES, TIERS
 from ..roll import AREAS
 
 # the leaves that make a district pay for its 低保 members' disabilities
-DISABILITY_RULES = ("disability.nursing.amount", "disability.living.grade_1_2", "disability.living.grade_3_4",
-                    "dibao.classified.severe_disability.amount", "dibao.classified.severe_disability.percent")
+DISABILITY_RULES = (
+    "disability.nursing.amount",
+    "disability.living.grade_1_2",
+    "disability.living.grade_3_4",
+    "dibao.classified.severe_disability.amount",
+    "dibao.classified.severe_disability.percent",
+)
 
 
 def build(b) -> None:
@@ -21,7 +27,7 @@ def build(b) -> None:
         persons = b.target(f"caseload.dibao.{area}.persons")
         if claimers == 0:
             continue
-        standard = b.params.at(f"dibao.standard.{area}", b.date)    # a count without a standard in force: the error
+        standard = b.params.at(f"dibao.standard.{area}", b.date)  # a count without a standard in force: the error
         eligible = max(claimers, int(round(claimers / max(take_up, 1e-9))))
         pool = max(eligible, int(round(eligible / max(share, 1e-9))))
         gap = min(max(b.value(f"dibao.gap_ratio.{area}"), 0.01), 0.99)
@@ -30,9 +36,16 @@ def build(b) -> None:
         k = gap / (1 - gap)
         ratio = np.concatenate([rng.random(eligible) ** k, 1 + rng.random(pool - eligible)])
         # Exactly `claimers` of the eligible claim at the anchor: their draws lie below take-up.
-        draw = np.concatenate([rng.random(claimers) * take_up, take_up + rng.random(eligible - claimers) * (1 - take_up),
-                               rng.random(pool - eligible)])
-        size = np.concatenate([b.sizes(claimers, persons), b.sizes(pool - claimers, int(round((pool - claimers) * persons / claimers)))])
+        draw = np.concatenate(
+            [
+                rng.random(claimers) * take_up,
+                take_up + rng.random(eligible - claimers) * (1 - take_up),
+                rng.random(pool - eligible),
+            ]
+        )
+        size = np.concatenate(
+            [b.sizes(claimers, persons), b.sizes(pool - claimers, int(round((pool - claimers) * persons / claimers)))]
+        )
         member_of = np.repeat(np.arange(pool), size)
         households = {"area": area, "category": "dibao", "income": ratio * standard, "claim_draw": draw}
         members = _members(b, len(member_of))
@@ -44,7 +57,9 @@ def build(b) -> None:
         if b.declares("dibao.classified.single_parent.amount", "dibao.classified.single_parent.percent"):
             households["single_parent"] = (rng.random(pool) < b.value("dibao.members.single_parent")).astype(int)
         if b.declares("dibao.classified.student.amount", "dibao.classified.student.percent"):
-            school_age = (members["age"] >= 6) & (members["age"] <= 22)      # students among them, at the share of all members
+            school_age = (members["age"] >= 6) & (
+                members["age"] <= 22
+            )  # students among them, at the share of all members
             chance = min(1.0, b.value("dibao.members.student") * len(school_age) / max(school_age.sum(), 1))
             members["student"] = (school_age & (rng.random(len(school_age)) < chance)).astype(int)
         b.add(households, members, member_of)

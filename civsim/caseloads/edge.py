@@ -1,4 +1,5 @@
 """The synthetic roll's caseload of edge (its rule: civsim.programs.edge)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,5 +16,14 @@ def build(b) -> None:
         size = b.sizes(households, b.target(f"caseload.edge.{area}.persons"))[template]
         n = len(size)
         ratio = 1 + b.rng.random(n) * (b.value("edge.income_multiple") - 1)
-        b.add({"area": area, "category": "edge", "income": ratio * b.value(f"dibao.standard.{area}"),
-               "start": start, "end": end}, {"age": np.full(int(size.sum()), 40)}, np.repeat(np.arange(n), size))
+        b.add(
+            {
+                "area": area,
+                "category": "edge",
+                "income": ratio * b.value(f"dibao.standard.{area}"),
+                "start": start,
+                "end": end,
+            },
+            {"age": np.full(int(size.sum()), 40)},
+            np.repeat(np.arange(n), size),
+        )

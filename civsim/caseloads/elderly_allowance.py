@@ -1,4 +1,5 @@
 """The synthetic roll's caseload of elderly_allowance (its rule: civsim.programs.elderly_allowance)."""
+
 from __future__ import annotations
 
 from ..programs.elderly_allowance import BANDS

@@ -1,4 +1,5 @@
 """The synthetic roll's caseload of home_care (its rule: civsim.programs.home_care)."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """The synthetic roll's caseload of unsupported_child (its rule: civsim.programs.unsupported_child)."""
+
 from __future__ import annotations
 
 

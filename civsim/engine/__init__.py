@@ -13,6 +13,7 @@ The package: ``candidates`` (what the rules read from a roll), ``month`` (one mo
 it), ``simulation`` (the run loop), ``reuse`` (the Monte Carlo's recorded lines), ``tidy`` (the
 table and its sums).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -64,12 +65,14 @@ def _same(one: Lines, other: Lines) -> bool:
     n, m = len(one.groups), len(other.groups)
     if not (one.lines == other.lines if n == m else np.array_equal(np.repeat(one.lines, n), np.repeat(other.lines, m))):
         return False
-    return (np.array_equal(one.values[:, :3], other.values[:, :3], equal_nan=True)
-            and np.array_equal(money.yuan(one.values[:, 3]), money.yuan(other.values[:, 3]), equal_nan=True))
+    return np.array_equal(one.values[:, :3], other.values[:, :3], equal_nan=True) and np.array_equal(
+        money.yuan(one.values[:, 3]), money.yuan(other.values[:, 3]), equal_nan=True
+    )
 
 
-def simulate(district, year: int, scenarios=(), seed: int | None = None, params: ParamSet | None = None,
-             roll: Roll | None = None) -> pd.DataFrame:
+def simulate(
+    district, year: int, scenarios=(), seed: int | None = None, params: ParamSet | None = None, roll: Roll | None = None
+) -> pd.DataFrame:
     """Baseline and scenarios for one district-year on one shared roll (tidy DataFrame)."""
     base = params if params is not None else params_module.load(district)
     sim = Simulation(base, year, 1 if seed is None else seed, roll=roll)
@@ -78,16 +81,20 @@ def simulate(district, year: int, scenarios=(), seed: int | None = None, params:
     for scenario, lines in zip(scenarios, paid[1:]):
         if _same(lines, paid[0]):
             name = scenario.name if isinstance(scenario, scenarios_module.Scenario) else str(scenario)
-            raise CivsimError(getattr(scenario, "file", "") or f"scenario {name}", "changes",
-                              f"changes nothing in {year}: the leaves it changes pay no one that year",
-                              "a change that reaches someone paid in the simulated year")
+            raise CivsimError(
+                getattr(scenario, "file", "") or f"scenario {name}",
+                "changes",
+                f"changes nothing in {year}: the leaves it changes pay no one that year",
+                "a change that reaches someone paid in the simulated year",
+            )
     frame = finish(paid)
     # what the roll could not hold, in the user's words (the command line prints it)
-    frame.attrs["notes"] = [f"{path}：人数为{month}的数字，晚于{year}年，本年名册不计入"
-                            for path, month in sim.roll.unplaced.items()]
+    frame.attrs["notes"] = [
+        f"{path}：人数为{month}的数字，晚于{year}年，本年名册不计入" for path, month in sim.roll.unplaced.items()
+    ]
     frame.attrs["unplaced"] = {path: str(month) for path, month in sim.roll.unplaced.items()}
     frame.attrs["district"] = base.district.slug
-    if sim.roll.reads:      # the leaves a synthetic roll was drawn from (a bureau roll: None)
+    if sim.roll.reads:  # the leaves a synthetic roll was drawn from (a bureau roll: None)
         frame.attrs["drawn_from"] = sorted(set().union(*sim.roll.reads.values()))
     return frame
 
@@ -99,9 +106,30 @@ def require_someone(frame: pd.DataFrame, year: int) -> None:
     unplaced = frame.attrs.get("unplaced") or {}
     if unplaced and not (frame["amount_yuan"].abs() > 0).any():
         path, month = min(unplaced.items(), key=lambda item: item[1])
-        raise CivsimError(f"params/{frame.attrs.get('district', '')}", path, f"every count is for a later year (from "
-                          f"{month}): a roll for {year} holds no one", f"a year the district's counts cover ({month[:4]} or later)")
+        raise CivsimError(
+            f"params/{frame.attrs.get('district', '')}",
+            path,
+            f"every count is for a later year (from {month}): a roll for {year} holds no one",
+            f"a year the district's counts cover ({month[:4]} or later)",
+        )
 
 
-__all__ = ["Simulation", "simulate", "runs", "require_someone", "scenario_sets", "Detail", "Fixed", "Month", "View", "Prepared", "to_csv_frame",
-           "year_totals", "stock", "year_months", "COLUMNS", "KEYS", "MEASURES"]
+__all__ = [
+    "Simulation",
+    "simulate",
+    "runs",
+    "require_someone",
+    "scenario_sets",
+    "Detail",
+    "Fixed",
+    "Month",
+    "View",
+    "Prepared",
+    "to_csv_frame",
+    "year_totals",
+    "stock",
+    "year_months",
+    "COLUMNS",
+    "KEYS",
+    "MEASURES",
+]

@@ -1,5 +1,6 @@
 """What the programs read from a roll: each program's candidates (a view over its entity's table)
 and the lookups made once per roll, shared by every scenario and Monte Carlo draw."""
+
 from __future__ import annotations
 
 import functools
@@ -45,7 +46,7 @@ class View:
     @functools.cached_property
     def _spells(self) -> tuple[np.ndarray, np.ndarray, bool]:
         start, end = self.col("start"), self.col("end")
-        if self.entity == "person":   # a person is on the roll while both they and their household are
+        if self.entity == "person":  # a person is on the roll while both they and their household are
             household = self.col("household")
             start = np.maximum(start, self._whole("household", "start")[household])
             end = np.minimum(end, self._whole("household", "end")[household])
@@ -73,11 +74,11 @@ class View:
 
     def col(self, name: str) -> np.ndarray:
         if name not in self._cache:
-            if name == "household":     # each candidate's household row
+            if name == "household":  # each candidate's household row
                 value = self.rows if self.entity == "household" else self._roll.household_row[self.rows]
-            elif name == "group":       # its household's group (area, and street where the roll has them)
+            elif name == "group":  # its household's group (area, and street where the roll has them)
                 value = self._group[self.col("household")]
-            elif name == "area":        # its household's area (persons too)
+            elif name == "area":  # its household's area (persons too)
                 value = self._whole("household", "area")[self.col("household")]
             else:
                 value = self._whole(self.entity, name)[self.rows]
@@ -143,17 +144,18 @@ def _codes(table: pd.DataFrame, column: str, words) -> list[int]:
 @dataclass
 class Prepared:
     """What the programs read from a roll, computed once and shared by every scenario."""
+
     roll: Roll
     views: dict
-    groups: pd.DataFrame        # group code -> area (and street)
-    group: np.ndarray           # each household's group code
-    case_rows: np.ndarray       # the groups of urban and rural case lines
+    groups: pd.DataFrame  # group code -> area (and street)
+    group: np.ndarray  # each household's group code
+    case_rows: np.ndarray  # the groups of urban and rural case lines
     cache: dict = field(default_factory=dict)
     # (id(leaf), month ordinal) -> (leaf, value in force): the parameter sets of one roll's runs
     # (scenarios, Monte Carlo draws) share most leaves; the leaf is kept, so its id stays its own
     values: dict = field(default_factory=dict)
-    trace: object = None        # a civsim.engine.trace.Trace: the months' rules record their working
-    unpaid: set = field(default_factory=set)    # leaves read as 0 (schema.unpaid: a bureau roll's category paid no cash)
+    trace: object = None  # a civsim.engine.trace.Trace: the months' rules record their working
+    unpaid: set = field(default_factory=set)  # leaves read as 0 (schema.unpaid: a bureau roll's category paid no cash)
     by_area: dict = field(default_factory=dict)  # (id(area codes), values) -> (the codes, each one's value)
 
     @functools.cached_property
@@ -166,7 +168,7 @@ class Prepared:
         key = (id(area), values.tobytes())
         hit = self.by_area.get(key)
         if hit is None or hit[0] is not area:
-            if len(self.by_area) >= 8:     # a Monte Carlo's copies: a few at a time
+            if len(self.by_area) >= 8:  # a Monte Carlo's copies: a few at a time
                 self.by_area.clear()
             spread = values[area]
             spread.flags.writeable = False
@@ -177,11 +179,11 @@ class Prepared:
         """``params.at(path, date)``, looked up once per leaf and month."""
         leaf = params.leaves.get(path)
         if leaf is None:
-            return 0.0 if path in self.unpaid else params.at(path, date)    # else the error naming it
+            return 0.0 if path in self.unpaid else params.at(path, date)  # else the error naming it
         hit = self.values.get((id(leaf), t))
         if hit is not None and hit[0] is leaf:
             return hit[1]
-        if len(self.values) > 100_000:       # a long-lived explorer's many control changes
+        if len(self.values) > 100_000:  # a long-lived explorer's many control changes
             self.values.clear()
         value = leaf.at(date).value
         self.values[(id(leaf), t)] = (leaf, value)
@@ -203,7 +205,7 @@ class Prepared:
             codes = (area.astype(np.int64) * len(names) + street).astype(np.int32)
             groups = pd.DataFrame({"area": np.repeat(AREAS, len(names)), "street": names * 2})
         else:
-            codes, groups = area, _area_groups()     # the area's code (int8, read-only)
+            codes, groups = area, _area_groups()  # the area's code (int8, read-only)
         case_rows = np.array([0, len(groups) // 2])
         views, columns = {}, {}
         small = np.int32 if max(len(roll.households), len(roll.persons)) < 2**31 else np.int64

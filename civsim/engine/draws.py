@@ -14,6 +14,7 @@ runs draw by draw.
 Each draw's year table (:meth:`Copies.by_year`) is summed from its own blocks in the order one
 draw's run makes them, so it is the same, to the bit, as :meth:`Simulation.by_year` of that draw.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,7 +29,7 @@ from .month import Month
 from .reuse import Fixed
 from .simulation import Simulation
 
-ROWS = 2_000_000        # households + persons of all copies together (a few hundred MB at most)
+ROWS = 2_000_000  # households + persons of all copies together (a few hundred MB at most)
 
 
 class NotStackable(Exception):
@@ -54,9 +55,17 @@ class Copies:
         link = np.tile(roll.household_row.astype(np.int64), B) + np.repeat(np.arange(B) * H, P)
         households = _tiled(roll.households, B, {"household_id": np.arange(H * B)})
         persons = _tiled(roll.persons, B, {"household_id": link, "person_id": np.arange(P * B)})
-        stacked = Roll(households, persons, roll.anchor, roll.standard_at_anchor, roll.seed, roll.source,
-                       months=roll.months, year=roll.year)
-        stacked._row = link.astype(np.int32) if H * B < 2**31 else link     # the link, known: no search
+        stacked = Roll(
+            households,
+            persons,
+            roll.anchor,
+            roll.standard_at_anchor,
+            roll.seed,
+            roll.source,
+            months=roll.months,
+            year=roll.year,
+        )
+        stacked._row = link.astype(np.int32) if H * B < 2**31 else link  # the link, known: no search
         self.n_groups = n = len(prepared.groups)
         group = np.tile(prepared.group.astype(np.int64), B) + np.repeat(np.arange(B) * n, H)
         group = group.astype(np.int32 if B * n < 2**31 else np.int64)
@@ -66,11 +75,18 @@ class Copies:
         for key, view in prepared.views.items():
             size = H if view.entity == "household" else P
             rows = np.tile(view.rows.astype(np.int64), B) + np.repeat(np.arange(B) * size, view.n)
-            views[key] = View(stacked, view.entity, rows.astype(view.rows.dtype if B * size < 2**31 else np.int64),
-                              group, columns)
+            views[key] = View(
+                stacked, view.entity, rows.astype(view.rows.dtype if B * size < 2**31 else np.int64), group, columns
+            )
         groups = pd.concat([prepared.groups] * B, ignore_index=True)
-        self.sim = Simulation(sim.params, sim.year, sim.seed, roll=stacked, months=sim.months,
-                              prepared=Prepared(stacked, views, groups, group, prepared.case_rows))
+        self.sim = Simulation(
+            sim.params,
+            sim.year,
+            sim.seed,
+            roll=stacked,
+            months=sim.months,
+            prepared=Prepared(stacked, views, groups, group, prepared.case_rows),
+        )
 
     def check(self, fixed: Fixed | None, leaves=()) -> None:
         """:class:`NotStackable` unless every program this run evaluates can run over the copies."""
@@ -83,24 +99,34 @@ class Copies:
             if set(p.params) & set(leaves):
                 raise NotStackable(f"{p.key} reads a leaf the draws change")
 
-    def by_year(self, params: ParamSet, incomes: np.ndarray, cpi: np.ndarray, food: np.ndarray,
-                fixed: Fixed | None = None, leaves=()) -> list[pd.DataFrame]:
+    def by_year(
+        self,
+        params: ParamSet,
+        incomes: np.ndarray,
+        cpi: np.ndarray,
+        food: np.ndarray,
+        fixed: Fixed | None = None,
+        leaves=(),
+    ) -> list[pd.DataFrame]:
         """Each draw's :meth:`Simulation.by_year`: ``incomes`` months × draws × pool households
         (:meth:`Simulation.incomes`), ``cpi`` and ``food`` draws × months; at most ``copies``
         draws, the same ``params`` (the leaves the draws change, ``leaves``, read by no running
         rule) and the lines of ``fixed`` for all."""
         return self.by_year_sets([(params, fixed, incomes.shape[1])], incomes, cpi, food, leaves)[0]
 
-    def by_year_sets(self, runs: list, incomes: np.ndarray, cpi: np.ndarray, food: np.ndarray,
-                     leaves=()) -> list[list[pd.DataFrame]]:
+    def by_year_sets(
+        self, runs: list, incomes: np.ndarray, cpi: np.ndarray, food: np.ndarray, leaves=()
+    ) -> list[list[pd.DataFrame]]:
         """:meth:`by_year` of several parameter sets under the same draws' inputs, month by month
         side by side: ``runs`` = [(params, fixed, draws)], the first over every draw of
         ``incomes``, each other over its first ``draws``. A program whose leaves in force in a
         month are the first set's, and whose lines read are too, pays that month what it pays in
         the first set: its lines are taken, not made again (a budget's recurring and carried
         sets differ from the full one in a few programs and months)."""
-        return [[pd.DataFrame({"amount_yuan": amount, "person_times": times}, index=index)
-                 for index, amount, times in sums] for sums in self.sums(runs, incomes, cpi, food, leaves)]
+        return [
+            [pd.DataFrame({"amount_yuan": amount, "person_times": times}, index=index) for index, amount, times in sums]
+            for sums in self.sums(runs, incomes, cpi, food, leaves)
+        ]
 
     def sums(self, runs: list, incomes: np.ndarray, cpi: np.ndarray, food: np.ndarray, leaves=()) -> list[list]:
         """:meth:`by_year_sets` as arrays: for each run and draw, (the (year, line) index, amount_yuan,
@@ -114,7 +140,7 @@ class Copies:
             self.check(fixed, leaves)
         if len({fixed.programs if fixed is not None else frozenset() for _, fixed, _ in runs}) > 1:
             raise ValueError("the sets run side by side hold different programs")
-        if draws < self.copies:     # the last block: the spare copies repeat the last draw
+        if draws < self.copies:  # the last block: the spare copies repeat the last draw
             spare = self.copies - draws
             incomes = np.concatenate([incomes, np.repeat(incomes[:, -1:], spare, axis=1)], axis=1)
             cpi, food = (np.concatenate([a, np.repeat(a[-1:], spare, axis=0)]) for a in (cpi, food))
@@ -130,14 +156,14 @@ class Copies:
         n, B, L = self.n_groups, self.copies, len(lines)
         values = np.zeros((L, B, n, 4))
         for i, block in enumerate(blocks):
-            values[i] = block       # a held line's block stands for every copy
+            values[i] = block  # a held line's block stands for every copy
         years = np.asarray(years, np.int64)
         present = np.array(present, bool).reshape(L, B)[:, :draws]
         codes, names = pd.factorize(np.array(lines, dtype=object))
         cells, cell_of = np.unique(years * max(1, len(names)) + codes, return_inverse=True)
         C = len(cells)
         key = (np.arange(draws)[:, None] * C + np.repeat(cell_of, n)[None, :]).reshape(-1)
-        part = values[:, :draws].transpose(1, 0, 2, 3)       # copies × lines × groups × MEASURES
+        part = values[:, :draws].transpose(1, 0, 2, 3)  # copies × lines × groups × MEASURES
         amount = money.yuan(np.bincount(key, weights=part[..., 3].reshape(-1), minlength=draws * C)).reshape(draws, C)
         times = np.bincount(key, weights=part[..., 2].reshape(-1), minlength=draws * C).reshape(draws, C)
         # which cells each copy paid, and where each line was first paid
@@ -145,8 +171,10 @@ class Copies:
         for e in range(L):
             paid[:, cell_of[e]] |= present[e]
         at = np.where(present, np.arange(L)[:, None], L)
-        first = np.stack([at[codes == c].min(axis=0) for c in range(len(names))]) if len(names) else np.zeros((0, draws))
-        order = np.argsort(first, axis=0, kind="stable")     # each copy's lines in the order first paid
+        first = (
+            np.stack([at[codes == c].min(axis=0) for c in range(len(names))]) if len(names) else np.zeros((0, draws))
+        )
+        order = np.argsort(first, axis=0, kind="stable")  # each copy's lines in the order first paid
         alike: dict = {}
         for d in range(draws):
             alike.setdefault(paid[d].tobytes() + order[:, d].tobytes(), []).append(d)
@@ -156,7 +184,7 @@ class Copies:
             chosen = present[:, d]
             index, inverse = self._index(codes[chosen], names, years[chosen])
             where = np.empty(len(index), np.int64)
-            where[inverse] = cell_of[chosen]           # each of the copy's cells among every copy's
+            where[inverse] = cell_of[chosen]  # each of the copy's cells among every copy's
             for d in chosen_draws:
                 out[d] = (index, amount[d, where], times[d, where])
         return out
@@ -166,7 +194,7 @@ class Copies:
         cell, as :meth:`Simulation.year_table` makes them (the lines numbered in the order they
         are first paid; the index kept with the simulation's)."""
         present, first = np.unique(codes, return_index=True)
-        order = present[np.argsort(first, kind="stable")]         # the lines in the order first paid
+        order = present[np.argsort(first, kind="stable")]  # the lines in the order first paid
         number = np.empty(len(every), np.int64)
         number[order] = np.arange(len(order))
         line_code, names = number[codes], every[order]
@@ -176,7 +204,8 @@ class Copies:
         index = kept.get(key)
         if index is None:
             index = kept[key] = pd.MultiIndex.from_arrays(
-                [unique // len(names), np.asarray(names, dtype=object)[unique % len(names)]], names=["year", "program"])
+                [unique // len(names), np.asarray(names, dtype=object)[unique % len(names)]], names=["year", "program"]
+            )
         return index, inverse
 
     def _entries(self, runs, incomes, cpi, food) -> list[list]:
@@ -199,12 +228,14 @@ class Copies:
                 # each copy's prices: a rule reading them (价格临时补贴) finds one per draw
                 month = Month(params, period, sim.prepared, income[t], cpi[:, t], food[:, t], date=date)
                 months.append(month)
-                taken: set = set()      # programs paying this month what they pay in the first set
+                taken: set = set()  # programs paying this month what they pay in the first set
                 for program in sim.programs:
                     alike = k > 0 and same[k][program.key][t] and all(line_of.get(r) in taken for r in program.reads)
                     if program.key in held:
-                        entries[k] += [(line, period.year, everyone, block)
-                                       for line, block in fixed.blocks.get((t, program.key), ())]
+                        entries[k] += [
+                            (line, period.year, everyone, block)
+                            for line, block in fixed.blocks.get((t, program.key), ())
+                        ]
                         if program.key in fixed.lazy:
                             view = sim.prepared.views.get(program.key)
                             month.results[program.key] = lambda p=program, v=view, m=month: (v, self._held(p, m, v))
@@ -236,13 +267,17 @@ class Copies:
         """A held flat program's month over the copies (another program reads it): made on the
         single roll and laid out for every copy, as no draw moves it."""
         single = self.base.prepared.views[program.key]
-        alone = Month(month.params, month.period, self.base.prepared, month._income[:0], np.nan, np.nan,
-                      date=month._date)
+        alone = Month(
+            month.params, month.period, self.base.prepared, month._income[:0], np.nan, np.nan, date=month._date
+        )
         paid = program.evaluate(alone, single)
         rows = np.asarray(paid.rows, np.int64)
         amount = np.broadcast_to(np.asarray(paid.amount), rows.shape)
-        return Paid((rows[None, :] + (np.arange(self.copies) * single.n)[:, None]).reshape(-1),
-                    np.tile(amount, self.copies), paid.over)
+        return Paid(
+            (rows[None, :] + (np.arange(self.copies) * single.n)[:, None]).reshape(-1),
+            np.tile(amount, self.copies),
+            paid.over,
+        )
 
     def _same_leaves(self, first: ParamSet, params: ParamSet) -> dict:
         return same_leaves(self.sim, first, params)
@@ -263,8 +298,7 @@ def same_leaves(sim: Simulation, first: ParamSet, params: ParamSet) -> dict:
             if a is None or b is None:
                 alike[:] = False
                 break
-            alike &= [_in_force(prepared, first, path, t, d) == _in_force(prepared, params, path, t, d)
-                      for t, d in at]
+            alike &= [_in_force(prepared, first, path, t, d) == _in_force(prepared, params, path, t, d) for t, d in at]
         out[program.key] = alike
     return out
 
@@ -274,15 +308,22 @@ def fixed_like(sim: Simulation, first: ParamSet, fixed: Fixed, params: ParamSet)
     for ``first``), taking the lines of every held program whose leaves are ``first``'s in every
     month and whose lines read are taken too: only the others are run again. None where either
     set runs on a roll of its own (a scenario's)."""
-    if fixed.roll is not None and fixed.roll is not sim.roll or sim.on_roll_of(params) is not sim \
-            or sim.on_roll_of(first) is not sim:
+    if (
+        fixed.roll is not None
+        and fixed.roll is not sim.roll
+        or sim.on_roll_of(params) is not sim
+        or sim.on_roll_of(first) is not sim
+    ):
         return None
     alike = same_leaves(sim, first, params)
     line_of = {line: p.key for p in sim.programs for line in p.outputs}
     taken: set = set()
-    for program in sim.programs:       # in order: a program reads only the lines of those before it
-        if program.key in fixed.programs and alike[program.key].all() \
-                and all(line_of.get(r) in taken for r in program.reads):
+    for program in sim.programs:  # in order: a program reads only the lines of those before it
+        if (
+            program.key in fixed.programs
+            and alike[program.key].all()
+            and all(line_of.get(r) in taken for r in program.reads)
+        ):
             taken.add(program.key)
     # a program run again reads its lines from the month's results: what it reads is run too,
     # unless a flat program makes its result when asked
@@ -293,11 +334,21 @@ def fixed_like(sim: Simulation, first: ParamSet, fixed: Fixed, params: ParamSet)
     taken = taken - again
     if not again:
         return Fixed(fixed.months, fixed.programs, fixed.lazy, dict(fixed.blocks), fixed.roll)
-    running = frozenset(p.key for p in sim.programs if p.key not in again)    # the rest: not run here
+    running = frozenset(p.key for p in sim.programs if p.key not in again)  # the rest: not run here
     record: dict = {}
-    sim._blocks(params, None, None, Fixed(fixed.months, running, frozenset(taken & fixed.lazy),
-                                          {k: v for k, v in fixed.blocks.items() if k[1] in taken}, sim.roll),
-                record=(frozenset(again), record))
+    sim._blocks(
+        params,
+        None,
+        None,
+        Fixed(
+            fixed.months,
+            running,
+            frozenset(taken & fixed.lazy),
+            {k: v for k, v in fixed.blocks.items() if k[1] in taken},
+            sim.roll,
+        ),
+        record=(frozenset(again), record),
+    )
     blocks = {k: v for k, v in fixed.blocks.items() if k[1] in taken}
     blocks.update(record)
     return Fixed(fixed.months, fixed.programs, fixed.lazy, blocks, sim.roll)
@@ -322,4 +373,4 @@ def _tiled(table: pd.DataFrame, copies: int, given: dict) -> pd.DataFrame:
             out[name] = pd.Categorical.from_codes(np.tile(column.cat.codes.to_numpy(), copies), dtype=column.dtype)
         else:
             out[name] = np.tile(column.to_numpy(), copies)
-    return pd.DataFrame(out, columns=table.columns, copy=False)    # the columns as made: no second copy
+    return pd.DataFrame(out, columns=table.columns, copy=False)  # the columns as made: no second copy

@@ -1,4 +1,5 @@
 """One month as the rules see it: the parameters in force, the candidates, the lines paid so far."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,17 +16,18 @@ from .candidates import Prepared
 @dataclass
 class Month:
     """One month as the programs see it: the parameters in force, the roll, and the lines paid so far."""
+
     params: ParamSet
     period: pd.Period
     prepared: Prepared
-    _income: np.ndarray         # per-capita income of the 低保 candidates this month
-    _cpi: float                 # CPI and food CPI y/y, percent
+    _income: np.ndarray  # per-capita income of the 低保 candidates this month
+    _cpi: float  # CPI and food CPI y/y, percent
     _food: float
-    results: dict = field(default_factory=dict)   # line -> (view paid over, Paid), or a callable making it
-    read: set | None = None                        # when a set, every (program, leaf) read is recorded (tests)
-    program: str = ""                              # the program whose rule is running
-    date: object = None                            # the period's first day, when the caller has it
-    trace: object = None                           # a civsim.engine.trace.Trace, or None (the usual run)
+    results: dict = field(default_factory=dict)  # line -> (view paid over, Paid), or a callable making it
+    read: set | None = None  # when a set, every (program, leaf) read is recorded (tests)
+    program: str = ""  # the program whose rule is running
+    date: object = None  # the period's first day, when the caller has it
+    trace: object = None  # a civsim.engine.trace.Trace, or None (the usual run)
 
     def __post_init__(self):
         self.t = self.period.ordinal
@@ -95,8 +97,14 @@ class Month:
     def per_area(self, prefix: str, area: np.ndarray) -> np.ndarray:
         """``<prefix>.urban`` and ``<prefix>.rural`` (float64), an area's leaf read only where it is
         declared or ``area`` holds someone of it."""
-        return np.array([self.value(f"{prefix}.{a}") if self.params.has(f"{prefix}.{a}") or (np.asarray(area) == code).any()
-                         else 0.0 for code, a in enumerate(AREAS)])
+        return np.array(
+            [
+                self.value(f"{prefix}.{a}")
+                if self.params.has(f"{prefix}.{a}") or (np.asarray(area) == code).any()
+                else 0.0
+                for code, a in enumerate(AREAS)
+            ]
+        )
 
     def by_area(self, prefix: str, area: np.ndarray) -> np.ndarray:
         """``<prefix>.urban`` / ``<prefix>.rural`` for each of ``area`` (codes); an area's leaf is needed
@@ -110,7 +118,7 @@ class Month:
         value = self.results[line]
         if callable(value):
             value = self.results[line] = value()
-        if len(value) == 2:     # (view, Paid) -> (entity, rows in the entity table, amounts, Paid)
+        if len(value) == 2:  # (view, Paid) -> (entity, rows in the entity table, amounts, Paid)
             view, paid = value
             value = self.results[line] = (view.entity, view.rows[paid.rows], np.asarray(paid.amount, np.float64), paid)
         return value
@@ -152,11 +160,11 @@ class Month:
                 paid_entity, rows, _, _ = self.result(line)
                 if paid_entity == entity:
                     mask[rows] = True
-                elif paid_entity == "household":        # persons of the paid households
+                elif paid_entity == "household":  # persons of the paid households
                     mask = np.zeros(len(roll.households), bool)
                     mask[rows] = True
                     mask = mask[roll.household_row]
-                else:                                   # households with a paid member
+                else:  # households with a paid member
                     mask[roll.household_row[rows]] = True
             self._cache[key] = mask
         return self._cache[key]

@@ -5,6 +5,7 @@ A draw changes only the month's inputs (the 低保 pool's incomes, prices) and a
 roll's rates); a program that uses none of them, nor reads a line of one that does, pays the same
 in every draw. A flat program reading no line makes its month's result only when another asks.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ def held_programs(programs, inputs, leaves) -> tuple[frozenset, frozenset]:
     inputs, leaves = set(inputs), set(leaves)
     line_of = {line: p.key for p in programs for line in p.outputs}
     changing: set = set()
-    for p in programs:     # in order: a program reads only the lines of those before it
+    for p in programs:  # in order: a program reads only the lines of those before it
         if set(p.uses) & inputs or set(p.params) & leaves or any(line_of.get(r) in changing for r in p.reads):
             changing.add(p.key)
     # a flat program reading no line makes its month's result only when another asks for it:
@@ -38,8 +39,9 @@ def held_programs(programs, inputs, leaves) -> tuple[frozenset, frozenset]:
 class Fixed:
     """The month-by-month lines of the programs a run takes as they were (:meth:`Simulation.fixed`):
     (month index, program key) -> [(line, block)]; the blocks are shared, never written to."""
+
     months: pd.PeriodIndex
     programs: frozenset
-    lazy: frozenset         # those of them whose month's result a run can still read (flat programs)
+    lazy: frozenset  # those of them whose month's result a run can still read (flat programs)
     blocks: dict = field(repr=False)
-    roll: Roll | None = field(default=None, repr=False, compare=False)   # the roll they were recorded on
+    roll: Roll | None = field(default=None, repr=False, compare=False)  # the roll they were recorded on

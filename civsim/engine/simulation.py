@@ -1,6 +1,7 @@
 """The run loop: month by month, each program's rule over its candidates, one block of measures
 per line and month, gathered into the tidy table (:meth:`Simulation.run`) or summed by year
 (:meth:`Simulation.by_year`)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,7 @@ def year_months(year: int) -> pd.PeriodIndex:
 
 
 @functools.lru_cache(maxsize=64)
-def _year_months(year: int) -> pd.PeriodIndex:     # an index is immutable: one per year will do
+def _year_months(year: int) -> pd.PeriodIndex:  # an index is immutable: one per year will do
     return pd.period_range(f"{year}-01", f"{year}-12", freq="M")
 
 
@@ -48,17 +49,24 @@ def prices(months: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
 @dataclass
 class Detail:
     """Per-entity amounts: for each line, its entity and one (rows, yuan) pair per month."""
+
     roll: Roll
     months: pd.PeriodIndex
-    lines: dict = field(default_factory=dict)   # line -> (entity, [(rows, amounts in fen) per month])
+    lines: dict = field(default_factory=dict)  # line -> (entity, [(rows, amounts in fen) per month])
 
     def frame(self, line: str) -> pd.DataFrame:
         """Long table month, entity id, amount_yuan for one line."""
         entity, months = self.lines[line]
-        ids = (self.roll.households["household_id"] if entity == "household" else self.roll.persons["person_id"]).to_numpy()
-        return pd.DataFrame({"month": np.concatenate([np.full(len(r), m) for m, (r, _) in zip(self.months, months)]),
-                             f"{entity}_id": ids[np.concatenate([r for r, _ in months])],
-                             "amount_yuan": money.yuan(np.concatenate([a for _, a in months]))})
+        ids = (
+            self.roll.households["household_id"] if entity == "household" else self.roll.persons["person_id"]
+        ).to_numpy()
+        return pd.DataFrame(
+            {
+                "month": np.concatenate([np.full(len(r), m) for m, (r, _) in zip(self.months, months)]),
+                f"{entity}_id": ids[np.concatenate([r for r, _ in months])],
+                "amount_yuan": money.yuan(np.concatenate([a for _, a in months])),
+            }
+        )
 
     def household_totals(self) -> pd.DataFrame:
         """Each household's money over the months per line (a person's amount counts to their household)."""
@@ -77,8 +85,15 @@ class Simulation:
     """One district's roll and months, ready to run any parameter set quickly (the explorer
     reuses it: only the policy changes between runs)."""
 
-    def __init__(self, params: ParamSet, year: int, seed: int = 1, roll: Roll | None = None,
-                 months: pd.PeriodIndex | None = None, prepared: Prepared | None = None):
+    def __init__(
+        self,
+        params: ParamSet,
+        year: int,
+        seed: int = 1,
+        roll: Roll | None = None,
+        months: pd.PeriodIndex | None = None,
+        prepared: Prepared | None = None,
+    ):
         self.params, self.year, self.seed = params, year, seed
         self.months = months if months is not None else year_months(year)
         self.roll = roll if roll is not None else synthetic.synthesize(params, year, seed, self.months)
@@ -86,42 +101,46 @@ class Simulation:
         pool = self.prepared.views.get("dibao")
         self.pool = pool.rows if pool is not None else np.zeros(0, np.int64)
         self.cpi, self.food = prices(self.months)
-        self._dates = (None, [], [])   # (months, their Periods, each one's first day), made on the first run
-        self._span = None               # (ordinal, first day) of each month the incomes step through
+        self._dates = (None, [], [])  # (months, their Periods, each one's first day), made on the first run
+        self._span = None  # (ordinal, first day) of each month the incomes step through
         self.programs = self._active(params)
         self._paths: dict = {}
-        self._made_paths, self._kept = 0, None      # paths made; the month draws, once a second is
-        self._indexes: dict = {}                     # by_year's (year, line) indexes, by lines paid
+        self._made_paths, self._kept = 0, None  # paths made; the month draws, once a second is
+        self._indexes: dict = {}  # by_year's (year, line) indexes, by lines paid
         self.counts = {p.key: self._class_counts(p) for p in self.programs if p.rates is not None}
-        self._rerolled: dict = {}   # the simulations of scenarios' rolls (civsim.scenario_roll)
+        self._rerolled: dict = {}  # the simulations of scenarios' rolls (civsim.scenario_roll)
 
     def on_roll_of(self, params: ParamSet) -> "Simulation":
         """The simulation ``params`` runs on: this one, or, where ``params`` changes a leaf the roll
         was drawn from, one on the scenario's roll (made once per set of changed leaves)."""
-        key = tuple((path, id(params.leaves.get(path))) for path in sorted(scenario_roll.roll_leaves())
-                    if params.leaves.get(path) is not self.params.leaves.get(path))
+        key = tuple(
+            (path, id(params.leaves.get(path)))
+            for path in sorted(scenario_roll.roll_leaves())
+            if params.leaves.get(path) is not self.params.leaves.get(path)
+        )
         if not key:
             return self
         if key not in self._rerolled:
             roll = scenario_roll.build(self.roll, self.params, params, self.months)
             self._rerolled[key] = self if roll is None else Simulation(params, self.year, self.seed, roll, self.months)
         sim = self._rerolled[key]
-        sim.cpi, sim.food = self.cpi, self.food     # the prices this run is given (a Monte Carlo draw's path)
+        sim.cpi, sim.food = self.cpi, self.food  # the prices this run is given (a Monte Carlo draw's path)
         return sim
 
     def _class_counts(self, program) -> np.ndarray:
         """Candidates on the roll per month × class × group (from their spells), counted once."""
         view = self.prepared.views[program.key]
         classes = view.keep(program.classes, ("classes", program.key))
-        counted = classes >= 0        # class -1: paid by the program's rule month by month
+        counted = classes >= 0  # class -1: paid by the program's rule month by month
         n_classes = int(classes.max()) + 1 if counted.any() else 1
         n_groups, first, n_months = len(self.prepared.groups), self.months[0].ordinal, len(self.months)
         start = np.clip(view._start[counted] - first, 0, n_months)
         end = np.clip(view._end[counted] - first, 0, n_months)
         cell = classes[counted] * n_groups + view.group[counted]
         size = n_classes * n_groups
-        diff = (np.bincount(start * size + cell, minlength=(n_months + 1) * size)
-                - np.bincount(end * size + cell, minlength=(n_months + 1) * size))
+        diff = np.bincount(start * size + cell, minlength=(n_months + 1) * size) - np.bincount(
+            end * size + cell, minlength=(n_months + 1) * size
+        )
         return np.cumsum(diff.reshape(n_months + 1, n_classes, n_groups), axis=0)[:n_months].astype(np.float64)
 
     def _active(self, params: ParamSet) -> list:
@@ -129,14 +148,16 @@ class Simulation:
         they ride on) and, for a program paid only where declared, its declaration here; each must
         find its required leaves."""
         active = []
-        for program in EVALUATION:   # each after the programs whose lines it reads
+        for program in EVALUATION:  # each after the programs whose lines it reads
             if program.candidates is not None:
                 has = self.prepared.views[program.key].n > 0
             elif program.reads and not program.caseload:
                 has = any(line in {o for a in active for o in a.outputs} for line in program.reads)
             else:
                 days = self._days()
-                has = any(params.has(path) and any(params.get(path, day, 0.0) for day in days) for path in program.caseload)
+                has = any(
+                    params.has(path) and any(params.get(path, day, 0.0) for day in days) for path in program.caseload
+                )
             if has and schema.applies(params, program):
                 self.prepared.unpaid.update(schema.require(params, program, self.roll))
                 active.append(program)
@@ -157,15 +178,16 @@ class Simulation:
         entry, exit_, gap = self.rates(params)
         key = (entry.tobytes(), exit_.tobytes(), gap.tobytes())
         if key not in self._paths:
-            self._paths[key] = dynamics.income_path(self.roll, self.pool, self.months, entry, exit_, gap,
-                                                    self._draws if self._made_paths else None).income
+            self._paths[key] = dynamics.income_path(
+                self.roll, self.pool, self.months, entry, exit_, gap, self._draws if self._made_paths else None
+            ).income
             self._made_paths += 1
         return self._paths[key]
 
     def rates(self, params: ParamSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The 低保 pool's entry and exit rates and gap ratios (urban, rural) under ``params``, one
         per month its incomes step through (:func:`civsim.dynamics.span`)."""
-        if self._span is None:      # the roll and months are this simulation's for good: once
+        if self._span is None:  # the roll and months are this simulation's for good: once
             span = dynamics.span(self.roll, self.months)
             self._span = list(zip(span.asi8.tolist(), first_days(span)))
         at = self._span
@@ -192,8 +214,14 @@ class Simulation:
         """Forget the cached income paths (a Monte Carlo draws new rates each time)."""
         self._paths.clear()
 
-    def run(self, params: ParamSet, detail: bool = False, read: set | None = None, fixed: "Fixed | None" = None,
-            record: dict | None = None):
+    def run(
+        self,
+        params: ParamSet,
+        detail: bool = False,
+        read: set | None = None,
+        fixed: "Fixed | None" = None,
+        record: dict | None = None,
+    ):
         """The tidy table of one parameter set (and its :class:`Detail` when ``detail``); ``fixed``
         supplies the lines of the programs it holds instead of running them again; ``record``, a
         dict, receives every program's month-by-month lines (for :meth:`reusing`)."""
@@ -210,7 +238,7 @@ class Simulation:
         if detail and fixed is not None:
             raise ValueError("a run with detail evaluates every program: no fixed lines")
         sim = self.on_roll_of(params)
-        if sim is not self:     # lines recorded on another roll do not hold on the scenario's
+        if sim is not self:  # lines recorded on another roll do not hold on the scenario's
             return sim._run(params, detail, read, fixed if fixed is not None and fixed.roll is sim.roll else None, None)
         if fixed is not None and fixed.roll is not None and fixed.roll is not self.roll:
             fixed = None
@@ -224,8 +252,11 @@ class Simulation:
         """The lines of a run of ``base`` (``record`` of :meth:`run`) that a run of ``params`` can
         take as they are: those of every program reading none of the leaves ``params`` sets
         otherwise (nor, where it moves the roll's rates, the incomes), nor a line of one that does."""
-        changed = {path for path in params.leaves.keys() | base.leaves.keys()
-                   if params.leaves.get(path) is not base.leaves.get(path)}
+        changed = {
+            path
+            for path in params.leaves.keys() | base.leaves.keys()
+            if params.leaves.get(path) is not base.leaves.get(path)
+        }
         inputs = ("income",) if changed & set(scenario_roll.MONTHLY) else ()
         held, lazy = held_programs(self.programs, inputs, changed)
         return Fixed(self.months, held, lazy, {k: v for k, v in record.items() if k[1] in held}, self.roll)
@@ -264,12 +295,17 @@ class Simulation:
         inverse = np.repeat(inverse, n)
         key = (tuple(names), unique.tobytes())
         index = self._indexes.get(key)
-        if index is None:   # the draws of a Monte Carlo mostly pay the same lines: one index each
+        if index is None:  # the draws of a Monte Carlo mostly pay the same lines: one index each
             index = self._indexes[key] = pd.MultiIndex.from_arrays(
-                [unique // len(names), np.asarray(names, dtype=object)[unique % len(names)]], names=["year", "program"])
-        return pd.DataFrame({"amount_yuan": money.yuan(np.bincount(inverse, weights=values[:, 3], minlength=len(unique))),
-                             "person_times": np.bincount(inverse, weights=values[:, 2], minlength=len(unique))},
-                            index=index)
+                [unique // len(names), np.asarray(names, dtype=object)[unique % len(names)]], names=["year", "program"]
+            )
+        return pd.DataFrame(
+            {
+                "amount_yuan": money.yuan(np.bincount(inverse, weights=values[:, 3], minlength=len(unique))),
+                "person_times": np.bincount(inverse, weights=values[:, 2], minlength=len(unique)),
+            },
+            index=index,
+        )
 
     def _blocks(self, params: ParamSet, per_entity, read, fixed, record=None):
         """Each line paid, month by month: (lines, periods, measures), one block of groups × MEASURES
@@ -281,12 +317,11 @@ class Simulation:
         lines, periods, measures = [], [], []
         _, months, dates = self._days_of_months()
         for t, period in enumerate(months):
-            month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t], read=read,
-                          date=dates[t])
+            month = Month(params, period, self.prepared, income[t], self.cpi[t], self.food[t], read=read, date=dates[t])
             for program in self.programs:
                 if program.key in held:
                     paid = fixed.blocks.get((t, program.key), ())
-                    if program.key in fixed.lazy:   # its result, made if a later program asks
+                    if program.key in fixed.lazy:  # its result, made if a later program asks
                         view = self.prepared.views.get(program.key)
                         month.results[program.key] = lambda p=program, v=view, m=month: (v, p.evaluate(m, v))
                 else:
@@ -313,7 +348,7 @@ class Simulation:
             counts = self.counts[program.key][t]
             persons = (rates != 0).astype(np.float64)[: len(counts)] @ counts
             block = _block(0.0, persons, rates[: len(counts)] @ counts)
-            if program.pay is not None:     # the candidates outside the classes
+            if program.pay is not None:  # the candidates outside the classes
                 rest = program.pay(month, view)
                 group = view.group[rest.rows]
                 count = np.bincount(group, minlength=n_groups).astype(np.float64)
@@ -329,7 +364,7 @@ class Simulation:
             block[rows, 3] = money.fen(out.amount, program.rounding)
             return [(program.key, block)]
         blocks = []
-        for line, paid in (out.items() if isinstance(out, dict) else ((program.key, out),)):
+        for line, paid in out.items() if isinstance(out, dict) else ((program.key, out),):
             over = self.prepared.views[paid.over] if paid.over else view
             amount = money.whole_fen(paid.amount, program.rounding)
             month.results[line] = (over, paid)
@@ -353,12 +388,14 @@ def _counted(month: Month, over, rows: np.ndarray, n_groups: int) -> tuple:
     hit = month._cache.get(key)
     if hit is None or hit[0] is not rows:
         group = over.group[rows]
-        if n_groups == 2:   # urban and rural alone (codes 0 and 1): the rural ones counted
+        if n_groups == 2:  # urban and rural alone (codes 0 and 1): the rural ones counted
             rural = np.count_nonzero(group)
             count = np.array([len(group) - rural, rural], np.float64)
         else:
             count = np.bincount(group, minlength=n_groups).astype(np.float64)
-        persons = np.bincount(group, weights=over.size[rows], minlength=n_groups) if over.entity == "household" else count
+        persons = (
+            np.bincount(group, weights=over.size[rows], minlength=n_groups) if over.entity == "household" else count
+        )
         hit = month._cache[key] = (rows, group, count, persons)
     return hit[1:]
 

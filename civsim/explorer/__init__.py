@@ -17,10 +17,41 @@ controls, names that start with ``-`` or that Windows reserves, and writes the t
 under ``civsim app`` each visitor saves into a folder of their own (:data:`VISITOR_SAVES`), and
 every save is offered as a download.
 """
-from .model import (JUMP, RESERVED, ROLL, STANDARDS, Model, Result, RollSetting, StandardSetting, available_districts,
-                    check_save_name, moving_leaves, one_line, paid_programs)
+
+from .model import (
+    JUMP,
+    RESERVED,
+    ROLL,
+    STANDARDS,
+    Model,
+    Result,
+    RollSetting,
+    StandardSetting,
+    available_districts,
+    check_save_name,
+    moving_leaves,
+    one_line,
+    paid_programs,
+)
 from .view import VISITOR_SAVES, Explorer, RollControl, StandardControl, build
 
-__all__ = ["Explorer", "build", "Model", "Result", "StandardSetting", "RollSetting", "StandardControl", "RollControl",
-           "available_districts", "paid_programs", "moving_leaves", "check_save_name", "one_line", "STANDARDS",
-           "ROLL", "JUMP", "RESERVED", "VISITOR_SAVES"]
+__all__ = [
+    "Explorer",
+    "build",
+    "Model",
+    "Result",
+    "StandardSetting",
+    "RollSetting",
+    "StandardControl",
+    "RollControl",
+    "available_districts",
+    "paid_programs",
+    "moving_leaves",
+    "check_save_name",
+    "one_line",
+    "STANDARDS",
+    "ROLL",
+    "JUMP",
+    "RESERVED",
+    "VISITOR_SAVES",
+]

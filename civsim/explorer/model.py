@@ -8,6 +8,7 @@ money here). Settings are plain values (:class:`StandardSetting`, :class:`RollSe
 why they cannot be used (Chinese), :meth:`Model.run` computes the per-program table and the
 monthly sums (:class:`Result`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -123,15 +124,16 @@ def one_line(text: str) -> str:
 @dataclass
 class StandardSetting:
     """One standard as the planner set it: a % change or a new value (``mode``), against the one in force."""
+
     program: str
     path: str
     label: str
     unit: str
     current: float
-    mode: str = "percent"       # "percent" | "value"
+    mode: str = "percent"  # "percent" | "value"
     percent: float = 0.0
     value: float | None = None  # None: the standard in force
-    confirmed: bool = False     # a jump over JUMP× confirmed
+    confirmed: bool = False  # a jump over JUMP× confirmed
 
     def new_value(self) -> float:
         if self.mode == "percent":
@@ -158,8 +160,10 @@ class StandardSetting:
         """A jump above JUMP× the standard in force, not yet confirmed (Chinese), or None."""
         new = self.new_value()
         if self.current > 0 and new > JUMP * self.current and not self.confirmed:
-            return (f"{self.label}新标准{new:g}元是现行{self.current:g}元的{new / self.current:.1f}倍，"
-                    f"请核对；确无错误请勾选该行的“确认”")
+            return (
+                f"{self.label}新标准{new:g}元是现行{self.current:g}元的{new / self.current:.1f}倍，"
+                f"请核对；确无错误请勾选该行的“确认”"
+            )
         return None
 
     def describe(self) -> str:
@@ -171,6 +175,7 @@ class StandardSetting:
 @dataclass
 class RollSetting:
     """One roll behaviour (take-up, entry and exit rates) as the planner set it."""
+
     program: str
     path: str
     label: str
@@ -199,11 +204,12 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
 class Result:
     """One scenario's year beside the baseline's: the per-program table (yearly money and average
     monthly persons, baseline, scenario and difference, with a total row) and the monthly sums."""
+
     year: int
     scenario: Scenario | None
     baseline: pd.DataFrame
     current: pd.DataFrame
-    baseline_parts: pd.DataFrame | None = None     # summarise(baseline), kept by the model
+    baseline_parts: pd.DataFrame | None = None  # summarise(baseline), kept by the model
     table: pd.DataFrame = field(init=False)
     annual_difference_yuan: float = field(init=False)
 
@@ -211,12 +217,14 @@ class Result:
         base = self.baseline_parts if self.baseline_parts is not None else summarise(self.baseline)
         cur = summarise(self.current)
         self._parts = {"baseline": base, "scenario": cur}
-        yearly = pd.DataFrame({
-            "baseline_yuan": base["amount_yuan"].groupby(level=0, sort=False).sum(),
-            "scenario_yuan": cur["amount_yuan"].groupby(level=0, sort=False).sum(),
-            "baseline_persons": base["persons"].groupby(level=0, sort=False).mean(),
-            "scenario_persons": cur["persons"].groupby(level=0, sort=False).mean(),
-        }).fillna(0.0)
+        yearly = pd.DataFrame(
+            {
+                "baseline_yuan": base["amount_yuan"].groupby(level=0, sort=False).sum(),
+                "scenario_yuan": cur["amount_yuan"].groupby(level=0, sort=False).sum(),
+                "baseline_persons": base["persons"].groupby(level=0, sort=False).mean(),
+                "scenario_persons": cur["persons"].groupby(level=0, sort=False).mean(),
+            }
+        ).fillna(0.0)
         yearly = yearly[(yearly.abs().sum(axis=1) > 0)]
         yearly = yearly.reindex(sorted(yearly.index, key=order))
         yearly.loc["total"] = yearly.sum()
@@ -245,10 +253,17 @@ class Result:
     def table_frame(self) -> pd.DataFrame:
         """The table as a bureau reads it: Chinese headings, money in 万元."""
         t = self.table
-        return pd.DataFrame({"项目": t["label"], "基准支出（万元）": t["baseline_yuan"] / 1e4,
-                             "方案支出（万元）": t["scenario_yuan"] / 1e4, "差额（万元）": t["diff_yuan"] / 1e4,
-                             "基准月均人数": t["baseline_persons"], "方案月均人数": t["scenario_persons"],
-                             "人数差": t["diff_persons"]})
+        return pd.DataFrame(
+            {
+                "项目": t["label"],
+                "基准支出（万元）": t["baseline_yuan"] / 1e4,
+                "方案支出（万元）": t["scenario_yuan"] / 1e4,
+                "差额（万元）": t["diff_yuan"] / 1e4,
+                "基准月均人数": t["baseline_persons"],
+                "方案月均人数": t["scenario_persons"],
+                "人数差": t["diff_persons"],
+            }
+        )
 
 
 class Model:
@@ -268,8 +283,8 @@ class Model:
         self.baseline_parts = summarise(self.baseline)
         self.paid = paid_programs(self.baseline)
         self.moving = moving_leaves(self.sim, self.params, self.baseline, self.paid)
-        self._split_sims = None      # the year before and this year on one roll, built on first use
-        self._live = None            # the budget year's draws (civsim.budget.live), built on first use
+        self._split_sims = None  # the year before and this year on one roll, built on first use
+        self._live = None  # the budget year's draws (civsim.budget.live), built on first use
 
     def start(self, month: int) -> dt.date:
         return dt.date(self.year, int(month), 1)
@@ -277,8 +292,11 @@ class Model:
     def standard_settings(self, month: int = 1) -> list[StandardSetting]:
         """The standards a planner may move here, at the values in force from ``month``."""
         start = self.start(month)
-        return [StandardSetting(program, path, label, unit, self.params.get(path, start, 0.0))
-                for program, path, label, unit in STANDARDS if path in self.moving]
+        return [
+            StandardSetting(program, path, label, unit, self.params.get(path, start, 0.0))
+            for program, path, label, unit in STANDARDS
+            if path in self.moving
+        ]
 
     def roll_settings(self) -> list[RollSetting]:
         anchor = self.sim.roll.anchor.start_time.date()
@@ -315,8 +333,7 @@ class Model:
         return self.params if scenario is None else scenarios_module.apply(self.params, scenario, self.year)
 
     def run(self, scenario: Scenario | None) -> Result:
-        current = (self.baseline.assign(scenario=LIVE_NAME) if scenario is None else
-                   self.sim.run(self.applied(scenario)))
+        current = self.baseline.assign(scenario=LIVE_NAME) if scenario is None else self.sim.run(self.applied(scenario))
         return Result(self.year, scenario, self.baseline, current, self.baseline_parts)
 
     def budget_range(self, scenario: Scenario | None):
@@ -346,5 +363,18 @@ class Model:
         return scenarios_module.save(scenario, path, f"saved from the scenario explorer for {district}, {self.year}")
 
 
-__all__ = ["Model", "Result", "StandardSetting", "RollSetting", "STANDARDS", "ROLL", "JUMP", "RESERVED",
-           "available_districts", "paid_programs", "moving_leaves", "check_save_name", "one_line"]
+__all__ = [
+    "Model",
+    "Result",
+    "StandardSetting",
+    "RollSetting",
+    "STANDARDS",
+    "ROLL",
+    "JUMP",
+    "RESERVED",
+    "available_districts",
+    "paid_programs",
+    "moving_leaves",
+    "check_save_name",
+    "one_line",
+]

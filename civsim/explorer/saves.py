@@ -1,5 +1,6 @@
 """Where the scenario page saves: a given folder, ``params/scenarios``, or under ``civsim app`` a
 fresh folder per visitor (one visitor never overwrites another's file)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -15,6 +15,7 @@ recompute takes 30–40 ms a key's value is computed before the next key and the
 after it, while on a roll whose recompute takes 150 ms or more the wait grows to 0.3 s, so that
 intermediate values do not queue up (``benchmarks/app.py --waits``; docs/performance.md).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -65,16 +66,24 @@ STYLE = """<style>
 class Explorer:
     """Controls, results and the save action for one district-year (see the module docstring)."""
 
-    def __init__(self, district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3,
-                 seed: int = 1, typing: float = 0.08, range_draws: int | None = None):
+    def __init__(
+        self,
+        district="东西湖区",
+        year: int = 2021,
+        folder=None,
+        debounce: float | None = 0.3,
+        seed: int = 1,
+        typing: float = 0.08,
+        range_draws: int | None = None,
+    ):
         w = _widgets()
         self.year, self.debounce, self.seed, self.typing = int(year), debounce, seed, typing
         self.range_draws = range_draws
         self.folder, self.visitor_root = _save_folder(folder)
         self.recomputes = 0
         self.message = ""
-        self.status = ""               # "" when the controls make a valid scenario, else why not (Chinese)
-        self.listeners: list = []      # called with the scenario (or None) after each valid recompute
+        self.status = ""  # "" when the controls make a valid scenario, else why not (Chinese)
+        self.listeners: list = []  # called with the scenario (or None) after each valid recompute
         self._timer = None
         self._lock = threading.RLock()
         self._quiet = False
@@ -82,8 +91,8 @@ class Explorer:
         self.roll: list[RollControl] = []
         self.scenario: Scenario | None = None
         self.result = None
-        self.budget_range = None       # the budget year's P10–P90 (civsim.budget.live.Range), or None
-        self.range_problem = ""        # why it could not be computed (Chinese), else ""
+        self.budget_range = None  # the budget year's P10–P90 (civsim.budget.live.Range), or None
+        self.range_problem = ""  # why it could not be computed (Chinese), else ""
         self.range_ms = 0.0
         self.table = pd.DataFrame()
 
@@ -97,7 +106,7 @@ class Explorer:
         self.standards_box = w.VBox()
         self.roll_box = w.VBox()
         self.headline = w.HTML()
-        self.range_box = w.HTML()      # the budget year's P10–P90, beside the scenario's total
+        self.range_box = w.HTML()  # the budget year's P10–P90, beside the scenario's total
         self.status_box = w.HTML()
         self.chart = w.HTML()
         self.table_html = w.HTML()
@@ -116,14 +125,32 @@ class Explorer:
         self.save_button.on_click(self.save)
         self.split_button.on_click(self.show_split)
 
-        results = w.VBox([self.headline, self.range_box, self.status_box, self.program_box, self.chart, self.table_html,
-                          self.split_button, self.split_html])
-        controls = w.VBox([
-            w.HTML("<b>标准调整</b>（涨幅%或新标准，自生效月份起）"), self.standards_box,
-            w.HTML("<b>名册假设</b>"), self.roll_box,
-            w.HTML("<b>保存方案</b>"), self.name_box, self.title_box,
-            w.HBox([self.overwrite_box, self.save_button]), self.message_box, self.download,
-        ])
+        results = w.VBox(
+            [
+                self.headline,
+                self.range_box,
+                self.status_box,
+                self.program_box,
+                self.chart,
+                self.table_html,
+                self.split_button,
+                self.split_html,
+            ]
+        )
+        controls = w.VBox(
+            [
+                w.HTML("<b>标准调整</b>（涨幅%或新标准，自生效月份起）"),
+                self.standards_box,
+                w.HTML("<b>名册假设</b>"),
+                self.roll_box,
+                w.HTML("<b>保存方案</b>"),
+                self.name_box,
+                self.title_box,
+                w.HBox([self.overwrite_box, self.save_button]),
+                self.message_box,
+                self.download,
+            ]
+        )
         results.add_class("civsim-results")
         controls.add_class("civsim-controls")
         columns = w.HBox([results, controls])
@@ -169,19 +196,45 @@ class Explorer:
             self.standards = []
             for s in self.model.standard_settings(self.month_box.value):
                 caption = w.HTML(_caption(s.label, s.current, s.unit), layout=w.Layout(width="200px"))
-                mode = w.ToggleButtons(options=[("涨幅%", "percent"), ("新标准", "value")], value="percent",
-                                       style={"button_width": "62px"})
-                percent = w.FloatSlider(value=0.0, min=-50.0, max=100.0, step=0.5, description="%",
-                                        readout_format=".1f", continuous_update=True,
-                                        style={"description_width": "16px"}, layout=w.Layout(width="200px"))
-                value = w.FloatText(value=s.current, step=10.0, description="元", continuous_update=True,
-                                    style={"description_width": "16px"},
-                                    layout=w.Layout(display="none", width="140px"))
-                confirm = w.Checkbox(value=False, description="确认", indent=False,
-                                     layout=w.Layout(display="none", width="60px"))
-                control = StandardControl(s.program, s.path, s.label, s.unit, s.current, mode, percent, value,
-                                          confirm, caption, w.HBox([caption, mode, percent, value, confirm]))
-                control.row.add_class("civsim-" + s.path.replace(".", "-"))     # a handle for the browser test
+                mode = w.ToggleButtons(
+                    options=[("涨幅%", "percent"), ("新标准", "value")], value="percent", style={"button_width": "62px"}
+                )
+                percent = w.FloatSlider(
+                    value=0.0,
+                    min=-50.0,
+                    max=100.0,
+                    step=0.5,
+                    description="%",
+                    readout_format=".1f",
+                    continuous_update=True,
+                    style={"description_width": "16px"},
+                    layout=w.Layout(width="200px"),
+                )
+                value = w.FloatText(
+                    value=s.current,
+                    step=10.0,
+                    description="元",
+                    continuous_update=True,
+                    style={"description_width": "16px"},
+                    layout=w.Layout(display="none", width="140px"),
+                )
+                confirm = w.Checkbox(
+                    value=False, description="确认", indent=False, layout=w.Layout(display="none", width="60px")
+                )
+                control = StandardControl(
+                    s.program,
+                    s.path,
+                    s.label,
+                    s.unit,
+                    s.current,
+                    mode,
+                    percent,
+                    value,
+                    confirm,
+                    caption,
+                    w.HBox([caption, mode, percent, value, confirm]),
+                )
+                control.row.add_class("civsim-" + s.path.replace(".", "-"))  # a handle for the browser test
                 mode.observe(lambda change, c=control: self._on_mode(c), "value")
                 percent.observe(lambda change, c=control: self._on_value(c), "value")
                 value.observe(lambda change, c=control: self._on_value(c), "value")
@@ -189,9 +242,16 @@ class Explorer:
                 self.standards.append(control)
             self.roll = []
             for s in self.model.roll_settings():
-                slider = w.FloatSlider(value=s.value, min=s.low, max=s.high, step=s.step, description=s.label,
-                                       readout_format=s.fmt, style={"description_width": "initial"},
-                                       layout=w.Layout(width="480px"))
+                slider = w.FloatSlider(
+                    value=s.value,
+                    min=s.low,
+                    max=s.high,
+                    step=s.step,
+                    description=s.label,
+                    readout_format=s.fmt,
+                    style={"description_width": "initial"},
+                    layout=w.Layout(width="480px"),
+                )
                 slider.observe(self._changed, "value")
                 self.roll.append(RollControl(s.program, s.path, s.label, float(slider.value), slider))
             self.standards_box.children = [c.row for c in self.standards]
@@ -243,7 +303,7 @@ class Explorer:
         self._on_value(control)
 
     def _on_value(self, control: StandardControl) -> None:
-        if control.confirm.value:                  # a confirmation is for the value it was given to
+        if control.confirm.value:  # a confirmation is for the value it was given to
             self._quiet, quiet = True, self._quiet
             try:
                 control.confirm.value = False
@@ -282,7 +342,7 @@ class Explorer:
         self._cancel_timer()
         try:
             self._timer = asyncio.get_running_loop().call_later(wait, self._fire)
-        except RuntimeError:          # no event loop (a script, a test): a thread timer
+        except RuntimeError:  # no event loop (a script, a test): a thread timer
             timer = threading.Timer(wait, self._fire)
             timer.daemon = True
             self._timer = timer
@@ -297,7 +357,7 @@ class Explorer:
         self._timer = None
         try:
             self.recompute()
-        except Exception as exc:      # a timer has no caller to raise to: show it instead
+        except Exception as exc:  # a timer has no caller to raise to: show it instead
             self._say(f"计算出错：{exc}")
 
     # ------------------------------------------------------------ computing
@@ -319,13 +379,17 @@ class Explorer:
                     result = self.model.run(scenario)
                 except CivsimError as exc:
                     self.status = f"方案无效：{exc}"
-            self.status_box.value = (f'<div class="civsim-warn" lang="zh-CN">{html.escape(self.status)}<br>'
-                                     f"（下列结果仍为上一次有效的设置）</div>" if self.status else "")
+            self.status_box.value = (
+                f'<div class="civsim-warn" lang="zh-CN">{html.escape(self.status)}<br>'
+                f"（下列结果仍为上一次有效的设置）</div>"
+                if self.status
+                else ""
+            )
             if self.status:
                 return self.table
             self.scenario, self.result, self.table = scenario, result, result.table
             self._program_options()
-            self.compute_ms = (time.perf_counter() - started) * 1000     # shown in the page for the benchmark
+            self.compute_ms = (time.perf_counter() - started) * 1000  # shown in the page for the benchmark
             self.recomputes += 1
             self._show()
             for listener in self.listeners:
@@ -333,7 +397,7 @@ class Explorer:
             # the budget year's range after the total is on the page: the total does not wait for it
             self.range_box.value = self._range_html(pending=True)
             if self.model._live is None and self.debounce is not None and _loop() is not None:
-                _loop().call_soon(self._range_later)    # its draws are built once the page is up
+                _loop().call_soon(self._range_later)  # its draws are built once the page is up
             else:
                 self._update_range(scenario)
             return self.table
@@ -351,12 +415,13 @@ class Explorer:
         with self._lock:
             try:
                 self._update_range(self.scenario)
-            except Exception as exc:      # a callback has no caller to raise to: show it instead
+            except Exception as exc:  # a callback has no caller to raise to: show it instead
                 self._say(f"计算出错：{exc}")
 
     def _program_options(self) -> None:
-        options = [("合计", "total")] + [(label, p) for p, label in zip(self.table["program"], self.table["label"])
-                                          if p != "total"]
+        options = [("合计", "total")] + [
+            (label, p) for p, label in zip(self.table["program"], self.table["label"]) if p != "total"
+        ]
         if list(self.program_box.options) != options:
             self._quiet = True
             try:
@@ -379,14 +444,18 @@ class Explorer:
         ratio = total["diff_yuan"] / total["baseline_yuan"] if total["baseline_yuan"] else 0.0
         title = self.scenario.title if self.scenario else "方案与基准相同（未调整任何控件）"
         # data-yuan carries the exact scenario total for whoever reads the page (the browser test)
-        self.headline.value = (f'<div lang="zh-CN"><b>{html.escape(self.params.district.name)} {self.year}年</b>：'
-                               f"{html.escape(title)}<br>全年支出 基准 {wan_yuan(total['baseline_yuan'])}，"
-                               f'方案 <span class="civsim-total" data-yuan="{total["scenario_yuan"]:.2f}" '
-                               f'data-compute-ms="{self.compute_ms:.1f}">'
-                               f"{wan_yuan(total['scenario_yuan'])}</span>，"
-                               f"<b>差额 {wan_yuan(total['diff_yuan'])}（{pct(ratio, signed=True)}）</b></div>")
+        self.headline.value = (
+            f'<div lang="zh-CN"><b>{html.escape(self.params.district.name)} {self.year}年</b>：'
+            f"{html.escape(title)}<br>全年支出 基准 {wan_yuan(total['baseline_yuan'])}，"
+            f'方案 <span class="civsim-total" data-yuan="{total["scenario_yuan"]:.2f}" '
+            f'data-compute-ms="{self.compute_ms:.1f}">'
+            f"{wan_yuan(total['scenario_yuan'])}</span>，"
+            f"<b>差额 {wan_yuan(total['diff_yuan'])}（{pct(ratio, signed=True)}）</b></div>"
+        )
         shown = self.result.table_frame()
-        self.table_html.value = f'<div lang="zh-CN">{shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)}</div>'
+        self.table_html.value = (
+            f'<div lang="zh-CN">{shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)}</div>'
+        )
         self._draw()
 
     def _range_html(self, pending: bool = False) -> str:
@@ -400,15 +469,24 @@ class Explorer:
             return None
         split = self.model.split(self.build_scenario())
         # short headings, the unit once: the table keeps within the results pane
-        shown = pd.DataFrame({"项目": split["family"].map(family_label),
-                              f"{self.year - 1}年": split["amount0"] / 1e4, f"{self.year}年": split["amount1"] / 1e4,
-                              "增减": split["change"] / 1e4, "标准因素": split["standard"] / 1e4,
-                              "人数因素": split["people"] / 1e4, "一次性及阶段性项目": split["one_off"] / 1e4})
+        shown = pd.DataFrame(
+            {
+                "项目": split["family"].map(family_label),
+                f"{self.year - 1}年": split["amount0"] / 1e4,
+                f"{self.year}年": split["amount1"] / 1e4,
+                "增减": split["change"] / 1e4,
+                "标准因素": split["standard"] / 1e4,
+                "人数因素": split["people"] / 1e4,
+                "一次性及阶段性项目": split["one_off"] / 1e4,
+            }
+        )
         table = shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)
-        self.split_html.value = (f'<div lang="zh-CN" style="max-width:100%;overflow-x:auto;font-size:12px">'
-                                 f'<b>与{self.year - 1}年相比</b>（单位：万元；三项之和等于增减额；经常性补助按上年同月延续）'
-                                 f'<style>.civsim-split th{{white-space:normal;max-width:6em}}</style>'
-                                 f'<div class="civsim-split">{table}</div></div>')
+        self.split_html.value = (
+            f'<div lang="zh-CN" style="max-width:100%;overflow-x:auto;font-size:12px">'
+            f"<b>与{self.year - 1}年相比</b>（单位：万元；三项之和等于增减额；经常性补助按上年同月延续）"
+            f"<style>.civsim-split th{{white-space:normal;max-width:6em}}</style>"
+            f'<div class="civsim-split">{table}</div></div>'
+        )
         return split
 
     def _draw(self) -> None:
@@ -418,7 +496,9 @@ class Explorer:
 
     def render(self, program: str = "total") -> str:
         """The chart as inline SVG: monthly money and caseload of a program or the total, baseline vs scenario."""
-        return monthly_panels(self.result.monthly_for(program), "合计" if program == "total" else program_label(program))
+        return monthly_panels(
+            self.result.monthly_for(program), "合计" if program == "total" else program_label(program)
+        )
 
     # ------------------------------------------------------------ saving
 
@@ -427,7 +507,7 @@ class Explorer:
         explorer reports invalid or unconfirmed, a bad or reserved name, or, unless the overwrite box is
         ticked, an existing file. Returns the path written, or None (see ``message``)."""
         self.download.value = ""
-        self.recompute()                           # save what the controls say now, not a pending timer's
+        self.recompute()  # save what the controls say now, not a pending timer's
         if self.status:
             self._say(f"不能保存：{self.status}")
             return None
@@ -442,7 +522,7 @@ class Explorer:
             return None
         try:
             folder = self._visitor_folder() if self.folder is None else self.folder
-        except OSError as exc:   # the saves folder is a file, read-only, or on a full disk: say so
+        except OSError as exc:  # the saves folder is a file, read-only, or on a full disk: say so
             self._say(f"不能保存：保存方案的文件夹不可写（{exc.strerror or type(exc).__name__}），请联系管理员")
             return None
         path = folder / f"{name}.yaml"
@@ -455,8 +535,10 @@ class Explorer:
             self._say(f"不能保存：{exc.problem}，请联系管理员")
             return None
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        self.download.value = (f'<a download="{name}.yaml" href="data:text/yaml;charset=utf-8;base64,{data}">'
-                               f"下载 {html.escape(name)}.yaml</a>")
+        self.download.value = (
+            f'<a download="{name}.yaml" href="data:text/yaml;charset=utf-8;base64,{data}">'
+            f"下载 {html.escape(name)}.yaml</a>"
+        )
         self._say(f"已保存 {self.shown(path)}")
         return path
 
@@ -479,8 +561,14 @@ def _loop():
         return None
 
 
-def build(district="东西湖区", year: int = 2021, folder=None, debounce: float | None = 0.3,
-          typing: float = 0.08, range_draws: int | None = None) -> Explorer:
+def build(
+    district="东西湖区",
+    year: int = 2021,
+    folder=None,
+    debounce: float | None = 0.3,
+    typing: float = 0.08,
+    range_draws: int | None = None,
+) -> Explorer:
     """The explorer for a district-year; display ``build().widget`` in a notebook. Saves go to
     ``folder``; by default to ``params/scenarios``, or under ``civsim app`` to the visitor's own folder.
     ``range_draws``: the budget year's range over so many draws (default

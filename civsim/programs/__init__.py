@@ -13,6 +13,7 @@ discovered from the package, so a new program is a new file here, its parameter 
 cases; every list of programs (labels, families, the summary's sentences, budget and reconciliation
 lines, the explorer's controls, parameter stubs) derives from the declarations (docs/programs.md).
 """
+
 from __future__ import annotations
 
 import functools
@@ -27,16 +28,17 @@ import numpy as np
 @dataclass(frozen=True)
 class Param:
     """A parameter leaf a program (or the roll) reads: its unit and whether it must be declared."""
+
     unit: str
-    required: bool = False      # True: no national default; a jurisdiction paying the program declares it
-    optional: bool = False      # True: absent means the jurisdiction does not pay this part (read as 0)
-    label: str = ""             # the Chinese name of a standard a planner may change (the explorer's controls)
-    control: tuple | None = None    # a roll behaviour a planner may move: (min, max, step, readout format)
-    about: str = ""             # what the leaf is, in a clerk's words, where it has no label (stubs, check)
-    when: str = ""              # a required leaf needed only where this caseload leaf counts someone
-                                # (the institution-orphan standard where orphans live in an institution)
-    instead: tuple[str, ...] = ()   # a required leaf not needed where all of these are declared (a care
-                                    # standard set per placement instead of one for both)
+    required: bool = False  # True: no national default; a jurisdiction paying the program declares it
+    optional: bool = False  # True: absent means the jurisdiction does not pay this part (read as 0)
+    label: str = ""  # the Chinese name of a standard a planner may change (the explorer's controls)
+    control: tuple | None = None  # a roll behaviour a planner may move: (min, max, step, readout format)
+    about: str = ""  # what the leaf is, in a clerk's words, where it has no label (stubs, check)
+    when: str = ""  # a required leaf needed only where this caseload leaf counts someone
+    # (the institution-orphan standard where orphans live in an institution)
+    instead: tuple[str, ...] = ()  # a required leaf not needed where all of these are declared (a care
+    # standard set per placement instead of one for both)
     # A roll unknown fitted jointly to reported figures (civsim.calibrate.fit_roll): the spread σ
     # around the value in force without calibration (inf: no national figure, fitted freely), and
     # the range it is fitted within.
@@ -53,6 +55,7 @@ class Paid:
     ``over`` names another program whose candidates ``rows`` index instead (a supplement paid per
     household of the program it rides on). ``draws``: where a Monte Carlo's draws are evaluated
     together (civsim.engine.draws), which of them pay the line this month (None: all)."""
+
     rows: np.ndarray
     amount: np.ndarray
     over: str | None = None
@@ -64,6 +67,7 @@ class Cases:
     """One month of a case-flow line (no roll behind it): counts and money per area (urban, rural).
     A month without money counts no cases; ``counts`` says whether the count is of persons or
     households (one person-time each either way)."""
+
     persons: np.ndarray
     amount: np.ndarray
     counts: str = "persons"
@@ -78,29 +82,30 @@ class Sentence:
     {cases} (person-times as 件), {visits} (person-times as 户), {number} (person-times, a bare
     number), {money} (the program and every line riding on it), {own} (its own lines only), {span}
     (1—10月), {as_of} (截止10月份) and {where} (全区/全市)."""
-    paid: str = ""          # the money: "{span}累计发放低收入家庭救助金{money}"
-    held: str = ""          # who is on the roll, said after "截止10月份，全区" and left out when it
-                            # rounds to nobody: "在册低收入家庭{households}{persons}"
-    each_area: str = ""     # held per area, into held's {areas}: "{area}低保{households}{persons}"
-    split: tuple[tuple[str, str], ...] = ()   # (caseload leaf, word): the persons split as these leaves
-    shared: str = ""        # a sentence several programs make together (civsim.report.text.SHARED)
+
+    paid: str = ""  # the money: "{span}累计发放低收入家庭救助金{money}"
+    held: str = ""  # who is on the roll, said after "截止10月份，全区" and left out when it
+    # rounds to nobody: "在册低收入家庭{households}{persons}"
+    each_area: str = ""  # held per area, into held's {areas}: "{area}低保{households}{persons}"
+    split: tuple[tuple[str, str], ...] = ()  # (caseload leaf, word): the persons split as these leaves
+    shared: str = ""  # a sentence several programs make together (civsim.report.text.SHARED)
 
 
 @dataclass(frozen=True)
 class Program:
     key: str
-    label: str                          # the Chinese name a bureau writes
-    entity: str                         # "household", "person" or "case"
+    label: str  # the Chinese name a bureau writes
+    entity: str  # "household", "person" or "case"
     params: dict[str, Param]
     pay: Callable | None
-    order: int                          # display order in reports and workbooks (evaluation follows ``reads``)
+    order: int  # display order in reports and workbooks (evaluation follows ``reads``)
     candidates: Callable | None = None  # roll -> bool mask over the entity's table (static attributes)
-    reads: tuple[str, ...] = ()         # lines of other programs this one reads in the same month
-    lines: dict[str, str] = field(default_factory=dict)   # extra output lines: code -> Chinese label
-    family: str | None = None           # the program whose "…金及补贴" reported line includes this one
-    caseload: tuple[str, ...] = ()      # for a case program: the leaves whose counts make it active
-    roll_params: dict[str, Param] = field(default_factory=dict)   # leaves the synthetic roll reads for it
-    reported_in: tuple[str, ...] = ()   # reported aggregates its lines belong to ("disability", "assistance_total")
+    reads: tuple[str, ...] = ()  # lines of other programs this one reads in the same month
+    lines: dict[str, str] = field(default_factory=dict)  # extra output lines: code -> Chinese label
+    family: str | None = None  # the program whose "…金及补贴" reported line includes this one
+    caseload: tuple[str, ...] = ()  # for a case program: the leaves whose counts make it active
+    roll_params: dict[str, Param] = field(default_factory=dict)  # leaves the synthetic roll reads for it
+    reported_in: tuple[str, ...] = ()  # reported aggregates its lines belong to ("disability", "assistance_total")
     # A flat rule: each candidate falls in a static class (``classes(view)``, ints) and is paid
     # ``rates(month, view)[class]`` while on the roll; the engine then counts classes once per roll
     # and never touches each person in a month. A candidate of class -1 is left to ``pay`` (the
@@ -119,11 +124,11 @@ class Program:
     # How a payment is rounded (civsim.money): to the fen, or to the whole yuan where the notice says so.
     rounding: str = "fen"
     # How the reports word it. A line riding on another program (``family``) is said with it.
-    area: str = ""                      # area of work in the 工作总结 (社会救助, 残疾人福利, 儿童福利 …)
-    sentence: Sentence | None = None    # its sentence in the 工作总结
-    family_label: str = ""              # its money with what rides on it (低保金及补贴); else its label
-    method: str = ""                    # how the model arrives at its money (the reconciliation's notes)
-    published: str = ""                 # where a clerk finds its rule (the parameter stubs)
+    area: str = ""  # area of work in the 工作总结 (社会救助, 残疾人福利, 儿童福利 …)
+    sentence: Sentence | None = None  # its sentence in the 工作总结
+    family_label: str = ""  # its money with what rides on it (低保金及补贴); else its label
+    method: str = ""  # how the model arrives at its money (the reconciliation's notes)
+    published: str = ""  # where a clerk finds its rule (the parameter stubs)
 
     def evaluate(self, month, view):
         """This month's payment over the candidates: the program's rule, or its flat classes."""
@@ -155,9 +160,11 @@ def _declared(key: str) -> "Program":
 def static(compute: Callable) -> Callable:
     """A lookup over a program's candidates that no month changes (who among them is a 低保 member,
     which placements the roll holds): ``compute(view)`` is made once per roll and kept with it."""
+
     @functools.wraps(compute)
     def kept(view):
         return view.keep(compute)
+
     return kept
 
 
@@ -187,8 +194,10 @@ def _evaluation_order(programs: tuple[Program, ...]) -> tuple[Program, ...]:
     done: list[Program] = []
     waiting = list(programs)
     while waiting:
-        ready = next((p for p in waiting if all(line_of[r] in {d.key for d in done} or line_of[r] == p.key
-                                                for r in p.reads)), None)
+        ready = next(
+            (p for p in waiting if all(line_of[r] in {d.key for d in done} or line_of[r] == p.key for r in p.reads)),
+            None,
+        )
         if ready is None:
             raise RuntimeError(f"programs {', '.join(p.key for p in waiting)} read each other's lines in a circle")
         done.append(ready)
@@ -204,11 +213,16 @@ PROGRAMS: dict[str, Program] = {p.key: p for p in REGISTRY}
 LINES: dict[str, str] = {line: label for p in REGISTRY for line, label in p.outputs.items()}
 """Every output line of every program, in display order, with its Chinese label."""
 LINE_PROGRAM: dict[str, Program] = {line: p for p in REGISTRY for line in p.outputs}
-UNKNOWNS: dict[str, tuple[str, Param]] = {path: (p.key, param) for p in REGISTRY
-                                          for path, param in {**p.params, **p.roll_params}.items() if param.prior is not None}
+UNKNOWNS: dict[str, tuple[str, Param]] = {
+    path: (p.key, param)
+    for p in REGISTRY
+    for path, param in {**p.params, **p.roll_params}.items()
+    if param.prior is not None
+}
 """The roll's unknowns a joint fit sets (civsim.calibrate.fit_roll): path -> (program, declaration)."""
-MEASURED: tuple[str, ...] = tuple(dict.fromkeys(path for p in REGISTRY for path, param in {**p.params, **p.roll_params}.items()
-                                                if param.measured))
+MEASURED: tuple[str, ...] = tuple(
+    dict.fromkeys(path for p in REGISTRY for path, param in {**p.params, **p.roll_params}.items() if param.measured)
+)
 """The leaves a district's roll history measures (civsim.bureau.dynamics)."""
 
 
@@ -219,7 +233,7 @@ def family(line: str) -> str:
     program = LINE_PROGRAM.get(line)
     if program is None:
         return line
-    if program.lines:   # a supplement writing one line per program it rides on: <program>_<supplement>
+    if program.lines:  # a supplement writing one line per program it rides on: <program>_<supplement>
         return next((p for p in PROGRAMS if line.startswith(p + "_") and p != program.key), program.key)
     return program.family or program.key
 

@@ -1,6 +1,7 @@
 """困难残疾人生活补贴: for a disabled person (any grade) in a 低保 family this month, or in another
 family certified as poor (低收入, 低保边缘); graded, grades 1–2 and 3–4 at their own amounts. A
 severely disabled 低保 member holds it beside the nursing subsidy and 分类施保."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,10 +51,23 @@ def dibao_members(view) -> np.ndarray:
 
 
 PROGRAM = Program(
-    key="disability_living", label="困难残疾人生活补贴", entity="person", order=60, pay=pay, classes=classes, rates=rates, reads=("dibao",),
+    key="disability_living",
+    label="困难残疾人生活补贴",
+    entity="person",
+    order=60,
+    pay=pay,
+    classes=classes,
+    rates=rates,
+    reads=("dibao",),
     candidates=candidates,
-    params={"disability.living.grade_1_2": Param("yuan/person/month", required=True, label="困难残疾人生活补贴（一、二级）"),
-            "disability.living.grade_3_4": Param("yuan/person/month", required=True, label="困难残疾人生活补贴（三、四级）")},
+    params={
+        "disability.living.grade_1_2": Param(
+            "yuan/person/month", required=True, label="困难残疾人生活补贴（一、二级）"
+        ),
+        "disability.living.grade_3_4": Param(
+            "yuan/person/month", required=True, label="困难残疾人生活补贴（三、四级）"
+        ),
+    },
     roll_params={"caseload.disability.living": Param("persons")},
     reported_in=("disability", "assistance_total"),
     area="残疾人福利",

@@ -1,6 +1,7 @@
 """低保边缘家庭生活救助: a monthly amount per member for a family on the 低保边缘 roll whose
 per-capita income lies at or above the 低保 standard of its area and below a multiple of it
 (1.5 nationally); a family falling below the standard leaves this aid for 低保's own test."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,12 +20,23 @@ def pay(month, view) -> Paid:
 
 
 PROGRAM = Program(
-    key="edge", label="低保边缘家庭救助", entity="household", order=35, pay=pay,
+    key="edge",
+    label="低保边缘家庭救助",
+    entity="household",
+    order=35,
+    pay=pay,
     candidates=lambda roll: roll.is_("households", "category", "edge"),
-    params={"edge.amount": Param("yuan/person/month", required=True, label="低保边缘家庭救助金"), "edge.income_multiple": Param("ratio"),
-            "dibao.standard.urban": Param("yuan/person/month", required=True), "dibao.standard.rural": Param("yuan/person/month", required=True, when="caseload.dibao.rural.households")},
-    roll_params={**{f"caseload.edge.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},
-                 "edge.turnover.entry": Param("per_month"), "edge.turnover.exit": Param("per_month")},
+    params={
+        "edge.amount": Param("yuan/person/month", required=True, label="低保边缘家庭救助金"),
+        "edge.income_multiple": Param("ratio"),
+        "dibao.standard.urban": Param("yuan/person/month", required=True),
+        "dibao.standard.rural": Param("yuan/person/month", required=True, when="caseload.dibao.rural.households"),
+    },
+    roll_params={
+        **{f"caseload.edge.{a}.{m}": Param(m) for a in AREAS for m in ("households", "persons")},
+        "edge.turnover.entry": Param("per_month"),
+        "edge.turnover.exit": Param("per_month"),
+    },
     reported_in=("assistance_total",),
     area="社会救助",
     sentence=Sentence(held="在册低保边缘家庭{households}{persons}", paid="{span}累计发放低保边缘家庭救助金{money}"),

@@ -1,4 +1,5 @@
 """居家养老服务补贴: a flat amount per month for each elderly person assessed as in need."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +12,12 @@ def rates(month, view) -> np.ndarray:
 
 
 PROGRAM = Program(
-    key="home_care", label="居家养老服务补贴", entity="person", order=100, pay=None, rates=rates,
+    key="home_care",
+    label="居家养老服务补贴",
+    entity="person",
+    order=100,
+    pay=None,
+    rates=rates,
     classes=lambda view: np.zeros(view.n, np.int64),
     candidates=lambda roll: roll.array("persons", "home_care") == 1,
     params={"elderly.home_care.amount": Param("yuan/person/month", required=True, label="居家养老服务补贴")},

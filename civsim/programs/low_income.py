@@ -1,4 +1,5 @@
 """低收入家庭救助: a flat amount per low-income household per month."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,11 +13,19 @@ def pay(month, view) -> Paid:
 
 
 PROGRAM = Program(
-    key="low_income", label="低收入家庭救助", entity="household", order=30, pay=pay,
+    key="low_income",
+    label="低收入家庭救助",
+    entity="household",
+    order=30,
+    pay=pay,
     candidates=lambda roll: roll.is_("households", "category", "low_income"),
     params={"low_income.grant": Param("yuan/household/month", required=True, label="低收入家庭救助金")},
-    roll_params={"caseload.low_income.households": Param("households"), "caseload.low_income.persons": Param("persons"),
-                 "low_income.turnover.entry": Param("per_month"), "low_income.turnover.exit": Param("per_month")},
+    roll_params={
+        "caseload.low_income.households": Param("households"),
+        "caseload.low_income.persons": Param("persons"),
+        "low_income.turnover.entry": Param("per_month"),
+        "low_income.turnover.exit": Param("per_month"),
+    },
     reported_in=("assistance_total",),
     area="社会救助",
     sentence=Sentence(held="在册低收入家庭{households}{persons}", paid="{span}累计发放低收入家庭救助金{money}"),

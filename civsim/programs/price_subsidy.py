@@ -7,6 +7,7 @@ line per group it rides on: dibao_price_subsidy, tekun_price_subsidy …
 A Monte Carlo's draws evaluated together (civsim.engine.draws) give the month's prices one per
 draw and each candidate its draw (``view.draw``): the rise is then one per draw, each person reads
 their draw's, and a line says which draws paid it (``Paid.draws``)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,14 +25,20 @@ def price_rise(cpi, food, trigger_cpi: float, trigger_food: float):
     if np.ndim(cpi) == 0 and np.ndim(food) == 0:
         rises = [r for r, t in ((cpi, trigger_cpi), (food, trigger_food)) if np.isfinite(r) and t > 0 and r >= t]
         return max(rises, default=0.0)
-    rises = [np.where(np.isfinite(r) & (r >= t), r, 0.0) if t > 0 else np.zeros(np.shape(r))
-             for r, t in ((np.asarray(cpi, np.float64), trigger_cpi), (np.asarray(food, np.float64), trigger_food))]
+    rises = [
+        np.where(np.isfinite(r) & (r >= t), r, 0.0) if t > 0 else np.zeros(np.shape(r))
+        for r, t in ((np.asarray(cpi, np.float64), trigger_cpi), (np.asarray(food, np.float64), trigger_food))
+    ]
     return np.maximum(*np.broadcast_arrays(*rises))
 
 
 def pay(month, view) -> dict:
-    rise = price_rise(month.cpi, month.food, month.value("supplements.price.trigger_cpi"),
-                      month.value("supplements.price.trigger_food"))
+    rise = price_rise(
+        month.cpi,
+        month.food,
+        month.value("supplements.price.trigger_cpi"),
+        month.value("supplements.price.trigger_food"),
+    )
     month.step("触发补贴的价格同比涨幅", rise, "%")
     if not np.any(rise):
         return {}
@@ -42,7 +49,7 @@ def pay(month, view) -> dict:
     for group in groups:
         if not month.has_paid(group):
             continue
-        on_group = month.candidates(group)      # paid over the candidates of the program it rides on
+        on_group = month.candidates(group)  # paid over the candidates of the program it rides on
         paid = month.payment(group).rows
         if not per_draw:
             # the 低保 standard of the person's area × the rise, rounded to the yuan, at least the floor
@@ -66,15 +73,27 @@ def pay(month, view) -> dict:
 
 
 PROGRAM = Program(
-    key="price_subsidy", label="价格临时补贴", entity="person", order=200, pay=pay, uses=("prices",),
-    reads=tuple(GROUPS), lines={f"{g}_price_subsidy": f"{label}价格临时补贴" for g, label in GROUPS.items()},
+    key="price_subsidy",
+    label="价格临时补贴",
+    entity="person",
+    order=200,
+    pay=pay,
+    uses=("prices",),
+    reads=tuple(GROUPS),
+    lines={f"{g}_price_subsidy": f"{label}价格临时补贴" for g, label in GROUPS.items()},
     # paid only where the jurisdiction or a parent declares its triggers (no national default stands in)
     declared_by=("supplements.price.trigger_cpi", "supplements.price.trigger_food"),
-    params={"supplements.price.trigger_cpi": Param("percent", required=True, about="价格临时补贴启动条件：CPI同比涨幅"),
-            "supplements.price.trigger_food": Param("percent", required=True, about="价格临时补贴启动条件：食品CPI同比涨幅"),
-            "supplements.price.floor": Param("yuan/person/month"), "supplements.price.multiplier": Param("ratio"),
-            "supplements.price.children": Param("flag"),
-            "dibao.standard.urban": Param("yuan/person/month", required=True), "dibao.standard.rural": Param("yuan/person/month", required=True, when="caseload.dibao.rural.households")},
+    params={
+        "supplements.price.trigger_cpi": Param("percent", required=True, about="价格临时补贴启动条件：CPI同比涨幅"),
+        "supplements.price.trigger_food": Param(
+            "percent", required=True, about="价格临时补贴启动条件：食品CPI同比涨幅"
+        ),
+        "supplements.price.floor": Param("yuan/person/month"),
+        "supplements.price.multiplier": Param("ratio"),
+        "supplements.price.children": Param("flag"),
+        "dibao.standard.urban": Param("yuan/person/month", required=True),
+        "dibao.standard.rural": Param("yuan/person/month", required=True, when="caseload.dibao.rural.households"),
+    },
     method="按低保标准×CPI涨幅计发，达到启动条件的月份才发放",
     published="省（市）发展改革、民政等部门的社会救助和保障标准与物价上涨挂钩联动机制实施文件；本地区不发放价格临时补贴时删去",
 )

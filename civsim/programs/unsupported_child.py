@@ -1,5 +1,6 @@
 """事实无人抚养儿童基本生活补贴: a flat amount per child per month; the rule pays it at the
 dispersed-orphan standard wherever the child lives, so one leaf serves both placements."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,12 @@ def rates(month, view) -> np.ndarray:
 
 
 PROGRAM = Program(
-    key="unsupported_child", label="事实无人抚养儿童", entity="person", order=80, pay=None, rates=rates,
+    key="unsupported_child",
+    label="事实无人抚养儿童",
+    entity="person",
+    order=80,
+    pay=None,
+    rates=rates,
     classes=lambda view: np.zeros(view.n, np.int64),
     candidates=lambda roll: roll.is_("persons", "child_status", "unsupported"),
     params={"children.unsupported": Param("yuan/person/month", required=True, label="事实无人抚养儿童基本生活补贴")},

@@ -11,6 +11,7 @@ Every figure is a :class:`civsim.budget.Projection`'s (means, ranges, the split)
 ran on (:mod:`civsim.budget.basis`); this module only writes them. The draws and the per-scenario,
 per-year tables stay in the workbook (:mod:`civsim.budget.workbook`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,22 +70,35 @@ class BudgetDocument:
         self.lines = basis_module.ordered(basis_module.lines(projection, self.params))
         self.families = basis_module.family_order(self.lines)
         self.family_of = {b.line: b.family for b in self.lines}
-        self.sections = ["summary", "basis", "change", "window"] + (["scenarios"] if len(projection.scenarios) > 1
-                                                                    else []) + ["assumptions"]
+        self.sections = (
+            ["summary", "basis", "change", "window"]
+            + (["scenarios"] if len(projection.scenarios) > 1 else [])
+            + ["assumptions"]
+        )
 
     @classmethod
-    def of(cls, context, district, year: int, scenarios=(), draws: int = DRAWS, seed: int = 1,
-           years: int = YEARS) -> "BudgetDocument":
+    def of(
+        cls, context, district, year: int, scenarios=(), draws: int = DRAWS, seed: int = 1, years: int = YEARS
+    ) -> "BudgetDocument":
         """The budget document for ``district``'s budget ``year``: from the context of ``year − 1``
         saved in the folder ``context`` (the batch's), which must have been made for these
         arguments, or, when ``context`` is None or "", from a projection computed here."""
-        found = context_module.get(context, context_module.BUDGET, district, int(year) - 1, scenarios=scenarios,
-                                   draws=draws, seed=seed, years=years)
+        found = context_module.get(
+            context,
+            context_module.BUDGET,
+            district,
+            int(year) - 1,
+            scenarios=scenarios,
+            draws=draws,
+            seed=seed,
+            years=years,
+        )
         return cls(found.require(context_module.BUDGET).projection, found.params)
 
     @classmethod
-    def compute(cls, district, year: int, scenarios=(), draws: int = DRAWS, seed: int = 1,
-                years: int = YEARS) -> "BudgetDocument":
+    def compute(
+        cls, district, year: int, scenarios=(), draws: int = DRAWS, seed: int = 1, years: int = YEARS
+    ) -> "BudgetDocument":
         """The document with its projection computed here (by hand, in a test)."""
         return cls.of(None, district, year, scenarios, draws, seed, years)
 
@@ -104,13 +118,19 @@ class BudgetDocument:
         columns = ["previous_yuan", "mean_yuan", "change_yuan", "standard_yuan", "people_yuan", "one_off_yuan"]
         family = lines.index.map(lambda line: self.family_of.get(line, line))
         table = lines[columns].groupby(family).sum()
-        table = table.reindex([f for f in self.families if f in table.index] +
-                              [f for f in table.index if f not in self.families])
+        table = table.reindex(
+            [f for f in self.families if f in table.index] + [f for f in table.index if f not in self.families]
+        )
         samples = self.projection.samples
         samples = samples[(samples["scenario"] == scenario) & (samples["year"] == year)]
         fen = np.round(samples["amount_yuan"].to_numpy() * 100)
-        draws = pd.DataFrame({"draw": samples["draw"].to_numpy(), "fen": fen,
-                              "family": samples["program"].map(lambda line: self.family_of.get(line, line)).to_numpy()})
+        draws = pd.DataFrame(
+            {
+                "draw": samples["draw"].to_numpy(),
+                "fen": fen,
+                "family": samples["program"].map(lambda line: self.family_of.get(line, line)).to_numpy(),
+            }
+        )
         sums = draws.groupby(["family", "draw"])["fen"].sum().unstack("draw", fill_value=0)
         for column, q in (("p10_yuan", 10), ("p90_yuan", 90)):
             found = pd.Series(np.round(np.percentile(sums.to_numpy(), q, axis=1)) / 100, index=sums.index)
@@ -135,25 +155,39 @@ class BudgetDocument:
 
     def note(self) -> str:
         """What the 总表's columns are, under it."""
-        return (f"注：本年预算数为按现行标准和在册对象测算的{self.projection.draws}次抽样的均值，测算区间为抽样的"
-                f"P10—P90；上年预计执行数为模型对{self.base_year}年全年的测算。各年、各方案的明细数据见同名工作簿。\n")
+        return (
+            f"注：本年预算数为按现行标准和在册对象测算的{self.projection.draws}次抽样的均值，测算区间为抽样的"
+            f"P10—P90；上年预计执行数为模型对{self.base_year}年全年的测算。各年、各方案的明细数据见同名工作簿。\n"
+        )
 
     def summary(self) -> list:
         """一、预算总表: per program last year, this year, the change, its rate and the range."""
         table = self.by_family()
-        rows = [{"项目": self.label(f), "上年预计执行数": wan(r.previous_yuan), "本年预算数": wan(r.mean_yuan),
-                 "增减额": wan(r.change_yuan), "增减率": rate(r.change_yuan, r.previous_yuan),
-                 "区间（P10—P90）": self._range(r.p10_yuan, r.p90_yuan)}
-                for f, r in zip(table.index, table.itertuples())]
+        rows = [
+            {
+                "项目": self.label(f),
+                "上年预计执行数": wan(r.previous_yuan),
+                "本年预算数": wan(r.mean_yuan),
+                "增减额": wan(r.change_yuan),
+                "增减率": rate(r.change_yuan, r.previous_yuan),
+                "区间（P10—P90）": self._range(r.p10_yuan, r.p90_yuan),
+            }
+            for f, r in zip(table.index, table.itertuples())
+        ]
         total = table.loc[TOTAL]
         direction = "增加" if total.change_yuan > 0 else "减少"
-        sentence = (f"{self.year}年预算数合计{fmt.wan_yuan(total.mean_yuan)}，比{self.base_year}年预计执行数"
-                    f"{fmt.wan_yuan(total.previous_yuan)}{direction}{fmt.wan_yuan(abs(total.change_yuan))}"
-                    f"（{fmt.growth(total.change_yuan / total.previous_yuan) if total.previous_yuan else '上年无支出'}）。"
-                    if round(total.change_yuan * 100) else
-                    f"{self.year}年预算数合计{fmt.wan_yuan(total.mean_yuan)}，与{self.base_year}年预计执行数持平。")
-        return [Together(f"## {self.number('summary')}预算总表\n", "单位：万元\n", Table(labelled_table(rows))),
-                sentence + "\n", self.note()]
+        sentence = (
+            f"{self.year}年预算数合计{fmt.wan_yuan(total.mean_yuan)}，比{self.base_year}年预计执行数"
+            f"{fmt.wan_yuan(total.previous_yuan)}{direction}{fmt.wan_yuan(abs(total.change_yuan))}"
+            f"（{fmt.growth(total.change_yuan / total.previous_yuan) if total.previous_yuan else '上年无支出'}）。"
+            if round(total.change_yuan * 100)
+            else f"{self.year}年预算数合计{fmt.wan_yuan(total.mean_yuan)}，与{self.base_year}年预计执行数持平。"
+        )
+        return [
+            Together(f"## {self.number('summary')}预算总表\n", "单位：万元\n", Table(labelled_table(rows))),
+            sentence + "\n",
+            self.note(),
+        ]
 
     @staticmethod
     def _range(p10: float, p90: float) -> str:
@@ -166,9 +200,13 @@ class BudgetDocument:
         parts, rows = [], self._rows()
         for i, family in enumerate(self.families, start=1):
             paragraphs = [self._line_text(b, rows.loc[b.line]) for b in self.lines if b.family == family]
-            parts.append(heading + f"### {section_number(i)}{markdown_escape(self.label(family))}\n\n"
-                         + "\n\n".join(paragraphs) + "\n")
-            heading = ""        # the part's heading travels with its first program
+            parts.append(
+                heading
+                + f"### {section_number(i)}{markdown_escape(self.label(family))}\n\n"
+                + "\n\n".join(paragraphs)
+                + "\n"
+            )
+            heading = ""  # the part's heading travels with its first program
         return parts
 
     def _formula(self, b: basis_module.Basis) -> str:
@@ -179,7 +217,7 @@ class BudgetDocument:
         if b.monthly:
             people = fmt.rounded(b.person_times / 12, 0)
             product = fmt.wan_yuan(people * per * 12)
-            return (f"月均保障{people}人 × 月人均补助{per}元 × 12个月 {'=' if product == amount else '≈'} {amount}")
+            return f"月均保障{people}人 × 月人均补助{per}元 × 12个月 {'=' if product == amount else '≈'} {amount}"
         times = fmt.rounded(b.person_times, 0)
         product = fmt.wan_yuan(times * per)
         return f"全年{times}人次 × 人次均{per}元 {'=' if product == amount else '≈'} {amount}"
@@ -196,7 +234,9 @@ class BudgetDocument:
         for item in b.repeated:
             months = "、".join(f"{int(m[5:])}月" for m in item["months"] if m.startswith(str(self.year)))
             values = "、".join(value_text(v, item["unit"]) for v in item["values"])
-            texts.append(f"{markdown_escape(item['description'] or program_label(b.line))}{values}（{months}，按上年同月延续）")
+            texts.append(
+                f"{markdown_escape(item['description'] or program_label(b.line))}{values}（{months}，按上年同月延续）"
+            )
         return "；".join(texts)
 
     def _one_offs(self, b: basis_module.Basis) -> str:
@@ -205,8 +245,11 @@ class BudgetDocument:
         items = []
         for item in b.one_offs:
             months = item["months"]
-            period = (f"{int(months[0][:4])}年{int(months[0][5:])}月" if len(months) == 1 else
-                      f"{int(months[0][:4])}年{int(months[0][5:])}—{int(months[-1][5:])}月")
+            period = (
+                f"{int(months[0][:4])}年{int(months[0][5:])}月"
+                if len(months) == 1
+                else f"{int(months[0][:4])}年{int(months[0][5:])}—{int(months[-1][5:])}月"
+            )
             values = "、".join(value_text(v, item["unit"]) for v in item["values"])
             items.append(f"{markdown_escape(item['description'] or item['path'])}{values}（{period}）")
         what = f"（{'；'.join(items)}）" if items else ""
@@ -215,20 +258,27 @@ class BudgetDocument:
     def _change(self, r) -> str:
         if round(r.change_yuan * 100) == 0:
             return f"与{self.base_year}年持平"
-        parts = [f"{name}{signed_wan(getattr(r, column))}" for column, name in COMPONENTS
-                 if round(getattr(r, column) * 100)]
-        return f"比{self.base_year}年{'增加' if r.change_yuan > 0 else '减少'}{fmt.wan_yuan(abs(r.change_yuan))}：" + "，".join(parts)
+        parts = [
+            f"{name}{signed_wan(getattr(r, column))}" for column, name in COMPONENTS if round(getattr(r, column) * 100)
+        ]
+        return (
+            f"比{self.base_year}年{'增加' if r.change_yuan > 0 else '减少'}{fmt.wan_yuan(abs(r.change_yuan))}："
+            + "，".join(parts)
+        )
 
     def _line_text(self, b: basis_module.Basis, r) -> str:
         program = programs_module.LINE_PROGRAM[b.line]
         sentences = [f"**{markdown_escape(program_label(b.line))}**：{self._formula(b)}"]
         if "prices" in program.uses and round(b.amount_yuan * 100):
-            sentences.append(f"按CPI和食品CPI同比涨幅触发发放，预算数为各次抽样的均值，"
-                             f"测算区间{self._range(r.p10_yuan, r.p90_yuan)}万元")
+            sentences.append(
+                f"按CPI和食品CPI同比涨幅触发发放，预算数为各次抽样的均值，"
+                f"测算区间{self._range(r.p10_yuan, r.p90_yuan)}万元"
+            )
         sentences += [self._standards(b), self._repeated(b), self._one_offs(b), self._change(r)]
         sentences += self._reserve(b)
-        since = [s for s in b.standards if s.origin == "document" and s.since.year == self.base_year
-                 and s.since.month > 1]
+        since = [
+            s for s in b.standards if s.origin == "document" and s.since.year == self.base_year and s.since.month > 1
+        ]
         if since and round(r.standard_yuan * 100):
             sentences.append(f"标准因素主要为{month_text(since[0].since)}调整的标准在{self.year}年全年执行")
         return "。".join(s for s in sentences if s) + "。"
@@ -241,22 +291,35 @@ class BudgetDocument:
         if row.empty or not np.isfinite(row.iloc[0].reserve_percent):
             return []
         r = row.iloc[0]
-        return [f"另按{self.base_year}年低保支出{fmt.wan_yuan(r.previous_dibao_yuan)}的{r.reserve_percent:g}%"
-                f"安排街道临时救助备用金{fmt.wan_yuan(r.reserve_yuan)}"]
+        return [
+            f"另按{self.base_year}年低保支出{fmt.wan_yuan(r.previous_dibao_yuan)}的{r.reserve_percent:g}%"
+            f"安排街道临时救助备用金{fmt.wan_yuan(r.reserve_yuan)}"
+        ]
 
     def change(self) -> list:
         """三、增减因素分析: the change per program in its three parts, then the chart."""
         table = self.by_family()
-        rows = [{"项目": self.label(f), "增减额": wan(r.change_yuan),
-                 **{name: wan(getattr(r, column)) for column, name in COMPONENTS}}
-                for f, r in zip(table.index, table.itertuples())]
+        rows = [
+            {
+                "项目": self.label(f),
+                "增减额": wan(r.change_yuan),
+                **{name: wan(getattr(r, column)) for column, name in COMPONENTS},
+            }
+            for f, r in zip(table.index, table.itertuples())
+        ]
         total = table.loc[TOTAL]
-        sentence = (f"{self.year}年比{self.base_year}年增减{signed_wan(total.change_yuan)}，其中：标准因素"
-                    f"{signed_wan(total.standard_yuan)}（标准调整，两年都在册的对象按新旧标准之差）；人数因素"
-                    f"{signed_wan(total.people_yuan)}（对象增减，各按本人待遇）；一次性及阶段性项目"
-                    f"{signed_wan(total.one_off_yuan)}（不延续的补助结束、新的阶段性补助开始）。三者之和等于增减额。\n")
-        return [Together(f"## {self.number('change')}增减因素分析\n", sentence, "单位：万元\n",
-                         Table(labelled_table(rows))), self.chart()]
+        sentence = (
+            f"{self.year}年比{self.base_year}年增减{signed_wan(total.change_yuan)}，其中：标准因素"
+            f"{signed_wan(total.standard_yuan)}（标准调整，两年都在册的对象按新旧标准之差）；人数因素"
+            f"{signed_wan(total.people_yuan)}（对象增减，各按本人待遇）；一次性及阶段性项目"
+            f"{signed_wan(total.one_off_yuan)}（不延续的补助结束、新的阶段性补助开始）。三者之和等于增减额。\n"
+        )
+        return [
+            Together(
+                f"## {self.number('change')}增减因素分析\n", sentence, "单位：万元\n", Table(labelled_table(rows))
+            ),
+            self.chart(),
+        ]
 
     def chart(self):
         """Each program's change in its three parts, rises to the right of zero and falls to the
@@ -297,14 +360,23 @@ class BudgetDocument:
         rows = []
         for family in first.index:
             row = {"项目": self.label(family), f"{self.base_year}年预计执行数": wan(first.loc[family, "previous_yuan"])}
-            row.update({f"{year}年": wan(tables[year].loc[family, "mean_yuan"]) if family in tables[year].index else wan(0)
-                        for year in years})
+            row.update(
+                {
+                    f"{year}年": wan(tables[year].loc[family, "mean_yuan"]) if family in tables[year].index else wan(0)
+                    for year in years
+                }
+            )
             rows.append(row)
         span = f"{years[0]}—{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
-        note = (f"{span}各项目预算数：现行标准在无调整文件的年度保持{self.base_year}年12月水平，"
-                f"经常性补助按上年同月延续，人数按趋势和抽样变动；各年测算区间见工作簿。\n")
-        return [Together(f"## {self.number('window')}中期财政规划（{span}）\n", note, "单位：万元\n",
-                         Table(labelled_table(rows)))]
+        note = (
+            f"{span}各项目预算数：现行标准在无调整文件的年度保持{self.base_year}年12月水平，"
+            f"经常性补助按上年同月延续，人数按趋势和抽样变动；各年测算区间见工作簿。\n"
+        )
+        return [
+            Together(
+                f"## {self.number('window')}中期财政规划（{span}）\n", note, "单位：万元\n", Table(labelled_table(rows))
+            )
+        ]
 
     def scenarios(self) -> list | None:
         """Each scenario's budget-year amount per program against the baseline; None without scenarios."""
@@ -319,12 +391,21 @@ class BudgetDocument:
                 value = other.loc[family, "mean_yuan"] if family in other.index else 0.0
                 row[f"方案{k}"] = wan(value)
                 row[f"方案{k}较基准增减"] = wan(
-                    round(value * 100) / 100 - round(base.loc[family, "mean_yuan"] * 100) / 100)
+                    round(value * 100) / 100 - round(base.loc[family, "mean_yuan"] * 100) / 100
+                )
             rows.append(row)
-        titles = "；".join(f"方案{k}：{markdown_escape(self.projection.titles[n])}"
-                          for k, n in enumerate(self.projection.scenarios[1:], start=1))
-        return [Together(f"## {self.number('scenarios')}方案比较\n", f"{self.year}年按以下方案测算。{titles}。\n",
-                         "单位：万元\n", Table(labelled_table(rows)))]
+        titles = "；".join(
+            f"方案{k}：{markdown_escape(self.projection.titles[n])}"
+            for k, n in enumerate(self.projection.scenarios[1:], start=1)
+        )
+        return [
+            Together(
+                f"## {self.number('scenarios')}方案比较\n",
+                f"{self.year}年按以下方案测算。{titles}。\n",
+                "单位：万元\n",
+                Table(labelled_table(rows)),
+            )
+        ]
 
     def assumptions(self) -> list:
         """The workbook's 假设与说明 as a numbered list, a kind of item once: a kind with many rows
@@ -333,7 +414,7 @@ class BudgetDocument:
         from ..budget.workbook import assumptions
 
         table = assumptions(self.projection)
-        for k, name in enumerate(self.projection.scenarios[1:], start=1):     # as the 方案比较 names them
+        for k, name in enumerate(self.projection.scenarios[1:], start=1):  # as the 方案比较 names them
             table["项目"] = table["项目"].str.replace(f"方案 {name}：", f"方案{k}：", regex=False)
         items = []
         for kind, rows in table.groupby("项目", sort=False):
@@ -341,8 +422,10 @@ class BudgetDocument:
                 names = "、".join(dict.fromkeys(markdown_escape(v) for v in rows["取值"]))
                 items.append(f"{markdown_escape(kind)}（{len(rows)}项）：{names}")
                 continue
-            texts = [markdown_escape(r.取值) + (f"，{markdown_escape(r.说明)}" if r.说明 else "")
-                     for r in rows.itertuples(index=False)]
+            texts = [
+                markdown_escape(r.取值) + (f"，{markdown_escape(r.说明)}" if r.说明 else "")
+                for r in rows.itertuples(index=False)
+            ]
             items.append(f"{markdown_escape(kind)}：" + "；".join(texts))
         # one output an item, so that the list runs on from page to page (an output is kept whole in
         # print); each item is numbered on from the one before, as the plan's tasks are
@@ -351,8 +434,11 @@ class BudgetDocument:
 
     def closing(self) -> Closing:
         """落款, today's date and the colophon."""
-        return Closing(f"{self.projection.district_name}民政局", dt.date.today(),
-                       provenance.of(self.params, seed=self.projection.seed).line())
+        return Closing(
+            f"{self.projection.district_name}民政局",
+            dt.date.today(),
+            provenance.of(self.params, seed=self.projection.seed).line(),
+        )
 
 
 __all__ = ["BudgetDocument", "wan", "rate", "value_text"]

@@ -7,6 +7,7 @@ loudly, naming the fix, when there is none.
 Figures are built with ``matplotlib.figure.Figure`` (Agg canvas), not pyplot: a notebook shows the
 returned figure once, and a batch of hundreds of reports does not keep figures alive in pyplot.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,17 @@ from .labels import BASELINE, PROGRAM_LABELS, order, program_label
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Noto Sans CJK JP")
 CJK_FILE_HINTS = ("NotoSansCJK", "NotoSansSC")
 
-RESULT_COLUMNS = ("jurisdiction", "scenario", "month", "program", "area", "households", "persons",
-                  "person_times", "amount_yuan")
+RESULT_COLUMNS = (
+    "jurisdiction",
+    "scenario",
+    "month",
+    "program",
+    "area",
+    "households",
+    "persons",
+    "person_times",
+    "amount_yuan",
+)
 _PALETTE = matplotlib.colormaps["tab20"].colors
 
 
@@ -53,9 +63,14 @@ def use_cjk_font() -> str:
                 font_manager.fontManager.addfont(path)
         family = _find_cjk_family()
     if family is None:
-        raise CivsimError("matplotlib fonts", "font.family", "no Chinese (CJK) font found, charts would show "
-                          "empty boxes; install it with `apt-get install fonts-noto-cjk` (`make test` installs "
-                          "it)", " or ".join(CJK_FAMILIES))
+        raise CivsimError(
+            "matplotlib fonts",
+            "font.family",
+            "no Chinese (CJK) font found, charts would show "
+            "empty boxes; install it with `apt-get install fonts-noto-cjk` (`make test` installs "
+            "it)",
+            " or ".join(CJK_FAMILIES),
+        )
     matplotlib.rcParams["font.family"] = [family, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False  # U+2212 is not in every font; use "-"
     _show_figures_in_notebooks()
@@ -104,8 +119,9 @@ def _check(results: pd.DataFrame, what: str, one_scenario: bool = True) -> pd.Da
         raise CivsimError(what, None, f"got {type(results).__name__}", "the engine's result DataFrame")
     missing = [c for c in RESULT_COLUMNS if c not in results.columns]
     if missing:
-        raise CivsimError(what, "columns", f"missing column(s) {', '.join(missing)}",
-                          "columns " + ", ".join(RESULT_COLUMNS))
+        raise CivsimError(
+            what, "columns", f"missing column(s) {', '.join(missing)}", "columns " + ", ".join(RESULT_COLUMNS)
+        )
     if results.empty:
         raise CivsimError(what, None, "no rows", "at least one month of results")
     if results["month"].dtype != pd.PeriodDtype("M"):
@@ -114,8 +130,12 @@ def _check(results: pd.DataFrame, what: str, one_scenario: bool = True) -> pd.Da
     for key in keys:
         values = sorted(map(str, results[key].unique()))
         if len(values) > 1:
-            raise CivsimError(what, key, f"holds {len(values)} values {values}",
-                              f"one {key}; filter first, e.g. results[results.{key} == {values[0]!r}]")
+            raise CivsimError(
+                what,
+                key,
+                f"holds {len(values)} values {values}",
+                f"one {key}; filter first, e.g. results[results.{key} == {values[0]!r}]",
+            )
     return results
 
 
@@ -131,15 +151,21 @@ def _programs(frame: pd.DataFrame, programs: Iterable[str] | None, column: str) 
     programs = list(programs)
     absent = [p for p in programs if p not in present]
     if absent:
-        raise CivsimError("results", "program", f"no rows for {', '.join(absent)}",
-                          "programs among " + ", ".join(sorted(present)))
+        raise CivsimError(
+            "results", "program", f"no rows for {', '.join(absent)}", "programs among " + ", ".join(sorted(present))
+        )
     return programs
 
 
 def _monthly(frame: pd.DataFrame, column: str, programs: list[str]) -> pd.DataFrame:
     """``column`` summed over areas: one row per month (no gaps), one column per program."""
-    table = (frame[frame["program"].isin(programs)].groupby(["month", "program"])[column].sum()
-             .unstack("program").reindex(columns=programs))
+    table = (
+        frame[frame["program"].isin(programs)]
+        .groupby(["month", "program"])[column]
+        .sum()
+        .unstack("program")
+        .reindex(columns=programs)
+    )
     months = pd.period_range(table.index.min(), table.index.max(), freq="M")
     return table.reindex(months).fillna(0)
 
@@ -169,8 +195,9 @@ def _legend(ax: Axes, count: int) -> None:
         ax.legend(frameon=False)
 
 
-def monthly_caseload(results: pd.DataFrame, programs: Iterable[str] | None = None,
-                     title: str = "各项目月度救助人数") -> Figure:
+def monthly_caseload(
+    results: pd.DataFrame, programs: Iterable[str] | None = None, title: str = "各项目月度救助人数"
+) -> Figure:
     """Persons per program per month, one line each (stocks, so lines are not stacked)."""
     frame = _check(results, "monthly_caseload")
     chosen = _programs(frame, programs, "persons")
@@ -178,16 +205,18 @@ def monthly_caseload(results: pd.DataFrame, programs: Iterable[str] | None = Non
     fig, ax = _figure(title, "人数（人）")
     x = range(len(table))
     for program in chosen:
-        ax.plot(x, table[program], marker="o", markersize=3, color=_program_color(program),
-                label=program_label(program))
+        ax.plot(
+            x, table[program], marker="o", markersize=3, color=_program_color(program), label=program_label(program)
+        )
     ax.set_xticks(list(x), _month_labels(table.index))
     ax.set_ylim(bottom=0)
     _legend(ax, len(chosen))
     return fig
 
 
-def monthly_money(results: pd.DataFrame, programs: Iterable[str] | None = None,
-                  title: str = "各项目月度支出") -> Figure:
+def monthly_money(
+    results: pd.DataFrame, programs: Iterable[str] | None = None, title: str = "各项目月度支出"
+) -> Figure:
     """万元 per program per month as stacked bars, so the bar height is the month's total."""
     frame = _check(results, "monthly_money")
     chosen = _programs(frame, programs, "amount_yuan")
@@ -213,11 +242,16 @@ def year_on_year(this_year: pd.DataFrame, last_year: pd.DataFrame, title: str = 
     this = _check(this_year, "year_on_year (this_year)")
     last = _check(last_year, "year_on_year (last_year)")
     if set(this["jurisdiction"]) != set(last["jurisdiction"]):
-        raise CivsimError("year_on_year", "jurisdiction", f"this year {sorted(set(this['jurisdiction']))} but last "
-                          f"year {sorted(set(last['jurisdiction']))}", "the same jurisdiction in both frames")
+        raise CivsimError(
+            "year_on_year",
+            "jurisdiction",
+            f"this year {sorted(set(this['jurisdiction']))} but last year {sorted(set(last['jurisdiction']))}",
+            "the same jurisdiction in both frames",
+        )
     programs = order(set(this["program"]) | set(last["program"]))
-    sums = [frame.groupby("program")["amount_yuan"].sum().reindex(programs).fillna(0) / 10_000
-            for frame in (last, this)]
+    sums = [
+        frame.groupby("program")["amount_yuan"].sum().reindex(programs).fillna(0) / 10_000 for frame in (last, this)
+    ]
     labels = [_year_label(last, "上年"), _year_label(this, "本年")]
     if labels[0] == labels[1]:
         labels = ["上年", "本年"]
@@ -231,22 +265,28 @@ def year_on_year(this_year: pd.DataFrame, last_year: pd.DataFrame, title: str = 
     return fig
 
 
-def scenario_vs_baseline(results: pd.DataFrame, baseline: str = BASELINE,
-                         title: str = "方案与基准：月度支出合计") -> Figure:
+def scenario_vs_baseline(
+    results: pd.DataFrame, baseline: str = BASELINE, title: str = "方案与基准：月度支出合计"
+) -> Figure:
     """Monthly total 万元 of the baseline and of each scenario, as lines on one axis."""
     frame = _check(results, "scenario_vs_baseline", one_scenario=False)
     scenarios = sorted(set(map(str, frame["scenario"])) - {baseline})
     if baseline not in set(frame["scenario"]) or not scenarios:
-        raise CivsimError("scenario_vs_baseline", "scenario", f"has {sorted(set(map(str, frame['scenario'])))}",
-                          f"the baseline {baseline!r} and at least one other scenario")
+        raise CivsimError(
+            "scenario_vs_baseline",
+            "scenario",
+            f"has {sorted(set(map(str, frame['scenario'])))}",
+            f"the baseline {baseline!r} and at least one other scenario",
+        )
     table = frame.groupby(["month", "scenario"])["amount_yuan"].sum().unstack("scenario") / 10_000
     table = table.reindex(pd.period_range(table.index.min(), table.index.max(), freq="M")).fillna(0)
     fig, ax = _figure(title, "金额（万元）")
     x = list(range(len(table)))
     ax.plot(x, table[baseline], color="#555555", linewidth=2, label="基准")
     for i, scenario in enumerate(scenarios):
-        ax.plot(x, table[scenario], marker="o", markersize=3, color=_PALETTE[(2 * i + 6) % len(_PALETTE)],
-                label=scenario)
+        ax.plot(
+            x, table[scenario], marker="o", markersize=3, color=_PALETTE[(2 * i + 6) % len(_PALETTE)], label=scenario
+        )
     ax.set_xticks(x, _month_labels(table.index))
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False)
@@ -260,5 +300,13 @@ def save_png(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
     return Path(path)
 
 
-__all__ = ["PROGRAM_LABELS", "use_cjk_font", "program_label", "monthly_caseload", "monthly_money",
-           "year_on_year", "scenario_vs_baseline", "save_png"]
+__all__ = [
+    "PROGRAM_LABELS",
+    "use_cjk_font",
+    "program_label",
+    "monthly_caseload",
+    "monthly_money",
+    "year_on_year",
+    "scenario_vs_baseline",
+    "save_png",
+]

@@ -23,6 +23,7 @@ civsim's version and commit — is checked against what a notebook asks for (:fu
 made for other inputs, or before a parameter file was edited, is one line, never formatted as if it
 were this report's.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,7 +43,7 @@ from .labels import BASELINE
 
 SUMMARY, PLAN, BUDGET = "summary", "plan", "budget"
 PARTS = (SUMMARY, PLAN, BUDGET)
-DRAWS = 200          # the budget window's Monte Carlo draws, as the budget notebook's default
+DRAWS = 200  # the budget window's Monte Carlo draws, as the budget notebook's default
 EXPECTED = "the context civsim report made for this report, or none (context = None: the notebook computes it)"
 
 
@@ -50,18 +51,19 @@ EXPECTED = "the context civsim report made for this report, or none (context = N
 class Key:
     """What a context was computed from. ``year`` is the summary's year; the plan and the budget are
     for ``year + 1``."""
-    district: str                      # GB/T 2260 code
+
+    district: str  # GB/T 2260 code
     year: int
-    scenario: str = BASELINE           # the summary's
-    scenarios: tuple = ()              # the plan's and the budget's (names, the baseline left out)
+    scenario: str = BASELINE  # the summary's
+    scenarios: tuple = ()  # the plan's and the budget's (names, the baseline left out)
     seed: int = 1
-    from_districts: bool = False       # the summary's figures as the sum of the districts'
-    roll: str | None = None            # the folder of the bureau's roll the summary runs on
+    from_districts: bool = False  # the summary's figures as the sum of the districts'
+    roll: str | None = None  # the folder of the bureau's roll the summary runs on
     draws: int = DRAWS
     years: int = YEARS
     params_hash: str = ""
-    scenario_hashes: tuple = ()        # (name, hash) of every scenario named above
-    code: str = ""                     # civsim's version and commit
+    scenario_hashes: tuple = ()  # (name, hash) of every scenario named above
+    code: str = ""  # civsim's version and commit
 
     def as_dict(self) -> dict:
         data = dataclasses.asdict(self)
@@ -77,11 +79,19 @@ class Key:
 
 
 # the fields each part depends on, besides the parameters, its scenarios' files and the code
-FIELDS = {SUMMARY: ("district", "year", "scenario", "seed", "from_districts", "roll"),
-          PLAN: ("district", "year", "scenarios", "seed"),
-          BUDGET: ("district", "year", "scenarios", "seed", "draws", "years")}
-WORDS = {"district": "jurisdiction", "scenarios": "plan scenarios", "from_districts": "from districts",
-         "params_hash": "parameters hash", "scenario_hashes": "scenario files", "code": "civsim version"}
+FIELDS = {
+    SUMMARY: ("district", "year", "scenario", "seed", "from_districts", "roll"),
+    PLAN: ("district", "year", "scenarios", "seed"),
+    BUDGET: ("district", "year", "scenarios", "seed", "draws", "years"),
+}
+WORDS = {
+    "district": "jurisdiction",
+    "scenarios": "plan scenarios",
+    "from_districts": "from districts",
+    "params_hash": "parameters hash",
+    "scenario_hashes": "scenario files",
+    "code": "civsim version",
+}
 
 
 def scenario_names(scenarios) -> tuple[str, ...]:
@@ -100,21 +110,41 @@ def code_version() -> str:
     return f"{provenance.version()} {commit}" if commit else provenance.version()
 
 
-def key_of(params: ParamSet, year: int, scenario: str = BASELINE, scenarios=(), seed: int | None = None,
-           from_districts: bool = False, roll=None, draws: int = DRAWS, years: int = YEARS) -> Key:
+def key_of(
+    params: ParamSet,
+    year: int,
+    scenario: str = BASELINE,
+    scenarios=(),
+    seed: int | None = None,
+    from_districts: bool = False,
+    roll=None,
+    draws: int = DRAWS,
+    years: int = YEARS,
+) -> Key:
     """The key of a context for these inputs, with the parameters and scenario files as they are now."""
     names = scenario_names(scenarios)
     hashed = ([scenario] if scenario != BASELINE else []) + list(names)
-    return Key(params.district.code, int(year), scenario, names, 1 if seed is None else int(seed), bool(from_districts),
-               None if roll in (None, "") else str(Path(roll).resolve()), int(draws), int(years),
-               provenance.params_hash(params), tuple((n, _scenario_hash(n)) for n in dict.fromkeys(hashed)),
-               code_version())
+    return Key(
+        params.district.code,
+        int(year),
+        scenario,
+        names,
+        1 if seed is None else int(seed),
+        bool(from_districts),
+        None if roll in (None, "") else str(Path(roll).resolve()),
+        int(draws),
+        int(years),
+        provenance.params_hash(params),
+        tuple((n, _scenario_hash(n)) for n in dict.fromkeys(hashed)),
+        code_version(),
+    )
 
 
 @dataclass
 class Context:
     """One district-year's figures (see the module). A part not computed is None; a part that could
     not be computed holds its one-line cause in ``errors``, raised when a document asks for it."""
+
     key: Key
     params: ParamSet = field(repr=False)
     parts: tuple = ()
@@ -152,17 +182,22 @@ class Context:
                 differs.append(f"scenario files changed since: {', '.join(changed)}")
             if differs:
                 raise CivsimError(where, None, f"made for other inputs: {'; '.join(differs)}", EXPECTED)
-        if part in self.errors:        # the line it was refused with, as computing it here would say
+        if part in self.errors:  # the line it was refused with, as computing it here would say
             raise CivsimError(None, None, self.errors[part])
         return self
 
     def save(self, folder) -> Path:
         """Write this context into ``folder`` (replaced whole, atomically): Parquet tables and
         context.json (:mod:`civsim.report.context_files`)."""
-        manifest = {"key": self.key.as_dict(), "parts": list(self.parts), "errors": dict(self.errors),
-                    "reconciliation_error": self.reconciliation_error}
-        return context_files.write(folder, manifest, {name: getattr(self, name) for name in context_files.TABLES},
-                                   self.projection)
+        manifest = {
+            "key": self.key.as_dict(),
+            "parts": list(self.parts),
+            "errors": dict(self.errors),
+            "reconciliation_error": self.reconciliation_error,
+        }
+        return context_files.write(
+            folder, manifest, {name: getattr(self, name) for name in context_files.TABLES}, self.projection
+        )
 
 
 def _shown(value) -> str:
@@ -178,17 +213,36 @@ def load(folder) -> Context:
         key = Key.from_dict(manifest["key"])
         parts, errors = tuple(manifest["parts"]), dict(manifest["errors"])
     except (KeyError, TypeError) as exc:
-        raise CivsimError(folder, None, f"not a whole context ({type(exc).__name__}: {exc})",
-                          "a folder written by civsim report") from None
-    return Context(key, params_module.load(key.district), parts, errors, projection=projection,
-                   reconciliation_error=manifest.get("reconciliation_error"), **tables)
+        raise CivsimError(
+            folder, None, f"not a whole context ({type(exc).__name__}: {exc})", "a folder written by civsim report"
+        ) from None
+    return Context(
+        key,
+        params_module.load(key.district),
+        parts,
+        errors,
+        projection=projection,
+        reconciliation_error=manifest.get("reconciliation_error"),
+        **tables,
+    )
 
 
 # ---------------------------------------------------------------- computing
 
-def compute(district, year: int, *, scenario: str = BASELINE, scenarios=(), seed: int | None = None,
-            from_districts: bool = False, roll=None, draws: int = DRAWS, years: int = YEARS,
-            parts=PARTS) -> Context:
+
+def compute(
+    district,
+    year: int,
+    *,
+    scenario: str = BASELINE,
+    scenarios=(),
+    seed: int | None = None,
+    from_districts: bool = False,
+    roll=None,
+    draws: int = DRAWS,
+    years: int = YEARS,
+    parts=PARTS,
+) -> Context:
     """Simulate what the ``parts`` of ``district``'s ``year`` need (see the module). A part whose
     inputs are refused (a scenario that changes nothing, a roll that does not load) keeps its one
     line in ``errors`` rather than failing the others; the document asking for it raises it."""
@@ -209,8 +263,9 @@ def compute(district, year: int, *, scenario: str = BASELINE, scenarios=(), seed
 
 def _simulate(params: ParamSet, year: int, scenarios=(), seed: int = 1, roll=None) -> pd.DataFrame:
     chosen = [scenarios_module.load(s) for s in scenarios]
-    return engine.simulate(params.district.code if roll is None else None, year, scenarios=chosen, seed=seed,
-                           params=params, roll=roll)
+    return engine.simulate(
+        params.district.code if roll is None else None, year, scenarios=chosen, seed=seed, params=params, roll=roll
+    )
 
 
 def _summary(context: Context) -> None:
@@ -231,7 +286,7 @@ def _summary(context: Context) -> None:
 
     try:
         context.reconciliation = reconcile.reconcile(key.district, key.year, results=context.results)
-    except CivsimError as exc:     # the summary says why in its appendix
+    except CivsimError as exc:  # the summary says why in its appendix
         context.reconciliation_error = str(exc)
 
 
@@ -239,15 +294,26 @@ def _plan(context: Context) -> None:
     from ..budget import decompose
 
     key, params = context.key, context.params
-    plain = SUMMARY not in context.errors and context.results is not None and key.scenario == BASELINE \
-        and not key.from_districts and key.roll is None
+    plain = (
+        SUMMARY not in context.errors
+        and context.results is not None
+        and key.scenario == BASELINE
+        and not key.from_districts
+        and key.roll is None
+    )
     context.this_year = context.results if plain else _simulate(params, key.year, (), key.seed)
     context.next_year = _simulate(params, key.year + 1, key.scenarios, key.seed)
     this = engine.Simulation(params, key.year, key.seed)
     simulations = (this, engine.Simulation(params, key.year + 1, this.seed, roll=this.roll))
-    parts = [decompose(year=key.year + 1, scenario=None if name == BASELINE else scenarios_module.load(name),
-                       params=params, simulations=simulations).assign(scenario=name)
-             for name in (BASELINE, *key.scenarios)]
+    parts = [
+        decompose(
+            year=key.year + 1,
+            scenario=None if name == BASELINE else scenarios_module.load(name),
+            params=params,
+            simulations=simulations,
+        ).assign(scenario=name)
+        for name in (BASELINE, *key.scenarios)
+    ]
     context.decomposition = pd.concat(parts, ignore_index=True)
 
 
@@ -255,8 +321,9 @@ def _budget(context: Context) -> None:
     from ..budget import project
 
     key = context.key
-    context.projection = project(key.district, key.year + 1, list(key.scenarios), draws=key.draws, seed=key.seed,
-                                 years=key.years)
+    context.projection = project(
+        key.district, key.year + 1, list(key.scenarios), draws=key.draws, seed=key.seed, years=key.years
+    )
 
 
 def compute_into(folder, district, year: int, **options) -> None:
@@ -265,6 +332,7 @@ def compute_into(folder, district, year: int, **options) -> None:
 
 
 # ---------------------------------------------------------------- what a notebook calls
+
 
 def get(folder, part: str, district, year: int, **asked) -> Context:
     """The context of ``part`` for ``district``'s ``year`` and the options ``asked`` (those of
@@ -277,5 +345,18 @@ def get(folder, part: str, district, year: int, **asked) -> Context:
     return context.require(part, key_of(params, year, **asked), where=folder)
 
 
-__all__ = ["Context", "Key", "compute", "compute_into", "load", "get", "key_of", "scenario_names", "PARTS",
-           "SUMMARY", "PLAN", "BUDGET", "DRAWS"]
+__all__ = [
+    "Context",
+    "Key",
+    "compute",
+    "compute_into",
+    "load",
+    "get",
+    "key_of",
+    "scenario_names",
+    "PARTS",
+    "SUMMARY",
+    "PLAN",
+    "BUDGET",
+    "DRAWS",
+]

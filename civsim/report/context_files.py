@@ -15,6 +15,7 @@ The folder is written whole into a staging folder and renamed (:func:`civsim.ato
 The same context gives the same bytes: the tables without their index, their ``attrs`` in the
 manifest rather than in Parquet metadata, the manifest's keys in a fixed order, no time of writing.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,20 @@ MANIFEST = "context.json"
 FORMAT = 1
 TABLES = ("results", "last_year", "reconciliation", "this_year", "next_year", "decomposition")
 PROJECTION_TABLES = ("lines", "base", "reserve", "caseload", "samples")
-PROJECTION_FIELDS = ("district", "district_name", "year", "years", "draws", "seed", "scenarios", "titles", "items",
-                     "changes", "settings", "provenance")
+PROJECTION_FIELDS = (
+    "district",
+    "district_name",
+    "year",
+    "years",
+    "draws",
+    "seed",
+    "scenarios",
+    "titles",
+    "items",
+    "changes",
+    "settings",
+    "provenance",
+)
 
 
 def _write(frame: pd.DataFrame, path: Path) -> dict:
@@ -63,9 +76,10 @@ def write(folder, manifest: dict, tables: dict, projection: Projection | None) -
             manifest["tables"][name] = written[id(frame)]
         if projection is not None:
             manifest["projection"] = {name: _plain(getattr(projection, name)) for name in PROJECTION_FIELDS}
-            manifest["projection"]["tables"] = {name: _write(getattr(projection, name),
-                                                             staging / f"projection-{name}.parquet")
-                                                for name in PROJECTION_TABLES}
+            manifest["projection"]["tables"] = {
+                name: _write(getattr(projection, name), staging / f"projection-{name}.parquet")
+                for name in PROJECTION_TABLES
+            }
         text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
         (staging / MANIFEST).write_text(text, encoding="utf-8")
     return folder
@@ -86,12 +100,18 @@ def read(folder) -> tuple[dict, dict, Projection | None]:
     folder = Path(folder)
     path = folder / MANIFEST
     if not path.is_file():
-        raise CivsimError(folder, None, "no context here (no context.json)",
-                          "a folder written by civsim report, or context = None to compute it")
+        raise CivsimError(
+            folder,
+            None,
+            "no context here (no context.json)",
+            "a folder written by civsim report, or context = None to compute it",
+        )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT:
-            raise CivsimError(path, "format", f"format {manifest.get('format')!r} of another civsim", f"format {FORMAT}")
+            raise CivsimError(
+                path, "format", f"format {manifest.get('format')!r} of another civsim", f"format {FORMAT}"
+            )
         read_files, tables = {}, {}
         for name, entry in manifest["tables"].items():
             if entry["file"] not in read_files:
@@ -108,8 +128,9 @@ def read(folder) -> tuple[dict, dict, Projection | None]:
     except CivsimError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CivsimError(folder, None, f"not a whole context ({type(exc).__name__}: {exc})",
-                          "a folder written by civsim report") from None
+        raise CivsimError(
+            folder, None, f"not a whole context ({type(exc).__name__}: {exc})", "a folder written by civsim report"
+        ) from None
     return manifest, tables, projection
 
 

@@ -6,6 +6,7 @@ Those shared pieces live here: :func:`show` displays report parts in a notebook,
 :func:`markdown_escape` makes text from a YAML file safe inside Markdown, and the small
 formatters and frame filters keep the two documents' figures written alike.
 """
+
 from __future__ import annotations
 
 import io
@@ -86,9 +87,7 @@ def show(*parts) -> None:
             display(Markdown(part) if isinstance(part, str) else part)
 
 
-
-
-WIDE = 10   # columns (row labels included) from which a table is set smaller in print
+WIDE = 10  # columns (row labels included) from which a table is set smaller in print
 
 
 class Table:
@@ -134,7 +133,6 @@ class Together:
         inner = "\n".join(markdown(part) if isinstance(part, str) else part._repr_html_() for part in self.parts)
         return f'<div class="together">{inner}</div>'
 
-
     def __repr__(self):
         return "\n\n".join(part if isinstance(part, str) else repr(part) for part in self.parts)
 
@@ -154,9 +152,11 @@ class Closing:
         import html
 
         day = fmt.cn_date(self.date)
-        return (f'<div class="closing"><p class="signature">{html.escape(self.issuer)}</p>'
-                f'<p class="date-line">{day}</p>'
-                f'<p class="colophon">{html.escape(self.colophon)}</p></div>'), {"civsim": "colophon"}
+        return (
+            f'<div class="closing"><p class="signature">{html.escape(self.issuer)}</p>'
+            f'<p class="date-line">{day}</p>'
+            f'<p class="colophon">{html.escape(self.colophon)}</p></div>'
+        ), {"civsim": "colophon"}
 
     def _repr_markdown_(self):
         return f"{markdown_escape(self.issuer)}\n\n{fmt.cn_date(self.date)}\n\n{markdown_escape(self.colophon)}\n"

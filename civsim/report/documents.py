@@ -12,6 +12,7 @@ Every text carries the sentence it was taken from (``quote``), as every figure d
 a missing or unknown key fails with a CivsimError naming the file and the key's path, so a typo
 ("responsable") is caught when the report is built, not read by the bureau's director.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,16 +30,16 @@ SUMMARIES = PARAMS / "summaries"
 
 @dataclass(frozen=True)
 class Target:
-    text: str           # a quantified target, e.g. "新增养老床位150张"
-    quote: str          # the sentence of the source it restates
+    text: str  # a quantified target, e.g. "新增养老床位150张"
+    quote: str  # the sentence of the source it restates
 
 
 @dataclass(frozen=True)
 class Task:
     title: str
     description: str
-    responsible: str    # 责任科室; "" where the source names none
-    deadline: str       # 完成时限, as written ("12月底", "持续推进"); "" where none
+    responsible: str  # 责任科室; "" where the source names none
+    deadline: str  # 完成时限, as written ("12月底", "持续推进"); "" where none
     targets: tuple[Target, ...]
     quote: str
 
@@ -51,8 +52,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Plan:
-    district: str       # GB/T 2260 code
-    year: int           # the year the plan is for
+    district: str  # GB/T 2260 code
+    year: int  # the year the plan is for
     source: str
     title: str
     sections: tuple[Section, ...]
@@ -67,7 +68,7 @@ class Point:
 
 @dataclass(frozen=True)
 class Area:
-    area: str           # 党的建设, 养老服务, 婚姻登记 …
+    area: str  # 党的建设, 养老服务, 婚姻登记 …
     points: tuple[Point, ...]
 
 
@@ -81,7 +82,7 @@ class Summary:
     opening: str
     areas: tuple[Area, ...]
     problems: tuple[Point, ...]
-    next_year: str | None   # "<code>-<year>" of the plan that follows, or None
+    next_year: str | None  # "<code>-<year>" of the plan that follows, or None
     note: str | None = None
     file: str = ""
 
@@ -89,11 +90,20 @@ class Summary:
 # key -> required?  (an optional key may be absent or null)
 PLAN_KEYS = {"district": True, "year": True, "source": True, "title": True, "sections": True}
 SECTION_KEYS = {"heading": True, "tasks": True}
-TASK_KEYS = {"title": True, "description": True, "responsible": True, "deadline": True, "targets": True,
-             "quote": True}
+TASK_KEYS = {"title": True, "description": True, "responsible": True, "deadline": True, "targets": True, "quote": True}
 TEXT_KEYS = {"text": True, "quote": True}
-SUMMARY_KEYS = {"district": True, "year": True, "source": True, "title": True, "date": True, "opening": True,
-                "areas": True, "problems": True, "next_year": False, "note": False}
+SUMMARY_KEYS = {
+    "district": True,
+    "year": True,
+    "source": True,
+    "title": True,
+    "date": True,
+    "opening": True,
+    "areas": True,
+    "problems": True,
+    "next_year": False,
+    "note": False,
+}
 AREA_KEYS = {"area": True, "points": True}
 TITLES = ("title", "heading", "area")
 
@@ -107,11 +117,12 @@ class _Reader:
     def mapping(self, node, path: str, keys: dict[str, bool]) -> dict:
         where = path or None
         if not isinstance(node, dict):
-            raise CivsimError(self.file, where, f"found {type(node).__name__}", "a mapping with keys " + ", ".join(keys))
+            raise CivsimError(
+                self.file, where, f"found {type(node).__name__}", "a mapping with keys " + ", ".join(keys)
+            )
         unknown = sorted(map(str, set(node) - set(keys)))
         if unknown:
-            raise CivsimError(self.file, self._join(path, unknown[0]), "unknown key",
-                              "one of " + ", ".join(keys))
+            raise CivsimError(self.file, self._join(path, unknown[0]), "unknown key", "one of " + ", ".join(keys))
         for key, required in keys.items():
             if required and key not in node:
                 raise CivsimError(self.file, self._join(path, key), "missing key", f"a value for {key}")
@@ -122,9 +133,10 @@ class _Reader:
         if value is None and allow_empty:
             return ""
         if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            raise CivsimError(self.file, self._join(path, key), f"bad value {value!r}",
-                              "text" if allow_empty else "non-empty text")
-        if key in TITLES:   # a title or heading: NFKC, no control or invisible character (.docx, look-alikes)
+            raise CivsimError(
+                self.file, self._join(path, key), f"bad value {value!r}", "text" if allow_empty else "non-empty text"
+            )
+        if key in TITLES:  # a title or heading: NFKC, no control or invisible character (.docx, look-alikes)
             return clean(value, self.file, self._join(path, key), "title")
         return value.strip()
 
@@ -160,11 +172,13 @@ def _header(reader: _Reader, raw: dict, code: str, year: int) -> tuple[str, int]
     """The file's district and year, which must be the ones its name promises."""
     district, file_year = str(reader.integer(raw, "district")), reader.integer(raw, "year")
     if district != code:
-        raise CivsimError(reader.file, "district", f"is {district} but the file name says {code}",
-                          "the code in the file name")
+        raise CivsimError(
+            reader.file, "district", f"is {district} but the file name says {code}", "the code in the file name"
+        )
     if file_year != year:
-        raise CivsimError(reader.file, "year", f"is {file_year} but the file name says {year}",
-                          "the year in the file name")
+        raise CivsimError(
+            reader.file, "year", f"is {file_year} but the file name says {year}", "the year in the file name"
+        )
     return district, file_year
 
 
@@ -181,14 +195,29 @@ def parse_plan(raw, file: Path | str, code: str, year: int) -> Plan:
         for t, task in enumerate(reader.items(node, spath, "tasks")):
             tpath = f"{spath}.tasks[{t}]"
             item = reader.mapping(task, tpath, TASK_KEYS)
-            targets = tuple(Target(p.text, p.quote) for p in _texts(reader, reader.items(item, tpath, "targets"),
-                                                                    f"{tpath}.targets"))
-            tasks.append(Task(reader.text(item, tpath, "title", allow_empty=False),
-                              reader.text(item, tpath, "description"), reader.text(item, tpath, "responsible"),
-                              reader.text(item, tpath, "deadline"), targets, reader.text(item, tpath, "quote")))
+            targets = tuple(
+                Target(p.text, p.quote)
+                for p in _texts(reader, reader.items(item, tpath, "targets"), f"{tpath}.targets")
+            )
+            tasks.append(
+                Task(
+                    reader.text(item, tpath, "title", allow_empty=False),
+                    reader.text(item, tpath, "description"),
+                    reader.text(item, tpath, "responsible"),
+                    reader.text(item, tpath, "deadline"),
+                    targets,
+                    reader.text(item, tpath, "quote"),
+                )
+            )
         sections.append(Section(reader.text(node, spath, "heading", allow_empty=False), tuple(tasks)))
-    return Plan(district, year, reader.text(top, "", "source", allow_empty=False),
-                reader.text(top, "", "title", allow_empty=False), tuple(sections), str(file))
+    return Plan(
+        district,
+        year,
+        reader.text(top, "", "source", allow_empty=False),
+        reader.text(top, "", "title", allow_empty=False),
+        tuple(sections),
+        str(file),
+    )
 
 
 def parse_summary(raw, file: Path | str, code: str, year: int) -> Summary:
@@ -200,21 +229,37 @@ def parse_summary(raw, file: Path | str, code: str, year: int) -> Summary:
     for a, area in enumerate(reader.items(top, "", "areas")):
         apath = f"areas[{a}]"
         node = reader.mapping(area, apath, AREA_KEYS)
-        areas.append(Area(reader.text(node, apath, "area", allow_empty=False),
-                          _texts(reader, reader.items(node, apath, "points"), f"{apath}.points")))
+        areas.append(
+            Area(
+                reader.text(node, apath, "area", allow_empty=False),
+                _texts(reader, reader.items(node, apath, "points"), f"{apath}.points"),
+            )
+        )
     next_year = top.get("next_year")
     if next_year is not None:
         text = str(next_year).strip()
         parts = text.split("-")
         if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 6:
-            raise CivsimError(reader.file, "next_year", f"bad value {next_year!r}",
-                              "'<code>-<year>' of a plan file, e.g. 420112-2021, or null")
+            raise CivsimError(
+                reader.file,
+                "next_year",
+                f"bad value {next_year!r}",
+                "'<code>-<year>' of a plan file, e.g. 420112-2021, or null",
+            )
         next_year = text
-    return Summary(district, year, reader.text(top, "", "source", allow_empty=False),
-                   reader.text(top, "", "title", allow_empty=False), parse_date(top["date"], reader.file, "date"),
-                   reader.text(top, "", "opening"), tuple(areas),
-                   _texts(reader, reader.items(top, "", "problems"), "problems"), next_year,
-                   reader.text(top, "", "note") or None, str(file))
+    return Summary(
+        district,
+        year,
+        reader.text(top, "", "source", allow_empty=False),
+        reader.text(top, "", "title", allow_empty=False),
+        parse_date(top["date"], reader.file, "date"),
+        reader.text(top, "", "opening"),
+        tuple(areas),
+        _texts(reader, reader.items(top, "", "problems"), "problems"),
+        next_year,
+        reader.text(top, "", "note") or None,
+        str(file),
+    )
 
 
 def _path(folder: Path, district, year: int) -> tuple[Path, str, int]:
@@ -248,5 +293,17 @@ def next_plan(summary_: Summary, plans: Path = PLANS) -> Plan | None:
     return plan(summary_.district, summary_.year + 1, plans)
 
 
-__all__ = ["Target", "Task", "Section", "Plan", "Point", "Area", "Summary", "plan", "summary", "next_plan",
-           "parse_plan", "parse_summary"]
+__all__ = [
+    "Target",
+    "Task",
+    "Section",
+    "Plan",
+    "Point",
+    "Area",
+    "Summary",
+    "plan",
+    "summary",
+    "next_plan",
+    "parse_plan",
+    "parse_summary",
+]

@@ -5,6 +5,7 @@ writes lives here, with the lookups over them, so a chart legend, a table row an
 name the same program the same way. Program names come from the program declarations
 (``civsim.programs``), which import nothing of the report layer, so there is no import cycle.
 """
+
 from __future__ import annotations
 
 from .. import programs
@@ -17,14 +18,35 @@ BASELINE = "baseline"
 PROGRAM_LABELS = dict(LINES)
 # Reported codes that are no program's line: aggregates some programs declare themselves part of
 # (``Program.reported_in``) and the 特困 figures reported by placement.
-RECONCILE_LABELS = {"disability": "残疾人两项补贴", "children": "儿童基本生活保障", "assistance_total": "救助资金合计",
-                    "tekun_centralized": "特困集中供养", "tekun_dispersed": "特困分散供养"}
-MEASURE_LABELS = {"amount_yuan": "金额（万元）", "households": "户数", "persons": "人数", "person_times": "人次",
-                  "cases": "件数", "standard_yuan_person_month": "月标准（元）"}
+RECONCILE_LABELS = {
+    "disability": "残疾人两项补贴",
+    "children": "儿童基本生活保障",
+    "assistance_total": "救助资金合计",
+    "tekun_centralized": "特困集中供养",
+    "tekun_dispersed": "特困分散供养",
+}
+MEASURE_LABELS = {
+    "amount_yuan": "金额（万元）",
+    "households": "户数",
+    "persons": "人数",
+    "person_times": "人次",
+    "cases": "件数",
+    "standard_yuan_person_month": "月标准（元）",
+}
 # Units as a bureau writes them (元/人·月); an unknown unit shows as its code.
-UNIT_WORDS = {"yuan/person/month": "元/人·月", "yuan/household/month": "元/户·月", "yuan/bed/month": "元/床·月",
-              "yuan/person/year": "元/人·年", "yuan/household/year": "元/户·年", "yuan/person": "元/人",
-              "yuan/household": "元/户", "yuan/case": "元/件", "months": "个月", "percent": "%", "flag": "（是/否）"}
+UNIT_WORDS = {
+    "yuan/person/month": "元/人·月",
+    "yuan/household/month": "元/户·月",
+    "yuan/bed/month": "元/床·月",
+    "yuan/person/year": "元/人·年",
+    "yuan/household/year": "元/户·年",
+    "yuan/person": "元/人",
+    "yuan/household": "元/户",
+    "yuan/case": "元/件",
+    "months": "个月",
+    "percent": "%",
+    "flag": "（是/否）",
+}
 
 
 def program_label(program: str) -> str:
@@ -46,8 +68,17 @@ def order(programs) -> list[str]:
     return sorted(set(programs), key=lambda p: (known.index(p) if p in known else len(known), p))
 
 
-__all__ = ["BASELINE", "PROGRAM_LABELS", "RECONCILE_LABELS", "MEASURE_LABELS", "UNIT_WORDS", "program_label",
-           "family_label", "reconcile_detail", "order"]
+__all__ = [
+    "BASELINE",
+    "PROGRAM_LABELS",
+    "RECONCILE_LABELS",
+    "MEASURE_LABELS",
+    "UNIT_WORDS",
+    "program_label",
+    "family_label",
+    "reconcile_detail",
+    "order",
+]
 
 
 # ---------------------------------------------------------------- reconciliation reasons in Chinese
@@ -61,10 +92,15 @@ REASON_CODE_LABELS = {
     "calibrated": "已校准：模型参数按此报告数拟合",
     "not_modelled": "未模拟",
 }
-_LEGACY = {"calibration_target", "not_modelled"}   # codes read from an older English reason
-_REASON_PREFIXES = (("matches", "matches"), ("within", "within"), ("differs", "differs"),
-                    ("calibration target", "calibration_target"), ("calibrated", "calibrated"),
-                    ("not modelled", "not_modelled"))
+_LEGACY = {"calibration_target", "not_modelled"}  # codes read from an older English reason
+_REASON_PREFIXES = (
+    ("matches", "matches"),
+    ("within", "within"),
+    ("differs", "differs"),
+    ("calibration target", "calibration_target"),
+    ("calibrated", "calibrated"),
+    ("not modelled", "not_modelled"),
+)
 # What the model sums for a reported aggregate (a program's own figure says its declaration's
 # ``method``: reconcile_detail).
 AGGREGATE_DETAIL_LABELS = {
@@ -136,7 +172,7 @@ def reason_label(reason: str, program: str, code: str | None = None, area: str =
         return head
     if code == "not_modelled":
         return head + "：模型不模拟此项服务量或工作量"
-    if "parameter " in text and " in force" in text:   # a standard compared with the parameter
+    if "parameter " in text and " in force" in text:  # a standard compared with the parameter
         where = AREA_LABELS.get(area, "")
         where = "" if where == "—" else where
         return f"{head}（报告标准与当月施行的{where}{program_label(program)}标准参数相同）"

@@ -7,6 +7,7 @@ fixed line of about 28.9 pt (22 lines a page), level-1 headings in 黑体, level
 the right. Each face is named twice: the official name, which a .docx asks for so a bureau PC with
 the official fonts shows them, and free stand-ins that the PDF embeds (Debian packages them).
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,8 +23,8 @@ DEFAULT = "standard"
 
 @dataclass(frozen=True)
 class Face:
-    official: str                 # the East Asian font a .docx names
-    stand_ins: tuple[str, ...]    # what the PDF uses, first installed wins, later ones per glyph
+    official: str  # the East Asian font a .docx names
+    stand_ins: tuple[str, ...]  # what the PDF uses, first installed wins, later ones per glyph
     size_pt: float
     bold: bool = False
 
@@ -31,7 +32,7 @@ class Face:
 @dataclass(frozen=True)
 class Layout:
     name: str
-    margins_mm: tuple[float, float, float, float]   # top, right, bottom, left
+    margins_mm: tuple[float, float, float, float]  # top, right, bottom, left
     title: Face
     heading1: Face
     heading2: Face
@@ -39,14 +40,15 @@ class Layout:
     body: Face
     table: Face
     page_number: Face
-    line_pt: float | None          # fixed line height; None: 1.5 lines
+    line_pt: float | None  # fixed line height; None: 1.5 lines
     gongwen: bool
 
 
 SERIF = "Noto Serif CJK SC"
 SANS = "Noto Sans CJK SC"
 GONGWEN = Layout(
-    "gongwen", (37, 26, 35, 28),
+    "gongwen",
+    (37, 26, 35, 28),
     title=Face("方正小标宋简体", ("FZXiaoBiaoSong-B05S", SERIF), 22, bold=True),
     heading1=Face("黑体", ("SimHei", SANS), 16),
     heading2=Face("楷体_GB2312", ("KaiTi", "AR PL UKai CN", "LXGW WenKai", SERIF), 16),
@@ -54,9 +56,12 @@ GONGWEN = Layout(
     body=Face("仿宋_GB2312", ("FangSong", "FandolFang", SERIF), 16),
     table=Face("仿宋_GB2312", ("FangSong", "FandolFang", SERIF), 12),
     page_number=Face("宋体", ("SimSun", "AR PL UMing CN", SERIF), 14),
-    line_pt=28.9, gongwen=True)
+    line_pt=28.9,
+    gongwen=True,
+)
 STANDARD = Layout(
-    "standard", (20, 18, 22, 18),
+    "standard",
+    (20, 18, 22, 18),
     title=Face("黑体", (SANS,), 20, bold=True),
     heading1=Face("黑体", (SANS,), 15, bold=True),
     heading2=Face("黑体", (SANS,), 13, bold=True),
@@ -64,7 +69,9 @@ STANDARD = Layout(
     body=Face("宋体", (SANS,), 11),
     table=Face("宋体", (SANS,), 9.5),
     page_number=Face("宋体", (SANS,), 9),
-    line_pt=None, gongwen=False)
+    line_pt=None,
+    gongwen=False,
+)
 _BY_NAME = {"standard": STANDARD, "gongwen": GONGWEN}
 
 
@@ -88,8 +95,10 @@ def css(layout: str | Layout) -> str:
     if not layout.gongwen:
         return ""
     top, right, bottom, left = layout.margins_mm
-    number = (f'content: "— " counter(page) " —"; font-family: {_families(layout.page_number)}; '
-              f"font-size: {layout.page_number.size_pt}pt; vertical-align: top; padding-top: 7mm;")
+    number = (
+        f'content: "— " counter(page) " —"; font-family: {_families(layout.page_number)}; '
+        f"font-size: {layout.page_number.size_pt}pt; vertical-align: top; padding-top: 7mm;"
+    )
     return f"""
 @page {{ size: A4; margin: {top}mm {right}mm {bottom}mm {left}mm;
         @bottom-center {{ content: none; }} }}
@@ -125,6 +134,7 @@ h1, h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
 
 
 # ---------------------------------------------------------------- which installed font draws a character
+
 
 def _font_files(family: str) -> list[tuple[str, int]]:
     """(file, index in collection) of the installed faces of exactly this family (fontconfig)."""

@@ -4,6 +4,7 @@ Narrative sentences are built from simulated figures, so every unit and rounding
 once, and is tested. Rounding is half up on the displayed digits (as people and spreadsheets round:
 0.125 → 0.13), done in Decimal so that binary floats do not turn a 5 into a 4.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -126,8 +127,9 @@ def month_range(first: int, last: int) -> str:
     """A flow over months: (1, 10) → "1—10月" with an em dash; one month → "10月"."""
     first, last = _month(first, "month_range"), _month(last, "month_range")
     if first > last:
-        raise CivsimError(None, "month_range", f"first month {first} is after last month {last}",
-                          "first <= last within one year")
+        raise CivsimError(
+            None, "month_range", f"first month {first} is after last month {last}", "first <= last within one year"
+        )
     return f"{last}月" if first == last else f"{first}{MONTH_DASH}{last}月"
 
 
@@ -136,5 +138,19 @@ def as_of(month: int) -> str:
     return f"截止{_month(month, 'as_of')}月份"
 
 
-__all__ = ["rounded", "wan_yuan", "yi_yuan", "money", "yuan", "households", "persons", "person_times", "cases",
-           "pct", "growth", "cn_date", "month_range", "as_of"]
+__all__ = [
+    "rounded",
+    "wan_yuan",
+    "yi_yuan",
+    "money",
+    "yuan",
+    "households",
+    "persons",
+    "person_times",
+    "cases",
+    "pct",
+    "growth",
+    "cn_date",
+    "month_range",
+    "as_of",
+]

@@ -5,6 +5,7 @@ CDN opens blank or slow there: the HTML uses our own template (templates/civsim)
 nothing, and a page that would still fetch a script, style or image from the network is refused.
 The PDF is made by WeasyPrint with a fetcher that cannot reach the network, in Noto Sans CJK.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,21 +47,30 @@ def _exporter():
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
     config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
-    return HTMLExporter(config=config, template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES)],
-                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                        embed_images=True)
+    return HTMLExporter(
+        config=config,
+        template_name=TEMPLATE,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
 
 
 def _first_heading(notebook) -> str | None:
     """The first "# " heading, from markdown cells or markdown outputs: the page's and PDF's title,
     rather than a file name such as annual_summary."""
     for cell in notebook.cells:
-        texts = [cell.source] if cell.cell_type == "markdown" else [
-            output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])]
+        texts = (
+            [cell.source]
+            if cell.cell_type == "markdown"
+            else [output.get("data", {}).get("text/markdown", "") for output in cell.get("outputs", [])]
+        )
         for text in texts:
             text = "".join(text) if isinstance(text, list) else text
             for line in text.splitlines():
-                if line.startswith("# "):   # the page title shows the text, not its Markdown escapes
+                if line.startswith("# "):  # the page title shows the text, not its Markdown escapes
                     return re.sub(r"\\(.)", r"\1", line[2:].strip())
     return None
 
@@ -75,15 +85,20 @@ def to_html(notebook_path: str | os.PathLike, html_path: str | os.PathLike) -> P
     try:
         notebook = nbformat.read(notebook_path, as_version=4)
     except Exception as exc:  # nbformat raises several kinds for a broken file
-        raise CivsimError(notebook_path, None, f"not a readable notebook ({type(exc).__name__}: {exc})",
-                          "a .ipynb file in nbformat 4") from None
+        raise CivsimError(
+            notebook_path, None, f"not a readable notebook ({type(exc).__name__}: {exc})", "a .ipynb file in nbformat 4"
+        ) from None
     notebook.metadata.setdefault("title", _first_heading(notebook) or notebook_path.stem)
     resources = {"metadata": {"name": notebook_path.stem, "path": str(notebook_path.parent)}}
     html, _ = _exporter().from_notebook_node(notebook, resources=resources)
     remote = remote_resources(html)
     if remote:
-        raise CivsimError(notebook_path, "outputs", f"the page would load {remote[0]} from the network",
-                          "a self-contained page: inline the resource or drop it from the notebook")
+        raise CivsimError(
+            notebook_path,
+            "outputs",
+            f"the page would load {remote[0]} from the network",
+            "a self-contained page: inline the resource or drop it from the notebook",
+        )
     with atomic_path(html_path) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return Path(html_path)
@@ -97,8 +112,12 @@ def _check_cjk_fontconfig() -> None:
         return  # fontconfig's tools are absent; WeasyPrint itself still needs libfontconfig
     families = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True).stdout
     if "Noto Sans CJK" not in families and "Noto Sans SC" not in families:
-        raise CivsimError("fontconfig", "Noto Sans CJK SC", f"no Chinese font for the PDF; {CJK_FONT_FIX}",
-                          "a font listed by `fc-list :lang=zh`")
+        raise CivsimError(
+            "fontconfig",
+            "Noto Sans CJK SC",
+            f"no Chinese font for the PDF; {CJK_FONT_FIX}",
+            "a font listed by `fc-list :lang=zh`",
+        )
 
 
 def _is_local(url: str) -> bool:
@@ -130,8 +149,12 @@ def counted_lists(page: str) -> str:
     A report's numbered tasks are one list each (so that the print layout may break a page
     between them), numbered on from the task before by ``start``; WeasyPrint does not read that
     attribute and would number every task "1.", so the list's counter is set to n − 1 as well."""
-    return _OL_START.sub(lambda m: f'<ol{m.group(1)}start="{m.group(2)}"{m.group(3)} '
-                                   f'style="counter-reset: list-item {int(m.group(2)) - 1}">', page)
+    return _OL_START.sub(
+        lambda m: (
+            f'<ol{m.group(1)}start="{m.group(2)}"{m.group(3)} style="counter-reset: list-item {int(m.group(2)) - 1}">'
+        ),
+        page,
+    )
 
 
 def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, layout: str = "standard") -> Path:
@@ -155,8 +178,9 @@ def to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, layout: st
         if head_end < 0:
             raise CivsimError(html_path, "<head>", "no </head> in the page", "a page made by to_html")
         page = page[:head_end] + f"<style>{extra}</style>" + page[head_end:]
-    document = HTML(string=page, base_url=str(html_path.parent) + os.sep, url_fetcher=offline_fetcher(),
-                    media_type="print")
+    document = HTML(
+        string=page, base_url=str(html_path.parent) + os.sep, url_fetcher=offline_fetcher(), media_type="print"
+    )
     with atomic_path(pdf_path) as tmp:
         document.write_pdf(tmp)
     return Path(pdf_path)

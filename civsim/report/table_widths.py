@@ -5,14 +5,15 @@ Word and LibreOffice size an autofit table by its words; a column of figures the
 room and a number breaks across lines (669.99—74 / 7.55). The widths here go into the .docx as
 fixed column and cell widths that add up to the text width of the layout.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 
-NUMBER = re.compile(r"[+\-−]?[\d,.]+%?(?:—[+\-−]?[\d,.]+%?)?|—")   # a figure, a range a—b, or "—"
-CELL_PADDING_EM = 1.6      # the cell margins of Table Grid (0.08 in each side) and a little air
-SHORT_EM = 5.0             # a column of words this narrow (four characters and the margins) never wraps
+NUMBER = re.compile(r"[+\-−]?[\d,.]+%?(?:—[+\-−]?[\d,.]+%?)?|—")  # a figure, a range a—b, or "—"
+CELL_PADDING_EM = 1.6  # the cell margins of Table Grid (0.08 in each side) and a little air
+SHORT_EM = 5.0  # a column of words this narrow (four characters and the margins) never wraps
 
 
 def _ems(text: str) -> float:
@@ -38,12 +39,12 @@ def column_widths(rows, text_width_em: float) -> list[float]:
         longest = max((_ems(text) for text in cells), default=0.0)
         want.append((max(longest, header / 2) if figures else longest or header) + CELL_PADDING_EM)
         floor.append(want[-1] if figures else min(want[-1], SHORT_EM))
-    if sum(floor) >= text_width_em:                   # more than the page holds: shrink it all alike
+    if sum(floor) >= text_width_em:  # more than the page holds: shrink it all alike
         return [f * text_width_em / sum(floor) for f in floor]
     extra, need = text_width_em - sum(floor), [w - f for w, f in zip(want, floor)]
     if sum(need) > extra:
         return [f + n * extra / sum(need) for f, n in zip(floor, need)]
-    return [w * text_width_em / sum(want) for w in want]          # all fits: widen alike to the width
+    return [w * text_width_em / sum(want) for w in want]  # all fits: widen alike to the width
 
 
 __all__ = ["NUMBER", "column_widths"]

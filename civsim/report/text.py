@@ -15,6 +15,7 @@ that pays no 临时救助 simply says nothing about it. Money is summed over a p
 (``civsim.programs.family``) — the program and every line riding on it (``dibao_price_subsidy``,
 ``dibao_one_off`` …) — because the reports quote "低保金及补贴" as one figure.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,6 +32,7 @@ URBAN, RURAL = "urban", "rural"
 
 
 # ---------------------------------------------------------------- small helpers
+
 
 def scope(level: str) -> str:
     """How a report names its own jurisdiction: a district says 全区, a city or province 全市."""
@@ -72,7 +74,7 @@ def paragraph(*sentences: str) -> str:
             continue
         match = AS_OF.match(sentence)
         if match and match.group(1) in said:
-            sentence = sentence[match.end():]
+            sentence = sentence[match.end() :]
         elif match:
             said.add(match.group(1))
         out.append(sentence)
@@ -155,10 +157,20 @@ def areas() -> tuple[tuple[str, tuple[str, ...]], ...]:
 def _values(f: _Figures, key: str, as_of_month: int, where: str, area: str | None = None) -> dict:
     """What a declared template may say of one program (its stock in ``area`` when given)."""
     households, persons, times = f.held(key, "households", area), f.held(key, "persons", area), f.times(key)
-    return {"households": fmt.households(households), "persons": fmt.persons(persons), "held": _count(persons),
-            "times": fmt.person_times(times), "cases": fmt.cases(times), "visits": fmt.households(times),
-            "number": _count(times), "money": fmt.money(f.paid(key)), "own": fmt.money(f.paid(key, whole_family=False)),
-            "span": fmt.month_range(1, as_of_month), "as_of": fmt.as_of(as_of_month), "where": where}
+    return {
+        "households": fmt.households(households),
+        "persons": fmt.persons(persons),
+        "held": _count(persons),
+        "times": fmt.person_times(times),
+        "cases": fmt.cases(times),
+        "visits": fmt.households(times),
+        "number": _count(times),
+        "money": fmt.money(f.paid(key)),
+        "own": fmt.money(f.paid(key, whole_family=False)),
+        "span": fmt.month_range(1, as_of_month),
+        "as_of": fmt.as_of(as_of_month),
+        "where": where,
+    }
 
 
 def _split(total: float, parts: tuple[float, ...]) -> tuple[float, ...]:
@@ -180,8 +192,11 @@ def _held(f: _Figures, program, values: dict, as_of_month: int, where: str, spli
     if not said.held:
         return ""
     if said.each_area:
-        parts = [said.each_area.format(**{**_values(f, program.key, as_of_month, where, area), "area": word})
-                 for area, word in AREA_WORDS if not _nobody(f, program.key, area)]
+        parts = [
+            said.each_area.format(**{**_values(f, program.key, as_of_month, where, area), "area": word})
+            for area, word in AREA_WORDS
+            if not _nobody(f, program.key, area)
+        ]
         return said.held.format(**values, areas="，".join(parts)) if parts else ""
     if _nobody(f, program.key):
         return ""
@@ -204,7 +219,7 @@ def _own(f: _Figures, program, as_of_month: int, where: str, split) -> str:
 
 
 def _disability(f: _Figures, members, as_of_month: int, where: str) -> str:
-    """"截止10月份，全区在册残疾人两补对象3005人，其中，享受重度残疾人护理补贴2144人，1—10月发放215.39万元；
+    """ "截止10月份，全区在册残疾人两补对象3005人，其中，享受重度残疾人护理补贴2144人，1—10月发放215.39万元；
     享受困难残疾人生活补贴861人，1—10月发放111.79万元。" (one subsidy alone: "截止12月份，全区享受…")."""
     clauses = [p.sentence.paid.format(**_values(f, p.key, as_of_month, where)) for p in members]
     if len(members) == 1:
@@ -214,19 +229,23 @@ def _disability(f: _Figures, members, as_of_month: int, where: str) -> str:
 
 
 def _children(f: _Figures, members, as_of_month: int, where: str) -> str:
-    """"截止10月份，全区在册孤儿104人、事实无人抚养儿童31人，1—10月累计保障1248人次，发放基本生活费及补贴
+    """ "截止10月份，全区在册孤儿104人、事实无人抚养儿童31人，1—10月累计保障1248人次，发放基本生活费及补贴
     320.74万元。" (money includes the children's price subsidies)."""
-    held = [p.sentence.held.format(**_values(f, p.key, as_of_month, where)) for p in members
-            if not _rounds_to_zero(f.held(p.key, "persons"))]
+    held = [
+        p.sentence.held.format(**_values(f, p.key, as_of_month, where))
+        for p in members
+        if not _rounds_to_zero(f.held(p.key, "persons"))
+    ]
     text = f"{fmt.as_of(as_of_month)}，{where}在册{'、'.join(held)}，" if held else ""
     times = sum(f.times(p.key) for p in members)
     money = sum(f.paid(p.key) for p in members)
-    return text + (f"{fmt.month_range(1, as_of_month)}累计保障{fmt.person_times(times)}，"
-                   f"发放基本生活费及补贴{fmt.money(money)}。")
+    return text + (
+        f"{fmt.month_range(1, as_of_month)}累计保障{fmt.person_times(times)}，发放基本生活费及补贴{fmt.money(money)}。"
+    )
 
 
 def _elderly(f: _Figures, members, as_of_month: int, where: str) -> str:
-    """"1—10月，为17609名老年人发放高龄津贴4833.33万元，为1105名老人发放居家养老服务补贴301.87万元，
+    """ "1—10月，为17609名老年人发放高龄津贴4833.33万元，为1105名老人发放居家养老服务补贴301.87万元，
     发放养老机构运营补贴276.99万元。\""""
     clauses = [p.sentence.paid.format(**_values(f, p.key, as_of_month, where)) for p in members]
     return f"{fmt.month_range(1, as_of_month)}，{'，'.join(clauses)}。"
@@ -245,8 +264,17 @@ def _split_counts(program, params, date) -> tuple[float, ...] | None:
     return counts if sum(counts) > 0 else None
 
 
-def sentence(key: str, stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区",
-             split: tuple[float, ...] | None = None, params=None, date=None) -> str:
+def sentence(
+    key: str,
+    stock: pd.DataFrame,
+    flows: pd.DataFrame,
+    as_of_month: int,
+    *,
+    where: str = "全区",
+    split: tuple[float, ...] | None = None,
+    params=None,
+    date=None,
+) -> str:
     """One sentence of the 工作总结, worded as the programs declare (``civsim.programs.Sentence``).
 
     ``key`` is a program with a sentence of its own ("dibao" → "截止10月份，全区在册城市低保221户269人，
@@ -259,19 +287,23 @@ def sentence(key: str, stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: in
     if key == "total":
         return total_sentence(stock, flows, as_of_month, where=where)
     f = _Figures(stock, flows)
-    fmt.as_of(as_of_month)      # a bad month is an error even where nothing is said
+    fmt.as_of(as_of_month)  # a bad month is an error even where nothing is said
     if key in SHARED:
         members = [p for p in REGISTRY if p.sentence is not None and p.sentence.shared == key and f.has(p.key)]
         return SHARED[key](f, members, as_of_month, where) if members else ""
     program = PROGRAMS.get(key)
     if program is None or program.sentence is None or program.sentence.shared:
-        raise CivsimError("sentence", key, "no such sentence",
-                          "a program declaring a sentence of its own, one of " + ", ".join(SHARED) + ", or total")
+        raise CivsimError(
+            "sentence",
+            key,
+            "no such sentence",
+            "a program declaring a sentence of its own, one of " + ", ".join(SHARED) + ", or total",
+        )
     return _own(f, program, as_of_month, where, split if split is not None else _split_counts(program, params, date))
 
 
 def total_sentence(stock: pd.DataFrame, flows: pd.DataFrame, as_of_month: int, *, where: str = "全区") -> str:
-    """"1—10月，各项救助和福利资金累计发放9059.30万元，惠及20.40万人次。\""""
+    """ "1—10月，各项救助和福利资金累计发放9059.30万元，惠及20.40万人次。\""""
     f = _Figures(stock, flows)
     if f.flows.empty:
         return ""
@@ -290,9 +322,18 @@ def _person_times_wan(times: float) -> str:
 
 # ---------------------------------------------------------------- the plan's budget sentence
 
-def plan_budget_sentence(plan_year: int, this_year_yuan: float, next_year_yuan: float, standard_yuan: float,
-                         people_yuan: float, one_off_yuan: float, *, scenario: str = "基准方案") -> str:
-    """"按基准方案测算，2022年各项目资金需求合计1.02亿元，比2021年增加512.30万元（增长5.28%），其中标准因素
+
+def plan_budget_sentence(
+    plan_year: int,
+    this_year_yuan: float,
+    next_year_yuan: float,
+    standard_yuan: float,
+    people_yuan: float,
+    one_off_yuan: float,
+    *,
+    scenario: str = "基准方案",
+) -> str:
+    """ "按基准方案测算，2022年各项目资金需求合计1.02亿元，比2021年增加512.30万元（增长5.28%），其中标准因素
     +360.10万元，人数因素+152.20万元，一次性及阶段性项目+0.00万元。"
 
     The three parts add up to the change (the caller's decomposition guarantees it; this function
@@ -307,9 +348,11 @@ def plan_budget_sentence(plan_year: int, this_year_yuan: float, next_year_yuan: 
     if word == "持平":
         return head + f"，与{plan_year - 1}年持平。"
     verb = "增加" if change > 0 else "减少"
-    return (head + f"，比{plan_year - 1}年{verb}{fmt.money(abs(change))}（{word}），"
-            f"其中标准因素{_signed_money(standard_yuan)}，人数因素{_signed_money(people_yuan)}，"
-            f"一次性及阶段性项目{_signed_money(one_off_yuan)}。")
+    return (
+        head + f"，比{plan_year - 1}年{verb}{fmt.money(abs(change))}（{word}），"
+        f"其中标准因素{_signed_money(standard_yuan)}，人数因素{_signed_money(people_yuan)}，"
+        f"一次性及阶段性项目{_signed_money(one_off_yuan)}。"
+    )
 
 
 def _signed_money(yuan: float) -> str:
@@ -317,5 +360,15 @@ def _signed_money(yuan: float) -> str:
     return text if text.startswith("-") or Decimal(text.rstrip("万亿元")) == 0 else "+" + text
 
 
-__all__ = ["scope", "cn_number", "part_number", "section_number", "paragraph", "areas", "sentence", "SHARED",
-           "total_sentence", "plan_budget_sentence"]
+__all__ = [
+    "scope",
+    "cn_number",
+    "part_number",
+    "section_number",
+    "paragraph",
+    "areas",
+    "sentence",
+    "SHARED",
+    "total_sentence",
+    "plan_budget_sentence",
+]

@@ -11,6 +11,7 @@ PC that has 仿宋_GB2312 and the others shows the official look. The footer car
 python-docx writes it (see the README for why not pandoc); the HTML is read with the standard
 library's parser, which is enough for the small set of tags the report pages use.
 """
+
 from __future__ import annotations
 
 import io
@@ -27,6 +28,7 @@ LATIN = "Times New Roman"
 
 
 # ---------------------------------------------------------------- the page as blocks
+
 
 def _qn(tag: str) -> str:
     from docx.oxml.ns import qn
@@ -84,8 +86,17 @@ def _field(paragraph, instruction: str, face: layouts.Face) -> None:
     char("end")
 
 
-def _style(document, name: str, face: layouts.Face, layout: layouts.Layout, *, align=None, before=0, after=0,
-           indent_chars: float = 0):
+def _style(
+    document,
+    name: str,
+    face: layouts.Face,
+    layout: layouts.Layout,
+    *,
+    align=None,
+    before=0,
+    after=0,
+    indent_chars: float = 0,
+):
     from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt, RGBColor
 
@@ -105,7 +116,7 @@ def _style(document, name: str, face: layouts.Face, layout: layouts.Layout, *, a
         fmt.line_spacing = 1.5 if name == "Normal" else 1.2
     if align is not None:
         fmt.alignment = align
-    fmt.first_line_indent = Pt(indent_chars * layout.body.size_pt)    # 0 too: styles inherit Normal's
+    fmt.first_line_indent = Pt(indent_chars * layout.body.size_pt)  # 0 too: styles inherit Normal's
     # the Title style of the default template draws a rule under itself: the 公文 title has none
     ppr = style.element.find(_qn("w:pPr"))
     if ppr is not None:
@@ -123,19 +134,35 @@ def _setup(document, layout: layouts.Layout) -> None:
     section.page_width, section.page_height = Mm(210), Mm(297)
     top, right, bottom, left = layout.margins_mm
     section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
-        Mm(top), Mm(right), Mm(bottom), Mm(left))
+        Mm(top),
+        Mm(right),
+        Mm(bottom),
+        Mm(left),
+    )
     section.footer_distance = Mm(max(bottom - 7 - 8, 8)) if layout.gongwen else Mm(10)
-    normal = _style(document, "Normal", layout.body, layout, indent_chars=2 if layout.gongwen else 0,
-                    align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    normal = _style(
+        document,
+        "Normal",
+        layout.body,
+        layout,
+        indent_chars=2 if layout.gongwen else 0,
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
     lang = OxmlElement("w:lang")
     lang.set(_qn("w:val"), "zh-CN")
     lang.set(_qn("w:eastAsia"), "zh-CN")
     normal.element.get_or_add_rPr().append(lang)
-    _style(document, "Title", layout.title, layout, align=WD_ALIGN_PARAGRAPH.CENTER,
-           after=layout.line_pt or 12)
+    _style(document, "Title", layout.title, layout, align=WD_ALIGN_PARAGRAPH.CENTER, after=layout.line_pt or 12)
     for name, face in (("Heading 1", layout.heading1), ("Heading 2", layout.heading2), ("Heading 3", layout.heading3)):
-        _style(document, name, face, layout, before=0 if layout.gongwen else 10, after=0 if layout.gongwen else 4,
-               indent_chars=2 if layout.gongwen else 0)
+        _style(
+            document,
+            name,
+            face,
+            layout,
+            before=0 if layout.gongwen else 10,
+            after=0 if layout.gongwen else 4,
+            indent_chars=2 if layout.gongwen else 0,
+        )
     for name in ("List Number", "List Bullet", "List Bullet 2", "Quote"):
         if name in document.styles:
             _style(document, name, layout.body, layout)
@@ -154,7 +181,10 @@ def _footers(document, layout: layouts.Layout) -> None:
         _field(paragraph, "PAGE", face)
         return
     document.settings.odd_and_even_pages_header_footer = True
-    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+    for footer, align in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
         paragraph = footer.paragraphs[0]
         paragraph.alignment = align
         paragraph.paragraph_format.first_line_indent = Pt(0)
@@ -176,10 +206,13 @@ class _Numbering:
 
     def __init__(self, document):
         self.part = document.part.numbering_part.element
-        self.abstract = {"ordered": self._abstract(1000, "decimal", "%{}."), "bullet": self._abstract(1001, "bullet", "•")}
+        self.abstract = {
+            "ordered": self._abstract(1000, "decimal", "%{}."),
+            "bullet": self._abstract(1001, "bullet", "•"),
+        }
         self.nums: dict[int, int] = {}
         self.next = 1000
-        self.going_on: dict[int, tuple[int, int]] = {}    # level -> (w:num, its next number)
+        self.going_on: dict[int, tuple[int, int]] = {}  # level -> (w:num, its next number)
 
     def restart(self) -> None:
         self.going_on.clear()
@@ -200,8 +233,12 @@ class _Numbering:
         for level in range(4):
             lvl = OxmlElement("w:lvl")
             lvl.set(_qn("w:ilvl"), str(level))
-            for tag, value in (("w:start", "1"), ("w:numFmt", fmt),
-                               ("w:lvlText", text.format(level + 1) if "{}" in text else text), ("w:lvlJc", "left")):
+            for tag, value in (
+                ("w:start", "1"),
+                ("w:numFmt", fmt),
+                ("w:lvlText", text.format(level + 1) if "{}" in text else text),
+                ("w:lvlJc", "left"),
+            ):
                 child = OxmlElement(tag)
                 child.set(_qn("w:val"), value)
                 lvl.append(child)
@@ -275,7 +312,7 @@ def _table(document, rows, layout: layouts.Layout) -> None:
     table.autofit = False
     for column, column_width in zip(table.columns, widths):
         column.width = column_width
-    cells = table._cells                     # all at once: cell(r, c) walks the whole table each call
+    cells = table._cells  # all at once: cell(r, c) walks the whole table each call
     for i, cell in enumerate(cells):
         cell.width = widths[i % width]
     for r, row in enumerate(rows):
@@ -293,8 +330,13 @@ def _table(document, rows, layout: layouts.Layout) -> None:
             fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
             fmt.space_before = fmt.space_after = Pt(1)
             numeric = bool(NUMBER.fullmatch(text))
-            paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if header_row else
-                                   WD_ALIGN_PARAGRAPH.RIGHT if numeric and c > 0 else WD_ALIGN_PARAGRAPH.LEFT)
+            paragraph.alignment = (
+                WD_ALIGN_PARAGRAPH.CENTER
+                if header_row
+                else WD_ALIGN_PARAGRAPH.RIGHT
+                if numeric and c > 0
+                else WD_ALIGN_PARAGRAPH.LEFT
+            )
             _run(paragraph, text, face, bold=header_row)
 
 

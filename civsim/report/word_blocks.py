@@ -1,6 +1,7 @@
 """The rendered page read as Word sees it: runs of text with their marks, and blocks (headings,
 paragraphs, list items, tables, pictures, the closing lines) in the page's order — the input of
 :func:`civsim.report.word.build`."""
+
 from __future__ import annotations
 
 import base64
@@ -20,13 +21,13 @@ class Run:
 
 @dataclass
 class Block:
-    kind: str                       # heading, para, item, table, image
+    kind: str  # heading, para, item, table, image
     runs: list[Run] = field(default_factory=list)
-    level: int = 0                  # heading level 1..6, or list depth 0..
-    style: str = ""                 # para: quote, signature, date, colophon, pre; item: ordered/bullet
-    list_id: int = 0                # items of one list share it
-    start: int = 1                  # first number of an ordered list
-    rows: list = field(default_factory=list)   # table: [[(text, is_header), …], …]
+    level: int = 0  # heading level 1..6, or list depth 0..
+    style: str = ""  # para: quote, signature, date, colophon, pre; item: ordered/bullet
+    list_id: int = 0  # items of one list share it
+    start: int = 1  # first number of an ordered list
+    rows: list = field(default_factory=list)  # table: [[(text, is_header), …], …]
     image: bytes = b""
 
     def text(self) -> str:
@@ -41,10 +42,10 @@ class _PageParser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.blocks: list[Block] = []
-        self.stack: list[tuple[str, bool]] = []      # (tag, skips its content)
+        self.stack: list[tuple[str, bool]] = []  # (tag, skips its content)
         self.current: Block | None = None
         self.bold = self.italic = 0
-        self.lists: list[dict] = []                  # open lists: ordered, start, id
+        self.lists: list[dict] = []  # open lists: ordered, start, id
         self.next_list = 1
         self.table: list | None = None
         self.row: list | None = None
@@ -77,8 +78,11 @@ class _PageParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         classes = set((attrs.get("class") or "").split())
-        skip = (tag in ("style", "script", "head", "title") or "anchor-link" in classes
-                or attrs.get("data-mime-type") == "application/vnd.jupyter.stderr")
+        skip = (
+            tag in ("style", "script", "head", "title")
+            or "anchor-link" in classes
+            or attrs.get("data-mime-type") == "application/vnd.jupyter.stderr"
+        )
         if tag not in ("br", "img", "meta", "link", "hr", "input"):
             self.stack.append((tag, skip))
         if self.skipping():
@@ -109,16 +113,27 @@ class _PageParser(HTMLParser):
             if self.current is not None and self.current.kind == "item":
                 self.flush()
             start = attrs.get("start") or "1"
-            self.lists.append({"ordered": tag == "ol", "start": int(start) if start.isdigit() else 1,
-                               "id": self.next_list})
+            self.lists.append(
+                {"ordered": tag == "ol", "start": int(start) if start.isdigit() else 1, "id": self.next_list}
+            )
             self.next_list += 1
         elif tag == "li" and self.lists:
             top = self.lists[-1]
-            self.open_block("item", level=len(self.lists) - 1, style="ordered" if top["ordered"] else "bullet",
-                            list_id=top["id"], start=top["start"])
+            self.open_block(
+                "item",
+                level=len(self.lists) - 1,
+                style="ordered" if top["ordered"] else "bullet",
+                list_id=top["id"],
+                start=top["start"],
+            )
         elif tag in self.BLOCKS and self.cell is None:
-            if tag == "p" and self.current is not None and self.current.kind == "item" and not self.current.text().strip():
-                return                        # a loose list item: its <p> is the item's text
+            if (
+                tag == "p"
+                and self.current is not None
+                and self.current.kind == "item"
+                and not self.current.text().strip()
+            ):
+                return  # a loose list item: its <p> is the item's text
             if tag == "p" and self.current is not None and self.current.kind == "item":
                 self.text("\n")
                 return

@@ -2,6 +2,7 @@
 `civsim app` as a planner would on a 1366×768 laptop, types a new 城市低保 standard and checks the
 page against the library's own result, the zh-CN declaration, the layout, the refusals, the saves
 (one folder per visitor, plus a download) and that nothing is requested from another host."""
+
 import datetime as dt
 import json
 import os
@@ -25,10 +26,19 @@ from conftest import benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                    reason="no chromium (Debian's; `make setup` installs it when run as root)")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="no chromium (Debian's; `make setup` installs it when run as root)"
+)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PATH = "dibao.standard.urban"
 ROW = ".civsim-" + PATH.replace(".", "-")
 WAIT_MS = 30_000
@@ -52,9 +62,14 @@ def browser(tmp_path_factory):
 
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=FLAGS,
-                                                        headless=True, viewport={"width": 1366, "height": 768},
-                                                        accept_downloads=True)
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            args=FLAGS,
+            headless=True,
+            viewport={"width": 1366, "height": 768},
+            accept_downloads=True,
+        )
         yield context
         context.close()
 
@@ -79,14 +94,18 @@ def type_value(page, text: str) -> None:
 
 
 def wait_total_change(page, before: float) -> float:
-    page.wait_for_function("b => Number(document.querySelector('.civsim-total').dataset.yuan) !== b", arg=before,
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "b => Number(document.querySelector('.civsim-total').dataset.yuan) !== b", arg=before, timeout=WAIT_MS
+    )
     return total(page)
 
 
 def wait_total(page, expected: float) -> None:
-    page.wait_for_function("e => Math.abs(Number(document.querySelector('.civsim-total').dataset.yuan) - e) < 0.005",
-                           arg=expected, timeout=WAIT_MS)
+    page.wait_for_function(
+        "e => Math.abs(Number(document.querySelector('.civsim-total').dataset.yuan) - e) < 0.005",
+        arg=expected,
+        timeout=WAIT_MS,
+    )
 
 
 def budget_range(page) -> tuple[float, float]:
@@ -95,8 +114,12 @@ def budget_range(page) -> tuple[float, float]:
 
 
 def wait_range_change(page, before: tuple[float, float]) -> tuple[float, float]:
-    page.wait_for_function("b => { const r = document.querySelector('.civsim-range'); return r && r.dataset.pending === '0'"
-                           " && Number(r.dataset.p10) !== b; }", arg=before[0], timeout=WAIT_MS)
+    page.wait_for_function(
+        "b => { const r = document.querySelector('.civsim-range'); return r && r.dataset.pending === '0'"
+        " && Number(r.dataset.p10) !== b; }",
+        arg=before[0],
+        timeout=WAIT_MS,
+    )
     return budget_range(page)
 
 
@@ -110,8 +133,13 @@ def library_range(value: float | None) -> tuple[float, float]:
     if value is None:
         shown = live.range()
     else:
-        shown = live.range(scenarios.apply(base, Scenario(scenarios.LIVE_NAME, "browser", (
-            Change(PATH, dt.date(2021, 1, 1), None, value=value),)), 2021))
+        shown = live.range(
+            scenarios.apply(
+                base,
+                Scenario(scenarios.LIVE_NAME, "browser", (Change(PATH, dt.date(2021, 1, 1), None, value=value),)),
+                2021,
+            )
+        )
     return shown.p10_yuan, shown.p90_yuan
 
 
@@ -133,7 +161,7 @@ def test_a_planner_changes_the_dibao_standard_in_the_browser(served, browser, tm
     assert font.startswith('"Noto Sans CJK SC"'), font
     # results beside (or above) the controls: the headline and the charts fit the first screen
     for selector in (".civsim-total", ".civsim-results svg"):
-        page.locator(selector).first.wait_for(state="visible", timeout=WAIT_MS)   # the charts draw after the inputs
+        page.locator(selector).first.wait_for(state="visible", timeout=WAIT_MS)  # the charts draw after the inputs
         box = page.locator(selector).first.bounding_box()
         assert box["y"] + box["height"] <= 768, (selector, box)
     assert page.locator(".civsim-results").bounding_box()["x"] < page.locator(".civsim-controls").bounding_box()["x"]
@@ -152,20 +180,20 @@ def test_a_planner_changes_the_dibao_standard_in_the_browser(served, browser, tm
     shown = wait_total_change(page, baseline)
     assert shown == pytest.approx(library_total(900.0), abs=0.01)
     assert shown > baseline
-    moved = wait_range_change(page, first_range)    # the range moves with the control, to the library's figures
+    moved = wait_range_change(page, first_range)  # the range moves with the control, to the library's figures
     assert moved == pytest.approx(library_range(900.0), abs=0.01)
     assert moved[0] > first_range[0] and moved[1] > first_range[1]
 
-    type_value(page, "-5")                         # refused with a message, the total stays
+    type_value(page, "-5")  # refused with a message, the total stays
     page.wait_for_selector("text=不能为负数", timeout=WAIT_MS)
     assert total(page) == shown
-    type_value(page, "9000")                       # a jump of more than 3× waits for confirmation
+    type_value(page, "9000")  # a jump of more than 3× waits for confirmation
     page.wait_for_selector("text=待确认", timeout=WAIT_MS)
     assert total(page) == shown
     page.locator(f"{ROW} input[type=checkbox]").check()
     assert wait_total_change(page, shown) == pytest.approx(library_total(9000.0), abs=0.01)
     type_value(page, "900")
-    wait_total(page, shown)     # the total at 900 again, not at a keystroke before it ("9", "90")
+    wait_total(page, shown)  # the total at 900 again, not at a keystroke before it ("9", "90")
 
     page.locator(".civsim-controls input[placeholder^='如']").fill("dibao_900")
     with page.expect_download(timeout=WAIT_MS) as download:
@@ -222,7 +250,7 @@ def test_server_options(tmp_path):
     assert one.url == "http://127.0.0.1:9123/?token=secret" and "--port=9123" in one.argv
     assert one.env["CIVSIM_APP_SAVES"] == str(tmp_path.resolve())
     assert one.env["JUPYTER_PATH"].split(os.pathsep)[0] == str(app.DATA)
-    assert app.server().url != app.server().url                  # a fresh random token each start
+    assert app.server().url != app.server().url  # a fresh random token each start
 
 
 @pytest.mark.parametrize("port", ["0", "70000", "-1"])
@@ -260,13 +288,20 @@ class Manager:
         self.root_dir = str(root)
 
 
-@pytest.mark.parametrize("root, path, stripped", [
-    (ROOT, "civsim/notebooks/scenario_explorer.ipynb", True),
-    (ROOT / "civsim" / "notebooks", "scenario_explorer.ipynb", True),         # make lab serves civsim/notebooks/ as the root
-    (ROOT / "civsim" / "notebooks", "/sub/x.ipynb", True),
-    (ROOT, "reports/420112/2020/annual_summary.ipynb", False),     # rendered reports keep their outputs
-    (ROOT / "civsim" / "notebooks", "../reports/x.ipynb", False),
-])
+@pytest.mark.parametrize(
+    "root, path, stripped",
+    [
+        (ROOT, "civsim/notebooks/scenario_explorer.ipynb", True),
+        (
+            ROOT / "civsim" / "notebooks",
+            "scenario_explorer.ipynb",
+            True,
+        ),  # make lab serves civsim/notebooks/ as the root
+        (ROOT / "civsim" / "notebooks", "/sub/x.ipynb", True),
+        (ROOT, "reports/420112/2020/annual_summary.ipynb", False),  # rendered reports keep their outputs
+        (ROOT / "civsim" / "notebooks", "../reports/x.ipynb", False),
+    ],
+)
 def test_the_pre_save_hook_strips_only_the_project_notebooks(root, path, stripped):
     model = {"type": "notebook", "content": notebook_with_outputs()}
     lab.strip_outputs(model, path, contents_manager=Manager(root))
@@ -289,16 +324,32 @@ def test_a_jupyter_save_under_the_project_config_leaves_no_outputs_on_disk(tmp_p
     target = ROOT / "civsim" / "notebooks" / name
     checkpoints = ROOT / "civsim" / "notebooks" / ".ipynb_checkpoints"
     had_checkpoints = checkpoints.exists()
-    server = subprocess.Popen([sys.executable, "-m", "jupyter_server", "--ServerApp.ip=127.0.0.1",
-                               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--no-browser",
-                               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT / 'civsim' / 'notebooks'}",
-                               "--allow-root"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter_server",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
+            "--no-browser",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={ROOT / 'civsim' / 'notebooks'}",
+            "--allow-root",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         body = json.dumps({"type": "notebook", "format": "json", "content": notebook_with_outputs()}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/contents/{name}", data=body, method="PUT",
-                                         headers={"Authorization": f"token {token}",
-                                                  "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/contents/{name}",
+            data=body,
+            method="PUT",
+            headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -337,10 +388,15 @@ def test_jupyterlab_is_declared_chinese():
 
 
 def test_make_lab_adds_allow_root_only_for_root_and_prints_the_url():
-    recipe = subprocess.run(["make", "-n", "-s", "lab", "STAMP=Makefile", "SYSTEM=Makefile"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout
+    recipe = subprocess.run(
+        ["make", "-n", "-s", "lab", "STAMP=Makefile", "SYSTEM=Makefile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert '[ "$(id -u)" = 0 ] && echo --allow-root' in recipe
-    assert "echo \"JupyterLab: http://127.0.0.1:" in recipe and "JUPYTER_CONFIG_PATH=" in recipe
+    assert 'echo "JupyterLab: http://127.0.0.1:' in recipe and "JUPYTER_CONFIG_PATH=" in recipe
     assert "overrides.d/civsim.json" in recipe
 
 
@@ -365,11 +421,16 @@ def test_a_clerk_computes_a_household_in_the_browser(served, browser):
     income = page.locator(".civsim-hh-income input[type=number]")
     income.fill("300")
     income.press("Enter")
-    page.wait_for_function("() => Number(document.querySelector(\".civsim-hh-base[data-line='dibao']\").dataset.yuan) === 1590",
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => Number(document.querySelector(\".civsim-hh-base[data-line='dibao']\").dataset.yuan) === 1590",
+        timeout=WAIT_MS,
+    )
     # the working is redrawn in a message after the amount's: wait for it too
-    page.wait_for_function("() => document.querySelector(\".civsim-hh-working[data-line='dibao']\").innerText"
-                           ".includes('家庭月人均收入 300元')", timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => document.querySelector(\".civsim-hh-working[data-line='dibao']\").innerText"
+        ".includes('家庭月人均收入 300元')",
+        timeout=WAIT_MS,
+    )
     working = page.locator(".civsim-hh-working[data-line='dibao']").inner_text()
     assert "城市低保标准830元/人·月" in working and "家庭月人均收入 300元" in working and "1,590.00元" in working
 
@@ -388,7 +449,7 @@ def test_a_clerk_computes_a_household_in_the_browser(served, browser):
     age.press("Enter")
     page.wait_for_selector(".civsim-hh-error", timeout=WAIT_MS)
     assert "年龄 200 不存在" in page.locator(".civsim-hh-error").inner_text()
-    assert household_amount(page, "dibao") == pytest.approx(1590)        # the last valid amounts stay
+    assert household_amount(page, "dibao") == pytest.approx(1590)  # the last valid amounts stay
     age.fill("80")
     age.press("Enter")
     page.wait_for_selector(".civsim-hh-error", state="detached", timeout=WAIT_MS)
@@ -413,4 +474,4 @@ def test_the_app_benchmark_measures_the_served_app(served, browser, capsys):
     assert bench.report([start], measured) in (0, 1)
     printed = capsys.readouterr().out
     assert "keypress -> updated total" in printed and "单户测算 keypress -> household amount" in printed
-    assert sum(rss > 50 for rss, _ in measured["memory"].values()) >= 2       # the two visitors' kernels
+    assert sum(rss > 50 for rss, _ in measured["memory"].values()) >= 2  # the two visitors' kernels

@@ -1,4 +1,5 @@
 """The scenario explorer, driven as a planner would: move a control, recompute, save, reload."""
+
 import time
 from pathlib import Path
 
@@ -10,14 +11,15 @@ from civsim import engine, explorer, scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2021
-DRAWS = 4     # the budget year's range over a few draws: its own tests are tests/budget/test_live.py's and the browser's
+DRAWS = 4  # the budget year's range over a few draws: its own tests are tests/budget/test_live.py's and the browser's
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """One explorer for the module (building the roll is the slow part); tests reset its controls."""
-    return explorer.build("东西湖区", YEAR, folder=tmp_path_factory.mktemp("scenarios"), debounce=None,
-                          range_draws=DRAWS)
+    return explorer.build(
+        "东西湖区", YEAR, folder=tmp_path_factory.mktemp("scenarios"), debounce=None, range_draws=DRAWS
+    )
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def test_shows_only_the_standards_the_district_has(ex):
     paths = [c.path for c in ex.standards]
     assert "dibao.standard.urban" in paths
     assert all(ex.params.has(p) for p in paths)
-    assert "low_income.grant" not in paths          # 东西湖区 has no 低收入 grant parameter
+    assert "low_income.grant" not in paths  # 东西湖区 has no 低收入 grant parameter
     assert [c.path for c in ex.roll] == ["dibao.take_up", "dibao.entry_rate", "dibao.exit_rate"]
 
 
@@ -65,8 +67,8 @@ def test_controls_only_for_programs_the_district_pays(tmp_path, district):
     assert set(shown) <= set(want) and shown == [p for p in want if p in shown]
     assert {c.program for c in app.standards} == {program for program, path, *_ in explorer.STANDARDS if path in want}
     hidden = [path for program, path, *_ in explorer.STANDARDS if program not in paid and app.params.has(path)]
-    assert hidden                                   # each district has parameters for a program it does not pay
-    for control in app.standards:                   # and every shown control moves the money
+    assert hidden  # each district has parameters for a program it does not pay
+    for control in app.standards:  # and every shown control moves the money
         control.percent.value = 10
         app.recompute()
         assert program_row(app, control.program)["diff_yuan"] > 0, control.path
@@ -85,11 +87,11 @@ def test_raising_the_dibao_standard_raises_dibao_money_and_never_lowers_caseload
     ex.control("dibao.standard.rural").percent.value = 10
     ex.month_box.value = 7
     ex.recompute()
-    assert ex.sim is sim_before                     # the same population, re-run
+    assert ex.sim is sim_before  # the same population, re-run
     row = program_row(ex, "dibao")
     assert row["scenario_yuan"] > row["baseline_yuan"]
     base, cur = monthly_persons(ex.baseline, "dibao"), monthly_persons(ex.current, "dibao")
-    assert (cur >= base).all() and (cur[:6] == base[:6]).all()       # nothing moves before July
+    assert (cur >= base).all() and (cur[:6] == base[:6]).all()  # nothing moves before July
     assert ex.annual_difference_yuan > 0
     assert ex.table.set_index("program").loc["total", "diff_yuan"] == pytest.approx(ex.annual_difference_yuan)
     assert "差额" in ex.headline.value and "<svg" in ex.chart.value and "<table" in ex.table_html.value
@@ -132,7 +134,7 @@ def test_save_writes_yaml_refuses_overwrite_and_reloads_to_the_same_results(ex):
     assert path.is_file() and "已保存" in ex.message
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert raw["name"] == "dibao_plus5_july_test" and len(raw["changes"]) == 2
-    assert not list(ex.folder.glob(".*.tmp"))                    # atomic: no temporary left behind
+    assert not list(ex.folder.glob(".*.tmp"))  # atomic: no temporary left behind
 
     before = path.read_text(encoding="utf-8")
     ex.control("dibao.standard.urban").percent.value = 8
@@ -146,7 +148,7 @@ def test_save_writes_yaml_refuses_overwrite_and_reloads_to_the_same_results(ex):
     loaded = scenarios.load("dibao_plus5_july_test", ex.folder)
     rerun = ex.sim.run(scenarios.apply(ex.params, loaded, YEAR))
     pd.testing.assert_frame_equal(rerun.drop(columns="scenario"), ex.current.drop(columns="scenario"))
-    fresh = engine.simulate("东西湖区", YEAR, scenarios=[loaded])           # a new roll from the same seed
+    fresh = engine.simulate("东西湖区", YEAR, scenarios=[loaded])  # a new roll from the same seed
     got = fresh[fresh.scenario == loaded.name].groupby("program")["amount_yuan"].sum()
     want = ex.current.groupby("program")["amount_yuan"].sum()
     pd.testing.assert_series_equal(got, want.reindex(got.index), check_names=False)
@@ -171,7 +173,7 @@ def test_a_negative_new_standard_is_refused_with_a_message(ex, value):
     ex.recompute()
     assert ex.status.startswith("方案无效") and "城市低保标准" in ex.status and "负数" in ex.status
     assert "方案无效" in ex.status_box.value
-    pd.testing.assert_frame_equal(ex.table, before)             # nothing computed from it (no 低保 abolished)
+    pd.testing.assert_frame_equal(ex.table, before)  # nothing computed from it (no 低保 abolished)
     ex.name_box.value = "negative"
     assert ex.save() is None and "不能保存" in ex.message and not list(ex.folder.iterdir())
     control.value.value = control.current + 10
@@ -186,15 +188,15 @@ def test_a_jump_over_three_times_the_standard_asks_for_confirmation(ex, factor, 
     control.value.value = control.current * factor
     ex.recompute()
     assert ex.status.startswith("待确认") is asks
-    assert (ex.scenario is None) is asks                        # nothing computed while it waits
-    assert (control.confirm.layout.display is None) is asks     # the row's 确认 box is shown
+    assert (ex.scenario is None) is asks  # nothing computed while it waits
+    assert (control.confirm.layout.display is None) is asks  # the row's 确认 box is shown
     if asks:
         ex.name_box.value = "jump"
         assert ex.save() is None and "待确认" in ex.message
         control.confirm.value = True
         ex.recompute()
         assert ex.status == "" and ex.scenario.changes[0].value == control.current * factor
-        control.value.value = control.current * factor + 100          # a confirmation is for one value
+        control.value.value = control.current * factor + 100  # a confirmation is for one value
         assert control.confirm.value is False
         ex.recompute()
         assert ex.status.startswith("待确认")
@@ -203,7 +205,7 @@ def test_a_jump_over_three_times_the_standard_asks_for_confirmation(ex, factor, 
 def test_a_scenario_the_library_refuses_is_reported_invalid_and_not_saved(ex):
     control = ex.control("dibao.standard.urban")
     control.mode.value = "value"
-    control.value.value = 1e6                       # confirmed, but beyond the loader's bound on a monthly amount
+    control.value.value = 1e6  # confirmed, but beyond the loader's bound on a monthly amount
     control.confirm.value = True
     ex.recompute()
     assert ex.status.startswith("方案无效") and "dibao.standard.urban" in ex.status
@@ -226,9 +228,30 @@ def test_names_near_the_reserved_ones_are_saved(ex, name):
     assert ex.save() == ex.folder / f"{name}.yaml"
 
 
-TITLES = ["第一行\n第二行", "a\vb", "a\u2028b", "a\u2029b", "a\x85b", "a\rb", "a\tb", "\ufeff开头", "a\x00b",
-          "# 像注释", "- 像列表", "key: value", "'单引号'", '"双引号"', "&anchor *alias !tag", "{a: 1}", "null", "yes",
-          "123", "  前后空格  ", "\n", "正常的说明"]
+TITLES = [
+    "第一行\n第二行",
+    "a\vb",
+    "a\u2028b",
+    "a\u2029b",
+    "a\x85b",
+    "a\rb",
+    "a\tb",
+    "\ufeff开头",
+    "a\x00b",
+    "# 像注释",
+    "- 像列表",
+    "key: value",
+    "'单引号'",
+    '"双引号"',
+    "&anchor *alias !tag",
+    "{a: 1}",
+    "null",
+    "yes",
+    "123",
+    "  前后空格  ",
+    "\n",
+    "正常的说明",
+]
 
 
 @pytest.mark.parametrize("title", TITLES)
@@ -262,11 +285,12 @@ def test_the_app_saves_to_a_folder_per_visitor_and_offers_a_download(monkeypatch
         saved.append(visitor.save())
     assert saved[0] != saved[1] and saved[0].name == saved[1].name == "same_name.yaml"
     assert {p.parent.parent for p in saved} == {tmp_path / "saves"}
-    assert [scenarios.load(p).changes[0].percent for p in saved] == [5, 7]      # neither overwrote the other
-    link = re.search(r'download="same_name.yaml" href="data:text/yaml;charset=utf-8;base64,([^"]+)"',
-                     second.download.value)
+    assert [scenarios.load(p).changes[0].percent for p in saved] == [5, 7]  # neither overwrote the other
+    link = re.search(
+        r'download="same_name.yaml" href="data:text/yaml;charset=utf-8;base64,([^"]+)"', second.download.value
+    )
     assert base64.b64decode(link.group(1)).decode("utf-8") == saved[1].read_text(encoding="utf-8")
-    second.control("dibao.standard.urban").percent.value = 8     # the visitor's own file: overwrite rules apply
+    second.control("dibao.standard.urban").percent.value = 8  # the visitor's own file: overwrite rules apply
     assert second.save() is None and "已存在" in second.message
     given = explorer.build("东西湖区", YEAR, folder=tmp_path / "given", debounce=None, range_draws=DRAWS)
     assert given.folder == tmp_path / "given"
@@ -283,12 +307,12 @@ def test_slider_changes_are_debounced(ex):
         count = ex.recomputes
         for percent in (1, 2, 3, 4):
             ex.control("dibao.standard.urban").percent.value = percent
-        assert ex.recomputes == count                 # nothing yet: the controls are still moving
+        assert ex.recomputes == count  # nothing yet: the controls are still moving
         deadline = time.monotonic() + 5
         while ex.recomputes == count and time.monotonic() < deadline:
             time.sleep(0.02)
         time.sleep(0.3)
-        assert ex.recomputes == count + 1             # one computation for four changes
+        assert ex.recomputes == count + 1  # one computation for four changes
         assert ex.scenario.changes[0].percent == 4
     finally:
         ex.debounce = None
@@ -311,7 +335,7 @@ def test_the_wait_follows_the_recompute(ex):
         waited = time.monotonic() - started
         time.sleep(0.2)
         assert ex.recomputes == count + 1 and ex.scenario.changes[0].value == 880
-        assert waited < 0.3, waited                   # the short wait and one recompute: less than 0.3 s
+        assert waited < 0.3, waited  # the short wait and one recompute: less than 0.3 s
         ex.compute_ms = 400.0
         assert ex.wait() == 0.3
         ex.compute_ms = 10.0
@@ -335,8 +359,14 @@ def test_the_notebook_builds_and_displays_the_explorer(tmp_path):
     import papermill
 
     out = tmp_path / "scenario_explorer.ipynb"
-    papermill.execute_notebook(str(ROOT / "civsim" / "notebooks" / "scenario_explorer.ipynb"), str(out), kernel_name="python3",
-                               parameters={"district": "东丽区", "year": YEAR}, progress_bar=False, cwd=str(tmp_path))
+    papermill.execute_notebook(
+        str(ROOT / "civsim" / "notebooks" / "scenario_explorer.ipynb"),
+        str(out),
+        kernel_name="python3",
+        parameters={"district": "东丽区", "year": YEAR},
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
     outputs = [o for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
@@ -350,13 +380,18 @@ def test_the_comparison_with_the_year_before_is_the_budget_decomposition(ex):
     control.percent.value = 10
     ex.month_box.value = 1
     split = ex.show_split().set_index("family")
-    expected = budget.decompose(year=ex.year, scenario=ex.build_scenario(), params=ex.params,
-                                simulations=ex._split_sims)
+    expected = budget.decompose(
+        year=ex.year, scenario=ex.build_scenario(), params=ex.params, simulations=ex._split_sims
+    )
     dibao = expected[expected["program"].isin(["dibao", "dibao_price_subsidy", "dibao_one_off"])]
     assert split.loc["dibao", "standard"] == pytest.approx(dibao["standard_yuan"].sum(), abs=0.01)
     assert split.loc["dibao", "standard"] > 0
     assert (split[["standard", "people", "one_off"]].sum(axis=1) - split["change"]).abs().max() < 0.011
-    assert "单位：万元" in ex.split_html.value and "标准因素" in ex.split_html.value and "一次性及阶段性项目" in ex.split_html.value
+    assert (
+        "单位：万元" in ex.split_html.value
+        and "标准因素" in ex.split_html.value
+        and "一次性及阶段性项目" in ex.split_html.value
+    )
 
 
 def test_model_without_widgets(tmp_path):
@@ -367,10 +402,16 @@ def test_model_without_widgets(tmp_path):
 
     from civsim.explorer import Model
 
-    probe = ("import sys; from civsim.explorer import Model; Model('东西湖区', 2021).run(None); "
-             "print('ipywidgets' in sys.modules)")
-    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                          timeout=300).stdout.strip() == "False"
+    probe = (
+        "import sys; from civsim.explorer import Model; Model('东西湖区', 2021).run(None); "
+        "print('ipywidgets' in sys.modules)"
+    )
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+        ).stdout.strip()
+        == "False"
+    )
 
     model = Model("东西湖区", YEAR)
     standards, roll = model.standard_settings(7), model.roll_settings()
@@ -382,8 +423,13 @@ def test_model_without_widgets(tmp_path):
     result = model.run(scenario)
     dibao = result.table.set_index("program").loc["dibao"]
     assert dibao["diff_yuan"] > 0 and result.annual_difference_yuan == pytest.approx(
-        result.table.set_index("program").loc["total", "diff_yuan"])
-    assert result.monthly_for("dibao")["scenario_yuan"].iloc[:6].equals(result.monthly_for("dibao")["baseline_yuan"].iloc[:6])
+        result.table.set_index("program").loc["total", "diff_yuan"]
+    )
+    assert (
+        result.monthly_for("dibao")["scenario_yuan"]
+        .iloc[:6]
+        .equals(result.monthly_for("dibao")["baseline_yuan"].iloc[:6])
+    )
     urban.mode, urban.value = "value", -5.0
     assert model.check(standards).startswith("方案无效")
     urban.value, urban.confirmed = urban.current * 4, False

@@ -1,6 +1,7 @@
 """Every benchmark in a smoke form (tiny sizes, a few districts, one draw): none can break unnoticed
 (the app's on the app the browser tests serve: tests/app/test_app.py).
 They assert what each benchmark computes, never how fast (the figures are for `make bench`)."""
+
 from __future__ import annotations
 
 
@@ -22,7 +23,7 @@ def test_run_engine_at_a_small_size():
 
 
 def test_budget_with_one_draw(capsys):
-    assert bench("budget").main(["--draws", "1", "--repeat", "1"]) in (0, 1)     # 1: over the target, still ran
+    assert bench("budget").main(["--draws", "1", "--repeat", "1"]) in (0, 1)  # 1: over the target, still ran
     out = capsys.readouterr().out
     assert "1 draws, baseline:" in out and "1 draws, baseline + dibao_plus5_july:" in out
 
@@ -35,9 +36,10 @@ def test_explorer_recompute_once(capsys):
 def test_national_templates_cover_the_year_and_a_small_nation_runs_without_a_cluster(capsys):
     national = bench("national")
     units, above = national.nation(4, 40e6 * 4 / 2800)
-    assert "翔安区" in capsys.readouterr().err        # its parameters begin in 2022: not a 2020 template
+    assert "翔安区" in capsys.readouterr().err  # its parameters begin in 2022: not a 2020 template
     assert len({u.district.code for u in units}) == 4 and all(len(above[u.district.code]) == 2 for u in units)
     from civsim import province
+
     frame = province.run_district(units[0], national.YEAR)
     assert national.headline_persons(frame, national.anchor(units[0])) > 0
 
@@ -51,7 +53,7 @@ def test_the_national_numbers_are_those_recorded():
     whole, _ = national.nation(40, 40e6 * 40 / 2800)
     assert [u.district.code for u in units] == [u.district.code for u in national.nation(2800, 40e6)[0][:count]]
     assert national.total_fen(units) == recorded
-    assert national.total_fen(whole[:1]) != national.total_fen(units[:1])     # the sizes follow the nation's
+    assert national.total_fen(whole[:1]) != national.total_fen(units[:1])  # the sizes follow the nation's
 
 
 def test_national_district_years_in_process(capsys):
@@ -89,6 +91,7 @@ def test_import_a_few_households(capsys):
 @pytest.mark.slow
 def test_batch_one_district(capsys):
     from civsim import report_jobs
+
     district = report_jobs.with_caseload()[0].district
     bench("batch").main(["--district", district, "--document", report_jobs.PLAN_NAME])
     assert "1 reports on" in (printed := capsys.readouterr().out) and "same outputs" in printed

@@ -2,6 +2,7 @@
 the full one) against the draws one by one, to the bit, in districts with other programs than
 东西湖区's: 翔安区 (低保 with its one-off grant, 特困, the disability subsidies, 临时救助) and 东丽区
 (no 低保 pool; 价格临时补贴 over 孤儿, 高龄津贴, home care, care institutions, funerals)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +11,9 @@ import pytest
 
 from civsim import budget, params, scenarios
 from civsim.budget import projection as projection_module
+from civsim.budget import window as window_module
 
-CASES = {   # district: (budget year, a scenario changing a standard it pays)
+CASES = {  # district: (budget year, a scenario changing a standard it pays)
     "翔安区": (2024, {"path": "dibao.standard", "from": "2024-07-01", "percent": 5}),
     "东丽区": (2021, {"path": "disability.living", "from": "2021-01-01", "percent": 10}),
 }
@@ -33,9 +35,9 @@ def test_a_block_is_its_draws_one_by_one_to_the_bit(window, copies_runs):
     one_by_one = pd.concat([window.draw(d) for d in range(4)], ignore_index=True)
     pd.testing.assert_frame_equal(together, one_by_one, check_exact=True)
     assert set(together["scenario"]) == {"baseline", "s"}
-    assert together.groupby("draw")["full"].sum().nunique() == 4            # every draw its own numbers
+    assert together.groupby("draw")["full"].sum().nunique() == 4  # every draw its own numbers
     scenario, baseline = (together[together["scenario"] == s].groupby("draw")["full"].sum() for s in ("s", "baseline"))
-    assert (scenario > baseline).all()                                       # the scenario's raise reaches the money
+    assert (scenario > baseline).all()  # the scenario's raise reaches the money
 
 
 def test_draws_whose_prices_trigger_the_subsidy_pay_it_in_the_same_block(window, food_up):
@@ -55,7 +57,7 @@ def test_the_sets_take_the_lines_no_change_of_theirs_reaches(window):
     for sets in window.sets:
         for kind, paramset in zip(budget.components.KINDS, sets):
             taken = window.fixed[sets.scenario, kind]
-            own = window.window.fixed(paramset, leaves=projection_module.DRAWN_LEAVES)
+            own = window.window.fixed(paramset, leaves=window_module.DRAWN_LEAVES)
             assert taken.programs == own.programs and set(taken.blocks) == set(own.blocks)
             for key, lines in own.blocks.items():
                 assert [line for line, _ in taken.blocks[key]] == [line for line, _ in lines]

@@ -1,5 +1,6 @@
 """The explorer's budget-year range (civsim.budget.live): the budget window's own P10 and P90 for
 the same draws and scenario, recomputed as the controls move."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,13 +26,15 @@ def live():
 
 
 def test_the_range_is_the_budget_windows_own_for_the_same_draws(live):
-    raise5 = Scenario("raise5", "城市低保标准提高5%", (Change("dibao.standard.urban", dt.date(2021, 3, 1), None, percent=5.0),))
+    raise5 = Scenario(
+        "raise5", "城市低保标准提高5%", (Change("dibao.standard.urban", dt.date(2021, 3, 1), None, percent=5.0),)
+    )
     projection = budget.project("东西湖区", 2021, [raise5], draws=DRAWS, years=1)
     base = params.load("东西湖区")
     for name, shown in (("baseline", live.range()), ("raise5", live.range(scenarios.apply(base, raise5, 2021)))):
         row = total_row(projection, name)
         assert (shown.p10_yuan, shown.p90_yuan) == (row["p10_yuan"], row["p90_yuan"])
-        assert shown.mean_yuan == pytest.approx(row["mean_yuan"], abs=0.01 * DRAWS)     # the mean of the draws' totals
+        assert shown.mean_yuan == pytest.approx(row["mean_yuan"], abs=0.01 * DRAWS)  # the mean of the draws' totals
         assert shown.draws == DRAWS and shown.p10_yuan < shown.p90_yuan
     assert live.range().p10_yuan < live.range(scenarios.apply(base, raise5, 2021)).p10_yuan
 
@@ -41,8 +44,8 @@ def test_a_change_of_the_roll_rates_moves_the_range_and_back(live):
     first = live.range()
     faster = Scenario("exit", "退出更快", (Change("dibao.exit_rate", dt.date(2021, 1, 1), None, percent=50.0),))
     moved = live.range(scenarios.apply(base, faster, 2021))
-    assert moved.p90_yuan < first.p90_yuan          # more leave 低保: less money
-    assert live.range() == first                     # the same draws again: the same range
+    assert moved.p90_yuan < first.p90_yuan  # more leave 低保: less money
+    assert live.range() == first  # the same draws again: the same range
 
 
 def test_the_explorer_shows_the_range_beside_the_total_and_moves_it_with_a_control():
@@ -50,7 +53,7 @@ def test_the_explorer_shows_the_range_beside_the_total_and_moves_it_with_a_contr
     shown = ex.range_box.value
     assert "预算年度区间（P10–P90）" in shown and "万元" in shown and 'data-pending="0"' in shown
     p10 = float(re.search(r'data-p10="([\d.]+)"', shown).group(1))
-    assert p10 == ex.budget_range.p10_yuan and ex.budget_range.draws == LIVE_DRAWS     # the page's own number
+    assert p10 == ex.budget_range.p10_yuan and ex.budget_range.draws == LIVE_DRAWS  # the page's own number
     ex.control("dibao.standard.urban").percent.value = 10
     ex.recompute()
     moved = float(re.search(r'data-p10="([\d.]+)"', ex.range_box.value).group(1))

@@ -39,18 +39,44 @@ def test_the_roll_flow_runs_on_its_own_sample(tmp_path, monkeypatch, capsys):
     text = _cli(capsys, "roll", "check", "--district", "东西湖区", "--roll", "my_roll/")
     unpaid = [line for line in text.splitlines() if line.startswith(UNPAID_LINE)]
     assert len(unpaid) == 1 and "60户" in unpaid[0] and "edge.amount" in unpaid[0] and "不发放" in unpaid[0]
-    assert "其余 0 户" in text                      # every 低保 household as exported, to the yuan
+    assert "其余 0 户" in text  # every 低保 household as exported, to the yuan
     _cli(capsys, "simulate", "--district", "东西湖区", "--year", "2020", "--roll", "my_roll/", "--csv", "sim.csv")
     sim = pd.read_csv(tmp_path / "sim.csv")
     october = sim[sim["month"] == "2020-10"].groupby("program")[["households", "amount_yuan"]].sum()
     assert october.loc["edge", "households"] == 60 and october.loc["edge", "amount_yuan"] == 0
     assert october.loc["dibao", "households"] > 200 and october.loc["dibao", "amount_yuan"] > 0
-    _cli(capsys, "compare", "--district", "东西湖区", "--year", "2021", "--scenario", "dibao_plus5_july",
-         "--roll", "my_roll/", "--csv", "compare.csv")
+    _cli(
+        capsys,
+        "compare",
+        "--district",
+        "东西湖区",
+        "--year",
+        "2021",
+        "--scenario",
+        "dibao_plus5_july",
+        "--roll",
+        "my_roll/",
+        "--csv",
+        "compare.csv",
+    )
     compare = pd.read_csv(tmp_path / "compare.csv")
     assert compare.loc[compare["program"] == "dibao", "better_off"].sum() > 200
-    _cli(capsys, "project", "--district", "东西湖区", "--year", "2021", "--draws", "2", "--years", "1",
-         "--roll", "my_roll/", "--xlsx", "budget.xlsx")
+    _cli(
+        capsys,
+        "project",
+        "--district",
+        "东西湖区",
+        "--year",
+        "2021",
+        "--draws",
+        "2",
+        "--years",
+        "1",
+        "--roll",
+        "my_roll/",
+        "--xlsx",
+        "budget.xlsx",
+    )
     assert (tmp_path / "budget.xlsx").stat().st_size > 5000
 
 
@@ -59,8 +85,18 @@ def test_the_shipped_sample_runs_from_its_folder_of_exports(tmp_path, capsys):
     before = sorted(p.name for p in SAMPLE.iterdir())
     text = _cli(capsys, "roll", "check", "--district", "东西湖区", "--roll", str(SAMPLE))
     assert sum(line.startswith(UNPAID_LINE) for line in text.splitlines()) == 1
-    _cli(capsys, "simulate", "--district", "东西湖区", "--year", "2020", "--roll", str(SAMPLE),
-         "--csv", str(tmp_path / "sim.csv"))
+    _cli(
+        capsys,
+        "simulate",
+        "--district",
+        "东西湖区",
+        "--year",
+        "2020",
+        "--roll",
+        str(SAMPLE),
+        "--csv",
+        str(tmp_path / "sim.csv"),
+    )
     sim = pd.read_csv(tmp_path / "sim.csv")
     edge = sim[(sim["program"] == "edge") & (sim["month"] == "2020-10")]
     assert edge["households"].sum() > 0 and edge["amount_yuan"].sum() == 0
@@ -100,8 +136,14 @@ def test_what_the_district_declares_is_paid_and_a_declared_caseload_without_amou
     october = _october_edge(sim.run(paid))
     assert amount > 0 and october["amount_yuan"].sum() == pytest.approx(amount * october["persons"].sum())
     # A caseload declared in params without the amount: a figure without a rule, on either roll.
-    declared = _with(base, {f"caseload.edge.{a}.{m}": base.leaves[f"caseload.dibao.{a}.{m}"]
-                            for a in ("urban", "rural") for m in ("households", "persons")})
+    declared = _with(
+        base,
+        {
+            f"caseload.edge.{a}.{m}": base.leaves[f"caseload.dibao.{a}.{m}"]
+            for a in ("urban", "rural")
+            for m in ("households", "persons")
+        },
+    )
     for on in (None, roll):
         with pytest.raises(CivsimError, match="edge.amount: missing: 低保边缘家庭救助"):
             engine.Simulation(declared, 2020, roll=on)

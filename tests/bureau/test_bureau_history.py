@@ -1,5 +1,6 @@
 """The roll month after month: a sample of three months with turnover, imported as one history,
 and 新增 / 退出 / 变更 between two months checked against the exports themselves."""
+
 import re
 import shutil
 
@@ -20,10 +21,37 @@ def months(tmp_path_factory):
     root = tmp_path_factory.mktemp("months")
     mp = pytest.MonkeyPatch()
     mp.setenv("CIVSIM_SALT_DIR", str(root / "salt"))
-    assert main(["roll", "sample", "--district", "东西湖区", "--households", "400", "--months", "3",
-                 "--out", str(root / "exports")]) == 0
-    assert main(["roll", "import", *(str(root / "exports" / m) for m in MONTHS), "--district", "东西湖区",
-                 "--out", str(root / "history")]) == 0
+    assert (
+        main(
+            [
+                "roll",
+                "sample",
+                "--district",
+                "东西湖区",
+                "--households",
+                "400",
+                "--months",
+                "3",
+                "--out",
+                str(root / "exports"),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "roll",
+                "import",
+                *(str(root / "exports" / m) for m in MONTHS),
+                "--district",
+                "东西湖区",
+                "--out",
+                str(root / "history"),
+            ]
+        )
+        == 0
+    )
     yield root
     mp.undo()
 
@@ -59,7 +87,7 @@ def test_the_months_import_into_one_history_each_month_a_roll(months):
         roll_io.load_folder(params.load("东西湖区"), 2020, months / "history")
     first = pd.read_csv(months / "history" / MONTHS[0] / "persons.csv")
     second = pd.read_csv(months / "history" / MONTHS[1] / "persons.csv")
-    assert len(set(first["pid_hash"]) & set(second["pid_hash"])) > 0.9 * len(first)   # one salt: linked
+    assert len(set(first["pid_hash"]) & set(second["pid_hash"])) > 0.9 * len(first)  # one salt: linked
 
 
 def _differs(both, column):
@@ -76,14 +104,24 @@ def test_the_diff_agrees_with_the_exports(months, capsys, tmp_path):
     both = house_a.merge(house_b, on="户主身份证号", suffixes=("_a", "_b"))
     moved = both[_differs(both, "户月保障金额（元）") | _differs(both, "家庭年均收入（元）")]
 
-    code = main(["roll", "diff", str(months / "history" / MONTHS[0]), str(months / "history" / MONTHS[1]),
-                 "--xlsx", str(tmp_path / "diff.xlsx")])
+    code = main(
+        [
+            "roll",
+            "diff",
+            str(months / "history" / MONTHS[0]),
+            str(months / "history" / MONTHS[1]),
+            "--xlsx",
+            str(tmp_path / "diff.xlsx"),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     persons_new = len(set(person_b["身份证号"]) - set(person_a["身份证号"]))
     persons_gone = len(set(person_a["身份证号"]) - set(person_b["身份证号"]))
-    assert out.startswith(f"2020-10 → 2020-11：新增 {len(new)} 户 {persons_new} 人，退出 {len(gone)} 户 "
-                          f"{persons_gone} 人，变更 {len(moved)} 户"), out
+    assert out.startswith(
+        f"2020-10 → 2020-11：新增 {len(new)} 户 {persons_new} 人，退出 {len(gone)} 户 "
+        f"{persons_gone} 人，变更 {len(moved)} 户"
+    ), out
     assert "街道" in out and "类别" in out
     book = openpyxl.load_workbook(tmp_path / "diff.xlsx")
     assert book.sheetnames == ["汇总", "明细"]
@@ -98,14 +136,43 @@ def test_the_diff_agrees_with_the_exports(months, capsys, tmp_path):
 
 def test_rolls_under_other_salts_or_two_folders_of_one_month_are_refused(months, tmp_path, capsys):
     other = tmp_path / "other"
-    assert main(["roll", "import", str(months / "exports" / MONTHS[1]), "--district", "东西湖区", "--out", str(other),
-                 "--salt", "another-salt-0123456789"]) == 0
+    assert (
+        main(
+            [
+                "roll",
+                "import",
+                str(months / "exports" / MONTHS[1]),
+                "--district",
+                "东西湖区",
+                "--out",
+                str(other),
+                "--salt",
+                "another-salt-0123456789",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["roll", "diff", str(months / "history" / MONTHS[0]), str(other)]) == 2
     assert "another salt" in capsys.readouterr().err
     twice = tmp_path / "twice"
     shutil.copytree(months / "exports" / MONTHS[0], twice)
-    assert main(["roll", "import", str(months / "exports" / MONTHS[0]), str(twice), "--district", "东西湖区",
-                 "--out", str(tmp_path / "h"), "--salt", "a-salt-0123456789abc"]) == 2
+    assert (
+        main(
+            [
+                "roll",
+                "import",
+                str(months / "exports" / MONTHS[0]),
+                str(twice),
+                "--district",
+                "东西湖区",
+                "--out",
+                str(tmp_path / "h"),
+                "--salt",
+                "a-salt-0123456789abc",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "a second export of 2020-10" in err and not (tmp_path / "h").exists()

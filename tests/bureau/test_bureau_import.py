@@ -1,6 +1,7 @@
 """The information system's exports → the linked roll: the shipped sample imports with the roll's
 columns and types, the fields follow the export, .xls reads like .xlsx, and the result is
 byte-identical run to run."""
+
 import re
 
 import numpy as np
@@ -40,8 +41,10 @@ def test_the_sample_imports_with_the_roll_columns_and_types(imported):
     assert list(persons.columns) == list(importer.PERSON_COLUMNS)
     assert households["household_id"].tolist() == list(range(len(households)))
     assert persons["household_id"].isin(households["household_id"]).all()
-    assert (persons.groupby("household_id").size().reindex(households["household_id"]).to_numpy()
-            == households["size"].to_numpy()).all()
+    assert (
+        persons.groupby("household_id").size().reindex(households["household_id"]).to_numpy()
+        == households["size"].to_numpy()
+    ).all()
     assert set(households["area"]) == {"urban", "rural"}
     assert set(households["category"]) == {"dibao", "tekun", "edge"}
     assert set(persons["sex"]) == {"m", "f"} and persons["pid_hash"].is_unique
@@ -58,7 +61,7 @@ def test_household_fields_follow_the_export(imported):
         sheet = _sheet(path)
         label = path.name.split("家庭查询")[0]
         size = pd.to_numeric(sheet["保障人口数"]).to_numpy()
-        block = h.iloc[offset:offset + len(sheet)]   # each file one block, files in name order
+        block = h.iloc[offset : offset + len(sheet)]  # each file one block, files in name order
         offset += len(sheet)
         assert (block["size"].to_numpy() == size).all(), label
         assert (block["street"].to_numpy() == sheet["所属街(道)"].to_numpy()).all()
@@ -66,8 +69,12 @@ def test_household_fields_follow_the_export(imported):
         np.testing.assert_allclose(block["benefit"], pd.to_numeric(sheet["户月保障金额（元）"]))
         classified = pd.to_numeric(sheet["家庭分类施保总额（元）"]) + pd.to_numeric(sheet["人员分类施保总额（元）"])
         np.testing.assert_allclose(block["classified"], classified)
-        expected = {"城市低保": ("dibao", "urban"), "农村低保": ("dibao", "rural"), "特困人员": ("tekun", None),
-                    "低保边缘": ("edge", None)}[label]
+        expected = {
+            "城市低保": ("dibao", "urban"),
+            "农村低保": ("dibao", "rural"),
+            "特困人员": ("tekun", None),
+            "低保边缘": ("edge", None),
+        }[label]
         assert set(block["category"]) == {expected[0]}
         hukou = sheet["户籍类型"].map({"城镇": "urban", "农村": "rural"}).to_numpy()
         assert (block["area"].to_numpy() == (expected[1] or hukou)).all()
@@ -95,7 +102,9 @@ def test_person_fields_follow_the_export(imported):
 
 def test_import_is_byte_identical_and_the_xls_export_reads_like_the_xlsx(imported, tmp_path):
     _, first = imported
-    files = sorted(SAMPLE_XLS.glob("*.xls")) + [p for p in sorted(SAMPLE.glob("*.xlsx")) if not p.name.startswith("特困")]
+    files = sorted(SAMPLE_XLS.glob("*.xls")) + [
+        p for p in sorted(SAMPLE.glob("*.xlsx")) if not p.name.startswith("特困")
+    ]
     assert len(files) == 8
     commands.run_import(files, "420112", tmp_path, salt=SALT)
     for name in ("households.csv", "persons.csv"):
@@ -127,9 +136,17 @@ def test_the_default_salt_file_is_created_outside_the_repository_once(monkeypatc
 def test_check_digits_birth_dates_and_sex():
     assert idcard.check_digit("11010519491231002") == "X"
     assert idcard.check_digit("44052418800101001") == "4"
-    ids = pd.Series(["11010519491231002X", "440524188001010014", "110105194912310021", "11010519491231002",
-                     "1101051949123100XX", "110105194913310020"])
-    ids[5] = ids[5][:17] + idcard.check_digit(ids[5][:17])   # well formed, valid check, 13th month
+    ids = pd.Series(
+        [
+            "11010519491231002X",
+            "440524188001010014",
+            "110105194912310021",
+            "11010519491231002",
+            "1101051949123100XX",
+            "110105194913310020",
+        ]
+    )
+    ids[5] = ids[5][:17] + idcard.check_digit(ids[5][:17])  # well formed, valid check, 13th month
     problem, derived = idcard.validate(ids)
     assert list(problem[:2]) == ["", ""]
     assert problem[2] == "bad check digit"
@@ -163,7 +180,7 @@ def test_the_sample_generator_is_seeded(tmp_path):
     streets = set(V.streets("420112")["street"])
     assert set(pd.concat([a[k][0]["所属街(道)"] for k in a])) <= streets
     kinds = {type(v) for v in a["农村低保"][0]["户月保障金额（元）"]}
-    assert str in kinds and float in kinds        # mixed text and number cells
+    assert str in kinds and float in kinds  # mixed text and number cells
 
 
 def test_the_generated_files_have_a_title_row_and_a_footer(tmp_path):
@@ -181,13 +198,30 @@ def test_the_hash_is_hmac_sha256_in_base32():
     import hmac
 
     ids = pd.Series(["11010519491231002X", "440524188001010014"])
-    expected = [base64.b32encode(hmac.new(b"salt", i.encode(), hashlib.sha256).digest()[:10]).decode().lower() for i in ids]
+    expected = [
+        base64.b32encode(hmac.new(b"salt", i.encode(), hashlib.sha256).digest()[:10]).decode().lower() for i in ids
+    ]
     assert list(idcard.hashed(ids, b"salt")) == expected
 
 
 def test_roll_sample_command_writes_importable_exports(tmp_path, capsys):
-    assert main(["roll", "sample", "--district", "东西湖区", "--households", "40", "--seed", "5",
-                 "--out", str(tmp_path / "x")]) == 0
+    assert (
+        main(
+            [
+                "roll",
+                "sample",
+                "--district",
+                "东西湖区",
+                "--households",
+                "40",
+                "--seed",
+                "5",
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        )
+        == 0
+    )
     assert "wrote 8 exports" in capsys.readouterr().err
     roll = importer.import_exports(sorted((tmp_path / "x").glob("*.xlsx")), "东西湖区", salt=SALT.encode())
     assert len(roll.households) == 40 and str(roll.month) == "2020-10"
@@ -210,9 +244,21 @@ def _rename(ws, names):
 def test_older_and_half_width_headers_import_alike(tmp_path):
     pair = sorted(SAMPLE.glob("城市低保*.xlsx"))
     base = importer.import_exports(pair, "东西湖区", salt=SALT.encode())
-    house = _edited(pair[1], tmp_path / pair[1].name, lambda ws: _rename(ws, {
-        "户主身份证号": "身份证号", "户月保障金额（元）": "保障金额(元)", "最初享受月(份)": "起始保障年月",
-        "保障人口数": "保障人口(数)", "家庭年均收入（元）": "家庭年均收入(元)", "所属街(道)": "所属街道"}))
+    house = _edited(
+        pair[1],
+        tmp_path / pair[1].name,
+        lambda ws: _rename(
+            ws,
+            {
+                "户主身份证号": "身份证号",
+                "户月保障金额（元）": "保障金额(元)",
+                "最初享受月(份)": "起始保障年月",
+                "保障人口数": "保障人口(数)",
+                "家庭年均收入（元）": "家庭年均收入(元)",
+                "所属街(道)": "所属街道",
+            },
+        ),
+    )
     assert "家庭查询" in house.name
     older = importer.import_exports([pair[0], house], "东西湖区", salt=SALT.encode())
     pd.testing.assert_frame_equal(older.households, base.households)
@@ -221,8 +267,11 @@ def test_older_and_half_width_headers_import_alike(tmp_path):
 
 def test_income_from_the_total_when_the_mean_is_absent(tmp_path):
     pair = sorted(SAMPLE.glob("农村低保*.xlsx"))
-    house = _edited(pair[1], tmp_path / pair[1].name, lambda ws: ws.delete_cols(
-        next(c.column for c in ws[3] if c.value == "家庭年均收入（元）")))
+    house = _edited(
+        pair[1],
+        tmp_path / pair[1].name,
+        lambda ws: ws.delete_cols(next(c.column for c in ws[3] if c.value == "家庭年均收入（元）")),
+    )
     roll = importer.import_exports([pair[0], house], "东西湖区", salt=SALT.encode())
     sheet = _sheet(pair[1])
     expected = pd.to_numeric(sheet["家庭年总收入（元）"]) / 12 / pd.to_numeric(sheet["家庭人口数"])
@@ -235,6 +284,7 @@ def test_without_a_category_column_or_label_the_category_is_an_error(tmp_path):
     def strip(ws):
         ws.delete_cols(next(c.column for c in ws[3] if c.value == "救助类型"))
         ws["A1"].value = "家庭查询报表"
+
     house = _edited(pair[1], tmp_path / "家庭查询_20201031.xlsx", strip)
     with pytest.raises(CivsimError, match=r"家庭查询_20201031.xlsx: row 4, column 救助类型: cannot tell the category"):
         importer.import_exports([pair[0], house], "东西湖区", salt=SALT.encode())
@@ -283,9 +333,31 @@ def test_few_distinct_values_become_the_same_text_as_many(monkeypatch):
 
     from civsim.bureau import exports
 
-    cells = np.array([None, float("nan"), 780.0, 780.5, 1e16, 3, True, "  a b\t", "１２３", "城市 低保", "\u3000全角",
-                      "A\u00a0B", "é", "nan", "", dt.datetime(2020, 10, 1), np.float64(12.0), "4201121980010112ｘ",
-                      "42011219800101123x", "ß"], dtype=object)
+    cells = np.array(
+        [
+            None,
+            float("nan"),
+            780.0,
+            780.5,
+            1e16,
+            3,
+            True,
+            "  a b\t",
+            "１２３",
+            "城市 低保",
+            "\u3000全角",
+            "A\u00a0B",
+            "é",
+            "nan",
+            "",
+            dt.datetime(2020, 10, 1),
+            np.float64(12.0),
+            "4201121980010112ｘ",
+            "42011219800101123x",
+            "ß",
+        ],
+        dtype=object,
+    )
     for upper in (False, True):
         few = exports._normalised(cells, upper).tolist()
         monkeypatch.setattr(exports, "_FEW", 0)

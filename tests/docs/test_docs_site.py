@@ -3,6 +3,7 @@
 pages, loads nothing from the network, and its search index finds Chinese words of the guide; the
 guide reads in Chinese, its pictures are the ones tools/guide.py takes, and it renders to a PDF
 through the reports' pipeline."""
+
 import contextlib
 import functools
 import http.server
@@ -26,16 +27,37 @@ GUIDE = DOCS / "使用说明"
 USERS = ["规划人员", "财务人员", "材料撰写人员", "台账管理人员"]
 needs_sphinx = pytest.mark.skipif(
     any(importlib.util.find_spec(m) is None for m in ("sphinx", "myst_parser", "jieba")),
-    reason="sphinx, myst-parser or jieba is not installed (make setup installs the dev extras)")
+    reason="sphinx, myst-parser or jieba is not installed (make setup installs the dev extras)",
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                    reason="no chromium (Debian's; `make setup` installs it when run as root)")
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="no chromium (Debian's; `make setup` installs it when run as root)"
+)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 # Latin words a bureau user may read in the guide's prose: products, file formats, keys, units
-LATIN = {"civsim", "JupyterLab", "A4", "GB2312", "Word", "WPS", "Excel", "PDF", "HTML", "Chrome", "Edge", "Ctrl", "GB", "T", "CPI", "P10", "P50",
-         "P90", "Y"}
+LATIN = {
+    "civsim",
+    "JupyterLab",
+    "A4",
+    "GB2312",
+    "Word",
+    "WPS",
+    "Excel",
+    "PDF",
+    "HTML",
+    "Chrome",
+    "Edge",
+    "Ctrl",
+    "GB",
+    "T",
+    "CPI",
+    "P10",
+    "P50",
+    "P90",
+    "Y",
+}
 
 
 def _prose(text: str) -> str:
@@ -56,36 +78,62 @@ def test_every_word_of_the_guide_is_chinese():
 def test_the_guide_shows_every_picture_the_script_takes_and_only_those():
     script = (ROOT / "tools" / "guide.py").read_text(encoding="utf-8")
     taken = set(re.findall(r'"([a-z0-9-]+\.png)"', script))
-    shown = {m for page in USERS for m in re.findall(r"\]\(images/([^)]+)\)", (GUIDE / f"{page}.md").read_text("utf-8"))}
+    shown = {
+        m for page in USERS for m in re.findall(r"\]\(images/([^)]+)\)", (GUIDE / f"{page}.md").read_text("utf-8"))
+    }
     assert taken == shown
     assert all((GUIDE / "images" / name).stat().st_size > 10_000 for name in shown)
-    assert {p.name for p in (GUIDE / "images").glob("*.png")} == shown      # no stale picture left behind
+    assert {p.name for p in (GUIDE / "images").glob("*.png")} == shown  # no stale picture left behind
 
 
 def test_make_docs_takes_the_pictures_then_builds_the_site_and_the_printed_guide():
-    recipe = subprocess.run(["make", "-n", "-s", "docs", "STAMP=Makefile", "SYSTEM=Makefile"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.splitlines()
-    assert [line.split()[1:3] for line in recipe[:3]] == [["tools/guide.py", "screenshots"], ["-m", "sphinx"],
-                                                            ["tools/guide.py", "render"]]
+    recipe = subprocess.run(
+        ["make", "-n", "-s", "docs", "STAMP=Makefile", "SYSTEM=Makefile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert [line.split()[1:3] for line in recipe[:3]] == [
+        ["tools/guide.py", "screenshots"],
+        ["-m", "sphinx"],
+        ["tools/guide.py", "render"],
+    ]
     assert " -W " in recipe[1] and recipe[1].endswith(" docs site")
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^DEBIAN\s*\+=.*\bpoppler-utils\b", makefile, re.M)        # pdftoppm
+    assert re.search(r"^DEBIAN\s*\+=.*\bpoppler-utils\b", makefile, re.M)  # pdftoppm
     assert "site/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    built = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-                            "-d", str(out / "doctrees"), str(DOCS), str(out / "site")],
-                           cwd=ROOT, capture_output=True, text=True)
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            "-d",
+            str(out / "doctrees"),
+            str(DOCS),
+            str(out / "site"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     return out / "site"
 
 
 def _index(site: Path) -> dict:
     text = (site / "searchindex.js").read_text(encoding="utf-8")
-    return json.loads(text[text.index("(") + 1:text.rindex(")")])
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
 
 
 @pytest.mark.slow
@@ -124,16 +172,16 @@ def test_the_search_index_holds_chinese_words_of_the_guide(site):
     docs = index["docnames"]
 
     def pages(word: str, where=("terms", "titleterms")) -> set[str]:
-        found = [index[key].get(word, []) for key in where]       # a page's title words are kept apart
+        found = [index[key].get(word, []) for key in where]  # a page's title words are kept apart
         return {docs[i] for hits in found for i in ([hits] if isinstance(hits, int) else hits)}
 
-    assert "使用说明/财务人员" in pages("预算")                # segmented words, not whole sentences
+    assert "使用说明/财务人员" in pages("预算")  # segmented words, not whole sentences
     assert "使用说明/台账管理人员" in pages("台账")
     assert "使用说明/规划人员" in pages("单户")
     assert "使用说明/材料撰写人员" in pages("公文")
-    assert pages("密钥", ["terms"]) == {"使用说明/台账管理人员"}    # a word of the text, not of a title
+    assert pages("密钥", ["terms"]) == {"使用说明/台账管理人员"}  # a word of the text, not of a title
     assert "中期财政规划" not in index["terms"] and "使用说明/财务人员" in pages("财政", ["terms"])
-    assert "budget" in pages("budget")                         # the developer pages are indexed too
+    assert "budget" in pages("budget")  # the developer pages are indexed too
     assert all(len(term) <= 12 for term in index["terms"] if re.search(r"[\u4e00-\u9fff]", term))
 
 
@@ -166,8 +214,9 @@ def test_a_reader_searches_the_site_in_chinese_in_a_browser(site):
         page.on("request", lambda request: None if request.url.startswith(url) else external.append(request.url))
         for query, title in [("密钥", "台账管理人员：导入与核对台账"), ("预算 总表", "财务人员：预算测算")]:
             page.goto(f"{url}/search.html?q={urllib.parse.quote(query)}")
-            page.wait_for_function("() => /搜索完成/.test(document.querySelector('#search-results p')?.innerText)",
-                                   timeout=30_000)
+            page.wait_for_function(
+                "() => /搜索完成/.test(document.querySelector('#search-results p')?.innerText)", timeout=30_000
+            )
             assert title in page.locator("#search-results ul.search li a").all_inner_texts(), query
         page.locator("#search-results ul.search li").first.locator("p.context").wait_for(timeout=30_000)
         browser.close()
@@ -178,8 +227,12 @@ def test_a_reader_searches_the_site_in_chinese_in_a_browser(site):
 def test_the_guide_renders_to_html_and_pdf_through_the_reports_pipeline(tmp_path):
     from pypdf import PdfReader
 
-    subprocess.run([sys.executable, str(ROOT / "tools" / "guide.py"), "render", str(tmp_path)], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "guide.py"), "render", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     html = (tmp_path / "使用说明.html").read_text(encoding="utf-8")
     assert remote_resources(html) == [] and html.count("data:image/png;base64,") == 11
     assert "<title>civsim 使用说明</title>" in html
@@ -187,7 +240,7 @@ def test_the_guide_renders_to_html_and_pdf_through_the_reports_pipeline(tmp_path
     assert len(reader.pages) >= 8
     text = "".join(page.extract_text() for page in reader.pages)
     assert all(user in text for user in USERS)
-    assert len(pictures(reader)) == 11    # each picture once
+    assert len(pictures(reader)) == 11  # each picture once
 
 
 def pictures(reader) -> set[int]:
@@ -195,7 +248,7 @@ def pictures(reader) -> set[int]:
     found = set()
     for page in reader.pages:
         drawn = page["/Resources"].get_object().get("/XObject")
-        for ref in (drawn.get_object().values() if drawn is not None else ()):
+        for ref in drawn.get_object().values() if drawn is not None else ():
             if ref.get_object()["/Subtype"] == "/Image":
                 found.add(ref.idnum)
     return found

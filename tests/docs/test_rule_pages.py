@@ -1,4 +1,5 @@
 """docs/rules/: each rule form's page declares it in leaves civsim reads and cites a public notice."""
+
 import re
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """Engine invariants: monotone in standards, zero pays nothing, deterministic, scenarios equal the
 baseline before they start, and the seeds' caseloads at the anchor month."""
+
 import io
 
 import pandas as pd
@@ -13,8 +14,9 @@ YEAR = 2021
 
 def change(path, percent=None, value=None, start="2021-07-01"):
     amount = {"percent": percent} if percent is not None else {"value": value}
-    return scenarios.parse({"name": f"t{abs(hash((path, percent, value))) % 10**6}",
-                            "changes": [{"path": path, "from": start, **amount}]})
+    return scenarios.parse(
+        {"name": f"t{abs(hash((path, percent, value))) % 10**6}", "changes": [{"path": path, "from": start, **amount}]}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +45,10 @@ def test_the_roll_moves_month_to_month(dongxihu):
     assert persons.nunique() > 3
 
 
-@pytest.mark.parametrize("path, program", [("dibao.standard", "dibao"), ("tekun.standard", "tekun"),
-                                           ("disability.nursing.amount", "disability_nursing")])
+@pytest.mark.parametrize(
+    "path, program",
+    [("dibao.standard", "dibao"), ("tekun.standard", "tekun"), ("disability.nursing.amount", "disability_nursing")],
+)
 def test_raising_a_standard_never_lowers_spending_or_caseload(dongxihu, path, program):
     frame = engine.simulate("东西湖区", YEAR, scenarios=[change(path, 5), change(path, 20)], params=dongxihu)
     t = totals(frame, program)
@@ -60,8 +64,7 @@ def test_a_higher_dibao_standard_brings_households_in(dongxihu):
 
 
 def test_a_zero_standard_pays_nothing(dongxihu):
-    zero = scenarios.parse({"name": "zero", "changes": [
-        {"path": "dibao.standard", "from": "2021-01-01", "value": 0}]})
+    zero = scenarios.parse({"name": "zero", "changes": [{"path": "dibao.standard", "from": "2021-01-01", "value": 0}]})
     frame = engine.simulate("东西湖区", YEAR, scenarios=[zero], params=dongxihu)
     paid = frame[(frame.scenario == "zero") & frame.program.isin(["dibao", "dibao_price_subsidy"])]
     assert paid["amount_yuan"].sum() == 0 and paid["persons"].sum() == 0
@@ -72,6 +75,7 @@ def test_same_seed_gives_byte_identical_tables(dongxihu):
         buffer = io.StringIO()
         engine.to_csv_frame(engine.simulate("东西湖区", 2020, seed=seed, params=dongxihu)).to_csv(buffer, index=False)
         return buffer.getvalue()
+
     assert csv(7) == csv(7)
     assert csv(7) != csv(8)
 
@@ -95,6 +99,7 @@ def test_price_subsidy_pays_only_in_trigger_months(dongxihu):
 
 def test_price_rise_takes_the_higher_trigger():
     from civsim.programs.price_subsidy import price_rise
+
     assert price_rise(4.0, 7.0, 3.5, 6.0) == 7.0
     assert price_rise(4.0, 5.0, 3.5, 6.0) == 4.0
     assert price_rise(3.0, 5.0, 3.5, 6.0) == 0.0
@@ -107,21 +112,35 @@ def test_gap_benefit_is_standard_minus_income(dongxihu):
     frame = sim.run(dongxihu)
     october = frame[(frame.program == "dibao") & (frame.month == pd.Period("2020-10", "M"))]
     t = list(sim.months).index(pd.Period("2020-10", "M"))
-    pool = roll.households.iloc[sim.pool]          # the income-tested 低保 candidates
+    pool = roll.households.iloc[sim.pool]  # the income-tested 低保 candidates
     income, size = sim.income(dongxihu)[t], pool["size"].to_numpy()
     area = pool["area"].to_numpy()
     take_up = dongxihu.at("dibao.take_up", "2020-10")
     for name in ("urban", "rural"):
         standard = dongxihu.at(f"dibao.standard.{name}", "2020-10")
         paid = (area == name) & (income < standard) & (pool["claim_draw"].to_numpy() < take_up)
-        expected = ((standard - income) * size)[paid].sum()      # no 分类施保 rule declared here
+        expected = ((standard - income) * size)[paid].sum()  # no 分类施保 rule declared here
         assert october[october.area == name]["amount_yuan"].sum() == pytest.approx(expected, rel=1e-5)
 
 
 def test_cli_simulate_writes_the_tidy_table(tmp_path):
     out = tmp_path / "sim.csv"
-    assert main(["simulate", "--district", "东西湖区", "--year", "2021", "--scenario", "dibao_plus5_july",
-                 "--csv", str(out)]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--district",
+                "东西湖区",
+                "--year",
+                "2021",
+                "--scenario",
+                "dibao_plus5_july",
+                "--csv",
+                str(out),
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(out)
     assert list(table.columns) == engine.COLUMNS
     assert set(table.scenario) == {"baseline", "dibao_plus5_july"}
@@ -131,6 +150,7 @@ def test_cli_reconcile_columns(tmp_path):
     out = tmp_path / "rec.csv"
     assert main(["reconcile", "--district", "东西湖区", "--year", "2020", "--csv", str(out)]) == 0
     from civsim import reconcile
+
     assert list(pd.read_csv(out).columns) == reconcile.OUTPUT
 
 
@@ -152,8 +172,11 @@ def test_a_reused_simulation_gives_each_parameter_set_its_own_values(dongxihu):
     assert money[1] > money[0] > money[2] and money[3] == money[0] and money[4] == money[1]
     january = pd.Period("2021-01", "M")
     month = engine.Month(raised, january, shared.prepared, None, 0.0, 0.0)
-    assert month.value("dibao.standard.urban") == raised.at("dibao.standard.urban", "2021-01") \
+    assert (
+        month.value("dibao.standard.urban")
+        == raised.at("dibao.standard.urban", "2021-01")
         != dongxihu.at("dibao.standard.urban", "2021-01")
+    )
 
 
 def test_fixed_lines_equal_running_every_program_again(dongxihu):
@@ -167,13 +190,22 @@ def test_fixed_lines_equal_running_every_program_again(dongxihu):
     fixed = sim.fixed(dongxihu, leaves=("dibao.entry_rate", "dibao.exit_rate"))
     # what a draw moves is run again; the flat lines the price subsidy reads (特困 …) are made when asked
     assert fixed.programs and not fixed.programs & {"dibao", "disability_living", "price_subsidy"}
-    assert {"tekun", "orphan"} <= fixed.lazy <= fixed.programs   # read by the price subsidy, made when asked
+    assert {"tekun", "orphan"} <= fixed.lazy <= fixed.programs  # read by the price subsidy, made when asked
     assert {"disability_nursing", "temporary"} <= fixed.programs
-    raised = scenarios.apply(dongxihu, scenarios.parse({"name": "rates", "changes": [
-        {"path": "dibao.entry_rate", "from": "1900-01-01", "percent": 25},
-        {"path": "dibao.exit_rate", "from": "1900-01-01", "percent": -20}]}))
+    raised = scenarios.apply(
+        dongxihu,
+        scenarios.parse(
+            {
+                "name": "rates",
+                "changes": [
+                    {"path": "dibao.entry_rate", "from": "1900-01-01", "percent": 25},
+                    {"path": "dibao.exit_rate", "from": "1900-01-01", "percent": -20},
+                ],
+            }
+        ),
+    )
     for params_, rise in ((dongxihu, 0.0), (raised, 0.0), (raised, 9.0)):
-        sim.cpi, sim.food = sim.cpi + rise, sim.food + rise      # 9 points up: the price subsidy pays
+        sim.cpi, sim.food = sim.cpi + rise, sim.food + rise  # 9 points up: the price subsidy pays
         full = sim.run(params_)
         pd.testing.assert_frame_equal(sim.run(params_, fixed=fixed), full, check_exact=True)
         pd.testing.assert_frame_equal(sim.by_year(params_, fixed), by_year(full), check_exact=True)
@@ -209,5 +241,7 @@ def test_kept_month_draws_give_the_same_incomes(dongxihu):
         fresh = dynamics.income_path(sim.roll, sim.pool, sim.months, entry, exit_, gap).income
         assert (dynamics.income_path(sim.roll, sim.pool, sim.months, entry, exit_, gap, kept).income == fresh).all()
     again = pickle.loads(pickle.dumps(kept))
-    assert (dynamics.income_path(sim.roll, sim.pool, sim.months, 0.02, 0.02, gap, again).income
-            == dynamics.income_path(sim.roll, sim.pool, sim.months, 0.02, 0.02, gap).income).all()
+    assert (
+        dynamics.income_path(sim.roll, sim.pool, sim.months, 0.02, 0.02, gap, again).income
+        == dynamics.income_path(sim.roll, sim.pool, sim.months, 0.02, 0.02, gap).income
+    ).all()

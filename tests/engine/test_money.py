@@ -1,4 +1,5 @@
 """Money in integer fen: each entity's month rounded as it is paid, every sum exact in any order."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -6,8 +7,20 @@ import pytest
 from civsim import engine, money, params
 
 
-@pytest.mark.parametrize("yuan, fen", [(0.005, 1), (0.004, 0), (12.345, 1235), (318.3333333, 31833), (636.6666667, 63667),
-                                       (1289.7, 128970), (0, 0), (-0.005, -1), (2.675, 268)])
+@pytest.mark.parametrize(
+    "yuan, fen",
+    [
+        (0.005, 1),
+        (0.004, 0),
+        (12.345, 1235),
+        (318.3333333, 31833),
+        (636.6666667, 63667),
+        (1289.7, 128970),
+        (0, 0),
+        (-0.005, -1),
+        (2.675, 268),
+    ],
+)
 def test_a_payment_is_rounded_half_up_to_the_fen(yuan, fen):
     assert money.fen(yuan) == fen
 

@@ -1,4 +1,5 @@
 """Scenario overlays: from/until, percent/value, subtree paths, loud errors."""
+
 import pandas as pd
 import pytest
 
@@ -34,23 +35,30 @@ def test_value_until_a_date_then_back():
 
 def test_unknown_path_is_an_error():
     with pytest.raises(CivsimError, match="no parameter 'dibao.standrd'"):
-        scenarios.apply(params.load("东西湖区"), scenario(path="dibao.standrd", **{"from": "2021-07-01"}, percent=5), 2021)
+        scenarios.apply(
+            params.load("东西湖区"), scenario(path="dibao.standrd", **{"from": "2021-07-01"}, percent=5), 2021
+        )
 
 
 def test_period_missing_the_year_is_an_error():
     with pytest.raises(CivsimError, match="misses the simulated year 2021"):
-        scenarios.apply(params.load("东西湖区"), scenario(path="dibao.standard", **{"from": "2023-01-01"}, percent=5), 2021)
+        scenarios.apply(
+            params.load("东西湖区"), scenario(path="dibao.standard", **{"from": "2023-01-01"}, percent=5), 2021
+        )
 
 
-@pytest.mark.parametrize("change, match", [
-    ({"path": "dibao.standard", "percent": 5}, "from.*missing"),
-    ({"path": "dibao.standard", "from": "2021-07-01"}, "exactly one of percent or value"),
-    ({"path": "dibao.standard", "from": "2021-07-01", "percent": 5, "value": 3}, "exactly one"),
-    ({"path": "dibao.standard", "from": "2021-07-01", "until": "2021-06-01", "percent": 5}, "before"),
-    ({"path": "dibao.standard", "from": "July", "percent": 5}, "bad date"),
-    ({"path": "dibao.standard", "from": "2021-07-01", "value": -1}, "negative"),
-    ({"path": "dibao.standard", "from": "2021-07-01", "percent": "five"}, "bad amount"),
-])
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"path": "dibao.standard", "percent": 5}, "from.*missing"),
+        ({"path": "dibao.standard", "from": "2021-07-01"}, "exactly one of percent or value"),
+        ({"path": "dibao.standard", "from": "2021-07-01", "percent": 5, "value": 3}, "exactly one"),
+        ({"path": "dibao.standard", "from": "2021-07-01", "until": "2021-06-01", "percent": 5}, "before"),
+        ({"path": "dibao.standard", "from": "July", "percent": 5}, "bad date"),
+        ({"path": "dibao.standard", "from": "2021-07-01", "value": -1}, "negative"),
+        ({"path": "dibao.standard", "from": "2021-07-01", "percent": "five"}, "bad amount"),
+    ],
+)
 def test_bad_scenarios(change, match):
     with pytest.raises(CivsimError, match=match):
         scenarios.parse({"name": "bad", "changes": [change]}, "bad.yaml")

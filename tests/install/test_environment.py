@@ -1,8 +1,8 @@
 """environment.yml (conda) lists the same dependencies as pyproject.toml (pip),
 requirements/lock.txt pins every one of them to an exact release within its declared range, and
-the code passes ruff's checks."""
+the code is laid out and checked by ruff, in modules under 500 lines."""
+
 import importlib.metadata
-import importlib.util
 import re
 import shlex
 import subprocess
@@ -51,7 +51,9 @@ def test_environment_yml_matches_pyproject():
 
 def test_versions_agree():
     pip = {_name(r): r.replace(" ", "") for r in _declared()}
-    conda = {_name(d): d.replace(" ", "") for d in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]}
+    conda = {
+        _name(d): d.replace(" ", "") for d in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    }
     assert all(conda[name] == spec for name, spec in pip.items())
 
 
@@ -61,14 +63,15 @@ def test_the_lock_pins_every_declared_dependency_within_its_range():
         name = canonicalize_name(requirement.name)
         assert name in pins, f"{name} is declared in pyproject.toml but not pinned in {LOCK.name}: run make lock"
         assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name], str(requirement))
-    assert "civsim" not in pins                     # the project itself is installed from the checkout
+    assert "civsim" not in pins  # the project itself is installed from the checkout
 
 
 def test_make_setup_installs_with_the_lock_and_reinstalls_when_it_changes():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^\$\(STAMP\):.*\$\(LOCK\)", makefile, re.M)
-    recipe = subprocess.run(["make", "-n", "-B", "-s", ".venv/.civsim-installed"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout
+    recipe = subprocess.run(
+        ["make", "-n", "-B", "-s", ".venv/.civsim-installed"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert 'pip install --quiet -c requirements/lock.txt -e ".[dev]"' in recipe
 
 
@@ -88,13 +91,36 @@ def test_every_pinned_release_installed_here_runs_on_the_oldest_python_the_makef
     assert checked > 0
 
 
-@pytest.mark.skipif(importlib.util.find_spec("ruff") is None, reason="ruff is not installed (make setup installs it)")
-def test_the_code_passes_ruff():
-    """pyflakes and pycodestyle errors as pyproject.toml configures them: an unused or undefined
-    name, a syntax slip. Fix the code, or run `make lint` for the same list."""
-    checked = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "civsim", "tests", "benchmarks"],
-                             cwd=ROOT, capture_output=True, text=True)
+@pytest.mark.parametrize(
+    "command",
+    [("format", "--check"), ("check",)],
+    ids=["layout", "errors"],
+)
+def test_the_code_passes_ruff(command):
+    """The layout `ruff format` gives the code, and pyflakes' and pycodestyle's errors as
+    pyproject.toml configures them (an unused or undefined name, a syntax slip). `make format` lays
+    the code out; `make lint` lists both."""
+    checked = subprocess.run(
+        [sys.executable, "-m", "ruff", *command, "--no-cache", "civsim", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+MODULE_LINES = 500
+
+
+def test_every_module_is_under_500_lines():
+    """A module is named for one concept; one that grows past 500 lines holds two."""
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for folder in ("civsim", "tests", "benchmarks")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) >= MODULE_LINES
+    }
+    assert not long, f"modules of {MODULE_LINES} lines or more: {long}"
 
 
 @pytest.mark.xdist_group("rendered")
@@ -106,10 +132,11 @@ def test_grouped_tests_go_to_one_worker(request):
     assert request.node.nodeid.endswith("@rendered")
 
 
-@pytest.mark.slow          # three collections of the whole suite
+@pytest.mark.slow  # three collections of the whole suite
 def test_make_test_collects_everything_and_make_test_fast_all_but_the_slow_tests():
     """The README's `make test` and `make test-fast`, each run as its recipe says with --collect-only:
     the fast set is the whole suite less the tests marked slow, and both spread over every core."""
+
     def collected(args: list[str]) -> int:
         done = subprocess.run(args + ["--collect-only", "-q"], cwd=ROOT, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
@@ -117,8 +144,13 @@ def test_make_test_collects_everything_and_make_test_fast_all_but_the_slow_tests
 
     recipes = {}
     for target in ("test", "test-fast"):
-        shown = subprocess.run(["make", "-n", "-s", target, "STAMP=Makefile", "SYSTEM=Makefile"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout
+        shown = subprocess.run(
+            ["make", "-n", "-s", target, "STAMP=Makefile", "SYSTEM=Makefile"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         [line] = [line for line in shown.splitlines() if "pytest" in line]
         recipes[target] = shlex.split(line)
         assert recipes[target][1:5] == ["-n", "auto", "--dist", "loadgroup"], line

@@ -2,6 +2,7 @@
 workspace made by `civsim init` (tests/install/test_wheel.py; the roll flow on the shipped sample
 exports): a command that stops working, or a README line that names an option civsim no longer
 has, fails there. `make test` and `make reports` are what CI and the report tests run."""
+
 from __future__ import annotations
 
 import re

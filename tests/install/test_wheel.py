@@ -6,6 +6,7 @@ explorer's notebook run there; an upgrade leaves the workspace as it was.
 The fresh venv has civsim's dependencies through a .pth naming this interpreter's site-packages
 and JUPYTER_PATH naming the data they installed (no download: the build runs without isolation, the
 wheel installs with --no-deps --no-index)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +27,7 @@ from privacy import SAMPLE, personal_data, scan
 from test_readme_commands import readme_commands
 
 pytestmark = pytest.mark.slow
-SOURCES = ("civsim", "params", "data/reported", "pyproject.toml")   # what the wheel is built from
+SOURCES = ("civsim", "params", "data/reported", "pyproject.toml")  # what the wheel is built from
 
 
 def _run(args, cwd, env, ok=True, timeout=300):
@@ -37,18 +38,22 @@ def _run(args, cwd, env, ok=True, timeout=300):
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wheel")
-    source = tmp / "source"            # the repository's tracked files, not its caches or outputs
+    source = tmp / "source"  # the repository's tracked files, not its caches or outputs
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "app")
     for name in SOURCES:
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, source / name, **(
-            {"ignore": skip} if (ROOT / name).is_dir() else {}))
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(
+            ROOT / name, source / name, **({"ignore": skip} if (ROOT / name).is_dir() else {})
+        )
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CIVSIM_HOME")}
     _run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", tmp / "dist", source], tmp, env)
     wheel = next((tmp / "dist").glob("civsim-*.whl"))
@@ -58,7 +63,8 @@ def installed(tmp_path_factory):
     python = venv / "bin" / "python"
     own = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], tmp, env).stdout.strip())
     shared = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")} | {
-        p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()}
+        p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()
+    }
     (own / "_civsim_test_dependencies.pth").write_text("\n".join(sorted(shared)) + "\n", encoding="utf-8")
     # and the data those packages installed beside them (nbconvert's templates): <prefix>/share/jupyter
     data = [str(s) for s in (Path(p).parents[2] / "share" / "jupyter" for p in sorted(shared)) if s.is_dir()]
@@ -66,16 +72,32 @@ def installed(tmp_path_factory):
     install = [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps", "--no-index", wheel]
     _run(install, tmp, env)
     package = Path(_run([python, "-c", "import civsim; print(civsim.__file__)"], tmp, env).stdout.strip()).parent
-    return {"tmp": tmp, "env": env, "venv": venv, "python": python, "package": package, "wheel": wheel,
-            "install": install, "civsim": venv / "bin" / "civsim"}
+    return {
+        "tmp": tmp,
+        "env": env,
+        "venv": venv,
+        "python": python,
+        "package": package,
+        "wheel": wheel,
+        "install": install,
+        "civsim": venv / "bin" / "civsim",
+    }
 
 
 def test_the_wheel_holds_the_package_data_and_the_examples(installed):
     package = installed["package"]
     assert package.is_relative_to(installed["venv"]) and not package.is_relative_to(ROOT)
-    for name in ("data/defaults/dibao.yaml", "data/districts.csv", "data/cpi_cn_monthly.csv",
-                 "data/dibao_provincial.csv", "data/bureau/aliases.csv", "notebooks/scenario_explorer.ipynb",
-                 "notebooks/annual_summary.ipynb", "report/templates/civsim", "app_data/voila/templates/civsim"):
+    for name in (
+        "data/defaults/dibao.yaml",
+        "data/districts.csv",
+        "data/cpi_cn_monthly.csv",
+        "data/dibao_provincial.csv",
+        "data/bureau/aliases.csv",
+        "notebooks/scenario_explorer.ipynb",
+        "notebooks/annual_summary.ipynb",
+        "report/templates/civsim",
+        "app_data/voila/templates/civsim",
+    ):
         assert (package / name).exists(), name
     examples = installed["venv"] / "share" / "civsim" / "examples"
     assert (examples / "params" / "420112-dongxihu" / "dibao.yaml").is_file()
@@ -126,8 +148,10 @@ def test_the_readme_commands_and_the_explorer_run_in_a_workspace_outside_the_rep
     page = (summary / "工作总结.html").read_text(encoding="utf-8")
     assert "分街道（乡镇）情况" in page and "吴家山街道" in page and "低保边缘家庭救助" in page
     written = docx.Document(str(summary / "工作总结.docx"))
-    document = "\n".join([p.text for p in written.paragraphs]
-                         + [cell.text for table in written.tables for row in table.rows for cell in row.cells])
+    document = "\n".join(
+        [p.text for p in written.paragraphs]
+        + [cell.text for table in written.tables for row in table.rows for cell in row.cells]
+    )
     assert "吴家山街道" in document
     personal = personal_data()
     for text in (page, document):
@@ -135,8 +159,28 @@ def test_the_readme_commands_and_the_explorer_run_in_a_workspace_outside_the_rep
 
     explorer = installed["package"] / "notebooks" / "scenario_explorer.ipynb"
     out = tmp / "explorer.ipynb"
-    _run([installed["python"], "-m", "papermill", explorer, out, "-k", "python3", "--cwd", ws,
-          "-p", "district", "东西湖区", "-p", "year", "2021"], ws, env, timeout=600)
+    _run(
+        [
+            installed["python"],
+            "-m",
+            "papermill",
+            explorer,
+            out,
+            "-k",
+            "python3",
+            "--cwd",
+            ws,
+            "-p",
+            "district",
+            "东西湖区",
+            "-p",
+            "year",
+            "2021",
+        ],
+        ws,
+        env,
+        timeout=600,
+    )
     executed = nbformat.read(out, as_version=4)
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert outputs and not [o for o in outputs if o.get("output_type") == "error"]

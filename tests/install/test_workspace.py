@@ -1,4 +1,5 @@
 """A bureau's workspace: `civsim init`, and which folder civsim reads (--home, CIVSIM_HOME, the checkout)."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,14 @@ def _civsim(*args, cwd, home=None):
     env["PYTHONPATH"] = str(ROOT)
     if home is not None:
         env["CIVSIM_HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "civsim.cli", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "civsim.cli", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_checkout_is_a_workspace_and_the_package_holds_the_national_data():
@@ -32,11 +39,16 @@ def test_the_checkout_is_a_workspace_and_the_package_holds_the_national_data():
 def test_init_copies_the_shipped_district_and_its_parents(tmp_path):
     folder, written, stubbed, empty = workspace.init(tmp_path / "ws", "东西湖区")
     assert folder == tmp_path / "ws" and stubbed is None and empty == ["420000-hubei"]
-    for name in ("params/420112-dongxihu/dibao.yaml", "params/420100-wuhan/dibao.yaml",
-                 "params/calibration/420112-dongxihu.yaml", "params/plans/420112-2021.yaml",
-                 "params/summaries/420112-2020.yaml", "data/reported/004_dongxihu_2020.csv"):
+    for name in (
+        "params/420112-dongxihu/dibao.yaml",
+        "params/420100-wuhan/dibao.yaml",
+        "params/calibration/420112-dongxihu.yaml",
+        "params/plans/420112-2021.yaml",
+        "params/summaries/420112-2020.yaml",
+        "data/reported/004_dongxihu_2020.csv",
+    ):
         assert (folder / name).read_bytes() == (ROOT / name).read_bytes(), name
-    assert not (folder / "params" / "120110-dongli").exists()          # another district's: not copied
+    assert not (folder / "params" / "120110-dongli").exists()  # another district's: not copied
     assert not (folder / "data" / "reported" / "000_dongli_2020.csv").exists()
     assert all((folder / name).is_dir() for name in workspace.FOLDERS)
     assert not list(tmp_path.glob(".civsim-init-*"))
@@ -82,7 +94,7 @@ def test_an_unknown_district_writes_nothing(tmp_path):
 
 def test_home_and_civsim_home_choose_the_workspace(tmp_path):
     ws = workspace.init(tmp_path / "ws", "东丽区")[0]
-    (ws / "params" / "120110-dongli" / "temporary.yaml").unlink()   # differs from the repository's
+    (ws / "params" / "120110-dongli" / "temporary.yaml").unlink()  # differs from the repository's
     args = ("params", "--district", "东丽区", "--date", "2020-06", "--json")
     repo = _civsim(*args, cwd=tmp_path)
     by_env = _civsim(*args, cwd=tmp_path, home=ws)
@@ -108,7 +120,7 @@ def test_district_new_in_a_workspace_copies_the_list_there(tmp_path):
     assert own.startswith(package_list) and own.endswith("420102,江岸区,jiangan,420100,district\n".encode())
     assert districts.PACKAGE_CSV.read_bytes() == package_list
     assert (ws / "params" / "420102-jiangan").is_dir()
-    done = _civsim("init", ws, "--district", "江岸区", cwd=tmp_path)    # the workspace's list: known there
+    done = _civsim("init", ws, "--district", "江岸区", cwd=tmp_path)  # the workspace's list: known there
     assert done.returncode == 0, done.stderr
 
 
@@ -116,8 +128,14 @@ def test_a_kernel_outside_any_workspace_stops_rather_than_reading_the_defaults_a
     """A notebook opened by hand in a folder that is no workspace: one line, not the national defaults."""
     env = dict(os.environ)
     env.update(PYTHONPATH=str(ROOT), CIVSIM_HOME=str(tmp_path))
-    done = subprocess.run([sys.executable, "-c", "from civsim import params; params.load('东西湖区')"], cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", "from civsim import params; params.load('东西湖区')"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0 and "参数文件夹不存在" in done.stderr and str(tmp_path / "params") in done.stderr
 
 
@@ -125,6 +143,8 @@ def test_a_defaults_folder_in_the_workspace_is_one_line(tmp_path):
     """National defaults come with civsim: a params/defaults left in a workspace would stand for all of them."""
     ws = workspace.init(tmp_path / "ws", "东丽区")[0]
     (ws / "params" / "defaults").mkdir()
-    (ws / "params" / "defaults" / "dibao.yaml").write_bytes((paths.package_data() / "defaults" / "dibao.yaml").read_bytes())
+    (ws / "params" / "defaults" / "dibao.yaml").write_bytes(
+        (paths.package_data() / "defaults" / "dibao.yaml").read_bytes()
+    )
     done = _civsim("simulate", "--district", "东丽区", "--year", "2020", cwd=ws, home=ws)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "defaults" in done.stderr

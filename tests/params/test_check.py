@@ -1,5 +1,6 @@
 """civsim check: each leaf's origin, what is missing, uncovered months, reported figures without a
 program; and the worked example 翔安区, which loads and simulates 2023 from its own folder."""
+
 import functools
 import shutil
 
@@ -34,7 +35,7 @@ def test_origins_are_own_inherited_or_national():
 
 
 def test_a_missing_required_leaf_fails_the_check(root, monkeypatch, capsys):
-    (root / "420100-wuhan" / "tekun.yaml").unlink()    # 东西湖区 inherits its care standards from 武汉市
+    (root / "420100-wuhan" / "tekun.yaml").unlink()  # 东西湖区 inherits its care standards from 武汉市
     report = params_check.check("东西湖区", 2020, root=root)
     assert not report.ok
     assert {f.path for f in report.missing} == {"tekun.care.full", "tekun.care.partial", "tekun.care.none"}
@@ -55,7 +56,7 @@ def test_an_unfilled_stub_is_listed_not_read_as_zero(root):
     report = params_check.check("东西湖区", 2020, root=root)
     assert not report.ok and [f.path for f in report.missing] == ["edge.amount"]
     assert "存根未填写" in report.missing[0].note
-    assert "dibao.standard.urban" in set(report.leaves["path"])   # the rest is still checked
+    assert "dibao.standard.urban" in set(report.leaves["path"])  # the rest is still checked
 
 
 def test_months_before_a_leaf_starts_are_flagged(root):
@@ -69,8 +70,8 @@ def test_months_before_a_leaf_starts_are_flagged(root):
     report = params_check.check("东西湖区", 2020, root=root)
     flagged = {f.path: f.note for f in report.uncovered}
     assert "2020年1—3月" in flagged["temporary.approval_limit"] and "中止" in flagged["temporary.approval_limit"]
-    assert not report.ok and not report.missing   # the engine would stop in January
-    assert not [p for p in flagged if p.startswith("caseload.dibao")]   # a roll's anchor target is not monthly
+    assert not report.ok and not report.missing  # the engine would stop in January
+    assert not [p for p in flagged if p.startswith("caseload.dibao")]  # a roll's anchor target is not monthly
 
 
 def test_reported_figures_without_a_program_or_a_caseload(tmp_path):
@@ -80,7 +81,9 @@ def test_reported_figures_without_a_program_or_a_caseload(tmp_path):
         "jurisdiction,year,program,area,measure,period,value,source,quote\n"
         "350213,2023,funeral,all,amount_yuan,2023-01..2023-12,100000,某文件,发放丧葬补贴10万元\n"
         "350213,2023,marriage,all,cases,2023-01..2023-12,900,某文件,办理结婚登记900对\n"
-        "350213,2023,tekun,all,persons,2023-12,316,某文件,全区共有特困人员316人\n", encoding="utf-8")
+        "350213,2023,tekun,all,persons,2023-12,316,某文件,全区共有特困人员316人\n",
+        encoding="utf-8",
+    )
     report = params_check.check("翔安区", 2023, reported_folder=folder)
     notes = {f.path: f.note for f in report.unmatched}
     assert set(notes) == {"funeral", "marriage"}
@@ -92,7 +95,7 @@ def test_xiangan_checks_with_its_assumptions_named():
     assert report.ok
     assert {"dibao", "tekun", "temporary"} <= set(report.active) and report.not_paid == ["price_subsidy"]
     assert "temporary.approval_limit" in {f.path for f in report.assumed}
-    fitted = report.leaves.set_index("path").loc["temporary.multiple"]     # fitted to the reported money
+    fitted = report.leaves.set_index("path").loc["temporary.multiple"]  # fitted to the reported money
     assert "temporary.multiple" not in {f.path for f in report.assumed} and fitted["origin"] == "本级"
     assert _origin(report, "dibao.standard.urban") == "继承自厦门市（350200）"
     assert report.leaves.set_index("path").loc["dibao.standard.urban", "value"] == "1005→1120（7月起）"
@@ -104,9 +107,9 @@ def test_xiangan_simulates_2023_with_its_caseload_exact_at_december():
     dibao = december[december["program"] == "dibao"]
     assert (dibao["households"].sum(), dibao["persons"].sum()) == (2357, 3702)
     assert december.loc[december["program"] == "tekun", "persons"].sum() == 316
-    assert not results["program"].str.endswith("price_subsidy").any()   # no trigger declared for Xiamen
+    assert not results["program"].str.endswith("price_subsidy").any()  # no trigger declared for Xiamen
     temporary = results[results["program"] == "temporary"]
-    assert temporary["person_times"].sum() == pytest.approx(1710, rel=1e-3)     # fitted cases per month
+    assert temporary["person_times"].sum() == pytest.approx(1710, rel=1e-3)  # fitted cases per month
 
 
 def test_xiangan_reconciles_its_fitted_flows_as_calibrated():

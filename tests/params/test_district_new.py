@@ -22,10 +22,10 @@ def test_writes_the_row_and_a_folder_of_stubs(place):
     assert districts.load_districts(csv)["350203"] == row and row.slug == "350203-siming" == folder.name
     stubs = {p.stem for p in folder.glob("*.yaml")}
     assert {"tekun", "temporary", "children", "supplements"} <= stubs
-    assert "dibao" not in stubs            # 厦门市 declares the 低保 standard: no stub to override it
+    assert "dibao" not in stubs  # 厦门市 declares the 低保 standard: no stub to override it
     text = (folder / "tekun.yaml").read_text(encoding="utf-8")
     assert "特困照料护理标准（全自理）" in text and "unit: yuan/person/month" in text and "出处：" in text
-    assert not [p for p in root.iterdir() if p.name.startswith(".")]   # no staging folder left
+    assert not [p for p in root.iterdir() if p.name.startswith(".")]  # no staging folder left
 
 
 def test_a_stub_does_not_load_as_zero(place):
@@ -42,16 +42,19 @@ def test_a_province_has_no_parent_and_a_city_needs_one(place):
         district_new.new("360100", "南昌市", None, "nanchang", csv=csv, root=root)
 
 
-@pytest.mark.parametrize("args, message", [
-    (("350213", "翔安区", "350200", "xiangan"), "350213: already listed as 翔安区"),
-    (("350299", "厦门市", "350200", "xiamenx"), "厦门市: name already listed"),
-    (("35021", "某区", "350200", "mou"), "bad code '35021'"),
-    (("350299", "某 区", "350200", "mou"), "bad name"),
-    (("350299", "某区", "350200", "Mou"), "bad pinyin"),
-    (("350299", "某区", "999900", "mou"), "999900: not listed"),
-    (("350299", "某区", "120000", "mou"), "cannot hold 350299"),
-    (("360000", "某省", "120000", "mou"), "province-level code"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("350213", "翔安区", "350200", "xiangan"), "350213: already listed as 翔安区"),
+        (("350299", "厦门市", "350200", "xiamenx"), "厦门市: name already listed"),
+        (("35021", "某区", "350200", "mou"), "bad code '35021'"),
+        (("350299", "某 区", "350200", "mou"), "bad name"),
+        (("350299", "某区", "350200", "Mou"), "bad pinyin"),
+        (("350299", "某区", "999900", "mou"), "999900: not listed"),
+        (("350299", "某区", "120000", "mou"), "cannot hold 350299"),
+        (("360000", "某省", "120000", "mou"), "province-level code"),
+    ],
+)
 def test_refuses_bad_rows_leaving_the_file_untouched(place, args, message):
     csv, root = place
     before = csv.read_bytes()

@@ -27,11 +27,14 @@ def test_missing_parent_names_the_row(tmp_path):
         districts.load_districts(path)
 
 
-@pytest.mark.parametrize("text, match", [
-    ("code,name,parent,level\n120000,天津市,,province\n", "missing column.*pinyin"),
-    ("code,name,pinyin,parent,level\n12000x,天津市,tianjin,,province\n", "row 2, column code"),
-    ("code,name,pinyin,parent,level\n120000,天津市,tianjin,,country\n", "row 2, column level"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("code,name,parent,level\n120000,天津市,,province\n", "missing column.*pinyin"),
+        ("code,name,pinyin,parent,level\n12000x,天津市,tianjin,,province\n", "row 2, column code"),
+        ("code,name,pinyin,parent,level\n120000,天津市,tianjin,,country\n", "row 2, column level"),
+    ],
+)
 def test_bad_districts_csv(tmp_path, text, match):
     path = tmp_path / "districts.csv"
     path.write_text(text, encoding="utf-8")

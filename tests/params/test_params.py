@@ -1,4 +1,5 @@
 """Dated parameters: loading, inheritance, month-by-month resolution, validation."""
+
 import json
 
 import pandas as pd
@@ -22,20 +23,25 @@ def test_load_by_code_or_name_is_the_same():
 
 
 def test_district_inherits_its_city_and_overrides(tree):
-    root = tree({
-        "defaults/dibao.yaml": "take_up: {unit: ratio, values: {2000-01-01: {value: 0.5, assumption: t}}}",
-        "420100-wuhan/dibao.yaml": f"standard: {{urban: {LEAF}, rural: {LEAF}}}",
-        "420112-dongxihu/dibao.yaml": "standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 900, assumption: t}}}}",
-    })
+    root = tree(
+        {
+            "defaults/dibao.yaml": "take_up: {unit: ratio, values: {2000-01-01: {value: 0.5, assumption: t}}}",
+            "420100-wuhan/dibao.yaml": f"standard: {{urban: {LEAF}, rural: {LEAF}}}",
+            "420112-dongxihu/dibao.yaml": "standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 900, assumption: t}}}}",
+        }
+    )
     p = params.load("东西湖区", root)
-    assert p.at("dibao.standard.urban", "2020-01") == 900      # district override
-    assert p.at("dibao.standard.rural", "2020-01") == 780      # inherited from the city
-    assert p.at("dibao.take_up", "2020-01") == 0.5             # inherited from the defaults
+    assert p.at("dibao.standard.urban", "2020-01") == 900  # district override
+    assert p.at("dibao.standard.rural", "2020-01") == 780  # inherited from the city
+    assert p.at("dibao.take_up", "2020-01") == 0.5  # inherited from the defaults
 
 
 def test_yearly_values_are_converted_by_their_unit(tree):
-    root = tree({"defaults/dibao.yaml":
-                 "standard: {rural: {unit: yuan/person/year, values: {2020-01-01: {value: 8160, assumption: t}}}}"})
+    root = tree(
+        {
+            "defaults/dibao.yaml": "standard: {rural: {unit: yuan/person/year, values: {2020-01-01: {value: 8160, assumption: t}}}}"
+        }
+    )
     p = params.load("东西湖区", root)
     assert p.at("dibao.standard.rural", "2020-06") == 680
     assert p.leaf("dibao.standard.rural").unit == "yuan/person/month"
@@ -47,17 +53,35 @@ def test_before_the_first_value_is_an_error(tree):
         params.load("东西湖区", root).at("dibao.standard.urban", "2018-05")
 
 
-@pytest.mark.parametrize("text, match", [
-    ("standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 780}}}", "malformed|line|expected"),
-    ("standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 780, assumption: t}}, colour: red}}", "unknown key"),
-    ("standard: {urban: {values: {2019-01-01: {value: 780, assumption: t}}}}", "missing unit"),
-    ("standard: {urban: {unit: yuan/person/fortnight, values: {2019-01-01: {value: 780, assumption: t}}}}", "unknown unit"),
-    ("standard: {urban: {unit: yuan/person/month, values: {01/04/2020: {value: 780, assumption: t}}}}", "bad date"),
-    ("standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: -5, assumption: t}}}}", "negative value"),
-    ("standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 780}}}}", "no provenance"),
-    ("standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 780, source: x.txt}}}}", "no provenance"),
-    ("standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: abc, assumption: t}}}}", "bad value"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 780}}}", "malformed|line|expected"),
+        (
+            "standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 780, assumption: t}}, colour: red}}",
+            "unknown key",
+        ),
+        ("standard: {urban: {values: {2019-01-01: {value: 780, assumption: t}}}}", "missing unit"),
+        (
+            "standard: {urban: {unit: yuan/person/fortnight, values: {2019-01-01: {value: 780, assumption: t}}}}",
+            "unknown unit",
+        ),
+        ("standard: {urban: {unit: yuan/person/month, values: {01/04/2020: {value: 780, assumption: t}}}}", "bad date"),
+        (
+            "standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: -5, assumption: t}}}}",
+            "negative value",
+        ),
+        ("standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 780}}}}", "no provenance"),
+        (
+            "standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: 780, source: x.txt}}}}",
+            "no provenance",
+        ),
+        (
+            "standard: {urban: {unit: yuan/person/month, values: {2019-01-01: {value: abc, assumption: t}}}}",
+            "bad value",
+        ),
+    ],
+)
 def test_bad_yaml_gets_one_clear_line(tree, text, match):
     root = tree({"defaults/dibao.yaml": text})
     with pytest.raises(CivsimError, match=match) as err:

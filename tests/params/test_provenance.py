@@ -1,4 +1,5 @@
 """The colophon: version, commit, params hash, roll hash or synthetic, seed, date."""
+
 import datetime as dt
 from dataclasses import replace
 

@@ -1,4 +1,5 @@
 """YAML files are parsed once a process: a second read gives an equal, separate tree."""
+
 import datetime as dt
 
 import pytest
@@ -14,7 +15,7 @@ def test_a_second_read_is_a_fresh_copy(tmp_path):
     first["dibao"]["standard"]["urban"] = "changed by a caller"
     second = yaml_files.read_yaml(path)
     assert second == {"dibao": {"standard": {"urban": {dt.date(2021, 1, 1): 780}}}}
-    path.write_text("dibao: 1\n", encoding="utf-8")            # a changed file is read anew
+    path.write_text("dibao: 1\n", encoding="utf-8")  # a changed file is read anew
     assert yaml_files.read_yaml(path) == {"dibao": 1}
 
 

@@ -6,6 +6,7 @@ on; everything else is the district's own parameters.
 
 Each case runs both ways: the engine's plain run (no trace, as every simulation runs) and the
 household calculator (a trace on), which must agree to the fen and with the expected amounts."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -47,8 +48,10 @@ def test_every_program_has_at_least_three_cases():
 def test_cli_cases_passes_the_shipped_files_and_fails_a_wrong_amount(tmp_path, capsys):
     assert cli.main(["cases", *map(str, FILES[:3])]) == 0
     wrong = tmp_path / "wrong.yaml"
-    wrong.write_text((CASES / "dibao.yaml").read_text(encoding="utf-8").replace("output: {dibao: 860}", "output: {dibao: 861}"),
-                     encoding="utf-8")
+    wrong.write_text(
+        (CASES / "dibao.yaml").read_text(encoding="utf-8").replace("output: {dibao: 860}", "output: {dibao: 861}"),
+        encoding="utf-8",
+    )
     assert cli.main(["cases", str(wrong)]) == 1
     out = capsys.readouterr().out
     assert "不符" in out and "应为 861.00元，算得 860.00元" in out

@@ -1,5 +1,6 @@
 """One declaration per program: every list of programs derives from them, every leaf read is
 declared, and a mistake in a params file or a scenario is an error, not a silent zero."""
+
 import pytest
 
 from civsim import districts, engine, params, programs, reported_figures, scenarios, schema
@@ -31,22 +32,31 @@ def test_programs_read_only_the_leaves_they_declare():
         p = params.load(district)
         sim = engine.Simulation(p, year)
         read: set = set()
-        sim.run(p, detail=True, read=read)       # detail: every rule runs per entity
+        sim.run(p, detail=True, read=read)  # detail: every rule runs per entity
         for program in sim.programs:
             paths = {path for key, path in read if key == program.key}
             assert paths and paths <= set(program.params), (district, program.key, paths - set(program.params))
 
 
 def test_a_misspelled_leaf_is_an_error_naming_the_nearest_declared_one(tree):
-    root = tree({"defaults/disability.yaml": "nursng:\n  amount:\n    unit: yuan/person/month\n    values:\n"
-                 "      2020-01-01: {value: 80, assumption: test}\n"})
-    with pytest.raises(CivsimError, match=r"disability.yaml: disability.nursng.amount: no program or roll reads this leaf "
-                                          r"\(expected a declared name \(nearest: disability.nursing.amount\)\)"):
+    root = tree(
+        {
+            "defaults/disability.yaml": "nursng:\n  amount:\n    unit: yuan/person/month\n    values:\n"
+            "      2020-01-01: {value: 80, assumption: test}\n"
+        }
+    )
+    with pytest.raises(
+        CivsimError,
+        match=r"disability.yaml: disability.nursng.amount: no program or roll reads this leaf "
+        r"\(expected a declared name \(nearest: disability.nursing.amount\)\)",
+    ):
         params.load("东西湖区", root=root)
 
 
 def test_a_leaf_in_a_unit_its_readers_do_not_expect_is_an_error(tree):
-    root = tree({"defaults/dibao.yaml": "floor:\n  unit: percent\n  values:\n    2020-01-01: {value: 5, assumption: test}\n"})
+    root = tree(
+        {"defaults/dibao.yaml": "floor:\n  unit: percent\n  values:\n    2020-01-01: {value: 5, assumption: test}\n"}
+    )
     with pytest.raises(CivsimError, match="dibao.floor: unit percent"):
         params.load("东西湖区", root=root)
 
@@ -73,17 +83,20 @@ def test_a_year_before_a_required_standard_is_an_error_not_zeros():
 
     base = params.load("东西湖区")
     leaves = dict(base.leaves)
-    for path in ("caseload.dibao.urban.households", "caseload.dibao.urban.persons"):   # 低保 counted in 2018
+    for path in ("caseload.dibao.urban.households", "caseload.dibao.urban.persons"):  # 低保 counted in 2018
         leaves[path] = replace(base.leaf(path), entries=(Entry(dt.date(2018, 6, 1), base.at(path, "2020-10"), "test"),))
     with pytest.raises(CivsimError, match=r"dibao.standard.urban: no value in force on 2018-"):
         engine.simulate("东西湖区", 2018, params=base.with_leaves(leaves, "baseline"))
 
 
 def test_a_year_before_every_count_is_an_error_naming_the_first_count():
-    frame = engine.simulate("东西湖区", 2018)         # a summary's last-year comparison may run it
+    frame = engine.simulate("东西湖区", 2018)  # a summary's last-year comparison may run it
     assert not (frame["amount_yuan"] > 0).any()
-    with pytest.raises(CivsimError, match=r"caseload\.\S+: every count is for a later year \(from 20\d\d-\d\d\): a roll for 2018 holds no one"):
-        engine.require_someone(frame, 2018)       # for a user's run, one line
+    with pytest.raises(
+        CivsimError,
+        match=r"caseload\.\S+: every count is for a later year \(from 20\d\d-\d\d\): a roll for 2018 holds no one",
+    ):
+        engine.require_someone(frame, 2018)  # for a user's run, one line
 
 
 def test_the_schema_lists_every_leaf_with_its_readers():
@@ -109,18 +122,35 @@ def test_a_disabled_dibao_member_gains_when_the_standard_rises():
 def test_every_program_paying_its_own_line_declares_its_area_sentence_and_method():
     from civsim.report import text
 
-    placeholders = dict.fromkeys(("households", "persons", "held", "times", "cases", "visits", "number", "money", "own",
-                                  "span", "as_of", "where", "area", "areas"), "x")
+    placeholders = dict.fromkeys(
+        (
+            "households",
+            "persons",
+            "held",
+            "times",
+            "cases",
+            "visits",
+            "number",
+            "money",
+            "own",
+            "span",
+            "as_of",
+            "where",
+            "area",
+            "areas",
+        ),
+        "x",
+    )
     for program in programs.REGISTRY:
         own = [line for line in program.outputs if programs.family(line) == line]
-        if not own:     # it rides on other programs: said, tabled and reconciled with them
+        if not own:  # it rides on other programs: said, tabled and reconciled with them
             assert program.sentence is None and not program.area, program.key
             continue
         assert program.area and program.sentence is not None and program.method, program.key
         said = program.sentence
         assert said.shared in ("", *text.SHARED), program.key
         for template in (said.paid, said.held, said.each_area):
-            template.format(**placeholders)     # only the placeholders the report fills
+            template.format(**placeholders)  # only the placeholders the report fills
         assert said.paid or said.held, program.key
         assert not said.each_area or "{areas}" in said.held, program.key
         for leaf, _ in said.split:

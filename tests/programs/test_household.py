@@ -1,5 +1,6 @@
 """The household calculator (单户测算): its working, the scenario beside the baseline, saving a
 case, and impossible households refused in one line naming the field."""
+
 import re
 
 import pytest
@@ -10,9 +11,16 @@ from civsim.errors import CivsimError
 from civsim.scenarios import Change, Scenario
 import datetime as dt
 
-FAMILY = {"description": "城市低保三口之家，有一位80岁老人", "period": "2020-05",
-          "household": {"area": "urban", "income": 400, "category": "dibao",
-                        "members": [{"age": 80}, {"age": 45}, {"age": 12}]}}
+FAMILY = {
+    "description": "城市低保三口之家，有一位80岁老人",
+    "period": "2020-05",
+    "household": {
+        "area": "urban",
+        "income": 400,
+        "category": "dibao",
+        "members": [{"age": 80}, {"age": 45}, {"age": 12}],
+    },
+}
 
 
 def write(tmp_path, case, name="family.yaml"):
@@ -30,17 +38,37 @@ def test_working_cites_the_standard_its_date_and_source_and_the_income():
     # the steps the rule records as it computes
     assert "每人差额（保障标准−家庭月人均收入） 430元；家庭人数 3人" in text
     # for the clerk: Chinese, no seed file names
-    every = "".join(household_text.working(outcome, outcome.months[0].period, line)
-                    for line in household_text.household_lines(outcome))
+    every = "".join(
+        household_text.working(outcome, outcome.months[0].period, line)
+        for line in household_text.household_lines(outcome)
+    )
     assert not re.search(r"[A-Za-z]{4,}|\d{3}_[0-9a-f]{16}|\.txt\b", every), every
-    nursing = household.compute(household.check({"period": "2021-07", "household": {
-        "area": "urban", "category": "other", "members": [{"age": 45, "disability_grade": 1, "self_care": 1}]}}))
+    nursing = household.compute(
+        household.check(
+            {
+                "period": "2021-07",
+                "household": {
+                    "area": "urban",
+                    "category": "other",
+                    "members": [{"age": 45, "disability_grade": 1, "self_care": 1}],
+                },
+            }
+        )
+    )
     assert "出处：按报告数校准" in household_text.working(nursing, nursing.months[0].period, "disability_nursing")
 
 
 def test_a_flat_rule_shows_the_standard_of_the_persons_class():
-    case = household.check({"period": "2020-05", "household": {"area": "rural", "category": "tekun", "members": [
-        {"age": 80, "tekun": 1, "institution": 0, "self_care": 1}]}})
+    case = household.check(
+        {
+            "period": "2020-05",
+            "household": {
+                "area": "rural",
+                "category": "tekun",
+                "members": [{"age": 80, "tekun": 1, "institution": 0, "self_care": 1}],
+            },
+        }
+    )
     outcome = household.compute(case)
     text = household_text.working(outcome, case.periods[0], "tekun")
     assert f"按所属类别核定的月标准 {outcome.months[0].amounts['tekun']:,.2f}元" in text
@@ -49,11 +77,15 @@ def test_a_flat_rule_shows_the_standard_of_the_persons_class():
 
 
 def test_scenario_side_by_side(tmp_path, capsys):
-    raise_ = Scenario("up50", "城市低保标准提高50元", (Change("dibao.standard.urban", dt.date(2020, 5, 1), None, value=880.0),))
+    raise_ = Scenario(
+        "up50", "城市低保标准提高50元", (Change("dibao.standard.urban", dt.date(2020, 5, 1), None, value=880.0),)
+    )
     case = household.check(FAMILY)
     base, other = household.compute(case), household.compute(case, raise_)
     assert other.amount(case.periods[0], "dibao") - base.amount(case.periods[0], "dibao") == pytest.approx(150)
-    assert "城市低保标准880元/人·月（2020年5月起，出处：方案“up50”）" in household_text.working(other, case.periods[0], "dibao")
+    assert "城市低保标准880元/人·月（2020年5月起，出处：方案“up50”）" in household_text.working(
+        other, case.periods[0], "dibao"
+    )
     path = write(tmp_path, FAMILY)
     scenario = tmp_path / "up50.yaml"
     scenario.write_text(yaml.safe_dump(raise_.to_dict(), allow_unicode=True), encoding="utf-8")
@@ -63,9 +95,12 @@ def test_scenario_side_by_side(tmp_path, capsys):
 
 
 def test_several_months_and_per_member_outputs(tmp_path, capsys):
-    case = dict(FAMILY, period="2020-03..2020-05", household={
-        "area": "urban", "category": "other", "members": [{"age": 92, "elderly_allowance": 1}, {"age": 60}]},
-        output={"elderly_allowance": [100, 0]})
+    case = dict(
+        FAMILY,
+        period="2020-03..2020-05",
+        household={"area": "urban", "category": "other", "members": [{"age": 92, "elderly_allowance": 1}, {"age": 60}]},
+        output={"elderly_allowance": [100, 0]},
+    )
     assert cli.main(["cases", str(write(tmp_path, case))]) == 0
     outcome = household.compute(household.check(case))
     assert [m.persons["elderly_allowance"] for m in outcome.months] == [[100.0, 0.0]] * 3
@@ -84,17 +119,24 @@ def test_save_reads_back(tmp_path):
     assert cli.main(["cases", str(path)]) == 0
 
 
-@pytest.mark.parametrize("change, field, words", [
-    ({"income": -50}, "household.income", "不能为负数"),
-    ({"members": [{"age": 200}]}, "household.members[1].age", "年龄 200 不存在"),
-    ({"members": [{"age": 70, "self_care": 3}]}, "household.members[1].self_care", "0 全自理、1 半护理、2 全护理"),
-    ({"members": [{"age": 40, "id": "A"}, {"age": 12, "id": "A"}]}, "household.members[2].id", "出现两次"),
-    ({"category": "tekun", "members": [{"age": 40}, {"age": 12, "tekun": 1}]}, "household.members[2].tekun", "同户有成年人"),
-    ({"members": [{"age": 40, "wage": 3000}]}, "household.members[1].wage", "不认识的成员字段"),
-    ({"area": "suburb"}, "household.area", "不是地区"),
-    ({"category": "tekun"}, "household.category", "须至少一位成员为特困人员"),
-    ({"tier": 5}, "household.tier", "低保档次 5 不存在"),
-])
+@pytest.mark.parametrize(
+    "change, field, words",
+    [
+        ({"income": -50}, "household.income", "不能为负数"),
+        ({"members": [{"age": 200}]}, "household.members[1].age", "年龄 200 不存在"),
+        ({"members": [{"age": 70, "self_care": 3}]}, "household.members[1].self_care", "0 全自理、1 半护理、2 全护理"),
+        ({"members": [{"age": 40, "id": "A"}, {"age": 12, "id": "A"}]}, "household.members[2].id", "出现两次"),
+        (
+            {"category": "tekun", "members": [{"age": 40}, {"age": 12, "tekun": 1}]},
+            "household.members[2].tekun",
+            "同户有成年人",
+        ),
+        ({"members": [{"age": 40, "wage": 3000}]}, "household.members[1].wage", "不认识的成员字段"),
+        ({"area": "suburb"}, "household.area", "不是地区"),
+        ({"category": "tekun"}, "household.category", "须至少一位成员为特困人员"),
+        ({"tier": 5}, "household.tier", "低保档次 5 不存在"),
+    ],
+)
 def test_impossible_household_is_one_line_naming_the_field(tmp_path, capsys, change, field, words):
     case = dict(FAMILY, household={**FAMILY["household"], **change})
     with pytest.raises(CivsimError) as caught:
@@ -107,8 +149,14 @@ def test_impossible_household_is_one_line_naming_the_field(tmp_path, capsys, cha
 
 
 def test_a_member_in_two_households_in_one_month(tmp_path):
-    one = {"period": "2020-05", "household": {"id": "H1", "area": "urban", "income": 400, "members": [{"age": 40, "id": "P1"}]}}
-    two = {"period": "2020-05", "household": {"id": "H2", "area": "urban", "income": 300, "members": [{"age": 40, "id": "P1"}]}}
+    one = {
+        "period": "2020-05",
+        "household": {"id": "H1", "area": "urban", "income": 400, "members": [{"age": 40, "id": "P1"}]},
+    }
+    two = {
+        "period": "2020-05",
+        "household": {"id": "H2", "area": "urban", "income": 300, "members": [{"age": 40, "id": "P1"}]},
+    }
     path = tmp_path / "two.yaml"
     path.write_text(yaml.safe_dump([one, two]), encoding="utf-8")
     with pytest.raises(CivsimError, match="同时属于户 H1"):
@@ -130,7 +178,7 @@ def test_page_shares_the_scenario_and_refuses_an_impossible_member(tmp_path):
     page.rows[1].self_care.options = [("x", 0), ("y", 1), ("z", 2), ("bad", 7)]
     page.rows[1].self_care.value = 7
     assert page.message.startswith("成员2的自理能力：自理能力 7 不存在") and "civsim-hh-error" in page.status_box.value
-    assert 'data-key="单户测算.household.members[2].self_care"' not in page.status_box.value   # no file on the page
+    assert 'data-key="单户测算.household.members[2].self_care"' not in page.status_box.value  # no file on the page
     assert 'data-key="household.members[2].self_care"' in page.status_box.value
     assert page.base.months[0].amounts["dibao"] == pytest.approx(1290)
     page.rows[1].self_care.value = 0
@@ -148,13 +196,30 @@ def test_the_pdf_is_one_chinese_page_with_the_amounts_and_sources(tmp_path):
     base = household.compute(case, sims=sims)
     other = household.compute(case, "dibao_plus5_july", sims=sims)
     path = tmp_path / "family.pdf"
-    assert cli.main(["household", str(write(tmp_path, dict(FAMILY, period="2021-07"))), "--scenario",
-                     "dibao_plus5_july", "--pdf", str(path)]) == 0
+    assert (
+        cli.main(
+            [
+                "household",
+                str(write(tmp_path, dict(FAMILY, period="2021-07"))),
+                "--scenario",
+                "dibao_plus5_july",
+                "--pdf",
+                str(path),
+            ]
+        )
+        == 0
+    )
     reader = PdfReader(path)
     text = reader.pages[0].extract_text()
     assert len(reader.pages) == 1
-    for words in ("单户社会救助测算表", "1,290.00", f"{other.amount(case.periods[0], 'dibao'):,.2f}", "出处", "生成信息",
-                  "经办人"):
+    for words in (
+        "单户社会救助测算表",
+        "1,290.00",
+        f"{other.amount(case.periods[0], 'dibao'):,.2f}",
+        "出处",
+        "生成信息",
+        "经办人",
+    ):
         assert words in text, words
     assert base.amount(case.periods[0], "dibao") == 1290.0
 
@@ -172,7 +237,7 @@ def test_a_trace_is_for_one_household_and_costs_a_plain_run_nothing():
     assert sim.prepared.trace is None
     month = engine.Month(p, sim.months[0], sim.prepared, sim.income(p)[0], 2.5, 3.0)
     assert month.trace is None
-    month.step("家庭人数", [3], "人")            # a no-op without a trace
+    month.step("家庭人数", [3], "人")  # a no-op without a trace
 
 
 def test_the_pdf_is_not_written_over_the_case_file(tmp_path, capsys):
@@ -191,7 +256,18 @@ def test_the_explorers_live_scenario_is_cited_in_words_a_saved_one_by_its_name()
     from civsim.engine.trace import Reading
 
     def cite(source):
-        return household_text.parameter(Reading(pd.Period("2021-07", "M"), "dibao", "dibao.standard.urban", 871.5,
-                                                "yuan/person/month", dt.date(2021, 7, 1), source, ""))
+        return household_text.parameter(
+            Reading(
+                pd.Period("2021-07", "M"),
+                "dibao",
+                "dibao.standard.urban",
+                871.5,
+                "yuan/person/month",
+                dt.date(2021, 7, 1),
+                source,
+                "",
+            )
+        )
+
     assert "出处：当前模拟方案" in cite("scenario explorer") and "explorer" not in cite("scenario explorer")
     assert "出处：方案“up50”" in cite("scenario up50")

@@ -6,6 +6,7 @@ subprocess importing that copy checks every place a program shows up: the engine
 labels, the reconciliation's 低保金及补贴, the budget projection's lines, the explorer's controls
 and the 工作总结's sentence — all without a notebook kernel.
 """
+
 import json
 import os
 import shutil
@@ -54,15 +55,15 @@ PROGRAM = Program(
 )
 '''
 
-PARAMS = '''\
+PARAMS = """\
 amount:
   unit: yuan/household/month
   description: 低保、特困家庭冬季取暖补贴（11月至次年3月，每户每月）
   values:
     2019-01-01: {value: 100, assumption: "a test rule: 100 yuan a household a month"}
-'''
+"""
 
-CASES = '''\
+CASES = """\
 - name: 12月城市低保户每户100元
   period: 2020-12
   household: {area: urban, income: 400, category: dibao, members: [{age: 45}, {age: 40}]}
@@ -75,9 +76,9 @@ CASES = '''\
   period: 2021-01
   household: {area: rural, category: tekun, members: [{age: 75, tekun: 1}]}
   output: {tekun_heating: 100}
-'''
+"""
 
-CHECK = '''\
+CHECK = """\
 import json
 
 import pandas as pd
@@ -122,7 +123,7 @@ paid = explorer.paid_programs(baseline)
 out["control"] = [s for s in explorer.STANDARDS if s[1] == "heating.amount"]
 out["moving"] = "heating.amount" in explorer.moving_leaves(sim, p, baseline, paid)
 print(json.dumps(out, ensure_ascii=False, default=str))
-'''
+"""
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -182,10 +183,14 @@ def test_a_new_program_is_three_files_and_shows_up_everywhere(tmp_path):
 def test_the_copy_without_the_new_files_pays_no_heating(tmp_path):
     """The same check script on an untouched copy: no heating line anywhere (the test above can fail)."""
     copy = _copy(tmp_path)
-    done = _run(copy, "-c", textwrap.dedent('''\
+    done = _run(
+        copy,
+        "-c",
+        textwrap.dedent("""\
         from civsim import programs
         from civsim.report import text
         print("dibao_heating" in programs.LINES, [k for _, keys in text.areas() for k in keys if "heating" in k])
-    '''))
+    """),
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == "False []"

@@ -1,5 +1,6 @@
 """The rule forms beyond the gap, on a synthetic roll: 分档 households drawn at the roll's shares,
 add-on classes drawn only where declared, and their shares among the roll's unknowns."""
+
 import datetime as dt
 from dataclasses import replace
 
@@ -20,22 +21,31 @@ def _with(p, values: dict):
 
 def test_a_tiered_area_draws_its_households_tiers_at_the_rolls_shares():
     base = params.load("东西湖区")
-    p = _with(base, {"dibao.tiered.rural": 1, "dibao.tier_share.first.rural": 0.2, "dibao.tier_share.second.rural": 0.5})
+    p = _with(
+        base, {"dibao.tiered.rural": 1, "dibao.tier_share.first.rural": 0.2, "dibao.tier_share.second.rural": 0.5}
+    )
     roll = synthetic.synthesize(p, 2020)
     dibao = roll.households[roll.households["category"] == "dibao"]
     rural, urban = dibao[dibao["area"] == "rural"], dibao[dibao["area"] == "urban"]
     shares = np.bincount(rural["tier"], minlength=4)[1:] / len(rural)
     assert abs(shares[0] - 0.2) < 0.05 and abs(shares[1] - 0.5) < 0.05 and abs(shares[2] - 0.3) < 0.05
-    assert (urban["tier"] == 0).all()           # the urban area pays the gap
+    assert (urban["tier"] == 0).all()  # the urban area pays the gap
 
 
 def test_a_tiered_district_pays_by_its_tiers():
     base = params.load("东西湖区")
     gap = engine.simulate("东西湖区", 2020, params=base)
-    tiered = _with(base, {"dibao.tiered.rural": 1, "dibao.tier.first.percent.rural": 90,
-                          "dibao.tier.second.percent.rural": 60, "dibao.tier.third.percent.rural": 30})
+    tiered = _with(
+        base,
+        {
+            "dibao.tiered.rural": 1,
+            "dibao.tier.first.percent.rural": 90,
+            "dibao.tier.second.percent.rural": 60,
+            "dibao.tier.third.percent.rural": 30,
+        },
+    )
     by_tier = engine.simulate("东西湖区", 2020, params=tiered)
-    money = lambda f, area: f[(f.program == "dibao") & (f.area == area)]["amount_yuan"].sum()   # noqa: E731
+    money = lambda f, area: f[(f.program == "dibao") & (f.area == area)]["amount_yuan"].sum()  # noqa: E731
     assert money(by_tier, "urban") == money(gap, "urban")
     # a third in each 档 at 90/60/30% of the standard: about 60% of the standard per person
     persons = gap[(gap.program == "dibao") & (gap.area == "rural")]["persons"].sum()
@@ -74,7 +84,7 @@ def test_calibrate_explains_a_figure_no_rule_declared_can_reach(monkeypatch):
     def above_the_standard(code, year, owners):
         rows = real(code, year, owners)
         rows = rows[rows["program"] == "dibao"].copy()
-        rows["value"] = rows["value"] * 3           # three times what the gap rule can pay
+        rows["value"] = rows["value"] * 3  # three times what the gap rule can pay
         return rows.reset_index(drop=True)
 
     monkeypatch.setattr(calibrate, "_targets", above_the_standard)
@@ -92,6 +102,11 @@ def test_calibrate_says_when_no_figure_was_reported(monkeypatch):
     from civsim.errors import CivsimError
 
     import pandas as pd
-    monkeypatch.setattr(calibrate, "_targets", lambda code, year, owners: pd.DataFrame(columns=["program", "measure", "period", "value"]))
+
+    monkeypatch.setattr(
+        calibrate,
+        "_targets",
+        lambda code, year, owners: pd.DataFrame(columns=["program", "measure", "period", "value"]),
+    )
     with pytest.raises(CivsimError, match="no reported money or person-times"):
         calibrate.fit_roll("翔安区", 2023)

@@ -1,4 +1,5 @@
 """The local workers civsim starts run as the national benchmark measured them."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """Policy is statute, the roll is evidence: fitted values live in params/calibration, each names the
 figures it was fitted to, and refitting them here reproduces what is shipped; a figure the rules
 cannot reach stays a visible miss instead of a plug."""
+
 import datetime as dt
 import functools
 import math
@@ -35,8 +36,11 @@ def _fitted_entries():
 
 
 def test_no_policy_file_holds_a_fitted_value():
-    text = "\n".join(f.read_text(encoding="utf-8") for f in PARAMS.glob("*/*.yaml")
-                     if f.parent.name not in ("calibration", "scenarios", "plans", "summaries"))
+    text = "\n".join(
+        f.read_text(encoding="utf-8")
+        for f in PARAMS.glob("*/*.yaml")
+        if f.parent.name not in ("calibration", "scenarios", "plans", "summaries")
+    )
     assert "calibration:" not in text and "fitted_to" not in text
     assert sum(1 for _ in _fitted_entries()) >= 29
 
@@ -46,8 +50,12 @@ def test_every_fitted_value_names_figures_the_bureau_reported():
     for code, path, entry in _fitted_entries():
         for figure in entry.fitted_to:
             program, measure, period = figure.split()
-            hits = table[(table.jurisdiction.astype(str) == code) & (table.program == program)
-                         & (table.measure == measure) & (table.period == period)]
+            hits = table[
+                (table.jurisdiction.astype(str) == code)
+                & (table.program == program)
+                & (table.measure == measure)
+                & (table.period == period)
+            ]
             assert len(hits) == 1, (code, path, figure)
 
 
@@ -55,9 +63,9 @@ def test_every_fitted_value_names_figures_the_bureau_reported():
 def test_values_fitted_one_by_one_are_their_fit(district, year, figure):
     paths, shift = calibrate.refit(district, figure)
     shipped = params.load(district)
-    if shipped.leaf(paths[0]).unit in calibrate.COUNTS:      # whole persons: less than one person off
+    if shipped.leaf(paths[0]).unit in calibrate.COUNTS:  # whole persons: less than one person off
         assert abs(shift) * min(shipped.leaf(p).entries[-1].value for p in paths) < 1, (paths, shift)
-    else:                                                    # to the fen of the declared unit
+    else:  # to the fen of the declared unit
         assert abs(shift) <= 1e-4 * max(e.value for p in paths for e in shipped.leaf(p).entries), (paths, shift)
 
 
@@ -66,9 +74,11 @@ def test_every_value_fitted_one_by_one_is_refitted_here():
     joint = set(programs.UNKNOWNS)
     files = {params.load(d).district.slug: d for d, _ in SHIPPED}
     for file in (PARAMS / "calibration").glob("*.yaml"):
-        district = files[file.stem]             # every file belongs to a district-year refitted here
+        district = files[file.stem]  # every file belongs to a district-year refitted here
         own = params._read_calibration(file)
-        assert {(district, p) for p, leaf in own.items() if p not in joint and any(e.fitted_to for e in leaf.entries)} <= covered
+        assert {
+            (district, p) for p, leaf in own.items() if p not in joint and any(e.fitted_to for e in leaf.entries)
+        } <= covered
 
 
 @pytest.mark.slow
@@ -130,7 +140,9 @@ def _root(tmp_path):
 def test_a_fitted_value_in_a_policy_file_is_refused(tmp_path):
     root = _root(tmp_path)
     (root / "420112-dongxihu" / "funeral.yaml").write_text(
-        "amount:\n  unit: yuan/case\n  values:\n    2019-01-01: {value: 3000, calibration: 'from the total'}\n", encoding="utf-8")
+        "amount:\n  unit: yuan/case\n  values:\n    2019-01-01: {value: 3000, calibration: 'from the total'}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CivsimError, match="a fitted value in a policy file.*calibration/420112-dongxihu.yaml"):
         params.load("东西湖区", root)
 
@@ -138,8 +150,10 @@ def test_a_fitted_value_in_a_policy_file_is_refused(tmp_path):
 def test_a_fit_over_a_stated_value_is_refused(tmp_path):
     root = _root(tmp_path)
     with open(root / "calibration" / "420112-dongxihu.yaml", "a", encoding="utf-8") as f:
-        f.write("dibao:\n  standard:\n    urban:\n      unit: yuan/person/month\n      values:\n"
-                "        2020-05-01: {value: 900, fitted_to: [dibao amount_yuan 2020-01..2020-10], calibration: 'a plug'}\n")
+        f.write(
+            "dibao:\n  standard:\n    urban:\n      unit: yuan/person/month\n      values:\n"
+            "        2020-05-01: {value: 900, fitted_to: [dibao amount_yuan 2020-01..2020-10], calibration: 'a plug'}\n"
+        )
     with pytest.raises(CivsimError, match="a fitted value over one dibao.yaml states from 2020-04-01"):
         params.load("东西湖区", root)
 
@@ -147,7 +161,9 @@ def test_a_fit_over_a_stated_value_is_refused(tmp_path):
 def test_a_fitted_value_without_its_figures_is_refused(tmp_path):
     root = _root(tmp_path)
     with open(root / "calibration" / "420112-dongxihu.yaml", "a", encoding="utf-8") as f:
-        f.write("funeral:\n  amount:\n    unit: yuan/case\n    values:\n      2019-01-01: {value: 3000, calibration: 'from the total'}\n")
+        f.write(
+            "funeral:\n  amount:\n    unit: yuan/case\n    values:\n      2019-01-01: {value: 3000, calibration: 'from the total'}\n"
+        )
     with pytest.raises(CivsimError, match="a value without its fit"):
         params.load("东西湖区", root)
 
@@ -159,10 +175,12 @@ def test_calibrate_writes_what_it_fitted(tmp_path, capsys, monkeypatch):
     root = _root(tmp_path)
     target = root / "calibration" / "350213-xiangan.yaml"
     # a value an earlier fit wrote for the year and this one does not fit (no urban recipient) goes
-    target.write_text("dibao:\n  gap_ratio:\n    urban:\n      unit: ratio\n      values:\n"
-                      "        2023-01-01: {value: 0.9, fitted_to: [dibao amount_yuan 2023-01..2023-12], calibration: 'stale'}\n",
-                      encoding="utf-8")
-    fit = shipped_fit("翔安区", 2023)         # of the shipped parameters, as the command fits them
+    target.write_text(
+        "dibao:\n  gap_ratio:\n    urban:\n      unit: ratio\n      values:\n"
+        "        2023-01-01: {value: 0.9, fitted_to: [dibao amount_yuan 2023-01..2023-12], calibration: 'stale'}\n",
+        encoding="utf-8",
+    )
+    fit = shipped_fit("翔安区", 2023)  # of the shipped parameters, as the command fits them
     calibrate.write(fit, root)
     params.clear_cache()
     back = params.load("翔安区", root)
@@ -170,7 +188,7 @@ def test_calibrate_writes_what_it_fitted(tmp_path, capsys, monkeypatch):
         assert back.at(unknown.path, "2023-06") == pytest.approx(value)
     assert back.leaf("dibao.gap_ratio.urban").at(dt.date(2023, 6, 1)).source != "calibration"
     assert "stale" not in target.read_text(encoding="utf-8")
-    monkeypatch.setattr(calibrate, "fit_roll", lambda *key: fit)     # the fit above, printed
+    monkeypatch.setattr(calibrate, "fit_roll", lambda *key: fit)  # the fit above, printed
     assert cli.main(["calibrate", "--district", "翔安区", "--year", "2023"]) == 0
     out = capsys.readouterr().out
     assert all(u.path in out for u in fit.unknowns)

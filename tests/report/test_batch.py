@@ -1,4 +1,5 @@
 """Batch rendering: failures stay with their own notebook, outputs are whole, parameters are values."""
+
 import json
 from pathlib import Path
 
@@ -9,8 +10,10 @@ from civsim import batch, batch_kernels
 from civsim.errors import CivsimError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-TRICKY = ('他说 "你好" and \'bye\'\nsecond line\twith tab\r\n'
-          'not a newline: \\n, triple """ and \'\'\', braces {district} %s, end\\')
+TRICKY = (
+    "他说 \"你好\" and 'bye'\nsecond line\twith tab\r\n"
+    "not a newline: \\n, triple \"\"\" and ''', braces {district} %s, end\\"
+)
 TIMEOUT = 4  # seconds per cell
 
 
@@ -22,8 +25,7 @@ def batch_run(tmp_path_factory):
         (out / f"raises.{kind}").write_text(f"previous {kind}", encoding="utf-8")
     jobs = [
         batch.Job(FIXTURES / "params.ipynb", out, "good-a", {"text": "东西湖区", "number": 1}, "东西湖区"),
-        batch.Job(FIXTURES / "params.ipynb", out, "good-b",
-                  {"text": TRICKY, "number": 2.5}, "tricky"),
+        batch.Job(FIXTURES / "params.ipynb", out, "good-b", {"text": TRICKY, "number": 2.5}, "tricky"),
         batch.Job(FIXTURES / "raises.ipynb", out, "raises", {"rows": 3}, "raises"),
         batch.Job(FIXTURES / "sleeps.ipynb", out, "sleeps", {"seconds": 60}, "sleeps"),
         batch.Job(FIXTURES / "dies.ipynb", out, "dies", {}, "dies"),
@@ -113,15 +115,18 @@ def test_summary(batch_run):
     assert text.splitlines()[-1].startswith("完成 2 份，失败 4 份")
 
 
-@pytest.mark.parametrize("text, safe", [
-    ("420112-东西湖区", "420112-东西湖区"),
-    ("东西湖区 2021/计划", "东西湖区 2021_计划"),
-    ("../etc/passwd", "_etc_passwd"),
-    ("a\x00b", "a_b"),
-    ('报告:"草稿"?', "报告__草稿__"),
-    ("  东丽区. ", "东丽区"),
-    ("CON", "_CON"),
-])
+@pytest.mark.parametrize(
+    "text, safe",
+    [
+        ("420112-东西湖区", "420112-东西湖区"),
+        ("东西湖区 2021/计划", "东西湖区 2021_计划"),
+        ("../etc/passwd", "_etc_passwd"),
+        ("a\x00b", "a_b"),
+        ('报告:"草稿"?', "报告__草稿__"),
+        ("  东丽区. ", "东丽区"),
+        ("CON", "_CON"),
+    ],
+)
 def test_safe_component(text, safe):
     assert batch.safe_component(text) == safe
 
@@ -133,15 +138,18 @@ def test_safe_component_limits_length_and_refuses_nothing():
             batch.safe_component(bad)
 
 
-@pytest.mark.parametrize("name, parameters", [
-    ("a/b", {}),
-    ("..", {}),
-    ("ok", {"x; import os": 1}),
-    ("ok", {"class": 1}),
-    ("ok", {"path": Path("/tmp")}),
-    ("ok", {"pair": (1, 2)}),
-    ("ok", {"table": {1: "a"}}),
-])
+@pytest.mark.parametrize(
+    "name, parameters",
+    [
+        ("a/b", {}),
+        ("..", {}),
+        ("ok", {"x; import os": 1}),
+        ("ok", {"class": 1}),
+        ("ok", {"path": Path("/tmp")}),
+        ("ok", {"pair": (1, 2)}),
+        ("ok", {"table": {1: "a"}}),
+    ],
+)
 def test_bad_jobs_are_refused(name, parameters, tmp_path):
     with pytest.raises(CivsimError):
         batch.Job(FIXTURES / "params.ipynb", tmp_path, name, parameters, "bad")
@@ -157,21 +165,26 @@ def test_two_jobs_may_not_write_the_same_report(tmp_path):
 @pytest.mark.slow
 def test_one_kernel_per_worker_with_nothing_left_from_the_last_notebook(tmp_path):
     """The worker reuses its kernel, but a notebook never sees the names of the one before."""
-    jobs = [batch.Job(FIXTURES / "params.ipynb", tmp_path, "first", {"text": "东丽区", "number": 3}),
-            batch.Job(FIXTURES / "fresh.ipynb", tmp_path, "second", {"name": "text"}),
-            batch.Job(FIXTURES / "fresh.ipynb", tmp_path, "third", {"name": "number"})]
+    jobs = [
+        batch.Job(FIXTURES / "params.ipynb", tmp_path, "first", {"text": "东丽区", "number": 3}),
+        batch.Job(FIXTURES / "fresh.ipynb", tmp_path, "second", {"name": "text"}),
+        batch.Job(FIXTURES / "fresh.ipynb", tmp_path, "third", {"name": "number"}),
+    ]
     outcomes = batch.run(jobs, workers=1, progress=False)
     assert all(o.ok for o in outcomes), batch.summary(outcomes)
     printed = []
     for name in ("second", "third"):
         cells = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4).cells
-        printed.append(json.loads([o.text for c in cells if c.cell_type == "code" for o in c.outputs
-                                   if o.output_type == "stream"][-1]))
+        printed.append(
+            json.loads(
+                [o.text for c in cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream"][-1]
+            )
+        )
         assert all("civsim-reset" not in c.metadata.get("tags", []) for c in cells)
     assert [p["leftover"] for p in printed] == [False, False]
     assert all(Path(p["cwd"]) == FIXTURES.resolve() for p in printed)
-    assert printed[0]["pid"] == printed[1]["pid"]                       # the same kernel ran both
-    for name in ("first", "second", "third"):     # counted from 1 each time, as a new kernel would
+    assert printed[0]["pid"] == printed[1]["pid"]  # the same kernel ran both
+    for name in ("first", "second", "third"):  # counted from 1 each time, as a new kernel would
         cells = [c for c in nbformat.read(tmp_path / f"{name}.ipynb", as_version=4).cells if c.cell_type == "code"]
         assert [c.execution_count for c in cells] == list(range(1, len(cells) + 1))
         # the notebook's own line only: no complaint of IPython's history about reused line numbers
@@ -189,22 +202,38 @@ def test_the_executed_notebook_is_the_one_papermill_writes_by_default(tmp_path, 
     writes = []
     for name in ("papermill.engines", "papermill.execute"):
         module = importlib.import_module(name)
-        monkeypatch.setattr(module, "write_ipynb", lambda nb, path, write=module.write_ipynb: (writes.append(path),
-                                                                                             write(nb, path)))
+        monkeypatch.setattr(
+            module, "write_ipynb", lambda nb, path, write=module.write_ipynb: (writes.append(path), write(nb, path))
+        )
 
     def executed(engine_name, name):
         writes.clear()
         target = tmp_path / f"{name}.ipynb"
-        papermill.execute_notebook(str(FIXTURES / "params.ipynb"), str(target), parameters={"text": "东丽区"},
-                                   kernel_name="python3", progress_bar=False, engine_name=engine_name)
+        papermill.execute_notebook(
+            str(FIXTURES / "params.ipynb"),
+            str(target),
+            parameters={"text": "东丽区"},
+            kernel_name="python3",
+            progress_bar=False,
+            engine_name=engine_name,
+        )
         book = nbformat.read(target, as_version=4)
-        return len(writes), [(c.cell_type, c.source, c.get("outputs"), c.metadata.get("tags"),
-                              c.metadata["papermill"]["status"], c.metadata["papermill"]["exception"]) for c in book.cells]
+        return len(writes), [
+            (
+                c.cell_type,
+                c.source,
+                c.get("outputs"),
+                c.metadata.get("tags"),
+                c.metadata["papermill"]["status"],
+                c.metadata["papermill"]["exception"],
+            )
+            for c in book.cells
+        ]
 
     default_writes, default = executed(None, "default")
     final_writes, final = executed(batch_kernels.engine(), "final")
     assert final == default and "东丽区" in str(final)
-    assert default_writes > 2 * len(default) and final_writes == 2      # the manager's last write and papermill's
+    assert default_writes > 2 * len(default) and final_writes == 2  # the manager's last write and papermill's
 
 
 def test_prepare_starts_the_fork_server_the_batch_then_uses():
@@ -219,8 +248,8 @@ def test_prepare_starts_the_fork_server_the_batch_then_uses():
     batch.prepare()
     pid = forkserver._forkserver._forkserver_pid
     assert pid is not None
-    os.kill(pid, 0)                     # running (raises if not)
-    batch.prepare()                     # a second call keeps it
+    os.kill(pid, 0)  # running (raises if not)
+    batch.prepare()  # a second call keeps it
     assert forkserver._forkserver._forkserver_pid == pid
 
 
@@ -228,8 +257,9 @@ def test_prepare_starts_the_fork_server_the_batch_then_uses():
 def test_a_warning_fails_the_report_rather_than_printing_into_it(tmp_path):
     """A library's deprecation would print into the report with the kernel's temporary file name;
     the batch makes every warning an error, so the report fails at its cell instead."""
-    outcome = batch.run([batch.Job(FIXTURES / "warns.ipynb", tmp_path, "warns", {}, "warns")], workers=1,
-                        progress=False)[0]
+    outcome = batch.run(
+        [batch.Job(FIXTURES / "warns.ipynb", tmp_path, "warns", {}, "warns")], workers=1, progress=False
+    )[0]
     assert not outcome.ok and outcome.outputs == {}
     assert outcome.error == "FutureWarning: 旧的调用方式" and outcome.cell == 2
     assert not (tmp_path / "warns.html").exists()

@@ -1,4 +1,5 @@
 """Charts draw Chinese as glyphs, never as empty boxes: any "Glyph … missing" warning fails a test."""
+
 import io
 import types
 import warnings
@@ -24,10 +25,19 @@ def results(scenarios=("baseline",), year=2021, months=12, programs=PROGRAMS):
             for p, program in enumerate(programs):
                 for area in ("urban", "rural"):
                     persons = 100 + 10 * p + month.month
-                    rows.append({"jurisdiction": "420112", "scenario": scenario, "month": month,
-                                 "program": program, "area": area, "households": persons // 2,
-                                 "persons": persons, "person_times": persons,
-                                 "amount_yuan": persons * 800.0 * (1 + 0.05 * s)})
+                    rows.append(
+                        {
+                            "jurisdiction": "420112",
+                            "scenario": scenario,
+                            "month": month,
+                            "program": program,
+                            "area": area,
+                            "households": persons // 2,
+                            "persons": persons,
+                            "person_times": persons,
+                            "amount_yuan": persons * 800.0 * (1 + 0.05 * s),
+                        }
+                    )
     frame = pd.DataFrame(rows)
     frame["month"] = frame["month"].astype("period[M]")
     return frame
@@ -64,15 +74,19 @@ def test_program_labels_are_the_declared_lines():
     assert charts.program_label("new_program") == "new_program"
 
 
-@pytest.mark.parametrize("make", [
-    lambda: charts.monthly_caseload(results()),
-    lambda: charts.monthly_caseload(results(), programs=["dibao", "tekun"]),
-    lambda: charts.monthly_money(results()),
-    lambda: charts.monthly_money(results(), programs=["temporary"]),
-    lambda: charts.year_on_year(results(year=2021), results(year=2020)),
-    lambda: charts.scenario_vs_baseline(results(scenarios=("baseline", "dibao_plus_5pct"))),
-    lambda: charts.monthly_money(results(year=2020, months=15)),  # crosses a year: 2021年1月 labels
-], ids=["caseload", "caseload-some", "money", "money-one", "year-on-year", "scenario", "two-years"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: charts.monthly_caseload(results()),
+        lambda: charts.monthly_caseload(results(), programs=["dibao", "tekun"]),
+        lambda: charts.monthly_money(results()),
+        lambda: charts.monthly_money(results(), programs=["temporary"]),
+        lambda: charts.year_on_year(results(year=2021), results(year=2020)),
+        lambda: charts.scenario_vs_baseline(results(scenarios=("baseline", "dibao_plus_5pct"))),
+        lambda: charts.monthly_money(results(year=2020, months=15)),  # crosses a year: 2021年1月 labels
+    ],
+    ids=["caseload", "caseload-some", "money", "money-one", "year-on-year", "scenario", "two-years"],
+)
 def test_every_chart_renders_chinese_without_missing_glyphs(make):
     fig = make()
     assert isinstance(fig, Figure)
@@ -120,15 +134,18 @@ def test_caseload_skips_programs_without_persons():
     assert legend == ["低保"]
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda: charts.monthly_money(results(scenarios=("baseline", "reform"))), "scenario"),
-    (lambda: charts.monthly_money(results().drop(columns="amount_yuan")), "amount_yuan"),
-    (lambda: charts.monthly_money(results().assign(month="2021-01")), "Periods"),
-    (lambda: charts.monthly_money(results(), programs=["nope"]), "nope"),
-    (lambda: charts.scenario_vs_baseline(results()), "baseline"),
-    (lambda: charts.monthly_caseload(results().iloc[0:0]), "no rows"),
-    (lambda: charts.year_on_year(results(), results(year=2020).assign(jurisdiction="120110")), "same jurisdiction"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: charts.monthly_money(results(scenarios=("baseline", "reform"))), "scenario"),
+        (lambda: charts.monthly_money(results().drop(columns="amount_yuan")), "amount_yuan"),
+        (lambda: charts.monthly_money(results().assign(month="2021-01")), "Periods"),
+        (lambda: charts.monthly_money(results(), programs=["nope"]), "nope"),
+        (lambda: charts.scenario_vs_baseline(results()), "baseline"),
+        (lambda: charts.monthly_caseload(results().iloc[0:0]), "no rows"),
+        (lambda: charts.year_on_year(results(), results(year=2020).assign(jurisdiction="120110")), "same jurisdiction"),
+    ],
+)
 def test_bad_frames_fail_with_a_clear_error(call, words):
     with pytest.raises(CivsimError, match=words):
         call()

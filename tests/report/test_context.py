@@ -1,5 +1,6 @@
 """A district-year's context: computed once, saved byte for byte the same, refused in one line when
 made for other inputs, and all the documents need: they format it and simulate nothing."""
+
 import filecmp
 import json
 
@@ -14,8 +15,8 @@ from civsim.report.plan import NextYearPlan
 from civsim.report.summary import AnnualSummary
 
 DISTRICT, YEAR, MONTH = "东西湖区", 2020, 10
-SCENARIOS = ["dibao_plus5_july"]            # the plan's and the budget's, from July of the year after
-WINDOW = {"draws": 3, "years": 2}           # a small Monte Carlo: the test is of the context, not the budget
+SCENARIOS = ["dibao_plus5_july"]  # the plan's and the budget's, from July of the year after
+WINDOW = {"draws": 3, "years": 2}  # a small Monte Carlo: the test is of the context, not the budget
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def files(folder):
 def test_a_context_holds_every_part_and_the_plan_shares_the_summarys_year(computed, saved):
     assert computed.parts == context.PARTS and computed.errors == {}
     assert computed.key.district == "420112" and computed.key.scenarios == tuple(SCENARIOS)
-    assert computed.this_year is computed.results               # one simulation of the year, for both
+    assert computed.this_year is computed.results  # one simulation of the year, for both
     assert set(computed.decomposition["scenario"]) == {"baseline", *SCENARIOS}
     assert computed.projection.year == YEAR + 1 and computed.projection.draws == 3
     assert "this_year.parquet" not in files(saved) and "results.parquet" in files(saved)
@@ -73,25 +74,52 @@ def shown(part) -> str:
     return str(part)
 
 
-SUMMARY_PARTS = ("heading", "achievements", "data_heading", "caseload_chart", "money_chart", "year_on_year_chart",
-                 "program_table", "street_table", "plan_against_actual", "problems", "next_year", "closing", "appendix",
-                 "reconciliation_table", "reconciliation_notes")
-PLAN_PARTS = ("heading", "tasks", "budget_heading", "scenario_note", "budget", "year_on_year_chart", "money_chart",
-              "scenario_chart", "closing")
+SUMMARY_PARTS = (
+    "heading",
+    "achievements",
+    "data_heading",
+    "caseload_chart",
+    "money_chart",
+    "year_on_year_chart",
+    "program_table",
+    "street_table",
+    "plan_against_actual",
+    "problems",
+    "next_year",
+    "closing",
+    "appendix",
+    "reconciliation_table",
+    "reconciliation_notes",
+)
+PLAN_PARTS = (
+    "heading",
+    "tasks",
+    "budget_heading",
+    "scenario_note",
+    "budget",
+    "year_on_year_chart",
+    "money_chart",
+    "scenario_chart",
+    "closing",
+)
 BUDGET_PARTS = ("heading", "summary", "basis", "change", "window", "scenarios", "assumptions", "closing")
 
 
 def documents(folder):
-    return (AnnualSummary.of(folder, DISTRICT, YEAR, as_of_month=MONTH),
-            NextYearPlan.of(folder, DISTRICT, YEAR + 1, SCENARIOS),
-            BudgetDocument.of(folder, DISTRICT, YEAR + 1, SCENARIOS, **WINDOW))
+    return (
+        AnnualSummary.of(folder, DISTRICT, YEAR, as_of_month=MONTH),
+        NextYearPlan.of(folder, DISTRICT, YEAR + 1, SCENARIOS),
+        BudgetDocument.of(folder, DISTRICT, YEAR + 1, SCENARIOS, **WINDOW),
+    )
 
 
 def test_the_documents_from_a_saved_context_equal_those_computed_by_hand(saved):
     summary, plan, budget = documents(saved)
-    by_hand = (AnnualSummary.compute(DISTRICT, YEAR, as_of_month=MONTH),
-               NextYearPlan.compute(DISTRICT, YEAR + 1, SCENARIOS),
-               BudgetDocument.compute(DISTRICT, YEAR + 1, SCENARIOS, **WINDOW))
+    by_hand = (
+        AnnualSummary.compute(DISTRICT, YEAR, as_of_month=MONTH),
+        NextYearPlan.compute(DISTRICT, YEAR + 1, SCENARIOS),
+        BudgetDocument.compute(DISTRICT, YEAR + 1, SCENARIOS, **WINDOW),
+    )
     for loaded, computed, parts in zip((summary, plan, budget), by_hand, (SUMMARY_PARTS, PLAN_PARTS, BUDGET_PARTS)):
         for name in parts:
             assert shown(getattr(loaded, name)()) == shown(getattr(computed, name)()), name
@@ -102,11 +130,19 @@ def test_formatting_a_saved_context_simulates_nothing(saved, monkeypatch):
     def refused(*args, **kwargs):
         raise AssertionError("a report simulated")
 
-    for target in ("civsim.engine.simulate", "civsim.engine.Simulation", "civsim.synthetic.synthesize",
-                   "civsim.budget.project", "civsim.budget.projection.project", "civsim.budget.decompose",
-                   "civsim.reconcile.reconcile", "civsim.province.simulate", "civsim.roll_io.load_folder"):
+    for target in (
+        "civsim.engine.simulate",
+        "civsim.engine.Simulation",
+        "civsim.synthetic.synthesize",
+        "civsim.budget.project",
+        "civsim.budget.projection.project",
+        "civsim.budget.decompose",
+        "civsim.reconcile.reconcile",
+        "civsim.province.simulate",
+        "civsim.roll_io.load_folder",
+    ):
         monkeypatch.setattr(target, refused)
-    with pytest.raises(AssertionError, match="a report simulated"):      # what computing would do
+    with pytest.raises(AssertionError, match="a report simulated"):  # what computing would do
         AnnualSummary.compute(DISTRICT, YEAR)
     for document, parts in zip(documents(saved), (SUMMARY_PARTS, PLAN_PARTS, BUDGET_PARTS)):
         for name in parts:
@@ -116,10 +152,15 @@ def test_formatting_a_saved_context_simulates_nothing(saved, monkeypatch):
 ASKED = {
     "another year": (lambda f: AnnualSummary.of(f, DISTRICT, YEAR + 1), "year 2020, not 2021"),
     "another district": (lambda f: AnnualSummary.of(f, "东丽区", YEAR), "jurisdiction 420112, not 120110"),
-    "another scenario": (lambda f: AnnualSummary.of(f, DISTRICT, YEAR, scenario="dibao_plus5_july"),
-                         "scenario baseline, not dibao_plus5_july"),
+    "another scenario": (
+        lambda f: AnnualSummary.of(f, DISTRICT, YEAR, scenario="dibao_plus5_july"),
+        "scenario baseline, not dibao_plus5_july",
+    ),
     "a roll": (lambda f: AnnualSummary.of(f, DISTRICT, YEAR, roll="rolls/x"), "roll none, not /"),
-    "other plan scenarios": (lambda f: NextYearPlan.of(f, DISTRICT, YEAR + 1), "plan scenarios [dibao_plus5_july], not []"),
+    "other plan scenarios": (
+        lambda f: NextYearPlan.of(f, DISTRICT, YEAR + 1),
+        "plan scenarios [dibao_plus5_july], not []",
+    ),
     "another plan year": (lambda f: NextYearPlan.of(f, DISTRICT, YEAR + 2, SCENARIOS), "year 2020, not 2021"),
     "other draws": (lambda f: BudgetDocument.of(f, DISTRICT, YEAR + 1, SCENARIOS, years=2), "draws 3, not 200"),
     "another seed": (lambda f: BudgetDocument.of(f, DISTRICT, YEAR + 1, SCENARIOS, seed=2, **WINDOW), "seed 1, not 2"),
@@ -169,7 +210,7 @@ def test_a_folder_that_holds_no_context_is_one_line(saved, tmp_path):
         context.load(broken)
     partial = tmp_path / "partial"
     partial.mkdir()
-    (partial / "context.json").write_bytes((saved / "context.json").read_bytes())     # no tables beside it
+    (partial / "context.json").write_bytes((saved / "context.json").read_bytes())  # no tables beside it
     with pytest.raises(CivsimError, match="not a whole context") as info:
         context.load(partial)
     assert "\n" not in str(info.value)
@@ -186,4 +227,4 @@ def test_a_context_folder_is_replaced_whole_or_left_as_it_was(tmp_path):
     assert files(target) == ["a.txt"]
     with atomic.atomic_folder(target) as staging:
         (staging / "b.txt").write_text("new", encoding="utf-8")
-    assert files(target) == ["b.txt"] and files(tmp_path) == ["ctx"]      # nothing left beside it
+    assert files(target) == ["b.txt"] and files(tmp_path) == ["ctx"]  # nothing left beside it

@@ -1,4 +1,5 @@
 """Work plans and annual summaries load from params/, and a bad file names its file and key."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_every_shipped_summary_loads(path):
     assert isinstance(summary.date, dt.date) and summary.areas
     assert all(area.area and area.points for area in summary.areas)
     if summary.next_year:
-        assert documents.next_plan(summary) is not None   # a summary names a plan that exists
+        assert documents.next_plan(summary) is not None  # a summary names a plan that exists
 
 
 def test_the_shipped_files_are_there():
@@ -99,11 +100,28 @@ def test_by_name_or_code_and_none_when_not_kept(tmp_path):
 def test_a_well_formed_file_parses_into_plain_dataclasses(tmp_path):
     write(tmp_path, "120110-2022.yaml", PLAN)
     plan = documents.plan("东丽区", 2022, folder=tmp_path)
-    assert plan == documents.Plan("120110", 2022, "001_dfeeb2d1aa8d8dcf.txt", "东丽区民政局2022年工作计划", (
-        documents.Section("三、加快综合为老服务体系建设", (documents.Task(
-            "推进社区养老设施建设", "新建日照中心、增加养老床位。", "社会事务科", "12月底",
-            (documents.Target("新建老年日照中心4个", "新建老年日照中心4个"),), "完成时限：12月底"),)),),
-        str(tmp_path / "120110-2022.yaml"))
+    assert plan == documents.Plan(
+        "120110",
+        2022,
+        "001_dfeeb2d1aa8d8dcf.txt",
+        "东丽区民政局2022年工作计划",
+        (
+            documents.Section(
+                "三、加快综合为老服务体系建设",
+                (
+                    documents.Task(
+                        "推进社区养老设施建设",
+                        "新建日照中心、增加养老床位。",
+                        "社会事务科",
+                        "12月底",
+                        (documents.Target("新建老年日照中心4个", "新建老年日照中心4个"),),
+                        "完成时限：12月底",
+                    ),
+                ),
+            ),
+        ),
+        str(tmp_path / "120110-2022.yaml"),
+    )
     write(tmp_path, "420112-2020.yaml", SUMMARY)
     summary = documents.summary("东西湖区", 2020, folder=tmp_path)
     assert summary.date == dt.date(2020, 10, 21) and summary.next_year == "420112-2021" and summary.note is None
@@ -111,18 +129,24 @@ def test_a_well_formed_file_parses_into_plain_dataclasses(tmp_path):
     assert summary.problems[0].quote == "一是救助政策覆盖面还不够宽"
 
 
-@pytest.mark.parametrize("old, new, key", [
-    ("        responsible: 社会事务科", "        responsable: 社会事务科", "sections[0].tasks[0].responsable"),
-    ("        deadline: 12月底\n", "", "sections[0].tasks[0].deadline"),
-    ("          - {text: 新建老年日照中心4个, quote: \"新建老年日照中心4个\"}",
-     "          - {txt: 新建老年日照中心4个, quote: \"新建老年日照中心4个\"}", "sections[0].tasks[0].targets[0].txt"),
-    ("title: 东丽区民政局2022年工作计划\n", "", "title"),
-    ("source: 001", "sauce: 001", "sauce"),
-    ("  - heading: 三、加快综合为老服务体系建设\n", "  - heading: \n", "sections[0].heading"),
-    ("year: 2022", "year: 2021", "year"),
-    ("district: 120110", "district: 420112", "district"),
-    ("sections:\n", "sections: 3\nx:\n", "x"),
-])
+@pytest.mark.parametrize(
+    "old, new, key",
+    [
+        ("        responsible: 社会事务科", "        responsable: 社会事务科", "sections[0].tasks[0].responsable"),
+        ("        deadline: 12月底\n", "", "sections[0].tasks[0].deadline"),
+        (
+            '          - {text: 新建老年日照中心4个, quote: "新建老年日照中心4个"}',
+            '          - {txt: 新建老年日照中心4个, quote: "新建老年日照中心4个"}',
+            "sections[0].tasks[0].targets[0].txt",
+        ),
+        ("title: 东丽区民政局2022年工作计划\n", "", "title"),
+        ("source: 001", "sauce: 001", "sauce"),
+        ("  - heading: 三、加快综合为老服务体系建设\n", "  - heading: \n", "sections[0].heading"),
+        ("year: 2022", "year: 2021", "year"),
+        ("district: 120110", "district: 420112", "district"),
+        ("sections:\n", "sections: 3\nx:\n", "x"),
+    ],
+)
 def test_a_bad_plan_names_its_file_and_key(tmp_path, old, new, key):
     assert old in PLAN
     path = write(tmp_path, "120110-2022.yaml", PLAN.replace(old, new))
@@ -133,13 +157,20 @@ def test_a_bad_plan_names_its_file_and_key(tmp_path, old, new, key):
     assert str(path) in str(error.value) and key in str(error.value)
 
 
-@pytest.mark.parametrize("old, new, key", [
-    ("date: 2020-10-21", "date: 2020年10月21日", "date"),
-    ("next_year: 420112-2021", "next_year: 明年", "next_year"),
-    ("  - area: 婚姻登记", "  - areas: 婚姻登记", "areas[0].areas"),
-    ("problems:\n  - {text: 社会救助政策覆盖面偏窄。, quote: \"一是救助政策覆盖面还不够宽\"}", "problems: 有", "problems"),
-    ("opening: 2020年，东西湖区民政局……\n", "", "opening"),
-])
+@pytest.mark.parametrize(
+    "old, new, key",
+    [
+        ("date: 2020-10-21", "date: 2020年10月21日", "date"),
+        ("next_year: 420112-2021", "next_year: 明年", "next_year"),
+        ("  - area: 婚姻登记", "  - areas: 婚姻登记", "areas[0].areas"),
+        (
+            'problems:\n  - {text: 社会救助政策覆盖面偏窄。, quote: "一是救助政策覆盖面还不够宽"}',
+            "problems: 有",
+            "problems",
+        ),
+        ("opening: 2020年，东西湖区民政局……\n", "", "opening"),
+    ],
+)
 def test_a_bad_summary_names_its_file_and_key(tmp_path, old, new, key):
     assert old in SUMMARY
     path = write(tmp_path, "420112-2020.yaml", SUMMARY.replace(old, new))

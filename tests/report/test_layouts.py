@@ -1,5 +1,6 @@
 """The 公文 layout: its fonts draw every character of rare names, and its PDF has the standard's
 page box, margins, faces and "— 1 —" page numbers right on odd and left on even pages."""
+
 import pytest
 from pypdf import PdfReader
 
@@ -20,7 +21,7 @@ def test_every_face_of_the_layout_draws_the_rare_name_characters():
 
 def test_the_coverage_check_finds_a_missing_glyph():
     face = layouts.Face("none", ("Noto Sans CJK SC",), 10)
-    assert layouts.missing_glyphs("低保\U000F0000", face) == ["\U000F0000"]     # a private-use code point
+    assert layouts.missing_glyphs("低保\U000f0000", face) == ["\U000f0000"]  # a private-use code point
     assert layouts.missing_glyphs("x", layouts.Face("none", ("No Such Font 123",), 10)) == ["x"]
 
 
@@ -39,8 +40,11 @@ PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>�
 @pytest.fixture(scope="module")
 def gongwen_pdf(tmp_path_factory):
     folder = tmp_path_factory.mktemp("gongwen")
-    body = "".join(f"<p>第{i}段：为王{RARE[i % len(RARE)]}、李{RARE[(i + 3) % len(RARE)]}等困难群众发放救助金，"
-                   f"截止10月份全区在册城市低保221户269人，农村低保694户824人。</p>" for i in range(60))
+    body = "".join(
+        f"<p>第{i}段：为王{RARE[i % len(RARE)]}、李{RARE[(i + 3) % len(RARE)]}等困难群众发放救助金，"
+        f"截止10月份全区在册城市低保221户269人，农村低保694户824人。</p>"
+        for i in range(60)
+    )
     html = folder / "page.html"
     html.write_text(PAGE.format(paragraphs=body), encoding="utf-8")
     return PdfReader(render.to_pdf(html, folder / "page.pdf", layout="gongwen"))
@@ -66,7 +70,7 @@ def test_pdf_pages_are_a4_with_the_text_block_of_the_standard(gongwen_pdf):
     body = [(t, x, y) for t, x, y in _placed(gongwen_pdf.pages[1]) if "—" not in t]
     left = min(x for _, x, _ in body)
     top = max(y for _, _, y in body)
-    assert 28 * MM - 1 <= left <= 28 * MM + 16 * 2 + 1          # binding margin (+ a two-character indent)
+    assert 28 * MM - 1 <= left <= 28 * MM + 16 * 2 + 1  # binding margin (+ a two-character indent)
     assert 297 * MM - top == pytest.approx(37 * MM + 16, abs=12)  # first baseline about one line below 37 mm
 
 
@@ -76,7 +80,7 @@ def test_page_numbers_are_dashed_right_on_odd_and_left_on_even_pages(gongwen_pdf
         marks = [(t, x, y) for t, x, y in _placed(page) if t.replace(" ", "") == f"—{number}—"]
         assert marks, f"no page number on page {number}"
         _, x, y = marks[0]
-        assert y < 35 * MM                                       # in the bottom margin
+        assert y < 35 * MM  # in the bottom margin
         assert (x > width / 2) == (number % 2 == 1)
 
 
@@ -85,8 +89,8 @@ def test_pdf_embeds_the_stand_in_faces_and_keeps_every_rare_character(gongwen_pd
     for page in gongwen_pdf.pages:
         for font in (page["/Resources"].get("/Font") or {}).values():
             fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1].replace("-", ""))
-    assert {"NotoSerifCJKSC", "NotoSerifCJKSCBold"} <= fonts, fonts   # 仿宋 body, 小标宋 title stand-ins
-    assert "NotoSansCJKSC" in fonts, fonts                             # 黑体 (level 1)
-    assert any(f.startswith(("ARPLUKai", "LXGWWenKai")) for f in fonts), fonts   # 楷体 (level 2)
+    assert {"NotoSerifCJKSC", "NotoSerifCJKSCBold"} <= fonts, fonts  # 仿宋 body, 小标宋 title stand-ins
+    assert "NotoSansCJKSC" in fonts, fonts  # 黑体 (level 1)
+    assert any(f.startswith(("ARPLUKai", "LXGWWenKai")) for f in fonts), fonts  # 楷体 (level 2)
     text = "".join(page.extract_text() for page in gongwen_pdf.pages)
     assert all(ch in text for ch in RARE)

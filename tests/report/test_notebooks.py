@@ -1,5 +1,6 @@
 """The report notebooks, executed the way `civsim report --all` runs them (civsim.report_jobs.main
 → civsim.batch → papermill → HTML → PDF and .docx), once per test session, then read as a reader would."""
+
 import ast
 import contextlib
 import io
@@ -22,9 +23,20 @@ DOCUMENTS = ("annual_summary", "next_year_plan")
 
 # figures of the seeds that the model reproduces and the summary must say, per district
 FIGURES = {
-    "东西湖区": ["221户", "269人", "694户", "824人", "特困供养人员84人", "3005人", "2144人", "861人", "108人次",
-             "3982户", "192.85万元"],
-    "东丽区": ["17609名老年人", "1105名老人", "362.24"],   # the reported money, beside the model's moving caseload
+    "东西湖区": [
+        "221户",
+        "269人",
+        "694户",
+        "824人",
+        "特困供养人员84人",
+        "3005人",
+        "2144人",
+        "861人",
+        "108人次",
+        "3982户",
+        "192.85万元",
+    ],
+    "东丽区": ["17609名老年人", "1105名老人", "362.24"],  # the reported money, beside the model's moving caseload
     "天津市": ["全市在册残疾人两补对象180000人", "128423人"],
     # the notice's caseloads are the roll's inputs at 2023-12 (its money is not fitted)
     "翔安区": ["2357户3702人", "特困供养人员316人", "集中供养54人", "分散供养262人", "1710人次", "3829.72"],
@@ -46,9 +58,13 @@ def pdf_text_and_fonts(path: Path) -> tuple[str, set[str]]:
 
 
 def test_every_district_with_a_caseload_is_rendered():
-    assert [(s.district, s.year, s.as_of_month) for s in SHIPPED] == [("天津市", 2020, 12), ("东丽区", 2020, 12),
-                                                                      ("东西湖区", 2020, 10), ("翔安区", 2023, 12)]
-    assert "武汉市" not in SHIPPED_NAMES                                   # it holds no caseload of its own
+    assert [(s.district, s.year, s.as_of_month) for s in SHIPPED] == [
+        ("天津市", 2020, 12),
+        ("东丽区", 2020, 12),
+        ("东西湖区", 2020, 10),
+        ("翔安区", 2023, 12),
+    ]
+    assert "武汉市" not in SHIPPED_NAMES  # it holds no caseload of its own
 
 
 @pytest.mark.slow
@@ -72,8 +88,8 @@ def test_summary_html_has_the_headings_and_the_seed_figures(rendered, name):
     assert "<h1" in page and f"{name}民政局{item.year}年工作总结" in page
     for text in SUMMARY_HEADINGS + FIGURES[name]:
         assert text in page, text
-    assert "data:image/png;base64," in page          # the charts are in the page
-    assert "报告数" in page and "模型数" in page        # the reconciliation table
+    assert "data:image/png;base64," in page  # the charts are in the page
+    assert "报告数" in page and "模型数" in page  # the reconciliation table
 
 
 @pytest.mark.slow
@@ -92,10 +108,12 @@ def test_plan_html_has_its_tasks_or_says_none_are_kept_and_the_budget(rendered, 
     item = next(s for s in SHIPPED if s.district == name)
     for text in PLAN_HEADINGS + [f"{item.year + 1}年"]:
         assert text in page, text
-    expected = {"天津市": f"未收录天津市{item.year + 1}年工作任务清单",
-                "东丽区": "完成时限：元旦春节前",                    # the few deadlines seed 000 gives
-                "东西湖区": "原文未列各项任务的责任科室和完成时限",     # seed 004's 工作思路 gives none
-                "翔安区": f"未收录翔安区{item.year + 1}年工作任务清单"}
+    expected = {
+        "天津市": f"未收录天津市{item.year + 1}年工作任务清单",
+        "东丽区": "完成时限：元旦春节前",  # the few deadlines seed 000 gives
+        "东西湖区": "原文未列各项任务的责任科室和完成时限",  # seed 004's 工作思路 gives none
+        "翔安区": f"未收录翔安区{item.year + 1}年工作任务清单",
+    }
     assert expected[name] in page
 
 
@@ -104,9 +122,17 @@ def test_plan_with_its_default_parameters_shows_sections_deadlines_and_targets(r
     outcome = rendered["defaults"]
     assert outcome.ok, outcome.error
     page = outcome.outputs["html"].read_text(encoding="utf-8")
-    for text in ("东丽区民政局2022年工作计划", "二、增强兜底保障能力", "责任科室：社救科", "完成时限：12月底",
-                 "完成时限：6月底前完成协议签署，下半年实施服务", "新建老年日照中心4个", "新增养老床位150张",
-                 "2022年主要救助和福利项目资金测算", "按基准方案测算，2022年"):
+    for text in (
+        "东丽区民政局2022年工作计划",
+        "二、增强兜底保障能力",
+        "责任科室：社救科",
+        "完成时限：12月底",
+        "完成时限：6月底前完成协议签署，下半年实施服务",
+        "新建老年日照中心4个",
+        "新增养老床位150张",
+        "2022年主要救助和福利项目资金测算",
+        "按基准方案测算，2022年",
+    ):
         assert text in page, text
 
 
@@ -123,13 +149,38 @@ def test_pdfs_hold_the_chinese_headings_in_a_cjk_font(rendered, name):
 
 # ---------------------------------------------------------------- the committed notebooks
 
-@pytest.mark.parametrize("document, defaults", [
-    ("annual_summary", {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10,
-                        "from_districts": False, "roll": None, "context": None}),
-    ("next_year_plan", {"district": "东丽区", "year": 2022, "scenarios": [], "context": None}),
-    ("budget_projection", {"district": "东西湖区", "year": 2021, "years": 3, "scenarios": [], "draws": 200, "seed": 1,
-                           "xlsx": None, "context": None}),
-])
+
+@pytest.mark.parametrize(
+    "document, defaults",
+    [
+        (
+            "annual_summary",
+            {
+                "district": "东西湖区",
+                "year": 2020,
+                "scenario": "baseline",
+                "as_of_month": 10,
+                "from_districts": False,
+                "roll": None,
+                "context": None,
+            },
+        ),
+        ("next_year_plan", {"district": "东丽区", "year": 2022, "scenarios": [], "context": None}),
+        (
+            "budget_projection",
+            {
+                "district": "东西湖区",
+                "year": 2021,
+                "years": 3,
+                "scenarios": [],
+                "draws": 200,
+                "seed": 1,
+                "xlsx": None,
+                "context": None,
+            },
+        ),
+    ],
+)
 def test_notebooks_are_committed_thin_and_without_outputs(document, defaults):
     book = nbformat.read(NOTEBOOKS / f"{document}.ipynb", as_version=4)
     nbformat.validate(book)
@@ -140,35 +191,60 @@ def test_notebooks_are_committed_thin_and_without_outputs(document, defaults):
     assert len(parameters) == 1 and parameters[0] is code[0]
     values = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(parameters[0].source).body}
     assert values == defaults
-    for cell in code[1:]:                       # a report, not a program: calls and shows, no loops
-        assert not any(isinstance(node, (ast.For, ast.While, ast.FunctionDef, ast.ClassDef))
-                       for node in ast.walk(ast.parse(cell.source)))
+    for cell in code[1:]:  # a report, not a program: calls and shows, no loops
+        assert not any(
+            isinstance(node, (ast.For, ast.While, ast.FunctionDef, ast.ClassDef))
+            for node in ast.walk(ast.parse(cell.source))
+        )
         assert len(cell.source.splitlines()) <= 4
 
 
 def test_jobs_pass_exactly_the_notebooks_parameters_into_the_report_folders(tmp_path):
     jobs = report_jobs.jobs([("东西湖区", 2020, 10)], "dibao_plus5_july", tmp_path, layout="gongwen")
     assert [job.name for job in jobs] == ["工作总结", "工作计划", "预算测算"]
-    assert [job.out_dir for job in jobs] == [tmp_path / "420112-东西湖区" / "2020"] + [tmp_path / "420112-东西湖区" / "2021"] * 2
+    assert [job.out_dir for job in jobs] == [tmp_path / "420112-东西湖区" / "2020"] + [
+        tmp_path / "420112-东西湖区" / "2021"
+    ] * 2
     assert all(job.layout == "gongwen" for job in jobs)
-    assert jobs[0].parameters == {"district": "东西湖区", "year": 2020, "scenario": "baseline", "as_of_month": 10,
-                                  "from_districts": False, "roll": None}
+    assert jobs[0].parameters == {
+        "district": "东西湖区",
+        "year": 2020,
+        "scenario": "baseline",
+        "as_of_month": 10,
+        "from_districts": False,
+        "roll": None,
+    }
     assert jobs[1].parameters == {"district": "东西湖区", "year": 2021, "scenarios": ["dibao_plus5_july"]}
-    assert jobs[2].parameters == {"district": "东西湖区", "year": 2021, "scenarios": ["dibao_plus5_july"],
-                                  "xlsx": str(tmp_path / "420112-东西湖区" / "2021" / "预算测算.xlsx")}
+    assert jobs[2].parameters == {
+        "district": "东西湖区",
+        "year": 2021,
+        "scenarios": ["dibao_plus5_july"],
+        "xlsx": str(tmp_path / "420112-东西湖区" / "2021" / "预算测算.xlsx"),
+    }
     for job in jobs:
         book = nbformat.read(job.notebook, as_version=4)
         cell = next(c for c in book.cells if "parameters" in c.metadata.get("tags", []))
         declared = {node.targets[0].id for node in ast.parse(cell.source).body}
         # the summary and plan get every parameter but the context, which the batch passes once it
         # has computed it; the budget keeps its own draws, seed and window, the context's defaults
-        assert set(job.parameters) == declared - {"context"} - ({"draws", "seed", "years"} if job.name == "预算测算" else set())
+        assert set(job.parameters) == declared - {"context"} - (
+            {"draws", "seed", "years"} if job.name == "预算测算" else set()
+        )
         assert job.shared is jobs[0].shared and job.shared.parameter == "context"
     assert jobs[0].shared.name == "420112-2020" and jobs[0].shared.arguments == {
-        "district": "420112", "year": 2020, "scenarios": ["dibao_plus5_july"], "from_districts": False, "roll": None,
-        "parts": ["summary", "plan", "budget"]}
-    defaults = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(next(
-        c for c in nbformat.read(jobs[2].notebook, as_version=4).cells if c.cell_type == "code").source).body}
+        "district": "420112",
+        "year": 2020,
+        "scenarios": ["dibao_plus5_july"],
+        "from_districts": False,
+        "roll": None,
+        "parts": ["summary", "plan", "budget"],
+    }
+    defaults = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(
+            next(c for c in nbformat.read(jobs[2].notebook, as_version=4).cells if c.cell_type == "code").source
+        ).body
+    }
     assert (defaults["draws"], defaults["seed"], defaults["years"]) == (context.DRAWS, 1, budget.YEARS)
     assert [job.shared for job in report_jobs.jobs([("东西湖区", 2020, 10)], shared=False)] == [None] * 3
 
@@ -189,9 +265,9 @@ def test_main_refuses_a_bad_request_before_running_anything(tmp_path):
 
 def test_as_of_month_comes_from_the_summary_date():
     assert [report_jobs.as_of_month(s.district, s.year) for s in SHIPPED] == [12, 12, 10, 12]
-    assert report_jobs.as_of_month("420112", 2020) == 10          # dated 2020-10-21
-    assert report_jobs.as_of_month("东丽区", 2020) == 12          # dated 2021-01-11: the whole year
-    assert report_jobs.as_of_month("东丽区", 2019) == 12          # no summary kept: the whole year
+    assert report_jobs.as_of_month("420112", 2020) == 10  # dated 2020-10-21
+    assert report_jobs.as_of_month("东丽区", 2020) == 12  # dated 2021-01-11: the whole year
+    assert report_jobs.as_of_month("东丽区", 2019) == 12  # no summary kept: the whole year
 
 
 def test_a_new_district_with_a_caseload_joins_the_batch(monkeypatch, tmp_path):
@@ -206,13 +282,16 @@ def test_a_new_district_with_a_caseload_joins_the_batch(monkeypatch, tmp_path):
     (root / new.slug).mkdir()
     (root / new.slug / "caseload.yaml").write_text(
         "tekun:\n  centralized:\n    unit: persons\n    values:\n"
-        "      2022-06-01: {value: 12, assumption: a test district}\n", encoding="utf-8")
+        "      2022-06-01: {value: 12, assumption: a test district}\n",
+        encoding="utf-8",
+    )
     found = report_jobs.with_caseload(root=root)
     assert ("汉南区", 2022, 12) in [(s.district, s.year, s.as_of_month) for s in found]
     assert [s.district for s in report_jobs.with_caseload(2021, root=root)] == ["天津市", "东丽区", "东西湖区"]
 
 
 # ---------------------------------------------------------------- the plan's price and volume split
+
 
 def test_the_plan_splits_its_budget_as_the_workbook_does():
     """The plan's three parts come from civsim.budget.decompose, folded into families, to the fen."""
@@ -234,7 +313,6 @@ def test_the_plan_splits_its_budget_as_the_workbook_does():
 # ---------------------------------------------------------------- Word, Chinese throughout, provenance
 
 
-
 def html_text(page: str) -> str:
     blocks = word.blocks(page)
     return "\n".join([b.text() for b in blocks] + [cell for b in blocks for row in b.rows for cell, _ in row])
@@ -253,7 +331,6 @@ def test_every_word_of_the_reports_is_chinese(rendered, name, document):
     page = html_text(html(rendered, name, document))
     assert english_words(hex_free(page)) == set()
     assert english_words(hex_free(docx_text(output(rendered, name, document, "docx")))) == set()
-
 
 
 @pytest.mark.slow
@@ -288,14 +365,16 @@ def test_docx_has_heading_styles_tables_and_pictures(rendered, name, document):
 @pytest.mark.slow
 def test_reconciliation_standards_say_urban_or_rural_and_reasons_are_chinese(rendered):
     blocks = word.blocks(html(rendered, "东西湖区", "annual_summary"))
-    table = next(b.rows for b in blocks if b.kind == "table" and [c for c, _ in b.rows[0]][:3] == ["项目", "城乡", "指标"])
+    table = next(
+        b.rows for b in blocks if b.kind == "table" and [c for c, _ in b.rows[0]][:3] == ["项目", "城乡", "指标"]
+    )
     standards = [[c for c, _ in row] for row in table[1:] if row[2][0] == "月标准（元）"]
     assert {(row[0], row[1]) for row in standards} >= {("低保", "城市"), ("低保", "农村"), ("特困供养", "城市")}
     march = {row[1]: row[4] for row in standards if row[0] == "低保" and row[3] == "3月"}
-    assert march == {"城市": "780", "农村": "635"}          # the two rows are told apart
+    assert march == {"城市": "780", "农村": "635"}  # the two rows are told apart
     notes = html_text(html(rendered, "东西湖区", "annual_summary"))
-    assert "差异超过5%：模型含低保差额救助金" in notes                  # the 低保 check the rules do not reach
-    assert "校准\n按报告数推算" in notes                                  # the flows the roll is fitted to
+    assert "差异超过5%：模型含低保差额救助金" in notes  # the 低保 check the rules do not reach
+    assert "校准\n按报告数推算" in notes  # the flows the roll is fitted to
 
 
 @pytest.mark.slow
@@ -314,8 +393,9 @@ def test_the_gongwen_plan_has_a4_margins_and_dashed_page_numbers(rendered):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     assert "— 1 —" in reader.pages[0].extract_text() and "— 2 —" in reader.pages[1].extract_text()
     section = docx.Document(str(outcome.outputs["docx"])).sections[0]
-    assert [round(m.mm) for m in (section.top_margin, section.right_margin, section.bottom_margin,
-                                  section.left_margin)] == [37, 26, 35, 28]
+    assert [
+        round(m.mm) for m in (section.top_margin, section.right_margin, section.bottom_margin, section.left_margin)
+    ] == [37, 26, 35, 28]
 
 
 def test_main_runs_the_longest_reports_first_and_answers_in_job_order(tmp_path):
@@ -332,9 +412,14 @@ def test_main_runs_the_longest_reports_first_and_answers_in_job_order(tmp_path):
         assert report_jobs.main(out=tmp_path, runner=runner, progress=False) == 0
     names = [job.name for job in seen]
     count = len(SHIPPED)
-    assert names == [report_jobs.BUDGET_NAME] * count + [report_jobs.SUMMARY_NAME] * count + [report_jobs.PLAN_NAME] * count
-    caseloads = [sum(path.startswith("caseload.") for path in params.load(job.parameters["district"]).leaves)
-                 for job in seen[:count]]
+    assert (
+        names
+        == [report_jobs.BUDGET_NAME] * count + [report_jobs.SUMMARY_NAME] * count + [report_jobs.PLAN_NAME] * count
+    )
+    caseloads = [
+        sum(path.startswith("caseload.") for path in params.load(job.parameters["district"]).leaves)
+        for job in seen[:count]
+    ]
     assert caseloads == sorted(caseloads, reverse=True) and caseloads[0] > caseloads[-1]
     planned = report_jobs.jobs([(s.district, s.year, s.as_of_month) for s in SHIPPED], out=tmp_path)
     labels = [line.split()[0:2] for line in printed.getvalue().splitlines()[1:-1]]

@@ -3,6 +3,7 @@
 Each task is a list of its own (so that the print layout may break a page between tasks), numbered
 on from the one before; the PDF and the .docx must show those numbers, not "1." every time.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,13 +53,17 @@ def docx_numbers(path: Path) -> list[tuple[int, str]]:
     them: the w:num's start, plus the paragraphs of that w:num before it."""
     document = docx.Document(str(path))
     numbering = document.part.numbering_part.element
-    formats = {a.get(qn("w:abstractNumId")): a.find(qn("w:lvl")).find(qn("w:numFmt")).get(qn("w:val"))
-               for a in numbering.findall(qn("w:abstractNum"))}
+    formats = {
+        a.get(qn("w:abstractNumId")): a.find(qn("w:lvl")).find(qn("w:numFmt")).get(qn("w:val"))
+        for a in numbering.findall(qn("w:abstractNum"))
+    }
     nums = {}
     for num in numbering.findall(qn("w:num")):
         override = num.find(f"{qn('w:lvlOverride')}/{qn('w:startOverride')}")
-        nums[num.get(qn("w:numId"))] = (formats[num.find(qn("w:abstractNumId")).get(qn("w:val"))],
-                                        int(override.get(qn("w:val"))) if override is not None else 1)
+        nums[num.get(qn("w:numId"))] = (
+            formats[num.find(qn("w:abstractNumId")).get(qn("w:val"))],
+            int(override.get(qn("w:val"))) if override is not None else 1,
+        )
     counts, found = {}, []
     for paragraph in document.paragraphs:
         numpr = paragraph._p.pPr.find(qn("w:numPr")) if paragraph._p.pPr is not None else None
@@ -92,7 +97,7 @@ def matches(found: list[tuple[int, str]], tasks: list[tuple[int, str]]) -> list[
 
 def check(html_path: Path, district, year: int) -> None:
     tasks = expected(district, year)
-    assert any(number > 1 for number, _ in tasks)          # something to count past 1
+    assert any(number > 1 for number, _ in tasks)  # something to count past 1
     assert matches(html_numbers(html_path.read_text(encoding="utf-8")), tasks) == tasks
     assert matches(pdf_numbers(html_path.with_suffix(".pdf")), tasks) == tasks
     assert matches(docx_numbers(html_path.with_suffix(".docx")), tasks) == tasks
@@ -114,16 +119,24 @@ def test_a_section_in_word_is_one_list(tmp_path):
     """Word counts a section's tasks as one list (an inserted task renumbers the rest); a new
     section's list starts again at 1, and the PDF counts as the page does."""
     page = tmp_path / "plan.html"
-    page.write_text("<html><head><meta charset='utf-8'></head><body><h2>一、甲</h2>"
-                    "<ol><li>第一项</li></ol><ol start='2'><li>第二项<ul><li>完成时限：6月</li></ul></li></ol>"
-                    "<ol start='3'><li>第三项</li></ol><h2>二、乙</h2><ol><li>第四项</li></ol>"
-                    "<ol start='2'><li>第五项</li></ol></body></html>", encoding="utf-8")
+    page.write_text(
+        "<html><head><meta charset='utf-8'></head><body><h2>一、甲</h2>"
+        "<ol><li>第一项</li></ol><ol start='2'><li>第二项<ul><li>完成时限：6月</li></ul></li></ol>"
+        "<ol start='3'><li>第三项</li></ol><h2>二、乙</h2><ol><li>第四项</li></ol>"
+        "<ol start='2'><li>第五项</li></ol></body></html>",
+        encoding="utf-8",
+    )
     word.from_html(page, tmp_path / "plan.docx")
     render.to_pdf(page, tmp_path / "plan.pdf")
     numbers = [(1, "第一项"), (2, "第二项"), (3, "第三项"), (1, "第四项"), (2, "第五项")]
     assert [(n, t[:3]) for n, t in docx_numbers(tmp_path / "plan.docx")] == numbers
     assert [(n, t[:3]) for n, t in pdf_numbers(tmp_path / "plan.pdf")] == numbers
-    paragraphs = [p for p in docx.Document(str(tmp_path / "plan.docx")).paragraphs if p._p.pPr is not None
-                  and p._p.pPr.find(qn("w:numPr")) is not None and p.text in {"第一项", "第三项", "第四项"}]
+    paragraphs = [
+        p
+        for p in docx.Document(str(tmp_path / "plan.docx")).paragraphs
+        if p._p.pPr is not None
+        and p._p.pPr.find(qn("w:numPr")) is not None
+        and p.text in {"第一项", "第三项", "第四项"}
+    ]
     ids = [p._p.pPr.find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val")) for p in paragraphs]
     assert ids[0] == ids[1] != ids[2]

@@ -1,4 +1,5 @@
 """Executed notebooks become a self-contained Chinese HTML page and an A4 PDF with the font embedded."""
+
 import os
 import re
 import stat
@@ -20,8 +21,7 @@ HEADING = "东西湖区民政局2020年工作总结"
 def rendered(tmp_path_factory):
     folder = tmp_path_factory.mktemp("render")
     executed = folder / "report.ipynb"
-    papermill.execute_notebook(str(FIXTURES / "report.ipynb"), str(executed), progress_bar=False,
-                               cwd=str(FIXTURES))
+    papermill.execute_notebook(str(FIXTURES / "report.ipynb"), str(executed), progress_bar=False, cwd=str(FIXTURES))
     html = render.to_html(executed, folder / "report.html")
     pdf = render.to_pdf(html, folder / "report.pdf")
     return html, pdf
@@ -91,9 +91,21 @@ def test_outputs_get_the_usual_file_mode(rendered):
 
 
 def test_html_with_a_remote_script_is_refused(tmp_path):
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart", outputs=[
-        nbformat.v4.new_output("display_data", data={
-            "text/html": '<script src="https://cdn.example.org/plotly.min.js"></script><div>图</div>'})])])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "chart",
+                outputs=[
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={
+                            "text/html": '<script src="https://cdn.example.org/plotly.min.js"></script><div>图</div>'
+                        },
+                    )
+                ],
+            )
+        ]
+    )
     nbformat.write(notebook, tmp_path / "remote.ipynb")
     with pytest.raises(CivsimError, match="cdn.example.org"):
         render.to_html(tmp_path / "remote.ipynb", tmp_path / "remote.html")
@@ -101,9 +113,11 @@ def test_html_with_a_remote_script_is_refused(tmp_path):
 
 
 def test_remote_resources():
-    page = ('<script src="https://a.org/x.js"></script><link rel="stylesheet" href="//b.org/s.css">'
-            '<img src="data:image/png;base64,AAAA"><a href="https://c.org/">source</a>'
-            '<style>@import url("http://d.org/f.css");</style><script>var x = 1;</script>')
+    page = (
+        '<script src="https://a.org/x.js"></script><link rel="stylesheet" href="//b.org/s.css">'
+        '<img src="data:image/png;base64,AAAA"><a href="https://c.org/">source</a>'
+        '<style>@import url("http://d.org/f.css");</style><script>var x = 1;</script>'
+    )
     assert render.remote_resources(page) == ["https://a.org/x.js", "//b.org/s.css", "http://d.org/f.css"]
 
 
@@ -141,29 +155,41 @@ def test_a_wide_table_keeps_its_row_labels_whole_and_inside_the_a4_width(tmp_pat
     from civsim.report.display import Table
 
     label = "事实无人抚养儿童价格临时补贴"
-    frame = pd.DataFrame([{"方案": "基准", "项目": label, **{f"{y}年{k}（万元）": 646.83 for y in (2021, 2022, 2023)
-                                                           for k in ("预测数", "P10", "P90")}}] * 3).round(2)
+    frame = pd.DataFrame(
+        [
+            {
+                "方案": "基准",
+                "项目": label,
+                **{f"{y}年{k}（万元）": 646.83 for y in (2021, 2022, 2023) for k in ("预测数", "P10", "P90")},
+            }
+        ]
+        * 3
+    ).round(2)
     pages = {}
     for name, html in (("wide", Table(frame)._repr_html_()), ("plain", frame._repr_html_())):
         page = tmp_path / f"{name}.html"
-        page.write_text(f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><style>"
-                        f"{(render.TEMPLATES / 'civsim' / 'report.css').read_text(encoding='utf-8')}</style></head>"
-                        f"<body><main class='report'>{html}</main></body></html>", encoding="utf-8")
+        page.write_text(
+            f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><style>"
+            f"{(render.TEMPLATES / 'civsim' / 'report.css').read_text(encoding='utf-8')}</style></head>"
+            f"<body><main class='report'>{html}</main></body></html>",
+            encoding="utf-8",
+        )
         pages[name] = PdfReader(render.to_pdf(page, tmp_path / f"{name}.pdf")).pages[0]
     assert 'class="dataframe wide"' in Table(frame)._repr_html_()
     assert 'class="dataframe wide"' not in Table(frame.iloc[:, :5])._repr_html_()
 
-    def pieces(page):       # the lines each label is broken into
+    def pieces(page):  # the lines each label is broken into
         lines = [line.strip() for line in page.extract_text().splitlines()]
         return [line for line in lines if line and line in label], sum(line.endswith("基准") for line in lines)
 
     wide, plain = pieces(pages["wide"]), pieces(pages["plain"])
     assert wide[1] == 3 and max(map(len, wide[0])) >= 6 and len(wide[0]) <= 9 and "".join(wide[0]) == label * 3
-    assert plain[1] == 0 and max(map(len, plain[0])) <= 2      # as a plain table: a character or two a line
-    def last_start(page):   # where the rightmost text run starts, in pt
+    assert plain[1] == 0 and max(map(len, plain[0])) <= 2  # as a plain table: a character or two a line
+
+    def last_start(page):  # where the rightmost text run starts, in pt
         starts = []
         page.extract_text(visitor_text=lambda text, cm, tm, font, size: starts.append(cm[4] + tm[4] * cm[0]))
         return max(starts)
 
-    inside = (210 - 18 - 5) * 72 / 25.4      # 5 mm inside the right margin: room for the last number
+    inside = (210 - 18 - 5) * 72 / 25.4  # 5 mm inside the right margin: room for the last number
     assert last_start(pages["wide"]) < inside

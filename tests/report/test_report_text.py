@@ -4,6 +4,7 @@ it, missing-value marker, bare 0, 1, 2 … index column, text cut short or Engli
 
 The reports are the session's one rendering (conftest.rendered), so this costs a read of each file.
 """
+
 from __future__ import annotations
 
 import html as html_module
@@ -69,8 +70,11 @@ def scan(html_path: Path) -> dict[str, dict]:
     pdf, docx_path = html_path.with_suffix(".pdf"), html_path.with_suffix(".docx")
     found = {"html": leaks(page_text(page)), "pdf": leaks(pdf_text(pdf)), "docx": leaks(docx_text(docx_path))}
     html_tables = [[[cell for cell, _ in row] for row in b.rows] for b in word.blocks(page) if b.kind == "table"]
-    for kind, hit in (("html", any(map(indexed, html_tables))), ("docx", any(map(indexed, docx_tables(docx_path)))),
-                      ("pdf", index_lines(pdf_text(pdf)))):
+    for kind, hit in (
+        ("html", any(map(indexed, html_tables))),
+        ("docx", any(map(indexed, docx_tables(docx_path)))),
+        ("pdf", index_lines(pdf_text(pdf))),
+    ):
         if hit:
             found[kind]["index column"] = hit if isinstance(hit, list) else True
     return {kind: hits for kind, hits in found.items() if hits}
@@ -92,11 +96,16 @@ def test_the_gongwen_documents_hold_nothing_but_the_document(rendered, key):
 def test_the_scan_finds_what_it_looks_for(tmp_path):
     """Each check fires on the kind of text it is for, and not on a clean report's."""
     assert set(leaks("/tmp/ipykernel_81/1.py:1: Pandas4Warning: 'str' is not supported")) >= {
-        "warning", "path", "english"}
+        "warning",
+        "path",
+        "english",
+    }
     assert set(leaks("Traceback (most recent call last):\nValueError: bad")) >= {"traceback"}
     assert leaks("低保 nan 万元；None；NaT")["missing value"] == ["NaT", "None", "nan"]
     assert set(leaks("人数每年±5%（均匀分布）：本区报告数据只有一个年度…")) == {"cut short"}
     assert leaks("低保：月均保障269人 × 月人均补助830.00元 × 12个月 = 267.91万元；P10—P90") == {}
     assert index_lines("项目 金额\n0 低保 661.04\n1 特困 174.43\n2 孤儿 51.58\n") == ["2 孤儿 51.58"]
     assert index_lines("1. 理论学习\n2. 完善清单\n2021 低保 3.00\n") == []
-    assert indexed([["", "项目"], ["0", "低保"], ["1", "特困"]]) and not indexed([["项目", "金额"], ["低保", "1"], ["合计", "2"]])
+    assert indexed([["", "项目"], ["0", "低保"], ["1", "特困"]]) and not indexed(
+        [["项目", "金额"], ["低保", "1"], ["合计", "2"]]
+    )

@@ -1,5 +1,6 @@
 """The batch's shared work (a district-year's context): done once, in a worker's kernel, before the
 jobs reading it, its folder passed to them; its failure fails those jobs only, with its cause."""
+
 from pathlib import Path
 
 import pytest
@@ -17,16 +18,18 @@ def noop(folder, **arguments):
 
 def jobs(tmp_path):
     shared = batch.Shared("420112-2020", noop, {"district": "420112"})
-    return [batch.Job(FIXTURES / "params.ipynb", tmp_path, "a", {"text": "a"}, shared=shared),
-            batch.Job(FIXTURES / "params.ipynb", tmp_path, "b", {"text": "b"}, shared=shared),
-            batch.Job(FIXTURES / "params.ipynb", tmp_path, "c", {"text": "c"})]
+    return [
+        batch.Job(FIXTURES / "params.ipynb", tmp_path, "a", {"text": "a"}, shared=shared),
+        batch.Job(FIXTURES / "params.ipynb", tmp_path, "b", {"text": "b"}, shared=shared),
+        batch.Job(FIXTURES / "params.ipynb", tmp_path, "c", {"text": "c"}),
+    ]
 
 
 def test_the_shared_work_comes_once_and_first_and_its_jobs_wait_for_it(tmp_path):
     schedule = batch.Schedule(jobs(tmp_path), tmp_path / "area")
     assert schedule.tasks == [("shared", "420112-2020"), ("job", 0), ("job", 1), ("job", 2)]
     assert schedule.take() == ("shared", "420112-2020")
-    assert schedule.take() == ("job", 2) and schedule.take() is None     # a and b wait for the shared work
+    assert schedule.take() == ("job", 2) and schedule.take() is None  # a and b wait for the shared work
     function, (shared, folder, timeout, kernel) = schedule.call(("shared", "420112-2020"), 60, "python3")
     assert function is batch.make_shared and shared.arguments == {"district": "420112"}
     assert (folder, timeout, kernel) == (str(tmp_path / "area" / "420112-2020"), 60, "python3")
@@ -44,7 +47,7 @@ def test_shared_work_that_fails_fails_the_jobs_reading_it_with_its_cause(tmp_pat
     assert [o.error for o in schedule.outcomes[:2]] == ["420112-2020: CivsimError: 火星区: unknown district"] * 2
     assert not any(o.ok for o in schedule.outcomes[:2]) and schedule.outcomes[2] is None
     assert schedule.tasks == [("job", 2)]
-    schedule.finish(schedule.take(), None)                      # its worker died under it
+    schedule.finish(schedule.take(), None)  # its worker died under it
     assert schedule.outcomes[2].error == "worker process crashed"
 
 
@@ -54,15 +57,17 @@ def test_a_job_cannot_set_the_parameter_its_shared_work_sets(tmp_path):
         batch.Job(FIXTURES / "params.ipynb", tmp_path, "a", {"context": "/tmp/x"}, shared=shared)
     with pytest.raises(CivsimError, match="not a safe file name"):
         batch.Shared("a/b", noop)
-    with pytest.raises(CivsimError, match="unsupported value of type PosixPath"):     # it travels as JSON
+    with pytest.raises(CivsimError, match="unsupported value of type PosixPath"):  # it travels as JSON
         batch.Shared("x", noop, {"roll": tmp_path})
 
 
 @pytest.mark.slow
 def test_the_pool_fails_only_the_jobs_of_a_failed_shared_work(tmp_path):
     broken = batch.Shared("000000-2020", context.compute_into, {"district": "000000", "year": 2020})
-    planned = [batch.Job(FIXTURES / "params.ipynb", tmp_path, "reads", {"text": "x"}, "reads", shared=broken),
-               batch.Job(FIXTURES / "params.ipynb", tmp_path, "alone", {"text": "东丽区"}, "alone")]
+    planned = [
+        batch.Job(FIXTURES / "params.ipynb", tmp_path, "reads", {"text": "x"}, "reads", shared=broken),
+        batch.Job(FIXTURES / "params.ipynb", tmp_path, "alone", {"text": "东丽区"}, "alone"),
+    ]
     outcomes = batch.run(planned, workers=2, progress=False, kernel_name=report_jobs.KERNEL)
     assert [o.ok for o in outcomes] == [False, True]
     assert outcomes[0].error.startswith("000000-2020: CivsimError: ") and "000000" in outcomes[0].error[12:]

@@ -1,5 +1,6 @@
 """A report page becomes a Word document: heading styles, numbered lists, Word tables, pictures,
 page-number fields, and the East Asian font named on every run."""
+
 import base64
 import io
 import shutil
@@ -54,12 +55,16 @@ def document(request, tmp_path_factory):
 def test_blocks_skip_styles_anchors_and_stderr():
     blocks = word.blocks(PAGE)
     texts = [b.text() for b in blocks]
-    assert texts[0] == "东丽区民政局2022年工作计划"             # no "¶", no <title>, no CSS
+    assert texts[0] == "东丽区民政局2022年工作计划"  # no "¶", no <title>, no CSS
     assert not any("UserWarning" in t or "color" in t or "dataframe" in t for t in texts)
     assert [b.kind for b in blocks].count("table") == 1 and [b.kind for b in blocks].count("image") == 1
     items = [b for b in blocks if b.kind == "item"]
-    assert [(b.style, b.level, b.start) for b in items] == [("ordered", 0, 1), ("bullet", 1, 1), ("bullet", 1, 1),
-                                                           ("ordered", 0, 2)]
+    assert [(b.style, b.level, b.start) for b in items] == [
+        ("ordered", 0, 1),
+        ("bullet", 1, 1),
+        ("bullet", 1, 1),
+        ("ordered", 0, 2),
+    ]
     assert items[0].runs[0].bold and items[0].text() == "构建综合救助格局。出台实施方案。"
 
 
@@ -69,8 +74,12 @@ def test_headings_are_heading_styles_and_tasks_numbered_lists(document):
     assert ("Title", "东丽区民政局2022年工作计划") in styles
     assert ("Heading 1", "一、增强兜底保障能力") in styles and ("Heading 2", "（一）社会救助") in styles
     numbered = [p for p in doc.paragraphs if p._p.pPr is not None and p._p.pPr.numPr is not None]
-    assert [p.text for p in numbered] == ["构建综合救助格局。出台实施方案。", "责任科室：社救科", "完成时限：12月底",
-                                          "落实救助和福利制度。落实低保。"]
+    assert [p.text for p in numbered] == [
+        "构建综合救助格局。出台实施方案。",
+        "责任科室：社救科",
+        "完成时限：12月底",
+        "落实救助和福利制度。落实低保。",
+    ]
     # the second task's list starts at 2, where the first left off: it joins the first's w:num
     # (started at 1), so Word counts it 2 and the section's tasks are one list
     num_id = numbered[-1]._p.pPr.numPr.numId.val
@@ -86,12 +95,12 @@ def test_tables_pictures_and_closing(document):
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells] == ["项目", "2021年人次", "增减（万元）"]
     assert [c.text for c in table.rows[1].cells] == ["低保金及补贴", "12,688", "-3.20"]
-    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None     # repeated on every page
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
     assert len(doc.inline_shapes) == 1
     texts = [p.text for p in doc.paragraphs]
     date = doc.paragraphs[texts.index("2022年1月5日")]
-    assert date.paragraph_format.alignment == 2                           # right
-    if layout == "gongwen":                                               # four characters in
+    assert date.paragraph_format.alignment == 2  # right
+    if layout == "gongwen":  # four characters in
         assert date.paragraph_format.right_indent.pt == pytest.approx(64)
     assert any(t.startswith("生成信息：civsim") for t in texts)
 
@@ -114,15 +123,16 @@ def test_page_size_margins_and_page_numbers(document):
     section = doc.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
     top, right, bottom, left = spec.margins_mm
-    assert [round(m.mm) for m in (section.top_margin, section.right_margin, section.bottom_margin,
-                                  section.left_margin)] == [top, right, bottom, left]
+    assert [
+        round(m.mm) for m in (section.top_margin, section.right_margin, section.bottom_margin, section.left_margin)
+    ] == [top, right, bottom, left]
     odd = section.footer.paragraphs[0]
     assert "PAGE" in "".join(odd._p.itertext())
     if layout == "gongwen":
         assert doc.settings.odd_and_even_pages_header_footer
         even = section.even_page_footer.paragraphs[0]
-        assert odd.text == "— 1 —" and even.text == "— 1 —"                # the field's placeholder
-        assert (odd.alignment, even.alignment) == (2, 0)                   # right on odd, left on even
+        assert odd.text == "— 1 —" and even.text == "— 1 —"  # the field's placeholder
+        assert (odd.alignment, even.alignment) == (2, 0)  # right on odd, left on even
         normal = doc.styles["Normal"]
         assert normal.font.size.pt == 16 and normal.paragraph_format.line_spacing.pt == pytest.approx(28.9)
         assert doc.styles["Title"].font.size.pt == 22
@@ -139,8 +149,21 @@ def test_a_missing_page_is_one_clear_error(tmp_path):
 def test_libreoffice_opens_it_and_prints_a4(tmp_path):
     (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
     path = word.from_html(tmp_path / "page.html", tmp_path / "page.docx", "gongwen")
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     reader = PdfReader(tmp_path / "page.pdf")
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
@@ -152,12 +175,19 @@ def test_a_column_of_figures_gets_room_for_its_widest_figure():
     """Word would size the columns by their words and break 669.99—747.55 mid-number; the widths
     fill the text width, keep each figure and each short label on one line, and let long text wrap."""
     header = [("项目", True), ("城乡", True), ("上年预计执行数", True), ("区间（P10—P90）", True), ("说明", True)]
-    body = [[("事实无人抚养儿童生活费及补贴", True), ("城市", False), ("1721.61", False), ("1476.40—1564.90", False),
-             ("按申报人数乘以申报标准计发，资料未分等级，按同一标准计" * 2, False)]]
-    for width in (36.8, 51.9):                                  # 公文 and standard text widths, in ems
+    body = [
+        [
+            ("事实无人抚养儿童生活费及补贴", True),
+            ("城市", False),
+            ("1721.61", False),
+            ("1476.40—1564.90", False),
+            ("按申报人数乘以申报标准计发，资料未分等级，按同一标准计" * 2, False),
+        ]
+    ]
+    for width in (36.8, 51.9):  # 公文 and standard text widths, in ems
         widths = word.column_widths([header, *body], width)
         assert sum(widths) == pytest.approx(width)
         assert widths[1] >= 2 + 1 and widths[2] >= 7 * 0.55 + 1 and widths[3] >= 14 * 0.55 + 1 + 1
-        assert widths[4] > widths[1]                            # the long text takes what is left
-    crowded = word.column_widths([header * 4, body[0] * 4], 36.8)    # more than a page holds: all shrink alike
+        assert widths[4] > widths[1]  # the long text takes what is left
+    crowded = word.column_widths([header * 4, body[0] * 4], 36.8)  # more than a page holds: all shrink alike
     assert sum(crowded) == pytest.approx(36.8)

@@ -5,6 +5,7 @@ or a list that lost its numbers would show as pages gained.
 One LibreOffice run converts all of them (it starts once); the documents are the session's one
 rendering (conftest.rendered).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -15,8 +16,10 @@ from pypdf import PdfReader
 
 from shipped import NAMES, SHIPPED, output
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make setup installs it)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make setup installs it)"),
+]
 
 
 def allowed(pdf_pages: int) -> int:
@@ -28,11 +31,23 @@ def allowed(pdf_pages: int) -> int:
 def test_each_word_file_runs_to_about_as_many_pages_as_its_pdf(rendered, tmp_path):
     documents = [output(rendered, item.district, document, "docx") for item in SHIPPED for document in NAMES]
     documents += [rendered[key].outputs["docx"] for key in ("defaults", "gongwen_budget")]
-    for i, path in enumerate(documents):            # one folder, names LibreOffice keeps apart
+    for i, path in enumerate(documents):  # one folder, names LibreOffice keeps apart
         shutil.copy(path, tmp_path / f"{i}.docx")
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), *(str(tmp_path / f"{i}.docx") for i in range(len(documents)))],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *(str(tmp_path / f"{i}.docx") for i in range(len(documents))),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     pages = {}
     for i, path in enumerate(documents):
         word, pdf = (len(PdfReader(p).pages) for p in (tmp_path / f"{i}.pdf", path.with_suffix(".pdf")))

@@ -1,5 +1,6 @@
 """Every robustness case is bounded in time (a hang fails the case instead of the suite) and
 belongs to a class of bad input; the summary after the run counts the cases of each class."""
+
 from __future__ import annotations
 
 import collections
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-TIMEOUT_S = 120   # per case, generous for a loaded machine; a property test marks its own bound
+TIMEOUT_S = 120  # per case, generous for a loaded machine; a property test marks its own bound
 HERE = Path(__file__).resolve().parent
 
 
@@ -70,5 +71,7 @@ def pytest_terminal_summary(terminalreporter):
     for name in sorted(_outcomes):
         counts = _outcomes[name]
         total.update(counts)
-        write(f"{name:<14} {sum(counts.values()):>4} cases  " + "  ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        write(
+            f"{name:<14} {sum(counts.values()):>4} cases  " + "  ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
     write(f"{'total':<14} {sum(total.values()):>4} cases  " + "  ".join(f"{k} {v}" for k, v in sorted(total.items())))

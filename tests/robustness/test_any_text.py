@@ -1,5 +1,6 @@
 """Property: any UTF-8 or GBK text given to any loader — as a whole file, or spliced into a valid
 one — yields civsim's own one-line error or a valid result, never another exception."""
+
 import math
 from pathlib import Path
 
@@ -12,11 +13,15 @@ from civsim.errors import CivsimError
 
 from .test_rolls_and_data import load_roll, make_roll
 
-pytestmark = pytest.mark.slow      # every loader fuzzed with 60 texts each: seconds of CPU per loader
+pytestmark = pytest.mark.slow  # every loader fuzzed with 60 texts each: seconds of CPU per loader
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 utf8 = st.text(st.characters(codec="utf-8"), max_size=300)
 gbk = st.text(st.characters(codec="gbk"), max_size=300)
@@ -53,7 +58,9 @@ def check_districts(path: Path):
 def check_households(path: Path):
     roll = load_roll(path.parent)
     size = roll.households["size"]
-    assert ((size >= 1) & (size <= 50)).all() and not np.isinf(roll.households["income"]).any()   # NaN: not income-tested
+    assert ((size >= 1) & (size <= 50)).all() and not np.isinf(
+        roll.households["income"]
+    ).any()  # NaN: not income-tested
 
 
 def check_persons(path: Path):
@@ -67,7 +74,7 @@ def check_cpi(path: Path):
 
 
 def check_provincial(path: Path):
-    for row in provincial._read.__wrapped__(path, 0, 0):    # uncached: every example is a new text
+    for row in provincial._read.__wrapped__(path, 0, 0):  # uncached: every example is a new text
         assert 0 < row["ratio"] <= 1 and row["source"] and row["quote"]
 
 
@@ -112,8 +119,7 @@ def test_any_text_gives_a_civsim_error_or_a_valid_result(tmp_path, name):
     path.parent.mkdir(parents=True, exist_ok=True)
     if name.startswith("roll"):
         make_roll(path.parent)
-    valid = (path.read_text(encoding="utf-8") if name.startswith("roll") else
-             template.read_text(encoding="utf-8"))
+    valid = path.read_text(encoding="utf-8") if name.startswith("roll") else template.read_text(encoding="utf-8")
 
     @SETTINGS
     @given(data=contents(valid))

@@ -1,5 +1,6 @@
 """Table-driven bad inputs: each gets one line naming the file, the key or row, and what was
 expected — a CivsimError, never a traceback from YAML or pandas."""
+
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,10 @@ YAML_CASES = {
     "date out of range": (leaf(date="1800-01-01"), "date 1800-01-01 out of range"),
     "no provenance": (leaf(prov="note: hi"), "no provenance"),
     "unknown entry key": (leaf(prov="assumption: t, colour: red"), "unknown key"),
-    "unknown leaf key": ("standard: {urban: {unit: ratio, values: {2020-01-01: {value: 1, assumption: t}}, extra: 1}}",
-                         "unknown key"),
+    "unknown leaf key": (
+        "standard: {urban: {unit: ratio, values: {2020-01-01: {value: 1, assumption: t}}, extra: 1}}",
+        "unknown key",
+    ),
     "non-ascii key": ("标准: {urban: 1}", "bad key"),
     "empty values": ("standard: {urban: {unit: ratio, values: {}}}", "missing values"),
     "python tag (unsafe yaml)": ("standard: !!python/object/apply:os.system ['echo hi']", r"dibao.yaml"),
@@ -50,8 +53,12 @@ def test_bad_parameter_file(tree, text, match):
 
 @pytest.mark.case("yaml")
 def test_mismatched_unit_against_the_parent(tree):
-    root = tree({"420100-wuhan/low_income.yaml": "grant: {unit: yuan/household/month, values: {2020-01-01: {value: 300, assumption: t}}}",
-                 "420112-dongxihu/low_income.yaml": "grant: {unit: yuan/person/month, values: {2020-01-01: {value: 300, assumption: t}}}"})
+    root = tree(
+        {
+            "420100-wuhan/low_income.yaml": "grant: {unit: yuan/household/month, values: {2020-01-01: {value: 300, assumption: t}}}",
+            "420112-dongxihu/low_income.yaml": "grant: {unit: yuan/person/month, values: {2020-01-01: {value: 300, assumption: t}}}",
+        }
+    )
     with pytest.raises(CivsimError, match="does not match the inherited yuan/household/month"):
         params.load("东西湖区", root)
 
@@ -61,8 +68,11 @@ def test_gbk_parameter_file_is_read(tree, tmp_path):
     root = tree({})
     path = root / "420112-dongxihu" / "dibao.yaml"
     path.parent.mkdir(parents=True)
-    path.write_bytes("# 东西湖区低保\nstandard: {urban: {unit: yuan/person/month, values: {2020-01-01: {value: 830, assumption: 标准}}}}\n"
-                     .encode("gbk"))
+    path.write_bytes(
+        "# 东西湖区低保\nstandard: {urban: {unit: yuan/person/month, values: {2020-01-01: {value: 830, assumption: 标准}}}}\n".encode(
+            "gbk"
+        )
+    )
     assert params.load("东西湖区", root).at("dibao.standard.urban", "2020-06") == 830
 
 
@@ -78,9 +88,14 @@ def test_undecodable_file_names_the_encoding_problem(tree):
 
 SCENARIO_CASES = {
     "path that does not exist": ({"path": "dibao.nonexistent", "from": "2021-07-01", "percent": 5}, "no parameter"),
-    "period before the year": ({"path": "dibao.standard", "from": "2019-01-01", "until": "2019-12-31", "percent": 5},
-                               "misses the simulated year"),
-    "period after the year": ({"path": "dibao.standard", "from": "2022-01-01", "percent": 5}, "misses the simulated year"),
+    "period before the year": (
+        {"path": "dibao.standard", "from": "2019-01-01", "until": "2019-12-31", "percent": 5},
+        "misses the simulated year",
+    ),
+    "period after the year": (
+        {"path": "dibao.standard", "from": "2022-01-01", "percent": 5},
+        "misses the simulated year",
+    ),
     "absurd result": ({"path": "dibao.standard", "from": "2021-07-01", "percent": 100000}, "absurd value"),
 }
 

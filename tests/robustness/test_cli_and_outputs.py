@@ -1,6 +1,7 @@
 """The command line with bad arguments and careless output paths: one line on standard error and
 exit 2 (130 for Ctrl-C); a refused or failed write leaves the previous file intact and no
 temporary file behind; devices, pipes and symlinks are written through, never replaced."""
+
 import errno
 import os
 import signal
@@ -26,7 +27,7 @@ def run(argv, capsys):
     """Exit code and standard error of ``civsim argv`` run in this process."""
     try:
         code = cli.main(argv)
-    except SystemExit as exc:   # argparse exits itself
+    except SystemExit as exc:  # argparse exits itself
         code = exc.code
     return code, capsys.readouterr().err
 
@@ -45,21 +46,29 @@ ARGUMENT_CASES = {
     "year 99999": (["reconcile", "--district", "420112", "--year", "99999"], ["--year", "out of range"]),
     "year as text": (["simulate", "--district", "420112", "--year", "二〇二〇"], ["--year", "is not a calendar year"]),
     "year 3000": (["simulate", "--district", "420112", "--year", "3000"], ["--year", "out of range"]),
-    "year 2050, beyond the parameters": (["simulate", "--district", "420112", "--year", "2050"],
-                                         ["--year: 2050: outside the years the parameters of 东西湖区 cover",
-                                          "from 2000 to 2022"]),
+    "year 2050, beyond the parameters": (
+        ["simulate", "--district", "420112", "--year", "2050"],
+        ["--year: 2050: outside the years the parameters of 东西湖区 cover", "from 2000 to 2022"],
+    ),
     "year 2099 for a budget": (["project", "--district", "420112", "--year", "2099"], ["outside the years"]),
     "year 1960 for a report": (["report", "--district", "420112", "--year", "1960"], ["outside the years"]),
-    "draws 1000000000": (["project", "--district", "420112", "--year", "2021", "--draws", "1000000000"],
-                         ["--draws", "out of range", "from 1 to 10000"]),
+    "draws 1000000000": (
+        ["project", "--district", "420112", "--year", "2021", "--draws", "1000000000"],
+        ["--draws", "out of range", "from 1 to 10000"],
+    ),
     "draws 0": (["project", "--district", "420112", "--year", "2021", "--draws", "0"], ["--draws", "out of range"]),
     "negative seed": (SIMULATE + ["--seed", "-1"], ["--seed", "out of range"]),
-    "no workers": (["report", "--district", "420112", "--year", "2020", "--workers", "0"], ["--workers", "out of range"]),
+    "no workers": (
+        ["report", "--district", "420112", "--year", "2020", "--workers", "0"],
+        ["--workers", "out of range"],
+    ),
     "unknown district": (["simulate", "--district", "火星区", "--year", "2020"], ["火星区", "unknown district"]),
     "unknown command": (["simulat"], ["invalid choice"]),
     "scenario named baseline": (SIMULATE[:-1] + ["2021", "--scenario", "baseline"], ["is the baseline's"]),
-    "one scenario twice": (SIMULATE[:-1] + ["2021", "--scenario", "dibao_plus5_july", "--scenario", "dibao_plus5_july"],
-                           ["scenario name 'dibao_plus5_july' is also the name in"]),
+    "one scenario twice": (
+        SIMULATE[:-1] + ["2021", "--scenario", "dibao_plus5_july", "--scenario", "dibao_plus5_july"],
+        ["scenario name 'dibao_plus5_july' is also the name in"],
+    ),
 }
 
 
@@ -87,22 +96,41 @@ def test_ctrl_c_sent_to_a_running_command(tmp_path):
     """A real SIGINT to the process, in the middle of a long projection, with a previous workbook."""
     target = tmp_path / "budget.xlsx"
     target.write_bytes(b"previous")
-    script = ("import sys; from civsim import cli\nfrom civsim.budget import projection as budget\n"
-              "real = budget.project\n"
-              "def project(*a, **k):\n"
-              "    print('running', file=sys.stderr, flush=True)\n"
-              "    return real(*a, **k)\n"
-              "budget.project = project\n"
-              "sys.exit(cli.main(sys.argv[1:]))\n")
-    process = subprocess.Popen([sys.executable, "-c", script, "project", "--district", "420112", "--year", "2021",
-                                "--draws", "10000", "--xlsx", str(target)], stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                               # as from a terminal: a test process before this one may have left SIGINT ignored,
-                               # which a child inherits (and Python then never raises KeyboardInterrupt)
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    script = (
+        "import sys; from civsim import cli\nfrom civsim.budget import projection as budget\n"
+        "real = budget.project\n"
+        "def project(*a, **k):\n"
+        "    print('running', file=sys.stderr, flush=True)\n"
+        "    return real(*a, **k)\n"
+        "budget.project = project\n"
+        "sys.exit(cli.main(sys.argv[1:]))\n"
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "project",
+            "--district",
+            "420112",
+            "--year",
+            "2021",
+            "--draws",
+            "10000",
+            "--xlsx",
+            str(target),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        # as from a terminal: a test process before this one may have left SIGINT ignored,
+        # which a child inherits (and Python then never raises KeyboardInterrupt)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         assert process.stderr.readline().strip() == "running"
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=60)      # under a loaded machine the interrupt can take seconds to land
+        _, err = process.communicate(timeout=60)  # under a loaded machine the interrupt can take seconds to land
     finally:
         process.kill()
     assert process.returncode == 130
@@ -123,13 +151,18 @@ def test_csv_onto_the_rolls_own_input_is_refused(tmp_path, capsys):
     code, err = run(SIMULATE + ["--roll", str(roll), "--csv", str(roll / "persons.csv")], capsys)
     assert code == 2
     assert_one_line(err, "--csv", "persons.csv", "is an input of this command")
-    assert (roll / "persons.csv").read_bytes() == before and sorted(os.listdir(roll)) == ["households.csv", "persons.csv"]
+    assert (roll / "persons.csv").read_bytes() == before and sorted(os.listdir(roll)) == [
+        "households.csv",
+        "persons.csv",
+    ]
 
 
 @pytest.mark.case("writes")
 def test_csv_onto_a_scenario_file_given_by_path_is_refused(tmp_path, capsys):
     scenario = tmp_path / "mine.yaml"
-    scenario.write_text("name: mine\nchanges: [{path: dibao.standard, from: 2021-07-01, percent: 5}]\n", encoding="utf-8")
+    scenario.write_text(
+        "name: mine\nchanges: [{path: dibao.standard, from: 2021-07-01, percent: 5}]\n", encoding="utf-8"
+    )
     before = scenario.read_bytes()
     code, err = run(SIMULATE[:-1] + ["2021", "--scenario", str(scenario), "--csv", str(scenario)], capsys)
     assert code == 2
@@ -143,7 +176,7 @@ def test_csv_onto_a_hard_link_of_a_shipped_input_is_refused(tmp_path, capsys):
     source = ROOT / "data" / "reported" / "004_dongxihu_2020.csv"
     try:
         os.link(source, link)
-    except OSError:   # another file system: a symlink is followed to the same file
+    except OSError:  # another file system: a symlink is followed to the same file
         link.symlink_to(source)
     before = source.read_bytes()
     code, err = run(["reconcile", "--district", "420112", "--year", "2020", "--csv", str(link)], capsys)
@@ -153,8 +186,11 @@ def test_csv_onto_a_hard_link_of_a_shipped_input_is_refused(tmp_path, capsys):
 
 
 @pytest.mark.case("writes")
-@pytest.mark.parametrize("flag, argv", [("--csv", SIMULATE), ("--xlsx", ["project", "--district", "420112", "--year",
-                                                                          "2021", "--draws", "2"])], ids=["csv", "xlsx"])
+@pytest.mark.parametrize(
+    "flag, argv",
+    [("--csv", SIMULATE), ("--xlsx", ["project", "--district", "420112", "--year", "2021", "--draws", "2"])],
+    ids=["csv", "xlsx"],
+)
 def test_output_naming_a_folder(tmp_path, capsys, flag, argv):
     (tmp_path / "out").mkdir()
     code, err = run(argv + [flag, str(tmp_path / "out")], capsys)
@@ -180,9 +216,11 @@ def test_output_into_a_read_only_folder(tmp_path, capsys, monkeypatch):
     folder.mkdir()
     (folder / "table.csv").write_text("previous")
     folder.chmod(0o555)
-    if os.geteuid() == 0:   # root writes anywhere; refuse as the OS does for everyone else
+    if os.geteuid() == 0:  # root writes anywhere; refuse as the OS does for everyone else
+
         def refuse(*args, **kwargs):
             raise PermissionError(errno.EACCES, "Permission denied")
+
         monkeypatch.setattr(tempfile, "mkstemp", refuse)
     try:
         code, err = run(SIMULATE + ["--csv", str(folder / "table.csv")], capsys)

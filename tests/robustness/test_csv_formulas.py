@@ -1,6 +1,7 @@
 """A cell that Excel or WPS would run as a formula (=HYPERLINK(…), =cmd|…, +, -, @) reaches no CSV a
 user may open as a formula: every CSV writer makes it text with a leading apostrophe, as the
 workbook does, and civsim reads it back as it was. Numbers stay numbers."""
+
 import io
 
 import numpy as np
@@ -33,9 +34,9 @@ def written_cells(frame: pd.DataFrame) -> pd.DataFrame:
 def test_a_formula_cell_is_written_as_text_and_read_back_as_it_was(tmp_path, cell):
     frame = pd.DataFrame({"street": [cell, "吴家山街道"], "amount": [-12.5, 830.0]})
     cells = written_cells(frame)
-    kept = cell.replace("\r", "\n")      # a carriage return would split the row; a newline is quoted
+    kept = cell.replace("\r", "\n")  # a carriage return would split the row; a newline is quoted
     assert cells["street"][0] == "'" + kept
-    assert cells["amount"].tolist() == ["-12.5", "830.0"]      # a negative amount is a number, not text
+    assert cells["amount"].tolist() == ["-12.5", "830.0"]  # a negative amount is a number, not text
     path = tmp_path / "t.csv"
     tables.write_csv(frame, path)
     back = tables.read_csv(path, {"street": "str", "amount": "float"})
@@ -65,7 +66,10 @@ def assert_no_formula(path):
     cells = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     for column in cells.columns:
         values = cells[column]
-        live = values[values.str.match(r"^[=+@\t\r\n＝]") | (values.str.startswith("-") & ~values.str.match(r"^-[\d.]+(e[+-]?\d+)?$"))]
+        live = values[
+            values.str.match(r"^[=+@\t\r\n＝]")
+            | (values.str.startswith("-") & ~values.str.match(r"^-[\d.]+(e[+-]?\d+)?$"))
+        ]
         assert live.empty, (column, live.head().tolist())
     return cells
 
@@ -82,8 +86,21 @@ def test_the_saved_roll_holds_no_formula_and_reads_back_the_streets(hostile_roll
 @pytest.mark.case("formulas")
 def test_compare_by_street_csv_holds_no_formula(hostile_roll_folder, tmp_path, capsys):
     out = tmp_path / "by_street.csv"
-    code = cli.main(["compare", "--district", "420112", "--year", "2021", "--scenario", "dibao_plus5_july",
-                     "--roll", str(hostile_roll_folder), "--csv", str(out)])
+    code = cli.main(
+        [
+            "compare",
+            "--district",
+            "420112",
+            "--year",
+            "2021",
+            "--scenario",
+            "dibao_plus5_july",
+            "--roll",
+            str(hostile_roll_folder),
+            "--csv",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     cells = assert_no_formula(out)
     assert any(c.startswith("'=HYPERLINK") for c in cells["street"])
@@ -91,8 +108,19 @@ def test_compare_by_street_csv_holds_no_formula(hostile_roll_folder, tmp_path, c
 
 @pytest.mark.case("formulas")
 def test_the_table_on_standard_output_holds_no_formula(hostile_roll_folder, tmp_path, capsys):
-    code = cli.main(["compare", "--district", "420112", "--year", "2021", "--scenario", "dibao_plus5_july",
-                     "--roll", str(hostile_roll_folder)])
+    code = cli.main(
+        [
+            "compare",
+            "--district",
+            "420112",
+            "--year",
+            "2021",
+            "--scenario",
+            "dibao_plus5_july",
+            "--roll",
+            str(hostile_roll_folder),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     path = tmp_path / "stdout.csv"

@@ -1,6 +1,7 @@
 """What used to hang without bound or end in a traceback: a --scheduler that accepts but never
 answers (or is a web server), sizes and numbers no run can finish with, a full disk under --xlsx,
 and the web app's kernels, saves and URL. Each is bounded and one line (or a message to the visitor)."""
+
 import asyncio
 import socket
 import subprocess
@@ -51,7 +52,7 @@ class Server:
     def _quietly(self, conn):
         try:
             self.behaviour(conn)
-        except OSError:     # the test closed the connection first
+        except OSError:  # the test closed the connection first
             pass
 
     def close(self):
@@ -60,12 +61,12 @@ class Server:
         self.socket.close()
 
 
-def web_server(conn):            # answers a request, as an HTTP server on the port would
+def web_server(conn):  # answers a request, as an HTTP server on the port would
     conn.recv(4096)
     conn.sendall(b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
 
 
-def banner(conn):                # speaks first, but not dask
+def banner(conn):  # speaks first, but not dask
     conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
 
 
@@ -95,8 +96,11 @@ def test_a_scheduler_that_does_not_answer_is_refused_in_bounded_time(behaviour, 
         server.close()
 
 
-BAD_ADDRESSES = {"nothing listening": "tcp://127.0.0.1:{free}", "no port": "tcp://127.0.0.1",
-                 "a port out of range": "tcp://127.0.0.1:70000"}
+BAD_ADDRESSES = {
+    "nothing listening": "tcp://127.0.0.1:{free}",
+    "no port": "tcp://127.0.0.1",
+    "a port out of range": "tcp://127.0.0.1:70000",
+}
 
 
 @pytest.mark.case("hangs")
@@ -111,19 +115,25 @@ def test_a_bad_scheduler_address_is_one_line(address):
 
 @pytest.mark.case("hangs")
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("argv", [["simulate", "--all", "--year", "2020", "--out", "{out}"],
-                                  ["report", "--district", "420112", "--year", "2020", "--out", "{out}"]],
-                         ids=["simulate", "report"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["simulate", "--all", "--year", "2020", "--out", "{out}"],
+        ["report", "--district", "420112", "--year", "2020", "--out", "{out}"],
+    ],
+    ids=["simulate", "report"],
+)
 def test_the_command_line_gives_up_on_a_silent_scheduler_in_one_line(tmp_path, capsys, monkeypatch, argv):
-    monkeypatch.setattr(cluster, "CONNECT_S", 0.3)     # the wait is the point, not its length
+    monkeypatch.setattr(cluster, "CONNECT_S", 0.3)  # the wait is the point, not its length
     server = Server(silent_after_accept)
     try:
         start = time.monotonic()
-        code, err = run([a.format(out=tmp_path / "out") for a in argv] + ["--scheduler", f"tcp://127.0.0.1:{server.port}"],
-                        capsys)
+        code, err = run(
+            [a.format(out=tmp_path / "out") for a in argv] + ["--scheduler", f"tcp://127.0.0.1:{server.port}"], capsys
+        )
         assert code in (1, 2) and time.monotonic() - start < 40
         assert "--scheduler" in err and "Traceback" not in err
-        assert not (tmp_path / "out").exists()        # nothing made before the scheduler answered
+        assert not (tmp_path / "out").exists()  # nothing made before the scheduler answered
     finally:
         server.close()
 
@@ -135,14 +145,23 @@ RANGES = {
     "memory 1PB": (["simulate", "--all", "--year", "2020", "--out", "x", "--memory-limit", "1PB"], "--memory-limit"),
     "memory as words": (["report", "--all", "--memory-limit", "lots"], "--memory-limit"),
     "report memory 1KB": (["report", "--all", "--memory-limit", "1KB"], "--memory-limit"),
-    "compare seed -1": (["compare", "--district", "420112", "--year", "2021", "--scenario", "x", "--seed", "-1"], "--seed"),
+    "compare seed -1": (
+        ["compare", "--district", "420112", "--year", "2021", "--scenario", "x", "--seed", "-1"],
+        "--seed",
+    ),
     "sample seed -1": (["roll", "sample", "--district", "420112", "--out", "x", "--seed", "-1"], "--seed"),
     "households 0": (["roll", "sample", "--district", "420112", "--out", "x", "--households", "0"], "--households"),
-    "households 10^8": (["roll", "sample", "--district", "420112", "--out", "x", "--households", "100000000"], "--households"),
+    "households 10^8": (
+        ["roll", "sample", "--district", "420112", "--out", "x", "--households", "100000000"],
+        "--households",
+    ),
     "month 2020-13": (["roll", "sample", "--district", "420112", "--out", "x", "--month", "2020-13"], "--month"),
     "month 2020-00": (["roll", "sample", "--district", "420112", "--out", "x", "--month", "2020-00"], "--month"),
     "month Jan-20": (["roll", "sample", "--district", "420112", "--out", "x", "--month", "Jan-20"], "--month"),
-    "import month 2020-13": (["roll", "import", "x.xlsx", "--district", "420112", "--out", "x", "--month", "2020-13"], "--month"),
+    "import month 2020-13": (
+        ["roll", "import", "x.xlsx", "--district", "420112", "--out", "x", "--month", "2020-13"],
+        "--month",
+    ),
     "years past 2100": (["project", "--district", "420112", "--year", "2099", "--years", "5"], "--years"),
     "years 11": (["project", "--district", "420112", "--year", "2021", "--years", "11"], "--years"),
     "port 70000": (["app", "--port", "70000"], "--port"),
@@ -166,8 +185,13 @@ FULL = {
 @pytest.mark.case("hangs")
 @pytest.mark.parametrize("argv", FULL.values(), ids=FULL.keys())
 def test_a_full_disk_is_one_line_without_a_cleanup_traceback(argv):
-    done = subprocess.run([sys.executable, "-m", "civsim.cli", *argv], cwd=ROOT, capture_output=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "civsim.cli", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
     err = done.stderr.decode("utf-8")
     assert done.returncode != 0
     one_line(err, "/dev/full", "No space left on device")
@@ -179,7 +203,9 @@ def test_the_app_culls_idle_kernels_and_bounds_them(tmp_path):
     argv = app.server(saves=tmp_path).argv
     options = dict(a.removeprefix("--").split("=", 1) for a in argv if a.startswith("--") and "=" in a)
     assert int(options["MappingKernelManager.cull_idle_timeout"]) > 0
-    assert 0 < int(options["MappingKernelManager.cull_interval"]) <= int(options["MappingKernelManager.cull_idle_timeout"])
+    assert (
+        0 < int(options["MappingKernelManager.cull_interval"]) <= int(options["MappingKernelManager.cull_idle_timeout"])
+    )
     assert options["VoilaConfiguration.multi_kernel_manager_class"] == "civsim.app_kernels.BoundedKernelManager"
     assert 0 < int(options["BoundedKernelManager.max_kernels"]) <= 64
 
@@ -197,8 +223,14 @@ def test_the_kernel_bound_refuses_one_more_kernel():
     assert info.value.status_code == 503 and "访问人数已满" in info.value.log_message
 
 
-TOKENS = {"ampersand": "abc&admin=1", "hash": "abc#frag", "percent": "100%sure", "space and plus": "a b+c",
-          "slash and question": "a/b?c", "chinese": "令牌"}
+TOKENS = {
+    "ampersand": "abc&admin=1",
+    "hash": "abc#frag",
+    "percent": "100%sure",
+    "space and plus": "a b+c",
+    "slash and question": "a/b?c",
+    "chinese": "令牌",
+}
 
 
 @pytest.mark.case("app")

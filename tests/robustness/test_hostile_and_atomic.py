@@ -1,5 +1,6 @@
 """Hostile names never write outside reports/ or params/scenarios/ and are escaped in HTML; a
 failure in the middle of writing leaves the previous file intact."""
+
 import os
 from pathlib import Path
 
@@ -48,13 +49,18 @@ def test_a_hostile_value_travels_as_a_value_and_is_escaped_in_html(tmp_path):
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell('district = "东西湖区"')
     params.metadata["tags"] = ["parameters"]
-    notebook.cells = [params, nbformat.v4.new_code_cell(
-        "from civsim.report.display import markdown_escape, show\nshow('# ' + markdown_escape(district) + '民政局')")]
+    notebook.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "from civsim.report.display import markdown_escape, show\nshow('# ' + markdown_escape(district) + '民政局')"
+        ),
+    ]
     source = tmp_path / "hostile.ipynb"
     nbformat.write(notebook, source)
     value = '<script>alert(1)</script>"; import os; os.remove("x") #'
-    outcome = batch.run([batch.Job(source, tmp_path / "out", "hostile", {"district": value})], workers=1,
-                        progress=False)[0]
+    outcome = batch.run(
+        [batch.Job(source, tmp_path / "out", "hostile", {"district": value})], workers=1, progress=False
+    )[0]
     assert outcome.ok, outcome.error
     html = outcome.outputs["html"].read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
@@ -84,8 +90,11 @@ def test_a_failing_report_run_keeps_the_previous_report(tmp_path):
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell("fail = False")
     params.metadata["tags"] = ["parameters"]
-    notebook.cells = [params, nbformat.v4.new_markdown_cell("# 报告"),
-                      nbformat.v4.new_code_cell("assert not fail, 'injected failure'")]
+    notebook.cells = [
+        params,
+        nbformat.v4.new_markdown_cell("# 报告"),
+        nbformat.v4.new_code_cell("assert not fail, 'injected failure'"),
+    ]
     source = tmp_path / "nb.ipynb"
     nbformat.write(notebook, source)
     out = tmp_path / "out"
@@ -148,9 +157,11 @@ def test_yaml_is_read_with_one_safe_yaml_1_2_loader():
     root = Path(__file__).resolve().parents[2] / "civsim"
     source = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
     assert "yaml.load(" not in source and "yaml.unsafe_load" not in source and "yaml.Loader" not in source
-    assert "yaml.safe_load(" not in source          # PyYAML reads YAML 1.1 and keeps the last duplicate key
+    assert "yaml.safe_load(" not in source  # PyYAML reads YAML 1.1 and keeps the last duplicate key
     assert 'typ="unsafe"' not in source and source.count('YAML(typ="safe"') == 1
     # the one round-trip editor rewrites the calibration files, on text the safe loader has accepted
     editors = [p.name for p in root.rglob("*.py") if 'YAML(typ="rt")' in p.read_text(encoding="utf-8")]
-    assert editors == ["calibrate.py"] and "read_text_checked(target)" in (root / "calibrate.py").read_text(encoding="utf-8")
+    assert editors == ["calibrate.py"] and "read_text_checked(target)" in (root / "calibrate.py").read_text(
+        encoding="utf-8"
+    )
     assert "YAML()" not in source

@@ -2,6 +2,7 @@
 summary's title and points — reaches every HTML document escaped: hostile markup shows as text
 in the reader's browser and never runs. Each document's parts are rendered through the report
 page template directly (as the batch renders an executed notebook), without a kernel."""
+
 import dataclasses
 import shutil
 
@@ -38,24 +39,34 @@ def poisoned(monkeypatch, tmp_path):
     """Every loader of shown text returns the markup inside it."""
     folder = tmp_path / "scenarios"
     shutil.copytree(scenarios.SCENARIOS, folder, ignore=shutil.ignore_patterns("app"))
-    (folder / "raise2020.yaml").write_text("name: raise2020\ntitle: x\nchanges:\n"
-                                           "  - {path: dibao.standard.urban, from: 2020-07-01, percent: 5}\n",
-                                           encoding="utf-8")
+    (folder / "raise2020.yaml").write_text(
+        "name: raise2020\ntitle: x\nchanges:\n  - {path: dibao.standard.urban, from: 2020-07-01, percent: 5}\n",
+        encoding="utf-8",
+    )
 
     def install(markup: str):
-        load, scenario, plan, summary, next_plan = (params.load, scenarios.load, documents.plan,
-                                                    documents.summary, documents.next_plan)
+        load, scenario, plan, summary, next_plan = (
+            params.load,
+            scenarios.load,
+            documents.plan,
+            documents.summary,
+            documents.next_plan,
+        )
 
         def district_named(*args, **kwargs):
             found = load(*args, **kwargs)
-            return dataclasses.replace(found, district=dataclasses.replace(found.district, name=found.district.name + markup))
+            return dataclasses.replace(
+                found, district=dataclasses.replace(found.district, name=found.district.name + markup)
+            )
 
         monkeypatch.setattr(params, "load", district_named)
-        monkeypatch.setattr(scenarios, "load", 
-                            lambda name, *a, **k: dataclasses.replace(scenario(name, folder), title=markup))
+        monkeypatch.setattr(
+            scenarios, "load", lambda name, *a, **k: dataclasses.replace(scenario(name, folder), title=markup)
+        )
         monkeypatch.setattr(documents, "plan", lambda *a, **k: hostile(plan(*a, **k), markup))
         monkeypatch.setattr(documents, "summary", lambda *a, **k: hostile(summary(*a, **k), markup))
         monkeypatch.setattr(documents, "next_plan", lambda *a, **k: hostile(next_plan(*a, **k), markup))
+
     return install
 
 
@@ -71,6 +82,7 @@ def page(parts, tmp_path) -> str:
             continue
         if isinstance(part, str):
             from IPython.display import Markdown
+
             part = Markdown(part)
         data, metadata = formatter.format(part)
         cell = nbformat.v4.new_code_cell("")
@@ -83,7 +95,7 @@ def page(parts, tmp_path) -> str:
 
 def assert_escaped(html: str, markup: str):
     assert markup not in html, "markup reached the page unescaped"
-    tag = markup.split()[0].split(">")[0]          # "<script" or "<img"
+    tag = markup.split()[0].split(">")[0]  # "<script" or "<img"
     assert tag not in html.replace("<script type=", "").replace("<script>\n", ""), tag
     assert "&lt;" + tag[1:] in html, "the markup's text is not shown"
 
@@ -97,11 +109,22 @@ def test_the_annual_summary_escapes_every_text(poisoned, tmp_path, markup):
     poisoned(markup)
     report = AnnualSummary.compute("东西湖区", 2020, scenario="raise2020", as_of_month=10)
     report.results = report.results.assign(street="吴家山街道" + markup)
-    html = page([report.heading(), report.achievements(), report.data_heading(), report.program_table(),
-                 report.street_table(), report.plan_against_actual(), report.problems(), report.next_year(),
-                 report.closing()], tmp_path)
+    html = page(
+        [
+            report.heading(),
+            report.achievements(),
+            report.data_heading(),
+            report.program_table(),
+            report.street_table(),
+            report.plan_against_actual(),
+            report.problems(),
+            report.next_year(),
+            report.closing(),
+        ],
+        tmp_path,
+    )
     assert_escaped(html, markup)
-    assert html.count("&lt;" + markup.split()[0][1:].split(">")[0]) >= 5   # title, opening, points, street, plan
+    assert html.count("&lt;" + markup.split()[0][1:].split(">")[0]) >= 5  # title, opening, points, street, plan
 
 
 @pytest.mark.case("escapes")
@@ -112,11 +135,13 @@ def test_the_work_plan_escapes_every_text(poisoned, tmp_path, markup):
 
     poisoned(markup)
     plan = NextYearPlan.compute("420112", 2021, ["dibao_plus5_july"])
-    html = page([plan.heading(), plan.tasks(), plan.budget_heading(), plan.scenario_note(), plan.budget(),
-                 plan.closing()], tmp_path)
+    html = page(
+        [plan.heading(), plan.tasks(), plan.budget_heading(), plan.scenario_note(), plan.budget(), plan.closing()],
+        tmp_path,
+    )
     assert_escaped(html, markup)
     title = html.split("<title>")[1].split("</title>")[0]
-    assert "\\" not in title and "&lt;" in title      # the page title shows the text, escaped once
+    assert "\\" not in title and "&lt;" in title  # the page title shows the text, escaped once
 
 
 @pytest.mark.case("escapes")
@@ -130,8 +155,16 @@ def test_the_budget_document_escapes_every_text(poisoned, tmp_path, markup):
     poisoned(markup)
     projection = budget.project("东西湖区", 2021, ["dibao_plus5_july"], draws=3)
     sheets = workbook.sheets(projection)
-    html = page([Table(sheets["中期规划汇总"].round(2)), Table(sheets["方案对比"].round(2)),
-                 workbook.range_notes(sheets["分年度预测"]), sheets["假设与说明"], sheets["数据来源"]], tmp_path)
+    html = page(
+        [
+            Table(sheets["中期规划汇总"].round(2)),
+            Table(sheets["方案对比"].round(2)),
+            workbook.range_notes(sheets["分年度预测"]),
+            sheets["假设与说明"],
+            sheets["数据来源"],
+        ],
+        tmp_path,
+    )
     assert_escaped(html, markup)
 
 

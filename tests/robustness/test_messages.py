@@ -2,6 +2,7 @@
 an unquoted 1,234 (by its row), a 20-digit id (too long, not "negative"), an alias bomb (by its
 key), a year outside the parameters in `report --all` (naming --year); and one jurisdiction's
 broken parameter file fails its own reports only."""
+
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,25 @@ def test_another_separator_is_named(tmp_path, text, fragment):
 
 
 THOUSANDS = {
-    "an amount": (ROW.replace(",269,", ",1,269,"), "row 2: 10 cells but the header has 9 (a number with a thousands separator"),
-    "on the fourth row": ("\n".join([ROW, ROW.replace("urban", "rural"), ROW.replace("persons", "households").replace(",269,", ",221,"),
-                                      ROW.replace("2020-10", "2020-09").replace(",269,", ",12,345,")]), "row 5: 10 cells"),
-    "a text with a comma": (ROW.replace("城市低保221户269人", "城市低保,221户"), "row 2: 10 cells but the header has 9"),
+    "an amount": (
+        ROW.replace(",269,", ",1,269,"),
+        "row 2: 10 cells but the header has 9 (a number with a thousands separator",
+    ),
+    "on the fourth row": (
+        "\n".join(
+            [
+                ROW,
+                ROW.replace("urban", "rural"),
+                ROW.replace("persons", "households").replace(",269,", ",221,"),
+                ROW.replace("2020-10", "2020-09").replace(",269,", ",12,345,"),
+            ]
+        ),
+        "row 5: 10 cells",
+    ),
+    "a text with a comma": (
+        ROW.replace("城市低保221户269人", "城市低保,221户"),
+        "row 2: 10 cells but the header has 9",
+    ),
 }
 
 
@@ -70,8 +86,15 @@ standard: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]
 
 
 @pytest.mark.case("messages")
-@pytest.mark.parametrize("text, key", [(BOMB, "standard"), (BOMB.replace("standard", "urban"), "urban"),
-                                       ("top:\n  " + BOMB.replace("\n", "\n  "), "top")], ids=["standard", "urban", "nested"])
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        (BOMB, "standard"),
+        (BOMB.replace("standard", "urban"), "urban"),
+        ("top:\n  " + BOMB.replace("\n", "\n  "), "top"),
+    ],
+    ids=["standard", "urban", "nested"],
+)
 def test_an_alias_bomb_names_its_key(tmp_path, text, key):
     path = tmp_path / "dibao.yaml"
     path.write_text(text, encoding="utf-8")
@@ -81,7 +104,9 @@ def test_an_alias_bomb_names_its_key(tmp_path, text, key):
 
 
 def fake_runner(jobs, **kwargs):
-    return [batch.Outcome(job.label, job.notebook, {"html": Path(f"/tmp/{i}.html")}, True) for i, job in enumerate(jobs)]
+    return [
+        batch.Outcome(job.label, job.notebook, {"html": Path(f"/tmp/{i}.html")}, True) for i, job in enumerate(jobs)
+    ]
 
 
 @pytest.fixture
@@ -90,8 +115,12 @@ def dongli_broken(monkeypatch):
 
     def broken(district, *args, **kwargs):
         if districts.find(district).code == "120110":
-            raise CivsimError("params/120110-dongli/dibao.yaml", "dibao.standard.urban.values.2020-01-01",
-                              "bad value 'x'", "a finite number")
+            raise CivsimError(
+                "params/120110-dongli/dibao.yaml",
+                "dibao.standard.urban.values.2020-01-01",
+                "bad value 'x'",
+                "a finite number",
+            )
         return load(district, *args, **kwargs)
 
     monkeypatch.setattr(params, "load", broken)

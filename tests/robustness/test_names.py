@@ -75,7 +75,7 @@ def test_digits_that_are_not_0_to_9_are_not_a_code(place, code):
 def test_a_look_alike_after_normalising_is_the_listed_name(place):
     csv, root = place
     with pytest.raises(CivsimError, match="name already listed"):
-        district_new.new("350206", "东西湖区\u3000", "350200", "huli", csv=csv, root=root)   # ideographic space
+        district_new.new("350206", "东西湖区\u3000", "350200", "huli", csv=csv, root=root)  # ideographic space
 
 
 @pytest.mark.case("names")
@@ -88,14 +88,26 @@ def test_the_command_line_never_prints_an_escape_raw(capsys, name):
 
 
 TITLED = {
-    "scenario": lambda tmp, title: scenarios.parse({"name": "x", "title": title, "changes": [
-        {"path": "dibao.standard.urban", "from": "2021-07-01", "percent": 5}]}, tmp / "x.yaml"),
+    "scenario": lambda tmp, title: scenarios.parse(
+        {
+            "name": "x",
+            "title": title,
+            "changes": [{"path": "dibao.standard.urban", "from": "2021-07-01", "percent": 5}],
+        },
+        tmp / "x.yaml",
+    ),
     "plan": lambda tmp, title: documents.parse_plan(
-        {**read_yaml(documents.PLANS / "420112-2021.yaml"), "title": title}, tmp / "420112-2021.yaml", "420112", 2021),
+        {**read_yaml(documents.PLANS / "420112-2021.yaml"), "title": title}, tmp / "420112-2021.yaml", "420112", 2021
+    ),
     "plan heading": lambda tmp, title: documents.parse_plan(
-        _with_heading(read_yaml(documents.PLANS / "420112-2021.yaml"), title), tmp / "420112-2021.yaml", "420112", 2021),
+        _with_heading(read_yaml(documents.PLANS / "420112-2021.yaml"), title), tmp / "420112-2021.yaml", "420112", 2021
+    ),
     "summary": lambda tmp, title: documents.parse_summary(
-        {**read_yaml(documents.SUMMARIES / "420112-2020.yaml"), "title": title}, tmp / "420112-2020.yaml", "420112", 2020),
+        {**read_yaml(documents.SUMMARIES / "420112-2020.yaml"), "title": title},
+        tmp / "420112-2020.yaml",
+        "420112",
+        2020,
+    ),
 }
 
 
@@ -117,4 +129,4 @@ def test_a_title_with_a_control_or_format_character_is_refused(tmp_path, where, 
 def test_a_full_width_title_is_normalised(tmp_path, where):
     made = TITLED[where](tmp_path, "ＡＢＣ低保标准２０２１（调整，５％）")
     title = made.title if where != "plan heading" else made.sections[0].heading
-    assert title == "ABC低保标准2021（调整，5％）"     # letters and digits folded, Chinese punctuation kept
+    assert title == "ABC低保标准2021（调整，5％）"  # letters and digits folded, Chinese punctuation kept

@@ -2,6 +2,7 @@
 command's job), never onto one of the command's inputs (the roll included), a province run's --out
 only over what civsim wrote, /dev/stdout in a pipeline as promised; two writers of one shared file
 take turns instead of losing a row."""
+
 import subprocess
 import sys
 import threading
@@ -34,20 +35,36 @@ def roll_folder(tmp_path_factory):
 
 
 IN_TREES = {
-    "roll import into a params folder": (["roll", "import", "x.xlsx", "--district", "420112",
-                                          "--out", str(PARAMS / "420112-dongxihu")], "--out"),
-    "roll import into data": (["roll", "import", "x.xlsx", "--district", "420112", "--out", str(ROOT / "data" / "roll")], "--out"),
+    "roll import into a params folder": (
+        ["roll", "import", "x.xlsx", "--district", "420112", "--out", str(PARAMS / "420112-dongxihu")],
+        "--out",
+    ),
+    "roll import into data": (
+        ["roll", "import", "x.xlsx", "--district", "420112", "--out", str(ROOT / "data" / "roll")],
+        "--out",
+    ),
     "roll sample into params": (["roll", "sample", "--district", "420112", "--out", str(PARAMS / "sample")], "--out"),
-    "simulate --csv into params": (["simulate", "--district", "420112", "--year", "2020", "--csv",
-                                    str(PARAMS / "defaults" / "out.csv")], "--csv"),
-    "reconcile --csv into data/reported": (["reconcile", "--district", "420112", "--year", "2020", "--csv",
-                                            str(ROOT / "data" / "reported" / "model.csv")], "--csv"),
-    "project --xlsx into data": (["project", "--district", "420112", "--year", "2021", "--xlsx",
-                                  str(ROOT / "data" / "budget.xlsx")], "--xlsx"),
-    "report --out into params": (["report", "--district", "420112", "--year", "2020", "--out", str(PARAMS / "reports")], "--out"),
+    "simulate --csv into params": (
+        ["simulate", "--district", "420112", "--year", "2020", "--csv", str(PARAMS / "defaults" / "out.csv")],
+        "--csv",
+    ),
+    "reconcile --csv into data/reported": (
+        ["reconcile", "--district", "420112", "--year", "2020", "--csv", str(ROOT / "data" / "reported" / "model.csv")],
+        "--csv",
+    ),
+    "project --xlsx into data": (
+        ["project", "--district", "420112", "--year", "2021", "--xlsx", str(ROOT / "data" / "budget.xlsx")],
+        "--xlsx",
+    ),
+    "report --out into params": (
+        ["report", "--district", "420112", "--year", "2020", "--out", str(PARAMS / "reports")],
+        "--out",
+    ),
     "province --out into data": (["simulate", "--all", "--year", "2020", "--out", str(ROOT / "data")], "--out"),
-    "relative path into params": (["simulate", "--district", "420112", "--year", "2020", "--csv",
-                                   "params/../params/scenarios/x.csv"], "--csv"),
+    "relative path into params": (
+        ["simulate", "--district", "420112", "--year", "2020", "--csv", "params/../params/scenarios/x.csv"],
+        "--csv",
+    ),
 }
 
 
@@ -63,20 +80,58 @@ def test_an_output_inside_params_or_data_is_refused(capsys, monkeypatch, argv, f
 
 
 ONTO_INPUTS = {
-    "roll check onto households.csv": (["roll", "check", "--district", "420112", "--roll", "{roll}",
-                                        "--csv", "{roll}/households.csv"], "households.csv"),
-    "roll check onto persons.csv": (["roll", "check", "--district", "420112", "--roll", "{roll}",
-                                     "--csv", "{roll}/persons.csv"], "persons.csv"),
-    "compare onto households.csv": (["compare", "--district", "420112", "--year", "2021", "--scenario",
-                                     "dibao_plus5_july", "--roll", "{roll}", "--csv", "{roll}/households.csv"], "households.csv"),
-    "compare onto persons.csv": (["compare", "--district", "420112", "--year", "2021", "--scenario",
-                                  "dibao_plus5_july", "--roll", "{roll}", "--csv", "{roll}/persons.csv"], "persons.csv"),
-    "simulate onto the roll": (["simulate", "--district", "420112", "--year", "2020", "--roll", "{roll}",
-                                "--csv", "{roll}/households.csv"], "households.csv"),
-    "project onto the roll": (["project", "--district", "420112", "--year", "2021", "--roll", "{roll}",
-                               "--xlsx", "{roll}/persons.csv"], "persons.csv"),
-    "report --out onto a roll file": (["report", "--district", "420112", "--year", "2020", "--out",
-                                       "{roll}/households.csv"], "is a file, not a folder"),
+    "roll check onto households.csv": (
+        ["roll", "check", "--district", "420112", "--roll", "{roll}", "--csv", "{roll}/households.csv"],
+        "households.csv",
+    ),
+    "roll check onto persons.csv": (
+        ["roll", "check", "--district", "420112", "--roll", "{roll}", "--csv", "{roll}/persons.csv"],
+        "persons.csv",
+    ),
+    "compare onto households.csv": (
+        [
+            "compare",
+            "--district",
+            "420112",
+            "--year",
+            "2021",
+            "--scenario",
+            "dibao_plus5_july",
+            "--roll",
+            "{roll}",
+            "--csv",
+            "{roll}/households.csv",
+        ],
+        "households.csv",
+    ),
+    "compare onto persons.csv": (
+        [
+            "compare",
+            "--district",
+            "420112",
+            "--year",
+            "2021",
+            "--scenario",
+            "dibao_plus5_july",
+            "--roll",
+            "{roll}",
+            "--csv",
+            "{roll}/persons.csv",
+        ],
+        "persons.csv",
+    ),
+    "simulate onto the roll": (
+        ["simulate", "--district", "420112", "--year", "2020", "--roll", "{roll}", "--csv", "{roll}/households.csv"],
+        "households.csv",
+    ),
+    "project onto the roll": (
+        ["project", "--district", "420112", "--year", "2021", "--roll", "{roll}", "--xlsx", "{roll}/persons.csv"],
+        "persons.csv",
+    ),
+    "report --out onto a roll file": (
+        ["report", "--district", "420112", "--year", "2020", "--out", "{roll}/households.csv"],
+        "is a file, not a folder",
+    ),
 }
 
 
@@ -99,8 +154,14 @@ STDOUT = {
 @pytest.mark.case("outputs")
 @pytest.mark.parametrize("argv", STDOUT.values(), ids=STDOUT.keys())
 def test_csv_to_dev_stdout_in_a_pipeline(argv):
-    done = subprocess.run(PYTHON + argv, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    done = subprocess.run(
+        PYTHON + argv,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr.decode()
     lines = done.stdout.decode("utf-8").splitlines()
     assert len(lines) > 10 and "," in lines[0]
@@ -133,9 +194,9 @@ def test_a_province_run_claims_a_new_folder_and_may_replace_its_own(tmp_path):
     province.claim(out)
     assert (out / province.MARKER).is_file()
     (out / "failures.csv").write_text("an earlier run's", encoding="utf-8")
-    province.claim(out)      # marked: its outputs may be replaced
+    province.claim(out)  # marked: its outputs may be replaced
     (out / ".civsim-x.tmp").mkdir()
-    province.claim(out)      # a staging folder left by an interrupted run does not count
+    province.claim(out)  # a staging folder left by an interrupted run does not count
 
 
 @pytest.fixture
@@ -153,19 +214,23 @@ def test_district_new_at_once_keeps_every_row(place, monkeypatch, writers):
     csv, root = place
     slow = district_new.stub_files
 
-    def stubs_slowly(*args, **kwargs):      # widen the read-modify-write window
+    def stubs_slowly(*args, **kwargs):  # widen the read-modify-write window
         time.sleep(0.3)
         return slow(*args, **kwargs)
 
     monkeypatch.setattr(district_new, "stub_files", stubs_slowly)
-    rows = [("350203", "思明区", "siming"), ("350205", "海沧区", "haicang"), ("350206", "湖里区", "huli"),
-            ("350211", "集美区", "jimei")][:writers]
+    rows = [
+        ("350203", "思明区", "siming"),
+        ("350205", "海沧区", "haicang"),
+        ("350206", "湖里区", "huli"),
+        ("350211", "集美区", "jimei"),
+    ][:writers]
     errors = []
 
     def add(code, name, pinyin):
         try:
             district_new.new(code, name, "350200", pinyin, csv=csv, root=root)
-        except Exception as exc:   # noqa: BLE001 - collected and asserted below
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=add, args=row) for row in rows]

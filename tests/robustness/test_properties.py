@@ -1,5 +1,6 @@
 """Property tests: for generated inputs the loader raises nothing but CivsimError, and the
 engine's invariants hold for generated standards and scenarios."""
+
 import datetime as dt
 
 import numpy as np
@@ -19,8 +20,11 @@ values = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-
 
 @st.composite
 def leaf_yaml(draw):
-    entries = draw(st.dictionaries(dates, st.tuples(values, st.sampled_from(["assumption: t", "source: s, quote: q", ""])),
-                                   max_size=3))
+    entries = draw(
+        st.dictionaries(
+            dates, st.tuples(values, st.sampled_from(["assumption: t", "source: s, quote: q", ""])), max_size=3
+        )
+    )
     body = ", ".join(f"{d.isoformat()}: {{value: {v!r}{', ' + p if p else ''}}}" for d, (v, p) in entries.items())
     return f"{draw(names)}: {{{draw(names)}: {{unit: {draw(units)}, values: {{{body}}}}}}}"
 
@@ -66,8 +70,11 @@ def test_spending_and_caseload_rise_with_the_dibao_standard(low, step, month):
 
 
 @SETTINGS
-@given(percent=st.floats(-99, 300), path=st.sampled_from(["tekun.standard", "disability", "dibao.classified", "temporary"]),
-       month=st.integers(1, 12))
+@given(
+    percent=st.floats(-99, 300),
+    path=st.sampled_from(["tekun.standard", "disability", "dibao.classified", "temporary"]),
+    month=st.integers(1, 12),
+)
 @pytest.mark.case("properties")
 @pytest.mark.timeout(300)
 def test_months_before_a_scenario_equal_the_baseline(percent, path, month):

@@ -1,6 +1,7 @@
 """Second round of bad data files: a bureau's roll with out-of-range codes, ages, sizes or non-finite
 numbers; reported figures with impossible periods, repeated columns or a misspelt program;
 districts.csv with a parent loop; CSV months as Excel writes them."""
+
 import csv
 import io
 import os
@@ -111,17 +112,34 @@ def test_roll_folder_with_both_csv_and_parquet(roll):
 
 
 ROLL_FILES = {
-    "missing persons file": (lambda r: (r / "persons.csv").unlink(), ["persons: file not found", "persons.csv or persons.parquet"]),
-    "persons file is a folder": (lambda r: ((r / "persons.csv").unlink(), (r / "persons.csv").mkdir()),
-                                 ["persons.csv: is a folder"]),
-    "dangling persons link": (lambda r: ((r / "persons.csv").unlink(), (r / "persons.csv").symlink_to(r / "gone.csv")),
-                              ["persons.csv: dangling symbolic link"]),
-    "persons.parquet is a pipe": (lambda r: ((r / "persons.csv").unlink(), os.mkfifo(r / "persons.parquet")),
-                                  ["persons.parquet: not a regular file"]),
-    "repeated column": (lambda r: (r / "households.csv").write_text(
-        (r / "households.csv").read_text().replace("claim_draw", "income", 1)), ["households.csv: columns", "income appear more than once"]),
-    "repeated column with a space": (lambda r: (r / "households.csv").write_text(
-        (r / "households.csv").read_text().replace(",claim_draw", ", income", 1)), ["income appear more than once"]),
+    "missing persons file": (
+        lambda r: (r / "persons.csv").unlink(),
+        ["persons: file not found", "persons.csv or persons.parquet"],
+    ),
+    "persons file is a folder": (
+        lambda r: ((r / "persons.csv").unlink(), (r / "persons.csv").mkdir()),
+        ["persons.csv: is a folder"],
+    ),
+    "dangling persons link": (
+        lambda r: ((r / "persons.csv").unlink(), (r / "persons.csv").symlink_to(r / "gone.csv")),
+        ["persons.csv: dangling symbolic link"],
+    ),
+    "persons.parquet is a pipe": (
+        lambda r: ((r / "persons.csv").unlink(), os.mkfifo(r / "persons.parquet")),
+        ["persons.parquet: not a regular file"],
+    ),
+    "repeated column": (
+        lambda r: (r / "households.csv").write_text(
+            (r / "households.csv").read_text().replace("claim_draw", "income", 1)
+        ),
+        ["households.csv: columns", "income appear more than once"],
+    ),
+    "repeated column with a space": (
+        lambda r: (r / "households.csv").write_text(
+            (r / "households.csv").read_text().replace(",claim_draw", ", income", 1)
+        ),
+        ["income appear more than once"],
+    ),
 }
 
 
@@ -152,7 +170,10 @@ def test_a_valid_roll_still_loads(roll):
 HEADER = "jurisdiction,year,program,area,measure,period,value,source,quote\n"
 ROW = "420112,2020,dibao,all,persons,2020-10,269,s.txt,在册城市低保221户269人\n"
 REPORTED_CASES = {
-    "month 13": (HEADER + ROW.replace(",2020-10,", ",2020-13,"), ["row 2, column period", "bad period '2020-13'", "months 01-12"]),
+    "month 13": (
+        HEADER + ROW.replace(",2020-10,", ",2020-13,"),
+        ["row 2, column period", "bad period '2020-13'", "months 01-12"],
+    ),
     "month 00": (HEADER + ROW.replace(",2020-10,", ",2020-00,"), ["row 2, column period", "'2020-00'"]),
     "Excel month": (HEADER + ROW.replace(",2020-10,", ",Oct-20,"), ["row 2, column period", "'Oct-20'"]),
     "range with a bad end": (HEADER + ROW.replace(",2020-10,", ",2020-01..2020-14,"), ["row 2, column period"]),
@@ -166,8 +187,10 @@ REPORTED_CASES = {
     "negative figure": (HEADER + ROW.replace(",269,", ",-269,"), ["row 2, column value", "0 or more"]),
     "year 20200": (HEADER + ROW.replace(",2020,", ",20200,"), ["row 2, column year", "from 1949 to 2100"]),
     "area in Chinese": (HEADER + ROW.replace(",all,", ",全区,"), ["row 2, column area", "urban or rural or all"]),
-    "more households than persons": (HEADER + ROW + ROW.replace(",persons,", ",households,").replace(",269,", ",300,"),
-                                     ["row 3, column value", "300 households but 269 persons (row 2)"]),
+    "more households than persons": (
+        HEADER + ROW + ROW.replace(",persons,", ",households,").replace(",269,", ",300,"),
+        ["row 3, column value", "300 households but 269 persons (row 2)"],
+    ),
 }
 
 
@@ -195,10 +218,15 @@ def test_every_shipped_figure_still_loads():
 
 DISTRICT_CASES = {
     "own parent": ("420112,东西湖区,dongxihu,420112,district\n", ["row 2, column parent", "loop (420112 → 420112)"]),
-    "two-step loop": ("420100,武汉市,wuhan,420112,city\n420112,东西湖区,dongxihu,420100,district\n",
-                      ["column parent", "parents form a loop", "ending at a province"]),
-    "three-step loop": ("420000,湖北省,hubei,420112,province\n420100,武汉市,wuhan,420000,city\n"
-                        "420112,东西湖区,dongxihu,420100,district\n", ["parents form a loop"]),
+    "two-step loop": (
+        "420100,武汉市,wuhan,420112,city\n420112,东西湖区,dongxihu,420100,district\n",
+        ["column parent", "parents form a loop", "ending at a province"],
+    ),
+    "three-step loop": (
+        "420000,湖北省,hubei,420112,province\n420100,武汉市,wuhan,420000,city\n"
+        "420112,东西湖区,dongxihu,420100,district\n",
+        ["parents form a loop"],
+    ),
 }
 
 
@@ -214,7 +242,10 @@ def test_districts_csv_with_a_parent_loop(tmp_path, rows, fragments):
 
 CPI_HEADER = "region,month,cpi_yoy_pct,food_cpi_yoy_pct,source\n"
 CPI_CASES = {
-    "Excel month Jan-18": (CPI_HEADER + "全国,Jan-18,1.5,1.0,s\n", ["row 2, column month: bad value 'Jan-18'", "YYYY-MM"]),
+    "Excel month Jan-18": (
+        CPI_HEADER + "全国,Jan-18,1.5,1.0,s\n",
+        ["row 2, column month: bad value 'Jan-18'", "YYYY-MM"],
+    ),
     "month as 2018/1": (CPI_HEADER + "全国,2018/1,1.5,1.0,s\n", ["row 2, column month", "YYYY-MM"]),
     "inf as a rise": (CPI_HEADER + "全国,2018-01,inf,1.0,s\n", ["row 2, column cpi_yoy_pct"]),
 }

@@ -1,5 +1,6 @@
 """Older classes of input that were taken silently and gave a wrong answer: each is now one line
 naming the file, the key or row, and what was expected (or, where the meaning is certain, read)."""
+
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from civsim.errors import CivsimError
 ROOT = Path(__file__).resolve().parents[2]
 DIBAO = "params/420112-dongxihu/dibao.yaml"
 CASELOAD = "params/420112-dongxihu/caseload.yaml"
-URBAN_LINE = '      2020-04-01: {value: 830, source: 004_d683771cc1cacde4.txt, quote: "城镇低保从780元/月提高到830元/月"}'
+URBAN_LINE = (
+    '      2020-04-01: {value: 830, source: 004_d683771cc1cacde4.txt, quote: "城镇低保从780元/月提高到830元/月"}'
+)
 
 
 @pytest.fixture
@@ -32,27 +35,45 @@ def edit(root: Path, relative: str, old: str, new: str) -> None:
 
 
 SPOILT_PARAMS = {
-    "a month and its first day": (lambda r: edit(r, DIBAO, URBAN_LINE, URBAN_LINE + "\n" + URBAN_LINE.replace("2020-04-01", "2020-04")),
-                                  "the date 2020-04-01 twice"),
-    "quoted and unquoted": (lambda r: edit(r, DIBAO, URBAN_LINE, URBAN_LINE + "\n" + URBAN_LINE.replace("2020-04-01", '"2020-04-01"')),
-                            "the date 2020-04-01 twice"),
-    "a month quoted": (lambda r: edit(r, DIBAO, URBAN_LINE, URBAN_LINE + "\n" + URBAN_LINE.replace("2020-04-01", "'2020-04'")),
-                       "the date 2020-04-01 twice"),
-    "dibao.yaml.txt": (lambda r: shutil.copy(r / "420112-dongxihu" / "dibao.yaml", r / "420112-dongxihu" / "dibao.yaml.txt"),
-                       "dibao.yaml.txt: not a parameter file"),
-    "dibao.yaml.bak": (lambda r: shutil.copy(r / "420112-dongxihu" / "dibao.yaml", r / "420112-dongxihu" / "dibao.yaml.bak"),
-                       "dibao.yaml.bak: not a parameter file"),
-    "tekun.txt in the defaults": (lambda r: (r / "defaults" / "tekun.txt").write_text("x", encoding="utf-8"),
-                                  "tekun.txt: not a parameter file"),
-    "221.7 households": (lambda r: edit(r, CASELOAD, "{value: 221,", "{value: 221.7,"), "221.7 households is not a whole number"),
-    "0.5 persons": (lambda r: edit(r, CASELOAD, "{value: 269,", "{value: 268.5,"), "268.5 persons is not a whole number"),
+    "a month and its first day": (
+        lambda r: edit(r, DIBAO, URBAN_LINE, URBAN_LINE + "\n" + URBAN_LINE.replace("2020-04-01", "2020-04")),
+        "the date 2020-04-01 twice",
+    ),
+    "quoted and unquoted": (
+        lambda r: edit(r, DIBAO, URBAN_LINE, URBAN_LINE + "\n" + URBAN_LINE.replace("2020-04-01", '"2020-04-01"')),
+        "the date 2020-04-01 twice",
+    ),
+    "a month quoted": (
+        lambda r: edit(r, DIBAO, URBAN_LINE, URBAN_LINE + "\n" + URBAN_LINE.replace("2020-04-01", "'2020-04'")),
+        "the date 2020-04-01 twice",
+    ),
+    "dibao.yaml.txt": (
+        lambda r: shutil.copy(r / "420112-dongxihu" / "dibao.yaml", r / "420112-dongxihu" / "dibao.yaml.txt"),
+        "dibao.yaml.txt: not a parameter file",
+    ),
+    "dibao.yaml.bak": (
+        lambda r: shutil.copy(r / "420112-dongxihu" / "dibao.yaml", r / "420112-dongxihu" / "dibao.yaml.bak"),
+        "dibao.yaml.bak: not a parameter file",
+    ),
+    "tekun.txt in the defaults": (
+        lambda r: (r / "defaults" / "tekun.txt").write_text("x", encoding="utf-8"),
+        "tekun.txt: not a parameter file",
+    ),
+    "221.7 households": (
+        lambda r: edit(r, CASELOAD, "{value: 221,", "{value: 221.7,"),
+        "221.7 households is not a whole number",
+    ),
+    "0.5 persons": (
+        lambda r: edit(r, CASELOAD, "{value: 269,", "{value: 268.5,"),
+        "268.5 persons is not a whole number",
+    ),
 }
 
 
 @pytest.mark.case("silent")
 @pytest.mark.parametrize("spoil, fragment", SPOILT_PARAMS.values(), ids=SPOILT_PARAMS.keys())
 def test_a_spoilt_parameter_folder_is_one_line(tree, spoil, fragment):
-    params.load("420112", root=tree)      # loads before it is spoilt
+    params.load("420112", root=tree)  # loads before it is spoilt
     params.clear_cache()
     spoil(tree)
     with pytest.raises(CivsimError, match=fragment.replace(".", r"\.")):
@@ -80,7 +101,7 @@ def test_an_ambiguous_name_is_refused_listing_the_candidates(monkeypatch, key, r
         districts.find(key)
     assert "names more than one jurisdiction" in str(info.value)
     assert all(code in str(info.value) for code, _, _ in rows)
-    assert districts.find(rows[0][0]).code == rows[0][0]    # the code still finds it
+    assert districts.find(rows[0][0]).code == rows[0][0]  # the code still finds it
 
 
 EXCEL_CODES = {"as a number": "420112.0", "two zeros": "420112.00"}
@@ -98,8 +119,12 @@ def test_a_code_excel_made_a_number_is_read(tmp_path, code):
     table = reported_figures.load(folder)
     assert set(table["jurisdiction"]) == {"420112"} and len(table) == text.count("\n420112,")
     csv = tmp_path / "districts.csv"
-    csv.write_text(districts.DISTRICTS_CSV.read_text(encoding="utf-8").replace("420112,", f"{code},")
-                   .replace(",420100,", ",420100.0,"), encoding="utf-8")
+    csv.write_text(
+        districts.DISTRICTS_CSV.read_text(encoding="utf-8")
+        .replace("420112,", f"{code},")
+        .replace(",420100,", ",420100.0,"),
+        encoding="utf-8",
+    )
     assert districts.load_districts(csv)["420112"].parent == "420100"
     districts.load_districts.cache_clear()
 
@@ -107,8 +132,10 @@ def test_a_code_excel_made_a_number_is_read(tmp_path, code):
 BAD_REPORTED = {
     "a code with decimals": (lambda t: t.replace("\n420112,", "\n420112.5,", 1), "bad code '420112.5'"),
     "a five-digit code": (lambda t: t.replace("\n420112,", "\n42011,", 1), "bad code '42011'"),
-    "221.7 households": (lambda t: t.replace(",households,2020-10,221,", ",households,2020-10,221.7,", 1),
-                         "221.7 households is not a whole number"),
+    "221.7 households": (
+        lambda t: t.replace(",households,2020-10,221,", ",households,2020-10,221.7,", 1),
+        "221.7 households is not a whole number",
+    ),
 }
 
 
@@ -148,16 +175,27 @@ def run(argv, capsys):
 
 
 COMMANDS = {
-    "params before any value": (["params", "--district", "420112", "--date", "1990-01"],
-                                ["--date: 1990-01: before any value", "from 2000-01-01"]),
-    "a listed jurisdiction without a folder": (["simulate", "--district", "350000", "--year", "2020"],
-                                               ["no parameter folder for 福建省", "params/350000-fujian/"]),
-    "check a year simulate refuses": (["check", "--district", "420112", "--year", "1990"], ["--year: 1990: outside the years"]),
+    "params before any value": (
+        ["params", "--district", "420112", "--date", "1990-01"],
+        ["--date: 1990-01: before any value", "from 2000-01-01"],
+    ),
+    "a listed jurisdiction without a folder": (
+        ["simulate", "--district", "350000", "--year", "2020"],
+        ["no parameter folder for 福建省", "params/350000-fujian/"],
+    ),
+    "check a year simulate refuses": (
+        ["check", "--district", "420112", "--year", "1990"],
+        ["--year: 1990: outside the years"],
+    ),
     "check 2099": (["check", "--district", "420112", "--year", "2099"], ["--year: 2099: outside the years"]),
-    "compare a year simulate refuses": (["compare", "--district", "420112", "--year", "1990", "--scenario", "dibao_plus5_july"],
-                                        ["--year: 1990: outside the years"]),
-    "compare 2099": (["compare", "--district", "420112", "--year", "2099", "--scenario", "dibao_plus5_july"],
-                     ["--year: 2099: outside the years"]),
+    "compare a year simulate refuses": (
+        ["compare", "--district", "420112", "--year", "1990", "--scenario", "dibao_plus5_july"],
+        ["--year: 1990: outside the years"],
+    ),
+    "compare 2099": (
+        ["compare", "--district", "420112", "--year", "2099", "--scenario", "dibao_plus5_july"],
+        ["--year: 2099: outside the years"],
+    ),
 }
 
 
@@ -177,7 +215,7 @@ def test_a_roll_on_which_nobody_can_claim_is_one_line(tmp_path, capsys):
     from civsim import engine, roll_io
 
     roll = engine.Simulation(params.load("420112"), 2020, 1).roll
-    roll.households["claim_draw"] = 1.0          # at or above every take-up: nobody claims
+    roll.households["claim_draw"] = 1.0  # at or above every take-up: nobody claims
     roll_io.save(roll, tmp_path)
     code, out = run(["simulate", "--district", "420112", "--year", "2020", "--roll", str(tmp_path)], capsys)
     assert code == 2 and out.out == ""

@@ -1,6 +1,7 @@
 """The 低保 pool's incomes for many rate paths at once (a Monte Carlo's draws): a month whose gap
 ratio is not the one the incomes were drawn with reads each income below the line anew, and the
 shortcuts taken for the incomes that did not move give what reading every income anew gives."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,8 @@ def test_incomes_read_at_each_months_gap_ratio_are_every_income_read_anew():
     span = dynamics.span(roll, sim.months)
     anchor = span.get_loc(roll.anchor)
     gap = np.array(gap, np.float64)
-    gap[anchor + 5:, 1] += 0.05          # the rural gap ratio moves twice after the anchor
-    gap[anchor + 17:, 1] += 0.05
+    gap[anchor + 5 :, 1] += 0.05  # the rural gap ratio moves twice after the anchor
+    gap[anchor + 17 :, 1] += 0.05
     factors = np.random.default_rng(3).uniform(0.7, 1.3, (20, 2))
     rates = np.outer(factors[:, 0], entry), np.outer(factors[:, 1], exit_)
     read = dynamics.income_paths(roll, pool, sim.months, *rates, gap)
@@ -32,8 +33,9 @@ def test_incomes_read_at_each_months_gap_ratio_are_every_income_read_anew():
     for i, month in enumerate(sim.months):
         ratio = dynamics._k(gap[span.get_loc(month)])[area] / k
         below = (raw[i] < line) & (ratio != 1)
-        expected = np.where(below, line * np.power(np.divide(raw[i], line, where=below, out=np.ones_like(raw[i])),
-                                                   ratio), raw[i])
+        expected = np.where(
+            below, line * np.power(np.divide(raw[i], line, where=below, out=np.ones_like(raw[i])), ratio), raw[i]
+        )
         assert np.array_equal(read[i], expected), month
         changed += int(below.any())
     assert changed >= 30 and not np.array_equal(read, raw)

@@ -1,4 +1,5 @@
 """The linked roll: deterministic, calibrated, linked, saved and loaded (CSV and Parquet), validated."""
+
 import pandas as pd
 import pytest
 
@@ -72,8 +73,24 @@ def test_cli_simulates_a_real_roll_from_a_folder(roll, tmp_path):
     roll_io.save(roll, tmp_path / "roll")
     synthetic, real = tmp_path / "synthetic.csv", tmp_path / "real.csv"
     assert main(["simulate", "--district", "东西湖区", "--year", "2020", "--seed", "3", "--csv", str(synthetic)]) == 0
-    assert main(["simulate", "--district", "东西湖区", "--year", "2020", "--seed", "3", "--roll", str(tmp_path / "roll"),
-                 "--csv", str(real)]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--district",
+                "东西湖区",
+                "--year",
+                "2020",
+                "--seed",
+                "3",
+                "--roll",
+                str(tmp_path / "roll"),
+                "--csv",
+                str(real),
+            ]
+        )
+        == 0
+    )
     assert synthetic.read_bytes() == real.read_bytes()
 
 
@@ -86,14 +103,16 @@ def test_every_member_belongs_to_a_household_whose_size_counts_them(roll):
     members = roll.persons.groupby("household_id").size()
     sizes = roll.households.set_index("household_id")["size"]
     assert (members.reindex(sizes.index, fill_value=0).to_numpy() == sizes.to_numpy()).all()
-    assert (roll.households.loc[roll.household_row, "household_id"].to_numpy() == roll.persons["household_id"].to_numpy()).all()
+    assert (
+        roll.households.loc[roll.household_row, "household_id"].to_numpy() == roll.persons["household_id"].to_numpy()
+    ).all()
 
 
 def test_dibao_households_carry_their_members(roll):
     dibao = roll.households[roll.households["category"] == "dibao"]
     members = roll.persons[roll.persons["household_id"].isin(dibao["household_id"])]
     assert len(members) == dibao["size"].sum() > 0
-    assert (members["age"] >= 60).any() and (members["age"] < 18).any()   # 分类施保 classes exist among them
+    assert (members["age"] >= 60).any() and (members["age"] < 18).any()  # 分类施保 classes exist among them
 
 
 def test_categorical_caseloads_move_around_the_anchor(roll):
@@ -105,15 +124,30 @@ def test_categorical_caseloads_move_around_the_anchor(roll):
     assert (tekun["start"] > anchor).any() or (tekun["end"] <= anchor).any()
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda h, p: p.assign(household_id=p["household_id"].where(p.index != 5, 10**9)),
-     "persons.csv: row 7, column household_id: household 1000000000 is not in the household file"),
-    (lambda h, p: p.assign(person_id=p["person_id"].where(p.index != 4, 0)), "persons.csv: row 6, column person_id: duplicate id 0"),
-    (lambda h, p: p.assign(age=p["age"].where(p.index != 2, -3)), "persons.csv: row 4, column age: bad value"),
-    (lambda h, p: p.assign(self_care=p["self_care"].where(p.index != 2, 5)), "persons.csv: row 4, column self_care: bad value '5'"),
-    (lambda h, p: p.assign(child_status=p["child_status"].where(p.index != 2, "foster")), "column child_status: bad value 'foster'"),
-    (lambda h, p: p.assign(start=p["start"].where(p.index != 2, "2020-13")), "column start: bad value '2020-13'"),
-], ids=["orphan person", "duplicate person", "negative age", "self-care 5", "unknown placement", "bad month"])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda h, p: p.assign(household_id=p["household_id"].where(p.index != 5, 10**9)),
+            "persons.csv: row 7, column household_id: household 1000000000 is not in the household file",
+        ),
+        (
+            lambda h, p: p.assign(person_id=p["person_id"].where(p.index != 4, 0)),
+            "persons.csv: row 6, column person_id: duplicate id 0",
+        ),
+        (lambda h, p: p.assign(age=p["age"].where(p.index != 2, -3)), "persons.csv: row 4, column age: bad value"),
+        (
+            lambda h, p: p.assign(self_care=p["self_care"].where(p.index != 2, 5)),
+            "persons.csv: row 4, column self_care: bad value '5'",
+        ),
+        (
+            lambda h, p: p.assign(child_status=p["child_status"].where(p.index != 2, "foster")),
+            "column child_status: bad value 'foster'",
+        ),
+        (lambda h, p: p.assign(start=p["start"].where(p.index != 2, "2020-13")), "column start: bad value '2020-13'"),
+    ],
+    ids=["orphan person", "duplicate person", "negative age", "self-care 5", "unknown placement", "bad month"],
+)
 def test_a_broken_link_or_value_names_the_file_row_and_column(roll, tmp_path, change, message):
     households, persons = roll_io.save(roll, tmp_path)
     h, p = pd.read_csv(households, keep_default_na=False), pd.read_csv(persons, keep_default_na=False)

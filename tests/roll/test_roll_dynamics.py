@@ -1,6 +1,7 @@
 """The district's 低保 dynamics from its own rolls: rates, gaps, 档 and members counted exactly on a
 handmade history, written to params/calibration naming the rolls, read back as the district's own
 values by a run from the latest roll, and learnt close to the true rates of a seeded sample."""
+
 import hashlib
 import shutil
 
@@ -27,21 +28,44 @@ def _write_month(folder, month, households, fingerprint=FINGERPRINT):
     day = pd.Period(month, "M").start_time.date()
     p = params.load(DISTRICT)
     standard = rows["area"].map({a: p.get(f"dibao.standard.{a}", day) for a in ("urban", "rural")})
-    ids = np.arange(len(rows))[::-1]          # ids differ from the month before: linking goes by hash
-    pd.DataFrame({"household_id": ids, "area": rows["area"], "size": 1, "income": standard * 0.25,
-                  "category": rows["category"], "tier": rows["tier"]}).sort_values("household_id").to_csv(
-        folder / "households.csv", index=False)
-    pd.DataFrame({"person_id": ids, "household_id": ids, "pid_hash": rows["pid_hash"], "age": rows["age"],
-                  "disability_grade": rows["grade"], "seriously_ill": rows["ill"]}).sort_values("person_id").to_csv(
-        folder / "persons.csv", index=False)
-    (folder / "roll.yaml").write_text(yaml.safe_dump({"month": month, "salt_fingerprint": fingerprint}), encoding="utf-8")
+    ids = np.arange(len(rows))[::-1]  # ids differ from the month before: linking goes by hash
+    pd.DataFrame(
+        {
+            "household_id": ids,
+            "area": rows["area"],
+            "size": 1,
+            "income": standard * 0.25,
+            "category": rows["category"],
+            "tier": rows["tier"],
+        }
+    ).sort_values("household_id").to_csv(folder / "households.csv", index=False)
+    pd.DataFrame(
+        {
+            "person_id": ids,
+            "household_id": ids,
+            "pid_hash": rows["pid_hash"],
+            "age": rows["age"],
+            "disability_grade": rows["grade"],
+            "seriously_ill": rows["ill"],
+        }
+    ).sort_values("person_id").to_csv(folder / "persons.csv", index=False)
+    (folder / "roll.yaml").write_text(
+        yaml.safe_dump({"month": month, "salt_fingerprint": fingerprint}), encoding="utf-8"
+    )
 
 
 def _row(i, area):
     # urban: 档 1 for a fifth, 2 for three tenths, 3 for the rest; rural pays the gap (no 档)
     tier = (1 if i % 10 < 2 else 2 if i % 10 < 5 else 3) if area == "urban" else 0
-    return (f"h{i:05d}", area, "dibao", tier, 70 if i % 4 == 0 else 40, 1 if i % 10 == 0 else 3 if i % 10 == 1 else 0,
-            int(i % 20 == 0))
+    return (
+        f"h{i:05d}",
+        area,
+        "dibao",
+        tier,
+        70 if i % 4 == 0 else 40,
+        1 if i % 10 == 0 else 3 if i % 10 == 1 else 0,
+        int(i % 20 == 0),
+    )
 
 
 @pytest.fixture
@@ -70,18 +94,28 @@ def test_rates_gaps_tiers_and_members_counted_on_the_rolls(history):
     values = {k: v for k, (v, _) in learnt.values.items()}
     assert values["dibao.exit_rate"] == pytest.approx(11 / 196)
     assert values["dibao.entry_rate"] == pytest.approx(7 / 196)
-    assert values["dibao.gap_ratio.urban"] == pytest.approx(0.75) and values["dibao.gap_ratio.rural"] == pytest.approx(0.75)
-    urban = pd.concat([pd.read_csv(history / m / "households.csv") for m in MONTHS]).query("area == 'urban' and category == 'dibao'")
+    assert values["dibao.gap_ratio.urban"] == pytest.approx(0.75) and values["dibao.gap_ratio.rural"] == pytest.approx(
+        0.75
+    )
+    urban = pd.concat([pd.read_csv(history / m / "households.csv") for m in MONTHS]).query(
+        "area == 'urban' and category == 'dibao'"
+    )
     assert values["dibao.tier_share.first.urban"] == pytest.approx((urban["tier"] == 1).mean())
     assert values["dibao.tier_share.second.urban"] == pytest.approx((urban["tier"] == 2).mean())
-    assert "dibao.tier_share.first.rural" not in values          # rural pays the gap: no 档 on its rows
-    persons = pd.concat([pd.read_csv(history / m / "persons.csv").merge(
-        pd.read_csv(history / m / "households.csv")[["household_id", "category"]]) for m in MONTHS]).query("category == 'dibao'")
+    assert "dibao.tier_share.first.rural" not in values  # rural pays the gap: no 档 on its rows
+    persons = pd.concat(
+        [
+            pd.read_csv(history / m / "persons.csv").merge(
+                pd.read_csv(history / m / "households.csv")[["household_id", "category"]]
+            )
+            for m in MONTHS
+        ]
+    ).query("category == 'dibao'")
     assert values["dibao.members.elderly"] == pytest.approx((persons["age"] >= 60).mean())
     assert values["dibao.members.severe_disability"] == pytest.approx(persons["disability_grade"].between(1, 2).mean())
     assert values["dibao.members.disability"] == pytest.approx(persons["disability_grade"].between(3, 4).mean())
     assert values["dibao.members.seriously_ill"] == pytest.approx(persons["seriously_ill"].mean())
-    assert not any("take_up" in path for path in values)      # a roll of claimers says nothing of take-up
+    assert not any("take_up" in path for path in values)  # a roll of claimers says nothing of take-up
     sha = hashlib.sha256((history / "2021-01" / "households.csv").read_bytes()).hexdigest()[:16]
     assert learnt.references[0] == f"roll 2021-01 (salt fingerprint {FINGERPRINT}, households.csv sha256 {sha})"
 
@@ -96,7 +130,7 @@ def root(tmp_path):
 def test_written_from_the_first_month_naming_the_rolls_and_read_by_a_run_from_the_latest(history, root, monkeypatch):
     learnt = dynamics.learn(history, DISTRICT)
     dynamics.write(learnt, root)
-    dynamics.write(learnt, root)                  # again: replaced, not repeated
+    dynamics.write(learnt, root)  # again: replaced, not repeated
     p = params.load(DISTRICT, root)
     exit_rate = learnt.values["dibao.exit_rate"][0]
     assert p.get("dibao.exit_rate", "2021-02") == round(exit_rate, 4)
@@ -105,7 +139,7 @@ def test_written_from_the_first_month_naming_the_rolls_and_read_by_a_run_from_th
     assert entry.source == "calibration" and entry.fitted_to == tuple(learnt.references)
     assert len(p.leaf("dibao.exit_rate").entries) == len(params.load(DISTRICT).leaf("dibao.exit_rate").entries) + 1
     real_load = params.load
-    with monkeypatch.context() as m:      # the figures fitted one by one: a roll is not one of them
+    with monkeypatch.context() as m:  # the figures fitted one by one: a roll is not one of them
         m.setattr(params, "load", lambda district, r=root, calibrated=True: real_load(district, root, calibrated))
         figures = calibrate.own_figures(DISTRICT, 2020) + calibrate.own_figures(DISTRICT, 2021)
     assert figures and not any(f.startswith("roll") for f in figures)
@@ -114,7 +148,9 @@ def test_written_from_the_first_month_naming_the_rolls_and_read_by_a_run_from_th
     real = income_dynamics.income_path
 
     def spy(roll, pool, months, entry_rate, exit_rate, gap_ratio, draws=None):
-        seen.append((income_dynamics.span(roll, months), np.asarray(exit_rate), np.asarray(entry_rate), np.asarray(gap_ratio)))
+        seen.append(
+            (income_dynamics.span(roll, months), np.asarray(exit_rate), np.asarray(entry_rate), np.asarray(gap_ratio))
+        )
         return real(roll, pool, months, entry_rate, exit_rate, gap_ratio, draws)
 
     monkeypatch.setattr(income_dynamics, "income_path", spy)
@@ -124,7 +160,9 @@ def test_written_from_the_first_month_naming_the_rolls_and_read_by_a_run_from_th
     sim.income(p)
     span, exits, entries, gaps = seen[-1]
     assert list(span.astype(str)[:1]) == ["2021-01"]
-    assert np.allclose(exits, round(exit_rate, 4)) and np.allclose(entries, round(learnt.values["dibao.entry_rate"][0], 4))
+    assert np.allclose(exits, round(exit_rate, 4)) and np.allclose(
+        entries, round(learnt.values["dibao.entry_rate"][0], 4)
+    )
     assert np.allclose(gaps, 0.75)
 
 
@@ -132,7 +170,7 @@ def test_the_command_prints_and_refuses_in_one_line(history, capsys, tmp_path):
     assert main(["calibrate", "--district", DISTRICT, "--roll", str(history)]) == 0
     out = capsys.readouterr().out
     assert "月退出率" in out and "dibao.exit_rate = 0.0561" in out and "享受率" in out and "roll 2021-01" in out
-    assert "h000" not in out                      # no person's hash in any output
+    assert "h000" not in out  # no person's hash in any output
     assert main(["calibrate", "--district", DISTRICT, "--roll", str(history), "--year", "2021"]) == 2
     assert "not with --roll" in capsys.readouterr().err
     assert main(["calibrate", "--district", DISTRICT, "--roll", str(history / MONTHS[0])]) == 2
@@ -158,15 +196,18 @@ def test_the_loader_takes_roll_references_only_as_written(root):
         node = tree
         for part in path.split(".")[:-1]:
             node = node.setdefault(part, {})
-        node[path.split(".")[-1]] = {"unit": unit, "description": "x", "values": {
-            "2021-01-01": {"value": value, "fitted_to": fitted_to, "calibration": "measured"}}}
+        node[path.split(".")[-1]] = {
+            "unit": unit,
+            "description": "x",
+            "values": {"2021-01-01": {"value": value, "fitted_to": fitted_to, "calibration": "measured"}},
+        }
         target.write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
         params.clear_cache()
 
     with_leaf("dibao.exit_rate", "per_month", 0.02, [ref])
-    assert params.load(DISTRICT, root).get("dibao.exit_rate", "2021-02") == 0.02   # over the national statistic
+    assert params.load(DISTRICT, root).get("dibao.exit_rate", "2021-02") == 0.02  # over the national statistic
     with_leaf("dibao.standard.urban", "yuan/person/month", 900, [ref])
-    with pytest.raises(CivsimError, match="a fitted value over one"):   # a rule's value stays the rule's
+    with pytest.raises(CivsimError, match="a fitted value over one"):  # a rule's value stays the rule's
         params.load(DISTRICT, root)
     with_leaf("dibao.exit_rate", "per_month", 0.02, ["roll 2021-01 somewhere"])
     with pytest.raises(CivsimError, match="bad figure list"):
@@ -175,15 +216,36 @@ def test_the_loader_takes_roll_references_only_as_written(root):
 
 
 def test_the_sample_turns_over_at_the_rates_given(tmp_path, capsys):
-    assert main(["roll", "sample", "--district", DISTRICT, "--households", "10", "--months", "2",
-                 "--exit-rate", "0.7", "--out", str(tmp_path)]) == 2
+    assert (
+        main(
+            [
+                "roll",
+                "sample",
+                "--district",
+                DISTRICT,
+                "--households",
+                "10",
+                "--months",
+                "2",
+                "--exit-rate",
+                "0.7",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 2
+    )
     assert "0.7 is out of range" in capsys.readouterr().err
     from civsim.bureau import sample
 
     tables = sample.build(DISTRICT, 400, seed=2)
-    gone = sample.turned_over(DISTRICT, tables, pd.Period("2020-11", "M"), np.random.default_rng(1), exit_rate=1.0, entry_rate=0.0)
+    gone = sample.turned_over(
+        DISTRICT, tables, pd.Period("2020-11", "M"), np.random.default_rng(1), exit_rate=1.0, entry_rate=0.0
+    )
     assert all(len(house) == 0 for house, _, _ in gone.values())
-    doubled = sample.turned_over(DISTRICT, tables, pd.Period("2020-11", "M"), np.random.default_rng(1), exit_rate=0.0, entry_rate=0.5)
+    doubled = sample.turned_over(
+        DISTRICT, tables, pd.Period("2020-11", "M"), np.random.default_rng(1), exit_rate=0.0, entry_rate=0.5
+    )
     for label, (house, person, _) in doubled.items():
         before = len(tables[label][0])
         assert before < len(house) <= 2 * before and set(tables[label][0]["户主身份证号"]) <= set(house["户主身份证号"])
@@ -198,8 +260,27 @@ def test_learnt_rates_come_close_to_the_sample_s_true_rates(tmp_path, monkeypatc
     within three of them. The gap's truth is the sample's: income ∈ U(0, 0.8) × standard, mean gap
     0.6 in the first month, rising a little as the standard rises over incomes held fixed."""
     monkeypatch.setenv("CIVSIM_SALT_DIR", str(tmp_path / "salt"))
-    assert main(["roll", "sample", "--district", DISTRICT, "--households", "1000", "--months", "12",
-                 "--exit-rate", "0.02", "--entry-rate", "0.01", "--out", str(tmp_path / "exports")]) == 0
+    assert (
+        main(
+            [
+                "roll",
+                "sample",
+                "--district",
+                DISTRICT,
+                "--households",
+                "1000",
+                "--months",
+                "12",
+                "--exit-rate",
+                "0.02",
+                "--entry-rate",
+                "0.01",
+                "--out",
+                str(tmp_path / "exports"),
+            ]
+        )
+        == 0
+    )
     months = sorted((tmp_path / "exports").iterdir())
     assert main(["roll", "import", *map(str, months), "--district", DISTRICT, "--out", str(tmp_path / "history")]) == 0
     learnt = dynamics.learn(tmp_path / "history", DISTRICT)
@@ -220,8 +301,15 @@ def test_a_fit_to_reported_totals_keeps_what_the_rolls_measured(history, root):
     learnt = dynamics.learn(history, DISTRICT)
     dynamics.write(learnt, root)
     path = "dibao.gap_ratio.urban"
-    fit = calibrate.Fit(DISTRICT, 2021, (calibrate.Unknown(path, 0.6, 0.1, 0.05, 0.95),), np.array([0.5]),
-                        pd.DataFrame(), ("dibao amount_yuan 2021-01..2021-10",), moves=np.array([[True]]))
+    fit = calibrate.Fit(
+        DISTRICT,
+        2021,
+        (calibrate.Unknown(path, 0.6, 0.1, 0.05, 0.95),),
+        np.array([0.5]),
+        pd.DataFrame(),
+        ("dibao amount_yuan 2021-01..2021-10",),
+        moves=np.array([[True]]),
+    )
     calibrate.write(fit, root)
     params.clear_cache()
     p = params.load(DISTRICT, root)
