@@ -7,7 +7,7 @@ is a failed Outcome from ``run_one`` itself, and a worker that dies under a job 
 crash) fails that job only — its cause in ``error`` — while the others finish. Outputs are atomic
 because ``run_one`` stages them beside the target; on a real cluster ``out_dir`` must be a folder
 every worker can write (a shared file system), as the workers write the reports themselves.
-The work jobs share (:class:`civsim.batch.Shared`: a district-year's context) is done first, on
+The work jobs share (:class:`civsim.batch_jobs.Shared`: a district-year's context) is done first, on
 the workers, in a hidden folder beside the reports that the jobs then read.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import batch, cluster
-from .batch import Job, Outcome
+from .batch_jobs import Job, Outcome
 from .errors import CivsimError
 
 

@@ -16,7 +16,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _columns(text))
 
 
-# the batch's own failure codes (batch.Outcome.error), as the table says them
+# the batch's own failure codes (batch_jobs.Outcome.error), as the table says them
 SHOWN = {"timeout": "超时", "kernel died": "内核退出", "worker process crashed": "工作进程崩溃"}
 
 

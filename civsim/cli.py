@@ -1,15 +1,15 @@
 """The ``civsim`` command: thin argument parsing over the modules; every subcommand names its
-jurisdiction with ``--district`` and its period with ``--year`` or ``--date``."""
+jurisdiction with ``--district`` and its period with ``--year`` or ``--date``. The parsers and
+runners of some subcommands are in modules of their own (params_cli, report_cli, roll_cli,
+household_cli); this one holds the rest, ``--home`` and the dispatch."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
 from .cli_options import (
-    MAX_WORKERS,
     add_district,
     add_jurisdiction_run,
     add_year,
@@ -19,13 +19,10 @@ from .cli_options import (
     check_year_option,
     chosen_scenarios,
     integer,
-    memory,
     write_table,
 )
 from .errors import CivsimError
 from .lean_imports import without_iri_grammars
-
-MAX_DRAWS = 10_000  # ~12 ms a draw for a district: minutes, not days
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,34 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR", help="the new workspace folder (absent, empty, or a workspace to complete)")
     add_district(p)
 
-    p = sub.add_parser("params", help="print every parameter in force at a date, with unit and source")
-    add_district(p)
-    p.add_argument("--date", default=None, help="YYYY-MM or YYYY-MM-DD (default: today)")
-    p.add_argument("--json", action="store_true", help="a JSON list of {path, value, unit, source}")
-    p.add_argument("--schema", action="store_true", help="every declared leaf: unit, default or required, who reads it")
+    from .params_cli import add_parsers as params_parsers  # civsim params, check, district new
 
-    p = sub.add_parser(
-        "check",
-        help="a district's parameters for a year: origin of each leaf, what is missing, "
-        "uncovered months, reported figures without a program (exit 1 if something required is missing)",
-    )
-    add_district(p)
-    add_year(p)
-    p.add_argument("--json", action="store_true", help="the findings as JSON")
-
-    p = sub.add_parser(
-        "district", help="add a jurisdiction: its row in data/districts.csv and a folder of parameter stubs"
-    )
-    district = p.add_subparsers(dest="district_command", required=True)
-    r = district.add_parser(
-        "new", help="append CODE NAME to data/districts.csv and write params/<code>-<pinyin>/ stubs"
-    )
-    r.add_argument("code", metavar="CODE", help="6-digit GB/T 2260 code, e.g. 350213")
-    r.add_argument("name", metavar="NAME", help="Chinese name, e.g. 翔安区")
-    r.add_argument("--parent", default=None, help="code or name of the city or province above it (none for a province)")
-    r.add_argument(
-        "--pinyin", required=True, help="folder name in lowercase letters, e.g. xiangan (names the params folder)"
-    )
+    params_parsers(sub)
 
     p = sub.add_parser("simulate", help="monthly caseloads and money per program (tidy CSV)")
     add_district(p, required=False)
@@ -131,78 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_year(p)
     p.add_argument("--csv", default=None, help="write the table here ('-' or none: standard output)")
 
-    p = sub.add_parser("report", help="render the annual summary, next-year plan and budget (HTML, PDF, Word)")
-    add_district(p, required=False)
-    add_year(p, required=False)
-    p.add_argument(
-        "--all",
-        action="store_true",
-        help="every jurisdiction with a caseload: at --year, else at its latest caseload year",
-    )
-    p.add_argument(
-        "--layout",
-        choices=("standard", "gongwen"),
-        default="standard",
-        help="PDF and Word layout: standard (intranet) or gongwen (GB/T 9704 official document)",
-    )
-    p.add_argument("--scenario", default="baseline", help="scenario for the plan's budget part")
-    p.add_argument(
-        "--workers",
-        type=integer(1, MAX_WORKERS, "a number of workers"),
-        default=None,
-        help="parallel notebooks (default: the core count)",
-    )
-    p.add_argument("--out", default=None, help="output folder (default: reports/)")
-    p.add_argument(
-        "--from-districts",
-        action="store_true",
-        help="a city's or province's summary figures as the sum of its districts' (e.g. 天津市)",
-    )
-    group = p.add_argument_group("on Dask: every district under a jurisdiction, or any batch")
-    group.add_argument("--province", default=None, help="every district of this province × summary and plan")
-    group.add_argument("--city", default=None, help="every district of this city × summary and plan")
-    group.add_argument(
-        "--backend",
-        choices=("processes", "dask"),
-        default="processes",
-        help="processes: a pool on this machine (default); dask: a dask cluster",
-    )
-    group.add_argument(
-        "--scheduler", default=None, help="address of an existing dask scheduler (implies --backend dask)"
-    )
-    group.add_argument("--memory-limit", type=memory, default=None, help="per local dask worker, e.g. 4GB")
-    p.add_argument(
-        "--roll",
-        default=None,
-        help="the bureau's own roll for the annual summary (a folder from "
-        "`civsim roll import`, or of exports): its figures, and a table by street",
-    )
+    from .report_cli import add_parsers as report_parsers  # civsim report, project
 
-    p = sub.add_parser("project", help="the budget window per program: range and why it moved (Excel workbook)")
-    add_district(p)
-    add_year(p)
-    p.add_argument("--scenario", action="append", default=[], help="scenario name (repeatable)")
-    p.add_argument(
-        "--draws",
-        type=integer(1, MAX_DRAWS, "a number of draws"),
-        default=200,
-        help=f"Monte Carlo draws for the range (1 to {MAX_DRAWS})",
-    )
-    p.add_argument(
-        "--years",
-        type=integer(1, 10, "a number of years"),
-        default=None,
-        help="budget years from --year on (default 3: 中期财政规划)",
-    )
-    p.add_argument(
-        "--seed", type=integer(0, 2**32 - 1, "a seed"), default=1, help="seed of the roll and the draws (default 1)"
-    )
-    p.add_argument(
-        "--roll",
-        default=None,
-        help="folder with the base year's roll: households.csv|.parquet and persons.csv|.parquet",
-    )
-    p.add_argument("--xlsx", default=None, help="write the workbook here")
+    report_parsers(sub)
 
     from .roll_cli import add_parsers as roll_parsers  # civsim roll import|check|sample|diff
 
@@ -225,93 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_params(args) -> int:
-    import datetime as dt
+    from . import params_cli
 
-    from . import params
-
-    loaded = params.load(args.district)
-    if args.schema:
-        from . import schema
-
-        from .districts import ROOT
-
-        rows = schema.rows(loaded, params.national(), ROOT)
-        if args.json:
-            print(json.dumps(rows, ensure_ascii=False, indent=1))
-        else:
-            width = max(len(r["path"]) for r in rows)
-            for r in rows:
-                print(
-                    f"{r['path']:<{width}}  {r['unit']:<20}  {r['default']:<17}  {r['read_by']:<30}  {r['in_force_from']}"
-                )
-        return 0
-    date = args.date or dt.date.today().isoformat()
-    day = params.parse_date(date, "--date", "--date")
-    rows = loaded.resolve(day)
-    if not rows:
-        first = min(leaf.entries[0].start for leaf in loaded.leaves.values())
-        raise CivsimError(
-            "--date",
-            date,
-            f"before any value of {loaded.district.name}'s parameters",
-            f"a date from {first.isoformat()} on",
-        )
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
-    else:
-        width = max((len(r["path"]) for r in rows), default=10)
-        for r in rows:
-            print(f"{r['path']:<{width}}  {r['value']:>12g}  {r['unit']:<20}  {r['source']}")
-    return 0
+    return params_cli.run_params(args)
 
 
 def cmd_check(args) -> int:
-    from . import params, params_check
+    from . import params_cli
 
-    check_year_option(params.load(args.district), args.year)  # the years simulate accepts, no more
-    report = params_check.check(args.district, args.year)
-    if args.json:
-
-        def rows(findings):
-            return [{"path": f.path, "program": f.program, "note": f.note, "file": f.file} for f in findings]
-
-        print(
-            json.dumps(
-                {
-                    "district": report.district.code,
-                    "year": report.year,
-                    "ok": report.ok,
-                    "leaves": report.leaves.to_dict("records"),
-                    "active": report.active,
-                    "not_paid": report.not_paid,
-                    "missing": rows(report.missing),
-                    "uncovered": rows(report.uncovered),
-                    "assumed": rows(report.assumed),
-                    "unmatched": rows(report.unmatched),
-                },
-                ensure_ascii=False,
-                indent=1,
-            )
-        )
-    else:
-        sys.stdout.write(params_check.render(report))
-    return 0 if report.ok else 1
+    return params_cli.run_check(args)
 
 
 def cmd_district(args) -> int:
-    from . import district_new
+    from . import params_cli
 
-    row, folder = district_new.new(args.code, args.name, args.parent, args.pinyin)
-    stubs = sorted(p.name for p in folder.glob("*.yaml"))
-    print(
-        f"已添加 {row.code} {row.name}（{row.level}，上级 {row.parent or '无'}）到 data/districts.csv；"
-        f"参数存根写入 {folder.relative_to(folder.parents[1])}/：{'、'.join(stubs) or '无（上级已规定全部必填参数）'}",
-        file=sys.stderr,
-    )
-    print(
-        f"填写存根（或删去本地区不发放的项目）后运行 civsim check --district {row.code} --year <年份>", file=sys.stderr
-    )
-    return 0
+    return params_cli.run_district(args)
 
 
 def _simulate_jurisdiction(args) -> int:
@@ -450,71 +281,15 @@ def cmd_reconcile(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from . import report_jobs
+    from . import report_cli
 
-    check_folder(args.out)
-    if args.province or args.city:
-        from . import batch_dask
-
-        if args.all or args.district or args.from_districts or (args.province and args.city):
-            raise CivsimError(
-                "civsim report",
-                "--province/--city",
-                "not with --all, --district, --from-districts or each other",
-                "--province X or --city X, with --year Y",
-            )
-        return batch_dask.main(
-            args.province or args.city,
-            "province" if args.province else "city",
-            args.year,
-            args.scenario,
-            args.out,
-            scheduler=args.scheduler,
-            workers=args.workers,
-            memory_limit=args.memory_limit,
-        )
-    runner = None
-    if args.backend == "dask" or args.scheduler or args.memory_limit:
-        import functools
-
-        from . import batch_dask
-
-        runner = functools.partial(batch_dask.run, scheduler=args.scheduler, memory_limit=args.memory_limit)
-    if not args.all and not (args.district and args.year):
-        raise CivsimError("civsim report", "--district/--year", "missing", "--district X --year Y, or --all [--year Y]")
-    if not args.all:
-        from . import params
-
-        check_year_option(params.load(args.district), args.year)
-    return report_jobs.main(
-        district=None if args.all else args.district,
-        year=args.year,
-        scenario=args.scenario,
-        workers=args.workers,
-        out=args.out,
-        layout=args.layout,
-        from_districts=args.from_districts,
-        runner=runner,
-        roll=args.roll,
-    )
+    return report_cli.run_report(args)
 
 
 def cmd_project(args) -> int:
-    from . import params
-    from .budget import workbook
+    from . import report_cli
 
-    check_output(args.xlsx, args, "--xlsx")
-    check_year_option(params.load(args.district), args.year)
-    return workbook.main(
-        args.district,
-        args.year,
-        chosen_scenarios(args.scenario),
-        args.draws,
-        args.xlsx,
-        seed=args.seed,
-        years=args.years or 3,
-        roll=args.roll,
-    )
+    return report_cli.run_project(args)
 
 
 def cmd_roll(args) -> int:

@@ -117,7 +117,7 @@ def jobs(
     its districts' (civsim.province). With ``shared`` the three read the district-year's context,
     computed once by the batch (civsim.report.context); without, each notebook computes its own,
     as when run by hand."""
-    from . import batch
+    from . import batch_jobs
     from .report import context
 
     out = Path(out) if out else REPORTS
@@ -127,12 +127,12 @@ def jobs(
     for district, year, month in items:
         found = districts.find(district)
         year = int(year)
-        base = out / batch.safe_component(found.label)
-        this, following = base / batch.safe_component(str(year)), base / batch.safe_component(str(year + 1))
+        base = out / batch_jobs.safe_component(found.label)
+        this, following = base / batch_jobs.safe_component(str(year)), base / batch_jobs.safe_component(str(year + 1))
         parts = list(context.PARTS if budget else (context.SUMMARY, context.PLAN))
         made = (
-            batch.Shared(
-                batch.safe_component(f"{found.code}-{year}"),
+            batch_jobs.Shared(
+                batch_jobs.safe_component(f"{found.code}-{year}"),
                 context.compute_into,
                 {
                     "district": found.code,
@@ -147,7 +147,7 @@ def jobs(
             else None
         )
         result.append(
-            batch.Job(
+            batch_jobs.Job(
                 NOTEBOOKS / f"{SUMMARY_NOTEBOOK}.ipynb",
                 this,
                 SUMMARY_NAME,
@@ -165,7 +165,7 @@ def jobs(
             )
         )
         result.append(
-            batch.Job(
+            batch_jobs.Job(
                 NOTEBOOKS / f"{PLAN_NOTEBOOK}.ipynb",
                 following,
                 PLAN_NAME,
@@ -177,7 +177,7 @@ def jobs(
         )
         if budget:
             result.append(
-                batch.Job(
+                batch_jobs.Job(
                     NOTEBOOKS / f"{BUDGET_NOTEBOOK}.ipynb",
                     following,
                     BUDGET_NAME,
@@ -227,7 +227,7 @@ def main(
     A bad district, year, scenario or layout fails here, once, before any notebook starts. ``runner``
     replaces ``batch.run`` (e.g. civsim.batch_dask.run); ``from_districts`` as in :func:`jobs`.
     """
-    from . import batch
+    from . import batch, batch_jobs
 
     layouts.get(layout)
     if runner is None:
@@ -266,7 +266,7 @@ def main(
     )
     outcomes = [outcome for _, outcome in sorted(zip(order, done), key=lambda pair: pair[0])]
     outcomes += [
-        batch.Outcome(f"{name} {document}", NOTEBOOKS / f"{notebook}.ipynb", {}, False, error=why)
+        batch_jobs.Outcome(f"{name} {document}", NOTEBOOKS / f"{notebook}.ipynb", {}, False, error=why)
         for name, why in broken.items()
         for document, notebook in (
             (SUMMARY_NAME, SUMMARY_NOTEBOOK),

@@ -97,7 +97,7 @@ def rendered(tmp_path_factory):
     import contextlib
     import io
 
-    from civsim import batch, report_jobs
+    from civsim import batch, batch_jobs, report_jobs
 
     out = tmp_path_factory.mktemp("reports")
     printed = io.StringIO()
@@ -106,14 +106,14 @@ def rendered(tmp_path_factory):
     notebooks = ROOT / "civsim" / "notebooks"
     extra = batch.run(
         [
-            batch.Job(
+            batch_jobs.Job(
                 notebooks / "next_year_plan.ipynb",
                 out / "defaults",
                 "next_year_plan",
                 label="defaults",
                 layout="gongwen",
             ),
-            batch.Job(
+            batch_jobs.Job(
                 notebooks / "budget_projection.ipynb",
                 out / "gongwen",
                 report_jobs.BUDGET_NAME,

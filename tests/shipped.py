@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from civsim import batch, districts, report_jobs
+from civsim import batch_jobs, districts, report_jobs
 
 NAMES = {
     "annual_summary": report_jobs.SUMMARY_NAME,
@@ -18,7 +18,7 @@ SHIPPED = report_jobs.with_caseload()
 
 def folder(out: Path, name: str, year: int) -> Path:
     district = districts.find(name)
-    return out / batch.safe_component(district.label) / str(year)
+    return out / batch_jobs.safe_component(district.label) / str(year)
 
 
 def output(rendered, name, document, kind) -> Path:

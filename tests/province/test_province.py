@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civsim import batch, batch_dask, cli, cluster, districts, engine, params, province, report_jobs, scenarios
+from civsim import batch_dask, batch_jobs, cli, cluster, districts, engine, params, province, report_jobs, scenarios
 from civsim.errors import CivsimError
 from civsim.report.summary import AnnualSummary
 
@@ -195,7 +195,7 @@ def test_tianjin_from_its_districts():
 def test_report_batch_on_dask_renders_tianjin_from_its_districts_and_isolates_failures(client, tmp_path):
     out = tmp_path / "reports"
     summary = report_jobs.jobs([("天津市", YEAR, 12)], out=out, from_districts=True)[0]
-    jobs = [summary, batch.Job(FIXTURES / "raises.ipynb", out, "raises", {"rows": 3}, "raises")]
+    jobs = [summary, batch_jobs.Job(FIXTURES / "raises.ipynb", out, "raises", {"rows": 3}, "raises")]
     outcomes = batch_dask.run(jobs, client=client, timeout=120, progress=False, kernel_name=report_jobs.KERNEL)
     assert [o.label for o in outcomes] == ["天津市 2020年工作总结", "raises"] and [o.ok for o in outcomes] == [
         True,

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from civsim import batch, batch_kernels
+from civsim import batch, batch_jobs, batch_kernels
 from civsim.errors import CivsimError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -24,12 +24,12 @@ def batch_run(tmp_path_factory):
     for kind in ("ipynb", "html", "pdf"):  # a previous good report of the notebook that now fails
         (out / f"raises.{kind}").write_text(f"previous {kind}", encoding="utf-8")
     jobs = [
-        batch.Job(FIXTURES / "params.ipynb", out, "good-a", {"text": "东西湖区", "number": 1}, "东西湖区"),
-        batch.Job(FIXTURES / "params.ipynb", out, "good-b", {"text": TRICKY, "number": 2.5}, "tricky"),
-        batch.Job(FIXTURES / "raises.ipynb", out, "raises", {"rows": 3}, "raises"),
-        batch.Job(FIXTURES / "sleeps.ipynb", out, "sleeps", {"seconds": 60}, "sleeps"),
-        batch.Job(FIXTURES / "dies.ipynb", out, "dies", {}, "dies"),
-        batch.Job(FIXTURES / "params.ipynb", out, "typo", {"txet": "东丽区"}, "typo"),
+        batch_jobs.Job(FIXTURES / "params.ipynb", out, "good-a", {"text": "东西湖区", "number": 1}, "东西湖区"),
+        batch_jobs.Job(FIXTURES / "params.ipynb", out, "good-b", {"text": TRICKY, "number": 2.5}, "tricky"),
+        batch_jobs.Job(FIXTURES / "raises.ipynb", out, "raises", {"rows": 3}, "raises"),
+        batch_jobs.Job(FIXTURES / "sleeps.ipynb", out, "sleeps", {"seconds": 60}, "sleeps"),
+        batch_jobs.Job(FIXTURES / "dies.ipynb", out, "dies", {}, "dies"),
+        batch_jobs.Job(FIXTURES / "params.ipynb", out, "typo", {"txet": "东丽区"}, "typo"),
     ]
     outcomes = batch.run(jobs, workers=2, timeout=TIMEOUT, progress=False)
     return out, {o.label: o for o in outcomes}, outcomes
@@ -128,14 +128,14 @@ def test_summary(batch_run):
     ],
 )
 def test_safe_component(text, safe):
-    assert batch.safe_component(text) == safe
+    assert batch_jobs.safe_component(text) == safe
 
 
 def test_safe_component_limits_length_and_refuses_nothing():
-    assert len(batch.safe_component("区" * 200).encode("utf-8")) <= 120
+    assert len(batch_jobs.safe_component("区" * 200).encode("utf-8")) <= 120
     for bad in ("..", ".", "", "  "):
         with pytest.raises(CivsimError):
-            batch.safe_component(bad)
+            batch_jobs.safe_component(bad)
 
 
 @pytest.mark.parametrize(
@@ -152,13 +152,13 @@ def test_safe_component_limits_length_and_refuses_nothing():
 )
 def test_bad_jobs_are_refused(name, parameters, tmp_path):
     with pytest.raises(CivsimError):
-        batch.Job(FIXTURES / "params.ipynb", tmp_path, name, parameters, "bad")
+        batch_jobs.Job(FIXTURES / "params.ipynb", tmp_path, name, parameters, "bad")
 
 
 def test_two_jobs_may_not_write_the_same_report(tmp_path):
-    job = batch.Job(FIXTURES / "params.ipynb", tmp_path, "same", {}, "one")
+    job = batch_jobs.Job(FIXTURES / "params.ipynb", tmp_path, "same", {}, "one")
     with pytest.raises(CivsimError, match="earlier job"):
-        batch.run([job, batch.Job(FIXTURES / "params.ipynb", tmp_path, "same", {}, "two")], progress=False)
+        batch.run([job, batch_jobs.Job(FIXTURES / "params.ipynb", tmp_path, "same", {}, "two")], progress=False)
     assert batch.run([], progress=False) == []
 
 
@@ -166,9 +166,9 @@ def test_two_jobs_may_not_write_the_same_report(tmp_path):
 def test_one_kernel_per_worker_with_nothing_left_from_the_last_notebook(tmp_path):
     """The worker reuses its kernel, but a notebook never sees the names of the one before."""
     jobs = [
-        batch.Job(FIXTURES / "params.ipynb", tmp_path, "first", {"text": "东丽区", "number": 3}),
-        batch.Job(FIXTURES / "fresh.ipynb", tmp_path, "second", {"name": "text"}),
-        batch.Job(FIXTURES / "fresh.ipynb", tmp_path, "third", {"name": "number"}),
+        batch_jobs.Job(FIXTURES / "params.ipynb", tmp_path, "first", {"text": "东丽区", "number": 3}),
+        batch_jobs.Job(FIXTURES / "fresh.ipynb", tmp_path, "second", {"name": "text"}),
+        batch_jobs.Job(FIXTURES / "fresh.ipynb", tmp_path, "third", {"name": "number"}),
     ]
     outcomes = batch.run(jobs, workers=1, progress=False)
     assert all(o.ok for o in outcomes), batch.summary(outcomes)
@@ -258,7 +258,7 @@ def test_a_warning_fails_the_report_rather_than_printing_into_it(tmp_path):
     """A library's deprecation would print into the report with the kernel's temporary file name;
     the batch makes every warning an error, so the report fails at its cell instead."""
     outcome = batch.run(
-        [batch.Job(FIXTURES / "warns.ipynb", tmp_path, "warns", {}, "warns")], workers=1, progress=False
+        [batch_jobs.Job(FIXTURES / "warns.ipynb", tmp_path, "warns", {}, "warns")], workers=1, progress=False
     )[0]
     assert not outcome.ok and outcome.outputs == {}
     assert outcome.error == "FutureWarning: 旧的调用方式" and outcome.cell == 2

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from civsim import batch, budget, districts, params, provenance, report_jobs
+from civsim import batch_jobs, budget, districts, params, provenance, report_jobs
 from shipped import NAMES, SHIPPED, english_words, hex_free, html, output
 from civsim.report import context, plan, word
 from civsim.errors import CivsimError
@@ -405,7 +405,7 @@ def test_main_runs_the_longest_reports_first_and_answers_in_job_order(tmp_path):
 
     def runner(jobs, **options):
         seen.extend(jobs)
-        return [batch.Outcome(job.label, job.notebook, {"ipynb": job.output("ipynb")}, ok=True) for job in jobs]
+        return [batch_jobs.Outcome(job.label, job.notebook, {"ipynb": job.output("ipynb")}, ok=True) for job in jobs]
 
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):

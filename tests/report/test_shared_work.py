@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from civsim import batch, report_jobs
+from civsim import batch, batch_jobs, report_jobs
 from civsim.errors import CivsimError
 from civsim.report import context
 
@@ -17,11 +17,11 @@ def noop(folder, **arguments):
 
 
 def jobs(tmp_path):
-    shared = batch.Shared("420112-2020", noop, {"district": "420112"})
+    shared = batch_jobs.Shared("420112-2020", noop, {"district": "420112"})
     return [
-        batch.Job(FIXTURES / "params.ipynb", tmp_path, "a", {"text": "a"}, shared=shared),
-        batch.Job(FIXTURES / "params.ipynb", tmp_path, "b", {"text": "b"}, shared=shared),
-        batch.Job(FIXTURES / "params.ipynb", tmp_path, "c", {"text": "c"}),
+        batch_jobs.Job(FIXTURES / "params.ipynb", tmp_path, "a", {"text": "a"}, shared=shared),
+        batch_jobs.Job(FIXTURES / "params.ipynb", tmp_path, "b", {"text": "b"}, shared=shared),
+        batch_jobs.Job(FIXTURES / "params.ipynb", tmp_path, "c", {"text": "c"}),
     ]
 
 
@@ -52,21 +52,21 @@ def test_shared_work_that_fails_fails_the_jobs_reading_it_with_its_cause(tmp_pat
 
 
 def test_a_job_cannot_set_the_parameter_its_shared_work_sets(tmp_path):
-    shared = batch.Shared("x", noop)
+    shared = batch_jobs.Shared("x", noop)
     with pytest.raises(CivsimError, match="'context' is set by the shared work"):
-        batch.Job(FIXTURES / "params.ipynb", tmp_path, "a", {"context": "/tmp/x"}, shared=shared)
+        batch_jobs.Job(FIXTURES / "params.ipynb", tmp_path, "a", {"context": "/tmp/x"}, shared=shared)
     with pytest.raises(CivsimError, match="not a safe file name"):
-        batch.Shared("a/b", noop)
+        batch_jobs.Shared("a/b", noop)
     with pytest.raises(CivsimError, match="unsupported value of type PosixPath"):  # it travels as JSON
-        batch.Shared("x", noop, {"roll": tmp_path})
+        batch_jobs.Shared("x", noop, {"roll": tmp_path})
 
 
 @pytest.mark.slow
 def test_the_pool_fails_only_the_jobs_of_a_failed_shared_work(tmp_path):
-    broken = batch.Shared("000000-2020", context.compute_into, {"district": "000000", "year": 2020})
+    broken = batch_jobs.Shared("000000-2020", context.compute_into, {"district": "000000", "year": 2020})
     planned = [
-        batch.Job(FIXTURES / "params.ipynb", tmp_path, "reads", {"text": "x"}, "reads", shared=broken),
-        batch.Job(FIXTURES / "params.ipynb", tmp_path, "alone", {"text": "东丽区"}, "alone"),
+        batch_jobs.Job(FIXTURES / "params.ipynb", tmp_path, "reads", {"text": "x"}, "reads", shared=broken),
+        batch_jobs.Job(FIXTURES / "params.ipynb", tmp_path, "alone", {"text": "东丽区"}, "alone"),
     ]
     outcomes = batch.run(planned, workers=2, progress=False, kernel_name=report_jobs.KERNEL)
     assert [o.ok for o in outcomes] == [False, True]

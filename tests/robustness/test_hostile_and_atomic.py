@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from civsim import atomic, batch, budget, districts, explorer, report_jobs
+from civsim import atomic, batch, batch_jobs, budget, districts, explorer, report_jobs
 from civsim.report import display
 
 HOSTILE = ["../../etc/evil", "a/b", "x\x00y", "<script>alert(1)</script>", "..", "/abs"]
@@ -59,7 +59,7 @@ def test_a_hostile_value_travels_as_a_value_and_is_escaped_in_html(tmp_path):
     nbformat.write(notebook, source)
     value = '<script>alert(1)</script>"; import os; os.remove("x") #'
     outcome = batch.run(
-        [batch.Job(source, tmp_path / "out", "hostile", {"district": value})], workers=1, progress=False
+        [batch_jobs.Job(source, tmp_path / "out", "hostile", {"district": value})], workers=1, progress=False
     )[0]
     assert outcome.ok, outcome.error
     html = outcome.outputs["html"].read_text(encoding="utf-8")
@@ -98,10 +98,10 @@ def test_a_failing_report_run_keeps_the_previous_report(tmp_path):
     source = tmp_path / "nb.ipynb"
     nbformat.write(notebook, source)
     out = tmp_path / "out"
-    first = batch.run([batch.Job(source, out, "report", {"fail": False})], workers=1, progress=False)[0]
+    first = batch.run([batch_jobs.Job(source, out, "report", {"fail": False})], workers=1, progress=False)[0]
     assert first.ok
     before = {kind: path.read_bytes() for kind, path in first.outputs.items()}
-    second = batch.run([batch.Job(source, out, "report", {"fail": True})], workers=1, progress=False)[0]
+    second = batch.run([batch_jobs.Job(source, out, "report", {"fail": True})], workers=1, progress=False)[0]
     assert not second.ok and "injected failure" in second.error
     assert {kind: path.read_bytes() for kind, path in first.outputs.items()} == before
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from civsim import batch, districts, params, reported_figures, report_jobs, tables
+from civsim import batch_jobs, districts, params, reported_figures, report_jobs, tables
 from civsim.errors import CivsimError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +105,8 @@ def test_an_alias_bomb_names_its_key(tmp_path, text, key):
 
 def fake_runner(jobs, **kwargs):
     return [
-        batch.Outcome(job.label, job.notebook, {"html": Path(f"/tmp/{i}.html")}, True) for i, job in enumerate(jobs)
+        batch_jobs.Outcome(job.label, job.notebook, {"html": Path(f"/tmp/{i}.html")}, True)
+        for i, job in enumerate(jobs)
     ]
 
 
