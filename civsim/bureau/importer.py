@@ -3,9 +3,9 @@
 ``import_exports(files, district)`` reads every 家庭查询 and 人员查询 file given, checks them
 (身份证号 format and check digit, duplicates, a person's household present and single, each
 household's 保障人口 equal to its members), joins persons on 户主身份证号, and returns the two
-tables; ``write_roll`` writes households.csv, persons.csv and roll.yaml. Any problem is one
-``CivsimError`` naming the file, row and column, never the value of a personal field, and nothing
-is written.
+tables; ``write_roll`` writes households.csv, persons.csv and roll.yaml. Each column is read by
+:mod:`.cells`. Any problem is one ``CivsimError`` naming the file, row and column, never the value
+of a personal field, and nothing is written.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .. import districts
 from ..atomic import atomic_path, write_text
 from ..errors import CivsimError
 from ..roll import HOUSEHOLD_COLUMNS as ROLL_HOUSEHOLDS, PERSON_COLUMNS as ROLL_PERSONS
-from . import exports, idcard, privacy
+from . import cells, exports, idcard, privacy
 from . import vocab as V
 
 # The columns an export fills, in the roll's own order and types (civsim.roll names them all).
@@ -64,8 +64,6 @@ HOUSEHOLD_COLUMNS = {name: ROLL_HOUSEHOLDS[name][0] for name in FROM_EXPORT["hou
 PERSON_COLUMNS = {name: ROLL_PERSONS[name][0] for name in FROM_EXPORT["persons"]}
 
 SALT_DIR_ENV = "CIVSIM_SALT_DIR"
-EXCEL_SERIALS = (18264, 73051)  # 1950-01-01 … 2099-12-31 as Excel day numbers
-GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
 @dataclass
@@ -77,173 +75,31 @@ class ImportedRoll:
     files: list
 
 
-# ---------------------------------------------------------------- cell parsing (vectorised)
-
-
-def _first(mask) -> int:
-    return int(np.asarray(mask).argmax())
-
-
-def _per_value(text: pd.Series, parse):
-    """``parse`` applied to the distinct values only (a column holds far fewer than its rows)."""
-    codes, uniques = pd.factorize(text)
-    return parse(pd.Series(uniques, dtype=object)), codes
-
-
-def _amounts(ex: exports.Export, field: str) -> np.ndarray:
-    """Yuan amounts, text or number; blank is NaN; garbage or a negative amount is an error."""
-
-    def parse(u):
-        u = u.astype("string[pyarrow]").str.replace(r"[,，元¥￥]", "", regex=True).astype(object)
-        return pd.to_numeric(u.replace("", None), errors="coerce").to_numpy(float)
-
-    text = ex.text(field)
-    parsed, codes = _per_value(text, parse)
-    values = parsed[codes] if len(codes) else np.zeros(0)
-    bad = (np.isnan(values) & (text != "").to_numpy()) | (values < 0)
-    if bad.any():
-        raise ex.error(field, _first(bad), "not an amount", "a number of yuan, or blank")
-    return values
-
-
-def _counts(ex: exports.Export, field: str) -> np.ndarray:
-    values = _amounts(ex, field)
-    bad = np.isnan(values) | (values % 1 != 0) | (values < 1)
-    if bad.any():
-        raise ex.error(field, _first(bad), "not a count of persons", "a whole number, at least 1")
-    return values.astype(np.int64)
-
-
-def _months(ex: exports.Export, field: str) -> np.ndarray:
-    """'YYYY-MM' from 2019-03, 201903, 2019/3, 2019年3月, 2019-03-01 00:00:00, or an Excel date
-    serial (43525 is 2019-03-01) where the cell lost its date format; blank is ''."""
-
-    def parse(u):
-        serial = pd.to_numeric(u.where(u.str.fullmatch(r"[1-9]\d{4}(?:\.\d+)?")), errors="coerce")
-        serial = serial.where(serial.between(EXCEL_SERIALS[0], EXCEL_SERIALS[1]))
-        dates = pd.to_datetime("1899-12-30") + pd.to_timedelta(serial.fillna(0).astype(np.int64), unit="D")
-        u = u.where(serial.isna(), dates.dt.strftime("%Y-%m"))
-        parts = u.str.extract(r"^((?:19|20)\d{2})\D{0,1}(\d{1,2})(?:\D.*|\d{2}.*)?$")
-        month = pd.to_numeric(parts[1], errors="coerce")
-        good = parts[0].notna() & month.between(1, 12)
-        out = np.where(good, parts[0].fillna("") + "-" + month.fillna(0).astype(int).astype(str).str.zfill(2), None)
-        out[(u == "").to_numpy()] = ""
-        return out
-
-    text = ex.text(field)
-    parsed, codes = _per_value(text, parse)
-    values = parsed[codes] if len(codes) else np.zeros(0, dtype=object)
-    bad = pd.isna(values)
-    if bad.any():
-        raise ex.error(field, _first(bad), "not a month", "YYYY-MM, YYYYMM or YYYY年M月")
-    return values.astype(object)
-
-
-def _coded(ex: exports.Export, field: str, vocab: V.Vocabulary, default: str) -> np.ndarray:
-    """A coded field through its table in values.csv; blank and the 'none' labels give ``default``."""
-    text = ex.text(field)
-    table = vocab.values[field]
-    known = {**{k: default for k in vocab.values["none"]}, "": default, **table}  # 否 is a 是否保障对象 label
-    out = text.map(known)
-    bad = out.isna().to_numpy()
-    if bad.any():
-        raise ex.error(field, _first(bad), "unknown label", "one of " + "、".join(k for k in table) + " or blank")
-    return out.to_numpy()
-
-
-def _grades(ex: exports.Export, vocab: V.Vocabulary) -> np.ndarray:
-    text = ex.text("disability_grade")
-    none = set(vocab.values["none"]) | {""}
-    grade = text.str.extract(r"([一二三四1-4])级?$")[0].map(GRADES)
-    bad = (grade.isna() & ~text.isin(none)).to_numpy()
-    if bad.any():
-        raise ex.error("disability_grade", _first(bad), "unknown disability grade", "一级…四级, 1–4, or blank/无")
-    grade = grade.fillna(0).to_numpy(np.int64)
-    if ex.has("disabled"):  # 是否残疾 = 否 overrides a stray grade
-        grade[ex.text("disabled").isin({"否", "无"}).to_numpy()] = 0
-    return grade
-
-
-def _categories(ex: exports.Export, vocab: V.Vocabulary, required: bool):
-    """(category, area, placement) arrays per row: from 救助类型 where given, else from a label in
-    the file's name or title; None when neither says and ``required`` is False."""
-    file_label = None
-    matches = [c for k, c in vocab.categories.items() if k in ex.label_text]
-    if matches:
-        file_label = max(matches, key=lambda c: len(V.label(c.label)))
-    text = ex.text("category") if ex.has("category") else pd.Series("", index=range(len(ex)))
-    blank = (text == "").to_numpy()
-    if blank.any() and file_label is None:
-        if not required:  # a person's category may come from the household
-            if not ex.has("category"):
-                return None
-            file_label = V.Category("", "", "", "")
-        else:
-            raise ex.error(
-                "category",
-                _first(blank),
-                "cannot tell the category",
-                "a 救助类型 column, or a category label in the file name or title row (e.g. 城市低保家庭查询)",
-            )
-    labels = {}
-    for value in pd.unique(text[~blank]):  # a handful of distinct labels, not rows
-        try:
-            labels[value] = vocab.category(value, ex.path, None)
-        except CivsimError as exc:
-            shown = privacy.shown_label(value)
-            raise ex.error(
-                "category",
-                _first((text == value).to_numpy()),
-                f"unknown category label {shown!r}"
-                if shown
-                else "unknown category label (not shown: it reads like no category)",
-                exc.expected,
-            ) from None
-    out = []
-    for attribute in ("category", "area", "placement"):
-        fallback = getattr(file_label, attribute) if file_label else ""
-        mapping = {value: getattr(c, attribute) for value, c in labels.items()}
-        out.append(text.map(mapping).fillna(fallback).to_numpy(dtype=object))
-    return tuple(out)
-
-
-def _ids(ex: exports.Export, field: str):
-    ids = idcard.upgraded(ex.text(field))
-    problem, derived = idcard.validate(ids)
-    bad = problem != ""
-    if bad.any():
-        i = _first(bad)
-        raise ex.error(
-            field, i, "empty" if ids.iloc[i] == "" else problem[i], "an 18-character 身份证号 stored as text"
-        )
-    return ids, derived
-
-
 # ---------------------------------------------------------------- the two tables
 
 
 def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts, where = [], []
     for f, ex in enumerate(exs):
-        ids, _ = _ids(ex, "head_id")
-        category, area, placement = _categories(ex, vocab, required=True)
+        ids, _ = cells.ids(ex, "head_id")
+        category, area, placement = cells.categories(ex, vocab, required=True)
         if ex.has("hukou"):
-            hukou = _coded(ex, "hukou", vocab, "")
+            hukou = cells.coded(ex, "hukou", vocab, "")
             area = np.where(area == "", hukou, area)
         if (area == "").any():
             raise ex.error(
                 "hukou",
-                _first(area == ""),
+                cells.first(area == ""),
                 "cannot tell urban or rural",
                 "a category label naming the area (城市低保 …) or a 户籍类型 column",
             )
         if ex.has("placement"):
-            own = _coded(ex, "placement", vocab, "")
+            own = cells.coded(ex, "placement", vocab, "")
             placement = np.where(own != "", own, placement)
-        size = _counts(ex, "size")
-        family = _counts(ex, "family_size").astype(float) if ex.has("family_size") else np.full(len(ex), np.nan)
-        mean, total = _amounts(ex, "income_mean"), _amounts(ex, "income_total")
-        cl_family, cl_persons = _amounts(ex, "classified_family"), _amounts(ex, "classified_persons")
+        size = cells.counts(ex, "size")
+        family = cells.counts(ex, "family_size").astype(float) if ex.has("family_size") else np.full(len(ex), np.nan)
+        mean, total = cells.amounts(ex, "income_mean"), cells.amounts(ex, "income_total")
+        cl_family, cl_persons = cells.amounts(ex, "classified_family"), cells.amounts(ex, "classified_persons")
         classified = np.where(
             np.isnan(cl_family) & np.isnan(cl_persons), np.nan, np.nan_to_num(cl_family) + np.nan_to_num(cl_persons)
         )
@@ -259,12 +115,12 @@ def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFr
                     "street": ex.text("street").to_numpy(),
                     "community": ex.text("community").to_numpy(),
                     "category": category,
-                    "benefit": _amounts(ex, "benefit"),
+                    "benefit": cells.amounts(ex, "benefit"),
                     "classified": classified,
-                    "start": _months(ex, "start"),
+                    "start": cells.months(ex, "start"),
                     "placement": placement,
                     # 分档: the household's 档 where the export has a 保障档次 column (0: none given)
-                    "tier": _coded(ex, "tier", vocab, "0").astype(np.int64) if ex.has("tier") else 0,
+                    "tier": cells.coded(ex, "tier", vocab, "0").astype(np.int64) if ex.has("tier") else 0,
                 }
             )
         )
@@ -272,8 +128,8 @@ def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFr
     table, where = pd.concat(parts, ignore_index=True), pd.concat(where, ignore_index=True)
     dup = table.duplicated("head_id", keep="first").to_numpy()
     if dup.any():
-        i = _first(dup)
-        j = _first((table["head_id"] == table["head_id"].iat[i]).to_numpy())
+        i = cells.first(dup)
+        j = cells.first((table["head_id"] == table["head_id"].iat[i]).to_numpy())
         other = exs[where["file"].iat[j]]
         raise exs[where["file"].iat[i]].error(
             "head_id",
@@ -287,23 +143,23 @@ def _households(exs: list, vocab: V.Vocabulary) -> tuple[pd.DataFrame, pd.DataFr
 def _persons(exs: list, vocab: V.Vocabulary, month: pd.Period) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts, where = [], []
     for f, ex in enumerate(exs):
-        ids, derived = _ids(ex, "person_id")
-        heads, _ = _ids(ex, "head_id")
+        ids, derived = cells.ids(ex, "person_id")
+        heads, _ = cells.ids(ex, "head_id")
         birth = derived["birth"].dt
         # Age in completed years on the last day of the export month (a birthday in it counts).
         age = (month.year - birth.year - (month.month < birth.month)).to_numpy(np.int64)
         if (age < 0).any():
-            raise ex.error("person_id", _first(age < 0), "born after the export month", "a birth date before it")
-        cats = _categories(ex, vocab, required=False)
+            raise ex.error("person_id", cells.first(age < 0), "born after the export month", "a birth date before it")
+        cats = cells.categories(ex, vocab, required=False)
         placement = cats[2] if cats else np.full(len(ex), "", dtype=object)
         if ex.has("placement"):
-            own = _coded(ex, "placement", vocab, "")
+            own = cells.coded(ex, "placement", vocab, "")
             placement = np.where(own != "", own, placement)
         in_institution = (~ex.text("institution_name").isin(set(vocab.values["none"]) | {""})).to_numpy()
-        ill = (_coded(ex, "health", vocab, "0") == "1") | (
+        ill = (cells.coded(ex, "health", vocab, "0") == "1") | (
             ~ex.text("illness").isin(set(vocab.values["none"]) | {""})
         ).to_numpy()
-        classified = np.nan_to_num(_amounts(ex, "classified"))
+        classified = np.nan_to_num(cells.amounts(ex, "classified"))
         parts.append(
             pd.DataFrame(
                 {
@@ -311,19 +167,19 @@ def _persons(exs: list, vocab: V.Vocabulary, month: pd.Period) -> tuple[pd.DataF
                     "head_id": heads.to_numpy(),
                     "age": age,
                     "sex": derived["sex"].to_numpy(),
-                    "disability_grade": _grades(ex, vocab),
-                    "self_care": _coded(ex, "self_care", vocab, "0").astype(np.int64),
-                    "child_status": _coded(ex, "child", vocab, "none"),
+                    "disability_grade": cells.grades(ex, vocab),
+                    "self_care": cells.coded(ex, "self_care", vocab, "0").astype(np.int64),
+                    "child_status": cells.coded(ex, "child", vocab, "none"),
                     "placement": placement,
                     "in_institution": in_institution,
                     "category": cats[0] if cats else np.full(len(ex), "", dtype=object),
                     "seriously_ill": ill.astype(np.int64),
                     "classified": classified,
-                    "start": _months(ex, "start"),
+                    "start": cells.months(ex, "start"),
                     # a family member listed but not covered (是否保障对象 否) counts for the family's size
                     # and income, and is no recipient
-                    "covered": _coded(ex, "covered", vocab, "1") == "1",
-                    "income": _amounts(ex, "income"),
+                    "covered": cells.coded(ex, "covered", vocab, "1") == "1",
+                    "income": cells.amounts(ex, "income"),
                 }
             )
         )
@@ -375,7 +231,7 @@ def _import(files, district: str, month: str | None, salt: bytes | None, vocab: 
     dup = pp.duplicated("person_key", keep=False).to_numpy()
     if dup.any():
         first_of = pp.groupby("person_key", sort=False)["head_id"].transform("first").to_numpy()
-        i = _first(dup & (pp.duplicated("person_key", keep="first").to_numpy()))
+        i = cells.first(dup & (pp.duplicated("person_key", keep="first").to_numpy()))
         two = first_of[i] != pp["head_id"].iat[i]
         raise _fail(
             pp_ex,
@@ -390,7 +246,7 @@ def _import(files, district: str, month: str | None, salt: bytes | None, vocab: 
         raise _fail(
             pp_ex,
             pp_where,
-            _first(index < 0),
+            cells.first(index < 0),
             "head_id",
             "household absent",
             "a 户主身份证号 listed in a 家庭查询 export",
@@ -399,7 +255,7 @@ def _import(files, district: str, month: str | None, salt: bytes | None, vocab: 
     members = np.bincount(index[covered], minlength=len(hh))
     off = members != hh["size"].to_numpy()
     if off.any():
-        i = _first(off)
+        i = cells.first(off)
         raise _fail(
             hh_ex,
             hh_where,
@@ -412,7 +268,7 @@ def _import(files, district: str, month: str | None, salt: bytes | None, vocab: 
     family = hh["family"].to_numpy(float)
     over = listed > np.nan_to_num(family, nan=np.inf)
     if over.any():
-        i = _first(over)
+        i = cells.first(over)
         raise _fail(
             hh_ex,
             hh_where,
@@ -496,7 +352,7 @@ def _same_district(ex: exports.Export, target: districts.District) -> None:
         named = None
     raise ex.error(
         "district",
-        _first((text == value).to_numpy()),
+        cells.first((text == value).to_numpy()),
         f"an export of {named}, not of {target.name}" if named else f"not {target.name}",
         f"{target.name}'s exports (or --district naming the district they are of)",
     )

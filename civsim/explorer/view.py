@@ -1,6 +1,8 @@
 """The scenario page (方案模拟): widgets over the :class:`~civsim.explorer.model.Model`.
 
 ``build(district, year)`` returns an :class:`Explorer`; ``explorer.widget`` is the ipywidgets app.
+Here are its state, events, computing and saving; :mod:`.layout` lays the page out and makes the
+control widgets, :mod:`.results_pane` draws the results.
 State lives in plain attributes (``params``, ``sim``, ``scenario``, ``frame``, ``table``,
 ``annual_difference_yuan``, ``message``), so tests drive it without a browser: set a control's
 ``.value``, call :meth:`Explorer.recompute`, click ``save_button.click()``.
@@ -30,10 +32,10 @@ import pandas as pd
 
 from .. import districts
 from ..errors import CivsimError
-from ..report.svg import monthly_panels
-from ..report.labels import family_label, program_label
 from ..scenarios import Scenario
-from .controls import RollControl, StandardControl, caption as _caption
+from . import results_pane
+from .controls import RollControl, StandardControl
+from .layout import page, roll_slider, standard_row
 from .ranges import range_html
 from .saves import VISITOR_SAVES, _save_folder, visitor_folder  # noqa: F401 (VISITOR_SAVES: the package's name)
 from .model import LIVE_NAME, Model, RollSetting, StandardSetting, available_districts, check_save_name
@@ -43,24 +45,6 @@ def _widgets():
     import ipywidgets
 
     return ipywidgets
-
-
-# Results sit beside the controls on a laptop screen (1366 px) and above them when narrower; the
-# Chinese font is named so that CJK glyphs take their simplified-Chinese shapes whatever the page's
-# language (a browser otherwise may pick the Japanese face of the same font).
-STYLE = """<style>
-.civsim-explorer { --jp-ui-font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
-  "Microsoft YaHei", sans-serif; --jp-content-font-family: var(--jp-ui-font-family);
-  --jp-widgets-font-family: var(--jp-ui-font-family); font-family: var(--jp-ui-font-family); }
-.civsim-explorer .civsim-columns { flex-wrap: wrap; align-items: flex-start; gap: 8px 20px; }
-.civsim-explorer .civsim-results { flex: 0 1 640px; min-width: 0; }
-.civsim-explorer .civsim-controls { flex: 1 1 600px; min-width: 0; }
-.civsim-explorer .civsim-caption { line-height: 1.25; font-size: 12px; padding-top: 2px; }
-.civsim-explorer .civsim-caption small { color: #666; font-size: 11px; }
-.civsim-explorer table { border-collapse: collapse; font-size: 12px; }
-.civsim-explorer td, .civsim-explorer th { padding: 2px 6px; text-align: right; white-space: nowrap; }
-.civsim-explorer .civsim-warn { color: #b03a2e; font-weight: bold; }
-</style>"""
 
 
 class Explorer:
@@ -125,38 +109,7 @@ class Explorer:
         self.save_button.on_click(self.save)
         self.split_button.on_click(self.show_split)
 
-        results = w.VBox(
-            [
-                self.headline,
-                self.range_box,
-                self.status_box,
-                self.program_box,
-                self.chart,
-                self.table_html,
-                self.split_button,
-                self.split_html,
-            ]
-        )
-        controls = w.VBox(
-            [
-                w.HTML("<b>标准调整</b>（涨幅%或新标准，自生效月份起）"),
-                self.standards_box,
-                w.HTML("<b>名册假设</b>"),
-                self.roll_box,
-                w.HTML("<b>保存方案</b>"),
-                self.name_box,
-                self.title_box,
-                w.HBox([self.overwrite_box, self.save_button]),
-                self.message_box,
-                self.download,
-            ]
-        )
-        results.add_class("civsim-results")
-        controls.add_class("civsim-controls")
-        columns = w.HBox([results, controls])
-        columns.add_class("civsim-columns")
-        self.widget = w.VBox([w.HTML(STYLE), w.HBox([self.district_box, self.month_box]), columns])
-        self.widget.add_class("civsim-explorer")
+        self.widget = page(self)
         self.load_district(code)
 
     # ------------------------------------------------------------ the model's state, by its old names
@@ -190,70 +143,21 @@ class Explorer:
             self.recompute()
 
     def _build_controls(self) -> None:
-        w = _widgets()
         self._quiet = True
         try:
             self.standards = []
             for s in self.model.standard_settings(self.month_box.value):
-                caption = w.HTML(_caption(s.label, s.current, s.unit), layout=w.Layout(width="200px"))
-                mode = w.ToggleButtons(
-                    options=[("涨幅%", "percent"), ("新标准", "value")], value="percent", style={"button_width": "62px"}
-                )
-                percent = w.FloatSlider(
-                    value=0.0,
-                    min=-50.0,
-                    max=100.0,
-                    step=0.5,
-                    description="%",
-                    readout_format=".1f",
-                    continuous_update=True,
-                    style={"description_width": "16px"},
-                    layout=w.Layout(width="200px"),
-                )
-                value = w.FloatText(
-                    value=s.current,
-                    step=10.0,
-                    description="元",
-                    continuous_update=True,
-                    style={"description_width": "16px"},
-                    layout=w.Layout(display="none", width="140px"),
-                )
-                confirm = w.Checkbox(
-                    value=False, description="确认", indent=False, layout=w.Layout(display="none", width="60px")
-                )
-                control = StandardControl(
-                    s.program,
-                    s.path,
-                    s.label,
-                    s.unit,
-                    s.current,
-                    mode,
-                    percent,
-                    value,
-                    confirm,
-                    caption,
-                    w.HBox([caption, mode, percent, value, confirm]),
-                )
-                control.row.add_class("civsim-" + s.path.replace(".", "-"))  # a handle for the browser test
-                mode.observe(lambda change, c=control: self._on_mode(c), "value")
-                percent.observe(lambda change, c=control: self._on_value(c), "value")
-                value.observe(lambda change, c=control: self._on_value(c), "value")
-                confirm.observe(self._changed, "value")
+                control = standard_row(s)
+                control.mode.observe(lambda change, c=control: self._on_mode(c), "value")
+                control.percent.observe(lambda change, c=control: self._on_value(c), "value")
+                control.value.observe(lambda change, c=control: self._on_value(c), "value")
+                control.confirm.observe(self._changed, "value")
                 self.standards.append(control)
             self.roll = []
             for s in self.model.roll_settings():
-                slider = w.FloatSlider(
-                    value=s.value,
-                    min=s.low,
-                    max=s.high,
-                    step=s.step,
-                    description=s.label,
-                    readout_format=s.fmt,
-                    style={"description_width": "initial"},
-                    layout=w.Layout(width="480px"),
-                )
-                slider.observe(self._changed, "value")
-                self.roll.append(RollControl(s.program, s.path, s.label, float(slider.value), slider))
+                control = roll_slider(s)
+                control.slider.observe(self._changed, "value")
+                self.roll.append(control)
             self.standards_box.children = [c.row for c in self.standards]
             self.roll_box.children = [c.slider for c in self.roll]
         finally:
@@ -379,12 +283,7 @@ class Explorer:
                     result = self.model.run(scenario)
                 except CivsimError as exc:
                     self.status = f"方案无效：{exc}"
-            self.status_box.value = (
-                f'<div class="civsim-warn" lang="zh-CN">{html.escape(self.status)}<br>'
-                f"（下列结果仍为上一次有效的设置）</div>"
-                if self.status
-                else ""
-            )
+            self.status_box.value = results_pane.status_note(self.status)
             if self.status:
                 return self.table
             self.scenario, self.result, self.table = scenario, result, result.table
@@ -438,24 +337,10 @@ class Explorer:
         self.message_box.value = f"<span>{html.escape(text)}</span>"
 
     def _show(self) -> None:
-        from ..report.numbers import pct, wan_yuan
-
-        total = self.table.set_index("program").loc["total"]
-        ratio = total["diff_yuan"] / total["baseline_yuan"] if total["baseline_yuan"] else 0.0
-        title = self.scenario.title if self.scenario else "方案与基准相同（未调整任何控件）"
-        # data-yuan carries the exact scenario total for whoever reads the page (the browser test)
-        self.headline.value = (
-            f'<div lang="zh-CN"><b>{html.escape(self.params.district.name)} {self.year}年</b>：'
-            f"{html.escape(title)}<br>全年支出 基准 {wan_yuan(total['baseline_yuan'])}，"
-            f'方案 <span class="civsim-total" data-yuan="{total["scenario_yuan"]:.2f}" '
-            f'data-compute-ms="{self.compute_ms:.1f}">'
-            f"{wan_yuan(total['scenario_yuan'])}</span>，"
-            f"<b>差额 {wan_yuan(total['diff_yuan'])}（{pct(ratio, signed=True)}）</b></div>"
+        self.headline.value = results_pane.headline(
+            self.params.district.name, self.year, self.scenario, self.table, self.compute_ms
         )
-        shown = self.result.table_frame()
-        self.table_html.value = (
-            f'<div lang="zh-CN">{shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)}</div>'
-        )
+        self.table_html.value = results_pane.program_table(self.result)
         self._draw()
 
     def _range_html(self, pending: bool = False) -> str:
@@ -468,25 +353,7 @@ class Explorer:
             self.split_html.value = f'<div lang="zh-CN">不能比较：{html.escape(self.status)}</div>'
             return None
         split = self.model.split(self.build_scenario())
-        # short headings, the unit once: the table keeps within the results pane
-        shown = pd.DataFrame(
-            {
-                "项目": split["family"].map(family_label),
-                f"{self.year - 1}年": split["amount0"] / 1e4,
-                f"{self.year}年": split["amount1"] / 1e4,
-                "增减": split["change"] / 1e4,
-                "标准因素": split["standard"] / 1e4,
-                "人数因素": split["people"] / 1e4,
-                "一次性及阶段性项目": split["one_off"] / 1e4,
-            }
-        )
-        table = shown.to_html(index=False, float_format=lambda v: f"{v:,.2f}", border=0)
-        self.split_html.value = (
-            f'<div lang="zh-CN" style="max-width:100%;overflow-x:auto;font-size:12px">'
-            f"<b>与{self.year - 1}年相比</b>（单位：万元；三项之和等于增减额；经常性补助按上年同月延续）"
-            f"<style>.civsim-split th{{white-space:normal;max-width:6em}}</style>"
-            f'<div class="civsim-split">{table}</div></div>'
-        )
+        self.split_html.value = results_pane.split_table(split, self.year)
         return split
 
     def _draw(self) -> None:
@@ -496,9 +363,7 @@ class Explorer:
 
     def render(self, program: str = "total") -> str:
         """The chart as inline SVG: monthly money and caseload of a program or the total, baseline vs scenario."""
-        return monthly_panels(
-            self.result.monthly_for(program), "合计" if program == "total" else program_label(program)
-        )
+        return results_pane.chart(self.result, program)
 
     # ------------------------------------------------------------ saving
 
