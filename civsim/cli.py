@@ -227,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_params(args) -> int:
     import datetime as dt
 
-    from . import params
+    from . import param_leaves, params
 
     loaded = params.load(args.district)
     if args.schema:
@@ -246,7 +246,7 @@ def cmd_params(args) -> int:
                 )
         return 0
     date = args.date or dt.date.today().isoformat()
-    day = params.parse_date(date, "--date", "--date")
+    day = param_leaves.parse_date(date, "--date", "--date")
     rows = loaded.resolve(day)
     if not rows:
         first = min(leaf.entries[0].start for leaf in loaded.leaves.values())
@@ -392,7 +392,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from . import calibrate, params
+    from . import calibrate, calibration_file, params
 
     if args.roll is not None:
         from .bureau import dynamics
@@ -427,13 +427,13 @@ def cmd_calibrate(args) -> int:
                 else f"{figure}: not reached within the bounds (left as a check)"
             )
         if args.write:
-            print(f"wrote {calibrate.write(fit)}", file=sys.stderr)
+            print(f"wrote {calibration_file.write(fit)}", file=sys.stderr)
             params.clear_cache()
     for figure in figures:
         paths, shift = calibrate.refit(args.district, figure)
         print(f"{figure}: {', '.join(paths)} shift {shift:+.4g}")
         if args.write:
-            calibrate.write_refit(args.district, figure)
+            calibration_file.write_refit(args.district, figure)
             params.clear_cache()
     return 0
 
