@@ -19,6 +19,8 @@ Two kinds of fit, each value naming every figure it was fitted to (``fitted_to``
   leaf's bounds. A target the rules cannot reach keeps its remainder: the prior stops a ratio
   from running to its bound to absorb payments the model does not hold, and the reconciliation
   shows the rest as 未解释. A bureau with its own 台账 needs none of it.
+
+Writing the fitted values into the jurisdiction's file is :mod:`civsim.calibration_file`'s.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import engine, params as params_module, programs, reported_figures
+from . import engine, param_leaves, params as params_module, programs, reported_figures
 from .errors import CivsimError
 from .reconcile import TOLERANCE_PCT, model_figure
 
@@ -50,7 +52,6 @@ def _figure_row(code: str, figure: str):
 
 
 COUNTS = {"persons", "households", "beds", "cases/month", "person_times/month"}
-WHOLE = {"persons", "households", "beds"}  # counted in whole units; a monthly rate of cases is not
 
 
 def group(params, figure: str) -> tuple[str, ...]:
@@ -70,11 +71,6 @@ def group(params, figure: str) -> tuple[str, ...]:
     )
 
 
-def _file(params, root=None) -> Path:
-    """The jurisdiction's own file of fitted values (a parent's are refitted on the parent)."""
-    return Path(root or params_module.PARAMS) / params_module.CALIBRATION / f"{params.district.slug}.yaml"
-
-
 def own_figures(district, year: int) -> tuple[str, ...]:
     """The figures of ``year`` that the jurisdiction's own values are fitted to one by one."""
     params = params_module.load(district)
@@ -85,7 +81,7 @@ def own_figures(district, year: int) -> tuple[str, ...]:
                 for path, leaf in params.leaves.items()
                 for e in leaf.entries
                 for f in e.fitted_to
-                if not params_module.is_roll_reference(f)  # measured on a roll, not fitted to a figure
+                if not param_leaves.is_roll_reference(f)  # measured on a roll, not fitted to a figure
                 and reported_figures.parse_period(f.split()[2])[0].year == year
                 and group(params, f)
             }
@@ -271,18 +267,11 @@ def fit_roll(district, year: int, seed: int = 1) -> Fit:
     )
 
 
-def _on_rolls(raw) -> bool:
-    """A file entry measured on rolls (its fitted_to all roll references), not fitted to figures."""
-    figures = raw.get("fitted_to") if isinstance(raw, dict) else None
-    figures = [figures] if isinstance(figures, str) else figures or []
-    return bool(figures) and all(map(params_module.is_roll_reference, figures))
-
-
 def _measured(params, path: str, day: dt.date) -> bool:
     """The value in force on ``day`` was measured on the district's own rolls (civsim.bureau.dynamics):
     a fit to reported totals does not replace it."""
     entry = params.leaf(path).at(day) if params.has(path) and params.leaf(path).entries[0].start <= day else None
-    return bool(entry and entry.fitted_to and all(map(params_module.is_roll_reference, entry.fitted_to)))
+    return bool(entry and entry.fitted_to and all(map(param_leaves.is_roll_reference, entry.fitted_to)))
 
 
 # What a declared rule could add where the gap rule and the roll's unknowns cannot reach a figure
@@ -383,125 +372,6 @@ def _with_values(params, unknowns, theta, day: dt.date):
     for unknown, value in zip(unknowns, theta):
         leaf = leaves[unknown.path]
         earlier = tuple(e for e in leaf.entries if e.start < day)
-        fitted = params_module.Entry(day, float(value), "calibration", "fit", ("fit",))
+        fitted = param_leaves.Entry(day, float(value), "calibration", "fit", ("fit",))
         leaves[unknown.path] = replace(leaf, entries=earlier + (fitted,))
     return params.with_leaves(leaves, params.scenario)
-
-
-def _edit(params, root, change) -> Path:
-    """Apply ``change(tree)`` to the jurisdiction's file of fitted values and write it atomically,
-    its other values and comments kept."""
-    from .atomic import locked
-
-    target = _file(params, root)
-    with locked(target.parent):  # two fits at once: the second edits what the first wrote
-        return _edit_locked(target, change)
-
-
-def _edit_locked(target: Path, change) -> Path:
-    from io import StringIO
-
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
-
-    from .atomic import write_text
-
-    editor = YAML(typ="rt")  # round trip: keeps the file's comments and layout
-    editor.width = 4096
-    tree = CommentedMap()
-    if target.is_file():
-        text = params_module.read_text_checked(target)  # bounded and parsed safely first
-        tree = editor.load(text) or tree
-    change(tree)
-    out = StringIO()
-    editor.dump(tree, out)
-    return write_text(target, out.getvalue())
-
-
-def _node(tree, path: str):
-    from ruamel.yaml.comments import CommentedMap
-
-    *parents, name = path.split(".")
-    for part in parents:
-        tree = tree.setdefault(part, CommentedMap())
-    return tree, name
-
-
-def write_refit(district, figure: str, root=params_module.PARAMS) -> Path:
-    """Move the values fitted one by one to ``figure`` to their refit (money and monthly rates to
-    two decimals, counts to whole persons)."""
-    params = params_module.load(district, root)
-    paths, shift = refit(district, figure, root=root)
-    moved = shifted(params, paths, shift)
-
-    def change(tree):
-        for path in paths:
-            node, name = _node(tree, path)
-            leaf, factor = moved.leaf(path), params_module.UNITS[params.leaf(path).declared_unit][1]
-            for date, raw in node[name]["values"].items():
-                if isinstance(raw, dict) and "fitted_to" in raw:
-                    value = leaf.at(params_module.parse_date(date)).value / factor
-                    raw["value"] = int(round(value)) if leaf.unit in WHOLE else round(value, 2)
-
-    return _edit(params, root, change)
-
-
-def write(fit: Fit, root=params_module.PARAMS) -> Path:
-    """Write the jointly fitted values, each dated at the year's first day with every figure it
-    was fitted to (those it moves); a value the file held from that day on is replaced."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    base = params_module.load(fit.district, root, calibrated=False)
-    day = dt.date(fit.year, 1, 1)
-    unreached = (
-        f"; not reached within the bounds, so left as checks: {', '.join(fit.unreached)}" if fit.unreached else ""
-    )
-
-    def change(tree):
-        for path in set(programs.UNKNOWNS) - {u.path for u in fit.unknowns}:  # no longer fitted this year
-            node, name = _node(tree, path)
-            values = node.get(name, {}).get("values", {})
-            for date in [
-                d
-                for d in values
-                if params_module.parse_date(d) == day and "fitted_to" in values[d] and not _on_rolls(values[d])
-            ]:
-                del values[date]
-            if name in node and not values:
-                del node[name]
-        params_module.prune(tree)
-        for j, (unknown, value) in enumerate(zip(fit.unknowns, fit.values)):
-            node, name = _node(tree, unknown.path)
-            leaf = base.leaf(unknown.path)
-            if name not in node:
-                node[name] = CommentedMap(
-                    [("unit", leaf.declared_unit), ("description", leaf.description), ("values", CommentedMap())]
-                )
-            values = node[name]["values"]
-            rolls = [d for d in values if params_module.parse_date(d) >= day and _on_rolls(values[d])]
-            if any(params_module.parse_date(d) == day for d in rolls):
-                continue  # measured on the district's own rolls from that day: the measure stays
-            for date in [d for d in values if params_module.parse_date(d) >= day and d not in rolls]:
-                del values[date]
-            start = (
-                f"fitted freely from {unknown.prior:g}"
-                if math.isinf(unknown.spread)
-                else f"prior {unknown.prior:g} ± {unknown.spread:g} around the unfitted value"
-            )
-            figures = CommentedSeq(fit.fitted_to(j))
-            figures.fa.set_flow_style()
-            entry = CommentedMap(
-                [
-                    ("value", float(value)),
-                    ("fitted_to", figures),
-                    (
-                        "calibration",
-                        f"joint least-squares fit of {len(fit.unknowns)} roll values to "
-                        f"{len(fit.figures)} reported figures (civsim calibrate); {start}{unreached}",
-                    ),
-                ]
-            )
-            entry.fa.set_flow_style()
-            values[dt.date(fit.year, 1, 1)] = entry  # a new date object each: no YAML anchors
-
-    return _edit(base, root, change)

@@ -223,7 +223,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from . import calibrate, params
+    from . import calibrate, calibration_file, params
 
     if args.roll is not None:
         from .bureau import dynamics
@@ -258,13 +258,13 @@ def cmd_calibrate(args) -> int:
                 else f"{figure}: not reached within the bounds (left as a check)"
             )
         if args.write:
-            print(f"wrote {calibrate.write(fit)}", file=sys.stderr)
+            print(f"wrote {calibration_file.write(fit)}", file=sys.stderr)
             params.clear_cache()
     for figure in figures:
         paths, shift = calibrate.refit(args.district, figure)
         print(f"{figure}: {', '.join(paths)} shift {shift:+.4g}")
         if args.write:
-            calibrate.write_refit(args.district, figure)
+            calibration_file.write_refit(args.district, figure)
             params.clear_cache()
     return 0
 

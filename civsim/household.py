@@ -33,7 +33,8 @@ import pandas as pd
 from . import engine, params as params_module, programs, roll as roll_module, scenarios as scenarios_module, schema
 from .engine.trace import Trace
 from .errors import CivsimError
-from .params import UNITS, Entry, Leaf
+from .param_leaves import Entry, Leaf
+from .units import UNITS
 
 DEFAULT_DISTRICT = "东西湖区"
 CASE_KEYS = {"name", "description", "district", "period", "params", "household", "output"}

@@ -21,7 +21,8 @@ import pandas as pd
 
 from . import districts, paths, programs, reported_figures, schema, synthetic
 from .errors import CivsimError
-from .params import PARAMS, folder_of, prune, read_yaml
+from .param_leaves import prune
+from .params import PARAMS, folder_of, read_yaml
 
 ORIGIN_DEFAULT = "全国默认"
 ORIGIN_OWN = "本级"

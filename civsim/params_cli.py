@@ -45,7 +45,7 @@ def add_parsers(sub) -> None:
 def run_params(args) -> int:
     import datetime as dt
 
-    from . import params
+    from . import param_leaves, params
 
     loaded = params.load(args.district)
     if args.schema:
@@ -64,7 +64,7 @@ def run_params(args) -> int:
                 )
         return 0
     date = args.date or dt.date.today().isoformat()
-    day = params.parse_date(date, "--date", "--date")
+    day = param_leaves.parse_date(date, "--date", "--date")
     rows = loaded.resolve(day)
     if not rows:
         first = min(leaf.entries[0].start for leaf in loaded.leaves.values())

@@ -26,7 +26,9 @@ from pathlib import Path
 
 from .errors import CivsimError
 from .names import clean
-from .params import PARAMS, UNITS, Leaf, ParamSet, check_limit, parse_date, read_yaml
+from .param_leaves import Leaf, check_limit, parse_date
+from .params import PARAMS, ParamSet, read_yaml
+from .units import UNITS
 from .tables import is_finite_number
 
 SCENARIOS = PARAMS / "scenarios"

@@ -22,7 +22,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..params import Entry, Leaf, ParamSet
+from ..param_leaves import Entry, Leaf
+from ..params import ParamSet
 
 
 def is_standard(leaf: Leaf) -> bool:

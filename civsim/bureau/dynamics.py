@@ -30,10 +30,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import districts, params as params_module, programs
+from .. import districts, param_leaves, params as params_module, programs
 from ..errors import CivsimError
 from ..roll import AREAS, HOUSEHOLD_COLUMNS, PERSON_COLUMNS
 from ..roll_tables import read_table
+from ..units import UNITS
 from . import privacy
 
 # The leaves a roll history measures (params accepts a value measured on the district's own rolls
@@ -58,7 +59,7 @@ class MonthRoll:
 
     @property
     def reference(self) -> str:
-        """How ``fitted_to`` names this roll (params.ROLL_REFERENCE)."""
+        """How ``fitted_to`` names this roll (param_leaves.ROLL_REFERENCE)."""
         return f"roll {self.month} (salt fingerprint {self.fingerprint}, households.csv sha256 {self.sha256[:16]})"
 
 
@@ -316,7 +317,7 @@ def write(learnt: Learnt, root=None) -> Path:
     measured with the rolls it was measured on; a value the file held from that day on is replaced."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from .. import calibrate
+    from .. import calibration_file
 
     root = Path(root or params_module.PARAMS)
     base = params_module.load(learnt.district.code, root, calibrated=False)
@@ -324,20 +325,20 @@ def write(learnt: Learnt, root=None) -> Path:
 
     def change(tree):
         for path, (value, how) in learnt.values.items():
-            node, name = calibrate._node(tree, path)
+            node, name = calibration_file._node(tree, path)
             leaf = base.leaf(path)
             if name not in node:
                 node[name] = CommentedMap(
                     [("unit", leaf.declared_unit), ("description", leaf.description), ("values", CommentedMap())]
                 )
             values = node[name]["values"]
-            for date in [d for d in values if params_module.parse_date(d) >= day]:
+            for date in [d for d in values if param_leaves.parse_date(d) >= day]:
                 del values[date]
             rolls = CommentedSeq(learnt.references)
             rolls.fa.set_flow_style()
-            factor = params_module.UNITS[leaf.declared_unit][1]
+            factor = UNITS[leaf.declared_unit][1]
             entry = CommentedMap([("value", round(value / factor, 4)), ("fitted_to", rolls), ("calibration", how)])
             entry.fa.set_flow_style()
             values[dt.date(day.year, day.month, day.day)] = entry  # a new date object each: no YAML anchors
 
-    return calibrate._edit(base, root, change)
+    return calibration_file._edit(base, root, change)

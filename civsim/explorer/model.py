@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import districts, engine, params as params_module, scenarios as scenarios_module
-from ..params import UNITS
+from ..units import UNITS
 from ..programs import LINE_PROGRAM, REGISTRY
 from ..report.labels import UNIT_WORDS, program_label
 from ..scenarios import LIVE_NAME, Change, Scenario

@@ -22,7 +22,8 @@ from pathlib import Path
 from .. import districts
 from ..errors import CivsimError
 from ..names import clean
-from ..params import PARAMS, parse_date, read_yaml
+from ..param_leaves import parse_date
+from ..params import PARAMS, read_yaml
 
 PLANS = PARAMS / "plans"
 SUMMARIES = PARAMS / "summaries"

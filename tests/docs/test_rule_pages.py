@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from civsim import params, schema
+from civsim import param_leaves, params, schema
 from civsim.units import UNITS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -21,7 +21,7 @@ def test_the_yaml_example_loads_into_declared_leaves(page, tmp_path):
     for block in blocks:
         stem = re.match(r"# params/[^/]+/([a-z_]+)\.yaml", block).group(1)
         leaves = {}
-        params._walk(params.parse_yaml(block, tmp_path / f"{stem}.yaml"), stem, tmp_path / f"{stem}.yaml", leaves)
+        param_leaves.walk(params.parse_yaml(block, tmp_path / f"{stem}.yaml"), stem, tmp_path / f"{stem}.yaml", leaves)
         assert leaves
         for path, leaf in leaves.items():
             assert path in declared, f"{page}.md declares {path}, which nothing reads"

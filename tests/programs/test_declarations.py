@@ -79,7 +79,7 @@ def test_a_year_before_a_required_standard_is_an_error_not_zeros():
     import datetime as dt
     from dataclasses import replace
 
-    from civsim.params import Entry
+    from civsim.param_leaves import Entry
 
     base = params.load("东西湖区")
     leaves = dict(base.leaves)

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from civsim import engine, params, programs, synthetic
-from civsim.params import Entry, Leaf
+from civsim.param_leaves import Entry, Leaf
 
 
 def _with(p, values: dict):

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from civsim import calibrate, cli, params, programs, reconcile, reported_figures
+from civsim import calibrate, calibration_file, cli, params, programs, reconcile, reported_figures
 from civsim.errors import CivsimError
 from civsim.params import PARAMS
 
@@ -181,7 +181,7 @@ def test_calibrate_writes_what_it_fitted(tmp_path, capsys, monkeypatch):
         encoding="utf-8",
     )
     fit = shipped_fit("翔安区", 2023)  # of the shipped parameters, as the command fits them
-    calibrate.write(fit, root)
+    calibration_file.write(fit, root)
     params.clear_cache()
     back = params.load("翔安区", root)
     for unknown, value in zip(fit.unknowns, fit.values):

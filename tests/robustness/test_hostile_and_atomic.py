@@ -161,7 +161,7 @@ def test_yaml_is_read_with_one_safe_yaml_1_2_loader():
     assert 'typ="unsafe"' not in source and source.count('YAML(typ="safe"') == 1
     # the one round-trip editor rewrites the calibration files, on text the safe loader has accepted
     editors = [p.name for p in root.rglob("*.py") if 'YAML(typ="rt")' in p.read_text(encoding="utf-8")]
-    assert editors == ["calibrate.py"] and "read_text_checked(target)" in (root / "calibrate.py").read_text(
-        encoding="utf-8"
-    )
+    assert editors == ["calibration_file.py"] and "read_text_checked(target)" in (
+        root / "calibration_file.py"
+    ).read_text(encoding="utf-8")
     assert "YAML()" not in source

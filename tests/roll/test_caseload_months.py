@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 
 from civsim import engine, params, synthetic
-from civsim.params import Entry
+from civsim.param_leaves import Entry
 
 
 def _moved(p, path, month, value):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from civsim import calibrate, dynamics as income_dynamics, engine, params, roll_io
+from civsim import calibrate, calibration_file, dynamics as income_dynamics, engine, params, roll_io
 from civsim.bureau import dynamics
 from civsim.cli import main
 from civsim.errors import CivsimError
@@ -310,7 +310,7 @@ def test_a_fit_to_reported_totals_keeps_what_the_rolls_measured(history, root):
         ("dibao amount_yuan 2021-01..2021-10",),
         moves=np.array([[True]]),
     )
-    calibrate.write(fit, root)
+    calibration_file.write(fit, root)
     params.clear_cache()
     p = params.load(DISTRICT, root)
     measured = p.leaf(path).at(pd.Timestamp("2021-01-01").date())
