@@ -501,11 +501,11 @@ def cmd_report(args) -> int:
 
 def cmd_project(args) -> int:
     from . import params
-    from .budget import workbook
+    from .budget import display
 
     check_output(args.xlsx, args, "--xlsx")
     check_year_option(params.load(args.district), args.year)
-    return workbook.main(
+    return display.main(
         args.district,
         args.year,
         chosen_scenarios(args.scenario),
