@@ -147,11 +147,11 @@ def run_report(args) -> int:
 
 def run_project(args) -> int:
     from . import params
-    from .budget import workbook
+    from .budget import display
 
     check_output(args.xlsx, args, "--xlsx")
     check_year_option(params.load(args.district), args.year)
-    return workbook.main(
+    return display.main(
         args.district,
         args.year,
         chosen_scenarios(args.scenario),

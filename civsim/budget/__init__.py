@@ -1,6 +1,7 @@
 """Budgets: what next year and the two after will cost per program, with a range, and why it moved.
 
-Analysis (this package's modules except ``workbook``; nothing here imports the report layer):
+Analysis (this package's modules except ``workbook`` and ``display``; nothing here imports the
+report layer):
 
 * :func:`decompose` — one year's change per program split into 标准因素 + 人数因素 +
   一次性及阶段性项目, adding up to the fen (:mod:`civsim.budget.components`);
@@ -9,8 +10,8 @@ Analysis (this package's modules except ``workbook``; nothing here imports the r
 * :mod:`civsim.budget.overlays` — the parameter sets they compare (recurring items repeated,
   non-recurring ones taken out, standards carried forward).
 
-Presentation: :mod:`civsim.budget.workbook` (the Excel workbook, the chart, the CLI table);
-``to_xlsx`` and ``chart`` are reachable from here too.
+Presentation: :mod:`civsim.budget.workbook` (the Excel workbook) and :mod:`civsim.budget.display`
+(the chart, the CLI table); ``to_xlsx`` and ``chart`` are reachable from here too.
 """
 
 from __future__ import annotations
@@ -42,10 +43,14 @@ PROGRAMS = tuple(LINES)
 
 
 def __getattr__(name):
-    if name in ("to_xlsx", "chart", "main", "sheets"):
+    if name in ("to_xlsx", "sheets"):
         from . import workbook
 
         return getattr(workbook, name)
+    if name in ("chart", "main"):
+        from . import display
+
+        return getattr(display, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
