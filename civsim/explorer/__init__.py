@@ -1,7 +1,8 @@
 """The scenario explorer: planners move a standard and see caseloads and money move.
 
 Two layers: :mod:`.model` (settings → scenario → tables, plain pandas, shared by the scenario page
-and the household page) and :mod:`.view` (the ipywidgets page, its debounce). Its chart is drawn
+and the household page) and :mod:`.view` (the ipywidgets page, its debounce; :mod:`.layout` places its widgets,
+:mod:`.results_pane` writes its results as HTML). Its chart is drawn
 by :mod:`civsim.report.svg`; scenarios are written by :func:`civsim.scenarios.save`.
 
 One population per district: the :class:`civsim.engine.Simulation` (the roll) is built once and every
