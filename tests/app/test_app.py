@@ -440,9 +440,18 @@ def test_a_clerk_computes_a_household_in_the_browser(served, browser):
     type_value(page, "880")
     wait_total_change(page, before)
     page.get_by_role("tab", name="单户测算").click()
-    page.wait_for_selector(".civsim-hh-scenario[data-line='dibao']", timeout=WAIT_MS)
+    # the total may first change at a keystroke before 880 ("8", "88"): wait for the household at 880
+    page.wait_for_function(
+        "e => Number(document.querySelector(\".civsim-hh-scenario[data-line='dibao']\")?.dataset.yuan) === e",
+        arg=(880 - 300) * 3,
+        timeout=WAIT_MS,
+    )
     assert household_amount(page, "dibao", "scenario") == pytest.approx((880 - 300) * 3)
-    assert "城市低保标准880元" in page.locator(".civsim-hh-working-scenario[data-line='dibao']").inner_text()
+    page.wait_for_function(
+        "() => document.querySelector(\".civsim-hh-working-scenario[data-line='dibao']\")?.innerText"
+        ".includes('城市低保标准880元')",
+        timeout=WAIT_MS,
+    )
 
     age = page.locator(".civsim-hh-member-0 input[type=number]").first
     age.fill("200")
