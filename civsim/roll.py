@@ -77,6 +77,8 @@ PERSON_COLUMNS = {
     "student": ("int", 0, (0, 1)),  # 在校学生, for 分类施保
 }
 CATEGORICAL = {"area": AREAS, "category": CATEGORIES, "child_status": CHILD_STATUS, "sex": SEX}
+# made once: a dtype made anew costs a one-household roll (单户测算) more than its codes do
+CATEGORY_DTYPES = {column: pd.CategoricalDtype(list(categories)) for column, categories in CATEGORICAL.items()}
 
 
 def month_ordinal(period) -> int:
@@ -111,7 +113,7 @@ class Roll:
                 if dtype is not None and not (
                     isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == list(categories)
                 ):
-                    table[column] = pd.Categorical(table[column], categories=categories)
+                    table[column] = table[column].astype(CATEGORY_DTYPES[column])
         if not isinstance(self.households["street"].dtype, pd.CategoricalDtype):
             self.households["street"] = pd.Categorical(self.households["street"].astype(str))
         for name in ("households", "persons"):  # positions are row numbers (no copy when they already are)
@@ -236,21 +238,28 @@ def validate(households: pd.DataFrame, persons: pd.DataFrame, where: tuple = ("h
 
 
 def _spell(text: pd.Series, open_value: int) -> np.ndarray:
-    parsed = pd.PeriodIndex(text.where(text != "", None).astype(object), freq="M")
-    return np.where(parsed.isna(), open_value, parsed.asi8).astype(np.int64)
+    """Months (``YYYY-MM``) as period ordinals, "" as ``open_value``: each distinct month is parsed
+    once (a roll's spells hold a few hundred months over millions of rows)."""
+    codes, months = pd.factorize(text, use_na_sentinel=False)
+    months = pd.Series(months, dtype=object)
+    given = (months != "").to_numpy()
+    if not given.any():
+        return np.full(len(text), open_value, np.int64)
+    parsed = pd.PeriodIndex(months.where(given, None), freq="M")
+    return np.where(parsed.isna(), open_value, parsed.asi8).astype(np.int64)[codes]
 
 
 def complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
     """The table in the roll's columns and order, an omitted optional column at its default."""
-    table = table.copy()
+    out = {}
     for name, (kind, default, _) in columns.items():
-        if name not in table:
-            table[name] = default
+        column = table[name] if name in table else pd.Series(default, index=table.index)
         if kind == "optional_float":
-            table[name] = table[name].astype(float)
+            column = column.astype(float)
         elif kind == "optional_str":
-            table[name] = table[name].fillna("").astype(str)
-    return table[list(columns)]
+            column = column.fillna("").astype(str)
+        out[name] = column
+    return pd.DataFrame(out, index=table.index)
 
 
 def from_tables(
