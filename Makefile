@@ -17,6 +17,11 @@ DEBIAN  += fonts-arphic-ukai libreoffice-writer-nogui
 # pdftoppm, which turns report pages into the user guide's pictures (make docs)
 DEBIAN  += poppler-utils
 SYSTEM  := $(VENV)/.debian-checked
+# Every process the tests and reports start (kernels, workers, commands) keeps what it compiles in
+# __pycache__, even where the environment sets PYTHONDONTWRITEBYTECODE: otherwise each compiles
+# civsim, the tests and any library not compiled at install anew. pip installs without compiling:
+# a module is compiled when first imported, so the many files no process imports cost nothing.
+unexport PYTHONDONTWRITEBYTECODE
 BROWSER := chromium
 # the browser test drives Debian's chromium: installed when root, else the test skips (one line)
 
@@ -30,7 +35,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	{ echo "$(LOCK) needs Python $(LOCK_PYTHON) or later; $(VENV) has $$($(PYTHON) -V 2>&1)"; \
 	  echo "remove $(VENV) and run again with a newer python3 on PATH"; exit 1; }
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -c $(LOCK) -e ".[dev]"
+	$(PYTHON) -m pip install --quiet --no-compile -c $(LOCK) -e ".[dev]"
 	$(PYTHON) -m ipykernel install --user --name civsim --display-name "Python (civsim)" >/dev/null
 	touch $@
 

@@ -3,11 +3,13 @@ requirements/lock.txt pins every one of them to an exact release within its decl
 the code is laid out and checked by ruff, in modules under 500 lines."""
 
 import importlib.metadata
+import os
 import re
 import shlex
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -72,7 +74,7 @@ def test_make_setup_installs_with_the_lock_and_reinstalls_when_it_changes():
     recipe = subprocess.run(
         ["make", "-n", "-B", "-s", ".venv/.civsim-installed"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    assert 'pip install --quiet -c requirements/lock.txt -e ".[dev]"' in recipe
+    assert 'pip install --quiet --no-compile -c requirements/lock.txt -e ".[dev]"' in recipe
 
 
 def test_every_pinned_release_installed_here_runs_on_the_oldest_python_the_makefile_allows():
@@ -132,16 +134,11 @@ def test_grouped_tests_go_to_one_worker(request):
     assert request.node.nodeid.endswith("@rendered")
 
 
-@pytest.mark.slow  # three collections of the whole suite
+@pytest.mark.slow  # two collections of the whole suite
 def test_make_test_collects_everything_and_make_test_fast_all_but_the_slow_tests():
-    """The README's `make test` and `make test-fast`, each run as its recipe says with --collect-only:
-    the fast set is the whole suite less the tests marked slow, and both spread over every core."""
-
-    def collected(args: list[str]) -> int:
-        done = subprocess.run(args + ["--collect-only", "-q"], cwd=ROOT, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-        return sum(int(n) for n in re.findall(r"^tests/\S+: (\d+)$", done.stdout, re.M))
-
+    """The README's `make test` and `make test-fast`, each run as its recipe says with --collect-only
+    (in one process: the worker count changes nothing collected): the fast set is the whole suite less
+    the tests marked slow, and both spread over every core."""
     recipes = {}
     for target in ("test", "test-fast"):
         shown = subprocess.run(
@@ -154,6 +151,23 @@ def test_make_test_collects_everything_and_make_test_fast_all_but_the_slow_tests
         [line] = [line for line in shown.splitlines() if "pytest" in line]
         recipes[target] = shlex.split(line)
         assert recipes[target][1:5] == ["-n", "auto", "--dist", "loadgroup"], line
-    everything, fast = collected(recipes["test"]), collected(recipes["test-fast"])
-    slow = collected([sys.executable, "-m", "pytest", "-m", "slow"])
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}  # the count_slow plugin
+    runs = {
+        target: subprocess.Popen(
+            recipe[:1] + recipe[5:] + ["--collect-only", "-q", "-p", "count_slow"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for target, recipe in recipes.items()
+    }
+    printed = {target: run.communicate()[0] for target, run in runs.items()}
+    for target, run in runs.items():
+        assert run.returncode == 0, printed[target][-3000:]
+    everything, fast = (
+        sum(int(n) for n in re.findall(r"^tests/\S+: (\d+)$", printed[target], re.M)) for target in recipes
+    )
+    slow = int(re.search(r"^marked slow: (\d+)$", printed["test"], re.M).group(1))
     assert 0 < slow < everything and fast == everything - slow
