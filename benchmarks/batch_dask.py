@@ -1,5 +1,5 @@
 """The report batch on its two backends: the process pool (civsim.batch.run) against a 2-worker
-Dask LocalCluster (civsim.batch_dask.run), on the reports of every district with a caseload (or the
+(1 for a single report) Dask LocalCluster (civsim.batch_dask.run), on the reports of every district with a caseload (or the
 first ``reports`` of them), HTML and PDF included.
 
 Run on demand:  .venv/bin/python benchmarks/batch_dask.py [rounds] [reports]
@@ -25,12 +25,13 @@ def main(rounds: int, limit: int | None = None) -> None:
         for name in times:
             with tempfile.TemporaryDirectory() as tmp:
                 jobs = report_jobs.jobs(items, out=Path(tmp))[:limit]
+                workers = min(2, len(jobs))  # a worker with no report to render only costs its start
                 load = os.getloadavg()[0]
                 start = time.perf_counter()
                 if name == "processes":
-                    outcomes = batch.run(jobs, workers=2, progress=False, kernel_name=report_jobs.KERNEL)
+                    outcomes = batch.run(jobs, workers=workers, progress=False, kernel_name=report_jobs.KERNEL)
                 else:
-                    outcomes = batch_dask.run(jobs, workers=2, progress=False, kernel_name=report_jobs.KERNEL)
+                    outcomes = batch_dask.run(jobs, workers=workers, progress=False, kernel_name=report_jobs.KERNEL)
                 times[name].append(time.perf_counter() - start)
                 assert all(o.ok for o in outcomes), batch.summary(outcomes)
             print(
