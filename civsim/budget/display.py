@@ -9,7 +9,7 @@ import sys
 import numpy as np
 
 from .projection import BASELINE, TOTAL, Projection
-from .workbook import WAN, _label, _scenario_label, _width, safe_text, to_xlsx
+from .workbook import WAN, line_label, scenario_label, text_width, safe_text, to_xlsx
 
 
 def _span(projection: Projection) -> str:
@@ -49,7 +49,7 @@ def chart(projection: Projection, scenario: str = BASELINE):
             color="#9aa5b1" if i == 0 else None,
             error_kw={"elinewidth": 1, "capsize": 2},
         )
-    ax.set_yticks(y, [_label(p) for p in programs])
+    ax.set_yticks(y, [line_label(p) for p in programs])
     ax.invert_yaxis()
     ax.set_xlabel("金额（万元）；误差线为P10–P90")
     title = safe_text(projection.titles.get(scenario, scenario))
@@ -83,7 +83,7 @@ def print_table(projection: Projection, out=None) -> None:
             for r in rows.itertuples(index=False):
                 lines.append(
                     [
-                        _label(r.program),
+                        line_label(r.program),
                         wan_yuan(r.previous_yuan),
                         wan_yuan(r.mean_yuan),
                         f"{wan_yuan(r.p10_yuan)[:-2]}–{wan_yuan(r.p90_yuan)}",
@@ -93,15 +93,15 @@ def print_table(projection: Projection, out=None) -> None:
                         wan_yuan(r.one_off_yuan),
                     ]
                 )
-            widths = [max(_width(line[i]) for line in lines) for i in range(len(header))]
+            widths = [max(text_width(line[i]) for line in lines) for i in range(len(header))]
             for line in lines:
-                cells = [line[0] + " " * (widths[0] - _width(line[0]))]
-                cells += [" " * (widths[i] - _width(v)) + v for i, v in enumerate(line[1:], start=1)]
+                cells = [line[0] + " " * (widths[0] - text_width(line[0]))]
+                cells += [" " * (widths[i] - text_width(v)) + v for i, v in enumerate(line[1:], start=1)]
                 print("  ".join(cells), file=out)
     for r in projection.reserve.itertuples(index=False):
         if np.isfinite(r.reserve_percent):
             print(
-                f"\n临时救助街道备用金（{r.year}年，{_scenario_label(projection, r.scenario)}）：{r.reserve_percent:g}% × "
+                f"\n临时救助街道备用金（{r.year}年，{scenario_label(projection, r.scenario)}）：{r.reserve_percent:g}% × "
                 f"上年低保{wan_yuan(r.previous_dibao_yuan)} = {wan_yuan(r.reserve_yuan)}",
                 file=out,
             )

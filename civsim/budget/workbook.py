@@ -68,11 +68,13 @@ def safe_text(value) -> str:
     return ILLEGAL.sub("", str(value))[:CELL_LIMIT]
 
 
-def _scenario_label(projection: Projection, name: str) -> str:
+def scenario_label(projection: Projection, name: str) -> str:
+    """A scenario as the workbook and the table name it (the baseline as 基准)."""
     return "基准" if name == BASELINE else name
 
 
-def _label(program: str) -> str:
+def line_label(program: str) -> str:
+    """A budget line's Chinese name (the total as 合计)."""
     return "合计" if program == TOTAL else program_label(program)
 
 
@@ -102,11 +104,11 @@ def sheets(projection: Projection) -> dict[str, pd.DataFrame]:
     """The workbook's tables: Chinese headers, money in 万元 (as numbers)."""
     lines = projection.lines.copy()
     lines["scenario_title"] = lines["scenario"].map(lambda name: safe_text(projection.titles[name]))
-    lines["label"] = lines["program"].map(_label)
+    lines["label"] = lines["program"].map(line_label)
     lines["range_note"] = [
         _range_note(projection, r.program, r.family, r.uncertainty, r.no_range) for r in lines.itertuples(index=False)
     ]
-    lines["scenario"] = lines["scenario"].map(lambda s: _scenario_label(projection, s))
+    lines["scenario"] = lines["scenario"].map(lambda s: scenario_label(projection, s))
     money = [c for c in LINE_HEADERS if c.endswith("_yuan")]
     detail = _money(lines[list(LINE_HEADERS)].copy(), money).rename(columns=LINE_HEADERS)
 
@@ -118,8 +120,8 @@ def sheets(projection: Projection) -> dict[str, pd.DataFrame]:
             rows = data[data["program"] == program].set_index("year")
             first = rows.loc[projection.year]
             row = {
-                "方案": _scenario_label(projection, name),
-                "项目": _label(program),
+                "方案": scenario_label(projection, name),
+                "项目": line_label(program),
                 f"{base_year}年（基年）（万元）": first.previous_yuan / WAN,
             }
             for year in projection.years:
@@ -133,7 +135,7 @@ def sheets(projection: Projection) -> dict[str, pd.DataFrame]:
     base = projection.lines[projection.lines["scenario"] == BASELINE]
     comparison_rows = []
     for program in dict.fromkeys(base["program"]):
-        row = {"项目": _label(program)}
+        row = {"项目": line_label(program)}
         for year in projection.years:
             b = base[(base["program"] == program) & (base["year"] == year)]["mean_yuan"].iloc[0]
             row[f"{year}年 基准（万元）"] = b / WAN
@@ -161,7 +163,7 @@ def sheets(projection: Projection) -> dict[str, pd.DataFrame]:
     )
 
     reserve = projection.reserve.copy()
-    reserve["scenario"] = reserve["scenario"].map(lambda s: _scenario_label(projection, s))
+    reserve["scenario"] = reserve["scenario"].map(lambda s: scenario_label(projection, s))
     reserve["note"] = [
         f"{int(r.year)}年1月起备用金比例 × {int(r.year) - 1}年低保支出"
         if np.isfinite(r.reserve_percent)
@@ -257,7 +259,7 @@ def assumptions(projection: Projection) -> pd.DataFrame:
             rows.append(
                 (
                     f"{label}：{y0}年不延续的支出",
-                    _label(r.program),
+                    line_label(r.program),
                     f"{r.one_off_yuan / WAN:.2f}万元（该项目{y0}年支出{r.amount_yuan / WAN:.2f}万元中声明为一次性或阶段性的部分）",
                 )
             )
@@ -358,7 +360,8 @@ def _cell(sheet, row: int, column: int, value):
     return cell
 
 
-def _width(value) -> int:
+def text_width(value) -> int:
+    """The columns a value takes in a spreadsheet or a terminal (a Chinese character two)."""
     if isinstance(value, (float, int, np.number)):
         return 14
     return sum(2 if ord(c) > 0x2E80 else 1 for c in str(value))
@@ -388,7 +391,7 @@ def to_xlsx(projection: Projection, path) -> Path:
             if "万元" in str(header) or str(header) == "人次":
                 for cell in sheet[letter][1:]:
                     cell.number_format = "#,##0.00"
-            widths = [_width(header)] + [_width(v) for v in table.iloc[:200, j - 1]]
+            widths = [text_width(header)] + [text_width(v) for v in table.iloc[:200, j - 1]]
             sheet.column_dimensions[letter].width = min(max(10, max(widths) + 2), 60)
         sheet.freeze_panes = "A2"
     # the zip is made in memory: a full disk then fails one plain write (one line), not the zip
