@@ -25,10 +25,17 @@ def test_a_hostile_district_name_stays_inside_the_reports_folder(monkeypatch, tm
         assert "\x00" not in str(resolved)
 
 
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """One explorer for the hostile names (building its roll is the slow part); each saves into a
+    folder of its own."""
+    return explorer.build("东西湖区", 2021, folder=tmp_path_factory.mktemp("scenarios"), debounce=None)
+
+
 @pytest.mark.case("names")
 @pytest.mark.parametrize("name", HOSTILE)
-def test_a_hostile_scenario_name_is_refused_by_the_explorer(tmp_path, name):
-    app = explorer.build("东西湖区", 2021, folder=tmp_path / "scenarios", debounce=None)
+def test_a_hostile_scenario_name_is_refused_by_the_explorer(app, tmp_path, name):
+    app.folder = tmp_path / "scenarios"
     app.control("dibao.standard.urban").percent.value = 5
     app.recompute()
     app.name_box.value = name
