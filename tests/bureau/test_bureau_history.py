@@ -1,8 +1,10 @@
 """The roll month after month: a sample of three months with turnover, imported as one history,
 and 新增 / 退出 / 变更 between two months checked against the exports themselves."""
 
+import functools
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -58,6 +60,12 @@ def months(tmp_path_factory):
 
 def _exports(folder, kind):
     """Every category's 家庭查询 (kind 家庭) or 人员查询 (人员) rows of one month, as text."""
+    return _read_exports(str(folder), kind).copy()
+
+
+@functools.cache  # the module's months are written once; reading a workbook is the slow part
+def _read_exports(folder, kind):
+    folder = Path(folder)
     frames = []
     for path in sorted(folder.glob(f"*{kind}查询_*.xlsx")):
         frame = pd.read_excel(path, header=2, dtype=str, engine="openpyxl")
