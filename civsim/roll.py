@@ -254,12 +254,16 @@ def complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
     out = {}
     for name, (kind, default, _) in columns.items():
         column = table[name] if name in table else pd.Series(default, index=table.index)
-        if kind == "optional_float":
+        # a column already of its type is taken as it is (a one-household roll's columns mostly are)
+        if kind == "optional_float" and column.dtype != np.float64:
             column = column.astype(float)
-        elif kind == "optional_str":
+        elif kind == "optional_str" and (column.dtype != _TEXT or column.hasnans):
             column = column.fillna("").astype(str)
         out[name] = column
     return pd.DataFrame(out, index=table.index)
+
+
+_TEXT = pd.Series([""]).astype(str).dtype  # what ``astype(str)`` makes: pandas' text dtype
 
 
 def from_tables(
