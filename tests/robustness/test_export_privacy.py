@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from civsim.bureau import amounts_check
-from privacy import ID_SHAPED, PHONE_SHAPED, SAMPLE, personal_data, scan
-from .conftest import FIRST, HEADER, HOUSE, PERSON, SALT, _cell, _run_cli, _text
+from privacy import ID_SHAPED, PHONE_SHAPED, SAMPLE, personal_data, personal_in, scan
+from .conftest import FIRST, HOUSE, PERSON, SALT, _cell, _run_cli
 
 
 def test_no_personal_data_in_any_output_message_or_error(tmp_path, capsys):
@@ -121,32 +121,6 @@ def test_no_personal_data_in_what_the_model_makes_of_an_imported_roll(tmp_path, 
 # ---------------------------------------------------------------- privacy over the whole flow
 
 
-def _personal_in(folder) -> list[str]:
-    """Every name, 身份证号, phone, address and bank account in the exports of ``folder``."""
-    found = set()
-    for path in folder.glob("*.xlsx"):
-        rows = [[_text(v) for v in r] for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
-        found.update(r[0].split("：", 1)[1] for r in rows if r and r[0].startswith("制表人："))
-        header = rows[HEADER]
-        for column in (
-            "户主姓名",
-            "姓名",
-            "银行账户名称",
-            "户主身份证号",
-            "身份证号",
-            "联系电话",
-            "家庭住址",
-            "银行帐号",
-        ):
-            if column in header:
-                found.update(
-                    r[header.index(column)]
-                    for r in rows[HEADER + 1 :]
-                    if r[header.index(column)] and not r[0].startswith("制表")
-                )
-    return sorted(found)
-
-
 def _rendered(path) -> str:
     if path.suffix == ".xlsx":
         book = openpyxl.load_workbook(path)
@@ -178,7 +152,7 @@ def test_the_roll_flow_prints_and_writes_no_personal_value(tmp_path, monkeypatch
 
     run("roll", "sample", "--district", "东西湖区", "--households", "300", "--out", "exports")
     exports = tmp_path / "exports"
-    personal = _personal_in(exports)
+    personal = personal_in(exports)
     assert len(personal) > 1000
     house = exports / HOUSE
     head = next(v for v in personal if ID_SHAPED.fullmatch(v))
