@@ -34,18 +34,8 @@ import time
 from pathlib import Path
 
 from civsim import app
+from civsim.headless import CHROMIUM, FLAGS
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ROW = ".civsim-dibao-standard-urban"
 TARGETS = {
     "first_page_s": 5.0,

@@ -95,34 +95,20 @@ class MemberRow:
             style={"description_width": "30px"},
             continuous_update=True,
         )
-        self.sex = w.Dropdown(
-            options=SEX,
-            value=values.get("sex", ""),
-            description="性别",
-            layout=w.Layout(width="110px"),
-            style={"description_width": "30px"},
-        )
-        self.grade = w.Dropdown(
-            options=GRADES,
-            value=int(values.get("disability_grade", 0)),
-            description="残疾",
-            layout=w.Layout(width="120px"),
-            style={"description_width": "30px"},
-        )
-        self.self_care = w.Dropdown(
-            options=SELF_CARE,
-            value=int(values.get("self_care", 0)),
-            description="自理",
-            layout=w.Layout(width="130px"),
-            style={"description_width": "30px"},
-        )
-        self.child = w.Dropdown(
-            options=CHILD,
-            value=values.get("child_status", "none"),
-            description="儿童",
-            layout=w.Layout(width="150px"),
-            style={"description_width": "30px"},
-        )
+
+        def choice(options, value, label: str, width: str):
+            return w.Dropdown(
+                options=options,
+                value=value,
+                description=label,
+                layout=w.Layout(width=width),
+                style={"description_width": "30px"},
+            )
+
+        self.sex = choice(SEX, values.get("sex", ""), "性别", "110px")
+        self.grade = choice(GRADES, int(values.get("disability_grade", 0)), "残疾", "120px")
+        self.self_care = choice(SELF_CARE, int(values.get("self_care", 0)), "自理", "130px")
+        self.child = choice(CHILD, values.get("child_status", "none"), "儿童", "150px")
         self.flags = {
             key: w.Checkbox(value=bool(values.get(key, 0)), description=word, indent=False, layout=small)
             for key, word in FLAGS

@@ -79,6 +79,7 @@ PERSON_COLUMNS = {
 CATEGORICAL = {"area": AREAS, "category": CATEGORIES, "child_status": CHILD_STATUS, "sex": SEX}
 # made once: a dtype made anew costs a one-household roll (单户测算) more than its codes do
 CATEGORY_DTYPES = {column: pd.CategoricalDtype(list(categories)) for column, categories in CATEGORICAL.items()}
+_TEXT = pd.Series([""]).astype(str).dtype  # what ``astype(str)`` makes: pandas' text dtype
 
 
 def month_ordinal(period) -> int:
@@ -261,9 +262,6 @@ def complete(table: pd.DataFrame, columns: dict) -> pd.DataFrame:
             column = column.fillna("").astype(str)
         out[name] = column
     return pd.DataFrame(out, index=table.index)
-
-
-_TEXT = pd.Series([""]).astype(str).dtype  # what ``astype(str)`` makes: pandas' text dtype
 
 
 def from_tables(

@@ -23,15 +23,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from civsim.headless import CHROMIUM, FLAGS
+
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "使用说明"
 IMAGES = GUIDE / "images"
 # the pages in reading order: the guide's index first, then one page per user
 PAGES = ["README.md", "规划人员.md", "财务人员.md", "材料撰写人员.md", "台账管理人员.md"]
 TITLE = "civsim 使用说明"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WAIT_MS = 60_000
 DISTRICT, YEAR = "东西湖区", 2020
 DIBAO = ".civsim-dibao-standard-urban"

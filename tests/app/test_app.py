@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import time
@@ -22,23 +21,13 @@ import pytest
 
 from civsim import app, cli, engine, lab, scenarios
 from civsim.scenarios import Change, Scenario
+from civsim.headless import CHROMIUM, FLAGS
 from conftest import benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="no chromium (Debian's; `make setup` installs it when run as root)"
 )
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PATH = "dibao.standard.urban"
 ROW = ".civsim-" + PATH.replace(".", "-")
 WAIT_MS = 30_000

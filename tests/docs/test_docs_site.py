@@ -10,7 +10,6 @@ import http.server
 import importlib.util
 import json
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from civsim.report.render import remote_resources
+from civsim.headless import CHROMIUM, FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -30,11 +30,9 @@ needs_sphinx = pytest.mark.skipif(
     reason="sphinx, myst-parser or jieba is not installed (make setup installs the dev extras)",
 )
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="no chromium (Debian's; `make setup` installs it when run as root)"
 )
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 # Latin words a bureau user may read in the guide's prose: products, file formats, keys, units
 LATIN = {
