@@ -378,7 +378,7 @@ def case_roll(case: Case, p, period) -> roll_module.Roll:
     )
     date = period.start_time.date()
     standards = {a: p.get(f"dibao.standard.{a}", date, 0.0) for a in roll_module.AREAS}
-    return roll_module.from_tables(households.astype({"income": float}), persons, str(period), standards)
+    return roll_module.from_tables(households, persons, str(period), standards)
 
 
 @dataclass

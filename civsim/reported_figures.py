@@ -61,8 +61,12 @@ def _distance(a: str, b: str) -> int:
 
 def misspelt(program: str, known: set[str]) -> str | None:
     """The modelled code ``program`` is probably a misspelling of, if any."""
-    if program in known:
-        return None
+    return None if program in known else _misspelt(program, frozenset(known))
+
+
+@lru_cache(maxsize=4096)
+def _misspelt(program: str, known: frozenset[str]) -> str | None:
+    # every file names the same few codes: each is measured against the modelled ones once
     near = [(_distance(program.lower(), k), k) for k in known]
     best, code = min(near) if near else (99, None)
     return code if best <= (1 if len(code or "") <= 5 else 2) or program.lower() == code else None

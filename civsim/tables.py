@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import os
+import re
 import stat
 import warnings
 from dataclasses import dataclass
@@ -32,9 +33,18 @@ NUMBER = r"^\s*[+\-\u2212]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-]?\d+)?\s*$"
 QUOTE = "'"  # the prefix that makes such a cell text; read back, it is removed again
 
 
+_FORMULA, _NUMBER = re.compile(FORMULA), re.compile(NUMBER)
+
+
+def _cells(values: pd.Series, test) -> pd.Series:
+    """``test`` of each cell, made once per distinct cell (a column repeats its codes and labels)."""
+    codes, distinct = pd.factorize(values)
+    flagged = np.fromiter(map(test, distinct), bool, len(distinct))
+    return pd.Series(np.append(flagged, False)[codes], index=values.index)  # an empty cell's code is -1
+
+
 def _formula_cells(values: pd.Series) -> pd.Series:
-    text = values.astype(str)
-    return values.map(lambda v: isinstance(v, str)).astype(bool) & text.str.contains(FORMULA) & ~text.str.match(NUMBER)
+    return _cells(values, lambda v: isinstance(v, str) and _FORMULA.match(v) is not None and _NUMBER.match(v) is None)
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -47,7 +57,7 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
             column = column.astype(object)
         if column.dtype == object or pd.api.types.is_string_dtype(column):
             # a carriage return is not quoted by the CSV writer and would split the row: a newline is
-            text = column.map(lambda v: isinstance(v, str) and "\r" in v).astype(bool)
+            text = _cells(column, lambda v: isinstance(v, str) and "\r" in v)
             if text.any():
                 column = column.where(~text, column.astype(str).str.replace("\r\n", "\n").str.replace("\r", "\n"))
                 out[name] = column

@@ -26,16 +26,17 @@ def test_case(program, case):
     months = pd.period_range(period, period, freq="M")
     sim = engine.Simulation(p, period.year, roll=household.case_roll(case, p, period), months=months)
     paid = sim.run(p).groupby("program")["amount_yuan"].sum()
-    calculated = household.compute(case).months[0]
+    outcome = household.compute(case)
+    calculated = outcome.months[0]
     for line, expected in case.output[period].items():
         assert line in programs.LINES, f"{line} is not a declared line"
         total = sum(expected) if isinstance(expected, list) else expected
         assert paid.get(line, 0.0) == pytest.approx(total, abs=0.005), line
         assert calculated.amounts.get(line, 0.0) == pytest.approx(paid.get(line, 0.0), abs=1e-9), line
-    assert household.mismatches(case, household.compute(case)) == []
+    assert household.mismatches(case, outcome) == []
     # the working ends in the engine's amount, and cites what the rule read
-    for line in household_text.household_lines(household.compute(case)):
-        text = household_text.working(household.compute(case), period, line)
+    for line in household_text.household_lines(outcome):
+        text = household_text.working(outcome, period, line)
         assert text.startswith(programs.LINES[line]) or programs.LINES[line] in text
         assert f"金额 {calculated.amounts.get(line, 0.0):,.2f}元" in text
 
