@@ -11,6 +11,8 @@ STAMP   := $(VENV)/.civsim-installed
 LOCK    := requirements/lock.txt
 LOCK_PYTHON := 3.11.5
 PIP_TOOLS   := pip-tools==7.7.0
+# the installer itself, pinned too: the venv's bundled pip (23.2) takes twice as long over the lock
+PIP         := pip==26.3
 DEBIAN  := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # the 公文 layout's 楷体 stand-in, and LibreOffice for the tests that open the .docx (no GUI: ~30 s)
 DEBIAN  += fonts-arphic-ukai libreoffice-writer-nogui
@@ -34,7 +36,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(LOCK_PYTHON)".split("."))))' || \
 	{ echo "$(LOCK) needs Python $(LOCK_PYTHON) or later; $(VENV) has $$($(PYTHON) -V 2>&1)"; \
 	  echo "remove $(VENV) and run again with a newer python3 on PATH"; exit 1; }
-	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet $(PIP)
 	$(PYTHON) -m pip install --quiet --no-compile -c $(LOCK) -e ".[dev]"
 	$(PYTHON) -m ipykernel install --user --name civsim --display-name "Python (civsim)" >/dev/null
 	touch $@
