@@ -8,14 +8,16 @@ import pickle
 from collections import OrderedDict
 from pathlib import Path
 
+from . import yaml_cache
 from .errors import CivsimError
 
 YAML_BYTES = 1 << 20  # a parameter, scenario or plan file is a few kB; 1 MiB is far beyond any
 YAML_NODES = 100_000  # values once aliases are expanded (nested aliases can expand to billions)
 YAML_DEPTH = 40  # nesting levels
+BOUNDS = (YAML_BYTES, YAML_NODES, YAML_DEPTH)  # a tree kept on disk was read within these
 # Parsed trees by the text's hash: the pure-Python parser takes ~10 ms a file and a district's
-# parameters are read again for every run, so each text is parsed once a process and handed out as a
-# fresh copy (callers may change what they get).
+# parameters are read again for every run, so each text is parsed once (civsim.yaml_cache keeps the
+# tree for other processes) and handed out as a fresh copy (callers may change what they get).
 _PARSED: OrderedDict[bytes, bytes] = OrderedDict()
 _PARSED_MAX = 512
 
@@ -65,7 +67,10 @@ def parse_yaml(text: str, path):
     if key in _PARSED:
         _PARSED.move_to_end(key)
         return pickle.loads(_PARSED[key])
-    tree = _parse(text, path)
+    tree = yaml_cache.get(key, BOUNDS)
+    if tree is None:
+        tree = _parse(text, path)
+        yaml_cache.put(key, BOUNDS, tree)
     _PARSED[key] = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
     if len(_PARSED) > _PARSED_MAX:
         _PARSED.popitem(last=False)
