@@ -1,8 +1,6 @@
 import contextlib
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from civsim import lean_imports
@@ -146,6 +144,9 @@ def copies_runs(monkeypatch):
 def food_up():
     """``with food_up(window, draws) as run: together, one_by_one = run(n)``: the draws in ``draws`` see
     food prices 20 % up all window long; ``run(n)`` gives the first n draws as one block and one by one."""
+
+    import numpy as np
+    import pandas as pd
 
     @contextlib.contextmanager
     def up(window, draws):
