@@ -11,6 +11,7 @@ time: a kept file that cannot be read, or a folder that cannot be written, is as
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -39,12 +40,13 @@ def get(key: bytes, bounds: tuple):
     try:
         text = (folder(bounds) / f"{key.hex()}.json").read_text(encoding="utf-8")
         return _decode(json.loads(text))
-    except (OSError, ValueError, TypeError, KeyError, RecursionError):  # none, or not one this module wrote
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError):  # none, not one written here, no home
         return None
 
 
 def put(key: bytes, bounds: tuple, tree) -> None:
     """Keep ``tree`` for ``key``, written whole (a reader never sees part of a file), if it can be."""
+    tmp = None
     try:
         text = json.dumps(_encode(tree), ensure_ascii=False, separators=(",", ":"))
         where = folder(bounds)
@@ -53,8 +55,10 @@ def put(key: bytes, bounds: tuple, tree) -> None:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, where / f"{key.hex()}.json")
         _prune(where)
-    except (OSError, _NotKept, ValueError, RecursionError):
-        return
+    except (OSError, _NotKept, ValueError, RuntimeError):  # RuntimeError: too deep, or no home folder
+        if tmp is not None:
+            with contextlib.suppress(OSError):  # a full disk: no part of a tree is left behind
+                tmp.unlink()
 
 
 def _prune(where: Path) -> None:

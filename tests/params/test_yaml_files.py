@@ -102,3 +102,17 @@ def test_a_set_or_a_zoned_time_is_parsed_each_time_and_the_kept_trees_are_bounde
     for i in range(25):
         yaml_files.parse_yaml(f"a: {i}\n", "a.yaml")
     assert 5 <= len(list(cache.glob("yaml-*/*.json"))) <= 10
+
+
+def test_a_write_the_disk_refuses_leaves_no_part_of_a_tree(cache, monkeypatch):
+    from pathlib import Path
+
+    written = Path.write_text
+
+    def half_then_full(self, text, **options):
+        written(self, text[: len(text) // 2], **options)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", half_then_full)
+    assert yaml_files.parse_yaml("a: [1, 2, 3]\n", "a.yaml") == {"a": [1, 2, 3]}
+    assert [p.name for p in cache.rglob("*") if p.is_file()] == []
