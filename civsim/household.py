@@ -118,7 +118,7 @@ def load(path) -> list[Case]:
         raise CivsimError(path, None, "是文件夹，应为案例文件（.yaml）", "")
     if not path.is_file():
         raise CivsimError(path, None, "找不到该案例文件", "")
-    tree = params_module.read_yaml(path)
+    tree = params_module.read_yaml(path, keep=False)  # a family's case stays only where the clerk keeps it
     items = tree if isinstance(tree, list) else [tree]
     cases = [check(item, path, f"案例{i + 1}" if isinstance(tree, list) else "") for i, item in enumerate(items)]
     _one_household_each(cases, path)
@@ -472,7 +472,7 @@ def save(case: Case, path) -> Path:
 
     path = Path(path)
     text = params_module.dump_yaml([case.to_dict()])  # the library and mode params.read_yaml reads with
-    again = check(params_module.parse_yaml(text, path)[0], path, "案例1")
+    again = check(params_module.parse_yaml(text, path, keep=False)[0], path, "案例1")
     if (again.members, again.periods, again.params) != (case.members, case.periods, case.params):
         raise CivsimError(path, None, "案例写出后读回不一致", "")
     with atomic_path(path) as tmp:

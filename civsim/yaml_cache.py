@@ -7,6 +7,7 @@ named by the text's hash, under a folder named for the parser's version and civs
 tree is only ever reused for the same text read the same way. The folder is ``CIVSIM_CACHE_DIR``
 or ``~/.cache/civsim`` (``$XDG_CACHE_HOME/civsim``), readable by its owner only. The cache only saves
 time: a kept file that cannot be read, or a folder that cannot be written, is as if there were none.
+A family's case file (单户测算) is never kept: it stays only where the clerk keeps it.
 """
 
 from __future__ import annotations

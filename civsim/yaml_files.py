@@ -22,14 +22,15 @@ _PARSED: OrderedDict[bytes, bytes] = OrderedDict()
 _PARSED_MAX = 512
 
 
-def read_yaml(path: Path):
+def read_yaml(path: Path, keep: bool = True):
     """Read a YAML file as YAML 1.2 with a safe loader, so a value means what it says (``0750`` is
     750, ``no`` and ``8:30`` stay text), a duplicate key is an error instead of the last copy
     silently winning, and the file's size and its expansion through aliases are bounded. Every
-    failure, an empty file included, is one line naming the file and, where known, the line."""
+    failure, an empty file included, is one line naming the file and, where known, the line.
+    ``keep=False``: the tree is not kept on disk for other processes (a family's case file)."""
     from .tables import read_text
 
-    return parse_yaml(read_text(path, limit=YAML_BYTES, what="YAML file"), path)
+    return parse_yaml(read_text(path, limit=YAML_BYTES, what="YAML file"), path, keep)
 
 
 def read_text_checked(path: Path) -> str:
@@ -61,16 +62,17 @@ def dump_yaml(tree) -> str:
     return body.getvalue()
 
 
-def parse_yaml(text: str, path):
+def parse_yaml(text: str, path, keep: bool = True):
     """:func:`read_yaml` on text already read (``path`` names it in errors)."""
     key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
     if key in _PARSED:
         _PARSED.move_to_end(key)
         return pickle.loads(_PARSED[key])
-    tree = yaml_cache.get(key, BOUNDS)
+    tree = yaml_cache.get(key, BOUNDS) if keep else None
     if tree is None:
         tree = _parse(text, path)
-        yaml_cache.put(key, BOUNDS, tree)
+        if keep:
+            yaml_cache.put(key, BOUNDS, tree)
     _PARSED[key] = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
     if len(_PARSED) > _PARSED_MAX:
         _PARSED.popitem(last=False)

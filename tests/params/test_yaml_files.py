@@ -116,3 +116,16 @@ def test_a_write_the_disk_refuses_leaves_no_part_of_a_tree(cache, monkeypatch):
     monkeypatch.setattr(Path, "write_text", half_then_full)
     assert yaml_files.parse_yaml("a: [1, 2, 3]\n", "a.yaml") == {"a": [1, 2, 3]}
     assert [p.name for p in cache.rglob("*") if p.is_file()] == []
+
+
+def test_a_familys_case_file_is_not_kept(cache, tmp_path):
+    from conftest import ROOT
+
+    from civsim import household
+
+    cases = household.load(ROOT / "tests" / "programs" / "cases" / "dibao.yaml")
+    household.save(cases[0], tmp_path / "case.yaml")
+    assert household.load(tmp_path / "case.yaml")[0].members == cases[0].members
+    assert not list(cache.glob("yaml-*/*.json"))
+    yaml_files.parse_yaml("a: 1\n", "a.yaml")  # the same cache keeps a parameter file's tree
+    assert len(list(cache.glob("yaml-*/*.json"))) == 1
