@@ -12,11 +12,12 @@ A family's case file (单户测算) is never kept: it stays only where the clerk
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 from pathlib import Path
+
+from .errors import CivsimError
 
 FORMAT = 1  # bumped when what a kept file holds, or how a tree is read, changes
 KEPT = 2000  # trees kept; past that the older half is removed (a few kB each)
@@ -46,20 +47,19 @@ def get(key: bytes, bounds: tuple):
 
 
 def put(key: bytes, bounds: tuple, tree) -> None:
-    """Keep ``tree`` for ``key``, written whole (a reader never sees part of a file), if it can be."""
-    tmp = None
+    """Keep ``tree`` for ``key``, written whole (civsim.atomic: a reader never sees part of a file,
+    a failed write leaves nothing behind), if it can be."""
+    from .atomic import atomic_path  # only when writing: it loads where civsim's folders are
+
     try:
         text = json.dumps(_encode(tree), ensure_ascii=False, separators=(",", ":"))
         where = folder(bounds)
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = where / f".{key.hex()}.{os.getpid()}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, where / f"{key.hex()}.json")
+        with atomic_path(where / f"{key.hex()}.json") as tmp:
+            tmp.write_text(text, encoding="utf-8")
         _prune(where)
-    except (OSError, _NotKept, ValueError, RuntimeError):  # RuntimeError: too deep, or no home folder
-        if tmp is not None:
-            with contextlib.suppress(OSError):  # a full disk: no part of a tree is left behind
-                tmp.unlink()
+    except (OSError, CivsimError, _NotKept, ValueError, RuntimeError):  # RuntimeError: too deep, or no home
+        return
 
 
 def _prune(where: Path) -> None:
