@@ -66,8 +66,9 @@ def misspelt(program: str, known: set[str]) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _misspelt(program: str, known: frozenset[str]) -> str | None:
-    # every file names the same few codes: each is measured against the modelled ones once
-    near = [(_distance(program.lower(), k), k) for k in known]
+    # every file names the same few codes: each is measured against the modelled ones once, and
+    # only against codes of about its length (more than 2 apart in length is more than 2 edits)
+    near = [(_distance(program.lower(), k), k) for k in known if abs(len(k) - len(program)) <= 2]
     best, code = min(near) if near else (99, None)
     return code if best <= (1 if len(code or "") <= 5 else 2) or program.lower() == code else None
 
@@ -149,9 +150,19 @@ def _check_counts(table: pd.DataFrame, path: Path) -> None:
         )
 
 
-@lru_cache(maxsize=2)
 def load(folder: Path = REPORTED) -> pd.DataFrame:
-    files = sorted(Path(folder).glob("*.csv"))
+    """Every reported figure of the files in ``folder``, read once a process however it is named."""
+    return _load(Path(folder))
+
+
+def clear_cache() -> None:
+    """Forget the figures read so far (after a file of the folder was rewritten)."""
+    _load.cache_clear()
+
+
+@lru_cache(maxsize=2)
+def _load(folder: Path) -> pd.DataFrame:
+    files = sorted(folder.glob("*.csv"))
     if not files:
         return pd.DataFrame(columns=list(COLUMNS))
     table = pd.concat([read(f) for f in files], ignore_index=True)

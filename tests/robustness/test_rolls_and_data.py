@@ -212,8 +212,28 @@ def test_figures_the_model_does_not_simulate_keep_their_own_codes(tmp_path):
 
 
 @pytest.mark.case("data")
-def test_every_shipped_figure_still_loads():
-    assert len(reported_figures.load.__wrapped__(reported_figures.REPORTED)) > 0
+def test_every_shipped_figure_still_loads_once_however_its_folder_is_named():
+    reported_figures.clear_cache()
+    table = reported_figures.load()
+    assert len(table) > 0
+    assert reported_figures.load(reported_figures.REPORTED) is table
+    assert reported_figures.load(str(reported_figures.REPORTED)) is table
+
+
+@pytest.mark.case("data")
+def test_a_code_is_measured_only_against_codes_it_could_be_a_misspelling_of():
+    """Codes more than two letters longer or shorter are more than two edits away: leaving them out
+    names the same close code as measuring every modelled one."""
+    known = reported_figures.modelled_programs()
+
+    def measured_against_all(program):
+        near = min((reported_figures._distance(program.lower(), k), k) for k in known)
+        return near[1] if near[0] <= (1 if len(near[1]) <= 5 else 2) or program.lower() == near[1] else None
+
+    edits = [lambda c: c + "x", lambda c: c[:-1], lambda c: c[1:] + "yz", lambda c: c.upper(), lambda c: c[::-1]]
+    programs = sorted({edit(code) for code in known for edit in edits} | {"marriage", "x", "tekn", "dibaoo"} - known)
+    assert [reported_figures.misspelt(p, known) for p in programs] == [measured_against_all(p) for p in programs]
+    assert reported_figures.misspelt("tekn", known) == "tekun"
 
 
 DISTRICT_CASES = {

@@ -115,7 +115,7 @@ def test_a_code_excel_made_a_number_is_read(tmp_path, code):
     folder.mkdir()
     text = (ROOT / "data" / "reported" / "004_dongxihu_2020.csv").read_text(encoding="utf-8")
     (folder / "x.csv").write_text(text.replace("\n420112,", f"\n{code},"), encoding="utf-8")
-    reported_figures.load.cache_clear()
+    reported_figures.clear_cache()
     table = reported_figures.load(folder)
     assert set(table["jurisdiction"]) == {"420112"} and len(table) == text.count("\n420112,")
     csv = tmp_path / "districts.csv"
@@ -159,11 +159,11 @@ def test_the_same_figures_in_two_files_are_refused(tmp_path, name):
     folder = tmp_path / "reported"
     shutil.copytree(ROOT / "data" / "reported", folder)
     shutil.copy(folder / "004_dongxihu_2020.csv", folder / name)
-    reported_figures.load.cache_clear()
+    reported_figures.clear_cache()
     with pytest.raises(CivsimError, match="is also in") as info:
         reported_figures.load(folder)
     assert "004_dongxihu_2020.csv" in str(info.value) and name in str(info.value)
-    reported_figures.load.cache_clear()
+    reported_figures.clear_cache()
 
 
 def run(argv, capsys):
