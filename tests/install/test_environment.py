@@ -74,7 +74,8 @@ def test_make_setup_installs_with_the_lock_and_reinstalls_when_it_changes():
     recipe = subprocess.run(
         ["make", "-n", "-B", "-s", ".venv/.civsim-installed"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    assert 'pip install --quiet --no-compile -c requirements/lock.txt -e ".[dev]"' in recipe
+    assert 'uv pip install --quiet --python .venv/bin/python -c requirements/lock.txt -e ".[dev]"' in recipe
+    assert re.search(r"pip install --quiet uv==[0-9.]+$", recipe, re.M)  # the installer pinned too
 
 
 def test_every_pinned_release_installed_here_runs_on_the_oldest_python_the_makefile_allows():
