@@ -56,10 +56,6 @@ def tree(tmp_path):
     return make
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: starts a kernel, a browser, LibreOffice or Dask")
-
-
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """With workers (make test: pytest -n auto --dist loadgroup), the tests reading the session's

@@ -126,6 +126,7 @@ REFUSED = (
 )
 
 
+@pytest.mark.slow  # every document of a district-year, computed twice
 def test_the_documents_from_a_saved_context_simulate_nothing_and_equal_those_computed_by_hand(saved, monkeypatch):
     by_hand = (
         AnnualSummary.compute(DISTRICT, YEAR, as_of_month=MONTH),

@@ -135,6 +135,7 @@ def _rendered(path) -> str:
 
 
 @pytest.mark.case("roll")
+@pytest.mark.slow  # the whole roll flow, sample to report data, through the command line
 @pytest.mark.timeout(240)
 def test_the_roll_flow_prints_and_writes_no_personal_value(tmp_path, monkeypatch, capsys):
     """Sample → import → check → simulate → compare → project and civsim check, as typed, with an
