@@ -68,9 +68,10 @@ def misspelt(program: str, known: set[str]) -> str | None:
 def _misspelt(program: str, known: frozenset[str]) -> str | None:
     # every file names the same few codes: each is measured against the modelled ones once, and
     # only against codes of about its length (more than 2 apart in length is more than 2 edits)
-    near = [(_distance(program.lower(), k), k) for k in known if abs(len(k) - len(program)) <= 2]
+    lowered = program.lower()
+    near = [(_distance(lowered, k), k) for k in known if abs(len(k) - len(lowered)) <= 2]
     best, code = min(near) if near else (99, None)
-    return code if best <= (1 if len(code or "") <= 5 else 2) or program.lower() == code else None
+    return code if best <= (1 if len(code or "") <= 5 else 2) or lowered == code else None
 
 
 def parse_period(text: str, file=None, key=None) -> tuple[pd.Period, pd.Period]:
