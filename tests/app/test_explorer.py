@@ -324,24 +324,28 @@ def test_the_wait_follows_the_recompute(ex):
     control = ex.control("dibao.standard.urban")
     control.mode.value = "value"
     ex.debounce, ex.typing = 0.3, 0.08
+    began = []  # when each recompute starts: how long it then takes depends on the machine's load
+    recompute = ex.recompute
+    ex.recompute = lambda: began.append(time.monotonic()) or recompute()
     try:
+        ex.compute_ms = 10.0  # a quick last recompute: the short wait
         count = ex.recomputes
-        started = time.monotonic()
         for text in (8, 88, 880):
             control.value.value = text
-        deadline = started + 5
+        last_key = time.monotonic()
+        deadline = last_key + 5
         while ex.recomputes == count and time.monotonic() < deadline:
             time.sleep(0.005)
-        waited = time.monotonic() - started
         time.sleep(0.2)
         assert ex.recomputes == count + 1 and ex.scenario.changes[0].value == 880
-        assert waited < 0.3, waited  # the short wait and one recompute: less than 0.3 s
+        assert len(began) == 1 and began[0] - last_key < 0.25, began  # after the short wait, not the long one
         ex.compute_ms = 400.0
         assert ex.wait() == 0.3
         ex.compute_ms = 10.0
         assert ex.wait() == 0.08
     finally:
         ex.debounce = None
+        del ex.recompute
 
 
 def test_switching_district_rebuilds_the_controls(tmp_path):
