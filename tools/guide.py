@@ -23,7 +23,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from civsim import lean_imports
 from civsim.headless import CHROMIUM, FLAGS
+
+lean_imports.without_iri_grammars()  # as civsim's own processes: nbformat would load them, 2 s of CPU
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "使用说明"
