@@ -100,12 +100,23 @@ def kernels(saves: Path) -> list[int]:
     return out
 
 
-def memory_mb(pid: int) -> tuple[float, float]:
+def memory_mb(pid: int) -> tuple[float, float] | None:
+    """(RSS, PSS) in MB of a running process; None when it has exited since it was listed (the
+    server culls idle kernels and replaces the one kept ready for the next visitor)."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
     fields = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+    for line in text.splitlines()[1:]:
         key, value = line.split(":", 1)
         fields[key] = int(value.split()[0]) / 1024
-    return fields["Rss"], fields["Pss"]
+    return (fields["Rss"], fields["Pss"]) if "Rss" in fields else None  # an exited one's is empty
+
+
+def kernels_memory(saves: Path) -> dict[int, tuple[float, float]]:
+    """The memory of each of this server's kernels still running."""
+    return {pid: mb for pid in kernels(saves) if (mb := memory_mb(pid)) is not None}
 
 
 def first_page(browser, server):  # browser: a Playwright BrowserContext
@@ -275,7 +286,7 @@ def measure(browser, server, saves: Path, page, repeat: int) -> dict:
         "household": household,
         "household_scenarios": household_scenarios,
         "second": second,
-        "memory": {pid: memory_mb(pid) for pid in kernels(saves)},
+        "memory": kernels_memory(saves),
     }
 
 
