@@ -74,10 +74,8 @@ def test_make_setup_installs_with_the_lock_and_reinstalls_when_it_changes():
     recipe = subprocess.run(
         ["make", "-n", "-B", "-s", ".venv/.civsim-installed"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    assert (
-        'uv pip install --quiet --compile-bytecode --python .venv/bin/python -c requirements/lock.txt -e ".[dev]"'
-        in (recipe)
-    )
+    install = 'uv pip install --quiet --compile-bytecode --python .venv/bin/python -c requirements/lock.txt -e ".[dev]"'
+    assert install in recipe
     assert re.search(r"pip install --quiet uv==[0-9.]+$", recipe, re.M)  # the installer pinned too
 
 
