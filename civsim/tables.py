@@ -273,6 +273,7 @@ def read_csv(
     extra = [c for c in frame.columns if c not in specs]
     if extra and not allow_extra:
         raise CivsimError(path, "columns", f"unexpected column(s) {', '.join(extra)}", "columns " + ", ".join(specs))
+    quoted = QUOTE in text  # else no cell was made text by write_csv, and none is unquoted
     out = {}
     for name, spec in specs.items():
         text_values = frame[name].str.strip()
@@ -281,7 +282,7 @@ def read_csv(
         empty = text_values == ""
         if base == "str":
             bad = empty & (not optional)
-            values = _unquote(text_values)
+            values = _unquote(text_values) if quoted else text_values
             if spec.allowed is not None:
                 bad |= ~empty & ~values.isin([str(a) for a in spec.allowed])
             if spec.pattern is not None:
