@@ -99,5 +99,8 @@ def test_batch_one_district(capsys):
 
 @pytest.mark.slow
 def test_batch_dask_one_report(capsys):
-    bench("batch_dask").main(1, 1)
-    assert "best of 1: process pool" in capsys.readouterr().out
+    from civsim import report_jobs
+
+    bench("batch_dask").main(1, 1, report_jobs.PLAN_NAME)  # a district's plan: the lightest report
+    assert "best of 1: process pool" in (printed := capsys.readouterr().out)
+    assert printed.count(": 1 reports in") == 2
