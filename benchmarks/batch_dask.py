@@ -26,6 +26,8 @@ def main(rounds: int, limit: int | None = None, document: str | None = None) -> 
         for name in times:
             with tempfile.TemporaryDirectory() as tmp:
                 jobs = [j for j in report_jobs.jobs(items, out=Path(tmp)) if document in (None, j.name)][:limit]
+                if not jobs:
+                    raise SystemExit(f"no report to render (document {document!r}, reports {limit})")
                 workers = min(2, len(jobs))  # a worker with no report to render only costs its start
                 load = os.getloadavg()[0]
                 start = time.perf_counter()

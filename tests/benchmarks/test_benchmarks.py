@@ -101,6 +101,6 @@ def test_batch_one_district(capsys):
 def test_batch_dask_one_report(capsys):
     from civsim import report_jobs
 
-    bench("batch_dask").main(1, 1, report_jobs.PLAN_NAME)  # a district's plan: the lightest report
+    bench("batch_dask").main(1, 1, report_jobs.PLAN_NAME)  # a plan: lighter than a city's summary
     assert "best of 1: process pool" in (printed := capsys.readouterr().out)
     assert printed.count(": 1 reports in") == 2
