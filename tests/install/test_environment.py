@@ -79,6 +79,33 @@ def test_make_setup_installs_with_the_lock_and_reinstalls_when_it_changes():
     assert re.search(r"pip install --quiet uv==[0-9.]+$", recipe, re.M)  # the installer pinned too
 
 
+def test_the_venv_is_made_from_debians_python_3_11_where_there_is_one_else_the_one_chosen():
+    """Debian 12's own python3 (3.11 with venv) where the machine has it, else python3 on PATH;
+    PYTHON3=... on the command line chooses another, for the set-up and for `make lock` alike."""
+
+    def made_with(*args):
+        shown = subprocess.run(
+            ["make", "-n", "-B", "-s", "VENV=/nonexistent/venv", *args, "/nonexistent/venv/.civsim-installed", "lock"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        venvs = re.findall(r"(\S+) -m venv /nonexistent/venv", shown)  # the venv and make lock's
+        assert len(venvs) == 2, shown
+        return set(venvs)
+
+    debian = (
+        Path("/usr/bin/python3").exists()
+        and not subprocess.run(
+            ["/usr/bin/python3", "-c", "import sys, ensurepip; sys.exit(sys.version_info[:2] != (3, 11))"],
+            capture_output=True,
+        ).returncode
+    )
+    assert made_with() == {"/usr/bin/python3" if debian else "python3"}
+    assert made_with("PYTHON3=/opt/python3.11/bin/python3") == {"/opt/python3.11/bin/python3"}
+
+
 def test_every_pinned_release_installed_here_runs_on_the_oldest_python_the_makefile_allows():
     """The Makefile refuses a Python older than LOCK_PYTHON; every pinned release installed at its
     pinned version must accept that Python (its Requires-Python), or a fresh set-up would fail."""
