@@ -83,10 +83,14 @@ def test_the_venv_is_made_from_debians_python_3_11_where_there_is_one_else_the_o
     """Debian 12's own python3 (3.11 with venv) where the machine has it, else python3 on PATH;
     PYTHON3=... on the command line chooses another, for the set-up and for `make lock` alike."""
 
+    # as on a fresh shell: not the PYTHON3 of a make that runs these tests (make test PYTHON3=...)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON3")}
+
     def made_with(*args):
         shown = subprocess.run(
             ["make", "-n", "-B", "-s", "VENV=/nonexistent/venv", *args, "/nonexistent/venv/.civsim-installed", "lock"],
             cwd=ROOT,
+            env=env,
             capture_output=True,
             text=True,
             check=True,
