@@ -9,9 +9,9 @@ STAMP   := $(VENV)/.civsim-installed
 # the interpreter the venv is made from: Debian's own python3 where it is a 3.11 with venv (Debian 12's
 # 3.11.2, updated with the system; the tests take 11-15 % less CPU on it than on a source build of
 # 3.11 without --enable-optimizations), else python3 on PATH; make PYTHON3=... chooses another
+IS_3_11 := import sys; sys.exit(sys.version_info[:2] != (3, 11))
 ifndef PYTHON3
-PYTHON3 := $(shell /usr/bin/python3 -c 'import sys, ensurepip; sys.exit(sys.version_info[:2] != (3, 11))' \
-             2>/dev/null && echo /usr/bin/python3 || echo python3)
+PYTHON3 := $(shell /usr/bin/python3 -c 'import ensurepip; $(IS_3_11)' 2>/dev/null && echo /usr/bin/python3 || echo python3)
 endif
 # exact versions of every runtime and dev dependency, the set the tests ran with (Linux x86_64,
 # Python 3.11), made with Debian 12's python3 so that every pinned release installs on it; the
@@ -96,7 +96,7 @@ format: setup
 # with it). Then run the tests: the lock is the set they pass with.
 LOCK_TOOL := $(VENV)/lock-tool
 lock:
-	@$(PYTHON3) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	@$(PYTHON3) -c '$(IS_3_11)' || \
 	{ echo "$(LOCK) is made with Python 3.11 ($(PYTHON3) here is $$($(PYTHON3) -V 2>&1))"; exit 1; }
 	test -x $(LOCK_TOOL)/bin/pip-compile || \
 	{ $(PYTHON3) -m venv $(LOCK_TOOL) && $(LOCK_TOOL)/bin/pip install --quiet $(PIP_TOOLS); }
