@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .. import districts, params
-from ..atomic import atomic_path
 from ..errors import CivsimError
-from . import idcard
+from . import idcard, xlsx_writer
 from . import vocab as V
 
 # Shares of the sample's households by export (assumption of the sample, near 东西湖区's mix).
@@ -309,27 +308,12 @@ def build(district: str, households: int, seed: int = 1, month: str = "2020-10")
 
 
 def _write(path: Path, title: str, frame: pd.DataFrame, export_date: dt.date, clerk: str) -> None:
-    import openpyxl
-
-    wb = openpyxl.Workbook(write_only=True)
-    wb.properties.creator = "社会救助信息系统"
-    wb.properties.created = wb.properties.modified = dt.datetime(export_date.year, export_date.month, export_date.day)
-    ws = wb.create_sheet("Sheet1")
-    ws.append([title])
-    ws.append(
-        [
-            f"导出单位：{frame['所属区(县)'].iat[0] if '所属区(县)' in frame else ''}民政局",
-            None,
-            f"导出时间：{export_date.isoformat()}",
-        ]
-    )
-    ws.append(list(frame.columns))
-    for row in frame.itertuples(index=False):  # writing cells is row by row whatever the writer
-        ws.append([None if (isinstance(v, str) and v == "") else v for v in row])
-    ws.append([])
-    ws.append([f"制表人：{clerk}", None, f"制表时间：{export_date.isoformat()}"])
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    unit = frame["所属区(县)"].iat[0] if "所属区(县)" in frame else ""
+    stamp = f"导出时间：{export_date.isoformat()}"
+    rows = [[title], [f"导出单位：{unit}民政局", None, stamp], list(frame.columns), frame, []]
+    rows.append([f"制表人：{clerk}", None, f"制表时间：{export_date.isoformat()}"])
+    created = dt.datetime(export_date.year, export_date.month, export_date.day)
+    xlsx_writer.write(path, rows, creator="社会救助信息系统", created=created)
 
 
 def write_sample(
