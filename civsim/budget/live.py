@@ -43,9 +43,18 @@ class LiveRange:
         )
         self.xs = {d: self.model.inputs(d) for d in range(self.draws)}
         self._first = (self.model.sets[0].full, self.model.fixed[self.model.sets[0].scenario, "full"])
+        self._base_range: Range | None = None
 
     def range(self, params: ParamSet | None = None) -> Range:
-        """The year's range under ``params`` (the scenario applied to the base; None: the base)."""
+        """The year's range under ``params`` (the scenario applied to the base; None: the base,
+        computed once: the page comes back to it whenever its controls are reset)."""
+        if params is None:
+            if self._base_range is None:
+                self._base_range = self._range(None)
+            return self._base_range
+        return self._range(params)
+
+    def _range(self, params: ParamSet | None) -> Range:
         # the budget's full set (recurring items repeated): the split's sets are not needed here
         full = self._first[0] if params is None else repeat_recurring(params, (self.year,))
         model = self.model

@@ -210,12 +210,13 @@ class Result:
     baseline: pd.DataFrame
     current: pd.DataFrame
     baseline_parts: pd.DataFrame | None = None  # summarise(baseline), kept by the model
+    current_parts: pd.DataFrame | None = None  # summarise(current) when already known (the baseline's)
     table: pd.DataFrame = field(init=False)
     annual_difference_yuan: float = field(init=False)
 
     def __post_init__(self):
         base = self.baseline_parts if self.baseline_parts is not None else summarise(self.baseline)
-        cur = summarise(self.current)
+        cur = self.current_parts if self.current_parts is not None else summarise(self.current)
         self._parts = {"baseline": base, "scenario": cur}
         yearly = pd.DataFrame(
             {
@@ -333,8 +334,10 @@ class Model:
         return self.params if scenario is None else scenarios_module.apply(self.params, scenario, self.year)
 
     def run(self, scenario: Scenario | None) -> Result:
-        current = self.baseline.assign(scenario=LIVE_NAME) if scenario is None else self.sim.run(self.applied(scenario))
-        return Result(self.year, scenario, self.baseline, current, self.baseline_parts)
+        if scenario is None:  # the controls at the baseline: its own rows and sums
+            current = self.baseline.assign(scenario=LIVE_NAME)
+            return Result(self.year, None, self.baseline, current, self.baseline_parts, self.baseline_parts)
+        return Result(self.year, scenario, self.baseline, self.sim.run(self.applied(scenario)), self.baseline_parts)
 
     def budget_range(self, scenario: Scenario | None):
         """The budget year's P10–P90 of the total under ``scenario`` (:class:`civsim.budget.live.Range`):

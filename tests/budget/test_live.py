@@ -45,7 +45,17 @@ def test_a_change_of_the_roll_rates_moves_the_range_and_back(live):
     faster = Scenario("exit", "退出更快", (Change("dibao.exit_rate", dt.date(2021, 1, 1), None, percent=50.0),))
     moved = live.range(scenarios.apply(base, faster, 2021))
     assert moved.p90_yuan < first.p90_yuan  # more leave 低保: less money
-    assert live.range() == first  # the same draws again: the same range
+    assert live.range(base) == first  # the base's parameters run again after the change: the same range
+
+
+def test_the_base_range_is_computed_once(monkeypatch):
+    live = LiveRange(params.load("东西湖区"), 2021, draws=2)
+    runs = []
+    full_runs = live.model.full_runs
+    monkeypatch.setattr(live.model, "full_runs", lambda *a, **k: runs.append(1) or full_runs(*a, **k))
+    first = live.range()
+    assert live.range() is first and len(runs) == 1
+    assert live.range(params.load("东西湖区")) == first and len(runs) == 2
 
 
 def test_the_explorer_shows_the_range_beside_the_total_and_moves_it_with_a_control():
