@@ -6,7 +6,6 @@ import stat
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 from pypdf import PdfReader
 
@@ -19,6 +18,8 @@ HEADING = "东西湖区民政局2020年工作总结"
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
+    import papermill  # here, not at the top: only the slow tests run a notebook
+
     folder = tmp_path_factory.mktemp("render")
     executed = folder / "report.ipynb"
     papermill.execute_notebook(str(FIXTURES / "report.ipynb"), str(executed), progress_bar=False, cwd=str(FIXTURES))
