@@ -2,8 +2,9 @@
 sheet's XML as it goes (text as inline strings, numbers, dates as serials with a date format), no
 shared-string table, no styles beyond the date's.
 
-Each column becomes an array of cell XML at once and the rows are joined from those arrays, so a
-month of a 1,000-household sample is written in a tenth of the time openpyxl takes cell by cell.
+Each column becomes an array of cell XML at once and the rows are joined from those arrays: the
+eight files of a 1,000-household month take 0.2 s of CPU, where openpyxl, an object per cell, took
+0.5–0.8 s.
 The zip's entries carry a fixed time: the same rows give the same bytes.
 """
 
