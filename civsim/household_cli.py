@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import household, household_text
-
 
 def add_parsers(sub) -> None:
     p = sub.add_parser(
@@ -30,6 +28,7 @@ def add_parsers(sub) -> None:
 
 def run_household(args, check_output) -> int:
     """``check_output(path, inputs, flag)``: the command line's refusal of an output it cannot write."""
+    from . import household, household_text  # here: building the parser stays free of pandas
     if args.pdf:  # refused before any work: unwritable, in params/ or data/, or one of the inputs
         inputs = argparse.Namespace(scenario=[args.scenario, args.file] if args.scenario else [args.file])
         check_output(args.pdf, inputs, "--pdf")
@@ -56,6 +55,8 @@ def run_household(args, check_output) -> int:
 
 
 def run_cases(args) -> int:
+    from . import household
+
     failed = total = 0
     for file in args.files:
         for case in household.load(file):

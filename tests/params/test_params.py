@@ -126,3 +126,10 @@ def test_cli_help_runs():
 
     out = subprocess.run([sys.executable, "-m", "civsim.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "simulate" in out.stdout and "reconcile" in out.stdout
+    # the help, a usage error and a missing workspace answer before pandas is imported (0.6 s)
+    probe = (
+        "import sys; from civsim import cli; code = cli.main(['--home', sys.argv[1], 'simulate', '--year', '2020']); "
+        "print(code, 'pandas' in sys.modules, 'numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, "/nonexistent"], capture_output=True, text=True)
+    assert out.stdout.split() == ["2", "False", "False"] and "不是 civsim 工作区" in out.stderr
