@@ -166,9 +166,7 @@ def build(district: str, households: int, seed: int = 1, month: str = "2020-10")
         area_of = np.full(n, area, dtype=object) if area else np.where(rng.random(n) < 0.6, "rural", "urban")
         size = np.ones(n, int) if category == "tekun" else rng.choice(np.arange(1, 6), n, p=SIZE_SHARES)
         family = size + np.where(rng.random(n) < 0.8, 0, rng.integers(1, 3, n))
-        standard = np.where(
-            area_of == "urban", p.get("dibao.standard.urban", date), p.get("dibao.standard.rural", date)
-        )
+        standard = np.where(area_of == "urban", p.at("dibao.standard.urban", date), p.at("dibao.standard.rural", date))
         share = {"dibao": rng.random(n) * 0.8, "tekun": rng.random(n) * 0.3, "edge": 1.0 + rng.random(n) * 0.5}[
             category
         ]
@@ -211,9 +209,7 @@ def build(district: str, households: int, seed: int = 1, month: str = "2020-10")
         if category == "dibao":
             benefit = np.round(np.maximum(standard - income, p.get("dibao.floor", date)) * size)
         elif category == "tekun":
-            benefit = np.where(
-                area_of == "urban", p.get("tekun.standard.urban", date), p.get("tekun.standard.rural", date)
-            )
+            benefit = _tekun_standard(p, date, area_of == "urban", placement == "集中供养")
         else:
             benefit = np.full(n, np.nan)
         child = np.where((age < 18) & (rng.random(m) < 0.05), "事实无人抚养儿童", "")
@@ -393,12 +389,22 @@ def turned_over(
         if label in ("城市低保", "农村低保"):
             house = _reassessed(house, p, date, rng)
         elif label == "特困人员":
-            urban = (house["户籍类型"] == "城镇").to_numpy()
-            house["户月保障金额（元）"] = np.where(
-                urban, p.get("tekun.standard.urban", date), p.get("tekun.standard.rural", date)
-            )
+            urban, centralized = (house["户籍类型"] == "城镇").to_numpy(), (house["供养方式"] == "集中供养").to_numpy()
+            house["户月保障金额（元）"] = _tekun_standard(p, date, urban, centralized)
         out[label] = (house, person, truth)
     return out
+
+
+def _tekun_standard(p, date, urban: np.ndarray, centralized: np.ndarray) -> np.ndarray:
+    """特困 households' monthly amount: the basic standard for their area and placement
+    (tekun.standard.<centralized|dispersed>.<urban|rural>; a district without one is an error)."""
+    value = {
+        (c, u): p.at(f"tekun.standard.{c}.{u}", date) for c in ("centralized", "dispersed") for u in ("urban", "rural")
+    }
+    urban_value = np.where(centralized, value["centralized", "urban"], value["dispersed", "urban"])
+    return np.where(
+        urban, urban_value, np.where(centralized, value["centralized", "rural"], value["dispersed", "rural"])
+    )
 
 
 def _reassessed(house: pd.DataFrame, p, date, rng) -> pd.DataFrame:
@@ -407,7 +413,7 @@ def _reassessed(house: pd.DataFrame, p, date, rng) -> pd.DataFrame:
     number = lambda column: pd.to_numeric(house[column], errors="coerce").to_numpy(float)  # noqa: E731
     size, family = number("保障人口数"), number("家庭人口数")
     urban = (house["户籍类型"] == "城镇").to_numpy()
-    standard = np.where(urban, p.get("dibao.standard.urban", date), p.get("dibao.standard.rural", date))
+    standard = np.where(urban, p.at("dibao.standard.urban", date), p.at("dibao.standard.rural", date))
     income = number("家庭年均收入（元）") / 12
     again = rng.random(len(house)) < REASSESSED
     income[again] = np.round(np.minimum(income[again] * rng.uniform(0.6, 1.1, again.sum()), standard[again] * 0.95), 2)

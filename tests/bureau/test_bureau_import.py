@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civsim import tables
+from civsim import params, tables
 from civsim.bureau import cells, exports, idcard, commands, importer, sample
 from civsim.bureau import vocab as V
 from civsim.cli import main
@@ -202,6 +202,20 @@ def test_the_hash_is_hmac_sha256_in_base32():
         base64.b32encode(hmac.new(b"salt", i.encode(), hashlib.sha256).digest()[:10]).decode().lower() for i in ids
     ]
     assert list(idcard.hashed(ids, b"salt")) == expected
+
+
+def test_the_sample_pays_each_tekun_household_its_area_and_placement_standard():
+    """In the first month and after turnover, at the standards in force then (2020-03 and 2020-04,
+    when 东西湖区's 特困 standards rose)."""
+    p = params.load("东西湖区")
+    first = sample.build("东西湖区", 400, seed=4, month="2020-03")
+    later = sample.turned_over("东西湖区", first, pd.Period("2020-04", "M"), np.random.default_rng(4))
+    for month, (house, _, _) in (("2020-03", first["特困人员"]), ("2020-04", later["特困人员"])):
+        placement = house["供养方式"].map({"集中供养": "centralized", "分散供养": "dispersed"})
+        area = house["户籍类型"].map({"城镇": "urban", "农村": "rural"})
+        expected = [p.at(f"tekun.standard.{c}.{u}", month) for c, u in zip(placement, area)]
+        paid = pd.to_numeric(house["户月保障金额（元）"]).tolist()
+        assert paid == expected and min(paid) > 0 and placement.nunique() == area.nunique() == 2, month
 
 
 def test_roll_sample_command_writes_importable_exports(tmp_path, capsys):
