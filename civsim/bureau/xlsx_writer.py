@@ -65,8 +65,8 @@ _PARTS = {
 def write(path: Path, rows: list, creator: str, created: dt.datetime) -> None:
     """Write ``rows`` — short lists of cells and data frames, in order, from row 1 — as the one
     sheet of an .xlsx at ``path`` (atomically). A frame's rows are written without its header; an
-    empty list is an empty row. A cell is text, a number, a date or datetime, or None / "" / NaN
-    (left empty)."""
+    empty list is an empty row. A cell is text, a number (to Excel's 15 significant digits), a date
+    or datetime, or None / "" / NaN (left empty)."""
     sheet, row = [], 1
     for part in rows:
         frame = isinstance(part, pd.DataFrame)
@@ -107,7 +107,8 @@ def _rows(values: np.ndarray, first: int) -> str:
     cells = np.full(values.shape, "", dtype=object)
     cells[text] = '<c r="' + refs[text] + '" t="inlineStr"><is><t xml:space="preserve">' + _escaped(values[text])
     cells[text] += "</t></is></c>"
-    cells[number] = '<c r="' + refs[number] + '"><v>' + _str(values[number]) + "</v></c>"
+    written = np.char.mod("%.15g", values[number].astype(float)).astype(object)  # Excel's 15 digits
+    cells[number] = '<c r="' + refs[number] + '"><v>' + written + "</v></c>"
     for kind, style in _STYLE.items():
         date = kinds == kind
         days = ((pd.to_datetime(values[date]) - _EPOCH) / pd.Timedelta(days=1)).to_numpy()
