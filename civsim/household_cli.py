@@ -29,6 +29,7 @@ def add_parsers(sub) -> None:
 def run_household(args, check_output) -> int:
     """``check_output(path, inputs, flag)``: the command line's refusal of an output it cannot write."""
     from . import household, household_text  # here: building the parser stays free of pandas
+
     if args.pdf:  # refused before any work: unwritable, in params/ or data/, or one of the inputs
         inputs = argparse.Namespace(scenario=[args.scenario, args.file] if args.scenario else [args.file])
         check_output(args.pdf, inputs, "--pdf")
