@@ -102,18 +102,18 @@ def _rows(values: np.ndarray, first: int) -> str:
     kinds = np.frompyfunc({kind: _kind(kind) for kind in set(types.ravel())}.get, 1, 1)(types)
     kinds[pd.isna(values) | (values == "")] = ""
     number = kinds == "n"
-    number[number] = np.isfinite(values[number].astype(float))  # inf has no cell: empty, as NaN
+    floats = values[number].astype(float)
+    finite = np.isfinite(floats)
+    number[number] = finite  # inf has no cell: empty, as NaN
     text = kinds == "s"
     cells = np.full(values.shape, "", dtype=object)
     cells[text] = '<c r="' + refs[text] + '" t="inlineStr"><is><t xml:space="preserve">' + _escaped(values[text])
     cells[text] += "</t></is></c>"
-    written = np.char.mod("%.15g", values[number].astype(float)).astype(object)  # Excel's 15 digits
-    cells[number] = '<c r="' + refs[number] + '"><v>' + written + "</v></c>"
+    cells[number] = '<c r="' + refs[number] + '"><v>' + _digits(floats[finite]) + "</v></c>"
     for kind, style in _STYLE.items():
         date = kinds == kind
         days = ((pd.to_datetime(values[date]) - _EPOCH) / pd.Timedelta(days=1)).to_numpy()
-        serial = np.where(days % 1 == 0, _str(days.astype(np.int64)), _str(days))
-        cells[date] = '<c r="' + refs[date] + f'" s="{style}"><v>' + serial + "</v></c>"
+        cells[date] = '<c r="' + refs[date] + f'" s="{style}"><v>' + _digits(days) + "</v></c>"
     filled = (cells != "").any(axis=1)
     if not filled.any():
         return ""
@@ -121,7 +121,11 @@ def _rows(values: np.ndarray, first: int) -> str:
 
 
 _type = np.frompyfunc(type, 1, 1)
-_str = np.frompyfunc(str, 1, 1)
+
+
+def _digits(numbers: np.ndarray) -> np.ndarray:
+    """Numbers as a cell's text, to the 15 significant digits Excel keeps (a whole day: no point)."""
+    return np.char.mod("%.15g", numbers).astype(object)
 
 
 def _kind(kind: type) -> str:
