@@ -75,11 +75,11 @@ def silent_after_accept(conn):
 
 
 # (behaviour, the probe's wait, what the refusal says); the banner comes at once, but on a loaded
-# machine the server's thread may not send it within 0.3 s, so that case waits longer
+# machine the server's thread may not send it within 0.1 s, so that case waits longer
 SCHEDULERS = {
-    "listening, never accepting": (None, 0.3, "does not answer within 0.3 s"),
-    "accepting, never answering": (silent_after_accept, 0.3, "does not answer within 0.3 s"),
-    "a web server": (web_server, 0.3, "does not answer within 0.3 s"),
+    "listening, never accepting": (None, 0.1, "does not answer within 0.1 s"),
+    "accepting, never answering": (silent_after_accept, 0.1, "does not answer within 0.1 s"),
+    "a web server": (web_server, 0.1, "does not answer within 0.1 s"),
     "another protocol's banner": (banner, 4, "answers, but not as a dask scheduler ('SSH-2.0"),
 }
 
@@ -126,7 +126,7 @@ def test_a_bad_scheduler_address_is_one_line(address):
     ids=["simulate", "report"],
 )
 def test_the_command_line_gives_up_on_a_silent_scheduler_in_one_line(tmp_path, capsys, monkeypatch, argv):
-    monkeypatch.setattr(cluster, "CONNECT_S", 0.3)  # the wait is the point, not its length
+    monkeypatch.setattr(cluster, "CONNECT_S", 0.1)  # the wait is the point, not its length
     server = Server(silent_after_accept)
     try:
         start = time.monotonic()

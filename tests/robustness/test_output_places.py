@@ -215,7 +215,7 @@ def test_district_new_at_once_keeps_every_row(place, monkeypatch, writers):
     slow = district_new.stub_files
 
     def stubs_slowly(*args, **kwargs):  # widen the read-modify-write window
-        time.sleep(0.3)
+        time.sleep(0.1)
         return slow(*args, **kwargs)
 
     monkeypatch.setattr(district_new, "stub_files", stubs_slowly)
@@ -251,5 +251,5 @@ def test_a_lock_held_too_long_is_one_line(tmp_path):
 
     with atomic.locked(tmp_path):
         with pytest.raises(CivsimError, match="another civsim has been writing here"):
-            with atomic.locked(tmp_path, wait=0.2):
+            with atomic.locked(tmp_path, wait=0.05):
                 pass
