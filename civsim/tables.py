@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import CivsimError
 
@@ -288,7 +290,7 @@ def read_csv(
             if spec.pattern is not None:
                 bad |= ~empty & ~values.str.fullmatch(spec.pattern).fillna(False).astype(bool)
         else:
-            numbers = pd.to_numeric(text_values.where(~empty), errors="coerce")
+            numbers = _numbers(text_values.where(~empty))
             finite = np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
             bad = ~finite & (~empty | (not optional))
             present = finite
@@ -324,6 +326,26 @@ def read_csv(
             row = int(dup.idxmax())
             raise CivsimError(path, f"row {row + 2}", "duplicate row", "one row per " + ", ".join(unique))
     return table
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    """Each cell as a number, NaN where it is missing or not a number: what ``pd.to_numeric(text,
+    errors="coerce")`` gives, int64 where every cell is written as an integer, read about ten times
+    faster by Arrow's parser. Arrow refuses what pandas refuses and more (a leading +, NA), and both
+    give the correctly rounded double; pandas reads a column holding a cell Arrow refuses (marking
+    it NaN for the caller to report), and one holding a number at or past 2**53, where a double no
+    longer tells neighbouring integers apart."""
+    cells = pa.array(text)
+    try:
+        parsed = pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.to_numeric(text, errors="coerce")
+    if (np.abs(parsed) >= LARGEST_INT).any():
+        return pd.to_numeric(text, errors="coerce")
+    whole = not np.isnan(parsed).any() and (parsed == np.floor(parsed)).all()
+    if whole and pc.all(pc.match_substring_regex(cells, r"^-?\d+$"), min_count=0).as_py():
+        return pd.Series(parsed.astype(np.int64), index=text.index)
+    return pd.Series(parsed, index=text.index)
 
 
 def is_finite_number(value) -> bool:
