@@ -291,23 +291,23 @@ def read_csv(
                 bad |= ~empty & ~values.str.fullmatch(spec.pattern).fillna(False).astype(bool)
         else:
             numbers = _numbers(text_values.where(~empty))
-            finite = np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
-            bad = ~finite & (~empty | (not optional))
-            present = finite
-            if base == "int":
-                bad |= present & ((numbers % 1 != 0) | (numbers.abs() > LARGEST_INT)).to_numpy()
-            if spec.low is not None:
-                bad |= present & (numbers < spec.low).to_numpy()
-            if spec.high is not None:
-                bad |= present & (numbers > spec.high).to_numpy()
+            present = np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
+            bad = ~present & (~empty.to_numpy() | (not optional))
+            exact = numbers.to_numpy()  # integers stay integers: exact past 2**53
+            with np.errstate(invalid="ignore"):  # NaN and inf cells are not present
+                if base == "int":
+                    bad |= present & ((exact % 1 != 0) | (exact > LARGEST_INT) | (exact < -LARGEST_INT))
+                if spec.low is not None:
+                    bad |= present & (exact < spec.low)
+                if spec.high is not None:
+                    bad |= present & (exact > spec.high)
             if spec.allowed is not None:
-                bad |= present & ~numbers.isin(spec.allowed).to_numpy()
-            bad = pd.Series(bad, index=frame.index)
+                bad |= present & ~np.isin(exact, spec.allowed)
             if not bad.any() and base == "int":
                 numbers = numbers.astype("Int64") if optional else numbers.fillna(0).astype("int64")
             values = numbers
         if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
+            row = int(np.flatnonzero(np.asarray(bad))[0])
             value = frame[name].iloc[row]
             digits = sum(ch.isdigit() for ch in str(value))
             if base == "int" and digits > LONGEST_INT and str(value).strip().lstrip("+-").isdigit():

@@ -63,7 +63,7 @@ def test_cells_read_whichever_parser_reads_the_column(tmp_path, cell, kind, read
 
 
 @pytest.mark.case("data")
-@pytest.mark.parametrize("cell", ["9007199254740993", "1e400", "NA", "1_000"])
+@pytest.mark.parametrize("cell", ["9007199254740993", "-9223372036854775808", "1e400", "NA", "1_000"])
 def test_a_cell_no_parser_reads_exactly_is_refused(tmp_path, cell):
     path = tmp_path / "t.csv"
     path.write_text(f"a\n1\n{cell}\n", encoding="utf-8")
