@@ -339,8 +339,8 @@ def _numbers(text: pd.Series) -> pd.Series:
     try:
         parsed = pc.cast(cells, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pd.to_numeric(text, errors="coerce")
-    if (np.abs(parsed) >= LARGEST_INT).any():
+        parsed = None
+    if parsed is None or (np.abs(parsed) >= LARGEST_INT).any():
         return pd.to_numeric(text, errors="coerce")
     whole = not np.isnan(parsed).any() and (parsed == np.floor(parsed)).all()
     if whole and pc.all(pc.match_substring_regex(cells, r"^-?\d+$"), min_count=0).as_py():

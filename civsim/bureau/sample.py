@@ -17,6 +17,8 @@ import pandas as pd
 
 from .. import districts, params
 from ..errors import CivsimError
+from ..programs import tekun
+from ..roll import AREAS
 from . import idcard, xlsx_writer
 from . import vocab as V
 
@@ -396,15 +398,10 @@ def turned_over(
 
 
 def _tekun_standard(p, date, urban: np.ndarray, centralized: np.ndarray) -> np.ndarray:
-    """特困 households' monthly amount: the basic standard for their area and placement
-    (tekun.standard.<centralized|dispersed>.<urban|rural>; a district without one is an error)."""
-    value = {
-        (c, u): p.at(f"tekun.standard.{c}.{u}", date) for c in ("centralized", "dispersed") for u in ("urban", "rural")
-    }
-    urban_value = np.where(centralized, value["centralized", "urban"], value["dispersed", "urban"])
-    return np.where(
-        urban, urban_value, np.where(centralized, value["centralized", "rural"], value["dispersed", "rural"])
-    )
+    """特困 households' monthly amount: the basic standard of their placement and area, the table
+    the 特困 program pays from (a district without one is an error)."""
+    basic = np.array([[p.at(f"tekun.standard.{c}.{a}", date) for a in AREAS] for c in tekun.PLACEMENTS])
+    return basic[centralized.astype(int), np.where(urban, AREAS.index("urban"), AREAS.index("rural"))]
 
 
 def _reassessed(house: pd.DataFrame, p, date, rng) -> pd.DataFrame:
